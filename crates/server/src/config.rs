@@ -1,0 +1,35 @@
+//! Server settings, assembled by the CLI from flags, environment and
+//! defaults.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark the session cookie `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long a session lives after sign-in.
+    pub session_ttl: Duration,
+    /// Failed logins allowed per account and client in `login_window`.
+    pub login_attempts_per_client: i64,
+    /// Failed logins allowed per account from all clients in `login_window`.
+    pub login_attempts_per_account: i64,
+    pub login_window: Duration,
+    /// How long an invitation link stays valid.
+    pub invitation_ttl: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            max_body_bytes: 1024 * 1024,
+            session_ttl: Duration::from_secs(14 * 24 * 3600),
+            login_attempts_per_client: 5,
+            login_attempts_per_account: 20,
+            login_window: Duration::from_secs(60),
+            invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}

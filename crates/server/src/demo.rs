@@ -1,0 +1,1 @@
+//! The demo workspace: one user per role, created once.

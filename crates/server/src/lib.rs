@@ -1,0 +1,89 @@
+//! Tandem's HTTP server: the JSON API, authentication and CSRF protection,
+//! the OpenAPI document and the server-rendered pages.
+
+pub mod access;
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+mod middleware;
+pub mod ops;
+pub mod secrets;
+pub mod state;
+mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use utoipa::openapi::OpenApi;
+
+pub use config::Config;
+pub use state::AppState;
+
+use crate::error::ApiError;
+
+impl AppState {
+    pub fn new(store: tandem_store::Store, config: Config) -> AppState {
+        AppState { store, config: Arc::new(config), clock: clock::system() }
+    }
+}
+
+/// The OpenAPI 3.1 document of every API endpoint.
+pub fn openapi() -> OpenApi {
+    let (_, doc) = api_parts();
+    doc
+}
+
+fn api_parts() -> (Router<AppState>, OpenApi) {
+    let (router, mut doc) = utoipa_axum::router::OpenApiRouter::new().nest("/api/v1", api::router()).split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    (router, doc)
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let (api_router, doc) = api_parts();
+    let doc = Arc::new(doc);
+    let api_router = api_router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = Arc::clone(&doc);
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .merge(web::router())
+        .nest_service("/api", api_router.with_state(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::limit_declared_body))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+        .layer(middleware::security_headers())
+        .layer(middleware::request_ids())
+}
+
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, ApiError> {
+    state.store.ping().await.map_err(|_| ApiError::Unavailable)?;
+    Ok("ready")
+}
+
+/// Serves `app` on `listener` until `shutdown` completes.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

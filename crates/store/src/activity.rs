@@ -1,0 +1,85 @@
+//! The activity log: who changed what, when, with before and after values.
+//! Rows are appended inside the transaction of the change they describe.
+
+use serde_json::Value;
+use sqlx::{Any, Row, Transaction};
+use tandem_core::model::Activity;
+use tandem_core::{Id, Millis};
+
+use crate::rows::{id, millis};
+use crate::{MAX_PAGE, Page, Result, Store, StoreError};
+
+/// One change to record.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub workspace_id: Id,
+    pub actor_id: Option<Id>,
+    /// What happened, `subject.verb`, e.g. `member.added`.
+    pub action: &'static str,
+    pub subject_type: &'static str,
+    pub subject_id: Id,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+fn json(v: &Option<Value>) -> Option<String> {
+    v.as_ref().map(Value::to_string)
+}
+
+pub(crate) async fn record(tx: &mut Transaction<'static, Any>, change: &Change, now: Millis) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO activity (workspace_id, actor_id, action, subject_type, subject_id, before_json, after_json, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(change.workspace_id.0)
+    .bind(change.actor_id.map(|i| i.0))
+    .bind(change.action)
+    .bind(change.subject_type)
+    .bind(change.subject_id.0)
+    .bind(json(&change.before))
+    .bind(json(&change.after))
+    .bind(now.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn parse(raw: Option<String>) -> Result<Option<Value>> {
+    raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("activity json: {e}"))))
+        .transpose()
+}
+
+impl Store {
+    /// The workspace's activity, newest first; `before` is the id of the
+    /// last entry of the previous page.
+    pub async fn activity(&self, workspace: Id, before: Option<Id>, limit: i64) -> Result<Page<Activity>> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let rows = sqlx::query(
+            "SELECT a.id, a.workspace_id, a.actor_id, u.email AS actor_email, a.action, a.subject_type, \
+                    a.subject_id, a.before_json, a.after_json, a.at \
+             FROM activity a LEFT JOIN users u ON u.id = a.actor_id \
+             WHERE a.workspace_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3",
+        )
+        .bind(workspace.0)
+        .bind(before.map_or(i64::MAX, |b| b.0))
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            items.push(Activity {
+                id: id(row, "id")?,
+                workspace_id: id(row, "workspace_id")?,
+                actor_id: row.try_get::<Option<i64>, _>("actor_id")?.map(Id),
+                actor_email: row.try_get("actor_email")?,
+                action: row.try_get("action")?,
+                subject_type: row.try_get("subject_type")?,
+                subject_id: id(row, "subject_id")?,
+                before: parse(row.try_get("before_json")?)?,
+                after: parse(row.try_get("after_json")?)?,
+                at: millis(row, "at")?,
+            });
+        }
+        Ok(crate::page(items, limit, |a| a.id))
+    }
+}

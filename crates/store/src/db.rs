@@ -1,0 +1,162 @@
+//! The connection pool and transactions.
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::str::FromStr;
+
+use crate::{Result, StoreError, migrations};
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::BadUrl(redact(url)))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// A database URL without its password, safe to print.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Tandem's database: one pool, one backend, migrated on open.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+}
+
+/// How long a SQLite writer waits for the lock before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u64 = 5_000;
+
+impl Store {
+    /// Connects to `url` (`sqlite://FILE` or `postgres://…`), creating a
+    /// SQLite file when missing, and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Db)?;
+        let pool_options = match backend {
+            // SQLite: WAL so readers never block the writer; foreign keys
+            // enforced; writers queue for the lock instead of failing.
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = pool_options
+            .acquire_timeout(Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS * 2))
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies the migrations this binary carries that the database lacks.
+    pub async fn migrate(&self) -> Result<()> {
+        migrations::migrator(self.backend).run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at
+    /// once, so two writers queue instead of deadlocking on upgrade.
+    pub(crate) async fn write(&self) -> Result<Transaction<'static, Any>> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// The database's own consistency check: `ok` when all is well.
+    pub async fn integrity_check(&self) -> Result<String> {
+        match self.backend {
+            Backend::Sqlite => {
+                let s: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+                Ok(s)
+            }
+            Backend::Postgres => {
+                self.ping().await?;
+                Ok("ok".into())
+            }
+        }
+    }
+
+    /// Closes the pool, waiting for connections to return.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(Backend::of_url("sqlite://tandem.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert!(Backend::of_url("mysql://x").is_err());
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,47 @@
+//! Tandem's persistence: one [`Store`] over SQLite or PostgreSQL.
+//!
+//! Both backends run the same query texts (sqlx runtime queries with `$n`
+//! placeholders through sqlx's `Any` driver); only the migrations differ,
+//! one folder per backend. Every write is one transaction that also appends
+//! its activity-log rows. The current time is always a parameter.
+
+mod accounts;
+mod activity;
+mod db;
+mod error;
+mod migrations;
+mod rows;
+mod workspaces;
+
+pub use accounts::{NewInvitation, SessionRecord, StoredCredentials};
+pub use activity::Change;
+pub use db::{Backend, Store};
+pub use error::StoreError;
+/// The driver error inside [`StoreError::Db`], for callers that classify it.
+pub use sqlx::Error as SqlxError;
+
+/// Results of this crate.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How many rows a list returns at most, whatever the caller asks.
+pub const MAX_PAGE: i64 = 200;
+
+/// One page of a list ordered by id, and where the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The id after which the next page starts, when there is one.
+    pub next_after: Option<tandem_core::Id>,
+}
+
+/// Cuts a list fetched with `limit + 1` rows into a page and its cursor.
+pub(crate) fn page<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> tandem_core::Id) -> Page<T> {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let next_after = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(&id)
+    } else {
+        None
+    };
+    Page { items, next_after }
+}

@@ -1,0 +1,50 @@
+//! Migrations embedded in the binary, one append-only folder per backend.
+//! Never edit a released migration: add a new one.
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::SqlSafeStr;
+
+use crate::Backend;
+
+const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+)];
+
+const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+pub(crate) fn migrator(backend: Backend) -> Migrator {
+    let list = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    Migrator::with_migrations(
+        list.iter()
+            .map(|&(version, name, sql)| {
+                Migration::new(
+                    version,
+                    name.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_versions() {
+        let v = |l: &[(i64, &str, &str)]| l.iter().map(|m| (m.0, m.1)).collect::<Vec<_>>();
+        assert_eq!(v(SQLITE), v(POSTGRES));
+    }
+}
