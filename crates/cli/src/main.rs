@@ -1,1 +1,238 @@
-fn main() {}
+//! `tandem`: the one binary. Each subcommand calls the library crates; no
+//! logic lives here beyond reading arguments and printing results.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use tandem_core::Role;
+use tandem_server::{AppState, Config};
+use tandem_store::Store;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tandem",
+    version,
+    about = "Product and project management in one system"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct DbArg {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB.
+    #[arg(
+        long = "db",
+        env = "TANDEM_DATABASE_URL",
+        default_value = "sqlite://tandem.db"
+    )]
+    url: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web app and API.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, env = "TANDEM_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Seed the demo workspace (once) and print its users.
+        #[arg(long)]
+        demo: bool,
+        /// Mark the session cookie Secure (when served over HTTPS).
+        #[arg(long, env = "TANDEM_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Largest request body in bytes.
+        #[arg(long, env = "TANDEM_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+        max_body_bytes: usize,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create a user in a workspace; the password is read from stdin.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, product_manager, project_manager, contributor or stakeholder.
+        #[arg(long)]
+        role: Role,
+        /// The workspace's key or id.
+        #[arg(long)]
+        workspace: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(db: &DbArg) -> Result<Store, String> {
+    Store::open(&db.url)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", tandem_store::redact(&db.url)))
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve {
+            db,
+            bind,
+            demo,
+            secure_cookies,
+            max_body_bytes,
+        } => {
+            let store = open(&db).await?;
+            let config = Config {
+                secure_cookies,
+                max_body_bytes,
+                ..Config::default()
+            };
+            let state = AppState::new(store, config);
+            bootstrap(&state, demo).await?;
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!(
+                "Tandem listening on http://{addr} ({})",
+                state.store.backend().name()
+            );
+            tandem_server::serve(listener, state.clone(), shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())?;
+            state.store.close().await;
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            open(&db).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    workspace,
+                    db,
+                },
+        } => {
+            let password = read_password()?;
+            let state = AppState::new(open(&db).await?, Config::default());
+            let m = tandem_server::seed::add_user(&state, &email, &password, role, &workspace)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "created {} as {} in workspace {}",
+                m.email, m.role, workspace
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn bootstrap(state: &AppState, demo: bool) -> Result<(), String> {
+    if let (Ok(email), Ok(password)) = (
+        std::env::var("TANDEM_ADMIN_EMAIL"),
+        std::env::var("TANDEM_ADMIN_PASSWORD"),
+    ) {
+        let ws = std::env::var("TANDEM_WORKSPACE_NAME").unwrap_or_else(|_| "Tandem".to_owned());
+        if tandem_server::seed::first_admin(state, &email, &password, &ws)
+            .await
+            .map_err(|e| format!("first admin: {e}"))?
+        {
+            println!("created admin {email} and workspace {ws}");
+        }
+    }
+    if demo {
+        let created = tandem_server::seed::demo(state)
+            .await
+            .map_err(|e| format!("demo: {e}"))?;
+        println!(
+            "{} demo workspace. Sign in as:",
+            if created {
+                "Created the"
+            } else {
+                "Using the existing"
+            }
+        );
+        for u in &tandem_server::seed::DEMO_USERS {
+            println!(
+                "  {:<16} {:<28} password: {}",
+                u.role.as_str(),
+                u.email,
+                u.password
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The password: the first line of stdin (prompted for on a terminal).
+fn read_password() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password: ");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+    if pw.is_empty() {
+        return Err(
+            "no password on stdin: pipe it in, e.g. `echo 'secret pass' | tandem user add …`"
+                .into(),
+        );
+    }
+    Ok(pw)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

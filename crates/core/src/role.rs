@@ -59,7 +59,9 @@ impl fmt::Display for Role {
 
 /// The text was not one of the five role names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`; expected admin, product_manager, project_manager, contributor or stakeholder")]
+#[error(
+    "unknown role `{0}`; expected admin, product_manager, project_manager, contributor or stakeholder"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -80,7 +82,10 @@ mod tests {
     fn names_round_trip() {
         for r in Role::ALL {
             assert_eq!(r.as_str().parse::<Role>(), Ok(r));
-            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
         }
         assert!("owner".parse::<Role>().is_err());
     }

@@ -121,7 +121,13 @@ impl ApiError {
 
     pub fn body(&self) -> ErrorBody {
         let (_, code) = self.status_and_code();
-        ErrorBody { error: ErrorDetail { code, message: self.to_string(), details: self.details() } }
+        ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: self.to_string(),
+                details: self.details(),
+            },
+        }
     }
 }
 
@@ -132,10 +138,10 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "internal error");
         }
         let mut resp = (status, Json(self.body())).into_response();
-        if let ApiError::RateLimited { retry_after } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let ApiError::RateLimited { retry_after } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }
@@ -156,7 +162,9 @@ impl From<StoreError> for ApiError {
 fn is_unavailable(e: &tandem_store::SqlxError) -> bool {
     matches!(
         e,
-        tandem_store::SqlxError::PoolTimedOut | tandem_store::SqlxError::PoolClosed | tandem_store::SqlxError::Io(_)
+        tandem_store::SqlxError::PoolTimedOut
+            | tandem_store::SqlxError::PoolClosed
+            | tandem_store::SqlxError::Io(_)
     )
 }
 

@@ -6,12 +6,12 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
-pub mod demo;
 pub mod error;
 pub mod extract;
 mod middleware;
 pub mod ops;
 pub mod secrets;
+pub mod seed;
 pub mod state;
 mod web;
 
@@ -32,7 +32,11 @@ use crate::error::ApiError;
 
 impl AppState {
     pub fn new(store: tandem_store::Store, config: Config) -> AppState {
-        AppState { store, config: Arc::new(config), clock: clock::system() }
+        AppState {
+            store,
+            config: Arc::new(config),
+            clock: clock::system(),
+        }
     }
 }
 
@@ -43,7 +47,9 @@ pub fn openapi() -> OpenApi {
 }
 
 fn api_parts() -> (Router<AppState>, OpenApi) {
-    let (router, mut doc) = utoipa_axum::router::OpenApiRouter::new().nest("/api/v1", api::router()).split_for_parts();
+    let (router, mut doc) = utoipa_axum::router::OpenApiRouter::with_openapi(api::doc())
+        .nest("/api/v1", api::router())
+        .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     (router, doc)
 }
@@ -60,30 +66,48 @@ pub fn app(state: AppState) -> Router {
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
-        .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
     let limit = state.config.max_body_bytes;
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(web::router())
-        .nest_service("/api", api_router.with_state(state.clone()))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::limit_declared_body))
+        .merge(api_router)
+        .fallback(web::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::limit_declared_body,
+        ))
         .layer(DefaultBodyLimit::max(limit))
-        .with_state(state)
-        .layer(middleware::security_headers())
-        .layer(middleware::request_ids())
+        .with_state(state);
+    middleware::request_ids(middleware::security_headers(router))
 }
 
-async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, ApiError> {
-    state.store.ping().await.map_err(|_| ApiError::Unavailable)?;
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, ApiError> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
     Ok("ready")
 }
 
 /// Serves `app` on `listener` until `shutdown` completes.
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

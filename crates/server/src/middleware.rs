@@ -1,12 +1,13 @@
 //! Cross-cutting layers: security headers, request ids, body limits.
 
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tower::ServiceBuilder;
-use tower::layer::util::{Identity, Stack};
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -17,20 +18,25 @@ use crate::state::AppState;
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-pub fn security_headers() -> ServiceBuilder<
-    Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            Stack<SetResponseHeaderLayer<HeaderValue>, Stack<SetResponseHeaderLayer<HeaderValue>, Identity>>,
-        >,
-    >,
-> {
-    ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+/// Adds the security headers every response carries.
+pub fn security_headers(router: Router) -> Router {
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
 }
 
 #[derive(Clone, Default)]
@@ -49,31 +55,33 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Gives each request an `x-request-id` (or keeps the caller's), logs it
 /// with the request's span, and echoes it in the response.
-pub fn request_ids() -> ServiceBuilder<
-    Stack<
-        PropagateRequestIdLayer,
-        Stack<
-            TraceLayer<
-                tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
-                fn(&Request) -> tracing::Span,
-            >,
-            Stack<SetRequestIdLayer<RandomId>, Identity>,
-        >,
-    >,
-> {
-    ServiceBuilder::new()
-        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomId))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span as fn(&Request) -> tracing::Span))
+pub fn request_ids(router: Router) -> Router {
+    // Layers run outside-in in reverse order of addition: set the id first,
+    // then open the span, then copy the id to the response.
+    router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span as fn(&Request) -> tracing::Span),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomId))
 }
 
 fn request_span(req: &Request) -> tracing::Span {
-    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
 }
 
 /// Refuses a body whose declared length exceeds the limit before reading it.
-pub async fn limit_declared_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn limit_declared_body(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let limit = state.config.max_body_bytes;
     let declared = req
         .headers()

@@ -30,12 +30,23 @@ pub struct AddedMember {
     pub invitation_url: Option<String>,
 }
 
-pub async fn add_member(state: &AppState, actor: Id, ws: Id, input: AddMember) -> Result<AddedMember, ApiError> {
+pub async fn add_member(
+    state: &AppState,
+    actor: Id,
+    ws: Id,
+    input: AddMember,
+) -> Result<AddedMember, ApiError> {
     let email = validate::email(&input.email)?;
     let now = state.clock.now();
     if let Some(user) = state.store.user_by_email(&email).await? {
-        let member = state.store.add_member(actor, ws, user.id, input.role, now).await?;
-        return Ok(AddedMember { member: Some(member), invitation_url: None });
+        let member = state
+            .store
+            .add_member(actor, ws, user.id, input.role, now)
+            .await?;
+        return Ok(AddedMember {
+            member: Some(member),
+            invitation_url: None,
+        });
     }
     let name = match input.name.as_deref() {
         Some(n) => validate::name("name", n)?,
@@ -45,12 +56,29 @@ pub async fn add_member(state: &AppState, actor: Id, ws: Id, input: AddMember) -
         Some(password) => {
             validate::password(&password)?;
             let hash = secrets::hash_password(password).await?;
-            let member = state.store.add_new_member(actor, ws, &email, &name, &hash, input.role, now).await?;
-            Ok(AddedMember { member: Some(member), invitation_url: None })
+            let member = state
+                .store
+                .add_new_member(
+                    actor,
+                    ws,
+                    &tandem_store::NewAccount {
+                        email: &email,
+                        name: &name,
+                        password_hash: &hash,
+                    },
+                    input.role,
+                    now,
+                )
+                .await?;
+            Ok(AddedMember {
+                member: Some(member),
+                invitation_url: None,
+            })
         }
         None => {
             let token = secrets::generate("inv_")?;
-            let ttl = i64::try_from(state.config.invitation_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+            let ttl =
+                i64::try_from(state.config.invitation_ttl.as_millis()).unwrap_or(i64::MAX / 2);
             state
                 .store
                 .create_invitation(
@@ -65,34 +93,69 @@ pub async fn add_member(state: &AppState, actor: Id, ws: Id, input: AddMember) -
                     now,
                 )
                 .await?;
-            Ok(AddedMember { member: None, invitation_url: Some(format!("/invitations/{token}")) })
+            Ok(AddedMember {
+                member: None,
+                invitation_url: Some(format!("/invitations/{token}")),
+            })
         }
     }
 }
 
-pub async fn create_workspace(state: &AppState, creator: Id, name: &str, key: &str) -> Result<Workspace, ApiError> {
+pub async fn create_workspace(
+    state: &AppState,
+    creator: Id,
+    name: &str,
+    key: &str,
+) -> Result<Workspace, ApiError> {
     let name = validate::name("name", name)?;
     let key = validate::key("key", key)?;
-    Ok(state.store.create_workspace(&name, &key, Some(creator), state.clock.now()).await?)
+    Ok(state
+        .store
+        .create_workspace(&name, &key, Some(creator), state.clock.now())
+        .await?)
 }
 
-pub async fn rename_workspace(state: &AppState, actor: Id, ws: Id, version: i64, name: &str) -> Result<Workspace, ApiError> {
+pub async fn rename_workspace(
+    state: &AppState,
+    actor: Id,
+    ws: Id,
+    version: i64,
+    name: &str,
+) -> Result<Workspace, ApiError> {
     let name = validate::name("name", name)?;
-    Ok(state.store.update_workspace(actor, ws, version, &name, state.clock.now()).await?)
+    Ok(state
+        .store
+        .update_workspace(actor, ws, version, &name, state.clock.now())
+        .await?)
 }
 
 /// A new API token: its public record and the secret, shown once.
-pub async fn create_token(state: &AppState, user: Id, name: &str) -> Result<(tandem_core::model::ApiToken, String), ApiError> {
+pub async fn create_token(
+    state: &AppState,
+    user: Id,
+    name: &str,
+) -> Result<(tandem_core::model::ApiToken, String), ApiError> {
     let name = validate::name("name", name)?;
     let token = secrets::generate("tdm_")?;
-    let rec = state.store.create_api_token(user, &name, &secrets::hash(&token), state.clock.now()).await?;
+    let rec = state
+        .store
+        .create_api_token(user, &name, &secrets::hash(&token), state.clock.now())
+        .await?;
     Ok((rec, token))
 }
 
-pub async fn accept_invitation(state: &AppState, token: &str, name: &str, password: String) -> Result<Id, ApiError> {
+pub async fn accept_invitation(
+    state: &AppState,
+    token: &str,
+    name: &str,
+    password: String,
+) -> Result<Id, ApiError> {
     let name = validate::name("name", name)?;
     validate::password(&password)?;
     let hash = secrets::hash_password(password).await?;
-    let (_, ws) = state.store.accept_invitation(&secrets::hash(token), &name, &hash, state.clock.now()).await?;
+    let (_, ws) = state
+        .store
+        .accept_invitation(&secrets::hash(token), &name, &hash, state.clock.now())
+        .await?;
     Ok(ws)
 }

@@ -25,6 +25,14 @@ pub struct SessionRecord {
     pub expires_at: Millis,
 }
 
+/// A new account: e-mail, display name and password hash.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+}
+
 /// An invitation to create an account and join a workspace.
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
@@ -38,7 +46,13 @@ pub struct NewInvitation {
 
 impl Store {
     /// Creates an account. A taken e-mail is a conflict.
-    pub async fn create_user(&self, email: &str, name: &str, password_hash: &str, now: Millis) -> Result<User> {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        now: Millis,
+    ) -> Result<User> {
         let mut tx = self.write().await?;
         let user = insert_user(&mut tx, email, name, password_hash, now).await?;
         tx.commit().await?;
@@ -46,30 +60,45 @@ impl Store {
     }
 
     pub async fn user(&self, user: Id) -> Result<User> {
-        let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users u WHERE u.id = $1"))
-            .bind(user.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            " FROM users u WHERE u.id = $1"
+        ))
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         rows::user(&row)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-        let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users u WHERE u.email = $1"))
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            " FROM users u WHERE u.email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(rows::user).transpose()
     }
 
     pub async fn credentials(&self, email: &str) -> Result<Option<StoredCredentials>> {
-        let row = sqlx::query(concat!("SELECT ", user_cols!(), ", u.password_hash FROM users u WHERE u.email = $1"))
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            ", u.password_hash FROM users u WHERE u.email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
         match row {
             None => Ok(None),
-            Some(r) => Ok(Some(StoredCredentials { user: rows::user(&r)?, password_hash: r.try_get("password_hash")? })),
+            Some(r) => Ok(Some(StoredCredentials {
+                user: rows::user(&r)?,
+                password_hash: r.try_get("password_hash")?,
+            })),
         }
     }
 
@@ -86,7 +115,10 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -103,7 +135,10 @@ impl Store {
     ) -> Result<Id> {
         let mut tx = self.write().await?;
         // Expired sessions are dead weight; sweep them while holding the lock.
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?;
         let row = sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -121,9 +156,13 @@ impl Store {
 
     /// The live session with this token hash, if any.
     pub async fn session(&self, token_hash: &str, now: Millis) -> Result<Option<SessionRecord>> {
-        let row = sqlx::query(concat!("SELECT ", user_cols!(), ", s.id AS session_id, s.csrf_token, s.expires_at \
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            ", s.id AS session_id, s.csrf_token, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2"))
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        ))
         .bind(token_hash)
         .bind(now.0)
         .fetch_optional(&self.pool)
@@ -140,13 +179,22 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     // ---- API tokens ----
 
-    pub async fn create_api_token(&self, user: Id, name: &str, token_hash: &str, now: Millis) -> Result<ApiToken> {
+    pub async fn create_api_token(
+        &self,
+        user: Id,
+        name: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<ApiToken> {
         let mut tx = self.write().await?;
         let row = sqlx::query(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
@@ -191,8 +239,12 @@ impl Store {
 
     /// The user a live (unrevoked) token belongs to, marking it used.
     pub async fn user_by_api_token(&self, token_hash: &str, now: Millis) -> Result<Option<User>> {
-        let row = sqlx::query(concat!("SELECT ", user_cols!(), ", t.id AS token_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL"))
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            ", t.id AS token_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+        ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
@@ -214,7 +266,12 @@ impl Store {
 
     /// Failed logins for this account since `since`: from this client, and
     /// from anywhere.
-    pub async fn login_failures(&self, email: &str, client: &str, since: Millis) -> Result<(i64, i64)> {
+    pub async fn login_failures(
+        &self,
+        email: &str,
+        client: &str,
+        since: Millis,
+    ) -> Result<(i64, i64)> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN client = $2 THEN 1 ELSE 0 END), 0) AS here \
              FROM login_failures WHERE email = $1 AND at > $3",
@@ -229,7 +286,12 @@ impl Store {
 
     /// The oldest failure since `since` from this client, to say when the
     /// next attempt is allowed.
-    pub async fn oldest_login_failure(&self, email: &str, client: &str, since: Millis) -> Result<Option<Millis>> {
+    pub async fn oldest_login_failure(
+        &self,
+        email: &str,
+        client: &str,
+        since: Millis,
+    ) -> Result<Option<Millis>> {
         let at: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(at) FROM login_failures WHERE email = $1 AND client = $2 AND at > $3",
         )
@@ -241,9 +303,18 @@ impl Store {
         Ok(at.map(Millis))
     }
 
-    pub async fn record_login_failure(&self, email: &str, client: &str, now: Millis, forget_before: Millis) -> Result<()> {
+    pub async fn record_login_failure(
+        &self,
+        email: &str,
+        client: &str,
+        now: Millis,
+        forget_before: Millis,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(forget_before.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(forget_before.0)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO login_failures (email, client, at) VALUES ($1, $2, $3)")
             .bind(email)
             .bind(client)
@@ -313,10 +384,14 @@ impl Store {
         let ws = id(&row, "workspace_id")?;
         let email: String = row.try_get("email")?;
         let role = role(&row, "role")?;
-        let existing = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users u WHERE u.email = $1"))
-            .bind(&email)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            " FROM users u WHERE u.email = $1"
+        ))
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
         let user = match existing {
             Some(r) => rows::user(&r)?,
             None => insert_user(&mut tx, &email, name, password_hash, now).await?,

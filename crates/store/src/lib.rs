@@ -11,11 +11,12 @@ mod db;
 mod error;
 mod migrations;
 mod rows;
+pub mod scratch;
 mod workspaces;
 
-pub use accounts::{NewInvitation, SessionRecord, StoredCredentials};
+pub use accounts::{NewAccount, NewInvitation, SessionRecord, StoredCredentials};
 pub use activity::Change;
-pub use db::{Backend, Store};
+pub use db::{Backend, Store, redact};
 pub use error::StoreError;
 /// The driver error inside [`StoreError::Db`], for callers that classify it.
 pub use sqlx::Error as SqlxError;
@@ -35,7 +36,11 @@ pub struct Page<T> {
 }
 
 /// Cuts a list fetched with `limit + 1` rows into a page and its cursor.
-pub(crate) fn page<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> tandem_core::Id) -> Page<T> {
+pub(crate) fn page<T>(
+    mut items: Vec<T>,
+    limit: i64,
+    id: impl Fn(&T) -> tandem_core::Id,
+) -> Page<T> {
     let limit = usize::try_from(limit).unwrap_or(0);
     let next_after = if items.len() > limit {
         items.truncate(limit);

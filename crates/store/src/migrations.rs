@@ -1,8 +1,8 @@
 //! Migrations embedded in the binary, one append-only folder per backend.
 //! Never edit a released migration: add a new one.
 
-use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 use crate::Backend;
 
@@ -44,7 +44,9 @@ mod tests {
 
     #[test]
     fn both_backends_have_the_same_versions() {
-        let v = |l: &[(i64, &str, &str)]| l.iter().map(|m| (m.0, m.1)).collect::<Vec<_>>();
+        let v = |l: &[(i64, &'static str, &'static str)]| {
+            l.iter().map(|m| (m.0, m.1)).collect::<Vec<_>>()
+        };
         assert_eq!(v(SQLITE), v(POSTGRES));
     }
 }

@@ -5,6 +5,7 @@ use sqlx::{Any, Transaction};
 use tandem_core::model::{Member, Membership, Workspace};
 use tandem_core::{Id, Millis, Role};
 
+use crate::accounts::NewAccount;
 use crate::activity::{Change, record};
 use crate::rows::{self, id, member_cols, workspace_cols};
 use crate::{MAX_PAGE, Page, Result, Store, StoreError};
@@ -13,7 +14,13 @@ type Tx = Transaction<'static, Any>;
 
 impl Store {
     /// Creates a workspace; its creator, when given, becomes its admin.
-    pub async fn create_workspace(&self, name: &str, key: &str, creator: Option<Id>, now: Millis) -> Result<Workspace> {
+    pub async fn create_workspace(
+        &self,
+        name: &str,
+        key: &str,
+        creator: Option<Id>,
+        now: Millis,
+    ) -> Result<Workspace> {
         let mut tx = self.write().await?;
         let row = sqlx::query(
             "INSERT INTO workspaces (name, key, created_at, updated_at) VALUES ($1, $2, $3, $3) \
@@ -25,7 +32,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("a workspace with key {key} already exists")),
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("a workspace with key {key} already exists"))
+            }
             other => other,
         })?;
         let ws = rows::workspace(&row)?;
@@ -51,19 +60,27 @@ impl Store {
     }
 
     pub async fn workspace(&self, ws: Id) -> Result<Workspace> {
-        let row = sqlx::query(concat!("SELECT ", workspace_cols!(), " FROM workspaces w WHERE w.id = $1"))
-            .bind(ws.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            workspace_cols!(),
+            " FROM workspaces w WHERE w.id = $1"
+        ))
+        .bind(ws.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         rows::workspace(&row)
     }
 
     pub async fn workspace_by_key(&self, key: &str) -> Result<Option<Workspace>> {
-        let row = sqlx::query(concat!("SELECT ", workspace_cols!(), " FROM workspaces w WHERE w.key = $1"))
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            workspace_cols!(),
+            " FROM workspaces w WHERE w.key = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(rows::workspace).transpose()
     }
 
@@ -79,26 +96,41 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok(Membership { workspace: rows::workspace(r)?, role: rows::role(r, "role")? }))
+            .map(|r| {
+                Ok(Membership {
+                    workspace: rows::workspace(r)?,
+                    role: rows::role(r, "role")?,
+                })
+            })
             .collect()
     }
 
     /// The user's role in the workspace, or `None` when not a member.
     pub async fn role_in(&self, ws: Id, user: Id) -> Result<Option<Role>> {
-        let row = sqlx::query("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-            .bind(ws.0)
-            .bind(user.0)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
+                .bind(ws.0)
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(|r| rows::role(r, "role")).transpose()
     }
 
     /// Renames a workspace if `version` is current.
-    pub async fn update_workspace(&self, actor: Id, ws: Id, version: i64, name: &str, now: Millis) -> Result<Workspace> {
+    pub async fn update_workspace(
+        &self,
+        actor: Id,
+        ws: Id,
+        version: i64,
+        name: &str,
+        now: Millis,
+    ) -> Result<Workspace> {
         let mut tx = self.write().await?;
         let before = workspace_in(&mut tx, ws).await?;
         if before.version != version {
-            return Err(StoreError::Stale { current: before.version });
+            return Err(StoreError::Stale {
+                current: before.version,
+            });
         }
         let row = sqlx::query(
             "UPDATE workspaces SET name = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4 \
@@ -163,9 +195,30 @@ impl Store {
     }
 
     /// Adds an existing user to the workspace.
-    pub async fn add_member(&self, actor: Id, ws: Id, user: Id, role: Role, now: Millis) -> Result<Member> {
+    pub async fn add_member(
+        &self,
+        actor: Id,
+        ws: Id,
+        user: Id,
+        role: Role,
+        now: Millis,
+    ) -> Result<Member> {
         let mut tx = self.write().await?;
         let m = insert_member(&mut tx, ws, user, role, Some(actor), now).await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Adds a user with no acting user (the command line, seeding).
+    pub async fn add_member_as_system(
+        &self,
+        ws: Id,
+        user: Id,
+        role: Role,
+        now: Millis,
+    ) -> Result<Member> {
+        let mut tx = self.write().await?;
+        let m = insert_member(&mut tx, ws, user, role, None, now).await?;
         tx.commit().await?;
         Ok(m)
     }
@@ -175,14 +228,19 @@ impl Store {
         &self,
         actor: Id,
         ws: Id,
-        email: &str,
-        name: &str,
-        password_hash: &str,
+        account: &NewAccount<'_>,
         role: Role,
         now: Millis,
     ) -> Result<Member> {
         let mut tx = self.write().await?;
-        let user = crate::accounts::insert_user(&mut tx, email, name, password_hash, now).await?;
+        let user = crate::accounts::insert_user(
+            &mut tx,
+            account.email,
+            account.name,
+            account.password_hash,
+            now,
+        )
+        .await?;
         let m = insert_member(&mut tx, ws, user.id, role, Some(actor), now).await?;
         tx.commit().await?;
         Ok(m)
@@ -202,10 +260,15 @@ impl Store {
         let mut tx = self.write().await?;
         let before = member_in(&mut tx, ws, member).await?;
         if before.version != version {
-            return Err(StoreError::Stale { current: before.version });
+            return Err(StoreError::Stale {
+                current: before.version,
+            });
         }
-        if before.role == Role::Admin && role != Role::Admin && admin_count(&mut tx, ws).await? <= 1 {
-            return Err(StoreError::Conflict("the workspace's last admin cannot be demoted".into()));
+        if before.role == Role::Admin && role != Role::Admin && admin_count(&mut tx, ws).await? <= 1
+        {
+            return Err(StoreError::Conflict(
+                "the workspace's last admin cannot be demoted".into(),
+            ));
         }
         sqlx::query("UPDATE memberships SET role = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
             .bind(role.as_str())
@@ -238,9 +301,14 @@ impl Store {
         let mut tx = self.write().await?;
         let before = member_in(&mut tx, ws, member).await?;
         if before.role == Role::Admin && admin_count(&mut tx, ws).await? <= 1 {
-            return Err(StoreError::Conflict("the workspace's last admin cannot be removed".into()));
+            return Err(StoreError::Conflict(
+                "the workspace's last admin cannot be removed".into(),
+            ));
         }
-        sqlx::query("DELETE FROM memberships WHERE id = $1").bind(member.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM memberships WHERE id = $1")
+            .bind(member.0)
+            .execute(&mut *tx)
+            .await?;
         record(
             &mut tx,
             &Change {
@@ -261,11 +329,15 @@ impl Store {
 }
 
 async fn workspace_in(tx: &mut Tx, ws: Id) -> Result<Workspace> {
-    let row = sqlx::query(concat!("SELECT ", workspace_cols!(), " FROM workspaces w WHERE w.id = $1"))
-        .bind(ws.0)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        workspace_cols!(),
+        " FROM workspaces w WHERE w.id = $1"
+    ))
+    .bind(ws.0)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     rows::workspace(&row)
 }
 
@@ -284,10 +356,12 @@ async fn member_in(tx: &mut Tx, ws: Id, member: Id) -> Result<Member> {
 }
 
 async fn admin_count(tx: &mut Tx, ws: Id) -> Result<i64> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'admin'")
-        .bind(ws.0)
-        .fetch_one(&mut **tx)
-        .await?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'admin'",
+    )
+    .bind(ws.0)
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(n)
 }
 

@@ -1,1 +1,13 @@
+//! The one integration-test binary. Every story that touches a database
+//! runs against SQLite, and again against PostgreSQL when
+//! `TANDEM_TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
+mod accounts;
+mod api_conventions;
+mod browser;
+mod cli;
+mod cluster;
+mod members;

@@ -43,7 +43,13 @@ async fn list_members(
     a: Allowed<MembersRead>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<List<Member>>> {
-    Ok(Json(state.store.members(a.ws, q.cursor()?, q.limit()?).await?.into()))
+    Ok(Json(
+        state
+            .store
+            .members(a.ws, q.cursor()?, q.limit()?)
+            .await?
+            .into(),
+    ))
 }
 
 /// Adds a member (admins): an existing account, a new account with the
@@ -57,7 +63,10 @@ async fn add_member(
     a: Allowed<MembersManage>,
     ApiJson(req): ApiJson<AddMember>,
 ) -> ApiResult<(StatusCode, Json<AddedMember>)> {
-    Ok((StatusCode::CREATED, Json(ops::add_member(&state, a.user_id(), a.ws, req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(ops::add_member(&state, a.user_id(), a.ws, req).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/workspaces/{ws}/members/{id}", tag = "members",
@@ -91,7 +100,17 @@ async fn update_member(
     ApiJson(req): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<Member>> {
     let version = expected_version(req.version, &headers)?;
-    let m = state.store.update_member_role(a.user_id(), a.ws, member_id(&path.id)?, version, req.role, state.clock.now()).await?;
+    let m = state
+        .store
+        .update_member_role(
+            a.user_id(),
+            a.ws,
+            member_id(&path.id)?,
+            version,
+            req.role,
+            state.clock.now(),
+        )
+        .await?;
     Ok(Json(m))
 }
 
@@ -104,6 +123,9 @@ async fn remove_member(
     a: Allowed<MembersManage>,
     Path(path): Path<MemberPath>,
 ) -> ApiResult<StatusCode> {
-    state.store.remove_member(a.user_id(), a.ws, member_id(&path.id)?, state.clock.now()).await?;
+    state
+        .store
+        .remove_member(a.user_id(), a.ws, member_id(&path.id)?, state.clock.now())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

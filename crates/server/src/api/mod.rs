@@ -23,7 +23,10 @@ pub struct List<T: ToSchema> {
 
 impl<T: ToSchema> From<tandem_store::Page<T>> for List<T> {
     fn from(p: tandem_store::Page<T>) -> Self {
-        List { items: p.items, next_cursor: p.next_after.map(|i: Id| i.to_string()) }
+        List {
+            items: p.items,
+            next_cursor: p.next_after.map(|i: Id| i.to_string()),
+        }
     }
 }
 
@@ -42,14 +45,27 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let c = doc.components.get_or_insert_with(Default::default);
-        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        c.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))));
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
     }
 }
 
-/// Every API route, with its OpenAPI description.
+/// The document's header: title, description, security schemes.
+pub fn doc() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Every API route, with its OpenAPI description, relative to `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    OpenApiRouter::new()
         .merge(account::routes())
         .merge(workspaces::routes())
         .merge(members::routes())

@@ -1,3 +1,10 @@
-use axum::Router;
 use crate::state::AppState;
-pub fn router() -> Router<AppState> { Router::new() }
+use axum::Router;
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
+
+pub async fn not_found(_uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    crate::error::ApiError::NotFound.into_response()
+}

@@ -1,0 +1,201 @@
+//! The command line: `tandem user add`, errors on stderr, `serve --demo`.
+
+use std::process::Stdio;
+
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+use crate::cluster::spawn_server;
+use crate::support::{TestApp, TestDb};
+
+async fn tandem(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(args)
+        .env_remove("TANDEM_DATABASE_URL")
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let out = child.wait_with_output().await.unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_add_reads_the_password_from_stdin() {
+    let db = TestDb::sqlite();
+    let app = TestApp::start(&db, tandem_server::Config::default()).await;
+    app.seed_demo().await;
+
+    let (code, out, err) = tandem(
+        &[
+            "user",
+            "add",
+            "--email",
+            "Quinn@Demo.example",
+            "--role",
+            "project_manager",
+            "--workspace",
+            "demo",
+            "--db",
+            db.url(),
+        ],
+        "quinn's passphrase\n",
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("quinn@demo.example"), "{out}");
+    let quinn = app.login("quinn@demo.example", "quinn's passphrase").await;
+    let me: serde_json::Value = quinn.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["memberships"][0]["role"], "project_manager");
+
+    // Errors: one line on stderr, non-zero exit, nothing created.
+    for (args, stdin) in [
+        (
+            vec![
+                "user",
+                "add",
+                "--email",
+                "a@demo.example",
+                "--role",
+                "owner",
+                "--workspace",
+                "DEMO",
+                "--db",
+                db.url(),
+            ],
+            "password123\n",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--email",
+                "a@demo.example",
+                "--role",
+                "admin",
+                "--workspace",
+                "NOPE",
+                "--db",
+                db.url(),
+            ],
+            "password123\n",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--email",
+                "a@demo.example",
+                "--role",
+                "admin",
+                "--workspace",
+                "DEMO",
+                "--db",
+                db.url(),
+            ],
+            "",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--email",
+                "a@demo.example",
+                "--role",
+                "admin",
+                "--workspace",
+                "DEMO",
+                "--db",
+                db.url(),
+            ],
+            "short\n",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--email",
+                "quinn@demo.example",
+                "--role",
+                "admin",
+                "--workspace",
+                "DEMO",
+                "--db",
+                db.url(),
+            ],
+            "password123\n",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--email",
+                "a@demo.example",
+                "--role",
+                "admin",
+                "--workspace",
+                "DEMO",
+                "--db",
+                "mysql://x",
+            ],
+            "password123\n",
+        ),
+    ] {
+        let (code, _, err) = tandem(&args, stdin).await;
+        assert_ne!(code, 0, "{args:?} succeeded");
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(
+            !lines.is_empty() && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+        if !args.contains(&"owner") {
+            // clap's own usage errors are longer; ours are one line.
+            assert_eq!(lines.len(), 1, "{args:?}: {err}");
+        }
+    }
+    assert!(
+        app.state
+            .store
+            .user_by_email("a@demo.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    db.destroy().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_prints_credentials_and_bootstraps_the_admin_once() {
+    let db = TestDb::sqlite();
+    let s = spawn_server(db.url(), &["--demo"]).await;
+    for u in &tandem_server::seed::DEMO_USERS {
+        assert!(
+            s.output
+                .iter()
+                .any(|l| l.contains(u.email) && l.contains(u.password)),
+            "{:?}",
+            s.output
+        );
+    }
+    drop(s);
+    // Started again, it reuses the demo instead of duplicating it.
+    let s = spawn_server(db.url(), &["--demo"]).await;
+    assert!(
+        s.output
+            .iter()
+            .any(|l| l.contains("existing demo workspace")),
+        "{:?}",
+        s.output
+    );
+    drop(s);
+    db.destroy().await;
+}

@@ -1,1 +1,0 @@
-//! The demo workspace: one user per role, created once.
