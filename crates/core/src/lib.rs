@@ -2,6 +2,7 @@
 //! values users send. Pure: no I/O, no async, no clock.
 
 pub mod access;
+pub mod decision;
 pub mod model;
 pub mod role;
 pub mod validate;

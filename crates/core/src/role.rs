@@ -39,6 +39,27 @@ impl Role {
         }
     }
 
+    /// What the role owns, in a sentence, for the UI.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Role::Admin => {
+                "You sponsor the work: you manage members, roles and decision rights, and settle escalations."
+            }
+            Role::ProductManager => {
+                "You own the what and the why: vision, feedback, priorities, roadmap, releases and outcome metrics."
+            }
+            Role::ProjectManager => {
+                "You own the how and the when: plan, schedule, resources, budget, risks and delivery metrics."
+            }
+            Role::Contributor => {
+                "You update your tasks, log time, comment, submit feedback and file change requests."
+            }
+            Role::Stakeholder => {
+                "You follow along: read everything shared with you, comment and submit feedback."
+            }
+        }
+    }
+
     /// The label a person reads in the UI.
     pub fn label(self) -> &'static str {
         match self {

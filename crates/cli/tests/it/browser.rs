@@ -1,1 +1,481 @@
+//! End-to-end in a real browser: Debian's Chromium driven through
+//! chromedriver. Runs when chromedriver is installed; with
+//! `TANDEM_REQUIRE_BROWSER=1` (CI) its absence is a failure.
 
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use tandem_core::Role;
+use tokio::process::{Child, Command};
+
+use crate::support::{TestApp, TestDb};
+
+const DRIVER: &str = "chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn find_on_path(exe: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(exe))
+            .find(|f| f.is_file())
+    })
+}
+
+/// chromedriver's path, or `None` after saying the test is skipped.
+fn driver(test: &str) -> Option<PathBuf> {
+    let found = find_on_path(DRIVER).filter(|_| std::path::Path::new(CHROMIUM).exists());
+    let required = std::env::var("TANDEM_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    match found {
+        Some(p) => Some(p),
+        None if required => {
+            panic!("{test}: TANDEM_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed")
+        }
+        None => {
+            eprintln!("{test}: skipped: no Chromium (apt-get install chromium chromium-driver)");
+            None
+        }
+    }
+}
+
+/// Where screenshots go: `target/screenshots/`, for people to look at.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A browser session and the chromedriver behind it.
+pub struct Browser {
+    pub client: Client,
+    _driver: Child,
+    _profile: PathBuf,
+}
+
+impl Browser {
+    pub async fn start(test: &str) -> Option<Browser> {
+        let exe = driver(test)?;
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let driver = Command::new(exe)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let profile = std::env::temp_dir().join(format!("tandem-chromium-{port}"));
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--no-first-run", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+            },
+            "goog:loggingPrefs": {"browser": "ALL"}
+        });
+        let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Some(Browser {
+                        client,
+                        _driver: driver,
+                        _profile: profile,
+                    });
+                }
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not start: {last:?}");
+    }
+
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// The browser console's entries at level SEVERE since the last call.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let logs = self.client.issue_cmd(BrowserLog).await.unwrap();
+        logs.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, base: &str, email: &str, password: &str) {
+        self.client.goto(&format!("{base}/login")).await.unwrap();
+        self.client
+            .find(Locator::Css("input[name=email]"))
+            .await
+            .unwrap()
+            .send_keys(email)
+            .await
+            .unwrap();
+        self.client
+            .find(Locator::Css("input[name=password]"))
+            .await
+            .unwrap()
+            .send_keys(password)
+            .await
+            .unwrap();
+        self.client
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.client
+            .wait()
+            .for_element(Locator::Css("header nav.sections"))
+            .await
+            .unwrap();
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+        let _ = std::fs::remove_dir_all(&self._profile);
+    }
+}
+
+/// chromedriver's log endpoint (not part of W3C WebDriver).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_manager_signs_in_and_finds_the_shell() {
+    let test = "product_manager_signs_in_and_finds_the_shell";
+    let Some(b) = Browser::start(test).await else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let app = TestApp::start(&db, tandem_server::Config::default()).await;
+    let ws = app.seed_demo().await;
+    let pdm = tandem_server::seed::DEMO_USERS
+        .iter()
+        .find(|u| u.role == Role::ProductManager)
+        .unwrap();
+
+    // A signed-out visit to a workspace page goes to sign-in and comes back.
+    b.client
+        .goto(&app.url(&format!("/w/{ws}/together")))
+        .await
+        .unwrap();
+    assert_eq!(b.client.current_url().await.unwrap().path(), "/login");
+    b.screenshot("01-sign-in").await;
+    b.client
+        .find(Locator::Css("input[name=email]"))
+        .await
+        .unwrap()
+        .send_keys(pdm.email)
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("wrong password")
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(b.text(".alert").await.contains("Wrong e-mail or password"));
+    // The refused attempt is a 401, which the console reports; drain it so
+    // that every later error counts.
+    let refused = b.console_errors().await;
+    assert!(refused.iter().all(|e| e.contains("401")), "{refused:?}");
+    b.client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(pdm.password)
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css("header nav.sections"))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.client.current_url().await.unwrap().path(),
+        format!("/w/{ws}/together")
+    );
+    assert!(b.text("main").await.contains("member.added"));
+
+    // The shell: who is signed in, the role, the three sections.
+    let header = b.text("header").await;
+    assert!(
+        header.contains("Priya Product") && header.contains("Product manager"),
+        "{header}"
+    );
+    for section in ["Product", "Project", "Together", "Settings"] {
+        b.client.find(Locator::LinkText(section)).await.unwrap();
+    }
+    b.client
+        .find(Locator::LinkText("Home"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(b.text("main h1").await.contains("Demo: Acme Checkout"));
+    assert!(b.text("main .lead").await.contains("Product manager"));
+    b.screenshot("02-home-product-manager").await;
+
+    b.client
+        .find(Locator::LinkText("Product"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(b.text("main h1").await, "Product");
+    assert!(b.text("main").await.contains("Feature priority"));
+    b.screenshot("03-product-section").await;
+    b.client
+        .find(Locator::LinkText("Project"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(b.text("main h1").await, "Project");
+
+    // The workspace switcher opens and lists the workspace.
+    b.client
+        .find(Locator::Css("details.switcher summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let menu = b.text("details.switcher .menu").await;
+    assert!(
+        menu.contains("DEMO") && menu.contains("New workspace"),
+        "{menu}"
+    );
+
+    // Members: a product manager reads them but has no controls.
+    b.client
+        .goto(&app.url(&format!("/w/{ws}/settings/members")))
+        .await
+        .unwrap();
+    let members = b.text("#members").await;
+    assert!(
+        members.contains("pm@demo.example") && members.contains("Project manager"),
+        "{members}"
+    );
+    assert!(
+        b.client
+            .find_all(Locator::Css("#members select, #members button"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        b.client
+            .find_all(Locator::Css("input[name=email]"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    b.screenshot("04-members-read-only").await;
+
+    // API tokens: create one; the secret is shown once.
+    b.client.goto(&app.url("/settings/tokens")).await.unwrap();
+    b.client
+        .find(Locator::Css("input[name=name]"))
+        .await
+        .unwrap()
+        .send_keys("browser test")
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("main form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let secret = b.text("#new-token").await;
+    assert!(secret.starts_with("tdm_"));
+    b.screenshot("05-api-token-created").await;
+    let me = app.anonymous().with_bearer(&secret).get("/api/v1/me").await;
+    assert_eq!(me.status(), 200);
+
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+
+    // Sign out.
+    b.client
+        .find(Locator::Css("details.user-menu summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("details.user-menu button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css("input[name=password]"))
+        .await
+        .unwrap();
+    b.client.goto(&app.url(&format!("/w/{ws}"))).await.unwrap();
+    assert_eq!(b.client.current_url().await.unwrap().path(), "/login");
+
+    eprintln!("{test}: screenshots in {}", screenshot_dir().display());
+    b.close().await;
+    db.destroy().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_changes_a_role_in_the_members_page() {
+    let test = "admin_changes_a_role_in_the_members_page";
+    let Some(b) = Browser::start(test).await else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let app = TestApp::start(&db, tandem_server::Config::default()).await;
+    let ws = app.seed_demo().await;
+    let admin = tandem_server::seed::DEMO_USERS
+        .iter()
+        .find(|u| u.role == Role::Admin)
+        .unwrap();
+    b.sign_in(&app.base, admin.email, admin.password).await;
+    b.client
+        .goto(&app.url(&format!("/w/{ws}/settings/members")))
+        .await
+        .unwrap();
+
+    let dev_id = app
+        .state
+        .store
+        .user_by_email("dev@demo.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let page = app
+        .state
+        .store
+        .members(ws.parse().unwrap(), None, 50)
+        .await
+        .unwrap();
+    let member = page.items.iter().find(|m| m.user_id == dev_id).unwrap();
+    let select = b
+        .client
+        .find(Locator::Css(&format!("#role-{}", member.id)))
+        .await
+        .unwrap();
+    select.select_by_value("project_manager").await.unwrap();
+    let form = b
+        .client
+        .form(Locator::Css(&format!(
+            "form[action$='/members/{}']",
+            member.id
+        )))
+        .await
+        .unwrap();
+    form.submit().await.unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css("#members"))
+        .await
+        .unwrap();
+    let role = app
+        .state
+        .store
+        .role_in(ws.parse().unwrap(), dev_id)
+        .await
+        .unwrap();
+    assert_eq!(role, Some(Role::ProjectManager));
+    b.screenshot("06-members-admin").await;
+
+    // Adding a member without a password gives an invitation link.
+    b.client
+        .find(Locator::Css("main form.stack input[name=email]"))
+        .await
+        .unwrap()
+        .send_keys("guest@demo.example")
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("main form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let flash = b.text(".flash").await;
+    assert!(flash.contains("/invitations/inv_"), "{flash}");
+
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+    db.destroy().await;
+}

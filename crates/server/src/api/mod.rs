@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, with its OpenAPI document generated from
 //! the handlers' annotations.
 
-mod account;
+pub(crate) mod account;
 mod activity;
 mod members;
 mod workspaces;
@@ -13,6 +13,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
+
+pub(crate) use account::client_of;
 
 /// A page of a list and the cursor of the next one (`null` at the end).
 #[derive(Debug, Serialize, ToSchema)]

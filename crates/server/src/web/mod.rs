@@ -1,10 +1,285 @@
-use crate::state::AppState;
+//! Server-rendered pages. Every page reads without JavaScript; every form
+//! posts with the session's CSRF token. Pages call the same operations as
+//! the API, through the same authorisation guard.
+
+mod account;
+mod shell;
+mod workspace;
+
+use askama::Template;
 use axum::Router;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+
+use crate::access::{Allowed, Permission};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use shell::Shell;
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(account::root))
+        .route(
+            "/login",
+            get(account::login_page).post(account::login_submit),
+        )
+        .route("/logout", post(account::logout))
+        .route(
+            "/settings/tokens",
+            get(account::tokens_page).post(account::tokens_create),
+        )
+        .route("/settings/tokens/{id}/revoke", post(account::tokens_revoke))
+        .route(
+            "/workspaces/new",
+            get(account::new_workspace_page).post(account::new_workspace_submit),
+        )
+        .route(
+            "/invitations/{token}",
+            get(account::invitation_page).post(account::invitation_submit),
+        )
+        .route("/w/{ws}", get(workspace::home))
+        .route("/w/{ws}/product", get(workspace::product))
+        .route("/w/{ws}/project", get(workspace::project))
+        .route("/w/{ws}/together", get(workspace::together))
+        .route(
+            "/w/{ws}/settings",
+            get(workspace::settings_page).post(workspace::settings_submit),
+        )
+        .route(
+            "/w/{ws}/settings/members",
+            get(workspace::members_page).post(workspace::members_add),
+        )
+        .route(
+            "/w/{ws}/settings/members/{id}",
+            post(workspace::members_update),
+        )
+        .route(
+            "/w/{ws}/settings/members/{id}/remove",
+            post(workspace::members_remove),
+        )
+        .route(
+            "/static/app.css",
+            get(|| async {
+                asset(
+                    "text/css; charset=utf-8",
+                    include_str!("../../static/app.css"),
+                )
+            }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../static/app.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/favicon.svg",
+            get(|| async { asset("image/svg+xml", include_str!("../../static/favicon.svg")) }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/static/favicon.svg") }),
+        )
 }
 
-pub async fn not_found(_uri: axum::http::Uri) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    crate::error::ApiError::NotFound.into_response()
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Unknown paths: the API's error body under `/api`, a page elsewhere.
+pub async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound.into_response()
+    } else {
+        PageError {
+            error: ApiError::NotFound,
+            path: uri.path().to_owned(),
+        }
+        .into_response()
+    }
+}
+
+/// An error shown as a page: sign-in for 401, an explanation otherwise.
+#[derive(Debug)]
+pub struct PageError {
+    pub error: ApiError,
+    /// Where to come back to after signing in.
+    pub path: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, _) = self.error.status_and_code();
+        if status == StatusCode::UNAUTHORIZED {
+            let next = form_urlencoded_component(&self.path);
+            return Redirect::to(&format!("/login?next={next}")).into_response();
+        }
+        if let ApiError::Internal(cause) = &self.error {
+            tracing::error!(%cause, "internal error on a page");
+        }
+        let title = match status {
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::CONFLICT => "That conflicts",
+            StatusCode::PRECONDITION_FAILED => "Changed meanwhile",
+            s if s.is_client_error() => "That did not work",
+            _ => "Something went wrong",
+        };
+        let message = match &self.error {
+            ApiError::NotFound => {
+                "There is nothing here, or it belongs to a workspace you are not in.".to_owned()
+            }
+            ApiError::Stale { .. } => {
+                "Someone changed this while you were editing. Go back, reload and try again."
+                    .to_owned()
+            }
+            ApiError::Internal(_) => "Tandem hit an internal error. It has been logged.".to_owned(),
+            other => other.to_string(),
+        };
+        render(status, &ErrorPage { title, message })
+    }
+}
+
+fn form_urlencoded_component(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|q| q.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+/// Renders a template; a template error is an internal error page.
+pub fn render(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+fn path_of(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned())
+}
+
+/// The signed-in user of a page; otherwise a redirect to sign in.
+pub struct PageUser(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageUser {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Principal::from_request_parts(parts, state)
+            .await
+            .map(PageUser)
+            .map_err(|error| PageError {
+                error,
+                path: path_of(parts),
+            })
+    }
+}
+
+/// [`Allowed`] for pages: the same guard, errors shown as pages.
+pub struct PageAllowed<P>(pub Allowed<P>);
+
+impl<P, S> FromRequestParts<S> for PageAllowed<P>
+where
+    P: Permission,
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Allowed::<P>::from_request_parts(parts, state)
+            .await
+            .map(PageAllowed)
+            .map_err(|error| PageError {
+                error,
+                path: path_of(parts),
+            })
+    }
+}
+
+/// A URL-encoded form; a malformed one is an error page.
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let path = req.uri().path().to_owned();
+        crate::extract::ApiForm::<T>::from_request(req, state)
+            .await
+            .map(|f| PageForm(f.0))
+            .map_err(|error| PageError { error, path })
+    }
+}
+
+/// Turns an operation's error into a page error for `path`.
+pub fn on(path: &str) -> impl FnOnce(ApiError) -> PageError + '_ {
+    move |error| PageError {
+        error,
+        path: path.to_owned(),
+    }
+}
+
+/// A local path to return to after sign-in; anything else goes home, so
+/// the sign-in form cannot be used to redirect people off-site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/w/1/product")), "/w/1/product");
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/\nx",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

@@ -1,0 +1,261 @@
+//! Sign-in and sign-out, API tokens, new workspaces, invitations.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use tandem_core::Id;
+use tandem_core::model::ApiToken;
+
+use super::{PageError, PageForm, PageResult, PageUser, Shell, on, render, safe_next};
+use crate::auth::{self, MaybePrincipal, Via};
+use crate::error::ApiError;
+use crate::ops;
+use crate::state::AppState;
+
+/// `/`: the first workspace, or the form to make one.
+pub async fn root(State(state): State<AppState>, PageUser(p): PageUser) -> PageResult {
+    let ms = state
+        .store
+        .memberships(p.id())
+        .await
+        .map_err(|e| on("/")(e.into()))?;
+    Ok(match ms.first() {
+        Some(m) => Redirect::to(&format!("/w/{}", m.workspace.id)).into_response(),
+        None => Redirect::to("/workspaces/new").into_response(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    next: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(MaybePrincipal(p): MaybePrincipal, Query(q): Query<NextQuery>) -> Response {
+    let next = safe_next(q.next.as_deref());
+    if p.is_some() {
+        return Redirect::to(&next).into_response();
+    }
+    render(
+        StatusCode::OK,
+        &LoginPage {
+            next,
+            email: String::new(),
+            error: None,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    addr: Option<Extension<ConnectInfo<SocketAddr>>>,
+    jar: CookieJar,
+    PageForm(f): PageForm<LoginForm>,
+) -> Response {
+    let next = safe_next(f.next.as_deref());
+    match auth::login(
+        &state,
+        &f.email,
+        &f.password,
+        &crate::api::client_of(addr.as_ref()),
+    )
+    .await
+    {
+        Ok(s) => (
+            jar.add(auth::session_cookie(s.token, &state)),
+            Redirect::to(&next),
+        )
+            .into_response(),
+        Err(e) => {
+            let status = e.status_and_code().0;
+            let error = Some(match e {
+                ApiError::BadCredentials => "Wrong e-mail or password.".to_owned(),
+                other => other.to_string(),
+            });
+            render(
+                status,
+                &LoginPage {
+                    next,
+                    email: f.email,
+                    error,
+                },
+            )
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    MaybePrincipal(p): MaybePrincipal,
+    jar: CookieJar,
+) -> Response {
+    if let Some(Via::Session { token_hash, .. }) = p.map(|p| p.via)
+        && let Err(e) = state.store.delete_session(&token_hash).await
+    {
+        return on("/logout")(e.into()).into_response();
+    }
+    (jar.add(auth::clear_cookie(&state)), Redirect::to("/login")).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    shell: Shell,
+    tokens: Vec<ApiToken>,
+    created: Option<(String, String)>,
+}
+
+async fn tokens_view(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    created: Option<(String, String)>,
+) -> PageResult {
+    let path = "/settings/tokens";
+    let shell = Shell::new(state, p, None, "account", "API tokens")
+        .await
+        .map_err(on(path))?;
+    let tokens = state
+        .store
+        .api_tokens(p.id())
+        .await
+        .map_err(|e| on(path)(e.into()))?;
+    Ok(render(
+        StatusCode::OK,
+        &TokensPage {
+            shell,
+            tokens,
+            created,
+        },
+    ))
+}
+
+pub async fn tokens_page(State(state): State<AppState>, PageUser(p): PageUser) -> PageResult {
+    tokens_view(&state, &p, None).await
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+}
+
+/// Shows the new secret in the response itself (not after a redirect), so
+/// it is never stored anywhere to be shown again.
+pub async fn tokens_create(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    PageForm(f): PageForm<TokenForm>,
+) -> PageResult {
+    let (rec, token) = ops::create_token(&state, p.id(), &f.name)
+        .await
+        .map_err(on("/settings/tokens"))?;
+    tokens_view(&state, &p, Some((rec.name, token))).await
+}
+
+pub async fn tokens_revoke(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    let path = "/settings/tokens";
+    let id: Id = id.parse().map_err(|_| on(path)(ApiError::NotFound))?;
+    state
+        .store
+        .revoke_api_token(p.id(), id, state.clock.now())
+        .await
+        .map_err(|e| on(path)(e.into()))?;
+    Ok(Redirect::to(path).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "new_workspace.html")]
+struct NewWorkspacePage {
+    shell: Shell,
+}
+
+pub async fn new_workspace_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+) -> PageResult {
+    let shell = Shell::new(&state, &p, None, "account", "New workspace")
+        .await
+        .map_err(on("/workspaces/new"))?;
+    Ok(render(StatusCode::OK, &NewWorkspacePage { shell }))
+}
+
+#[derive(Deserialize)]
+pub struct WorkspaceForm {
+    name: String,
+    key: String,
+}
+
+pub async fn new_workspace_submit(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    PageForm(f): PageForm<WorkspaceForm>,
+) -> PageResult {
+    let ws = ops::create_workspace(&state, p.id(), &f.name, &f.key)
+        .await
+        .map_err(on("/workspaces/new"))?;
+    Ok(Redirect::to(&format!("/w/{}", ws.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+struct InvitationPage {
+    token: String,
+    error: Option<String>,
+}
+
+pub async fn invitation_page(Path(token): Path<String>) -> Response {
+    render(StatusCode::OK, &InvitationPage { token, error: None })
+}
+
+#[derive(Deserialize)]
+pub struct InvitationForm {
+    name: String,
+    password: String,
+}
+
+pub async fn invitation_submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    PageForm(f): PageForm<InvitationForm>,
+) -> Response {
+    match ops::accept_invitation(&state, &token, &f.name, f.password).await {
+        Ok(_) => Redirect::to("/login").into_response(),
+        Err(ApiError::NotFound) => PageError {
+            error: ApiError::Conflict(
+                "This invitation has been used or has expired. Ask an admin for a new one.".into(),
+            ),
+            path: String::new(),
+        }
+        .into_response(),
+        Err(e) => render(
+            e.status_and_code().0,
+            &InvitationPage {
+                token,
+                error: Some(e.to_string()),
+            },
+        ),
+    }
+}

@@ -1,0 +1,73 @@
+//! The frame around every signed-in page: who is signed in, their
+//! workspaces, the current one and the section.
+
+use tandem_core::model::{Membership, Workspace};
+use tandem_core::{Id, Role};
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The workspace being viewed and the viewer's role in it.
+pub struct Current {
+    pub workspace: Workspace,
+    pub role: Role,
+}
+
+pub struct Shell {
+    pub title: String,
+    pub user_name: String,
+    pub user_email: String,
+    pub initials: String,
+    pub csrf: String,
+    pub workspaces: Vec<Membership>,
+    pub current: Option<Current>,
+    /// `home`, `product`, `project`, `together`, `settings` or `account`.
+    pub section: &'static str,
+}
+
+impl Shell {
+    pub async fn new(
+        state: &AppState,
+        p: &Principal,
+        ws: Option<Id>,
+        section: &'static str,
+        title: impl Into<String>,
+    ) -> Result<Shell, ApiError> {
+        let workspaces = state.store.memberships(p.id()).await?;
+        let current = ws
+            .and_then(|id| workspaces.iter().find(|m| m.workspace.id == id))
+            .map(|m| Current {
+                workspace: m.workspace.clone(),
+                role: m.role,
+            });
+        Ok(Shell {
+            title: title.into(),
+            initials: initials(&p.user.name),
+            user_name: p.user.name.clone(),
+            user_email: p.user.email.clone(),
+            csrf: p.csrf_token().unwrap_or_default().to_owned(),
+            workspaces,
+            current,
+            section,
+        })
+    }
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn initials_of_names() {
+        assert_eq!(super::initials("Priya Product"), "PP");
+        assert_eq!(super::initials("ada"), "A");
+        assert_eq!(super::initials(""), "");
+    }
+}

@@ -1,0 +1,352 @@
+//! The pages of one workspace: home, the three sections, settings.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::decision::DEFAULT_MATRIX;
+use tandem_core::model::{Activity, Member, Workspace};
+use tandem_core::{Action, Id, Role, allows};
+
+use super::{PageAllowed, PageForm, PageResult, Shell, on, render};
+use crate::access::{ActivityRead, MembersManage, MembersRead, WorkspaceRead, WorkspaceUpdate};
+use crate::error::ApiError;
+use crate::extract::PageQuery;
+use crate::ops::{self, AddMember};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    shell: Shell,
+    ws: Workspace,
+    role: Role,
+    role_summary: &'static str,
+    both_hats: bool,
+    activity: Vec<Activity>,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceRead>,
+) -> PageResult {
+    let path = format!("/w/{}", a.ws);
+    let err = |e: tandem_store::StoreError| on(&path)(e.into());
+    let ws = state.store.workspace(a.ws).await.map_err(err)?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "home", ws.name.clone())
+        .await
+        .map_err(on(&path))?;
+    let activity = if allows(a.role, Action::ActivityRead) {
+        state
+            .store
+            .activity(a.ws, None, 10)
+            .await
+            .map_err(|e| on(&path)(e.into()))?
+            .items
+    } else {
+        Vec::new()
+    };
+    Ok(render(
+        StatusCode::OK,
+        &HomePage {
+            shell,
+            ws,
+            role: a.role,
+            role_summary: a.role.summary(),
+            // Product and project ownership arrive with products and
+            // projects; until then only an admin wears both hats.
+            both_hats: false,
+            activity,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "section.html")]
+struct SectionPage {
+    shell: Shell,
+    heading: &'static str,
+    intro: &'static str,
+    list_title: &'static str,
+    empty_text: &'static str,
+    decisions: Vec<(&'static str, String)>,
+}
+
+fn decisions(product_side: bool) -> Vec<(&'static str, String)> {
+    DEFAULT_MATRIX
+        .iter()
+        .filter(|r| r.kind.is_product_side() == product_side)
+        .map(|r| {
+            (
+                r.kind.label(),
+                r.accountable
+                    .iter()
+                    .map(|x| x.label())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+            )
+        })
+        .collect()
+}
+
+pub async fn product(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceRead>,
+) -> PageResult {
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "product", "Product")
+        .await
+        .map_err(on("/"))?;
+    Ok(render(
+        StatusCode::OK,
+        &SectionPage {
+            shell,
+            heading: "Product",
+            intro: "The product manager's workspace: the what and the why. Feedback comes in, features are scored \
+                    and ranked, the roadmap and releases follow, and outcomes are measured against OKRs.",
+            list_title: "Products",
+            empty_text: "No products yet.",
+            decisions: decisions(true),
+        },
+    ))
+}
+
+pub async fn project(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceRead>,
+) -> PageResult {
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "project", "Project")
+        .await
+        .map_err(on("/"))?;
+    Ok(render(
+        StatusCode::OK,
+        &SectionPage {
+            shell,
+            heading: "Project",
+            intro: "The project manager's workspace: the how and the when. The plan is scheduled by a critical-path \
+                    engine; resources, budget, risks and delivery metrics follow from it.",
+            list_title: "Projects",
+            empty_text: "No projects yet.",
+            decisions: decisions(false),
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "together.html")]
+struct TogetherPage {
+    shell: Shell,
+    ws_id: Id,
+    activity: Vec<Activity>,
+    next_cursor: Option<String>,
+}
+
+pub async fn together(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<ActivityRead>,
+    Query(q): Query<PageQuery>,
+) -> PageResult {
+    let path = format!("/w/{}/together", a.ws);
+    let cursor = q.cursor().map_err(on(&path))?;
+    let page = state
+        .store
+        .activity(a.ws, cursor, 50)
+        .await
+        .map_err(|e| on(&path)(e.into()))?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Together")
+        .await
+        .map_err(on(&path))?;
+    Ok(render(
+        StatusCode::OK,
+        &TogetherPage {
+            shell,
+            ws_id: a.ws,
+            activity: page.items,
+            next_cursor: page.next_after.map(|i| i.to_string()),
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "settings_workspace.html")]
+struct SettingsPage {
+    shell: Shell,
+    ws: Workspace,
+    tab: &'static str,
+    can_edit: bool,
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceRead>,
+) -> PageResult {
+    let path = format!("/w/{}/settings", a.ws);
+    let ws = state
+        .store
+        .workspace(a.ws)
+        .await
+        .map_err(|e| on(&path)(e.into()))?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "settings", "Settings")
+        .await
+        .map_err(on(&path))?;
+    let can_edit = allows(a.role, Action::WorkspaceUpdate);
+    Ok(render(
+        StatusCode::OK,
+        &SettingsPage {
+            shell,
+            ws,
+            tab: "workspace",
+            can_edit,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    name: String,
+    version: i64,
+}
+
+pub async fn settings_submit(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceUpdate>,
+    PageForm(f): PageForm<RenameForm>,
+) -> PageResult {
+    let path = format!("/w/{}/settings", a.ws);
+    ops::rename_workspace(&state, a.user_id(), a.ws, f.version, &f.name)
+        .await
+        .map_err(on(&path))?;
+    Ok(Redirect::to(&path).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "settings_members.html")]
+struct MembersPage {
+    shell: Shell,
+    ws: Workspace,
+    tab: &'static str,
+    members: Vec<Member>,
+    next_cursor: Option<String>,
+    roles: [Role; 5],
+    can_manage: bool,
+    invitation: Option<String>,
+}
+
+async fn members_view(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    ws: Id,
+    role: Role,
+    cursor: Option<Id>,
+    invitation: Option<String>,
+) -> PageResult {
+    let path = format!("/w/{ws}/settings/members");
+    let err = |e: tandem_store::StoreError| on(&path)(e.into());
+    let workspace = state.store.workspace(ws).await.map_err(err)?;
+    let page = state
+        .store
+        .members(ws, cursor, 100)
+        .await
+        .map_err(|e| on(&path)(e.into()))?;
+    let shell = Shell::new(state, principal, Some(ws), "settings", "Members")
+        .await
+        .map_err(on(&path))?;
+    Ok(render(
+        StatusCode::OK,
+        &MembersPage {
+            shell,
+            ws: workspace,
+            tab: "members",
+            members: page.items,
+            next_cursor: page.next_after.map(|i| i.to_string()),
+            roles: Role::ALL,
+            can_manage: allows(role, Action::MembersManage),
+            invitation,
+        },
+    ))
+}
+
+pub async fn members_page(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<MembersRead>,
+    Query(q): Query<PageQuery>,
+) -> PageResult {
+    let cursor = q.cursor().map_err(on("/"))?;
+    members_view(&state, &a.principal, a.ws, a.role, cursor, None).await
+}
+
+#[derive(Deserialize)]
+pub struct AddMemberForm {
+    email: String,
+    role: Role,
+    password: Option<String>,
+}
+
+pub async fn members_add(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<MembersManage>,
+    PageForm(f): PageForm<AddMemberForm>,
+) -> PageResult {
+    let path = format!("/w/{}/settings/members", a.ws);
+    let input = AddMember {
+        email: f.email,
+        role: f.role,
+        password: f.password.filter(|p| !p.is_empty()),
+        name: None,
+    };
+    let added = ops::add_member(&state, a.user_id(), a.ws, input)
+        .await
+        .map_err(on(&path))?;
+    match added.invitation_url {
+        Some(link) => members_view(&state, &a.principal, a.ws, a.role, None, Some(link)).await,
+        None => Ok(Redirect::to(&path).into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    role: Role,
+    version: i64,
+}
+
+#[derive(Deserialize)]
+pub struct MemberPath {
+    ws: String,
+    id: String,
+}
+
+fn member_path(p: &MemberPath) -> Result<Id, ApiError> {
+    let _ = &p.ws;
+    p.id.parse().map_err(|_| ApiError::NotFound)
+}
+
+pub async fn members_update(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<MembersManage>,
+    Path(p): Path<MemberPath>,
+    PageForm(f): PageForm<RoleForm>,
+) -> PageResult {
+    let path = format!("/w/{}/settings/members", a.ws);
+    let id = member_path(&p).map_err(on(&path))?;
+    state
+        .store
+        .update_member_role(a.user_id(), a.ws, id, f.version, f.role, state.clock.now())
+        .await
+        .map_err(|e| on(&path)(e.into()))?;
+    Ok(Redirect::to(&path).into_response())
+}
+
+pub async fn members_remove(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<MembersManage>,
+    Path(p): Path<MemberPath>,
+) -> PageResult {
+    let path = format!("/w/{}/settings/members", a.ws);
+    let id = member_path(&p).map_err(on(&path))?;
+    state
+        .store
+        .remove_member(a.user_id(), a.ws, id, state.clock.now())
+        .await
+        .map_err(|e| on(&path)(e.into()))?;
+    Ok(Redirect::to(&path).into_response())
+}
