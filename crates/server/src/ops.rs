@@ -159,3 +159,28 @@ pub async fn accept_invitation(
         .await?;
     Ok(ws)
 }
+
+/// Replaces the password after checking the current one; signs the user
+/// out everywhere.
+pub async fn change_password(
+    state: &AppState,
+    user: Id,
+    current: String,
+    new: String,
+) -> Result<(), ApiError> {
+    let u = state.store.user(user).await?;
+    let creds = state
+        .store
+        .credentials(&u.email)
+        .await?
+        .map(|c| c.password_hash);
+    if !secrets::verify_password(current, creds).await? {
+        return Err(ApiError::BadCredentials);
+    }
+    validate::password(&new)?;
+    let hash = secrets::hash_password(new).await?;
+    Ok(state
+        .store
+        .set_password(user, &hash, state.clock.now())
+        .await?)
+}

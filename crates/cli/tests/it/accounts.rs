@@ -290,3 +290,68 @@ async fn invitations_create_the_account_once() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_the_password_ends_sessions() {
+    on_each_database("changing_the_password_ends_sessions", |app| async move {
+        app.seed_demo().await;
+        let dev = app.login_as(Role::Contributor).await;
+        let other_device = app.login_as(Role::Contributor).await;
+        let wrong = dev
+            .post(
+                "/api/v1/me/password",
+                json!({"current_password": "nope nope", "new_password": "new passphrase"}),
+            )
+            .await;
+        expect_error(wrong, 401, "invalid_credentials").await;
+        let weak = dev
+            .post(
+                "/api/v1/me/password",
+                json!({"current_password": "demo-dev-2026", "new_password": "short"}),
+            )
+            .await;
+        expect_error(weak, 422, "invalid_value").await;
+        let ok = dev
+            .post(
+                "/api/v1/me/password",
+                json!({"current_password": "demo-dev-2026", "new_password": "new passphrase"}),
+            )
+            .await;
+        assert_eq!(ok.status(), 204);
+        expect_error(other_device.get("/api/v1/me").await, 401, "unauthenticated").await;
+        let r = app
+            .anonymous()
+            .post(
+                "/api/v1/auth/login",
+                json!({"email": "dev@demo.example", "password": "demo-dev-2026"}),
+            )
+            .await;
+        expect_error(r, 401, "invalid_credentials").await;
+        app.login("dev@demo.example", "new passphrase").await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_cookies_when_configured() {
+    let db = crate::support::TestDb::sqlite();
+    let config = tandem_server::Config {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = crate::support::TestApp::start(&db, config).await;
+    app.seed_demo().await;
+    let r = app
+        .anonymous()
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": "pm@demo.example", "password": "demo-pm-2026"}),
+        )
+        .await;
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    db.destroy().await;
+}

@@ -234,6 +234,7 @@ async fn openapi_documents_every_endpoint() {
             ("/api/v1/auth/login", &["post"]),
             ("/api/v1/auth/logout", &["post"]),
             ("/api/v1/me", &["get"]),
+            ("/api/v1/me/password", &["post"]),
             ("/api/v1/tokens", &["get", "post"]),
             ("/api/v1/tokens/{id}", &["delete"]),
             ("/api/v1/invitations/{token}", &["post"]),

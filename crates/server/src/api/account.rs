@@ -25,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(change_password))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(accept_invitation))
@@ -98,6 +99,26 @@ async fn me(State(state): State<AppState>, p: Principal) -> ApiResult<Json<MeRes
         user: p.user,
         memberships,
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the caller's password and ends all their sessions (API tokens
+/// stay valid; revoke them separately).
+#[utoipa::path(post, path = "/me/password", tag = "auth", request_body = ChangePassword,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn change_password(
+    State(state): State<AppState>,
+    p: Principal,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<ChangePassword>,
+) -> ApiResult<impl IntoResponse> {
+    ops::change_password(&state, p.id(), req.current_password, req.new_password).await?;
+    Ok((jar.add(auth::clear_cookie(&state)), StatusCode::NO_CONTENT))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

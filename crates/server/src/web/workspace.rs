@@ -23,7 +23,6 @@ struct HomePage {
     ws: Workspace,
     role: Role,
     role_summary: &'static str,
-    both_hats: bool,
     activity: Vec<Activity>,
 }
 
@@ -54,9 +53,6 @@ pub async fn home(
             ws,
             role: a.role,
             role_summary: a.role.summary(),
-            // Product and project ownership arrive with products and
-            // projects; until then only an admin wears both hats.
-            both_hats: false,
             activity,
         },
     ))
