@@ -10,11 +10,7 @@ use tandem_server::{AppState, Config};
 use tandem_store::Store;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "tandem",
-    version,
-    about = "Product and project management in one system"
-)]
+#[command(name = "tandem", version, about = "Product and project management in one system")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,11 +19,7 @@ struct Cli {
 #[derive(Args, Debug, Clone)]
 struct DbArg {
     /// Database URL: sqlite://FILE or postgres://USER@HOST/DB.
-    #[arg(
-        long = "db",
-        env = "TANDEM_DATABASE_URL",
-        default_value = "sqlite://tandem.db"
-    )]
+    #[arg(long = "db", env = "TANDEM_DATABASE_URL", default_value = "sqlite://tandem.db")]
     url: String,
 }
 
@@ -99,39 +91,21 @@ async fn main() -> ExitCode {
 }
 
 async fn open(db: &DbArg) -> Result<Store, String> {
-    Store::open(&db.url)
-        .await
-        .map_err(|e| format!("cannot open {}: {e}", tandem_store::redact(&db.url)))
+    Store::open(&db.url).await.map_err(|e| format!("cannot open {}: {e}", tandem_store::redact(&db.url)))
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve {
-            db,
-            bind,
-            demo,
-            secure_cookies,
-            max_body_bytes,
-        } => {
+        Command::Serve { db, bind, demo, secure_cookies, max_body_bytes } => {
             let store = open(&db).await?;
-            let config = Config {
-                secure_cookies,
-                max_body_bytes,
-                ..Config::default()
-            };
+            let config = Config { secure_cookies, max_body_bytes, ..Config::default() };
             let state = AppState::new(store, config);
             bootstrap(&state, demo).await?;
-            let listener = tokio::net::TcpListener::bind(&bind)
-                .await
-                .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+            let listener =
+                tokio::net::TcpListener::bind(&bind).await.map_err(|e| format!("cannot listen on {bind}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
-            println!(
-                "Tandem listening on http://{addr} ({})",
-                state.store.backend().name()
-            );
-            tandem_server::serve(listener, state.clone(), shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())?;
+            println!("Tandem listening on http://{addr} ({})", state.store.backend().name());
+            tandem_server::serve(listener, state.clone(), shutdown_signal()).await.map_err(|e| e.to_string())?;
             state.store.close().await;
             Ok(())
         }
@@ -140,34 +114,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("database is up to date");
             Ok(())
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    email,
-                    role,
-                    workspace,
-                    db,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { email, role, workspace, db } } => {
             let password = read_password()?;
             let state = AppState::new(open(&db).await?, Config::default());
             let m = tandem_server::seed::add_user(&state, &email, &password, role, &workspace)
                 .await
                 .map_err(|e| e.to_string())?;
-            println!(
-                "created {} as {} in workspace {}",
-                m.email, m.role, workspace
-            );
+            println!("created {} as {} in workspace {}", m.email, m.role, workspace);
             Ok(())
         }
     }
 }
 
 async fn bootstrap(state: &AppState, demo: bool) -> Result<(), String> {
-    if let (Ok(email), Ok(password)) = (
-        std::env::var("TANDEM_ADMIN_EMAIL"),
-        std::env::var("TANDEM_ADMIN_PASSWORD"),
-    ) {
+    if let (Ok(email), Ok(password)) = (std::env::var("TANDEM_ADMIN_EMAIL"), std::env::var("TANDEM_ADMIN_PASSWORD")) {
         let ws = std::env::var("TANDEM_WORKSPACE_NAME").unwrap_or_else(|_| "Tandem".to_owned());
         if tandem_server::seed::first_admin(state, &email, &password, &ws)
             .await
@@ -177,24 +137,10 @@ async fn bootstrap(state: &AppState, demo: bool) -> Result<(), String> {
         }
     }
     if demo {
-        let created = tandem_server::seed::demo(state)
-            .await
-            .map_err(|e| format!("demo: {e}"))?;
-        println!(
-            "{} demo workspace. Sign in as:",
-            if created {
-                "Created the"
-            } else {
-                "Using the existing"
-            }
-        );
+        let created = tandem_server::seed::demo(state).await.map_err(|e| format!("demo: {e}"))?;
+        println!("{} demo workspace. Sign in as:", if created { "Created the" } else { "Using the existing" });
         for u in &tandem_server::seed::DEMO_USERS {
-            println!(
-                "  {:<16} {:<28} password: {}",
-                u.role.as_str(),
-                u.email,
-                u.password
-            );
+            println!("  {:<16} {:<28} password: {}", u.role.as_str(), u.email, u.password);
         }
     }
     Ok(())
@@ -207,16 +153,10 @@ fn read_password() -> Result<String, String> {
         eprint!("password: ");
     }
     let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    stdin.lock().read_line(&mut line).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
     let pw = line.trim_end_matches(['\r', '\n']).to_owned();
     if pw.is_empty() {
-        return Err(
-            "no password on stdin: pipe it in, e.g. `echo 'secret pass' | tandem user add …`"
-                .into(),
-        );
+        return Err("no password on stdin: pipe it in, e.g. `echo 'secret pass' | tandem user add …`".into());
     }
     Ok(pw)
 }
@@ -227,8 +167,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -155,11 +155,7 @@ mod tests {
     #[test]
     fn every_row_has_one_accountable_role_except_go_no_go() {
         for row in DEFAULT_MATRIX {
-            let expected = if row.kind == DecisionKind::ReleaseGoNoGo {
-                2
-            } else {
-                1
-            };
+            let expected = if row.kind == DecisionKind::ReleaseGoNoGo { 2 } else { 1 };
             assert_eq!(row.accountable.len(), expected, "{:?}", row.kind);
         }
     }

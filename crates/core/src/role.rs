@@ -21,13 +21,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::ProductManager,
-        Role::ProjectManager,
-        Role::Contributor,
-        Role::Stakeholder,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::Admin, Role::ProductManager, Role::ProjectManager, Role::Contributor, Role::Stakeholder];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -51,12 +46,8 @@ impl Role {
             Role::ProjectManager => {
                 "You own the how and the when: plan, schedule, resources, budget, risks and delivery metrics."
             }
-            Role::Contributor => {
-                "You update your tasks, log time, comment, submit feedback and file change requests."
-            }
-            Role::Stakeholder => {
-                "You follow along: read everything shared with you, comment and submit feedback."
-            }
+            Role::Contributor => "You update your tasks, log time, comment, submit feedback and file change requests.",
+            Role::Stakeholder => "You follow along: read everything shared with you, comment and submit feedback.",
         }
     }
 
@@ -80,18 +71,13 @@ impl fmt::Display for Role {
 
 /// The text was not one of the five role names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown role `{0}`; expected admin, product_manager, project_manager, contributor or stakeholder"
-)]
+#[error("unknown role `{0}`; expected admin, product_manager, project_manager, contributor or stakeholder")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 
@@ -103,10 +89,7 @@ mod tests {
     fn names_round_trip() {
         for r in Role::ALL {
             assert_eq!(r.as_str().parse::<Role>(), Ok(r));
-            assert_eq!(
-                serde_json::to_string(&r).unwrap(),
-                format!("\"{}\"", r.as_str())
-            );
+            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
         }
         assert!("owner".parse::<Role>().is_err());
     }

@@ -13,10 +13,7 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Invalid {
-            field,
-            message: message.into(),
-        }
+        Invalid { field, message: message.into() }
     }
 }
 
@@ -31,10 +28,7 @@ pub fn name(field: &'static str, raw: &str) -> Result<String, Invalid> {
         return Err(Invalid::new(field, "must not be empty"));
     }
     if s.chars().count() > MAX_NAME_CHARS {
-        return Err(Invalid::new(
-            field,
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        ));
+        return Err(Invalid::new(field, format!("must be at most {MAX_NAME_CHARS} characters")));
     }
     if s.chars().any(char::is_control) {
         return Err(Invalid::new(field, "must not contain control characters"));
@@ -66,16 +60,10 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
 pub fn password(raw: &str) -> Result<(), Invalid> {
     let n = raw.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        return Err(Invalid::new(
-            "password",
-            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
-        ));
+        return Err(Invalid::new("password", format!("must be at least {MIN_PASSWORD_CHARS} characters")));
     }
     if n > MAX_PASSWORD_CHARS {
-        return Err(Invalid::new(
-            "password",
-            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
-        ));
+        return Err(Invalid::new("password", format!("must be at most {MAX_PASSWORD_CHARS} characters")));
     }
     Ok(())
 }
@@ -86,16 +74,8 @@ pub fn key(field: &'static str, raw: &str) -> Result<String, Invalid> {
     let s = raw.trim().to_uppercase();
     let ok = (2..=10).contains(&s.len())
         && s.starts_with(|c: char| c.is_ascii_uppercase())
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    if ok {
-        Ok(s)
-    } else {
-        Err(Invalid::new(
-            field,
-            "must be 2 to 10 letters or digits, starting with a letter",
-        ))
-    }
+        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if ok { Ok(s) } else { Err(Invalid::new(field, "must be 2 to 10 letters or digits, starting with a letter")) }
 }
 
 #[cfg(test)]
@@ -113,16 +93,7 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(email(" Ann@Example.COM ").unwrap(), "ann@example.com");
-        for bad in [
-            "",
-            "ann",
-            "ann@",
-            "@x.com",
-            "a@b",
-            "a b@c.com",
-            "a@@b.com",
-            "a@.com",
-        ] {
+        for bad in ["", "ann", "ann@", "@x.com", "a@b", "a b@c.com", "a@@b.com", "a@.com"] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }

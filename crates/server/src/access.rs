@@ -30,13 +30,7 @@ macro_rules! permissions {
     )*};
 }
 
-permissions!(
-    WorkspaceRead,
-    WorkspaceUpdate,
-    MembersRead,
-    MembersManage,
-    ActivityRead
-);
+permissions!(WorkspaceRead, WorkspaceUpdate, MembersRead, MembersManage, ActivityRead);
 
 /// Proof that the caller may perform `P` in workspace `ws`.
 #[derive(Debug)]
@@ -54,22 +48,9 @@ impl<P> Allowed<P> {
 }
 
 /// The caller's role in `ws`, checked against `action`.
-pub async fn authorize(
-    state: &AppState,
-    principal: &Principal,
-    ws: Id,
-    action: Action,
-) -> Result<Role, ApiError> {
-    let role = state
-        .store
-        .role_in(ws, principal.id())
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if allows(role, action) {
-        Ok(role)
-    } else {
-        Err(ApiError::Forbidden)
-    }
+pub async fn authorize(state: &AppState, principal: &Principal, ws: Id, action: Action) -> Result<Role, ApiError> {
+    let role = state.store.role_in(ws, principal.id()).await?.ok_or(ApiError::NotFound)?;
+    if allows(role, action) { Ok(role) } else { Err(ApiError::Forbidden) }
 }
 
 impl<P, S> FromRequestParts<S> for Allowed<P>
@@ -82,9 +63,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let principal = Principal::from_request_parts(parts, state).await?;
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::NotFound)?;
+        let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
         let ws = params
             .iter()
             .find(|(k, _)| *k == "ws")
@@ -92,11 +71,6 @@ where
             .ok_or(ApiError::NotFound)?;
         let state = AppState::from_ref(state);
         let role = authorize(&state, &principal, ws, P::ACTION).await?;
-        Ok(Allowed {
-            principal,
-            ws,
-            role,
-            _p: PhantomData,
-        })
+        Ok(Allowed { principal, ws, role, _p: PhantomData })
     }
 }

@@ -23,10 +23,7 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
 pub enum Via {
-    Session {
-        token_hash: String,
-        csrf_token: String,
-    },
+    Session { token_hash: String, csrf_token: String },
     Token,
 }
 
@@ -52,11 +49,7 @@ impl Principal {
 impl<S: Send + Sync> FromRequestParts<S> for Principal {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .ok_or(ApiError::Unauthenticated)
+        parts.extensions.get::<Principal>().cloned().ok_or(ApiError::Unauthenticated)
     }
 }
 
@@ -72,10 +65,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybePrincipal {
 }
 
 fn is_unsafe(m: &Method) -> bool {
-    !matches!(
-        *m,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
-    )
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
 }
 
 /// Resolves the caller and guards cookie-authenticated writes.
@@ -95,15 +85,8 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, ApiError
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or(ApiError::Unauthenticated)?;
-        let user = state
-            .store
-            .user_by_api_token(&secrets::hash(token), now)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        Some(Principal {
-            user,
-            via: Via::Token,
-        })
+        let user = state.store.user_by_api_token(&secrets::hash(token), now).await?.ok_or(ApiError::Unauthenticated)?;
+        Some(Principal { user, via: Via::Token })
     } else {
         let jar = CookieJar::from_headers(req.headers());
         match jar.get(SESSION_COOKIE) {
@@ -115,34 +98,18 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, ApiError
                     .store
                     .session(&token_hash, now)
                     .await?
-                    .map(|s| Principal {
-                        user: s.user,
-                        via: Via::Session {
-                            token_hash,
-                            csrf_token: s.csrf_token,
-                        },
-                    })
+                    .map(|s| Principal { user: s.user, via: Via::Session { token_hash, csrf_token: s.csrf_token } })
             }
             None => None,
         }
     };
 
-    let bearer = matches!(
-        principal,
-        Some(Principal {
-            via: Via::Token,
-            ..
-        })
-    );
+    let bearer = matches!(principal, Some(Principal { via: Via::Token, .. }));
     if is_unsafe(req.method()) && !bearer {
         if !same_origin(req.headers()) {
             return Err(ApiError::Csrf);
         }
-        if let Some(Principal {
-            via: Via::Session { csrf_token, .. },
-            ..
-        }) = &principal
-        {
+        if let Some(Principal { via: Via::Session { csrf_token, .. }, .. }) = &principal {
             req = check_csrf_token(req, csrf_token, state.config.max_body_bytes).await?;
         }
     }
@@ -165,10 +132,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
         None => true,
         Some(Err(_)) => false,
         Some(Ok(origin)) => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("");
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
             let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
             !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
         }
@@ -193,9 +157,7 @@ async fn check_csrf_token(req: Request, expected: &str, limit: usize) -> Result<
         return Err(ApiError::Csrf);
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::TooLarge { limit })?;
+    let bytes = to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
     let found = form_urlencoded_field(&bytes, CSRF_FIELD);
     if !found.is_some_and(|v| secrets::equal(&v, expected)) {
         return Err(ApiError::Csrf);
@@ -240,64 +202,31 @@ pub struct NewSession {
 
 /// Checks a password login, throttled per account and client, and opens
 /// a session. The one path both the API and the sign-in page take.
-pub async fn login(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    client: &str,
-) -> Result<NewSession, ApiError> {
+pub async fn login(state: &AppState, email: &str, password: &str, client: &str) -> Result<NewSession, ApiError> {
     let email = email.trim().to_lowercase();
     let now = state.clock.now();
     let window = i64::try_from(state.config.login_window.as_millis()).unwrap_or(60_000);
     let since = Millis(now.0 - window);
     let (here, total) = state.store.login_failures(&email, client, since).await?;
-    if here >= state.config.login_attempts_per_client
-        || total >= state.config.login_attempts_per_account
-    {
-        let oldest = state
-            .store
-            .oldest_login_failure(&email, client, since)
-            .await?
-            .unwrap_or(now);
+    if here >= state.config.login_attempts_per_client || total >= state.config.login_attempts_per_account {
+        let oldest = state.store.oldest_login_failure(&email, client, since).await?.unwrap_or(now);
         let wait_ms = (oldest.0 + window - now.0).max(1_000);
-        return Err(ApiError::RateLimited {
-            retry_after: u64::try_from((wait_ms + 999) / 1_000).unwrap_or(60),
-        });
+        return Err(ApiError::RateLimited { retry_after: u64::try_from((wait_ms + 999) / 1_000).unwrap_or(60) });
     }
     let creds = state.store.credentials(&email).await?;
-    let ok = secrets::verify_password(
-        password.to_owned(),
-        creds.as_ref().map(|c| c.password_hash.clone()),
-    )
-    .await?;
+    let ok = secrets::verify_password(password.to_owned(), creds.as_ref().map(|c| c.password_hash.clone())).await?;
     let user = match creds {
         Some(c) if ok => c.user,
         _ => {
-            state
-                .store
-                .record_login_failure(&email, client, now, Millis(now.0 - 10 * window))
-                .await?;
+            state.store.record_login_failure(&email, client, now, Millis(now.0 - 10 * window)).await?;
             return Err(ApiError::BadCredentials);
         }
     };
     let token = secrets::generate("tss_")?;
     let csrf_token = secrets::generate("")?;
     let ttl = i64::try_from(state.config.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
-    state
-        .store
-        .create_session(
-            user.id,
-            &secrets::hash(&token),
-            &csrf_token,
-            now,
-            Millis(now.0 + ttl),
-        )
-        .await?;
-    Ok(NewSession {
-        user,
-        token,
-        csrf_token,
-    })
+    state.store.create_session(user.id, &secrets::hash(&token), &csrf_token, now, Millis(now.0 + ttl)).await?;
+    Ok(NewSession { user, token, csrf_token })
 }
 
 #[cfg(test)]
@@ -310,15 +239,9 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         assert!(same_origin(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://127.0.0.1:8080"),
-        );
+        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
         assert!(same_origin(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://evil.example"),
-        );
+        h.insert(header::ORIGIN, HeaderValue::from_static("http://evil.example"));
         assert!(!same_origin(&h));
         h.remove(header::ORIGIN);
         h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
@@ -327,10 +250,7 @@ mod tests {
 
     #[test]
     fn form_fields() {
-        assert_eq!(
-            form_urlencoded_field(b"a=1&csrf_token=x%2By", "csrf_token").as_deref(),
-            Some("x+y")
-        );
+        assert_eq!(form_urlencoded_field(b"a=1&csrf_token=x%2By", "csrf_token").as_deref(), Some("x+y"));
         assert_eq!(form_urlencoded_field(b"a=1", "csrf_token"), None);
     }
 }

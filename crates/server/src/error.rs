@@ -121,13 +121,7 @@ impl ApiError {
 
     pub fn body(&self) -> ErrorBody {
         let (_, code) = self.status_and_code();
-        ErrorBody {
-            error: ErrorDetail {
-                code,
-                message: self.to_string(),
-                details: self.details(),
-            },
-        }
+        ErrorBody { error: ErrorDetail { code, message: self.to_string(), details: self.details() } }
     }
 }
 
@@ -162,9 +156,7 @@ impl From<StoreError> for ApiError {
 fn is_unavailable(e: &tandem_store::SqlxError) -> bool {
     matches!(
         e,
-        tandem_store::SqlxError::PoolTimedOut
-            | tandem_store::SqlxError::PoolClosed
-            | tandem_store::SqlxError::Io(_)
+        tandem_store::SqlxError::PoolTimedOut | tandem_store::SqlxError::PoolClosed | tandem_store::SqlxError::Io(_)
     )
 }
 

@@ -27,12 +27,10 @@ fn json_rejection(e: JsonRejection) -> ApiError {
     match e {
         JsonRejection::JsonDataError(e) => ApiError::Unprocessable(e.body_text()),
         JsonRejection::JsonSyntaxError(e) => ApiError::Malformed(e.body_text()),
-        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMedia(
-            "send the body as JSON with `Content-Type: application/json`".into(),
-        ),
-        JsonRejection::BytesRejection(b)
-            if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-        {
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::UnsupportedMedia("send the body as JSON with `Content-Type: application/json`".into())
+        }
+        JsonRejection::BytesRejection(b) if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::TooLarge { limit: 0 }
         }
         other => ApiError::Malformed(other.body_text()),
@@ -47,12 +45,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiForm<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(ApiForm(v)),
-            Err(FormRejection::FailedToDeserializeForm(e)) => {
-                Err(ApiError::Malformed(e.body_text()))
-            }
-            Err(FormRejection::FailedToDeserializeFormBody(e)) => {
-                Err(ApiError::Unprocessable(e.body_text()))
-            }
+            Err(FormRejection::FailedToDeserializeForm(e)) => Err(ApiError::Malformed(e.body_text())),
+            Err(FormRejection::FailedToDeserializeFormBody(e)) => Err(ApiError::Unprocessable(e.body_text())),
             Err(e) => Err(ApiError::Malformed(e.body_text())),
         }
     }
@@ -66,9 +60,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
-                Err(ApiError::BadQuery(e.body_text()))
-            }
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::BadQuery(e.body_text())),
             Err(e) => Err(ApiError::BadQuery(e.body_text())),
         }
     }
@@ -92,40 +84,26 @@ impl PageQuery {
         match self.limit {
             None => Ok(DEFAULT_LIMIT),
             Some(n) if (1..=tandem_store::MAX_PAGE).contains(&n) => Ok(n),
-            Some(_) => Err(ApiError::BadQuery(format!(
-                "limit must be between 1 and {}",
-                tandem_store::MAX_PAGE
-            ))),
+            Some(_) => Err(ApiError::BadQuery(format!("limit must be between 1 and {}", tandem_store::MAX_PAGE))),
         }
     }
     pub fn cursor(&self) -> Result<Option<Id>, ApiError> {
         self.cursor
             .as_deref()
-            .map(|c| {
-                c.parse::<Id>()
-                    .map_err(|_| ApiError::BadQuery("cursor is not one this server issued".into()))
-            })
+            .map(|c| c.parse::<Id>().map_err(|_| ApiError::BadQuery("cursor is not one this server issued".into())))
             .transpose()
     }
 }
 
 /// The version a PATCH is based on: from the body, else from `If-Match`.
-pub fn expected_version(
-    body: Option<i64>,
-    headers: &axum::http::HeaderMap,
-) -> Result<i64, ApiError> {
+pub fn expected_version(body: Option<i64>, headers: &axum::http::HeaderMap) -> Result<i64, ApiError> {
     if let Some(v) = body {
         return Ok(v);
     }
     let raw = headers
         .get(axum::http::header::IF_MATCH)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "version",
-                "send the object's version in the body or in If-Match",
-            )
-        })?;
+        .ok_or_else(|| ApiError::invalid("version", "send the object's version in the body or in If-Match"))?;
     raw.trim()
         .trim_start_matches("W/")
         .trim_matches('"')

@@ -32,11 +32,7 @@ use crate::error::ApiError;
 
 impl AppState {
     pub fn new(store: tandem_store::Store, config: Config) -> AppState {
-        AppState {
-            store,
-            config: Arc::new(config),
-            clock: clock::system(),
-        }
+        AppState { store, config: Arc::new(config), clock: clock::system() }
     }
 }
 
@@ -47,9 +43,8 @@ pub fn openapi() -> OpenApi {
 }
 
 fn api_parts() -> (Router<AppState>, OpenApi) {
-    let (router, mut doc) = utoipa_axum::router::OpenApiRouter::with_openapi(api::doc())
-        .nest("/api/v1", api::router())
-        .split_for_parts();
+    let (router, mut doc) =
+        utoipa_axum::router::OpenApiRouter::with_openapi(api::doc()).nest("/api/v1", api::router()).split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     (router, doc)
 }
@@ -74,27 +69,15 @@ pub fn app(state: AppState) -> Router {
         .merge(web::router())
         .merge(api_router)
         .fallback(web::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::authenticate,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::limit_declared_body,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::limit_declared_body))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state);
     middleware::request_ids(middleware::security_headers(router))
 }
 
-async fn readyz(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> Result<&'static str, ApiError> {
-    state
-        .store
-        .ping()
-        .await
-        .map_err(|_| ApiError::Unavailable)?;
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, ApiError> {
+    state.store.ping().await.map_err(|_| ApiError::Unavailable)?;
     Ok("ready")
 }
 
@@ -104,10 +87,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

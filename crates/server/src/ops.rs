@@ -30,23 +30,12 @@ pub struct AddedMember {
     pub invitation_url: Option<String>,
 }
 
-pub async fn add_member(
-    state: &AppState,
-    actor: Id,
-    ws: Id,
-    input: AddMember,
-) -> Result<AddedMember, ApiError> {
+pub async fn add_member(state: &AppState, actor: Id, ws: Id, input: AddMember) -> Result<AddedMember, ApiError> {
     let email = validate::email(&input.email)?;
     let now = state.clock.now();
     if let Some(user) = state.store.user_by_email(&email).await? {
-        let member = state
-            .store
-            .add_member(actor, ws, user.id, input.role, now)
-            .await?;
-        return Ok(AddedMember {
-            member: Some(member),
-            invitation_url: None,
-        });
+        let member = state.store.add_member(actor, ws, user.id, input.role, now).await?;
+        return Ok(AddedMember { member: Some(member), invitation_url: None });
     }
     let name = match input.name.as_deref() {
         Some(n) => validate::name("name", n)?,
@@ -61,24 +50,16 @@ pub async fn add_member(
                 .add_new_member(
                     actor,
                     ws,
-                    &tandem_store::NewAccount {
-                        email: &email,
-                        name: &name,
-                        password_hash: &hash,
-                    },
+                    &tandem_store::NewAccount { email: &email, name: &name, password_hash: &hash },
                     input.role,
                     now,
                 )
                 .await?;
-            Ok(AddedMember {
-                member: Some(member),
-                invitation_url: None,
-            })
+            Ok(AddedMember { member: Some(member), invitation_url: None })
         }
         None => {
             let token = secrets::generate("inv_")?;
-            let ttl =
-                i64::try_from(state.config.invitation_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+            let ttl = i64::try_from(state.config.invitation_ttl.as_millis()).unwrap_or(i64::MAX / 2);
             state
                 .store
                 .create_invitation(
@@ -93,26 +74,15 @@ pub async fn add_member(
                     now,
                 )
                 .await?;
-            Ok(AddedMember {
-                member: None,
-                invitation_url: Some(format!("/invitations/{token}")),
-            })
+            Ok(AddedMember { member: None, invitation_url: Some(format!("/invitations/{token}")) })
         }
     }
 }
 
-pub async fn create_workspace(
-    state: &AppState,
-    creator: Id,
-    name: &str,
-    key: &str,
-) -> Result<Workspace, ApiError> {
+pub async fn create_workspace(state: &AppState, creator: Id, name: &str, key: &str) -> Result<Workspace, ApiError> {
     let name = validate::name("name", name)?;
     let key = validate::key("key", key)?;
-    Ok(state
-        .store
-        .create_workspace(&name, &key, Some(creator), state.clock.now())
-        .await?)
+    Ok(state.store.create_workspace(&name, &key, Some(creator), state.clock.now()).await?)
 }
 
 pub async fn rename_workspace(
@@ -123,10 +93,7 @@ pub async fn rename_workspace(
     name: &str,
 ) -> Result<Workspace, ApiError> {
     let name = validate::name("name", name)?;
-    Ok(state
-        .store
-        .update_workspace(actor, ws, version, &name, state.clock.now())
-        .await?)
+    Ok(state.store.update_workspace(actor, ws, version, &name, state.clock.now()).await?)
 }
 
 /// A new API token: its public record and the secret, shown once.
@@ -137,50 +104,27 @@ pub async fn create_token(
 ) -> Result<(tandem_core::model::ApiToken, String), ApiError> {
     let name = validate::name("name", name)?;
     let token = secrets::generate("tdm_")?;
-    let rec = state
-        .store
-        .create_api_token(user, &name, &secrets::hash(&token), state.clock.now())
-        .await?;
+    let rec = state.store.create_api_token(user, &name, &secrets::hash(&token), state.clock.now()).await?;
     Ok((rec, token))
 }
 
-pub async fn accept_invitation(
-    state: &AppState,
-    token: &str,
-    name: &str,
-    password: String,
-) -> Result<Id, ApiError> {
+pub async fn accept_invitation(state: &AppState, token: &str, name: &str, password: String) -> Result<Id, ApiError> {
     let name = validate::name("name", name)?;
     validate::password(&password)?;
     let hash = secrets::hash_password(password).await?;
-    let (_, ws) = state
-        .store
-        .accept_invitation(&secrets::hash(token), &name, &hash, state.clock.now())
-        .await?;
+    let (_, ws) = state.store.accept_invitation(&secrets::hash(token), &name, &hash, state.clock.now()).await?;
     Ok(ws)
 }
 
 /// Replaces the password after checking the current one; signs the user
 /// out everywhere.
-pub async fn change_password(
-    state: &AppState,
-    user: Id,
-    current: String,
-    new: String,
-) -> Result<(), ApiError> {
+pub async fn change_password(state: &AppState, user: Id, current: String, new: String) -> Result<(), ApiError> {
     let u = state.store.user(user).await?;
-    let creds = state
-        .store
-        .credentials(&u.email)
-        .await?
-        .map(|c| c.password_hash);
+    let creds = state.store.credentials(&u.email).await?.map(|c| c.password_hash);
     if !secrets::verify_password(current, creds).await? {
         return Err(ApiError::BadCredentials);
     }
     validate::password(&new)?;
     let hash = secrets::hash_password(new).await?;
-    Ok(state
-        .store
-        .set_password(user, &hash, state.clock.now())
-        .await?)
+    Ok(state.store.set_password(user, &hash, state.clock.now()).await?)
 }

@@ -23,11 +23,7 @@ pub fn hash(secret: &str) -> String {
 
 /// Compares without leaking where the first difference is.
 pub fn equal(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
@@ -52,7 +48,8 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
 }
 
 /// An argon2id hash of a random string nobody knows.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Bd3VfQkB3j4S6dR2e0r7QZl2HqBqg0pTzJb0tVYq1g";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Bd3VfQkB3j4S6dR2e0r7QZl2HqBqg0pTzJb0tVYq1g";
 
 #[cfg(test)]
 mod tests {

@@ -21,24 +21,14 @@ pub struct DemoUser {
 
 /// One user per role. The passwords are public: a demo is for trying out.
 pub const DEMO_USERS: [DemoUser; 5] = [
-    DemoUser {
-        email: "admin@demo.example",
-        password: "demo-admin-2026",
-        name: "Ada Admin",
-        role: Role::Admin,
-    },
+    DemoUser { email: "admin@demo.example", password: "demo-admin-2026", name: "Ada Admin", role: Role::Admin },
     DemoUser {
         email: "pdm@demo.example",
         password: "demo-pdm-2026",
         name: "Priya Product",
         role: Role::ProductManager,
     },
-    DemoUser {
-        email: "pm@demo.example",
-        password: "demo-pm-2026",
-        name: "Pat Project",
-        role: Role::ProjectManager,
-    },
+    DemoUser { email: "pm@demo.example", password: "demo-pm-2026", name: "Pat Project", role: Role::ProjectManager },
     DemoUser {
         email: "dev@demo.example",
         password: "demo-dev-2026",
@@ -65,23 +55,14 @@ pub async fn demo(state: &AppState) -> Result<bool, ApiError> {
         Some(u) => u,
         None => {
             let hash = secrets::hash_password(admin.password.to_owned()).await?;
-            state
-                .store
-                .create_user(admin.email, admin.name, &hash, now)
-                .await?
+            state.store.create_user(admin.email, admin.name, &hash, now).await?
         }
     };
-    let ws = state
-        .store
-        .create_workspace("Demo: Acme Checkout", DEMO_KEY, Some(admin_user.id), now)
-        .await?;
+    let ws = state.store.create_workspace("Demo: Acme Checkout", DEMO_KEY, Some(admin_user.id), now).await?;
     for u in rest {
         match state.store.user_by_email(u.email).await? {
             Some(existing) => {
-                state
-                    .store
-                    .add_member(admin_user.id, ws.id, existing.id, u.role, now)
-                    .await?;
+                state.store.add_member(admin_user.id, ws.id, existing.id, u.role, now).await?;
             }
             None => {
                 let hash = secrets::hash_password(u.password.to_owned()).await?;
@@ -90,11 +71,7 @@ pub async fn demo(state: &AppState) -> Result<bool, ApiError> {
                     .add_new_member(
                         admin_user.id,
                         ws.id,
-                        &tandem_store::NewAccount {
-                            email: u.email,
-                            name: u.name,
-                            password_hash: &hash,
-                        },
+                        &tandem_store::NewAccount { email: u.email, name: u.name, password_hash: &hash },
                         u.role,
                         now,
                     )
@@ -107,12 +84,7 @@ pub async fn demo(state: &AppState) -> Result<bool, ApiError> {
 
 /// Creates the first admin and a workspace from `TANDEM_ADMIN_EMAIL` and
 /// `TANDEM_ADMIN_PASSWORD`, once: an existing account is left alone.
-pub async fn first_admin(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    workspace: &str,
-) -> Result<bool, ApiError> {
+pub async fn first_admin(state: &AppState, email: &str, password: &str, workspace: &str) -> Result<bool, ApiError> {
     let email = validate::email(email)?;
     validate::password(password)?;
     if state.store.user_by_email(&email).await?.is_some() {
@@ -124,26 +96,14 @@ pub async fn first_admin(
     let user = state.store.create_user(&email, &name, &hash, now).await?;
     let workspace = validate::name("workspace", workspace)?;
     let key = key_for(&workspace);
-    state
-        .store
-        .create_workspace(&workspace, &key, Some(user.id), now)
-        .await?;
+    state.store.create_workspace(&workspace, &key, Some(user.id), now).await?;
     Ok(true)
 }
 
 /// A workspace key from its name: its letters and digits, upper-cased.
 pub fn key_for(name: &str) -> String {
-    let k: String = name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(10)
-        .collect::<String>()
-        .to_uppercase();
-    if validate::key("key", &k).is_ok() {
-        k
-    } else {
-        "WS".to_owned()
-    }
+    let k: String = name.chars().filter(char::is_ascii_alphanumeric).take(10).collect::<String>().to_uppercase();
+    if validate::key("key", &k).is_ok() { k } else { "WS".to_owned() }
 }
 
 /// Creates an account (or takes the existing one with that e-mail) and
@@ -156,37 +116,23 @@ pub async fn add_user(
     workspace: &str,
 ) -> Result<tandem_core::model::Member, ApiError> {
     let email = validate::email(email)?;
-    let ws = match state
-        .store
-        .workspace_by_key(&workspace.to_uppercase())
-        .await?
-    {
+    let ws = match state.store.workspace_by_key(&workspace.to_uppercase()).await? {
         Some(w) => w,
         None => match workspace.parse() {
-            Ok(id) => state
-                .store
-                .workspace(id)
-                .await
-                .map_err(|_| no_workspace(workspace))?,
+            Ok(id) => state.store.workspace(id).await.map_err(|_| no_workspace(workspace))?,
             Err(_) => return Err(no_workspace(workspace)),
         },
     };
     let now = state.clock.now();
     if let Some(u) = state.store.user_by_email(&email).await? {
-        return Err(ApiError::Conflict(format!(
-            "a user with e-mail {} already exists",
-            u.email
-        )));
+        return Err(ApiError::Conflict(format!("a user with e-mail {} already exists", u.email)));
     }
     validate::password(password)?;
     let hash = secrets::hash_password(password.to_owned()).await?;
     let name = email.split('@').next().unwrap_or("user").to_owned();
     // The CLI acts as the system: no user is the actor.
     let user = state.store.create_user(&email, &name, &hash, now).await?;
-    Ok(state
-        .store
-        .add_member_as_system(ws.id, user.id, role, now)
-        .await?)
+    Ok(state.store.add_member_as_system(ws.id, user.id, role, now).await?)
 }
 
 fn no_workspace(w: &str) -> ApiError {

@@ -46,13 +46,7 @@ pub struct NewInvitation {
 
 impl Store {
     /// Creates an account. A taken e-mail is a conflict.
-    pub async fn create_user(
-        &self,
-        email: &str,
-        name: &str,
-        password_hash: &str,
-        now: Millis,
-    ) -> Result<User> {
+    pub async fn create_user(&self, email: &str, name: &str, password_hash: &str, now: Millis) -> Result<User> {
         let mut tx = self.write().await?;
         let user = insert_user(&mut tx, email, name, password_hash, now).await?;
         tx.commit().await?;
@@ -60,65 +54,50 @@ impl Store {
     }
 
     pub async fn user(&self, user: Id) -> Result<User> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            user_cols!(),
-            " FROM users u WHERE u.id = $1"
-        ))
-        .bind(user.0)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users u WHERE u.id = $1"))
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         rows::user(&row)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            user_cols!(),
-            " FROM users u WHERE u.email = $1"
-        ))
-        .bind(email)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users u WHERE u.email = $1"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(rows::user).transpose()
     }
 
     pub async fn credentials(&self, email: &str) -> Result<Option<StoredCredentials>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            user_cols!(),
-            ", u.password_hash FROM users u WHERE u.email = $1"
-        ))
-        .bind(email)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(concat!("SELECT ", user_cols!(), ", u.password_hash FROM users u WHERE u.email = $1"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
         match row {
             None => Ok(None),
-            Some(r) => Ok(Some(StoredCredentials {
-                user: rows::user(&r)?,
-                password_hash: r.try_get("password_hash")?,
-            })),
+            Some(r) => {
+                Ok(Some(StoredCredentials { user: rows::user(&r)?, password_hash: r.try_get("password_hash")? }))
+            }
         }
     }
 
     /// Replaces a user's password hash and ends their other sessions.
     pub async fn set_password(&self, user: Id, password_hash: &str, now: Millis) -> Result<()> {
         let mut tx = self.write().await?;
-        let n = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-            .bind(password_hash)
-            .bind(now.0)
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let n =
+            sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+                .bind(password_hash)
+                .bind(now.0)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -135,10 +114,7 @@ impl Store {
     ) -> Result<Id> {
         let mut tx = self.write().await?;
         // Expired sessions are dead weight; sweep them while holding the lock.
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now.0).execute(&mut *tx).await?;
         let row = sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -179,22 +155,13 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
         Ok(())
     }
 
     // ---- API tokens ----
 
-    pub async fn create_api_token(
-        &self,
-        user: Id,
-        name: &str,
-        token_hash: &str,
-        now: Millis,
-    ) -> Result<ApiToken> {
+    pub async fn create_api_token(&self, user: Id, name: &str, token_hash: &str, now: Millis) -> Result<ApiToken> {
         let mut tx = self.write().await?;
         let row = sqlx::query(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
@@ -266,12 +233,7 @@ impl Store {
 
     /// Failed logins for this account since `since`: from this client, and
     /// from anywhere.
-    pub async fn login_failures(
-        &self,
-        email: &str,
-        client: &str,
-        since: Millis,
-    ) -> Result<(i64, i64)> {
+    pub async fn login_failures(&self, email: &str, client: &str, since: Millis) -> Result<(i64, i64)> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN client = $2 THEN 1 ELSE 0 END), 0) AS here \
              FROM login_failures WHERE email = $1 AND at > $3",
@@ -286,20 +248,14 @@ impl Store {
 
     /// The oldest failure since `since` from this client, to say when the
     /// next attempt is allowed.
-    pub async fn oldest_login_failure(
-        &self,
-        email: &str,
-        client: &str,
-        since: Millis,
-    ) -> Result<Option<Millis>> {
-        let at: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(at) FROM login_failures WHERE email = $1 AND client = $2 AND at > $3",
-        )
-        .bind(email)
-        .bind(client)
-        .bind(since.0)
-        .fetch_one(&self.pool)
-        .await?;
+    pub async fn oldest_login_failure(&self, email: &str, client: &str, since: Millis) -> Result<Option<Millis>> {
+        let at: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(at) FROM login_failures WHERE email = $1 AND client = $2 AND at > $3")
+                .bind(email)
+                .bind(client)
+                .bind(since.0)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(at.map(Millis))
     }
 
@@ -311,10 +267,7 @@ impl Store {
         forget_before: Millis,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(forget_before.0)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(forget_before.0).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO login_failures (email, client, at) VALUES ($1, $2, $3)")
             .bind(email)
             .bind(client)
@@ -384,14 +337,10 @@ impl Store {
         let ws = id(&row, "workspace_id")?;
         let email: String = row.try_get("email")?;
         let role = role(&row, "role")?;
-        let existing = sqlx::query(concat!(
-            "SELECT ",
-            user_cols!(),
-            " FROM users u WHERE u.email = $1"
-        ))
-        .bind(&email)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let existing = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users u WHERE u.email = $1"))
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?;
         let user = match existing {
             Some(r) => rows::user(&r)?,
             None => insert_user(&mut tx, &email, name, password_hash, now).await?,

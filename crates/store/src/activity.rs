@@ -26,11 +26,7 @@ fn json(v: &Option<Value>) -> Option<String> {
     v.as_ref().map(Value::to_string)
 }
 
-pub(crate) async fn record(
-    tx: &mut Transaction<'static, Any>,
-    change: &Change,
-    now: Millis,
-) -> Result<()> {
+pub(crate) async fn record(tx: &mut Transaction<'static, Any>, change: &Change, now: Millis) -> Result<()> {
     sqlx::query(
         "INSERT INTO activity (workspace_id, actor_id, action, subject_type, subject_id, before_json, after_json, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -49,21 +45,13 @@ pub(crate) async fn record(
 }
 
 fn parse(raw: Option<String>) -> Result<Option<Value>> {
-    raw.map(|s| {
-        serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("activity json: {e}")))
-    })
-    .transpose()
+    raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("activity json: {e}")))).transpose()
 }
 
 impl Store {
     /// The workspace's activity, newest first; `before` is the id of the
     /// last entry of the previous page.
-    pub async fn activity(
-        &self,
-        workspace: Id,
-        before: Option<Id>,
-        limit: i64,
-    ) -> Result<Page<Activity>> {
+    pub async fn activity(&self, workspace: Id, before: Option<Id>, limit: i64) -> Result<Page<Activity>> {
         let limit = limit.clamp(1, MAX_PAGE);
         let rows = sqlx::query(
             "SELECT a.id, a.workspace_id, a.actor_id, u.email AS actor_email, a.action, a.subject_type, \

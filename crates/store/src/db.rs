@@ -82,18 +82,16 @@ impl Store {
         let pool_options = match backend {
             // SQLite: WAL so readers never block the writer; foreign keys
             // enforced; writers queue for the lock instead of failing.
-            Backend::Sqlite => AnyPoolOptions::new()
-                .max_connections(8)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await?;
-                        Ok(())
-                    })
-                }),
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
         let pool = pool_options
@@ -133,9 +131,7 @@ impl Store {
     pub async fn integrity_check(&self) -> Result<String> {
         match self.backend {
             Backend::Sqlite => {
-                let s: String = sqlx::query_scalar("PRAGMA integrity_check")
-                    .fetch_one(&self.pool)
-                    .await?;
+                let s: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?;
                 Ok(s)
             }
             Backend::Postgres => {
@@ -157,14 +153,8 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(
-            Backend::of_url("sqlite://tandem.db").unwrap(),
-            Backend::Sqlite
-        );
-        assert_eq!(
-            Backend::of_url("postgres://u@h/db").unwrap(),
-            Backend::Postgres
-        );
+        assert_eq!(Backend::of_url("sqlite://tandem.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("postgres://u@h/db").unwrap(), Backend::Postgres);
         assert!(Backend::of_url("mysql://x").is_err());
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");

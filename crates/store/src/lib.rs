@@ -36,11 +36,7 @@ pub struct Page<T> {
 }
 
 /// Cuts a list fetched with `limit + 1` rows into a page and its cursor.
-pub(crate) fn page<T>(
-    mut items: Vec<T>,
-    limit: i64,
-    id: impl Fn(&T) -> tandem_core::Id,
-) -> Page<T> {
+pub(crate) fn page<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> tandem_core::Id) -> Page<T> {
     let limit = usize::try_from(limit).unwrap_or(0);
     let next_after = if items.len() > limit {
         items.truncate(limit);

@@ -6,17 +6,9 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 use crate::Backend;
 
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
 
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const POSTGRES: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let list = match backend {
@@ -26,13 +18,7 @@ pub(crate) fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(
         list.iter()
             .map(|&(version, name, sql)| {
-                Migration::new(
-                    version,
-                    name.into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
+                Migration::new(version, name.into(), MigrationType::Simple, sql.into_sql_str(), false)
             })
             .collect(),
     )
@@ -44,9 +30,7 @@ mod tests {
 
     #[test]
     fn both_backends_have_the_same_versions() {
-        let v = |l: &[(i64, &'static str, &'static str)]| {
-            l.iter().map(|m| (m.0, m.1)).collect::<Vec<_>>()
-        };
+        let v = |l: &[(i64, &'static str, &'static str)]| l.iter().map(|m| (m.0, m.1)).collect::<Vec<_>>();
         assert_eq!(v(SQLITE), v(POSTGRES));
     }
 }

@@ -21,8 +21,7 @@ pub(crate) fn opt_millis(row: &AnyRow, col: &str) -> Result<Option<Millis>> {
 
 pub(crate) fn role(row: &AnyRow, col: &str) -> Result<Role> {
     let s: String = row.try_get(col)?;
-    s.parse()
-        .map_err(|e: tandem_core::role::UnknownRole| StoreError::Corrupt(e.to_string()))
+    s.parse().map_err(|e: tandem_core::role::UnknownRole| StoreError::Corrupt(e.to_string()))
 }
 
 /// The user columns every query selects, for `concat!`.

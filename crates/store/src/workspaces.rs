@@ -1,7 +1,7 @@
 //! Workspaces and their members.
 
 use serde_json::json;
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Executor, Transaction};
 use tandem_core::model::{Member, Membership, Workspace};
 use tandem_core::{Id, Millis, Role};
 
@@ -14,13 +14,7 @@ type Tx = Transaction<'static, Any>;
 
 impl Store {
     /// Creates a workspace; its creator, when given, becomes its admin.
-    pub async fn create_workspace(
-        &self,
-        name: &str,
-        key: &str,
-        creator: Option<Id>,
-        now: Millis,
-    ) -> Result<Workspace> {
+    pub async fn create_workspace(&self, name: &str, key: &str, creator: Option<Id>, now: Millis) -> Result<Workspace> {
         let mut tx = self.write().await?;
         let row = sqlx::query(
             "INSERT INTO workspaces (name, key, created_at, updated_at) VALUES ($1, $2, $3, $3) \
@@ -32,9 +26,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => {
-                StoreError::Conflict(format!("a workspace with key {key} already exists"))
-            }
+            StoreError::Conflict(_) => StoreError::Conflict(format!("a workspace with key {key} already exists")),
             other => other,
         })?;
         let ws = rows::workspace(&row)?;
@@ -60,27 +52,14 @@ impl Store {
     }
 
     pub async fn workspace(&self, ws: Id) -> Result<Workspace> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            workspace_cols!(),
-            " FROM workspaces w WHERE w.id = $1"
-        ))
-        .bind(ws.0)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        rows::workspace(&row)
+        fetch_workspace(&self.pool, ws).await
     }
 
     pub async fn workspace_by_key(&self, key: &str) -> Result<Option<Workspace>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            workspace_cols!(),
-            " FROM workspaces w WHERE w.key = $1"
-        ))
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(concat!("SELECT ", workspace_cols!(), " FROM workspaces w WHERE w.key = $1"))
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(rows::workspace).transpose()
     }
 
@@ -95,24 +74,16 @@ impl Store {
         .bind(user.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Membership {
-                    workspace: rows::workspace(r)?,
-                    role: rows::role(r, "role")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(Membership { workspace: rows::workspace(r)?, role: rows::role(r, "role")? })).collect()
     }
 
     /// The user's role in the workspace, or `None` when not a member.
     pub async fn role_in(&self, ws: Id, user: Id) -> Result<Option<Role>> {
-        let row =
-            sqlx::query("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-                .bind(ws.0)
-                .bind(user.0)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
+            .bind(ws.0)
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(|r| rows::role(r, "role")).transpose()
     }
 
@@ -126,11 +97,9 @@ impl Store {
         now: Millis,
     ) -> Result<Workspace> {
         let mut tx = self.write().await?;
-        let before = workspace_in(&mut tx, ws).await?;
+        let before = fetch_workspace(&mut *tx, ws).await?;
         if before.version != version {
-            return Err(StoreError::Stale {
-                current: before.version,
-            });
+            return Err(StoreError::Stale { current: before.version });
         }
         let row = sqlx::query(
             "UPDATE workspaces SET name = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4 \
@@ -181,28 +150,11 @@ impl Store {
     }
 
     pub async fn member(&self, ws: Id, member: Id) -> Result<Member> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            member_cols!(),
-            " FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 AND m.id = $2"
-        ))
-        .bind(ws.0)
-        .bind(member.0)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        rows::member(&row)
+        fetch_member(&self.pool, ws, member).await
     }
 
     /// Adds an existing user to the workspace.
-    pub async fn add_member(
-        &self,
-        actor: Id,
-        ws: Id,
-        user: Id,
-        role: Role,
-        now: Millis,
-    ) -> Result<Member> {
+    pub async fn add_member(&self, actor: Id, ws: Id, user: Id, role: Role, now: Millis) -> Result<Member> {
         let mut tx = self.write().await?;
         let m = insert_member(&mut tx, ws, user, role, Some(actor), now).await?;
         tx.commit().await?;
@@ -210,13 +162,7 @@ impl Store {
     }
 
     /// Adds a user with no acting user (the command line, seeding).
-    pub async fn add_member_as_system(
-        &self,
-        ws: Id,
-        user: Id,
-        role: Role,
-        now: Millis,
-    ) -> Result<Member> {
+    pub async fn add_member_as_system(&self, ws: Id, user: Id, role: Role, now: Millis) -> Result<Member> {
         let mut tx = self.write().await?;
         let m = insert_member(&mut tx, ws, user, role, None, now).await?;
         tx.commit().await?;
@@ -233,14 +179,8 @@ impl Store {
         now: Millis,
     ) -> Result<Member> {
         let mut tx = self.write().await?;
-        let user = crate::accounts::insert_user(
-            &mut tx,
-            account.email,
-            account.name,
-            account.password_hash,
-            now,
-        )
-        .await?;
+        let user =
+            crate::accounts::insert_user(&mut tx, account.email, account.name, account.password_hash, now).await?;
         let m = insert_member(&mut tx, ws, user.id, role, Some(actor), now).await?;
         tx.commit().await?;
         Ok(m)
@@ -258,26 +198,23 @@ impl Store {
         now: Millis,
     ) -> Result<Member> {
         let mut tx = self.write().await?;
-        let before = member_in(&mut tx, ws, member).await?;
+        let before = fetch_member(&mut *tx, ws, member).await?;
         if before.version != version {
-            return Err(StoreError::Stale {
-                current: before.version,
-            });
+            return Err(StoreError::Stale { current: before.version });
         }
-        if before.role == Role::Admin && role != Role::Admin && admin_count(&mut tx, ws).await? <= 1
-        {
-            return Err(StoreError::Conflict(
-                "the workspace's last admin cannot be demoted".into(),
-            ));
+        if before.role == Role::Admin && role != Role::Admin && admin_count(&mut tx, ws).await? <= 1 {
+            return Err(StoreError::Conflict("the workspace's last admin cannot be demoted".into()));
         }
-        sqlx::query("UPDATE memberships SET role = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
-            .bind(role.as_str())
-            .bind(now.0)
-            .bind(member.0)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
-        let after = member_in(&mut tx, ws, member).await?;
+        sqlx::query(
+            "UPDATE memberships SET role = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(role.as_str())
+        .bind(now.0)
+        .bind(member.0)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        let after = fetch_member(&mut *tx, ws, member).await?;
         record(
             &mut tx,
             &Change {
@@ -299,16 +236,11 @@ impl Store {
     /// Removes a member; the last admin stays.
     pub async fn remove_member(&self, actor: Id, ws: Id, member: Id, now: Millis) -> Result<()> {
         let mut tx = self.write().await?;
-        let before = member_in(&mut tx, ws, member).await?;
+        let before = fetch_member(&mut *tx, ws, member).await?;
         if before.role == Role::Admin && admin_count(&mut tx, ws).await? <= 1 {
-            return Err(StoreError::Conflict(
-                "the workspace's last admin cannot be removed".into(),
-            ));
+            return Err(StoreError::Conflict("the workspace's last admin cannot be removed".into()));
         }
-        sqlx::query("DELETE FROM memberships WHERE id = $1")
-            .bind(member.0)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM memberships WHERE id = $1").bind(member.0).execute(&mut *tx).await?;
         record(
             &mut tx,
             &Change {
@@ -328,20 +260,16 @@ impl Store {
     }
 }
 
-async fn workspace_in(tx: &mut Tx, ws: Id) -> Result<Workspace> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        workspace_cols!(),
-        " FROM workspaces w WHERE w.id = $1"
-    ))
-    .bind(ws.0)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+async fn fetch_workspace<'e, E: Executor<'e, Database = Any>>(ex: E, ws: Id) -> Result<Workspace> {
+    let row = sqlx::query(concat!("SELECT ", workspace_cols!(), " FROM workspaces w WHERE w.id = $1"))
+        .bind(ws.0)
+        .fetch_optional(ex)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     rows::workspace(&row)
 }
 
-async fn member_in(tx: &mut Tx, ws: Id, member: Id) -> Result<Member> {
+async fn fetch_member<'e, E: Executor<'e, Database = Any>>(ex: E, ws: Id, member: Id) -> Result<Member> {
     let row = sqlx::query(concat!(
         "SELECT ",
         member_cols!(),
@@ -349,19 +277,17 @@ async fn member_in(tx: &mut Tx, ws: Id, member: Id) -> Result<Member> {
     ))
     .bind(ws.0)
     .bind(member.0)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(ex)
     .await?
     .ok_or(StoreError::NotFound)?;
     rows::member(&row)
 }
 
 async fn admin_count(tx: &mut Tx, ws: Id) -> Result<i64> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'admin'",
-    )
-    .bind(ws.0)
-    .fetch_one(&mut **tx)
-    .await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'admin'")
+        .bind(ws.0)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(n)
 }
 
@@ -387,7 +313,7 @@ pub(crate) async fn insert_member(
         StoreError::Conflict(_) => StoreError::Conflict("that user is already a member of this workspace".into()),
         other => other,
     })?;
-    let member = member_in(tx, ws, id(&row, "id")?).await?;
+    let member = fetch_member(&mut **tx, ws, id(&row, "id")?).await?;
     record(
         tx,
         &Change {

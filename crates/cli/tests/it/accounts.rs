@@ -8,54 +8,34 @@ use crate::support::{expect_error, json_ok, on_each_database};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_is_401_and_repeated_failures_429() {
-    on_each_database(
-        "wrong_password_is_401_and_repeated_failures_429",
-        |app| async move {
-            app.seed_demo().await;
-            let anon = app.anonymous();
-            for _ in 0..5 {
-                let r = anon
-                    .post(
-                        "/api/v1/auth/login",
-                        json!({"email": "pdm@demo.example", "password": "wrong password"}),
-                    )
-                    .await;
-                expect_error(r, 401, "invalid_credentials").await;
-            }
-            // The sixth attempt within the minute is refused, even with the right password.
+    on_each_database("wrong_password_is_401_and_repeated_failures_429", |app| async move {
+        app.seed_demo().await;
+        let anon = app.anonymous();
+        for _ in 0..5 {
             let r = anon
-                .post(
-                    "/api/v1/auth/login",
-                    json!({"email": "pdm@demo.example", "password": "demo-pdm-2026"}),
-                )
-                .await;
-            let retry: u64 = r.headers()["retry-after"]
-                .to_str()
-                .unwrap()
-                .parse()
-                .unwrap();
-            assert!((1..=60).contains(&retry), "retry-after {retry}");
-            expect_error(r, 429, "rate_limited").await;
-            // Other accounts are not locked by it.
-            let r = app
-                .anonymous()
-                .post(
-                    "/api/v1/auth/login",
-                    json!({"email": "pm@demo.example", "password": "demo-pm-2026"}),
-                )
-                .await;
-            assert_eq!(r.status(), 200);
-            // An unknown account answers like a wrong password.
-            let r = app
-                .anonymous()
-                .post(
-                    "/api/v1/auth/login",
-                    json!({"email": "nobody@demo.example", "password": "whatever1"}),
-                )
+                .post("/api/v1/auth/login", json!({"email": "pdm@demo.example", "password": "wrong password"}))
                 .await;
             expect_error(r, 401, "invalid_credentials").await;
-        },
-    )
+        }
+        // The sixth attempt within the minute is refused, even with the right password.
+        let r =
+            anon.post("/api/v1/auth/login", json!({"email": "pdm@demo.example", "password": "demo-pdm-2026"})).await;
+        let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry), "retry-after {retry}");
+        expect_error(r, 429, "rate_limited").await;
+        // Other accounts are not locked by it.
+        let r = app
+            .anonymous()
+            .post("/api/v1/auth/login", json!({"email": "pm@demo.example", "password": "demo-pm-2026"}))
+            .await;
+        assert_eq!(r.status(), 200);
+        // An unknown account answers like a wrong password.
+        let r = app
+            .anonymous()
+            .post("/api/v1/auth/login", json!({"email": "nobody@demo.example", "password": "whatever1"}))
+            .await;
+        expect_error(r, 401, "invalid_credentials").await;
+    })
     .await;
 }
 
@@ -63,12 +43,7 @@ async fn wrong_password_is_401_and_repeated_failures_429() {
 async fn sessions_me_and_logout() {
     on_each_database("sessions_me_and_logout", |app| async move {
         let ws = app.seed_demo().await;
-        expect_error(
-            app.anonymous().get("/api/v1/me").await,
-            401,
-            "unauthenticated",
-        )
-        .await;
+        expect_error(app.anonymous().get("/api/v1/me").await, 401, "unauthenticated").await;
         let pdm = app.login_as(Role::ProductManager).await;
         let me = json_ok(pdm.get("/api/v1/me").await, 200).await;
         assert_eq!(me["user"]["email"], "pdm@demo.example");
@@ -78,25 +53,13 @@ async fn sessions_me_and_logout() {
         // The cookie is HttpOnly and SameSite=Lax.
         let r = app
             .anonymous()
-            .post(
-                "/api/v1/auth/login",
-                json!({"email": "pm@demo.example", "password": "demo-pm-2026"}),
-            )
+            .post("/api/v1/auth/login", json!({"email": "pm@demo.example", "password": "demo-pm-2026"}))
             .await;
         let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-        assert!(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-            "{cookie}"
-        );
-        assert!(
-            !cookie.contains("Secure"),
-            "no Secure flag without --secure-cookies: {cookie}"
-        );
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "no Secure flag without --secure-cookies: {cookie}");
 
-        assert_eq!(
-            pdm.post("/api/v1/auth/logout", json!({})).await.status(),
-            204
-        );
+        assert_eq!(pdm.post("/api/v1/auth/logout", json!({})).await.status(), 204);
         expect_error(pdm.get("/api/v1/me").await, 401, "unauthenticated").await;
     })
     .await;
@@ -104,136 +67,90 @@ async fn sessions_me_and_logout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_tokens_work_as_bearer_and_revoked_ones_are_refused() {
-    on_each_database(
-        "api_tokens_work_as_bearer_and_revoked_ones_are_refused",
-        |app| async move {
-            let ws = app.seed_demo().await;
-            let pm = app.login_as(Role::ProjectManager).await;
-            let created = json_ok(
-                pm.post("/api/v1/tokens", json!({"name": "ci script"}))
-                    .await,
-                201,
-            )
-            .await;
-            let token = created["token"].as_str().unwrap().to_owned();
-            let id = created["id"].as_str().unwrap().to_owned();
+    on_each_database("api_tokens_work_as_bearer_and_revoked_ones_are_refused", |app| async move {
+        let ws = app.seed_demo().await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let created = json_ok(pm.post("/api/v1/tokens", json!({"name": "ci script"})).await, 201).await;
+        let token = created["token"].as_str().unwrap().to_owned();
+        let id = created["id"].as_str().unwrap().to_owned();
 
-            let bot = pm.with_bearer(&token);
-            let me = json_ok(bot.get("/api/v1/me").await, 200).await;
-            assert_eq!(me["user"]["email"], "pm@demo.example");
-            assert_eq!(me["csrf_token"], Value::Null);
-            // Bearer requests need no CSRF token.
-            json_ok(
-                bot.post("/api/v1/tokens", json!({"name": "second"})).await,
-                201,
-            )
-            .await;
+        let bot = pm.with_bearer(&token);
+        let me = json_ok(bot.get("/api/v1/me").await, 200).await;
+        assert_eq!(me["user"]["email"], "pm@demo.example");
+        assert_eq!(me["csrf_token"], Value::Null);
+        // Bearer requests need no CSRF token.
+        json_ok(bot.post("/api/v1/tokens", json!({"name": "second"})).await, 201).await;
 
-            // Listing never shows the secret.
-            let list = pm.get("/api/v1/tokens").await.text().await.unwrap();
-            assert!(!list.contains(&token));
-            assert!(list.contains("ci script"));
+        // Listing never shows the secret.
+        let list = pm.get("/api/v1/tokens").await.text().await.unwrap();
+        assert!(!list.contains(&token));
+        assert!(list.contains("ci script"));
 
-            // Another user cannot revoke it: not found.
-            let other = app.login_as(Role::Admin).await;
-            expect_error(
-                other.delete(&format!("/api/v1/tokens/{id}")).await,
-                404,
-                "not_found",
-            )
-            .await;
+        // Another user cannot revoke it: not found.
+        let other = app.login_as(Role::Admin).await;
+        expect_error(other.delete(&format!("/api/v1/tokens/{id}")).await, 404, "not_found").await;
 
-            assert_eq!(
-                pm.delete(&format!("/api/v1/tokens/{id}")).await.status(),
-                204
-            );
-            expect_error(bot.get("/api/v1/me").await, 401, "unauthenticated").await;
-            expect_error(
-                bot.get(&format!("/api/v1/workspaces/{ws}/members")).await,
-                401,
-                "unauthenticated",
-            )
-            .await;
-            expect_error(
-                pm.with_bearer("tdm_madeup").get("/api/v1/me").await,
-                401,
-                "unauthenticated",
-            )
-            .await;
-        },
-    )
+        assert_eq!(pm.delete(&format!("/api/v1/tokens/{id}")).await.status(), 204);
+        expect_error(bot.get("/api/v1/me").await, 401, "unauthenticated").await;
+        expect_error(bot.get(&format!("/api/v1/workspaces/{ws}/members")).await, 401, "unauthenticated").await;
+        expect_error(pm.with_bearer("tdm_madeup").get("/api/v1/me").await, 401, "unauthenticated").await;
+    })
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookie_writes_need_the_csrf_token_and_our_origin() {
-    on_each_database(
-        "cookie_writes_need_the_csrf_token_and_our_origin",
-        |app| async move {
-            let ws = app.seed_demo().await;
-            let admin = app.login_as(Role::Admin).await;
-            let path = format!("/api/v1/workspaces/{ws}");
-            let body = json!({"name": "Renamed", "version": 1});
+    on_each_database("cookie_writes_need_the_csrf_token_and_our_origin", |app| async move {
+        let ws = app.seed_demo().await;
+        let admin = app.login_as(Role::Admin).await;
+        let path = format!("/api/v1/workspaces/{ws}");
+        let body = json!({"name": "Renamed", "version": 1});
 
-            let mut no_token = admin.clone();
-            no_token.csrf = None;
-            expect_error(
-                no_token.patch(&path, body.clone()).await,
-                403,
-                "csrf_failed",
-            )
-            .await;
+        let mut no_token = admin.clone();
+        no_token.csrf = None;
+        expect_error(no_token.patch(&path, body.clone()).await, 403, "csrf_failed").await;
 
-            let mut wrong = admin.clone();
-            wrong.csrf = Some("not-the-token".into());
-            expect_error(wrong.patch(&path, body.clone()).await, 403, "csrf_failed").await;
+        let mut wrong = admin.clone();
+        wrong.csrf = Some("not-the-token".into());
+        expect_error(wrong.patch(&path, body.clone()).await, 403, "csrf_failed").await;
 
-            let r = admin
-                .request(Method::PATCH, &path)
-                .header("origin", "http://evil.example")
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            expect_error(r, 403, "csrf_failed").await;
-            let r = admin
-                .request(Method::PATCH, &path)
-                .header("sec-fetch-site", "cross-site")
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            expect_error(r, 403, "csrf_failed").await;
+        let r = admin
+            .request(Method::PATCH, &path)
+            .header("origin", "http://evil.example")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, 403, "csrf_failed").await;
+        let r = admin
+            .request(Method::PATCH, &path)
+            .header("sec-fetch-site", "cross-site")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, 403, "csrf_failed").await;
 
-            // Nothing changed so far.
-            let w = json_ok(admin.get(&path).await, 200).await;
-            assert_eq!(
-                (w["name"].as_str(), w["version"].as_i64()),
-                (Some("Demo: Acme Checkout"), Some(1))
-            );
+        // Nothing changed so far.
+        let w = json_ok(admin.get(&path).await, 200).await;
+        assert_eq!((w["name"].as_str(), w["version"].as_i64()), (Some("Demo: Acme Checkout"), Some(1)));
 
-            let r = admin
-                .request(Method::PATCH, &path)
-                .header("origin", app.base.as_str())
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let w = json_ok(r, 200).await;
-            assert_eq!(w["name"], "Renamed");
-            assert_eq!(w["version"], 2);
+        let r =
+            admin.request(Method::PATCH, &path).header("origin", app.base.as_str()).json(&body).send().await.unwrap();
+        let w = json_ok(r, 200).await;
+        assert_eq!(w["name"], "Renamed");
+        assert_eq!(w["version"], 2);
 
-            // A form post carries the token as a field instead.
-            let r = admin
-                .client
-                .post(app.url("/api/v1/auth/logout"))
-                .form(&[("csrf_token", admin.csrf.clone().unwrap())])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 204);
-        },
-    )
+        // A form post carries the token as a field instead.
+        let r = admin
+            .client
+            .post(app.url("/api/v1/auth/logout"))
+            .form(&[("csrf_token", admin.csrf.clone().unwrap())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    })
     .await;
 }
 
@@ -258,10 +175,7 @@ async fn invitations_create_the_account_once() {
 
         let anon = app.anonymous();
         let short = anon
-            .post(
-                &format!("/api/v1/invitations/{token}"),
-                json!({"name": "New Person", "password": "short"}),
-            )
+            .post(&format!("/api/v1/invitations/{token}"), json!({"name": "New Person", "password": "short"}))
             .await;
         expect_error(short, 422, "invalid_value").await;
         let ok = json_ok(
@@ -275,16 +189,11 @@ async fn invitations_create_the_account_once() {
         .await;
         assert_eq!(ok["workspace_id"], ws.as_str());
         let again = anon
-            .post(
-                &format!("/api/v1/invitations/{token}"),
-                json!({"name": "X", "password": "another passphrase"}),
-            )
+            .post(&format!("/api/v1/invitations/{token}"), json!({"name": "X", "password": "another passphrase"}))
             .await;
         expect_error(again, 404, "not_found").await;
 
-        let newbie = app
-            .login("new.person@example.com", "a good passphrase")
-            .await;
+        let newbie = app.login("new.person@example.com", "a good passphrase").await;
         let me = json_ok(newbie.get("/api/v1/me").await, 200).await;
         assert_eq!(me["memberships"][0]["role"], "contributor");
     })
@@ -298,33 +207,21 @@ async fn changing_the_password_ends_sessions() {
         let dev = app.login_as(Role::Contributor).await;
         let other_device = app.login_as(Role::Contributor).await;
         let wrong = dev
-            .post(
-                "/api/v1/me/password",
-                json!({"current_password": "nope nope", "new_password": "new passphrase"}),
-            )
+            .post("/api/v1/me/password", json!({"current_password": "nope nope", "new_password": "new passphrase"}))
             .await;
         expect_error(wrong, 401, "invalid_credentials").await;
         let weak = dev
-            .post(
-                "/api/v1/me/password",
-                json!({"current_password": "demo-dev-2026", "new_password": "short"}),
-            )
+            .post("/api/v1/me/password", json!({"current_password": "demo-dev-2026", "new_password": "short"}))
             .await;
         expect_error(weak, 422, "invalid_value").await;
         let ok = dev
-            .post(
-                "/api/v1/me/password",
-                json!({"current_password": "demo-dev-2026", "new_password": "new passphrase"}),
-            )
+            .post("/api/v1/me/password", json!({"current_password": "demo-dev-2026", "new_password": "new passphrase"}))
             .await;
         assert_eq!(ok.status(), 204);
         expect_error(other_device.get("/api/v1/me").await, 401, "unauthenticated").await;
         let r = app
             .anonymous()
-            .post(
-                "/api/v1/auth/login",
-                json!({"email": "dev@demo.example", "password": "demo-dev-2026"}),
-            )
+            .post("/api/v1/auth/login", json!({"email": "dev@demo.example", "password": "demo-dev-2026"}))
             .await;
         expect_error(r, 401, "invalid_credentials").await;
         app.login("dev@demo.example", "new passphrase").await;
@@ -335,23 +232,14 @@ async fn changing_the_password_ends_sessions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secure_cookies_when_configured() {
     let db = crate::support::TestDb::sqlite();
-    let config = tandem_server::Config {
-        secure_cookies: true,
-        ..Default::default()
-    };
+    let config = tandem_server::Config { secure_cookies: true, ..Default::default() };
     let app = crate::support::TestApp::start(&db, config).await;
     app.seed_demo().await;
     let r = app
         .anonymous()
-        .post(
-            "/api/v1/auth/login",
-            json!({"email": "pm@demo.example", "password": "demo-pm-2026"}),
-        )
+        .post("/api/v1/auth/login", json!({"email": "pm@demo.example", "password": "demo-pm-2026"}))
         .await;
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(
-        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     db.destroy().await;
 }

@@ -18,11 +18,7 @@ const DRIVER: &str = "chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn find_on_path(exe: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join(exe))
-            .find(|f| f.is_file())
-    })
+    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(exe)).find(|f| f.is_file()))
 }
 
 /// chromedriver's path, or `None` after saying the test is skipped.
@@ -90,11 +86,7 @@ impl Browser {
                 .await
             {
                 Ok(client) => {
-                    return Some(Browser {
-                        client,
-                        _driver: driver,
-                        _profile: profile,
-                    });
+                    return Some(Browser { client, _driver: driver, _profile: profile });
                 }
                 Err(e) => last = Some(e),
             }
@@ -124,43 +116,23 @@ impl Browser {
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        self.client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap().send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
     }
 
     pub async fn sign_in(&self, base: &str, email: &str, password: &str) {
         self.client.goto(&format!("{base}/login")).await.unwrap();
-        self.client
-            .find(Locator::Css("input[name=email]"))
-            .await
-            .unwrap()
-            .send_keys(email)
-            .await
-            .unwrap();
-        self.client
-            .find(Locator::Css("input[name=password]"))
-            .await
-            .unwrap()
-            .send_keys(password)
-            .await
-            .unwrap();
-        self.client
-            .find(Locator::Css("button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        self.client
-            .wait()
-            .for_element(Locator::Css("header nav.sections"))
-            .await
-            .unwrap();
+        self.fill("input[name=email]", email).await;
+        self.fill("input[name=password]", password).await;
+        self.click("button[type=submit]").await;
+        self.client.wait().for_element(Locator::Css("header nav.sections")).await.unwrap();
     }
 
     pub async fn close(self) {
@@ -174,188 +146,82 @@ impl Browser {
 struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
     }
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({"type": "browser"}).to_string()),
-        )
+        (http::Method::POST, Some(json!({"type": "browser"}).to_string()))
     }
+}
+
+/// A browser, and a server with the demo workspace on a fresh SQLite file.
+async fn demo_in_browser(test: &str) -> Option<(Browser, TestDb, TestApp, String)> {
+    let b = Browser::start(test).await?;
+    let db = TestDb::sqlite();
+    let app = TestApp::start(&db, tandem_server::Config::default()).await;
+    let ws = app.seed_demo().await;
+    Some((b, db, app, ws))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn product_manager_signs_in_and_finds_the_shell() {
     let test = "product_manager_signs_in_and_finds_the_shell";
-    let Some(b) = Browser::start(test).await else {
-        return;
-    };
-    let db = TestDb::sqlite();
-    let app = TestApp::start(&db, tandem_server::Config::default()).await;
-    let ws = app.seed_demo().await;
-    let pdm = tandem_server::seed::DEMO_USERS
-        .iter()
-        .find(|u| u.role == Role::ProductManager)
-        .unwrap();
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    let pdm = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::ProductManager).unwrap();
 
     // A signed-out visit to a workspace page goes to sign-in and comes back.
-    b.client
-        .goto(&app.url(&format!("/w/{ws}/together")))
-        .await
-        .unwrap();
+    b.client.goto(&app.url(&format!("/w/{ws}/together"))).await.unwrap();
     assert_eq!(b.client.current_url().await.unwrap().path(), "/login");
     b.screenshot("01-sign-in").await;
-    b.client
-        .find(Locator::Css("input[name=email]"))
-        .await
-        .unwrap()
-        .send_keys(pdm.email)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys("wrong password")
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.fill("input[name=email]", pdm.email).await;
+    b.fill("input[name=password]", "wrong password").await;
+    b.click("button[type=submit]").await;
     assert!(b.text(".alert").await.contains("Wrong e-mail or password"));
     // The refused attempt is a 401, which the console reports; drain it so
     // that every later error counts.
     let refused = b.console_errors().await;
     assert!(refused.iter().all(|e| e.contains("401")), "{refused:?}");
-    b.client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(pdm.password)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css("header nav.sections"))
-        .await
-        .unwrap();
-    assert_eq!(
-        b.client.current_url().await.unwrap().path(),
-        format!("/w/{ws}/together")
-    );
+    b.fill("input[name=password]", pdm.password).await;
+    b.click("button[type=submit]").await;
+    b.client.wait().for_element(Locator::Css("header nav.sections")).await.unwrap();
+    assert_eq!(b.client.current_url().await.unwrap().path(), format!("/w/{ws}/together"));
     assert!(b.text("main").await.contains("member.added"));
 
     // The shell: who is signed in, the role, the three sections.
     let header = b.text("header").await;
-    assert!(
-        header.contains("Priya Product") && header.contains("Product manager"),
-        "{header}"
-    );
+    assert!(header.contains("Priya Product") && header.contains("Product manager"), "{header}");
     for section in ["Product", "Project", "Together", "Settings"] {
         b.client.find(Locator::LinkText(section)).await.unwrap();
     }
-    b.client
-        .find(Locator::LinkText("Home"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.client.find(Locator::LinkText("Home")).await.unwrap().click().await.unwrap();
     assert!(b.text("main h1").await.contains("Demo: Acme Checkout"));
     assert!(b.text("main .lead").await.contains("Product manager"));
     b.screenshot("02-home-product-manager").await;
 
-    b.client
-        .find(Locator::LinkText("Product"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.client.find(Locator::LinkText("Product")).await.unwrap().click().await.unwrap();
     assert_eq!(b.text("main h1").await, "Product");
     assert!(b.text("main").await.contains("Feature priority"));
     b.screenshot("03-product-section").await;
-    b.client
-        .find(Locator::LinkText("Project"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.client.find(Locator::LinkText("Project")).await.unwrap().click().await.unwrap();
     assert_eq!(b.text("main h1").await, "Project");
 
     // The workspace switcher opens and lists the workspace.
-    b.client
-        .find(Locator::Css("details.switcher summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("details.switcher summary").await;
     let menu = b.text("details.switcher .menu").await;
-    assert!(
-        menu.contains("DEMO") && menu.contains("New workspace"),
-        "{menu}"
-    );
+    assert!(menu.contains("DEMO") && menu.contains("New workspace"), "{menu}");
 
     // Members: a product manager reads them but has no controls.
-    b.client
-        .goto(&app.url(&format!("/w/{ws}/settings/members")))
-        .await
-        .unwrap();
+    b.client.goto(&app.url(&format!("/w/{ws}/settings/members"))).await.unwrap();
     let members = b.text("#members").await;
-    assert!(
-        members.contains("pm@demo.example") && members.contains("Project manager"),
-        "{members}"
-    );
-    assert!(
-        b.client
-            .find_all(Locator::Css("#members select, #members button"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        b.client
-            .find_all(Locator::Css("input[name=email]"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(members.contains("pm@demo.example") && members.contains("Project manager"), "{members}");
+    assert!(b.client.find_all(Locator::Css("#members select, #members button")).await.unwrap().is_empty());
+    assert!(b.client.find_all(Locator::Css("input[name=email]")).await.unwrap().is_empty());
     b.screenshot("04-members-read-only").await;
 
     // API tokens: create one; the secret is shown once.
     b.client.goto(&app.url("/settings/tokens")).await.unwrap();
-    b.client
-        .find(Locator::Css("input[name=name]"))
-        .await
-        .unwrap()
-        .send_keys("browser test")
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("main form.stack button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.fill("input[name=name]", "browser test").await;
+    b.click("main form.stack button[type=submit]").await;
     let secret = b.text("#new-token").await;
     assert!(secret.starts_with("tdm_"));
     b.screenshot("05-api-token-created").await;
@@ -366,25 +232,9 @@ async fn product_manager_signs_in_and_finds_the_shell() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
 
     // Sign out.
-    b.client
-        .find(Locator::Css("details.user-menu summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("details.user-menu button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css("input[name=password]"))
-        .await
-        .unwrap();
+    b.click("details.user-menu summary").await;
+    b.click("details.user-menu button").await;
+    b.client.wait().for_element(Locator::Css("input[name=password]")).await.unwrap();
     b.client.goto(&app.url(&format!("/w/{ws}"))).await.unwrap();
     assert_eq!(b.client.current_url().await.unwrap().path(), "/login");
 
@@ -396,63 +246,20 @@ async fn product_manager_signs_in_and_finds_the_shell() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_changes_a_role_in_the_members_page() {
     let test = "admin_changes_a_role_in_the_members_page";
-    let Some(b) = Browser::start(test).await else {
-        return;
-    };
-    let db = TestDb::sqlite();
-    let app = TestApp::start(&db, tandem_server::Config::default()).await;
-    let ws = app.seed_demo().await;
-    let admin = tandem_server::seed::DEMO_USERS
-        .iter()
-        .find(|u| u.role == Role::Admin)
-        .unwrap();
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    let admin = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Admin).unwrap();
     b.sign_in(&app.base, admin.email, admin.password).await;
-    b.client
-        .goto(&app.url(&format!("/w/{ws}/settings/members")))
-        .await
-        .unwrap();
+    b.client.goto(&app.url(&format!("/w/{ws}/settings/members"))).await.unwrap();
 
-    let dev_id = app
-        .state
-        .store
-        .user_by_email("dev@demo.example")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let page = app
-        .state
-        .store
-        .members(ws.parse().unwrap(), None, 50)
-        .await
-        .unwrap();
+    let dev_id = app.state.store.user_by_email("dev@demo.example").await.unwrap().unwrap().id;
+    let page = app.state.store.members(ws.parse().unwrap(), None, 50).await.unwrap();
     let member = page.items.iter().find(|m| m.user_id == dev_id).unwrap();
-    let select = b
-        .client
-        .find(Locator::Css(&format!("#role-{}", member.id)))
-        .await
-        .unwrap();
+    let select = b.client.find(Locator::Css(&format!("#role-{}", member.id))).await.unwrap();
     select.select_by_value("project_manager").await.unwrap();
-    let form = b
-        .client
-        .form(Locator::Css(&format!(
-            "form[action$='/members/{}']",
-            member.id
-        )))
-        .await
-        .unwrap();
+    let form = b.client.form(Locator::Css(&format!("form[action$='/members/{}']", member.id))).await.unwrap();
     form.submit().await.unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::Css("#members"))
-        .await
-        .unwrap();
-    let role = app
-        .state
-        .store
-        .role_in(ws.parse().unwrap(), dev_id)
-        .await
-        .unwrap();
+    b.client.wait().for_element(Locator::Css("#members")).await.unwrap();
+    let role = app.state.store.role_in(ws.parse().unwrap(), dev_id).await.unwrap();
     assert_eq!(role, Some(Role::ProjectManager));
     b.screenshot("06-members-admin").await;
 
@@ -464,13 +271,7 @@ async fn admin_changes_a_role_in_the_members_page() {
         .send_keys("guest@demo.example")
         .await
         .unwrap();
-    b.client
-        .find(Locator::Css("main form.stack button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("main form.stack button[type=submit]").await;
     let flash = b.text(".flash").await;
     assert!(flash.contains("/invitations/inv_"), "{flash}");
 

@@ -153,23 +153,13 @@ async fn user_add_reads_the_password_from_stdin() {
         let (code, _, err) = tandem(&args, stdin).await;
         assert_ne!(code, 0, "{args:?} succeeded");
         let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-        assert!(
-            !lines.is_empty() && !err.contains("panicked"),
-            "{args:?}: {err}"
-        );
+        assert!(!lines.is_empty() && !err.contains("panicked"), "{args:?}: {err}");
         if !args.contains(&"owner") {
             // clap's own usage errors are longer; ours are one line.
             assert_eq!(lines.len(), 1, "{args:?}: {err}");
         }
     }
-    assert!(
-        app.state
-            .store
-            .user_by_email("a@demo.example")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(app.state.store.user_by_email("a@demo.example").await.unwrap().is_none());
     db.destroy().await;
 }
 
@@ -178,24 +168,12 @@ async fn serve_demo_prints_credentials_and_bootstraps_the_admin_once() {
     let db = TestDb::sqlite();
     let s = spawn_server(db.url(), &["--demo"]).await;
     for u in &tandem_server::seed::DEMO_USERS {
-        assert!(
-            s.output
-                .iter()
-                .any(|l| l.contains(u.email) && l.contains(u.password)),
-            "{:?}",
-            s.output
-        );
+        assert!(s.output.iter().any(|l| l.contains(u.email) && l.contains(u.password)), "{:?}", s.output);
     }
     drop(s);
     // Started again, it reuses the demo instead of duplicating it.
     let s = spawn_server(db.url(), &["--demo"]).await;
-    assert!(
-        s.output
-            .iter()
-            .any(|l| l.contains("existing demo workspace")),
-        "{:?}",
-        s.output
-    );
+    assert!(s.output.iter().any(|l| l.contains("existing demo workspace")), "{:?}", s.output);
     drop(s);
     db.destroy().await;
 }

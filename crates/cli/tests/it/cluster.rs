@@ -41,11 +41,7 @@ pub async fn spawn_server(db_url: &str, extra: &[&str]) -> Server {
     })
     .await
     .expect("server did not start within a minute");
-    Server {
-        _child: child,
-        base,
-        output,
-    }
+    Server { _child: child, base, output }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,20 +52,8 @@ async fn two_servers_share_sessions_and_writes_on_postgres() {
     let db = TestDb::postgres(&admin_url).await;
     let a = spawn_server(db.url(), &["--demo"]).await;
     let b = spawn_server(db.url(), &["--demo"]).await;
-    assert!(
-        a.output
-            .iter()
-            .any(|l| l.contains("pdm@demo.example") && l.contains("demo-pdm-2026")),
-        "{:?}",
-        a.output
-    );
-    assert!(
-        b.output
-            .iter()
-            .any(|l| l.contains("existing demo workspace")),
-        "{:?}",
-        b.output
-    );
+    assert!(a.output.iter().any(|l| l.contains("pdm@demo.example") && l.contains("demo-pdm-2026")), "{:?}", a.output);
+    assert!(b.output.iter().any(|l| l.contains("existing demo workspace")), "{:?}", b.output);
 
     let client = reqwest::Client::new();
     let login = client
@@ -78,31 +62,14 @@ async fn two_servers_share_sessions_and_writes_on_postgres() {
         .send()
         .await
         .unwrap();
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let csrf = json_ok(login, 200).await["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let csrf = json_ok(login, 200).await["csrf_token"].as_str().unwrap().to_owned();
 
     // The session made on A works on B.
-    let me = client
-        .get(format!("{}/api/v1/me", b.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let me = client.get(format!("{}/api/v1/me", b.base)).header("cookie", &cookie).send().await.unwrap();
     let me = json_ok(me, 200).await;
     assert_eq!(me["user"]["email"], "admin@demo.example");
-    let ws = me["memberships"][0]["workspace"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let ws = me["memberships"][0]["workspace"]["id"].as_str().unwrap().to_owned();
 
     // A write through A is read through B, and B's stale write is refused.
     let r = client
@@ -114,12 +81,7 @@ async fn two_servers_share_sessions_and_writes_on_postgres() {
         .await
         .unwrap();
     json_ok(r, 200).await;
-    let r = client
-        .get(format!("{}/api/v1/workspaces/{ws}", b.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = client.get(format!("{}/api/v1/workspaces/{ws}", b.base)).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(json_ok(r, 200).await["name"], "Written on A");
     let r = client
         .patch(format!("{}/api/v1/workspaces/{ws}", b.base))
@@ -140,12 +102,7 @@ async fn two_servers_share_sessions_and_writes_on_postgres() {
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-    let r = client
-        .get(format!("{}/api/v1/me", a.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = client.get(format!("{}/api/v1/me", a.base)).header("cookie", &cookie).send().await.unwrap();
     expect_error(r, 401, "unauthenticated").await;
 
     drop(a);

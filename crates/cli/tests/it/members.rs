@@ -7,43 +7,17 @@ use tandem_core::Role;
 use crate::support::{Api, TestApp, expect_error, json_ok, on_each_database};
 
 async fn member_id(api: &Api, ws: &str, email: &str) -> (String, i64) {
-    let list = json_ok(
-        api.get(&format!("/api/v1/workspaces/{ws}/members")).await,
-        200,
-    )
-    .await;
-    let m = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["email"] == email)
-        .unwrap()
-        .clone();
-    (
-        m["id"].as_str().unwrap().to_owned(),
-        m["version"].as_i64().unwrap(),
-    )
+    let list = json_ok(api.get(&format!("/api/v1/workspaces/{ws}/members")).await, 200).await;
+    let m = list["items"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap().clone();
+    (m["id"].as_str().unwrap().to_owned(), m["version"].as_i64().unwrap())
 }
 
 /// A second workspace, owned by someone outside the demo.
 async fn other_workspace(app: &TestApp) -> String {
-    let hash = tandem_server::secrets::hash_password("outsider pass 1".into())
-        .await
-        .unwrap();
+    let hash = tandem_server::secrets::hash_password("outsider pass 1".into()).await.unwrap();
     let now = app.state.clock.now();
-    let u = app
-        .state
-        .store
-        .create_user("outsider@other.example", "Outsider", &hash, now)
-        .await
-        .unwrap();
-    app.state
-        .store
-        .create_workspace("Other Co", "OTHER", Some(u.id), now)
-        .await
-        .unwrap()
-        .id
-        .to_string()
+    let u = app.state.store.create_user("outsider@other.example", "Outsider", &hash, now).await.unwrap();
+    app.state.store.create_workspace("Other Co", "OTHER", Some(u.id), now).await.unwrap().id.to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,18 +33,28 @@ async fn each_role_with_members_and_settings() {
             assert_eq!(list["items"].as_array().unwrap().len(), 5);
             json_ok(api.get(&format!("/api/v1/workspaces/{ws}/activity")).await, 200).await;
             // None of them manages members or settings.
-            let add = api.post(&format!("/api/v1/workspaces/{ws}/members"), json!({"email": "x@y.example", "role": "admin", "password": "password123"})).await;
+            let add = api
+                .post(
+                    &format!("/api/v1/workspaces/{ws}/members"),
+                    json!({"email": "x@y.example", "role": "admin", "password": "password123"}),
+                )
+                .await;
             expect_error(add, 403, "forbidden").await;
             let (sh, v) = member_id(&admin, &ws, "stakeholder@demo.example").await;
-            let promote = api.patch(&format!("/api/v1/workspaces/{ws}/members/{sh}"), json!({"role": "admin", "version": v})).await;
+            let promote = api
+                .patch(&format!("/api/v1/workspaces/{ws}/members/{sh}"), json!({"role": "admin", "version": v}))
+                .await;
             expect_error(promote, 403, "forbidden").await;
             // Not even themselves: no self-promotion.
             let me = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
             let (mine, v) = member_id(&admin, &ws, me.email).await;
-            let selfie = api.patch(&format!("/api/v1/workspaces/{ws}/members/{mine}"), json!({"role": "admin", "version": v})).await;
+            let selfie = api
+                .patch(&format!("/api/v1/workspaces/{ws}/members/{mine}"), json!({"role": "admin", "version": v}))
+                .await;
             expect_error(selfie, 403, "forbidden").await;
             expect_error(api.delete(&format!("/api/v1/workspaces/{ws}/members/{sh}")).await, 403, "forbidden").await;
-            let rename = api.patch(&format!("/api/v1/workspaces/{ws}"), json!({"name": "Mine now", "version": 1})).await;
+            let rename =
+                api.patch(&format!("/api/v1/workspaces/{ws}"), json!({"name": "Mine now", "version": 1})).await;
             expect_error(rename, 403, "forbidden").await;
         }
         // Nothing changed: still five members in their roles, the old name.
@@ -80,31 +64,61 @@ async fn each_role_with_members_and_settings() {
 
         // The admin does all of it.
         let added = json_ok(
-            admin.post(&format!("/api/v1/workspaces/{ws}/members"), json!({"email": "eve@demo.example", "role": "contributor", "password": "eve password"})).await,
+            admin
+                .post(
+                    &format!("/api/v1/workspaces/{ws}/members"),
+                    json!({"email": "eve@demo.example", "role": "contributor", "password": "eve password"}),
+                )
+                .await,
             201,
         )
         .await;
         assert_eq!(added["member"]["role"], "contributor");
         let eve = added["member"]["id"].as_str().unwrap().to_owned();
-        let dup = admin.post(&format!("/api/v1/workspaces/{ws}/members"), json!({"email": "eve@demo.example", "role": "stakeholder"})).await;
+        let dup = admin
+            .post(
+                &format!("/api/v1/workspaces/{ws}/members"),
+                json!({"email": "eve@demo.example", "role": "stakeholder"}),
+            )
+            .await;
         expect_error(dup, 409, "conflict").await;
-        let m = json_ok(admin.patch(&format!("/api/v1/workspaces/{ws}/members/{eve}"), json!({"role": "stakeholder", "version": 1})).await, 200).await;
+        let m = json_ok(
+            admin
+                .patch(&format!("/api/v1/workspaces/{ws}/members/{eve}"), json!({"role": "stakeholder", "version": 1}))
+                .await,
+            200,
+        )
+        .await;
         assert_eq!((m["role"].as_str(), m["version"].as_i64()), (Some("stakeholder"), Some(2)));
         assert_eq!(admin.delete(&format!("/api/v1/workspaces/{ws}/members/{eve}")).await.status(), 204);
         expect_error(admin.get(&format!("/api/v1/workspaces/{ws}/members/{eve}")).await, 404, "not_found").await;
-        let w = json_ok(admin.patch(&format!("/api/v1/workspaces/{ws}"), json!({"name": "Acme", "version": 1})).await, 200).await;
+        let w =
+            json_ok(admin.patch(&format!("/api/v1/workspaces/{ws}"), json!({"name": "Acme", "version": 1})).await, 200)
+                .await;
         assert_eq!(w["name"], "Acme");
 
         // The last admin can be neither demoted nor removed.
         let (me, v) = member_id(&admin, &ws, "admin@demo.example").await;
-        let demote = admin.patch(&format!("/api/v1/workspaces/{ws}/members/{me}"), json!({"role": "stakeholder", "version": v})).await;
+        let demote = admin
+            .patch(&format!("/api/v1/workspaces/{ws}/members/{me}"), json!({"role": "stakeholder", "version": v}))
+            .await;
         expect_error(demote, 409, "conflict").await;
         expect_error(admin.delete(&format!("/api/v1/workspaces/{ws}/members/{me}")).await, 409, "conflict").await;
 
         // Bad values are 422 and store nothing.
-        let bad = admin.post(&format!("/api/v1/workspaces/{ws}/members"), json!({"email": "not-an-email", "role": "contributor", "password": "password123"})).await;
+        let bad = admin
+            .post(
+                &format!("/api/v1/workspaces/{ws}/members"),
+                json!({"email": "not-an-email", "role": "contributor", "password": "password123"}),
+            )
+            .await;
         expect_error(bad, 422, "invalid_value").await;
-        let bad = admin.post(&format!("/api/v1/workspaces/{ws}/members"), json!({"email": "z@demo.example", "role": "owner", "password": "password123"})).await;
+        let bad = admin
+            .post(
+                &format!("/api/v1/workspaces/{ws}/members"),
+                json!({"email": "z@demo.example", "role": "owner", "password": "password123"}),
+            )
+            .await;
         expect_error(bad, 422, "invalid_value").await;
         let list = json_ok(admin.get(&format!("/api/v1/workspaces/{ws}/members")).await, 200).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 5);
@@ -128,12 +142,7 @@ async fn other_workspaces_are_not_found() {
         ] {
             expect_error(admin.get(&path).await, 404, "not_found").await;
         }
-        let r = admin
-            .patch(
-                &format!("/api/v1/workspaces/{other}"),
-                json!({"name": "Taken", "version": 1}),
-            )
-            .await;
+        let r = admin.patch(&format!("/api/v1/workspaces/{other}"), json!({"name": "Taken", "version": 1})).await;
         expect_error(r, 404, "not_found").await;
         let r = admin
             .post(
@@ -143,50 +152,19 @@ async fn other_workspaces_are_not_found() {
             .await;
         expect_error(r, 404, "not_found").await;
         expect_error(
-            admin
-                .delete(&format!(
-                    "/api/v1/workspaces/{other}/members/{their_member}"
-                ))
-                .await,
+            admin.delete(&format!("/api/v1/workspaces/{other}/members/{their_member}")).await,
             404,
             "not_found",
         )
         .await;
         // A member id of the other workspace, under one's own, is not found either.
-        let demo = app
-            .state
-            .store
-            .workspace_by_key("DEMO")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        expect_error(
-            admin
-                .get(&format!("/api/v1/workspaces/{demo}/members/{their_member}"))
-                .await,
-            404,
-            "not_found",
-        )
-        .await;
+        let demo = app.state.store.workspace_by_key("DEMO").await.unwrap().unwrap().id;
+        expect_error(admin.get(&format!("/api/v1/workspaces/{demo}/members/{their_member}")).await, 404, "not_found")
+            .await;
         // Nonsense ids are 404, not 400 or 500.
-        expect_error(
-            admin.get("/api/v1/workspaces/abc/members").await,
-            404,
-            "not_found",
-        )
-        .await;
-        expect_error(
-            admin.get("/api/v1/workspaces/99999999/members").await,
-            404,
-            "not_found",
-        )
-        .await;
-        let o = json_ok(
-            outsider.get(&format!("/api/v1/workspaces/{other}")).await,
-            200,
-        )
-        .await;
+        expect_error(admin.get("/api/v1/workspaces/abc/members").await, 404, "not_found").await;
+        expect_error(admin.get("/api/v1/workspaces/99999999/members").await, 404, "not_found").await;
+        let o = json_ok(outsider.get(&format!("/api/v1/workspaces/{other}")).await, 200).await;
         assert_eq!(o["name"], "Other Co");
     })
     .await;
@@ -208,23 +186,9 @@ async fn activity_records_before_and_after() {
             200,
         )
         .await;
-        json_ok(
-            admin
-                .patch(
-                    &format!("/api/v1/workspaces/{ws}"),
-                    json!({"name": "Acme Two", "version": 1}),
-                )
-                .await,
-            200,
-        )
-        .await;
-        let log = json_ok(
-            admin
-                .get(&format!("/api/v1/workspaces/{ws}/activity?limit=2"))
-                .await,
-            200,
-        )
-        .await;
+        json_ok(admin.patch(&format!("/api/v1/workspaces/{ws}"), json!({"name": "Acme Two", "version": 1})).await, 200)
+            .await;
+        let log = json_ok(admin.get(&format!("/api/v1/workspaces/{ws}/activity?limit=2")).await, 200).await;
         let items = log["items"].as_array().unwrap();
         assert_eq!(items[0]["action"], "workspace.updated");
         assert_eq!(items[0]["before"], json!({"name": "Demo: Acme Checkout"}));
@@ -235,24 +199,10 @@ async fn activity_records_before_and_after() {
         assert_eq!(items[1]["after"]["role"], "project_manager");
         // The rest of the log: creation of the workspace and its members.
         let cursor = log["next_cursor"].as_str().unwrap();
-        let rest = json_ok(
-            admin
-                .get(&format!("/api/v1/workspaces/{ws}/activity?cursor={cursor}"))
-                .await,
-            200,
-        )
-        .await;
-        let actions: Vec<&str> = rest["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["action"].as_str().unwrap())
-            .collect();
-        assert_eq!(
-            actions.iter().filter(|a| **a == "member.added").count(),
-            5,
-            "{actions:?}"
-        );
+        let rest = json_ok(admin.get(&format!("/api/v1/workspaces/{ws}/activity?cursor={cursor}")).await, 200).await;
+        let actions: Vec<&str> =
+            rest["items"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+        assert_eq!(actions.iter().filter(|a| **a == "member.added").count(), 5, "{actions:?}");
         assert_eq!(actions.last(), Some(&"workspace.created"));
         assert_eq!(rest["next_cursor"], Value::Null);
     })

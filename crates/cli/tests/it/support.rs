@@ -19,15 +19,8 @@ fn random_suffix() -> String {
 
 /// A database that exists for one test.
 pub enum TestDb {
-    Sqlite {
-        dir: PathBuf,
-        url: String,
-    },
-    Postgres {
-        admin: String,
-        name: String,
-        url: String,
-    },
+    Sqlite { dir: PathBuf, url: String },
+    Postgres { admin: String, name: String, url: String },
 }
 
 impl TestDb {
@@ -40,14 +33,8 @@ impl TestDb {
 
     pub async fn postgres(admin: &str) -> TestDb {
         let name = format!("tandem_t_{}", random_suffix());
-        let url = tandem_store::scratch::create_postgres_database(admin, &name)
-            .await
-            .unwrap();
-        TestDb::Postgres {
-            admin: admin.to_owned(),
-            name,
-            url,
-        }
+        let url = tandem_store::scratch::create_postgres_database(admin, &name).await.unwrap();
+        TestDb::Postgres { admin: admin.to_owned(), name, url }
     }
 
     pub fn url(&self) -> &str {
@@ -132,11 +119,7 @@ impl TestApp {
             .await
             .unwrap();
         });
-        TestApp {
-            base,
-            state,
-            _shutdown: tx,
-        }
+        TestApp { base, state, _shutdown: tx }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -156,25 +139,13 @@ impl TestApp {
     /// Seeds the demo workspace and returns its id.
     pub async fn seed_demo(&self) -> String {
         tandem_server::seed::demo(&self.state).await.unwrap();
-        self.state
-            .store
-            .workspace_by_key(tandem_server::seed::DEMO_KEY)
-            .await
-            .unwrap()
-            .unwrap()
-            .id
-            .to_string()
+        self.state.store.workspace_by_key(tandem_server::seed::DEMO_KEY).await.unwrap().unwrap().id.to_string()
     }
 
     /// Signs in through the API; the client keeps the cookie and CSRF token.
     pub async fn login(&self, email: &str, password: &str) -> Api {
         let mut api = self.anonymous();
-        let r = api
-            .post(
-                "/api/v1/auth/login",
-                json!({"email": email, "password": password}),
-            )
-            .await;
+        let r = api.post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
         assert_eq!(r.status(), 200, "login as {email}");
         let body: Value = r.json().await.unwrap();
         api.csrf = Some(body["csrf_token"].as_str().unwrap().to_owned());
@@ -183,10 +154,7 @@ impl TestApp {
 
     /// Signs in as the demo user with `role`.
     pub async fn login_as(&self, role: tandem_core::Role) -> Api {
-        let u = tandem_server::seed::DEMO_USERS
-            .iter()
-            .find(|u| u.role == role)
-            .unwrap();
+        let u = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
         self.login(u.email, u.password).await
     }
 }
@@ -202,18 +170,11 @@ pub struct Api {
 
 impl Api {
     pub fn with_bearer(&self, token: &str) -> Api {
-        Api {
-            app_base: self.app_base.clone(),
-            client: Client::new(),
-            csrf: None,
-            bearer: Some(token.to_owned()),
-        }
+        Api { app_base: self.app_base.clone(), client: Client::new(), csrf: None, bearer: Some(token.to_owned()) }
     }
 
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let mut rb = self
-            .client
-            .request(method.clone(), format!("{}{}", self.app_base, path));
+        let mut rb = self.client.request(method.clone(), format!("{}{}", self.app_base, path));
         if let Some(t) = &self.bearer {
             rb = rb.bearer_auth(t);
         }
@@ -229,18 +190,10 @@ impl Api {
         self.request(Method::GET, path).send().await.unwrap()
     }
     pub async fn post(&self, path: &str, body: Value) -> Response {
-        self.request(Method::POST, path)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        self.request(Method::POST, path).json(&body).send().await.unwrap()
     }
     pub async fn patch(&self, path: &str, body: Value) -> Response {
-        self.request(Method::PATCH, path)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        self.request(Method::PATCH, path).json(&body).send().await.unwrap()
     }
     pub async fn delete(&self, path: &str) -> Response {
         self.request(Method::DELETE, path).send().await.unwrap()
@@ -253,12 +206,7 @@ pub async fn expect_error(r: Response, status: u16, code: &str) -> Value {
     let body: Value = r.json().await.unwrap_or(Value::Null);
     assert_eq!(got, status, "body: {body}");
     assert_eq!(body["error"]["code"], code, "body: {body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "body: {body}"
-    );
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "body: {body}");
     body
 }
 

@@ -60,22 +60,12 @@ async fn login(
 ) -> ApiResult<impl IntoResponse> {
     let s = auth::login(&state, &req.email, &req.password, &client_of(addr.as_ref())).await?;
     let jar = jar.add(auth::session_cookie(s.token, &state));
-    Ok((
-        jar,
-        Json(LoginResponse {
-            user: s.user,
-            csrf_token: s.csrf_token,
-        }),
-    ))
+    Ok((jar, Json(LoginResponse { user: s.user, csrf_token: s.csrf_token })))
 }
 
 /// Ends the current session.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
-async fn logout(
-    State(state): State<AppState>,
-    p: Principal,
-    jar: CookieJar,
-) -> ApiResult<impl IntoResponse> {
+async fn logout(State(state): State<AppState>, p: Principal, jar: CookieJar) -> ApiResult<impl IntoResponse> {
     if let Via::Session { token_hash, .. } = &p.via {
         state.store.delete_session(token_hash).await?;
     }
@@ -94,11 +84,7 @@ pub struct MeResponse {
 #[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody)))]
 async fn me(State(state): State<AppState>, p: Principal) -> ApiResult<Json<MeResponse>> {
     let memberships = state.store.memberships(p.id()).await?;
-    Ok(Json(MeResponse {
-        csrf_token: p.csrf_token().map(str::to_owned),
-        user: p.user,
-        memberships,
-    }))
+    Ok(Json(MeResponse { csrf_token: p.csrf_token().map(str::to_owned), user: p.user, memberships }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -136,10 +122,7 @@ pub struct CreatedToken {
 
 /// The caller's API tokens (never their secrets).
 #[utoipa::path(get, path = "/tokens", tag = "auth", responses((status = 200, body = Vec<ApiToken>)))]
-async fn list_tokens(
-    State(state): State<AppState>,
-    p: Principal,
-) -> ApiResult<Json<Vec<ApiToken>>> {
+async fn list_tokens(State(state): State<AppState>, p: Principal) -> ApiResult<Json<Vec<ApiToken>>> {
     Ok(Json(state.store.api_tokens(p.id()).await?))
 }
 
@@ -152,29 +135,15 @@ async fn create_token(
     ApiJson(req): ApiJson<CreateToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     let (rec, token) = ops::create_token(&state, p.id(), &req.name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedToken {
-            id: rec.id,
-            name: rec.name,
-            token,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(CreatedToken { id: rec.id, name: rec.name, token })))
 }
 
 /// Revokes one of the caller's tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "auth", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn revoke_token(
-    State(state): State<AppState>,
-    p: Principal,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
+async fn revoke_token(State(state): State<AppState>, p: Principal, Path(id): Path<String>) -> ApiResult<StatusCode> {
     let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
-    state
-        .store
-        .revoke_api_token(p.id(), id, state.clock.now())
-        .await?;
+    state.store.revoke_api_token(p.id(), id, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -199,8 +168,5 @@ async fn accept_invitation(
     ApiJson(req): ApiJson<AcceptInvitation>,
 ) -> ApiResult<(StatusCode, Json<AcceptedInvitation>)> {
     let ws = ops::accept_invitation(&state, &token, &req.name, req.password).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(AcceptedInvitation { workspace_id: ws }),
-    ))
+    Ok((StatusCode::CREATED, Json(AcceptedInvitation { workspace_id: ws })))
 }

@@ -24,11 +24,5 @@ async fn list_activity(
     a: Allowed<ActivityRead>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<List<Activity>>> {
-    Ok(Json(
-        state
-            .store
-            .activity(a.ws, q.cursor()?, q.limit()?)
-            .await?
-            .into(),
-    ))
+    Ok(Json(state.store.activity(a.ws, q.cursor()?, q.limit()?).await?.into()))
 }

@@ -18,9 +18,11 @@ use crate::ops::{self, AddMember, AddedMember};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_members, add_member))
-        .routes(routes!(get_member, update_member, remove_member))
+    OpenApiRouter::new().routes(routes!(list_members, add_member)).routes(routes!(
+        get_member,
+        update_member,
+        remove_member
+    ))
 }
 
 /// `/workspaces/{ws}/members/{id}`; the guard reads `ws`.
@@ -43,13 +45,7 @@ async fn list_members(
     a: Allowed<MembersRead>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<List<Member>>> {
-    Ok(Json(
-        state
-            .store
-            .members(a.ws, q.cursor()?, q.limit()?)
-            .await?
-            .into(),
-    ))
+    Ok(Json(state.store.members(a.ws, q.cursor()?, q.limit()?).await?.into()))
 }
 
 /// Adds a member (admins): an existing account, a new account with the
@@ -63,10 +59,7 @@ async fn add_member(
     a: Allowed<MembersManage>,
     ApiJson(req): ApiJson<AddMember>,
 ) -> ApiResult<(StatusCode, Json<AddedMember>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(ops::add_member(&state, a.user_id(), a.ws, req).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(ops::add_member(&state, a.user_id(), a.ws, req).await?)))
 }
 
 #[utoipa::path(get, path = "/workspaces/{ws}/members/{id}", tag = "members",
@@ -102,14 +95,7 @@ async fn update_member(
     let version = expected_version(req.version, &headers)?;
     let m = state
         .store
-        .update_member_role(
-            a.user_id(),
-            a.ws,
-            member_id(&path.id)?,
-            version,
-            req.role,
-            state.clock.now(),
-        )
+        .update_member_role(a.user_id(), a.ws, member_id(&path.id)?, version, req.role, state.clock.now())
         .await?;
     Ok(Json(m))
 }
@@ -123,9 +109,6 @@ async fn remove_member(
     a: Allowed<MembersManage>,
     Path(path): Path<MemberPath>,
 ) -> ApiResult<StatusCode> {
-    state
-        .store
-        .remove_member(a.user_id(), a.ws, member_id(&path.id)?, state.clock.now())
-        .await?;
+    state.store.remove_member(a.user_id(), a.ws, member_id(&path.id)?, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -25,10 +25,7 @@ pub struct List<T: ToSchema> {
 
 impl<T: ToSchema> From<tandem_store::Page<T>> for List<T> {
     fn from(p: tandem_store::Page<T>) -> Self {
-        List {
-            items: p.items,
-            next_cursor: p.next_after.map(|i: Id| i.to_string()),
-        }
+        List { items: p.items, next_cursor: p.next_after.map(|i: Id| i.to_string()) }
     }
 }
 
@@ -53,9 +50,7 @@ impl Modify for Security {
         );
         c.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
-                crate::auth::SESSION_COOKIE,
-            ))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
         );
     }
 }

@@ -24,10 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The workspaces the caller belongs to, with their role in each.
 #[utoipa::path(get, path = "/workspaces", tag = "workspaces", responses((status = 200, body = Vec<Membership>)))]
-async fn list_workspaces(
-    State(state): State<AppState>,
-    p: Principal,
-) -> ApiResult<Json<Vec<Membership>>> {
+async fn list_workspaces(State(state): State<AppState>, p: Principal) -> ApiResult<Json<Vec<Membership>>> {
     Ok(Json(state.store.memberships(p.id()).await?))
 }
 
@@ -52,10 +49,7 @@ async fn create_workspace(
 
 #[utoipa::path(get, path = "/workspaces/{ws}", tag = "workspaces", params(("ws" = String, Path)),
     responses((status = 200, body = Workspace), (status = 404, body = ErrorBody)))]
-async fn get_workspace(
-    State(state): State<AppState>,
-    a: Allowed<WorkspaceRead>,
-) -> ApiResult<Json<Workspace>> {
+async fn get_workspace(State(state): State<AppState>, a: Allowed<WorkspaceRead>) -> ApiResult<Json<Workspace>> {
     Ok(Json(state.store.workspace(a.ws).await?))
 }
 
@@ -77,7 +71,5 @@ async fn update_workspace(
     ApiJson(req): ApiJson<UpdateWorkspace>,
 ) -> ApiResult<Json<Workspace>> {
     let version = expected_version(req.version, &headers)?;
-    Ok(Json(
-        ops::rename_workspace(&state, a.user_id(), a.ws, version, &req.name).await?,
-    ))
+    Ok(Json(ops::rename_workspace(&state, a.user_id(), a.ws, version, &req.name).await?))
 }

@@ -20,11 +20,7 @@ use crate::state::AppState;
 
 /// `/`: the first workspace, or the form to make one.
 pub async fn root(State(state): State<AppState>, PageUser(p): PageUser) -> PageResult {
-    let ms = state
-        .store
-        .memberships(p.id())
-        .await
-        .map_err(|e| on("/")(e.into()))?;
+    let ms = state.store.memberships(p.id()).await.map_err(|e| on("/")(e.into()))?;
     Ok(match ms.first() {
         Some(m) => Redirect::to(&format!("/w/{}", m.workspace.id)).into_response(),
         None => Redirect::to("/workspaces/new").into_response(),
@@ -49,14 +45,7 @@ pub async fn login_page(MaybePrincipal(p): MaybePrincipal, Query(q): Query<NextQ
     if p.is_some() {
         return Redirect::to(&next).into_response();
     }
-    render(
-        StatusCode::OK,
-        &LoginPage {
-            next,
-            email: String::new(),
-            error: None,
-        },
-    )
+    render(StatusCode::OK, &LoginPage { next, email: String::new(), error: None })
 }
 
 #[derive(Deserialize)]
@@ -73,42 +62,20 @@ pub async fn login_submit(
     PageForm(f): PageForm<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    match auth::login(
-        &state,
-        &f.email,
-        &f.password,
-        &crate::api::client_of(addr.as_ref()),
-    )
-    .await
-    {
-        Ok(s) => (
-            jar.add(auth::session_cookie(s.token, &state)),
-            Redirect::to(&next),
-        )
-            .into_response(),
+    match auth::login(&state, &f.email, &f.password, &crate::api::client_of(addr.as_ref())).await {
+        Ok(s) => (jar.add(auth::session_cookie(s.token, &state)), Redirect::to(&next)).into_response(),
         Err(e) => {
             let status = e.status_and_code().0;
             let error = Some(match e {
                 ApiError::BadCredentials => "Wrong e-mail or password.".to_owned(),
                 other => other.to_string(),
             });
-            render(
-                status,
-                &LoginPage {
-                    next,
-                    email: f.email,
-                    error,
-                },
-            )
+            render(status, &LoginPage { next, email: f.email, error })
         }
     }
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    MaybePrincipal(p): MaybePrincipal,
-    jar: CookieJar,
-) -> Response {
+pub async fn logout(State(state): State<AppState>, MaybePrincipal(p): MaybePrincipal, jar: CookieJar) -> Response {
     if let Some(Via::Session { token_hash, .. }) = p.map(|p| p.via)
         && let Err(e) = state.store.delete_session(&token_hash).await
     {
@@ -125,28 +92,11 @@ struct TokensPage {
     created: Option<(String, String)>,
 }
 
-async fn tokens_view(
-    state: &AppState,
-    p: &crate::auth::Principal,
-    created: Option<(String, String)>,
-) -> PageResult {
+async fn tokens_view(state: &AppState, p: &crate::auth::Principal, created: Option<(String, String)>) -> PageResult {
     let path = "/settings/tokens";
-    let shell = Shell::new(state, p, None, "account", "API tokens")
-        .await
-        .map_err(on(path))?;
-    let tokens = state
-        .store
-        .api_tokens(p.id())
-        .await
-        .map_err(|e| on(path)(e.into()))?;
-    Ok(render(
-        StatusCode::OK,
-        &TokensPage {
-            shell,
-            tokens,
-            created,
-        },
-    ))
+    let shell = Shell::new(state, p, None, "account", "API tokens").await.map_err(on(path))?;
+    let tokens = state.store.api_tokens(p.id()).await.map_err(|e| on(path)(e.into()))?;
+    Ok(render(StatusCode::OK, &TokensPage { shell, tokens, created }))
 }
 
 pub async fn tokens_page(State(state): State<AppState>, PageUser(p): PageUser) -> PageResult {
@@ -165,24 +115,14 @@ pub async fn tokens_create(
     PageUser(p): PageUser,
     PageForm(f): PageForm<TokenForm>,
 ) -> PageResult {
-    let (rec, token) = ops::create_token(&state, p.id(), &f.name)
-        .await
-        .map_err(on("/settings/tokens"))?;
+    let (rec, token) = ops::create_token(&state, p.id(), &f.name).await.map_err(on("/settings/tokens"))?;
     tokens_view(&state, &p, Some((rec.name, token))).await
 }
 
-pub async fn tokens_revoke(
-    State(state): State<AppState>,
-    PageUser(p): PageUser,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn tokens_revoke(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<String>) -> PageResult {
     let path = "/settings/tokens";
     let id: Id = id.parse().map_err(|_| on(path)(ApiError::NotFound))?;
-    state
-        .store
-        .revoke_api_token(p.id(), id, state.clock.now())
-        .await
-        .map_err(|e| on(path)(e.into()))?;
+    state.store.revoke_api_token(p.id(), id, state.clock.now()).await.map_err(|e| on(path)(e.into()))?;
     Ok(Redirect::to(path).into_response())
 }
 
@@ -192,13 +132,8 @@ struct NewWorkspacePage {
     shell: Shell,
 }
 
-pub async fn new_workspace_page(
-    State(state): State<AppState>,
-    PageUser(p): PageUser,
-) -> PageResult {
-    let shell = Shell::new(&state, &p, None, "account", "New workspace")
-        .await
-        .map_err(on("/workspaces/new"))?;
+pub async fn new_workspace_page(State(state): State<AppState>, PageUser(p): PageUser) -> PageResult {
+    let shell = Shell::new(&state, &p, None, "account", "New workspace").await.map_err(on("/workspaces/new"))?;
     Ok(render(StatusCode::OK, &NewWorkspacePage { shell }))
 }
 
@@ -213,9 +148,7 @@ pub async fn new_workspace_submit(
     PageUser(p): PageUser,
     PageForm(f): PageForm<WorkspaceForm>,
 ) -> PageResult {
-    let ws = ops::create_workspace(&state, p.id(), &f.name, &f.key)
-        .await
-        .map_err(on("/workspaces/new"))?;
+    let ws = ops::create_workspace(&state, p.id(), &f.name, &f.key).await.map_err(on("/workspaces/new"))?;
     Ok(Redirect::to(&format!("/w/{}", ws.id)).into_response())
 }
 
@@ -250,12 +183,6 @@ pub async fn invitation_submit(
             path: String::new(),
         }
         .into_response(),
-        Err(e) => render(
-            e.status_and_code().0,
-            &InvitationPage {
-                token,
-                error: Some(e.to_string()),
-            },
-        ),
+        Err(e) => render(e.status_and_code().0, &InvitationPage { token, error: Some(e.to_string()) }),
     }
 }

@@ -25,81 +25,37 @@ pub use shell::Shell;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(account::root))
-        .route(
-            "/login",
-            get(account::login_page).post(account::login_submit),
-        )
+        .route("/login", get(account::login_page).post(account::login_submit))
         .route("/logout", post(account::logout))
-        .route(
-            "/settings/tokens",
-            get(account::tokens_page).post(account::tokens_create),
-        )
+        .route("/settings/tokens", get(account::tokens_page).post(account::tokens_create))
         .route("/settings/tokens/{id}/revoke", post(account::tokens_revoke))
-        .route(
-            "/workspaces/new",
-            get(account::new_workspace_page).post(account::new_workspace_submit),
-        )
-        .route(
-            "/invitations/{token}",
-            get(account::invitation_page).post(account::invitation_submit),
-        )
+        .route("/workspaces/new", get(account::new_workspace_page).post(account::new_workspace_submit))
+        .route("/invitations/{token}", get(account::invitation_page).post(account::invitation_submit))
         .route("/w/{ws}", get(workspace::home))
         .route("/w/{ws}/product", get(workspace::product))
         .route("/w/{ws}/project", get(workspace::project))
         .route("/w/{ws}/together", get(workspace::together))
-        .route(
-            "/w/{ws}/settings",
-            get(workspace::settings_page).post(workspace::settings_submit),
-        )
-        .route(
-            "/w/{ws}/settings/members",
-            get(workspace::members_page).post(workspace::members_add),
-        )
-        .route(
-            "/w/{ws}/settings/members/{id}",
-            post(workspace::members_update),
-        )
-        .route(
-            "/w/{ws}/settings/members/{id}/remove",
-            post(workspace::members_remove),
-        )
+        .route("/w/{ws}/settings", get(workspace::settings_page).post(workspace::settings_submit))
+        .route("/w/{ws}/settings/members", get(workspace::members_page).post(workspace::members_add))
+        .route("/w/{ws}/settings/members/{id}", post(workspace::members_update))
+        .route("/w/{ws}/settings/members/{id}/remove", post(workspace::members_remove))
         .route(
             "/static/app.css",
-            get(|| async {
-                asset(
-                    "text/css; charset=utf-8",
-                    include_str!("../../static/app.css"),
-                )
-            }),
+            get(|| async { asset("text/css; charset=utf-8", include_str!("../../static/app.css")) }),
         )
         .route(
             "/static/app.js",
-            get(|| async {
-                asset(
-                    "text/javascript; charset=utf-8",
-                    include_str!("../../static/app.js"),
-                )
-            }),
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../static/app.js")) }),
         )
         .route(
             "/static/favicon.svg",
             get(|| async { asset("image/svg+xml", include_str!("../../static/favicon.svg")) }),
         )
-        .route(
-            "/favicon.ico",
-            get(|| async { Redirect::permanent("/static/favicon.svg") }),
-        )
+        .route("/favicon.ico", get(|| async { Redirect::permanent("/static/favicon.svg") }))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }
 
 /// Unknown paths: the API's error body under `/api`, a page elsewhere.
@@ -107,11 +63,7 @@ pub async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
     if uri.path().starts_with("/api/") {
         ApiError::NotFound.into_response()
     } else {
-        PageError {
-            error: ApiError::NotFound,
-            path: uri.path().to_owned(),
-        }
-        .into_response()
+        PageError { error: ApiError::NotFound, path: uri.path().to_owned() }.into_response()
     }
 }
 
@@ -149,12 +101,9 @@ impl IntoResponse for PageError {
             _ => "Something went wrong",
         };
         let message = match &self.error {
-            ApiError::NotFound => {
-                "There is nothing here, or it belongs to a workspace you are not in.".to_owned()
-            }
+            ApiError::NotFound => "There is nothing here, or it belongs to a workspace you are not in.".to_owned(),
             ApiError::Stale { .. } => {
-                "Someone changed this while you were editing. Go back, reload and try again."
-                    .to_owned()
+                "Someone changed this while you were editing. Go back, reload and try again.".to_owned()
             }
             ApiError::Internal(_) => "Tandem hit an internal error. It has been logged.".to_owned(),
             other => other.to_string(),
@@ -164,9 +113,7 @@ impl IntoResponse for PageError {
 }
 
 fn form_urlencoded_component(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|q| q.trim_start_matches('=').to_owned())
-        .unwrap_or_default()
+    serde_urlencoded::to_string([("", s)]).map(|q| q.trim_start_matches('=').to_owned()).unwrap_or_default()
 }
 
 /// Renders a template; a template error is an internal error page.
@@ -183,10 +130,7 @@ pub fn render(status: StatusCode, t: &impl Template) -> Response {
 pub type PageResult = Result<Response, PageError>;
 
 fn path_of(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<OriginalUri>()
-        .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned())
+    parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned())
 }
 
 /// The signed-in user of a page; otherwise a redirect to sign in.
@@ -198,10 +142,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
         Principal::from_request_parts(parts, state)
             .await
             .map(PageUser)
-            .map_err(|error| PageError {
-                error,
-                path: path_of(parts),
-            })
+            .map_err(|error| PageError { error, path: path_of(parts) })
     }
 }
 
@@ -219,10 +160,7 @@ where
         Allowed::<P>::from_request_parts(parts, state)
             .await
             .map(PageAllowed)
-            .map_err(|error| PageError {
-                error,
-                path: path_of(parts),
-            })
+            .map_err(|error| PageError { error, path: path_of(parts) })
     }
 }
 
@@ -242,10 +180,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
 
 /// Turns an operation's error into a page error for `path`.
 pub fn on(path: &str) -> impl FnOnce(ApiError) -> PageError + '_ {
-    move |error| PageError {
-        error,
-        path: path.to_owned(),
-    }
+    move |error| PageError { error, path: path.to_owned() }
 }
 
 /// A local path to return to after sign-in; anything else goes home, so
@@ -253,10 +188,7 @@ pub fn on(path: &str) -> impl FnOnce(ApiError) -> PageError + '_ {
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.chars().any(char::is_control) =>
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) =>
         {
             n.to_owned()
         }
@@ -271,13 +203,7 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next(Some("/w/1/product")), "/w/1/product");
-        for evil in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil.example",
-            "javascript:alert(1)",
-            "/\nx",
-        ] {
+        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "/\nx"] {
             assert_eq!(safe_next(Some(evil)), "/", "{evil}");
         }
         assert_eq!(safe_next(None), "/");

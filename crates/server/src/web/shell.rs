@@ -37,10 +37,7 @@ impl Shell {
         let workspaces = state.store.memberships(p.id()).await?;
         let current = ws
             .and_then(|id| workspaces.iter().find(|m| m.workspace.id == id))
-            .map(|m| Current {
-                workspace: m.workspace.clone(),
-                role: m.role,
-            });
+            .map(|m| Current { workspace: m.workspace.clone(), role: m.role });
         Ok(Shell {
             title: title.into(),
             initials: initials(&p.user.name),
@@ -55,11 +52,7 @@ impl Shell {
 }
 
 fn initials(name: &str) -> String {
-    name.split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(2)
-        .flat_map(char::to_uppercase)
-        .collect()
+    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect()
 }
 
 #[cfg(test)]

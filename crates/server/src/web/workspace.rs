@@ -26,36 +26,17 @@ struct HomePage {
     activity: Vec<Activity>,
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    PageAllowed(a): PageAllowed<WorkspaceRead>,
-) -> PageResult {
+pub async fn home(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
     let path = format!("/w/{}", a.ws);
     let err = |e: tandem_store::StoreError| on(&path)(e.into());
     let ws = state.store.workspace(a.ws).await.map_err(err)?;
-    let shell = Shell::new(&state, &a.principal, Some(a.ws), "home", ws.name.clone())
-        .await
-        .map_err(on(&path))?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "home", ws.name.clone()).await.map_err(on(&path))?;
     let activity = if allows(a.role, Action::ActivityRead) {
-        state
-            .store
-            .activity(a.ws, None, 10)
-            .await
-            .map_err(|e| on(&path)(e.into()))?
-            .items
+        state.store.activity(a.ws, None, 10).await.map_err(|e| on(&path)(e.into()))?.items
     } else {
         Vec::new()
     };
-    Ok(render(
-        StatusCode::OK,
-        &HomePage {
-            shell,
-            ws,
-            role: a.role,
-            role_summary: a.role.summary(),
-            activity,
-        },
-    ))
+    Ok(render(StatusCode::OK, &HomePage { shell, ws, role: a.role, role_summary: a.role.summary(), activity }))
 }
 
 #[derive(Template)]
@@ -73,26 +54,12 @@ fn decisions(product_side: bool) -> Vec<(&'static str, String)> {
     DEFAULT_MATRIX
         .iter()
         .filter(|r| r.kind.is_product_side() == product_side)
-        .map(|r| {
-            (
-                r.kind.label(),
-                r.accountable
-                    .iter()
-                    .map(|x| x.label())
-                    .collect::<Vec<_>>()
-                    .join(" and "),
-            )
-        })
+        .map(|r| (r.kind.label(), r.accountable.iter().map(|x| x.label()).collect::<Vec<_>>().join(" and ")))
         .collect()
 }
 
-pub async fn product(
-    State(state): State<AppState>,
-    PageAllowed(a): PageAllowed<WorkspaceRead>,
-) -> PageResult {
-    let shell = Shell::new(&state, &a.principal, Some(a.ws), "product", "Product")
-        .await
-        .map_err(on("/"))?;
+pub async fn product(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "product", "Product").await.map_err(on("/"))?;
     Ok(render(
         StatusCode::OK,
         &SectionPage {
@@ -107,13 +74,8 @@ pub async fn product(
     ))
 }
 
-pub async fn project(
-    State(state): State<AppState>,
-    PageAllowed(a): PageAllowed<WorkspaceRead>,
-) -> PageResult {
-    let shell = Shell::new(&state, &a.principal, Some(a.ws), "project", "Project")
-        .await
-        .map_err(on("/"))?;
+pub async fn project(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "project", "Project").await.map_err(on("/"))?;
     Ok(render(
         StatusCode::OK,
         &SectionPage {
@@ -144,22 +106,11 @@ pub async fn together(
 ) -> PageResult {
     let path = format!("/w/{}/together", a.ws);
     let cursor = q.cursor().map_err(on(&path))?;
-    let page = state
-        .store
-        .activity(a.ws, cursor, 50)
-        .await
-        .map_err(|e| on(&path)(e.into()))?;
-    let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Together")
-        .await
-        .map_err(on(&path))?;
+    let page = state.store.activity(a.ws, cursor, 50).await.map_err(|e| on(&path)(e.into()))?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Together").await.map_err(on(&path))?;
     Ok(render(
         StatusCode::OK,
-        &TogetherPage {
-            shell,
-            ws_id: a.ws,
-            activity: page.items,
-            next_cursor: page.next_after.map(|i| i.to_string()),
-        },
+        &TogetherPage { shell, ws_id: a.ws, activity: page.items, next_cursor: page.next_after.map(|i| i.to_string()) },
     ))
 }
 
@@ -172,29 +123,12 @@ struct SettingsPage {
     can_edit: bool,
 }
 
-pub async fn settings_page(
-    State(state): State<AppState>,
-    PageAllowed(a): PageAllowed<WorkspaceRead>,
-) -> PageResult {
+pub async fn settings_page(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
     let path = format!("/w/{}/settings", a.ws);
-    let ws = state
-        .store
-        .workspace(a.ws)
-        .await
-        .map_err(|e| on(&path)(e.into()))?;
-    let shell = Shell::new(&state, &a.principal, Some(a.ws), "settings", "Settings")
-        .await
-        .map_err(on(&path))?;
+    let ws = state.store.workspace(a.ws).await.map_err(|e| on(&path)(e.into()))?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "settings", "Settings").await.map_err(on(&path))?;
     let can_edit = allows(a.role, Action::WorkspaceUpdate);
-    Ok(render(
-        StatusCode::OK,
-        &SettingsPage {
-            shell,
-            ws,
-            tab: "workspace",
-            can_edit,
-        },
-    ))
+    Ok(render(StatusCode::OK, &SettingsPage { shell, ws, tab: "workspace", can_edit }))
 }
 
 #[derive(Deserialize)]
@@ -209,9 +143,7 @@ pub async fn settings_submit(
     PageForm(f): PageForm<RenameForm>,
 ) -> PageResult {
     let path = format!("/w/{}/settings", a.ws);
-    ops::rename_workspace(&state, a.user_id(), a.ws, f.version, &f.name)
-        .await
-        .map_err(on(&path))?;
+    ops::rename_workspace(&state, a.user_id(), a.ws, f.version, &f.name).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
 
@@ -239,14 +171,8 @@ async fn members_view(
     let path = format!("/w/{ws}/settings/members");
     let err = |e: tandem_store::StoreError| on(&path)(e.into());
     let workspace = state.store.workspace(ws).await.map_err(err)?;
-    let page = state
-        .store
-        .members(ws, cursor, 100)
-        .await
-        .map_err(|e| on(&path)(e.into()))?;
-    let shell = Shell::new(state, principal, Some(ws), "settings", "Members")
-        .await
-        .map_err(on(&path))?;
+    let page = state.store.members(ws, cursor, 100).await.map_err(|e| on(&path)(e.into()))?;
+    let shell = Shell::new(state, principal, Some(ws), "settings", "Members").await.map_err(on(&path))?;
     Ok(render(
         StatusCode::OK,
         &MembersPage {
@@ -284,15 +210,8 @@ pub async fn members_add(
     PageForm(f): PageForm<AddMemberForm>,
 ) -> PageResult {
     let path = format!("/w/{}/settings/members", a.ws);
-    let input = AddMember {
-        email: f.email,
-        role: f.role,
-        password: f.password.filter(|p| !p.is_empty()),
-        name: None,
-    };
-    let added = ops::add_member(&state, a.user_id(), a.ws, input)
-        .await
-        .map_err(on(&path))?;
+    let input = AddMember { email: f.email, role: f.role, password: f.password.filter(|p| !p.is_empty()), name: None };
+    let added = ops::add_member(&state, a.user_id(), a.ws, input).await.map_err(on(&path))?;
     match added.invitation_url {
         Some(link) => members_view(&state, &a.principal, a.ws, a.role, None, Some(link)).await,
         None => Ok(Redirect::to(&path).into_response()),
@@ -339,10 +258,6 @@ pub async fn members_remove(
 ) -> PageResult {
     let path = format!("/w/{}/settings/members", a.ws);
     let id = member_path(&p).map_err(on(&path))?;
-    state
-        .store
-        .remove_member(a.user_id(), a.ws, id, state.clock.now())
-        .await
-        .map_err(|e| on(&path)(e.into()))?;
+    state.store.remove_member(a.user_id(), a.ws, id, state.clock.now()).await.map_err(|e| on(&path)(e.into()))?;
     Ok(Redirect::to(&path).into_response())
 }
