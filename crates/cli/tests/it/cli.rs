@@ -5,7 +5,7 @@ use std::process::Stdio;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
-use crate::cluster::spawn_server;
+use crate::cluster::{spawn_server, spawn_server_with_env};
 use crate::support::{TestApp, TestDb};
 
 async fn tandem(args: &[&str], stdin: &str) -> (i32, String, String) {
@@ -174,6 +174,43 @@ async fn serve_demo_prints_credentials_and_bootstraps_the_admin_once() {
     // Started again, it reuses the demo instead of duplicating it.
     let s = spawn_server(db.url(), &["--demo"]).await;
     assert!(s.output.iter().any(|l| l.contains("existing demo workspace")), "{:?}", s.output);
+    drop(s);
+    db.destroy().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_admin_comes_from_the_environment() {
+    let db = TestDb::sqlite();
+    let env = [
+        ("TANDEM_ADMIN_EMAIL", "Boss@Example.com"),
+        ("TANDEM_ADMIN_PASSWORD", "boss passphrase"),
+        ("TANDEM_WORKSPACE_NAME", "Acme Corp"),
+    ];
+    let s = spawn_server_with_env(db.url(), &[], &env).await;
+    assert!(s.output.iter().any(|l| l.contains("created admin")), "{:?}", s.output);
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("{}/api/v1/auth/login", s.base))
+        .json(&serde_json::json!({"email": "boss@example.com", "password": "boss passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let me: serde_json::Value = client
+        .get(format!("{}/api/v1/me", s.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["memberships"][0]["workspace"]["name"], "Acme Corp");
+    assert_eq!(me["memberships"][0]["role"], "admin");
+    drop(s);
+    // A second start leaves the existing admin alone.
+    let s = spawn_server_with_env(db.url(), &[], &env).await;
+    assert!(!s.output.iter().any(|l| l.contains("created admin")), "{:?}", s.output);
     drop(s);
     db.destroy().await;
 }

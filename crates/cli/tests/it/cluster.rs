@@ -18,11 +18,19 @@ pub struct Server {
 
 /// Starts `tandem serve` on a free port and waits for it to listen.
 pub async fn spawn_server(db_url: &str, extra: &[&str]) -> Server {
+    spawn_server_with_env(db_url, extra, &[]).await
+}
+
+/// As [`spawn_server`], with extra environment variables.
+pub async fn spawn_server_with_env(db_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["serve", "--db", db_url, "--bind", "127.0.0.1:0"])
         .args(extra)
         .env_remove("TANDEM_DATABASE_URL")
         .env_remove("TANDEM_BIND")
+        .env_remove("TANDEM_ADMIN_EMAIL")
+        .env_remove("TANDEM_ADMIN_PASSWORD")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
