@@ -3,7 +3,13 @@
 //! slack are working minutes of a [`Calendar`].
 
 pub mod calendar;
+pub mod cpm;
+pub mod graph;
+pub mod network;
 pub mod time;
 
-pub use calendar::{Calendar, CalendarError, Shifts};
+pub use calendar::{Calendar, CalendarError, Shifts, Week};
+pub use cpm::{Schedule, ScheduleError, schedule, schedule_with};
+pub use graph::{Graph, GraphError};
+pub use network::{Constraint, Lag, Link, LinkType, Network, Progress, Task, TaskIx};
 pub use time::{DAY, Minute};

@@ -1,0 +1,544 @@
+//! The critical-path method with MS Project's semantics: a forward pass for
+//! early dates, a backward pass for late dates, then slack and the critical
+//! flag. Both passes walk the graph's topological order over flat arrays;
+//! nothing is allocated per task inside them.
+
+use crate::calendar::{Calendar, CalendarError};
+use crate::graph::{Graph, GraphError};
+use crate::network::{Constraint, Lag, Network, Task, TaskIx};
+use crate::time::Minute;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    #[error("task {0} uses a calendar that does not exist")]
+    BadCalendar(TaskIx),
+}
+
+/// Computed dates and slack, indexed like [`Network::tasks`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub early_start: Vec<Minute>,
+    pub early_finish: Vec<Minute>,
+    pub late_start: Vec<Minute>,
+    pub late_finish: Vec<Minute>,
+    /// When the task is planned: early dates, late ones for ALAP tasks,
+    /// actual ones where work happened, the typed ones for manual tasks.
+    pub start: Vec<Minute>,
+    pub finish: Vec<Minute>,
+    /// Working minutes (the smaller of start and finish slack).
+    pub total_slack: Vec<i64>,
+    pub free_slack: Vec<i64>,
+    pub critical: Vec<bool>,
+    pub is_summary: Vec<bool>,
+    pub project_start: Minute,
+    pub project_finish: Minute,
+}
+
+impl Schedule {
+    /// The critical tasks that are not summaries, by early start.
+    pub fn critical_path(&self) -> Vec<TaskIx> {
+        let mut v: Vec<TaskIx> =
+            (0..self.critical.len()).filter(|&i| self.critical[i] && !self.is_summary[i]).map(|i| i as TaskIx).collect();
+        v.sort_by_key(|&i| (self.early_start[i as usize], self.early_finish[i as usize], i));
+        v
+    }
+}
+
+const NONE_LATE: Minute = Minute::MAX / 4;
+const NONE_EARLY: Minute = Minute::MIN / 4;
+
+/// Schedules the network. Builds the graph; use [`schedule_with`] to
+/// reuse one across runs (Monte Carlo).
+pub fn schedule(net: &Network) -> Result<Schedule, ScheduleError> {
+    let graph = Graph::build(net)?;
+    schedule_with(net, &graph, None)
+}
+
+/// Schedules with a prepared graph and, optionally, durations that replace
+/// the tasks' own (one Monte Carlo draw).
+pub fn schedule_with(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Result<Schedule, ScheduleError> {
+    let n = net.tasks.len();
+    for (i, t) in net.tasks.iter().enumerate() {
+        if t.calendar as usize >= net.calendars.len() {
+            return Err(ScheduleError::BadCalendar(i as TaskIx));
+        }
+    }
+    let mut p = Passes {
+        net,
+        g,
+        dur: durations.unwrap_or(&[]),
+        es: vec![NONE_LATE; n],
+        ef: vec![NONE_EARLY; n],
+        ls: vec![NONE_LATE; n],
+        lf: vec![NONE_EARLY; n],
+        start_bound: vec![NONE_EARLY; n],
+        finish_bound: vec![NONE_EARLY; n],
+        elapsed: Calendar::elapsed(),
+    };
+    p.forward()?;
+    let finish = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.ef[i]).max().unwrap_or(net.start);
+    let start = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.es[i]).min().unwrap_or(net.start);
+    p.backward(finish)?;
+    p.finish(start, finish)
+}
+
+struct Passes<'a> {
+    net: &'a Network,
+    g: &'a Graph,
+    dur: &'a [i64],
+    es: Vec<Minute>,
+    ef: Vec<Minute>,
+    ls: Vec<Minute>,
+    lf: Vec<Minute>,
+    /// For summaries: bounds their links and constraints impose on every
+    /// child (forward: lower bounds; backward: upper bounds).
+    start_bound: Vec<Minute>,
+    finish_bound: Vec<Minute>,
+    elapsed: Calendar,
+}
+
+impl Passes<'_> {
+    fn task(&self, i: usize) -> &Task {
+        &self.net.tasks[i]
+    }
+
+    fn cal(&self, i: usize) -> &Calendar {
+        &self.net.calendars[self.net.tasks[i].calendar as usize]
+    }
+
+    fn duration(&self, i: usize) -> i64 {
+        self.dur.get(i).copied().unwrap_or(self.net.tasks[i].duration)
+    }
+
+    /// A summary's duration is the working time its children span.
+    fn span(&self, i: usize) -> i64 {
+        if self.g.is_summary[i] { self.cal(i).between(self.es[i], self.ef[i]) } else { self.duration(i) }
+    }
+
+    fn lag_minutes(&self, lag: Lag, pred: usize) -> (i64, bool) {
+        match lag {
+            Lag::Working(m) => (m, false),
+            Lag::Elapsed(m) => (m, true),
+            Lag::Percent(hundredths) => (self.span(pred) * hundredths / 10_000, false),
+        }
+    }
+
+    /// `t` moved by a lag, on the successor's calendar (or elapsed time).
+    fn shift(&self, t: Minute, lag: Lag, pred: usize, succ: usize, sign: i64) -> Result<Minute, CalendarError> {
+        let (m, elapsed) = self.lag_minutes(lag, pred);
+        let cal = if elapsed { &self.elapsed } else { self.cal(succ) };
+        cal.add(t, sign * m)
+    }
+
+    fn forward(&mut self) -> Result<(), ScheduleError> {
+        let g = self.g;
+        for &v in &g.order {
+            let i = (v / 2) as usize;
+            let is_start = v % 2 == 0;
+            match (is_start, g.is_summary[i]) {
+                (true, true) => {
+                    let (s, f) = self.forward_bounds(i)?;
+                    self.start_bound[i] = s;
+                    self.finish_bound[i] = f;
+                }
+                (true, false) => self.place_early(i)?,
+                (false, _) => {
+                    if let Some(p) = self.task(i).parent {
+                        let p = p as usize;
+                        self.es[p] = self.es[p].min(self.es[i]);
+                        self.ef[p] = self.ef[p].max(self.ef[i]);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Lower bounds on a task's start and finish from its parent, links,
+    /// the project start, the status date and its constraint.
+    fn forward_bounds(&self, i: usize) -> Result<(Minute, Minute), ScheduleError> {
+        let t = self.task(i);
+        let mut s = self.net.start;
+        let mut f = NONE_EARLY;
+        if let Some(p) = t.parent {
+            s = s.max(self.start_bound[p as usize]);
+            f = f.max(self.finish_bound[p as usize]);
+        }
+        for &l in self.g.preds.of(i) {
+            let link = &self.net.links[l as usize];
+            let pred = link.pred as usize;
+            let base = if link.kind.from_finish() { self.ef[pred] } else { self.es[pred] };
+            let c = self.shift(base, link.lag, pred, i, 1)?;
+            if link.kind.to_finish() {
+                f = f.max(c);
+            } else {
+                s = s.max(c);
+            }
+        }
+        if let Some(sd) = self.net.status_date
+            && !t.progress.started()
+        {
+            s = s.max(sd);
+        }
+        match t.constraint {
+            Constraint::StartNoEarlierThan(d) => s = s.max(d),
+            Constraint::FinishNoEarlierThan(d) => f = f.max(d),
+            _ => {}
+        }
+        if t.leveling_delay > 0 {
+            s = self.elapsed.add(s, t.leveling_delay)?;
+        }
+        Ok((s, f))
+    }
+
+    fn place_early(&mut self, i: usize) -> Result<(), ScheduleError> {
+        let t = self.task(i);
+        let cal = self.cal(i);
+        let d = self.duration(i);
+        let zero = d == 0;
+        if let Some((ms, mf)) = t.manual {
+            (self.es[i], self.ef[i]) = (ms, mf);
+            return Ok(());
+        }
+        if let (Some(a), Some(b)) = (t.progress.actual_start, t.progress.actual_finish) {
+            (self.es[i], self.ef[i]) = (a, b);
+            return Ok(());
+        }
+        if let Some(a) = t.progress.actual_start {
+            let finish = match (t.progress.remaining, t.progress.resume) {
+                (Some(rem), Some(resume)) if resume > a => {
+                    let from = self.net.status_date.map_or(resume, |sd| resume.max(sd));
+                    cal.add(cal.next_start(from)?, rem)?
+                }
+                (Some(rem), _) if self.net.status_date.is_some() => {
+                    let done = d - rem;
+                    let stop = cal.add(a, done.max(0))?;
+                    let from = self.net.status_date.map_or(stop, |sd| stop.max(sd));
+                    cal.add(cal.next_start(from)?, rem)?
+                }
+                _ => cal.add(a, d)?,
+            };
+            (self.es[i], self.ef[i]) = (a, finish);
+            return Ok(());
+        }
+        let (s, f) = self.forward_bounds(i)?;
+        let mut es = if zero { s } else { cal.next_start(s)? };
+        if f > NONE_EARLY {
+            let from_finish = cal.sub(f, d)?;
+            es = es.max(from_finish);
+        }
+        match t.constraint {
+            Constraint::MustStartOn(c) => es = if zero { c } else { cal.next_start(c)? },
+            Constraint::MustFinishOn(c) => es = cal.sub(c, d)?,
+            Constraint::StartNoLaterThan(c) if es > c => es = if zero { c } else { cal.next_start(c)? },
+            _ => {}
+        }
+        let mut ef = cal.add(es, d)?;
+        if let Constraint::FinishNoLaterThan(c) = t.constraint
+            && ef > c
+        {
+            es = cal.sub(c, d)?;
+            ef = cal.add(es, d)?;
+        }
+        (self.es[i], self.ef[i]) = (es, ef);
+        Ok(())
+    }
+
+    fn backward(&mut self, project_finish: Minute) -> Result<(), ScheduleError> {
+        let g = self.g;
+        for &v in g.order.iter().rev() {
+            let i = (v / 2) as usize;
+            let is_finish = v % 2 == 1;
+            match (is_finish, g.is_summary[i]) {
+                (true, true) => {
+                    let (s, f) = self.backward_bounds(i, project_finish)?;
+                    self.start_bound[i] = s;
+                    self.finish_bound[i] = f;
+                }
+                (true, false) => self.place_late(i, project_finish)?,
+                (false, _) => {
+                    if let Some(p) = self.task(i).parent {
+                        let p = p as usize;
+                        self.ls[p] = self.ls[p].min(self.ls[i]);
+                        self.lf[p] = self.lf[p].max(self.lf[i]);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Upper bounds on a task's start and finish.
+    fn backward_bounds(&self, i: usize, project_finish: Minute) -> Result<(Minute, Minute), ScheduleError> {
+        let t = self.task(i);
+        let mut s = NONE_LATE;
+        let mut f = project_finish;
+        if let Some(p) = t.parent {
+            s = s.min(self.start_bound[p as usize]);
+            f = f.min(self.finish_bound[p as usize]);
+        }
+        for &l in self.g.succs.of(i) {
+            let link = &self.net.links[l as usize];
+            let succ = link.succ as usize;
+            let base = if link.kind.to_finish() { self.lf[succ] } else { self.ls[succ] };
+            let c = self.shift(base, link.lag, i, succ, -1)?;
+            if link.kind.from_finish() {
+                f = f.min(c);
+            } else {
+                s = s.min(c);
+            }
+        }
+        match t.constraint {
+            Constraint::StartNoLaterThan(d) => s = s.min(d),
+            Constraint::FinishNoLaterThan(d) => f = f.min(d),
+            _ => {}
+        }
+        if let Some(d) = t.deadline {
+            f = f.min(d);
+        }
+        Ok((s, f))
+    }
+
+    fn place_late(&mut self, i: usize, project_finish: Minute) -> Result<(), ScheduleError> {
+        let t = self.task(i);
+        let cal = self.cal(i);
+        let d = self.duration(i);
+        let zero = d == 0;
+        let (s, f) = self.backward_bounds(i, project_finish)?;
+        let mut lf = if zero { f } else { cal.prev_finish(f)? };
+        if s < NONE_LATE {
+            let from_start = if zero { s } else { cal.add(s, d)? };
+            lf = lf.min(from_start);
+        }
+        match t.constraint {
+            Constraint::MustFinishOn(c) => lf = if zero { c } else { cal.prev_finish(c)? },
+            Constraint::MustStartOn(c) => lf = cal.add(if zero { c } else { cal.next_start(c)? }, d)?,
+            _ => {}
+        }
+        let ls = cal.sub(lf, d)?;
+        (self.ls[i], self.lf[i]) = (ls, lf);
+        Ok(())
+    }
+
+    fn finish(self, project_start: Minute, project_finish: Minute) -> Result<Schedule, ScheduleError> {
+        let n = self.net.tasks.len();
+        let mut total_slack = vec![0i64; n];
+        let mut free_slack = vec![0i64; n];
+        let mut critical = vec![false; n];
+        let mut start = self.es.clone();
+        let mut finish = self.ef.clone();
+        for i in 0..n {
+            let t = self.task(i);
+            let cal = self.cal(i);
+            let ts = cal.between(self.es[i], self.ls[i]).min(cal.between(self.ef[i], self.lf[i]));
+            total_slack[i] = ts;
+            critical[i] = ts <= self.net.critical_slack_limit && !t.progress.done();
+            if t.constraint == Constraint::AsLateAsPossible && !self.g.is_summary[i] && !t.progress.started() {
+                start[i] = self.ls[i];
+                finish[i] = self.lf[i];
+            }
+            free_slack[i] = self.free_slack(i, project_finish)?.min(ts).max(0);
+        }
+        Ok(Schedule {
+            early_start: self.es,
+            early_finish: self.ef,
+            late_start: self.ls,
+            late_finish: self.lf,
+            start,
+            finish,
+            total_slack,
+            free_slack,
+            critical,
+            is_summary: self.g.is_summary.clone(),
+            project_start,
+            project_finish,
+        })
+    }
+
+    /// How far the task can slip without delaying any successor's early
+    /// dates (or the project finish, when it has none).
+    fn free_slack(&self, i: usize, project_finish: Minute) -> Result<i64, CalendarError> {
+        let cal = self.cal(i);
+        let succs = self.g.succs.of(i);
+        if succs.is_empty() {
+            return Ok(cal.between(self.ef[i], project_finish));
+        }
+        let mut slack = i64::MAX;
+        for &l in succs {
+            let link = &self.net.links[l as usize];
+            let succ = link.succ as usize;
+            let target = if link.kind.to_finish() { self.ef[succ] } else { self.es[succ] };
+            let limit = self.shift(target, link.lag, i, succ, -1)?;
+            let own = if link.kind.from_finish() { self.ef[i] } else { self.es[i] };
+            slack = slack.min(cal.between(own, limit));
+        }
+        Ok(slack)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::{Lag, LinkType, Task};
+    use crate::time::{format, parse};
+
+    fn at(s: &str) -> Minute {
+        parse(s).unwrap()
+    }
+
+    fn days(n: i64) -> i64 {
+        n * 480
+    }
+
+    /// A → B → D and A → C → D, B longer than C.
+    fn diamond() -> Network {
+        let mut net = Network::new(at("2026-03-02T08:00:00"));
+        let a = net.add(Task::new(days(2)));
+        let b = net.add(Task::new(days(5)));
+        let c = net.add(Task::new(days(2)));
+        let d = net.add(Task::new(days(1)));
+        for (p, s) in [(a, b), (a, c), (b, d), (c, d)] {
+            net.link(p, s, LinkType::FinishToStart, Lag::Working(0));
+        }
+        net
+    }
+
+    #[test]
+    fn forward_and_backward_on_a_diamond() {
+        let s = schedule(&diamond()).unwrap();
+        let f = |v: &Vec<Minute>, i: usize| format(v[i]);
+        assert_eq!(f(&s.early_start, 1), "2026-03-04T08:00:00");
+        assert_eq!(f(&s.early_finish, 1), "2026-03-10T17:00:00");
+        assert_eq!(f(&s.early_start, 3), "2026-03-11T08:00:00");
+        assert_eq!(format(s.project_finish), "2026-03-11T17:00:00");
+        assert_eq!(f(&s.late_start, 2), "2026-03-09T08:00:00");
+        assert_eq!(s.total_slack, vec![0, 0, days(3), 0]);
+        assert_eq!(s.free_slack, vec![0, 0, days(3), 0]);
+        assert_eq!(s.critical, vec![true, true, false, true]);
+        assert_eq!(s.critical_path(), vec![0, 1, 3]);
+    }
+
+    #[test]
+    fn link_types_and_lags() {
+        let mut net = Network::new(at("2026-03-02T08:00:00"));
+        let a = net.add(Task::new(days(3)));
+        let ss = net.add(Task::new(days(2)));
+        let ff = net.add(Task::new(days(1)));
+        let sf = net.add(Task::new(days(1)));
+        let lag = net.add(Task::new(days(1)));
+        let lead = net.add(Task::new(days(1)));
+        let elapsed = net.add(Task::new(days(1)));
+        let pct = net.add(Task::new(days(1)));
+        let ms = net.add(Task::new(0));
+        net.link(a, ss, LinkType::StartToStart, Lag::Working(days(1)));
+        net.link(a, ff, LinkType::FinishToFinish, Lag::Working(0));
+        net.link(a, sf, LinkType::StartToFinish, Lag::Working(days(2)));
+        net.link(a, lag, LinkType::FinishToStart, Lag::Working(days(2)));
+        net.link(a, lead, LinkType::FinishToStart, Lag::Working(-days(1)));
+        net.link(a, elapsed, LinkType::FinishToStart, Lag::Elapsed(3 * 1440));
+        net.link(a, pct, LinkType::FinishToStart, Lag::Percent(5000));
+        net.link(a, ms, LinkType::FinishToStart, Lag::Working(0));
+        let s = schedule(&net).unwrap();
+        let es = |i: TaskIx| format(s.early_start[i as usize]);
+        let ef = |i: TaskIx| format(s.early_finish[i as usize]);
+        assert_eq!(es(ss), "2026-03-03T08:00:00");
+        assert_eq!(ef(ff), "2026-03-04T17:00:00");
+        assert_eq!(es(ff), "2026-03-04T08:00:00");
+        assert_eq!(ef(sf), "2026-03-03T17:00:00");
+        assert_eq!(es(lag), "2026-03-09T08:00:00");
+        assert_eq!(es(lead), "2026-03-04T08:00:00");
+        // Wednesday 17:00 + 72 h = Saturday 17:00 → Monday 08:00.
+        assert_eq!(es(elapsed), "2026-03-09T08:00:00");
+        // Half of three days after Wednesday 17:00: Friday 12:00 → 13:00.
+        assert_eq!(es(pct), "2026-03-06T13:00:00");
+        // A milestone sits at its predecessor's finish.
+        assert_eq!(es(ms), "2026-03-04T17:00:00");
+        assert_eq!(ef(ms), "2026-03-04T17:00:00");
+    }
+
+    #[test]
+    fn summaries_span_their_children_and_pass_links_down() {
+        let mut net = Network::new(at("2026-03-02T08:00:00"));
+        let first = net.add(Task::new(days(2)));
+        let summary = net.add(Task::new(0));
+        let mut c1 = Task::new(days(1));
+        c1.parent = Some(summary);
+        let c1 = net.add(c1);
+        let mut c2 = Task::new(days(3));
+        c2.parent = Some(summary);
+        let c2 = net.add(c2);
+        let after = net.add(Task::new(days(1)));
+        net.link(first, summary, LinkType::FinishToStart, Lag::Working(0));
+        net.link(summary, after, LinkType::FinishToStart, Lag::Working(0));
+        let s = schedule(&net).unwrap();
+        assert!(s.is_summary[summary as usize]);
+        assert_eq!(format(s.early_start[c1 as usize]), "2026-03-04T08:00:00");
+        assert_eq!(format(s.early_start[summary as usize]), "2026-03-04T08:00:00");
+        assert_eq!(format(s.early_finish[summary as usize]), "2026-03-06T17:00:00");
+        assert_eq!(format(s.early_start[after as usize]), "2026-03-09T08:00:00");
+        assert_eq!(s.total_slack[c1 as usize], days(2));
+        assert_eq!(s.total_slack[c2 as usize], 0);
+        assert_eq!(format(s.late_finish[c1 as usize]), "2026-03-06T17:00:00");
+    }
+
+    #[test]
+    fn constraints() {
+        let base = at("2026-03-02T08:00:00");
+        let with = |c: Constraint| {
+            let mut net = Network::new(base);
+            let a = net.add(Task::new(days(2)));
+            let mut t = Task::new(days(1));
+            t.constraint = c;
+            let b = net.add(t);
+            let end = net.add(Task::new(days(5)));
+            net.link(a, b, LinkType::FinishToStart, Lag::Working(0));
+            let _ = end;
+            schedule(&net).unwrap()
+        };
+        let s = with(Constraint::StartNoEarlierThan(at("2026-03-05T08:00:00")));
+        assert_eq!(format(s.early_start[1]), "2026-03-05T08:00:00");
+        let s = with(Constraint::MustStartOn(at("2026-03-02T08:00:00")));
+        assert_eq!(format(s.early_start[1]), "2026-03-02T08:00:00", "honoured over the link");
+        let s = with(Constraint::FinishNoLaterThan(at("2026-03-03T17:00:00")));
+        assert_eq!(format(s.early_finish[1]), "2026-03-03T17:00:00");
+        let s = with(Constraint::FinishNoEarlierThan(at("2026-03-06T17:00:00")));
+        assert_eq!(format(s.early_start[1]), "2026-03-06T08:00:00");
+        let s = with(Constraint::AsLateAsPossible);
+        assert_eq!(format(s.start[1]), "2026-03-06T08:00:00");
+        assert_eq!(format(s.early_start[1]), "2026-03-04T08:00:00");
+        // A start-no-later-than before the links allow holds the task at
+        // its date and leaves negative slack on the predecessor.
+        let s = with(Constraint::StartNoLaterThan(at("2026-03-03T08:00:00")));
+        assert_eq!(format(s.early_start[1]), "2026-03-03T08:00:00");
+        assert_eq!(s.total_slack[0], -days(1));
+        assert!(s.critical[0]);
+    }
+
+    #[test]
+    fn deadlines_and_progress() {
+        let mut net = diamond();
+        net.tasks[3].deadline = Some(at("2026-03-10T17:00:00"));
+        let s = schedule(&net).unwrap();
+        assert_eq!(s.total_slack[3], -days(1));
+
+        let mut net = diamond();
+        net.tasks[0].progress.actual_start = Some(at("2026-03-02T08:00:00"));
+        net.tasks[0].progress.actual_finish = Some(at("2026-03-05T17:00:00"));
+        let s = schedule(&net).unwrap();
+        assert_eq!(format(s.early_start[1]), "2026-03-06T08:00:00");
+        assert!(!s.critical[0], "finished tasks are not critical");
+
+        // Remaining work after a status date.
+        let mut net = diamond();
+        net.tasks[0].progress.actual_start = Some(at("2026-03-02T08:00:00"));
+        net.tasks[0].progress.remaining = Some(days(1));
+        net.status_date = Some(at("2026-03-05T08:00:00"));
+        let s = schedule(&net).unwrap();
+        assert_eq!(format(s.early_finish[0]), "2026-03-05T17:00:00");
+        assert_eq!(format(s.early_start[2]), "2026-03-06T08:00:00");
+    }
+}

@@ -1,0 +1,159 @@
+//! The input of a schedule: tasks, links, calendars, as compact arrays.
+
+use crate::calendar::Calendar;
+use crate::time::Minute;
+
+/// A task's index in [`Network::tasks`].
+pub type TaskIx = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkType {
+    FinishToStart,
+    StartToStart,
+    FinishToFinish,
+    StartToFinish,
+}
+
+impl LinkType {
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkType::FinishToStart => "FS",
+            LinkType::StartToStart => "SS",
+            LinkType::FinishToFinish => "FF",
+            LinkType::StartToFinish => "SF",
+        }
+    }
+    /// Whether the link reads the predecessor's finish (else its start).
+    pub fn from_finish(self) -> bool {
+        matches!(self, LinkType::FinishToStart | LinkType::FinishToFinish)
+    }
+    /// Whether the link bounds the successor's finish (else its start).
+    pub fn to_finish(self) -> bool {
+        matches!(self, LinkType::FinishToFinish | LinkType::StartToFinish)
+    }
+}
+
+/// A link's lag (negative: a lead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lag {
+    /// Working minutes on the successor's calendar.
+    Working(i64),
+    /// Calendar minutes, nights and weekends included.
+    Elapsed(i64),
+    /// Hundredths of a percent of the predecessor's duration (5000 = 50 %).
+    Percent(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    pub pred: TaskIx,
+    pub succ: TaskIx,
+    pub kind: LinkType,
+    pub lag: Lag,
+}
+
+/// MS Project's eight constraint types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Constraint {
+    #[default]
+    AsSoonAsPossible,
+    AsLateAsPossible,
+    MustStartOn(Minute),
+    MustFinishOn(Minute),
+    StartNoEarlierThan(Minute),
+    StartNoLaterThan(Minute),
+    FinishNoEarlierThan(Minute),
+    FinishNoLaterThan(Minute),
+}
+
+/// What has happened on a task so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub actual_start: Option<Minute>,
+    pub actual_finish: Option<Minute>,
+    /// Working minutes still to do, when known.
+    pub remaining: Option<i64>,
+    /// Where the remaining work resumes after a stop.
+    pub resume: Option<Minute>,
+}
+
+impl Progress {
+    pub fn started(&self) -> bool {
+        self.actual_start.is_some()
+    }
+    pub fn done(&self) -> bool {
+        self.actual_finish.is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    /// Working minutes.
+    pub duration: i64,
+    pub milestone: bool,
+    /// The summary task this one belongs to.
+    pub parent: Option<TaskIx>,
+    /// Index into [`Network::calendars`].
+    pub calendar: u32,
+    pub constraint: Constraint,
+    pub deadline: Option<Minute>,
+    pub progress: Progress,
+    /// Manually scheduled: the dates the user typed, kept as they are.
+    pub manual: Option<(Minute, Minute)>,
+    /// Elapsed minutes added before the start by levelling.
+    pub leveling_delay: i64,
+}
+
+impl Task {
+    pub fn new(duration: i64) -> Task {
+        Task {
+            duration,
+            milestone: duration == 0,
+            parent: None,
+            calendar: 0,
+            constraint: Constraint::AsSoonAsPossible,
+            deadline: None,
+            progress: Progress::default(),
+            manual: None,
+            leveling_delay: 0,
+        }
+    }
+}
+
+/// Everything a schedule is computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    pub tasks: Vec<Task>,
+    pub links: Vec<Link>,
+    pub calendars: Vec<Calendar>,
+    /// The project's start: no task starts before it.
+    pub start: Minute,
+    /// With a status date, work not yet done is scheduled after it.
+    pub status_date: Option<Minute>,
+    /// A task is critical when its total slack is at most this.
+    pub critical_slack_limit: i64,
+}
+
+impl Network {
+    /// An empty network on the Standard calendar.
+    pub fn new(start: Minute) -> Network {
+        Network {
+            tasks: Vec::new(),
+            links: Vec::new(),
+            calendars: vec![Calendar::standard()],
+            start,
+            status_date: None,
+            critical_slack_limit: 0,
+        }
+    }
+
+    /// Adds a task and returns its index.
+    pub fn add(&mut self, task: Task) -> TaskIx {
+        self.tasks.push(task);
+        (self.tasks.len() - 1) as TaskIx
+    }
+
+    pub fn link(&mut self, pred: TaskIx, succ: TaskIx, kind: LinkType, lag: Lag) {
+        self.links.push(Link { pred, succ, kind, lag });
+    }
+}
