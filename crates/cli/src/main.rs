@@ -1,6 +1,8 @@
 //! `tandem`: the one binary. Each subcommand calls the library crates; no
 //! logic lives here beyond reading arguments and printing results.
 
+mod schedule;
+
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
@@ -41,6 +43,16 @@ enum Command {
         /// Largest request body in bytes.
         #[arg(long, env = "TANDEM_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
         max_body_bytes: usize,
+    },
+    /// Schedule an MS Project XML (MSPDI) file and print the result.
+    Schedule {
+        /// The MSPDI file.
+        file: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: schedule::Format,
+        /// Schedule remaining work after this date (2026-03-02 or 2026-03-02T08:00).
+        #[arg(long)]
+        status_date: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -108,6 +120,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             tandem_server::serve(listener, state.clone(), shutdown_signal()).await.map_err(|e| e.to_string())?;
             state.store.close().await;
             Ok(())
+        }
+        Command::Schedule { file, format, status_date } => {
+            let bytes = schedule::read_file(&file)?;
+            let report = tandem_formats::mspdi::schedule_report(&bytes, status_date.as_deref()).map_err(|e| format!("{file}: {e}"))?;
+            schedule::print(&report, format)
         }
         Command::Migrate { db } => {
             open(&db).await?;

@@ -189,9 +189,12 @@ impl Passes<'_> {
             Constraint::FinishNoEarlierThan(d) => f = f.max(d),
             _ => {}
         }
-        if t.leveling_delay > 0 {
-            s = self.elapsed.add(s, t.leveling_delay)?;
-        }
+        s = match t.leveling_delay {
+            Lag::Elapsed(0) | Lag::Working(0) | Lag::Percent(0) => s,
+            Lag::Elapsed(m) => self.elapsed.add(s, m)?,
+            Lag::Working(m) => self.cal(i).add(s, m)?,
+            Lag::Percent(p) => self.cal(i).add(s, self.duration(i) * p / 10_000)?,
+        };
         Ok((s, f))
     }
 

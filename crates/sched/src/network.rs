@@ -100,8 +100,8 @@ pub struct Task {
     pub progress: Progress,
     /// Manually scheduled: the dates the user typed, kept as they are.
     pub manual: Option<(Minute, Minute)>,
-    /// Elapsed minutes added before the start by levelling.
-    pub leveling_delay: i64,
+    /// Delay added before the start by levelling.
+    pub leveling_delay: Lag,
 }
 
 impl Task {
@@ -115,7 +115,7 @@ impl Task {
             deadline: None,
             progress: Progress::default(),
             manual: None,
-            leveling_delay: 0,
+            leveling_delay: Lag::Elapsed(0),
         }
     }
 }

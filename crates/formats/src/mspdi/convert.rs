@@ -1,0 +1,346 @@
+//! From an MSPDI document to the engine's network: calendars with their
+//! base calendars and exceptions, the outline as parents, links with their
+//! lag formats, constraints, progress.
+
+use std::collections::HashMap;
+
+use tandem_sched::calendar::{Override, Week};
+use tandem_sched::time::{DAY, day_of, weekday};
+use tandem_sched::{Calendar, Constraint, Lag, LinkType, Minute, Network, Progress, Shifts, Task};
+
+use super::model::*;
+use super::read::{FieldError, Limits, MspdiError};
+
+/// What the engine needs to report on each task, by network index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskInfo {
+    pub uid: i64,
+    pub id: i64,
+    pub name: String,
+    pub outline_level: i64,
+    pub wbs: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Converted {
+    pub network: Network,
+    pub tasks: Vec<TaskInfo>,
+    /// The task UID for each link's position, to name links in errors.
+    pub minutes_per_day: i64,
+}
+
+fn invalid(task_uid: Option<i64>, field: &str, message: impl Into<String>) -> FieldError {
+    FieldError { line: 0, task_uid, field: field.into(), message: message.into() }
+}
+
+/// Builds the network. With `status_date`, remaining work is scheduled
+/// after it.
+pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Converted, MspdiError> {
+    let limits = Limits::default();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let defs: HashMap<i64, &CalendarDef> = doc.calendars.iter().map(|c| (c.uid, c)).collect();
+
+    let mut calendars = Calendars { defs: &defs, built: Vec::new(), index: HashMap::new() };
+    let project_cal_uid = doc.project.calendar_uid.filter(|u| defs.contains_key(u));
+    let project_cal = match project_cal_uid {
+        Some(uid) => calendars.get(uid).map_err(|e| MspdiError::Invalid(vec![e]))?,
+        None => calendars.push(Calendar::standard()),
+    };
+
+    let start = doc
+        .project
+        .start
+        .or_else(|| doc.tasks.iter().filter_map(|t| t.start).min())
+        .ok_or_else(|| MspdiError::NotMspdi("the project has no start date and no task has one".into()))?;
+
+    let mut net = Network::new(start);
+    net.calendars.clear();
+    net.status_date = status_date;
+    net.critical_slack_limit = doc.project.critical_slack_limit_days * doc.project.minutes_per_day;
+    let mut infos = Vec::with_capacity(doc.tasks.len());
+    let mut by_uid: HashMap<i64, u32> = HashMap::with_capacity(doc.tasks.len());
+    let mut elapsed_cal: Option<u32> = None;
+    // Parents from outline levels: the stack holds (level, index).
+    let mut outline: Vec<(i64, u32)> = Vec::new();
+
+    for t in &doc.tasks {
+        let level = t.outline_level.unwrap_or(if t.uid == 0 { 0 } else { 1 });
+        if level > limits.max_outline_level || level < 0 {
+            return Err(MspdiError::Invalid(vec![invalid(
+                Some(t.uid),
+                "OutlineLevel",
+                format!("outline depth {level} exceeds {}", limits.max_outline_level),
+            )]));
+        }
+        while outline.last().is_some_and(|&(l, _)| l >= level) {
+            outline.pop();
+        }
+        let parent = outline.last().map(|&(_, i)| i);
+        let ix = infos.len() as u32;
+        outline.push((level, ix));
+        by_uid.insert(t.uid, ix);
+
+        let mut task = Task::new(t.duration.unwrap_or(0));
+        task.milestone = t.milestone || (t.duration == Some(0) && !t.summary);
+        task.parent = parent;
+        task.calendar = match t.calendar_uid.filter(|&u| u >= 0 && defs.contains_key(&u)) {
+            Some(uid) => match calendars.get(uid) {
+                Ok(c) => c,
+                Err(e) => {
+                    errors.push(FieldError { task_uid: Some(t.uid), ..e });
+                    project_cal
+                }
+            },
+            None => project_cal,
+        };
+        if t.duration_format.is_some_and(is_elapsed_format) {
+            task.calendar = *elapsed_cal.get_or_insert_with(|| calendars.push(Calendar::elapsed()));
+        }
+        task.constraint = constraint(t);
+        task.deadline = t.deadline;
+        task.progress = Progress {
+            actual_start: t.actual_start,
+            actual_finish: t.actual_finish.filter(|_| t.actual_start.is_some()),
+            remaining: t.remaining_duration,
+            resume: t.resume,
+        };
+        if t.manual || !t.active {
+            if let (Some(s), Some(f)) = (t.manual_start.or(t.start), t.manual_finish.or(t.finish)) {
+                task.manual = Some((s, f));
+            }
+        }
+        if let Some(d) = t.leveling_delay.filter(|&d| d > 0) {
+            task.leveling_delay =
+                if t.leveling_delay_format.is_none_or(is_elapsed_format) { Lag::Elapsed(d / 10) } else { Lag::Working(d / 10) };
+        }
+        net.tasks.push(task);
+        infos.push(TaskInfo {
+            uid: t.uid,
+            id: t.id.unwrap_or(t.uid),
+            name: t.name.clone().unwrap_or_default(),
+            outline_level: level,
+            wbs: t.wbs.clone(),
+        });
+    }
+
+    let mut seen = std::collections::HashSet::new();
+    for t in &doc.tasks {
+        let succ = by_uid[&t.uid];
+        for l in &t.predecessors {
+            if l.cross_project {
+                continue;
+            }
+            let Some(&pred) = by_uid.get(&l.predecessor_uid) else {
+                errors.push(invalid(
+                    Some(t.uid),
+                    "PredecessorLink",
+                    format!("predecessor UID {} does not exist", l.predecessor_uid),
+                ));
+                continue;
+            };
+            if pred == succ {
+                errors.push(invalid(Some(t.uid), "PredecessorLink", format!("task UID {} is its own predecessor", t.uid)));
+                continue;
+            }
+            if !doc.tasks[pred as usize].active || !t.active {
+                continue;
+            }
+            let kind = match l.kind {
+                0 => LinkType::FinishToFinish,
+                2 => LinkType::StartToFinish,
+                3 => LinkType::StartToStart,
+                _ => LinkType::FinishToStart,
+            };
+            let lag = match l.lag_format {
+                19 | 20 | 51 | 52 => Lag::Percent(l.lag * 10),
+                f if is_elapsed_format(f) => Lag::Elapsed(l.lag / 10),
+                _ => Lag::Working(l.lag / 10),
+            };
+            // An identical link given twice is the same link.
+            if seen.insert((pred, succ, l.kind, l.lag, l.lag_format)) {
+                net.link(pred, succ, kind, lag);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(MspdiError::Invalid(errors));
+    }
+    net.calendars = calendars.built;
+    Ok(Converted { network: net, tasks: infos, minutes_per_day: doc.project.minutes_per_day })
+}
+
+/// MSPDI duration and lag formats counted in elapsed time.
+fn is_elapsed_format(f: u8) -> bool {
+    matches!(f, 4 | 6 | 8 | 10 | 12 | 20 | 36 | 38 | 40 | 42 | 44 | 52)
+}
+
+fn constraint(t: &TaskDef) -> Constraint {
+    let Some(d) = t.constraint_date else {
+        return if t.constraint_type == 1 { Constraint::AsLateAsPossible } else { Constraint::AsSoonAsPossible };
+    };
+    match t.constraint_type {
+        1 => Constraint::AsLateAsPossible,
+        2 => Constraint::MustStartOn(d),
+        3 => Constraint::MustFinishOn(d),
+        4 => Constraint::StartNoEarlierThan(d),
+        5 => Constraint::StartNoLaterThan(d),
+        6 => Constraint::FinishNoEarlierThan(d),
+        7 => Constraint::FinishNoLaterThan(d),
+        _ => Constraint::AsSoonAsPossible,
+    }
+}
+
+/// Builds engine calendars on demand, each once.
+struct Calendars<'a> {
+    defs: &'a HashMap<i64, &'a CalendarDef>,
+    built: Vec<Calendar>,
+    index: HashMap<i64, u32>,
+}
+
+impl Calendars<'_> {
+    fn push(&mut self, c: Calendar) -> u32 {
+        self.built.push(c);
+        (self.built.len() - 1) as u32
+    }
+
+    fn get(&mut self, uid: i64) -> Result<u32, FieldError> {
+        if let Some(&i) = self.index.get(&uid) {
+            return Ok(i);
+        }
+        let cal = build_calendar(self.defs, uid)?;
+        let i = self.push(cal);
+        self.index.insert(uid, i);
+        Ok(i)
+    }
+}
+
+/// MSPDI day types (1 = Sunday) to the engine's weekday (0 = Monday).
+fn weekday_index(day_type: u8) -> Option<usize> {
+    (1..=7).contains(&day_type).then(|| (usize::from(day_type) + 5) % 7)
+}
+
+fn shifts(times: &Periods, working: bool) -> Result<Shifts, String> {
+    if !working {
+        return Ok(Shifts::NONE);
+    }
+    if times.is_empty() {
+        // A working day without times works the standard hours.
+        return Shifts::new(&[(480, 720), (780, 1020)]).map_err(|e| e.to_string());
+    }
+    Shifts::normalized(times).map_err(|e| e.to_string())
+}
+
+fn build_calendar(defs: &HashMap<i64, &CalendarDef>, uid: i64) -> Result<Calendar, FieldError> {
+    // The chain from this calendar up through its base calendars.
+    let mut chain: Vec<&CalendarDef> = Vec::new();
+    let mut cur = Some(uid);
+    while let Some(u) = cur {
+        let Some(def) = defs.get(&u) else { break };
+        if chain.iter().any(|c| c.uid == u) || chain.len() > 16 {
+            break;
+        }
+        chain.push(def);
+        cur = def.base_uid.filter(|&b| b >= 0 && b != u);
+    }
+    let err = |m: String| invalid(None, "Calendar", format!("calendar UID {uid}: {m}"));
+    let standard = Week::standard();
+    let mut days: [Shifts; 7] = std::array::from_fn(|i| *standard.day(i));
+    let mut overrides: Vec<Override> = Vec::new();
+    // Base first, so that derived calendars override.
+    for def in chain.iter().rev() {
+        for wd in &def.week_days {
+            if let Some(i) = weekday_index(wd.day_type) {
+                days[i] = shifts(&wd.times, wd.working).map_err(err)?;
+            }
+        }
+        let has_exceptions = !def.exceptions.is_empty();
+        for wd in def.week_days.iter().filter(|w| w.day_type == 0 && !has_exceptions) {
+            if let Some((from, to)) = wd.period {
+                let s = shifts(&wd.times, wd.working).map_err(err)?;
+                overrides.push(Override { from_day: day_of(from), to_day: day_of(to), week: Week::uniform(s), rank: 2 });
+            }
+        }
+        for ww in &def.work_weeks {
+            let (Some(from), Some(to)) = (ww.from, ww.to) else { continue };
+            let mut wdays = days;
+            for wd in &ww.week_days {
+                if let Some(i) = weekday_index(wd.day_type) {
+                    wdays[i] = shifts(&wd.times, wd.working).map_err(err)?;
+                }
+            }
+            overrides.push(Override { from_day: day_of(from), to_day: day_of(to), week: Week::new(wdays), rank: 1 });
+        }
+        for ex in &def.exceptions {
+            let s = shifts(&ex.times, ex.working).map_err(err)?;
+            exception_days(ex, s, &mut overrides).map_err(err)?;
+        }
+    }
+    let name = chain.first().and_then(|c| c.name.clone()).unwrap_or_else(|| format!("calendar {uid}"));
+    Calendar::new(name, Week::new(days), &overrides).map_err(|e| err(e.to_string()))
+}
+
+/// The days an exception covers, as overrides.
+fn exception_days(ex: &ExceptionDef, s: Shifts, out: &mut Vec<Override>) -> Result<(), String> {
+    let (Some(from), Some(to)) = (ex.from, ex.to) else { return Ok(()) };
+    let (first, last) = (day_of(from), day_of(to));
+    if last < first {
+        return Err("an exception ends before it starts".into());
+    }
+    if last - first > 366 * 200 {
+        return Err("an exception spans more than 200 years".into());
+    }
+    let week = Week::uniform(s);
+    let whole = |out: &mut Vec<Override>| out.push(Override { from_day: first, to_day: last, week, rank: 2 });
+    let period = ex.period.unwrap_or(1).max(1);
+    let matches: Box<dyn Fn(i64) -> bool> = match ex.kind.unwrap_or(1) {
+        1 if period == 1 => {
+            whole(out);
+            return Ok(());
+        }
+        1 => Box::new(move |d| (d - first) % period == 0),
+        6 => {
+            let mask = ex.days_of_week.unwrap_or(0x7f);
+            // Bit 0 is Sunday; the engine's weekday 0 is Monday.
+            Box::new(move |d| mask & (1 << ((weekday(d) + 1) % 7)) != 0)
+        }
+        2 | 4 => {
+            let (month, mday) = (ex.month, ex.month_day.unwrap_or(1));
+            Box::new(move |d| {
+                let Some(date) = civil(d) else { return false };
+                date.day() as u8 == mday && month.is_none_or(|m| date.month() as u8 == m + 1)
+            })
+        }
+        3 | 5 => {
+            let (month, pos, mask) = (ex.month, ex.month_position.unwrap_or(0), ex.days_of_week.unwrap_or(0));
+            Box::new(move |d| {
+                let Some(date) = civil(d) else { return false };
+                let wd_bit = 1u8 << ((weekday(d) + 1) % 7);
+                if mask & wd_bit == 0 || month.is_some_and(|m| date.month() as u8 != m + 1) {
+                    return false;
+                }
+                let nth = (date.day() as u8 - 1) / 7;
+                let last_of_month = civil(d + 7).is_none_or(|n| n.month() != date.month());
+                if pos >= 4 { last_of_month } else { nth == pos }
+            })
+        }
+        _ => {
+            whole(out);
+            return Ok(());
+        }
+    };
+    let mut n = 0;
+    for d in first..=last {
+        if matches(d) {
+            out.push(Override { from_day: d, to_day: d, week, rank: 2 });
+            n += 1;
+            if n > 100_000 {
+                return Err("an exception repeats more than 100,000 times".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn civil(day: i64) -> Option<jiff::civil::Date> {
+    tandem_sched::time::to_datetime(day * DAY).map(|dt| dt.date())
+}

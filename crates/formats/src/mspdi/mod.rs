@@ -1,0 +1,12 @@
+//! MS Project XML (MSPDI): read, write, and convert to the engine's network.
+
+mod convert;
+mod model;
+mod read;
+mod report;
+mod values;
+
+pub use convert::{Converted, TaskInfo, to_network};
+pub use model::*;
+pub use report::{ProjectDates, Report, TaskRow, schedule_report};
+pub use read::{FieldError, Limits, MspdiError, read, read_with};
