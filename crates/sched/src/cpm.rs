@@ -162,7 +162,14 @@ impl Passes<'_> {
     /// the project start, the status date and its constraint.
     fn forward_bounds(&self, i: usize) -> Result<(Minute, Minute), ScheduleError> {
         let t = self.task(i);
-        let mut s = self.net.start;
+        // The project start bounds every task, except that a
+        // start-no-earlier-than date replaces it, even when earlier (as in
+        // MS Project). Summaries pass only their own bounds down.
+        let mut s = match t.constraint {
+            Constraint::StartNoEarlierThan(d) => d,
+            _ if self.g.is_summary[i] => NONE_EARLY,
+            _ => self.net.start,
+        };
         let mut f = NONE_EARLY;
         if let Some(p) = t.parent {
             s = s.max(self.start_bound[p as usize]);
@@ -287,6 +294,11 @@ impl Passes<'_> {
         for &l in self.g.succs.of(i) {
             let link = &self.net.links[l as usize];
             let succ = link.succ as usize;
+            // A manually scheduled successor does not move, and MS Project
+            // lets it bound only its predecessors' finishes.
+            if !link.kind.from_finish() && self.net.tasks[succ].manual.is_some() {
+                continue;
+            }
             let base = if link.kind.to_finish() { self.lf[succ] } else { self.ls[succ] };
             let c = self.shift(base, link.lag, i, succ, -1)?;
             if link.kind.from_finish() {
@@ -339,7 +351,10 @@ impl Passes<'_> {
             let cal = self.cal(i);
             let ts = cal.between(self.es[i], self.ls[i]).min(cal.between(self.ef[i], self.lf[i]));
             total_slack[i] = ts;
-            critical[i] = ts <= self.net.critical_slack_limit && !t.progress.done();
+            // Finished work is never critical; nor is a manually scheduled
+            // task that no link ties to the rest of the plan.
+            let loose_manual = t.manual.is_some() && self.g.preds.of(i).is_empty() && self.g.succs.of(i).is_empty();
+            critical[i] = ts <= self.net.critical_slack_limit && !t.progress.done() && !loose_manual;
             if t.constraint == Constraint::AsLateAsPossible && !self.g.is_summary[i] && !t.progress.started() {
                 start[i] = self.ls[i];
                 finish[i] = self.lf[i];

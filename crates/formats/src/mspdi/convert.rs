@@ -152,7 +152,8 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
                 _ => LinkType::FinishToStart,
             };
             let lag = match l.lag_format {
-                19 | 20 | 51 | 52 => Lag::Percent(l.lag * 10),
+                // Percentage lags hold the plain percentage, not tenths.
+                19 | 20 | 51 | 52 => Lag::Percent(l.lag * 100),
                 f if is_elapsed_format(f) => Lag::Elapsed(l.lag / 10),
                 _ => Lag::Working(l.lag / 10),
             };
