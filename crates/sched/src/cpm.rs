@@ -77,6 +77,7 @@ pub fn schedule_with(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Res
         lf: vec![NONE_EARLY; n],
         start_bound: vec![NONE_EARLY; n],
         finish_bound: vec![NONE_EARLY; n],
+        resume: vec![NONE_LATE; n],
         elapsed: Calendar::elapsed(),
     };
     p.forward()?;
@@ -98,16 +99,20 @@ struct Passes<'a> {
     /// child (forward: lower bounds; backward: upper bounds).
     start_bound: Vec<Minute>,
     finish_bound: Vec<Minute>,
+    /// For tasks in progress: where the remaining work resumes.
+    resume: Vec<Minute>,
     elapsed: Calendar,
 }
 
-impl Passes<'_> {
-    fn task(&self, i: usize) -> &Task {
-        &self.net.tasks[i]
+impl<'a> Passes<'a> {
+    fn task(&self, i: usize) -> &'a Task {
+        let net: &'a Network = self.net;
+        &net.tasks[i]
     }
 
-    fn cal(&self, i: usize) -> &Calendar {
-        &self.net.calendars[self.net.tasks[i].calendar as usize]
+    fn cal(&self, i: usize) -> &'a Calendar {
+        let net: &'a Network = self.net;
+        &net.calendars[net.tasks[i].calendar as usize]
     }
 
     fn duration(&self, i: usize) -> i64 {
@@ -219,20 +224,17 @@ impl Passes<'_> {
             return Ok(());
         }
         if let Some(a) = t.progress.actual_start {
-            let finish = match (t.progress.remaining, t.progress.resume) {
-                (Some(rem), Some(resume)) if resume > a => {
-                    let from = self.net.status_date.map_or(resume, |sd| resume.max(sd));
-                    cal.add(cal.next_start(from)?, rem)?
-                }
-                (Some(rem), _) if self.net.status_date.is_some() => {
-                    let done = d - rem;
-                    let stop = cal.add(a, done.max(0))?;
-                    let from = self.net.status_date.map_or(stop, |sd| stop.max(sd));
-                    cal.add(cal.next_start(from)?, rem)?
-                }
-                _ => cal.add(a, d)?,
+            // The remaining work resumes where progress stopped (or after
+            // the status date, when one is given).
+            let rem = t.progress.remaining.unwrap_or(d).clamp(0, d.max(0));
+            let stop = match t.progress.resume {
+                Some(r) if r > a => r,
+                _ => cal.add(a, d - rem)?,
             };
-            (self.es[i], self.ef[i]) = (a, finish);
+            let from = self.net.status_date.map_or(stop, |sd| stop.max(sd));
+            let resume = if rem > 0 { cal.next_start(from)? } else { from };
+            self.resume[i] = resume;
+            (self.es[i], self.ef[i]) = (a, cal.add(resume, rem)?);
             return Ok(());
         }
         let (s, f) = self.forward_bounds(i)?;
@@ -299,7 +301,15 @@ impl Passes<'_> {
             if !link.kind.from_finish() && self.net.tasks[succ].manual.is_some() {
                 continue;
             }
-            let base = if link.kind.to_finish() { self.lf[succ] } else { self.ls[succ] };
+            let base = if link.kind.to_finish() {
+                self.lf[succ]
+            } else if self.resume[succ] < NONE_LATE && self.duration(succ) > 0 {
+                // A successor in progress holds its predecessors to the
+                // point where its remaining work resumes (as MS Project).
+                self.resume[succ]
+            } else {
+                self.ls[succ]
+            };
             let c = self.shift(base, link.lag, i, succ, -1)?;
             if link.kind.from_finish() {
                 f = f.min(c);
@@ -346,10 +356,17 @@ impl Passes<'_> {
         let mut critical = vec![false; n];
         let mut start = self.es.clone();
         let mut finish = self.ef.clone();
+        let mut late_start = self.ls.clone();
         for i in 0..n {
             let t = self.task(i);
             let cal = self.cal(i);
-            let ts = cal.between(self.es[i], self.ls[i]).min(cal.between(self.ef[i], self.lf[i]));
+            let finish_slack = cal.between(self.ef[i], self.lf[i]);
+            // Once work has started, only the finish can still slip.
+            let ts = if t.progress.started() {
+                finish_slack
+            } else {
+                cal.between(self.es[i], self.ls[i]).min(finish_slack)
+            };
             total_slack[i] = ts;
             // Finished work is never critical; nor is a manually scheduled
             // task that no link ties to the rest of the plan.
@@ -360,11 +377,15 @@ impl Passes<'_> {
                 finish[i] = self.lf[i];
             }
             free_slack[i] = self.free_slack(i, project_finish)?.min(ts).max(0);
+            if t.progress.started() && !self.g.is_summary[i] {
+                // A started task can no longer start later than it did.
+                late_start[i] = self.es[i];
+            }
         }
         Ok(Schedule {
             early_start: self.es,
             early_finish: self.ef,
-            late_start: self.ls,
+            late_start,
             late_finish: self.lf,
             start,
             finish,
