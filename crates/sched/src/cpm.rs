@@ -330,6 +330,11 @@ impl<'a> Passes<'a> {
 
     fn place_late(&mut self, i: usize, project_finish: Minute) -> Result<(), ScheduleError> {
         let t = self.task(i);
+        if t.progress.done() {
+            // Finished work cannot move: its late dates are its actual ones.
+            (self.ls[i], self.lf[i]) = (self.es[i], self.ef[i]);
+            return Ok(());
+        }
         let cal = self.cal(i);
         let d = self.duration(i);
         let zero = d == 0;
