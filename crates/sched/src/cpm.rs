@@ -191,6 +191,9 @@ impl<'a> Passes<'a> {
                 s = s.max(c);
             }
         }
+        if let Some(e) = t.external_start {
+            s = s.max(e);
+        }
         if let Some(sd) = self.net.status_date
             && !t.progress.started()
         {

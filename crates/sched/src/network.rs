@@ -102,6 +102,9 @@ pub struct Task {
     pub manual: Option<(Minute, Minute)>,
     /// Delay added before the start by levelling.
     pub leveling_delay: Lag,
+    /// A lower bound on the start from outside the network, such as a
+    /// predecessor in another project.
+    pub external_start: Option<Minute>,
 }
 
 impl Task {
@@ -116,6 +119,7 @@ impl Task {
             progress: Progress::default(),
             manual: None,
             leveling_delay: Lag::Elapsed(0),
+            external_start: None,
         }
     }
 }

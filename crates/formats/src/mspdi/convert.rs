@@ -109,6 +109,11 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
                 task.manual = Some((s, f));
             }
         }
+        // A predecessor in another project is not in this file; the start
+        // MS Project computed from it stands in as a lower bound.
+        if t.predecessors.iter().any(|l| l.cross_project) {
+            task.external_start = t.start;
+        }
         if let Some(d) = t.leveling_delay.filter(|&d| d > 0) {
             task.leveling_delay =
                 if t.leveling_delay_format.is_none_or(is_elapsed_format) { Lag::Elapsed(d / 10) } else { Lag::Working(d / 10) };
