@@ -10,7 +10,7 @@
 use crate::time::{DAY, Minute, day_of, minute_of_day, weekday};
 
 /// How many working periods one day may have (MSPDI allows five).
-pub const MAX_SHIFTS: usize = 5;
+pub const MAX_SHIFTS: usize = 8;
 
 /// A day's working periods, in minutes after midnight, sorted and disjoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,6 +88,30 @@ impl Shifts {
     pub fn is_working(&self) -> bool {
         self.len > 0
     }
+
+    /// Working whenever either is.
+    pub fn union(&self, other: &Shifts) -> Result<Shifts, CalendarError> {
+        let all: Vec<(u16, u16)> = self.raw().iter().chain(other.raw()).copied().collect();
+        if all.is_empty() { Ok(Shifts::NONE) } else { Shifts::normalized(&all) }
+    }
+
+    /// Working only when both are.
+    pub fn intersection(&self, other: &Shifts) -> Result<Shifts, CalendarError> {
+        let mut out = Vec::new();
+        for &(a, b) in self.raw() {
+            for &(c, d) in other.raw() {
+                let (f, t) = (a.max(c), b.min(d));
+                if f < t {
+                    out.push((f, t));
+                }
+            }
+        }
+        if out.is_empty() { Ok(Shifts::NONE) } else { Shifts::normalized(&out) }
+    }
+
+    fn raw(&self) -> &[(u16, u16)] {
+        &self.spans[..usize::from(self.len)]
+    }
 }
 
 /// A weekly pattern, Monday first, with its total.
@@ -110,8 +134,17 @@ impl Week {
 
     /// Monday to Friday 08:00–12:00 and 13:00–17:00: MS Project's Standard.
     pub fn standard() -> Week {
-        let work = Shifts { spans: [(480, 720), (780, 1020), (0, 0), (0, 0), (0, 0)], len: 2 };
+        let work = Shifts { spans: [(480, 720), (780, 1020), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)], len: 2 };
         Week::new([work, work, work, work, work, Shifts::NONE, Shifts::NONE])
+    }
+
+    /// Combines two weeks day by day.
+    fn combine(&self, other: &Week, f: fn(&Shifts, &Shifts) -> Result<Shifts, CalendarError>) -> Result<Week, CalendarError> {
+        let mut days = [Shifts::NONE; 7];
+        for (i, d) in days.iter_mut().enumerate() {
+            *d = f(&self.days[i], &other.days[i])?;
+        }
+        Ok(Week::new(days))
     }
 
     pub fn day(&self, weekday: usize) -> &Shifts {
@@ -174,7 +207,7 @@ impl Calendar {
 
     /// Every minute of every day: for elapsed durations and lags.
     pub fn elapsed() -> Calendar {
-        let all = Shifts { spans: [(0, 1440), (0, 0), (0, 0), (0, 0), (0, 0)], len: 1 };
+        let all = Shifts { spans: [(0, 1440), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)], len: 1 };
         Calendar { name: "24 hours".into(), default: Week::uniform(all), segments: Vec::new() }
     }
 
@@ -184,6 +217,50 @@ impl Calendar {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Working whenever any of the calendars works: a task worked by
+    /// several resources, each on their own calendar.
+    pub fn union_of(name: impl Into<String>, cals: &[&Calendar]) -> Result<Calendar, CalendarError> {
+        Calendar::combine_all(name.into(), cals, Shifts::union)
+    }
+
+    /// Working only when all of the calendars work: a task calendar and
+    /// its resources' calendars.
+    pub fn intersection_of(name: impl Into<String>, cals: &[&Calendar]) -> Result<Calendar, CalendarError> {
+        Calendar::combine_all(name.into(), cals, Shifts::intersection)
+    }
+
+    fn combine_all(
+        name: String,
+        cals: &[&Calendar],
+        f: fn(&Shifts, &Shifts) -> Result<Shifts, CalendarError>,
+    ) -> Result<Calendar, CalendarError> {
+        let Some((first, rest)) = cals.split_first() else { return Ok(Calendar::standard()) };
+        let week_at = |day: i64| -> Result<Week, CalendarError> {
+            let mut w = *first.region(day).0;
+            for c in rest {
+                w = w.combine(c.region(day).0, f)?;
+            }
+            Ok(w)
+        };
+        let mut default = first.default;
+        for c in rest {
+            default = default.combine(&c.default, f)?;
+        }
+        // Every day where any calendar changes pattern starts a new stretch.
+        let mut bounds: Vec<i64> =
+            cals.iter().flat_map(|c| c.segments.iter().flat_map(|s| [s.from, s.to + 1])).collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut overrides = Vec::new();
+        for w in bounds.windows(2) {
+            let week = week_at(w[0])?;
+            if week != default {
+                overrides.push(Override { from_day: w[0], to_day: w[1] - 1, week, rank: 2 });
+            }
+        }
+        Calendar::new(name, default, &overrides)
     }
 
     fn no_time(&self) -> CalendarError {
@@ -541,6 +618,28 @@ mod tests {
         assert!(c.prev_finish(t("2026-03-01T00:00:00")).is_err());
         assert!(Shifts::new(&[(600, 500)]).is_err());
         assert!(Shifts::new(&[(480, 720), (700, 800)]).is_err());
+    }
+
+    #[test]
+    fn unions_and_intersections() {
+        let night = Shifts::new(&[(0, 180), (1380, 1440)]).unwrap();
+        let nights = Calendar::new(
+            "Nights",
+            Week::new([night, night, night, night, night, Shifts::NONE, Shifts::NONE]),
+            &[holiday("2026-03-04")],
+        )
+        .unwrap();
+        let std = Calendar::standard();
+        let both = Calendar::union_of("both", &[&std, &nights]).unwrap();
+        assert_eq!(both.day_minutes(day_of(t("2026-03-03"))), 480 + 240);
+        // The holiday is off for the night shift only.
+        assert_eq!(both.day_minutes(day_of(t("2026-03-04"))), 480);
+        let common = Calendar::intersection_of("common", &[&std, &nights]).unwrap_err();
+        assert!(matches!(common, CalendarError::NoWorkingTime(_)));
+        let mornings = Calendar::new("Mornings", Week::uniform(Shifts::new(&[(420, 600)]).unwrap()), &[]).unwrap();
+        let common = Calendar::intersection_of("common", &[&std, &mornings]).unwrap();
+        assert_eq!(common.day_minutes(day_of(t("2026-03-03"))), 120);
+        assert_eq!(common.day_minutes(day_of(t("2026-03-07"))), 0);
     }
 
     #[test]

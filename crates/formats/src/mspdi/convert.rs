@@ -53,6 +53,25 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
         .or_else(|| doc.tasks.iter().filter_map(|t| t.start).min())
         .ok_or_else(|| MspdiError::NotMspdi("the project has no start date and no task has one".into()))?;
 
+    // Work resources' calendars, per task: a task is worked when its
+    // resources work.
+    let res_cal: HashMap<i64, i64> = doc
+        .resources
+        .iter()
+        .filter(|r| !r.is_null && r.kind.is_none_or(|k| k == 1))
+        .filter_map(|r| r.calendar_uid.filter(|u| defs.contains_key(u)).map(|c| (r.uid, c)))
+        .collect();
+    let mut task_res_cals: HashMap<i64, Vec<i64>> = HashMap::new();
+    for a in &doc.assignments {
+        if let Some(&c) = res_cal.get(&a.resource_uid) {
+            let v = task_res_cals.entry(a.task_uid).or_default();
+            if !v.contains(&c) {
+                v.push(c);
+            }
+        }
+    }
+    let mut combined: HashMap<(Option<i64>, Vec<i64>), u32> = HashMap::new();
+
     let mut net = Network::new(start);
     net.calendars.clear();
     net.status_date = status_date;
@@ -93,6 +112,27 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
             },
             None => project_cal,
         };
+        if let Some(res) = task_res_cals.get_mut(&t.uid).filter(|_| !t.ignore_resource_calendar && !t.summary) {
+            res.sort_unstable();
+            let own = t.calendar_uid.filter(|&u| u >= 0 && defs.contains_key(&u));
+            let key = (own, res.clone());
+            let ix = match combined.get(&key) {
+                Some(&ix) => Some(ix),
+                None => match combine_calendars(&mut calendars, own, res) {
+                    Ok(ix) => {
+                        combined.insert(key, ix);
+                        Some(ix)
+                    }
+                    Err(e) => {
+                        errors.push(FieldError { task_uid: Some(t.uid), ..e });
+                        None
+                    }
+                },
+            };
+            if let Some(ix) = ix {
+                task.calendar = ix;
+            }
+        }
         if t.duration_format.is_some_and(is_elapsed_format) {
             task.calendar = *elapsed_cal.get_or_insert_with(|| calendars.push(Calendar::elapsed()));
         }
@@ -218,6 +258,24 @@ impl Calendars<'_> {
         self.index.insert(uid, i);
         Ok(i)
     }
+}
+
+/// The calendar of a task worked by resources: the union of the resources'
+/// calendars, within the task's own calendar when it has one.
+fn combine_calendars(cals: &mut Calendars<'_>, own: Option<i64>, resources: &[i64]) -> Result<u32, FieldError> {
+    let ixs: Vec<u32> = resources.iter().map(|&u| cals.get(u)).collect::<Result<_, _>>()?;
+    let own_ix = own.map(|u| cals.get(u)).transpose()?;
+    if ixs.len() == 1 && own_ix.is_none() {
+        return Ok(ixs[0]);
+    }
+    let err = |e: tandem_sched::CalendarError| invalid(None, "Calendar", e.to_string());
+    let parts: Vec<&Calendar> = ixs.iter().map(|&i| &cals.built[i as usize]).collect();
+    let union = Calendar::union_of("resources", &parts).map_err(err)?;
+    let cal = match own_ix {
+        Some(o) => Calendar::intersection_of("task and resources", &[&cals.built[o as usize], &union]).map_err(err)?,
+        None => union,
+    };
+    Ok(cals.push(cal))
 }
 
 /// MSPDI day types (1 = Sunday) to the engine's weekday (0 = Monday).
