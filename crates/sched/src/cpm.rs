@@ -229,9 +229,18 @@ impl<'a> Passes<'a> {
         if let Some(a) = t.progress.actual_start {
             // The remaining work resumes where progress stopped (or after
             // the status date, when one is given).
-            let rem = t.progress.remaining.unwrap_or(d).clamp(0, d.max(0));
+            let mut rem = t.progress.remaining.unwrap_or(d).clamp(0, d.max(0));
             let stop = match t.progress.resume {
-                Some(r) if r > a => r,
+                Some(r) if r > a => {
+                    // Files keep seconds that minutes round away: when the
+                    // work done and the work left add up to the duration
+                    // within a minute, make them add up exactly.
+                    let done = cal.between(a, r);
+                    if (done + rem - d).abs() <= 1 {
+                        rem = (d - done).max(0);
+                    }
+                    r
+                }
                 _ => cal.add(a, d - rem)?,
             };
             let from = self.net.status_date.map_or(stop, |sd| stop.max(sd));
@@ -304,6 +313,10 @@ impl<'a> Passes<'a> {
             if !link.kind.from_finish() && self.net.tasks[succ].manual.is_some() {
                 continue;
             }
+            // Finished work has nothing left to protect.
+            if self.net.tasks[succ].progress.done() {
+                continue;
+            }
             let base = if link.kind.to_finish() {
                 self.lf[succ]
             } else if self.resume[succ] < NONE_LATE && self.duration(succ) > 0 {
@@ -370,8 +383,12 @@ impl<'a> Passes<'a> {
             let cal = self.cal(i);
             let finish_slack = cal.between(self.ef[i], self.lf[i]);
             // Once work has started, only the finish can still slip.
+            let alap = t.constraint == Constraint::AsLateAsPossible && !self.g.is_summary[i] && !t.progress.started();
             let ts = if t.progress.started() {
                 finish_slack
+            } else if alap {
+                // Scheduled at its late dates, it has no slack left.
+                0
             } else {
                 cal.between(self.es[i], self.ls[i]).min(finish_slack)
             };
@@ -380,7 +397,7 @@ impl<'a> Passes<'a> {
             // task that no link ties to the rest of the plan.
             let loose_manual = t.manual.is_some() && self.g.preds.of(i).is_empty() && self.g.succs.of(i).is_empty();
             critical[i] = ts <= self.net.critical_slack_limit && !t.progress.done() && !loose_manual;
-            if t.constraint == Constraint::AsLateAsPossible && !self.g.is_summary[i] && !t.progress.started() {
+            if alap {
                 start[i] = self.ls[i];
                 finish[i] = self.lf[i];
             }
