@@ -71,6 +71,21 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
         }
     }
     let mut combined: HashMap<(Option<i64>, Vec<i64>), u32> = HashMap::new();
+    // A delayed assignment finishes after the others: the task lasts until
+    // its last assignment is done.
+    let mut assignment_span: HashMap<i64, i64> = HashMap::new();
+    for a in &doc.assignments {
+        let delay = a.delay.unwrap_or(0) / 10
+            + a.leveling_delay.filter(|_| a.leveling_delay_format.is_none_or(|f| !is_elapsed_format(f))).unwrap_or(0) / 10;
+        if delay == 0 {
+            continue;
+        }
+        if let (Some(work), Some(units)) = (a.work, a.units.filter(|u| *u > 0.0)) {
+            let span = delay + (work as f64 / units).round() as i64;
+            let e = assignment_span.entry(a.task_uid).or_insert(0);
+            *e = (*e).max(span);
+        }
+    }
 
     let mut net = Network::new(start);
     net.calendars.clear();
@@ -99,7 +114,12 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
         outline.push((level, ix));
         by_uid.insert(t.uid, ix);
 
-        let mut task = Task::new(t.duration.unwrap_or(0));
+        let duration = t.duration.unwrap_or(0);
+        let duration = match assignment_span.get(&t.uid) {
+            Some(&span) if !t.summary && t.actual_start.is_none() => duration.max(span),
+            _ => duration,
+        };
+        let mut task = Task::new(duration);
         task.milestone = t.milestone || (t.duration == Some(0) && !t.summary);
         task.parent = parent;
         task.calendar = match t.calendar_uid.filter(|&u| u >= 0 && defs.contains_key(&u)) {

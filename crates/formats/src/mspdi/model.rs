@@ -267,4 +267,9 @@ pub struct AssignmentDef {
     pub work: Option<i64>,
     pub start: Option<Minute>,
     pub finish: Option<Minute>,
+    /// Tenths of a minute of working time before the assignment starts.
+    pub delay: Option<i64>,
+    /// Tenths of a minute, in `leveling_delay_format`.
+    pub leveling_delay: Option<i64>,
+    pub leveling_delay_format: Option<u8>,
 }

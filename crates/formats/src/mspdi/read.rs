@@ -695,7 +695,15 @@ impl<'a> Parser<'a> {
                 }
             }
             Assignment => {
-                let int = if matches!(name, "UID" | "TaskUID" | "ResourceUID") { self.val(name, text, v::integer) } else { None };
+                let int = if matches!(name, "UID" | "TaskUID" | "ResourceUID" | "Delay" | "LevelingDelay") {
+                    self.val(name, text, v::integer)
+                } else {
+                    None
+                };
+                let fmt = if name == "LevelingDelayFormat" { self.val(name, text, v::small) } else { None };
+                if matches!(name, "Delay" | "LevelingDelay") && int.is_some_and(|d| !(0..=v::MAX_DURATION_MINUTES * 10).contains(&d)) {
+                    self.error(name, "the delay is negative or longer than 100 years".into());
+                }
                 let dec = if name == "Units" { self.val(name, text, v::decimal) } else { None };
                 let dur = if name == "Work" { self.val(name, text, v::duration) } else { None };
                 let d = if matches!(name, "Start" | "Finish") { self.val(name, text, v::datetime) } else { None };
@@ -705,6 +713,9 @@ impl<'a> Parser<'a> {
                         "TaskUID" => a.task_uid = int.unwrap_or(i64::MIN),
                         "ResourceUID" => a.resource_uid = int.unwrap_or(i64::MIN),
                         "Units" => a.units = dec,
+                        "Delay" => a.delay = int.filter(|d| (0..=v::MAX_DURATION_MINUTES * 10).contains(d)),
+                        "LevelingDelay" => a.leveling_delay = int.filter(|d| (0..=v::MAX_DURATION_MINUTES * 10).contains(d)),
+                        "LevelingDelayFormat" => a.leveling_delay_format = fmt,
                         "Work" => a.work = dur,
                         "Start" => a.start = d,
                         "Finish" => a.finish = d,
