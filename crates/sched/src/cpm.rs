@@ -63,7 +63,7 @@ pub fn schedule(net: &Network) -> Result<Schedule, ScheduleError> {
 pub fn schedule_with(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Result<Schedule, ScheduleError> {
     let n = net.tasks.len();
     for (i, t) in net.tasks.iter().enumerate() {
-        if t.calendar as usize >= net.calendars.len() {
+        if t.calendar as usize >= net.calendars.len() || t.slack_calendar.is_some_and(|c| c as usize >= net.calendars.len()) {
             return Err(ScheduleError::BadCalendar(i as TaskIx));
         }
     }
@@ -381,7 +381,8 @@ impl<'a> Passes<'a> {
         for i in 0..n {
             let t = self.task(i);
             let cal = self.cal(i);
-            let finish_slack = cal.between(self.ef[i], self.lf[i]);
+            let slack_cal = t.slack_calendar.map_or(cal, |c| &self.net.calendars[c as usize]);
+            let finish_slack = slack_cal.between(self.ef[i], self.lf[i]);
             // Once work has started, only the finish can still slip.
             let alap = t.constraint == Constraint::AsLateAsPossible && !self.g.is_summary[i] && !t.progress.started();
             let ts = if t.progress.started() {
@@ -390,7 +391,7 @@ impl<'a> Passes<'a> {
                 // Scheduled at its late dates, it has no slack left.
                 0
             } else {
-                cal.between(self.es[i], self.ls[i]).min(finish_slack)
+                slack_cal.between(self.es[i], self.ls[i]).min(finish_slack)
             };
             total_slack[i] = ts;
             // Finished work is never critical; nor is a manually scheduled

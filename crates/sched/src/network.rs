@@ -93,8 +93,12 @@ pub struct Task {
     pub milestone: bool,
     /// The summary task this one belongs to.
     pub parent: Option<TaskIx>,
-    /// Index into [`Network::calendars`].
+    /// Index into [`Network::calendars`]: the calendar the task is worked on.
     pub calendar: u32,
+    /// The calendar total slack is counted in, when not `calendar`: MS
+    /// Project counts it in the task's own calendar even when resources'
+    /// calendars decide the dates.
+    pub slack_calendar: Option<u32>,
     pub constraint: Constraint,
     pub deadline: Option<Minute>,
     pub progress: Progress,
@@ -114,6 +118,7 @@ impl Task {
             milestone: duration == 0,
             parent: None,
             calendar: 0,
+            slack_calendar: None,
             constraint: Constraint::AsSoonAsPossible,
             deadline: None,
             progress: Progress::default(),

@@ -150,6 +150,7 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
                 },
             };
             if let Some(ix) = ix {
+                task.slack_calendar = Some(task.calendar);
                 task.calendar = ix;
             }
         }
