@@ -139,6 +139,16 @@ impl<'a> Passes<'a> {
         cal.add(t, sign * m)
     }
 
+    /// `t` moved back by the task's levelling delay.
+    fn undelay(&self, i: usize, t: Minute) -> Result<Minute, CalendarError> {
+        match self.task(i).leveling_delay {
+            Lag::Elapsed(0) | Lag::Working(0) | Lag::Percent(0) => Ok(t),
+            Lag::Elapsed(m) => self.elapsed.sub(t, m),
+            Lag::Working(m) => self.cal(i).sub(t, m),
+            Lag::Percent(p) => self.cal(i).sub(t, self.duration(i) * p / 10_000),
+        }
+    }
+
     fn forward(&mut self) -> Result<(), ScheduleError> {
         let g = self.g;
         for &v in &g.order {
@@ -232,13 +242,11 @@ impl<'a> Passes<'a> {
             let mut rem = t.progress.remaining.unwrap_or(d).clamp(0, d.max(0));
             let stop = match t.progress.resume {
                 Some(r) if r > a => {
-                    // Files keep seconds that minutes round away: when the
-                    // work done and the work left add up to the duration
-                    // within a minute, make them add up exactly.
-                    let done = cal.between(a, r);
-                    if (done + rem - d).abs() <= 1 {
-                        rem = (d - done).max(0);
-                    }
+                    // In MS Project the duration is always the work done
+                    // plus the work left; files whose remaining duration
+                    // disagrees (seconds rounded away, stale values) are
+                    // read the way MS Project reads them: by the duration.
+                    rem = (d - cal.between(a, r)).max(0);
                     r
                 }
                 _ => cal.add(a, d - rem)?,
@@ -262,6 +270,11 @@ impl<'a> Passes<'a> {
             _ => {}
         }
         let mut ef = cal.add(es, d)?;
+        if f > ef && f < NONE_LATE {
+            // A finish bound that falls outside working time is kept as it
+            // is, as MS Project keeps it (an SF link to a morning start).
+            ef = f;
+        }
         if let Constraint::FinishNoLaterThan(c) = t.constraint
             && ef > c
         {
@@ -324,7 +337,8 @@ impl<'a> Passes<'a> {
                 // point where its remaining work resumes (as MS Project).
                 self.resume[succ]
             } else {
-                self.ls[succ]
+                // The successor's levelling delay comes after its links.
+                self.undelay(succ, self.ls[succ])?
             };
             let c = self.shift(base, link.lag, i, succ, -1)?;
             if link.kind.from_finish() {
