@@ -87,6 +87,11 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
         }
     }
 
+    let mut splits: HashMap<i64, Vec<&[(Minute, Minute)]>> = HashMap::new();
+    for a in doc.assignments.iter().filter(|a| !a.splits.is_empty()) {
+        splits.entry(a.task_uid).or_default().push(&a.splits);
+    }
+
     let mut net = Network::new(start);
     net.calendars.clear();
     net.status_date = status_date;
@@ -153,6 +158,15 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
                 task.slack_calendar = Some(task.calendar);
                 task.calendar = ix;
             }
+        }
+        // Split tasks: the gaps in their assignments' work lengthen the span.
+        if !t.summary && t.actual_start.is_none() {
+            let cal = &calendars.built[task.calendar as usize];
+            let gap = splits
+                .get(&t.uid)
+                .map(|list| list.iter().map(|ss| ss.iter().map(|&(a, b)| cal.between(a, b)).sum::<i64>()).max().unwrap_or(0))
+                .unwrap_or(0);
+            task.duration += gap;
         }
         if t.duration_format.is_some_and(is_elapsed_format) {
             task.calendar = *elapsed_cal.get_or_insert_with(|| calendars.push(Calendar::elapsed()));

@@ -272,4 +272,6 @@ pub struct AssignmentDef {
     /// Tenths of a minute, in `leveling_delay_format`.
     pub leveling_delay: Option<i64>,
     pub leveling_delay_format: Option<u8>,
+    /// Periods inside the assignment with no work: the task is split there.
+    pub splits: Vec<(Minute, Minute)>,
 }

@@ -130,6 +130,7 @@ enum Ctx {
     Resource,
     Assignments,
     Assignment,
+    Timephased,
     Field,
     Skip,
 }
@@ -151,6 +152,7 @@ impl Ctx {
                 | Baseline
                 | Resource
                 | Assignment
+                | Timephased
         )
     }
 }
@@ -178,6 +180,11 @@ struct Parser<'a> {
     baseline: Option<BaselineDef>,
     resource: Option<ResourceDef>,
     assignment: Option<AssignmentDef>,
+    /// The timephased record being read: start, finish, work.
+    record: (Option<i64>, Option<i64>, Option<i64>),
+    /// Zero-work records since the last record with work.
+    pending_splits: Vec<(i64, i64)>,
+    seen_work: bool,
     errors: Vec<FieldError>,
     links: usize,
     exceptions: usize,
@@ -210,6 +217,9 @@ impl<'a> Parser<'a> {
             baseline: None,
             resource: None,
             assignment: None,
+            record: (None, None, None),
+            pending_splits: Vec::new(),
+            seen_work: false,
             errors: Vec::new(),
             links: 0,
             exceptions: 0,
@@ -401,7 +411,13 @@ impl<'a> Parser<'a> {
                     return Err(self.limit(format!("more than {} assignments", self.limits.max_assignments)));
                 }
                 self.assignment = Some(AssignmentDef::default());
+                self.pending_splits.clear();
+                self.seen_work = false;
                 Assignment
+            }
+            (Assignment, "TimephasedData") => {
+                self.record = (None, None, None);
+                Timephased
             }
             (t, "ExtendedAttribute" | "TimephasedData" | "OutlineCode") if t.is_record() => Skip,
             (t, field) if t.is_record() => {
@@ -525,6 +541,23 @@ impl<'a> Parser<'a> {
             Assignment => {
                 if let Some(a) = self.assignment.take() {
                     self.doc.assignments.push(a);
+                }
+            }
+            Timephased => {
+                // A record without work between records with work is a
+                // split; records without a value are non-working time.
+                if let (Some(start), Some(finish), Some(work)) = self.record {
+                    if work > 0 {
+                        if self.seen_work
+                            && let Some(a) = self.assignment.as_mut()
+                        {
+                            a.splits.append(&mut self.pending_splits);
+                        }
+                        self.pending_splits.clear();
+                        self.seen_work = true;
+                    } else if self.seen_work && self.pending_splits.len() < 100_000 {
+                        self.pending_splits.push((start, finish));
+                    }
                 }
             }
             _ => {}
@@ -723,6 +756,15 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
+            // Timephased data only refines splits; a record Tandem cannot
+            // read (some writers emit times like `17:-0:00`) is skipped, not
+            // an error in the plan.
+            Timephased => match name {
+                "Start" => self.record.0 = v::datetime(text).ok(),
+                "Finish" => self.record.1 = v::datetime(text).ok(),
+                "Value" => self.record.2 = v::duration(text).ok(),
+                _ => {}
+            },
             _ => {}
         }
     }
