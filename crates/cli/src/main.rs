@@ -123,7 +123,17 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Schedule { file, format, status_date } => {
             let bytes = schedule::read_file(&file)?;
-            let report = tandem_formats::mspdi::schedule_report(&bytes, status_date.as_deref()).map_err(|e| format!("{file}: {e}"))?;
+            let status_date = match status_date.as_deref() {
+                Some(s) => Some(
+                    tandem_sched::time::parse(s)
+                        .ok_or_else(|| format!("--status-date `{s}` is not a date like 2026-03-02"))?,
+                ),
+                None => None,
+            };
+            let options =
+                tandem_formats::mspdi::Options { status_date, default_start: Some(schedule::today_at_eight()) };
+            let report =
+                tandem_formats::mspdi::schedule_report(&bytes, &options).map_err(|e| format!("{file}: {e}"))?;
             schedule::print(&report, format)
         }
         Command::Migrate { db } => {

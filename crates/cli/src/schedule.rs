@@ -45,7 +45,13 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
             .map_err(io)?;
             for t in &report.tasks {
                 let name: String = t.name.chars().take(40).collect();
-                let mark = if t.summary { "▸" } else if t.milestone { "◆" } else { " " };
+                let mark = if t.summary {
+                    "▸"
+                } else if t.milestone {
+                    "◆"
+                } else {
+                    " "
+                };
                 writeln!(
                     out,
                     "{:>6} {:>6} {mark}{:<39} {:<16} {:<16} {:>8.2} {:>8.2}  {}",
@@ -63,4 +69,11 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
         }
     }
     out.flush().map_err(io)
+}
+
+/// Today at 08:00 local time: where MS Project starts a plan that names no
+/// start date.
+pub fn today_at_eight() -> tandem_sched::Minute {
+    let today = jiff::Zoned::now().date();
+    tandem_sched::time::from_datetime(today.at(8, 0, 0, 0))
 }

@@ -139,7 +139,11 @@ impl Week {
     }
 
     /// Combines two weeks day by day.
-    fn combine(&self, other: &Week, f: fn(&Shifts, &Shifts) -> Result<Shifts, CalendarError>) -> Result<Week, CalendarError> {
+    fn combine(
+        &self,
+        other: &Week,
+        f: fn(&Shifts, &Shifts) -> Result<Shifts, CalendarError>,
+    ) -> Result<Week, CalendarError> {
         let mut days = [Shifts::NONE; 7];
         for (i, d) in days.iter_mut().enumerate() {
             *d = f(&self.days[i], &other.days[i])?;
@@ -568,10 +572,7 @@ mod tests {
         let c = Calendar::new(
             "Holidays",
             Week::standard(),
-            &[
-                holiday("2026-03-04"),
-                Override { from_day: sat, to_day: sat, week: Week::uniform(half), rank: 2 },
-            ],
+            &[holiday("2026-03-04"), Override { from_day: sat, to_day: sat, week: Week::uniform(half), rank: 2 }],
         )
         .unwrap();
         // Two days from Tuesday: Tuesday and Thursday (Wednesday is off).

@@ -41,8 +41,10 @@ pub struct Schedule {
 impl Schedule {
     /// The critical tasks that are not summaries, by early start.
     pub fn critical_path(&self) -> Vec<TaskIx> {
-        let mut v: Vec<TaskIx> =
-            (0..self.critical.len()).filter(|&i| self.critical[i] && !self.is_summary[i]).map(|i| i as TaskIx).collect();
+        let mut v: Vec<TaskIx> = (0..self.critical.len())
+            .filter(|&i| self.critical[i] && !self.is_summary[i])
+            .map(|i| i as TaskIx)
+            .collect();
         v.sort_by_key(|&i| (self.early_start[i as usize], self.early_finish[i as usize], i));
         v
     }
@@ -63,7 +65,9 @@ pub fn schedule(net: &Network) -> Result<Schedule, ScheduleError> {
 pub fn schedule_with(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Result<Schedule, ScheduleError> {
     let n = net.tasks.len();
     for (i, t) in net.tasks.iter().enumerate() {
-        if t.calendar as usize >= net.calendars.len() || t.slack_calendar.is_some_and(|c| c as usize >= net.calendars.len()) {
+        if t.calendar as usize >= net.calendars.len()
+            || t.slack_calendar.is_some_and(|c| c as usize >= net.calendars.len())
+        {
             return Err(ScheduleError::BadCalendar(i as TaskIx));
         }
     }

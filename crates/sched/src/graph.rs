@@ -86,10 +86,7 @@ impl Graph {
         }
         let preds = Csr::build(n, net.links.iter().enumerate().map(|(l, k)| (k.succ, l as u32)));
         let succs = Csr::build(n, net.links.iter().enumerate().map(|(l, k)| (k.pred, l as u32)));
-        let children = Csr::build(
-            n,
-            net.tasks.iter().enumerate().filter_map(|(i, t)| t.parent.map(|p| (p, i as u32))),
-        );
+        let children = Csr::build(n, net.tasks.iter().enumerate().filter_map(|(i, t)| t.parent.map(|p| (p, i as u32))));
         let is_summary: Vec<bool> = (0..n).map(|i| !children.of(i).is_empty()).collect();
 
         let mut g = Graph { order: Vec::with_capacity(2 * n), preds, succs, children, is_summary };
@@ -118,7 +115,7 @@ impl Graph {
 
     fn for_each_out(&self, net: &Network, v: u32, mut f: impl FnMut(u32)) {
         let i = (v / 2) as usize;
-        if v % 2 == 0 {
+        if v.is_multiple_of(2) {
             f(v + 1);
             for &c in self.children.of(i) {
                 f(2 * c);
@@ -168,7 +165,7 @@ impl Graph {
 
     fn stuck_pred(&self, net: &Network, v: u32, stuck: &impl Fn(u32) -> bool) -> Option<u32> {
         let i = (v / 2) as usize;
-        if v % 2 == 0 {
+        if v.is_multiple_of(2) {
             let from_links = self.preds.of(i).iter().map(|&l| 2 * net.links[l as usize].pred + 1);
             let from_parent = net.tasks[i].parent.map(|p| 2 * p);
             from_links.chain(from_parent).find(|&w| stuck(w))

@@ -48,12 +48,12 @@ pub fn format(t: Minute) -> String {
 }
 
 /// Parses `2026-03-02T08:00:00` (seconds optional, ignored) or a bare date
-/// (midnight). Years outside 1900–2200 are refused: no real plan needs
+/// (midnight). Years outside 1900–2999 are refused: no real plan needs
 /// them, and arithmetic near the limits would overflow.
 pub fn parse(s: &str) -> Option<Minute> {
     let s = s.trim();
     let dt: DateTime = if s.len() == 10 { s.parse::<Date>().ok()?.at(0, 0, 0, 0) } else { s.parse().ok()? };
-    if !(1900..=2200).contains(&dt.year()) {
+    if !(1900..=2999).contains(&dt.year()) {
         return None;
     }
     Some(from_datetime(dt))
@@ -71,7 +71,15 @@ mod tests {
         assert_eq!(parse("1970-01-01"), Some(0));
         assert_eq!(weekday(0), 3);
         assert_eq!(format(parse("1969-12-31T23:59:00").unwrap()), "1969-12-31T23:59:00");
-        for bad in ["", "garbage", "0000-00-00T00:00:00", "2026-02-30T08:00:00", "2026-01-01T25:61:00", "275760-01-01T00:00:00", "-0001-01-01T00:00:00"] {
+        for bad in [
+            "",
+            "garbage",
+            "0000-00-00T00:00:00",
+            "2026-02-30T08:00:00",
+            "2026-01-01T25:61:00",
+            "275760-01-01T00:00:00",
+            "-0001-01-01T00:00:00",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

@@ -33,9 +33,19 @@ fn invalid(task_uid: Option<i64>, field: &str, message: impl Into<String>) -> Fi
     FieldError { line: 0, task_uid, field: field.into(), message: message.into() }
 }
 
-/// Builds the network. With `status_date`, remaining work is scheduled
-/// after it.
-pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Converted, MspdiError> {
+/// How to read a plan into a network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Schedule remaining work after this date.
+    pub status_date: Option<Minute>,
+    /// The start of a project whose file names none (MS Project would use
+    /// the day the file is opened; the caller passes it in).
+    pub default_start: Option<Minute>,
+}
+
+/// Builds the network.
+pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiError> {
+    let status_date = options.status_date;
     let limits = Limits::default();
     let mut errors: Vec<FieldError> = Vec::new();
     let defs: HashMap<i64, &CalendarDef> = doc.calendars.iter().map(|c| (c.uid, c)).collect();
@@ -47,11 +57,7 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
         None => calendars.push(Calendar::standard()),
     };
 
-    let start = doc
-        .project
-        .start
-        .or_else(|| doc.tasks.iter().filter_map(|t| t.start).min())
-        .ok_or_else(|| MspdiError::NotMspdi("the project has no start date and no task has one".into()))?;
+    let start = doc.project.start.or_else(|| doc.tasks.iter().filter_map(|t| t.start).min()).or(options.default_start);
 
     // Work resources' calendars, per task: a task is worked when its
     // resources work.
@@ -76,7 +82,8 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
     let mut assignment_span: HashMap<i64, i64> = HashMap::new();
     for a in &doc.assignments {
         let delay = a.delay.unwrap_or(0) / 10
-            + a.leveling_delay.filter(|_| a.leveling_delay_format.is_none_or(|f| !is_elapsed_format(f))).unwrap_or(0) / 10;
+            + a.leveling_delay.filter(|_| a.leveling_delay_format.is_none_or(|f| !is_elapsed_format(f))).unwrap_or(0)
+                / 10;
         if delay == 0 {
             continue;
         }
@@ -92,7 +99,7 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
         splits.entry(a.task_uid).or_default().push(&a.splits);
     }
 
-    let mut net = Network::new(start);
+    let mut net = Network::new(start.unwrap_or(0));
     net.calendars.clear();
     net.status_date = status_date;
     net.critical_slack_limit = doc.project.critical_slack_limit_days * doc.project.minutes_per_day;
@@ -164,9 +171,19 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
             let cal = &calendars.built[task.calendar as usize];
             let gap = splits
                 .get(&t.uid)
-                .map(|list| list.iter().map(|ss| ss.iter().map(|&(a, b)| cal.between(a, b)).sum::<i64>()).max().unwrap_or(0))
+                .map(|list| {
+                    list.iter().map(|ss| ss.iter().map(|&(a, b)| cal.between(a, b)).sum::<i64>()).max().unwrap_or(0)
+                })
                 .unwrap_or(0);
-            task.duration += gap;
+            // Zero-work records can also come from rounding in a work
+            // contour; only a gap that the stored dates confirm is a split.
+            let span = match (t.start, t.finish) {
+                (Some(a), Some(b)) => cal.between(a, b),
+                _ => i64::MAX,
+            };
+            if gap > 0 && span >= task.duration + gap {
+                task.duration += gap;
+            }
         }
         if t.duration_format.is_some_and(is_elapsed_format) {
             task.calendar = *elapsed_cal.get_or_insert_with(|| calendars.push(Calendar::elapsed()));
@@ -179,10 +196,10 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
             remaining: t.remaining_duration,
             resume: t.resume,
         };
-        if t.manual || !t.active {
-            if let (Some(s), Some(f)) = (t.manual_start.or(t.start), t.manual_finish.or(t.finish)) {
-                task.manual = Some((s, f));
-            }
+        if (t.manual || !t.active)
+            && let (Some(s), Some(f)) = (t.manual_start.or(t.start), t.manual_finish.or(t.finish))
+        {
+            task.manual = Some((s, f));
         }
         // A predecessor in another project is not in this file; the start
         // MS Project computed from it stands in as a lower bound.
@@ -190,8 +207,11 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
             task.external_start = t.start;
         }
         if let Some(d) = t.leveling_delay.filter(|&d| d > 0) {
-            task.leveling_delay =
-                if t.leveling_delay_format.is_none_or(is_elapsed_format) { Lag::Elapsed(d / 10) } else { Lag::Working(d / 10) };
+            task.leveling_delay = if t.leveling_delay_format.is_none_or(is_elapsed_format) {
+                Lag::Elapsed(d / 10)
+            } else {
+                Lag::Working(d / 10)
+            };
         }
         net.tasks.push(task);
         infos.push(TaskInfo {
@@ -219,7 +239,11 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
                 continue;
             };
             if pred == succ {
-                errors.push(invalid(Some(t.uid), "PredecessorLink", format!("task UID {} is its own predecessor", t.uid)));
+                errors.push(invalid(
+                    Some(t.uid),
+                    "PredecessorLink",
+                    format!("task UID {} is its own predecessor", t.uid),
+                ));
                 continue;
             }
             if !doc.tasks[pred as usize].active || !t.active {
@@ -245,6 +269,9 @@ pub fn to_network(doc: &Document, status_date: Option<Minute>) -> Result<Convert
     }
     if !errors.is_empty() {
         return Err(MspdiError::Invalid(errors));
+    }
+    if start.is_none() {
+        return Err(MspdiError::NotMspdi("the project has no start date and no task has one".into()));
     }
     net.calendars = calendars.built;
     Ok(Converted { network: net, tasks: infos, minutes_per_day: doc.project.minutes_per_day })
@@ -356,7 +383,12 @@ fn build_calendar(defs: &HashMap<i64, &CalendarDef>, uid: i64) -> Result<Calenda
         for wd in def.week_days.iter().filter(|w| w.day_type == 0 && !has_exceptions) {
             if let Some((from, to)) = wd.period {
                 let s = shifts(&wd.times, wd.working).map_err(err)?;
-                overrides.push(Override { from_day: day_of(from), to_day: day_of(to), week: Week::uniform(s), rank: 2 });
+                overrides.push(Override {
+                    from_day: day_of(from),
+                    to_day: day_of(to),
+                    week: Week::uniform(s),
+                    rank: 2,
+                });
             }
         }
         for ww in &def.work_weeks {

@@ -5,8 +5,10 @@ mod model;
 mod read;
 mod report;
 mod values;
+mod write;
 
-pub use convert::{Converted, TaskInfo, to_network};
+pub use convert::{Converted, Options, TaskInfo, to_network};
 pub use model::*;
-pub use report::{ProjectDates, Report, TaskRow, schedule_report};
 pub use read::{FieldError, Limits, MspdiError, read, read_with};
+pub use report::{ProjectDates, Report, TaskRow, schedule_report};
+pub use write::write;

@@ -274,4 +274,7 @@ pub struct AssignmentDef {
     pub leveling_delay_format: Option<u8>,
     /// Periods inside the assignment with no work: the task is split there.
     pub splits: Vec<(Minute, Minute)>,
+    /// The timephased work records of a split assignment, kept so that
+    /// writing the file keeps the split: (type, start, finish, minutes).
+    pub timephased: Vec<(u8, Minute, Minute, Option<i64>)>,
 }

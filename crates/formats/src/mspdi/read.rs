@@ -78,7 +78,11 @@ pub enum MspdiError {
 }
 
 fn more(n: usize) -> String {
-    if n > 1 { format!(" (and {} more errors)", n - 1) } else { String::new() }
+    match n {
+        0 | 1 => String::new(),
+        2 => " (and 1 more error)".to_owned(),
+        _ => format!(" (and {} more errors)", n - 1),
+    }
 }
 
 impl MspdiError {
@@ -180,8 +184,10 @@ struct Parser<'a> {
     baseline: Option<BaselineDef>,
     resource: Option<ResourceDef>,
     assignment: Option<AssignmentDef>,
-    /// The timephased record being read: start, finish, work.
-    record: (Option<i64>, Option<i64>, Option<i64>),
+    /// The timephased record being read: start, finish, work, type.
+    record: (Option<i64>, Option<i64>, Option<i64>, u8),
+    /// The current assignment's records, kept if it turns out to be split.
+    records: Vec<(u8, i64, i64, Option<i64>)>,
     /// Zero-work records since the last record with work.
     pending_splits: Vec<(i64, i64)>,
     seen_work: bool,
@@ -217,7 +223,8 @@ impl<'a> Parser<'a> {
             baseline: None,
             resource: None,
             assignment: None,
-            record: (None, None, None),
+            record: (None, None, None, 1),
+            records: Vec::new(),
             pending_splits: Vec::new(),
             seen_work: false,
             errors: Vec::new(),
@@ -261,7 +268,10 @@ impl<'a> Parser<'a> {
                     if self.top() == Ctx::Field {
                         let s = std::str::from_utf8(&t).map_err(|_| self.syntax("invalid UTF-8 in text"))?;
                         self.push_text(s)?;
-                    } else if self.top() != Ctx::Skip && !t.iter().all(u8::is_ascii_whitespace) && self.top() != Ctx::Doc {
+                    } else if self.top() != Ctx::Skip
+                        && !t.iter().all(u8::is_ascii_whitespace)
+                        && self.top() != Ctx::Doc
+                    {
                         // Mixed content outside a field is ignored, like unknown elements.
                     }
                 }
@@ -309,7 +319,9 @@ impl<'a> Parser<'a> {
 
     fn push_text(&mut self, s: &str) -> Result<(), MspdiError> {
         if self.text.len() + s.len() > self.limits.max_text_bytes {
-            return Err(self.limit(format!("element {} holds more than {} bytes", self.field, self.limits.max_text_bytes)));
+            return Err(
+                self.limit(format!("element {} holds more than {} bytes", self.field, self.limits.max_text_bytes))
+            );
         }
         self.text.push_str(s);
         Ok(())
@@ -412,11 +424,12 @@ impl<'a> Parser<'a> {
                 }
                 self.assignment = Some(AssignmentDef::default());
                 self.pending_splits.clear();
+                self.records.clear();
                 self.seen_work = false;
                 Assignment
             }
             (Assignment, "TimephasedData") => {
-                self.record = (None, None, None);
+                self.record = (None, None, None, 1);
                 Timephased
             }
             (t, "ExtendedAttribute" | "TimephasedData" | "OutlineCode") if t.is_record() => Skip,
@@ -469,7 +482,10 @@ impl<'a> Parser<'a> {
                 }
             }
             WorkingTime => {
-                if let (Some(f), Some(t)) = self.working_time {
+                if let (Some(f), Some(t)) = self.working_time
+                    && f != t
+                {
+                    // An empty period (08:00–08:00) is no working time.
                     if f < t || t == 0 {
                         let t = if t == 0 { 1440 } else { t };
                         let target = if self.top() == WorkingTimes && self.parent() == Exception {
@@ -539,14 +555,22 @@ impl<'a> Parser<'a> {
                 }
             }
             Assignment => {
-                if let Some(a) = self.assignment.take() {
+                if let Some(mut a) = self.assignment.take() {
+                    if !a.splits.is_empty() {
+                        a.timephased = std::mem::take(&mut self.records);
+                    }
                     self.doc.assignments.push(a);
                 }
             }
             Timephased => {
+                if let (Some(start), Some(finish)) = (self.record.0, self.record.1)
+                    && self.records.len() < 100_000
+                {
+                    self.records.push((self.record.3, start, finish, self.record.2));
+                }
                 // A record without work between records with work is a
                 // split; records without a value are non-working time.
-                if let (Some(start), Some(finish), Some(work)) = self.record {
+                if let (Some(start), Some(finish), Some(work), _) = self.record {
                     if work > 0 {
                         if self.seen_work
                             && let Some(a) = self.assignment.as_mut()
@@ -641,12 +665,14 @@ impl<'a> Parser<'a> {
                 }
             }
             Exception => {
-                let int = if matches!(name, "Occurrences" | "Period") { self.val(name, text, v::integer) } else { None };
-                let small = if matches!(name, "Type" | "DaysOfWeek" | "Month" | "MonthDay" | "MonthPosition" | "MonthItem") {
-                    self.val(name, text, v::small)
-                } else {
-                    None
-                };
+                let int =
+                    if matches!(name, "Occurrences" | "Period") { self.val(name, text, v::integer) } else { None };
+                let small =
+                    if matches!(name, "Type" | "DaysOfWeek" | "Month" | "MonthDay" | "MonthPosition" | "MonthItem") {
+                        self.val(name, text, v::small)
+                    } else {
+                        None
+                    };
                 let b = if name == "DayWorking" { self.val(name, text, v::boolean) } else { None };
                 if let Some(e) = self.exception.as_mut() {
                     match name {
@@ -672,7 +698,8 @@ impl<'a> Parser<'a> {
             }
             Task => self.assign_task(name, text),
             PredecessorLink => {
-                let int = if matches!(name, "PredecessorUID" | "LinkLag") { self.val(name, text, v::integer) } else { None };
+                let int =
+                    if matches!(name, "PredecessorUID" | "LinkLag") { self.val(name, text, v::integer) } else { None };
                 let small = if matches!(name, "Type" | "LagFormat") { self.val(name, text, v::small) } else { None };
                 let b = if name == "CrossProject" { self.val(name, text, v::boolean) } else { None };
                 if name == "Type" && small.is_some_and(|k| k > 3) {
@@ -709,7 +736,8 @@ impl<'a> Parser<'a> {
                 }
             }
             Resource => {
-                let int = if matches!(name, "UID" | "ID" | "CalendarUID") { self.val(name, text, v::integer) } else { None };
+                let int =
+                    if matches!(name, "UID" | "ID" | "CalendarUID") { self.val(name, text, v::integer) } else { None };
                 let small = if name == "Type" { self.val(name, text, v::small) } else { None };
                 let dec = if name == "MaxUnits" { self.val(name, text, v::decimal) } else { None };
                 let b = if name == "IsNull" { self.val(name, text, v::boolean) } else { None };
@@ -734,7 +762,9 @@ impl<'a> Parser<'a> {
                     None
                 };
                 let fmt = if name == "LevelingDelayFormat" { self.val(name, text, v::small) } else { None };
-                if matches!(name, "Delay" | "LevelingDelay") && int.is_some_and(|d| !(0..=v::MAX_DURATION_MINUTES * 10).contains(&d)) {
+                if matches!(name, "Delay" | "LevelingDelay")
+                    && int.is_some_and(|d| !(0..=v::MAX_DURATION_MINUTES * 10).contains(&d))
+                {
                     self.error(name, "the delay is negative or longer than 100 years".into());
                 }
                 let dec = if name == "Units" { self.val(name, text, v::decimal) } else { None };
@@ -747,7 +777,9 @@ impl<'a> Parser<'a> {
                         "ResourceUID" => a.resource_uid = int.unwrap_or(i64::MIN),
                         "Units" => a.units = dec,
                         "Delay" => a.delay = int.filter(|d| (0..=v::MAX_DURATION_MINUTES * 10).contains(d)),
-                        "LevelingDelay" => a.leveling_delay = int.filter(|d| (0..=v::MAX_DURATION_MINUTES * 10).contains(d)),
+                        "LevelingDelay" => {
+                            a.leveling_delay = int.filter(|d| (0..=v::MAX_DURATION_MINUTES * 10).contains(d))
+                        }
                         "LevelingDelayFormat" => a.leveling_delay_format = fmt,
                         "Work" => a.work = dur,
                         "Start" => a.start = d,
@@ -763,6 +795,7 @@ impl<'a> Parser<'a> {
                 "Start" => self.record.0 = v::datetime(text).ok(),
                 "Finish" => self.record.1 = v::datetime(text).ok(),
                 "Value" => self.record.2 = v::duration(text).ok(),
+                "Type" => self.record.3 = v::small(text).unwrap_or(1),
                 _ => {}
             },
             _ => {}
@@ -803,8 +836,12 @@ impl<'a> Parser<'a> {
                     self.doc.project.days_per_month = n;
                 }
             }
-            "DefaultStartTime" => self.doc.project.default_start_time = self.val(name, text, v::time_of_day).map(i64::from),
-            "DefaultFinishTime" => self.doc.project.default_finish_time = self.val(name, text, v::time_of_day).map(i64::from),
+            "DefaultStartTime" => {
+                self.doc.project.default_start_time = self.val(name, text, v::time_of_day).map(i64::from)
+            }
+            "DefaultFinishTime" => {
+                self.doc.project.default_finish_time = self.val(name, text, v::time_of_day).map(i64::from)
+            }
             "CriticalSlackLimit" => {
                 if let Some(n) = self.val(name, text, v::integer) {
                     self.doc.project.critical_slack_limit_days = n.clamp(-1000, 1000);
@@ -826,15 +863,25 @@ impl<'a> Parser<'a> {
             Ignore,
         }
         let val = match name {
-            "UID" | "ID" | "OutlineLevel" | "Priority" | "TotalSlack" | "FreeSlack" | "CalendarUID" | "PercentComplete" => {
-                V::Int(self.val(name, text, v::integer))
-            }
+            "UID" | "ID" | "OutlineLevel" | "Priority" | "TotalSlack" | "FreeSlack" | "CalendarUID"
+            | "PercentComplete" => V::Int(self.val(name, text, v::integer)),
             "LevelingDelay" => V::Int(self.val(name, text, v::integer)),
-            "Type" | "DurationFormat" | "ConstraintType" | "LevelingDelayFormat" => V::Small(self.val(name, text, v::small)),
-            "IsNull" | "Active" | "Manual" | "Milestone" | "Summary" | "Critical" | "IgnoreResourceCalendar" | "Recurring"
-            | "Estimated" | "EffortDriven" | "ExternalTask" => V::Bool(self.val(name, text, v::boolean)),
-            "Start" | "Finish" | "EarlyStart" | "EarlyFinish" | "LateStart" | "LateFinish" | "ConstraintDate" | "Deadline"
-            | "ActualStart" | "ActualFinish" | "Stop" | "Resume" | "ManualStart" | "ManualFinish" => {
+            "Type" | "DurationFormat" | "ConstraintType" | "LevelingDelayFormat" => {
+                V::Small(self.val(name, text, v::small))
+            }
+            "IsNull"
+            | "Active"
+            | "Manual"
+            | "Milestone"
+            | "Summary"
+            | "Critical"
+            | "IgnoreResourceCalendar"
+            | "Recurring"
+            | "Estimated"
+            | "EffortDriven"
+            | "ExternalTask" => V::Bool(self.val(name, text, v::boolean)),
+            "Start" | "Finish" | "EarlyStart" | "EarlyFinish" | "LateStart" | "LateFinish" | "ConstraintDate"
+            | "Deadline" | "ActualStart" | "ActualFinish" | "Stop" | "Resume" | "ManualStart" | "ManualFinish" => {
                 V::Date(self.val(name, text, v::datetime))
             }
             "Duration" | "Work" | "ActualDuration" | "RemainingDuration" | "ManualDuration" => {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tandem_sched::{GraphError, ScheduleError, time};
 
-use super::{Converted, read, to_network};
+use super::{Converted, Options, read, to_network};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -37,13 +37,9 @@ pub struct TaskRow {
 }
 
 /// Schedules MSPDI bytes.
-pub fn schedule_report(bytes: &[u8], status_date: Option<&str>) -> Result<Report, String> {
-    let status = match status_date {
-        Some(s) => Some(time::parse(s).ok_or_else(|| format!("--status-date `{s}` is not a date like 2026-03-02"))?),
-        None => None,
-    };
+pub fn schedule_report(bytes: &[u8], options: &Options) -> Result<Report, String> {
     let doc = read(bytes).map_err(|e| e.to_string())?;
-    let conv = to_network(&doc, status).map_err(|e| e.to_string())?;
+    let conv = to_network(&doc, options).map_err(|e| e.to_string())?;
     let s = tandem_sched::schedule(&conv.network).map_err(|e| describe(&e, &conv))?;
     let tasks = conv
         .tasks
@@ -85,4 +81,3 @@ fn describe(e: &ScheduleError, conv: &Converted) -> String {
         other => other.to_string(),
     }
 }
-

@@ -40,7 +40,7 @@ pub fn decimal(s: &str) -> Result<f64, String> {
 }
 
 pub fn datetime(s: &str) -> Result<Minute, String> {
-    time::parse(s).ok_or_else(|| format!("`{}` is not a date-time between 1900 and 2200", clip(s)))
+    time::parse(s).ok_or_else(|| format!("`{}` is not a date-time between 1900 and 2999", clip(s)))
 }
 
 /// `08:00:00` → 480; `24:00:00` (end of day) → 1440.
@@ -49,7 +49,8 @@ pub fn time_of_day(s: &str) -> Result<u16, String> {
     let mut parts = s.trim().split(':');
     let h: u16 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
     let m: u16 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-    let sec: u16 = parts.next().map_or(Some(0), |p| p.split('.').next().and_then(|x| x.parse().ok())).ok_or_else(bad)?;
+    let sec: u16 =
+        parts.next().map_or(Some(0), |p| p.split('.').next().and_then(|x| x.parse().ok())).ok_or_else(bad)?;
     if h > 24 || m > 59 || sec > 59 || (h == 24 && (m > 0 || sec > 0)) {
         return Err(bad());
     }
