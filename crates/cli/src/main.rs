@@ -53,6 +53,18 @@ enum Command {
         /// Schedule remaining work after this date (2026-03-02 or 2026-03-02T08:00).
         #[arg(long)]
         status_date: Option<String>,
+        /// Run a Monte Carlo simulation with this many iterations.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        monte_carlo: Option<u32>,
+        /// Seed of the simulation: the same seed gives the same answer.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How durations are drawn from three-point estimates.
+        #[arg(long, value_enum, default_value = "triangular")]
+        distribution: schedule::Dist,
+        /// Report the chance of finishing by this date.
+        #[arg(long)]
+        target: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -121,19 +133,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             state.store.close().await;
             Ok(())
         }
-        Command::Schedule { file, format, status_date } => {
+        Command::Schedule { file, format, status_date, monte_carlo, seed, distribution, target } => {
             let bytes = schedule::read_file(&file)?;
-            let status_date = match status_date.as_deref() {
-                Some(s) => Some(
-                    tandem_sched::time::parse(s)
-                        .ok_or_else(|| format!("--status-date `{s}` is not a date like 2026-03-02"))?,
-                ),
-                None => None,
+            let options = tandem_formats::mspdi::Options {
+                status_date: schedule::parse_date("--status-date", status_date.as_deref())?,
+                default_start: Some(schedule::today_at_eight()),
             };
-            let options =
-                tandem_formats::mspdi::Options { status_date, default_start: Some(schedule::today_at_eight()) };
-            let report =
-                tandem_formats::mspdi::schedule_report(&bytes, &options).map_err(|e| format!("{file}: {e}"))?;
+            let target = schedule::parse_date("--target", target.as_deref())?;
+            let report = schedule::run(&bytes, &options, monte_carlo, seed, distribution, target)
+                .map_err(|e| format!("{file}: {e}"))?;
             schedule::print(&report, format)
         }
         Command::Migrate { db } => {

@@ -3,10 +3,69 @@
 
 use std::io::Read;
 
-use tandem_formats::mspdi::Report;
+use std::io::IsTerminal;
+
+use tandem_formats::mspdi::{self, MonteCarloRequest, Report};
+use tandem_sched::montecarlo;
 
 /// The largest file `tandem schedule` reads.
 const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dist {
+    Triangular,
+    Pert,
+}
+
+/// A date option, or one line saying what is wrong with it.
+pub fn parse_date(flag: &str, value: Option<&str>) -> Result<Option<tandem_sched::Minute>, String> {
+    match value {
+        None => Ok(None),
+        Some(s) => tandem_sched::time::parse(s)
+            .map(Some)
+            .ok_or_else(|| format!("{flag} `{s}` is not a date like 2026-03-02 or 2026-03-02T08:00")),
+    }
+}
+
+/// Schedules, and runs Monte Carlo when asked, with a progress bar on a
+/// terminal.
+pub fn run(
+    bytes: &[u8],
+    options: &mspdi::Options,
+    iterations: Option<u32>,
+    seed: u64,
+    dist: Dist,
+    target: Option<tandem_sched::Minute>,
+) -> Result<Report, String> {
+    let Some(iterations) = iterations else { return mspdi::schedule_report(bytes, options) };
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(u64::from(iterations));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("Monte Carlo {bar:40} {pos}/{len} iterations ({eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |done: u64| bar.set_position(done);
+    let request = MonteCarloRequest {
+        options: montecarlo::Options {
+            iterations,
+            seed,
+            distribution: match dist {
+                Dist::Triangular => montecarlo::Distribution::Triangular,
+                Dist::Pert => montecarlo::Distribution::Pert,
+            },
+            target,
+            bins: 20,
+        },
+        progress: &progress,
+    };
+    let report = mspdi::schedule_report_with(bytes, options, Some(&request));
+    bar.finish_and_clear();
+    report
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -65,6 +124,25 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
                     if t.critical { "yes" } else { "" }
                 )
                 .map_err(io)?;
+            }
+            if let Some(mc) = &report.monte_carlo {
+                writeln!(
+                    out,
+                    "\nMonte Carlo: {} iterations ({}, seed {}), {} tasks with three-point estimates",
+                    mc.iterations, mc.distribution, mc.seed, mc.estimated_tasks
+                )
+                .map_err(io)?;
+                for (label, value) in
+                    [("P10", &mc.p10), ("P50", &mc.p50), ("P80", &mc.p80), ("P90", &mc.p90), ("mean", &mc.mean)]
+                {
+                    writeln!(out, "  {label:<5} {value}").map_err(io)?;
+                }
+                let peak = mc.histogram.iter().map(|b| b.count).max().unwrap_or(1).max(1);
+                for b in &mc.histogram {
+                    let width = (b.count as usize * 40).div_ceil(peak as usize);
+                    writeln!(out, "  {} {:<40} {}", &b.from[..16.min(b.from.len())], "█".repeat(width), b.count)
+                        .map_err(io)?;
+                }
             }
         }
     }

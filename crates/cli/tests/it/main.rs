@@ -11,3 +11,4 @@ mod browser;
 mod cli;
 mod cluster;
 mod members;
+mod schedule_cmd;

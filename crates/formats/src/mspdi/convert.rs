@@ -25,6 +25,8 @@ pub struct TaskInfo {
 pub struct Converted {
     pub network: Network,
     pub tasks: Vec<TaskInfo>,
+    /// Three-point estimates, by network index, for Monte Carlo.
+    pub estimates: Vec<Option<tandem_sched::montecarlo::Estimate>>,
     /// The task UID for each link's position, to name links in errors.
     pub minutes_per_day: i64,
 }
@@ -104,6 +106,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
     net.status_date = status_date;
     net.critical_slack_limit = doc.project.critical_slack_limit_days * doc.project.minutes_per_day;
     let mut infos = Vec::with_capacity(doc.tasks.len());
+    let mut estimates = Vec::with_capacity(doc.tasks.len());
     let mut by_uid: HashMap<i64, u32> = HashMap::with_capacity(doc.tasks.len());
     let mut elapsed_cal: Option<u32> = None;
     // Parents from outline levels: the stack holds (level, index).
@@ -213,6 +216,10 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
                 Lag::Working(d / 10)
             };
         }
+        estimates.push(match t.estimate {
+            [Some(o), Some(m), Some(p)] if !t.summary => tandem_sched::montecarlo::Estimate::new(o, m, p),
+            _ => None,
+        });
         net.tasks.push(task);
         infos.push(TaskInfo {
             uid: t.uid,
@@ -274,7 +281,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         return Err(MspdiError::NotMspdi("the project has no start date and no task has one".into()));
     }
     net.calendars = calendars.built;
-    Ok(Converted { network: net, tasks: infos, minutes_per_day: doc.project.minutes_per_day })
+    Ok(Converted { network: net, tasks: infos, estimates, minutes_per_day: doc.project.minutes_per_day })
 }
 
 /// MSPDI duration and lag formats counted in elapsed time.

@@ -10,5 +10,8 @@ mod write;
 pub use convert::{Converted, Options, TaskInfo, to_network};
 pub use model::*;
 pub use read::{FieldError, Limits, MspdiError, read, read_with};
-pub use report::{ProjectDates, Report, TaskRow, schedule_report};
+pub use report::{
+    HistogramBin, MonteCarloReport, MonteCarloRequest, ProjectDates, Report, TaskCriticality, TaskRow, schedule_report,
+    schedule_report_with,
+};
 pub use write::write;

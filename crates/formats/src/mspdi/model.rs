@@ -185,6 +185,9 @@ pub struct TaskDef {
     pub notes: Option<String>,
     pub predecessors: Vec<LinkDef>,
     pub baselines: Vec<BaselineDef>,
+    /// Three-point estimate from the PERT fields Duration1–3 (optimistic,
+    /// expected, pessimistic), in minutes.
+    pub estimate: [Option<i64>; 3],
 }
 
 impl Default for TaskDef {
@@ -241,6 +244,7 @@ impl Default for TaskDef {
             notes: None,
             predecessors: Vec::new(),
             baselines: Vec::new(),
+            estimate: [None; 3],
         }
     }
 }

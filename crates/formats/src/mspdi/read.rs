@@ -135,6 +135,7 @@ enum Ctx {
     Assignments,
     Assignment,
     Timephased,
+    TaskAttribute,
     Field,
     Skip,
 }
@@ -157,6 +158,7 @@ impl Ctx {
                 | Resource
                 | Assignment
                 | Timephased
+                | TaskAttribute
         )
     }
 }
@@ -188,6 +190,8 @@ struct Parser<'a> {
     record: (Option<i64>, Option<i64>, Option<i64>, u8),
     /// The current assignment's records, kept if it turns out to be split.
     records: Vec<(u8, i64, i64, Option<i64>)>,
+    /// The task extended attribute being read: field id, value.
+    attribute: (Option<i64>, Option<String>),
     /// Zero-work records since the last record with work.
     pending_splits: Vec<(i64, i64)>,
     seen_work: bool,
@@ -225,6 +229,7 @@ impl<'a> Parser<'a> {
             assignment: None,
             record: (None, None, None, 1),
             records: Vec::new(),
+            attribute: (None, None),
             pending_splits: Vec::new(),
             seen_work: false,
             errors: Vec::new(),
@@ -405,6 +410,10 @@ impl<'a> Parser<'a> {
                 self.link = Some(LinkDef { kind: 1, lag_format: 7, ..LinkDef::default() });
                 PredecessorLink
             }
+            (Task, "ExtendedAttribute") => {
+                self.attribute = (None, None);
+                TaskAttribute
+            }
             (Task, "Baseline") => {
                 self.baseline = Some(BaselineDef::default());
                 Baseline
@@ -560,6 +569,21 @@ impl<'a> Parser<'a> {
                         a.timephased = std::mem::take(&mut self.records);
                     }
                     self.doc.assignments.push(a);
+                }
+            }
+            TaskAttribute => {
+                // Duration1–3 hold MS Project's PERT estimates.
+                let slot = match self.attribute.0 {
+                    Some(188_743_783) => Some(0),
+                    Some(188_743_784) => Some(1),
+                    Some(188_743_785) => Some(2),
+                    _ => None,
+                };
+                if let (Some(slot), Some(text)) = (slot, self.attribute.1.take())
+                    && let Some(minutes) = self.val("ExtendedAttribute/Value", &text, v::duration)
+                    && let Some(t) = self.task.as_mut()
+                {
+                    t.estimate[slot] = Some(minutes);
                 }
             }
             Timephased => {
@@ -788,6 +812,11 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
+            TaskAttribute => match name {
+                "FieldID" => self.attribute.0 = v::integer(text).ok(),
+                "Value" => self.attribute.1 = Some(text.to_owned()),
+                _ => {}
+            },
             // Timephased data only refines splits; a record Tandem cannot
             // read (some writers emit times like `17:-0:00`) is skipped, not
             // an error in the plan.

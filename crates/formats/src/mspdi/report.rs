@@ -10,6 +10,45 @@ use super::{Converted, Options, read, to_network};
 pub struct Report {
     pub project: ProjectDates,
     pub tasks: Vec<TaskRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monte_carlo: Option<MonteCarloReport>,
+}
+
+/// The finish-date distribution of a Monte Carlo run.
+#[derive(Debug, Serialize)]
+pub struct MonteCarloReport {
+    pub iterations: u32,
+    pub seed: u64,
+    pub distribution: &'static str,
+    /// Tasks that had a three-point estimate (the others kept their duration).
+    pub estimated_tasks: usize,
+    pub p10: String,
+    pub p50: String,
+    pub p80: String,
+    pub p90: String,
+    pub mean: String,
+    pub histogram: Vec<HistogramBin>,
+    pub criticality: Vec<TaskCriticality>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistogramBin {
+    pub from: String,
+    pub to: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskCriticality {
+    pub uid: i64,
+    /// Share of iterations in which the task was critical (0–1).
+    pub criticality: f64,
+}
+
+/// A Monte Carlo run to add to the report.
+pub struct MonteCarloRequest<'a> {
+    pub options: tandem_sched::montecarlo::Options,
+    pub progress: &'a (dyn Fn(u64) + Sync),
 }
 
 #[derive(Debug, Serialize)]
@@ -38,6 +77,15 @@ pub struct TaskRow {
 
 /// Schedules MSPDI bytes.
 pub fn schedule_report(bytes: &[u8], options: &Options) -> Result<Report, String> {
+    schedule_report_with(bytes, options, None)
+}
+
+/// Schedules MSPDI bytes and, when asked, runs Monte Carlo on them.
+pub fn schedule_report_with(
+    bytes: &[u8],
+    options: &Options,
+    monte_carlo: Option<&MonteCarloRequest<'_>>,
+) -> Result<Report, String> {
     let doc = read(bytes).map_err(|e| e.to_string())?;
     let conv = to_network(&doc, options).map_err(|e| e.to_string())?;
     let s = tandem_sched::schedule(&conv.network).map_err(|e| describe(&e, &conv))?;
@@ -62,9 +110,42 @@ pub fn schedule_report(bytes: &[u8], options: &Options) -> Result<Report, String
             critical: s.critical[i],
         })
         .collect();
+    let monte_carlo = match monte_carlo {
+        None => None,
+        Some(req) => {
+            let o = tandem_sched::montecarlo::simulate(&conv.network, &conv.estimates, &req.options, req.progress)
+                .map_err(|e| e.to_string())?;
+            Some(MonteCarloReport {
+                iterations: o.iterations,
+                seed: req.options.seed,
+                distribution: match req.options.distribution {
+                    tandem_sched::montecarlo::Distribution::Triangular => "triangular",
+                    tandem_sched::montecarlo::Distribution::Pert => "pert",
+                },
+                estimated_tasks: conv.estimates.iter().filter(|e| e.is_some()).count(),
+                p10: time::format(o.p10),
+                p50: time::format(o.p50),
+                p80: time::format(o.p80),
+                p90: time::format(o.p90),
+                mean: time::format(o.mean),
+                histogram: o
+                    .histogram
+                    .iter()
+                    .map(|b| HistogramBin { from: time::format(b.from), to: time::format(b.to), count: b.count })
+                    .collect(),
+                criticality: conv
+                    .tasks
+                    .iter()
+                    .zip(&o.criticality)
+                    .map(|(t, &c)| TaskCriticality { uid: t.uid, criticality: c })
+                    .collect(),
+            })
+        }
+    };
     Ok(Report {
         project: ProjectDates { start: time::format(s.project_start), finish: time::format(s.project_finish) },
         tasks,
+        monte_carlo,
     })
 }
 

@@ -294,6 +294,14 @@ fn write_task(x: &mut Xml, t: &TaskDef) {
         x.leaf("LagFormat", l.lag_format);
         x.close("PredecessorLink");
     }
+    for (field, value) in [188_743_783, 188_743_784, 188_743_785].into_iter().zip(t.estimate) {
+        if let Some(v) = value {
+            x.open("ExtendedAttribute");
+            x.leaf("FieldID", field);
+            x.leaf("Value", format_duration(v));
+            x.close("ExtendedAttribute");
+        }
+    }
     for b in &t.baselines {
         x.open("Baseline");
         x.leaf("Number", b.number);

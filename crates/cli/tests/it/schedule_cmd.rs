@@ -1,0 +1,124 @@
+//! `tandem schedule`: the JSON contract, errors, Monte Carlo.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tandem(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tandem")).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let (code, out, err) = tandem(&["schedule", &fixture("estimates.xml"), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["project"]["start"], "2026-03-02T08:00:00");
+    assert_eq!(v["project"]["finish"], "2026-03-20T17:00:00");
+    let build = v["tasks"].as_array().unwrap().iter().find(|t| t["uid"] == 2).unwrap();
+    for key in [
+        "uid",
+        "id",
+        "name",
+        "summary",
+        "milestone",
+        "start",
+        "finish",
+        "early_start",
+        "early_finish",
+        "late_start",
+        "late_finish",
+        "total_slack_minutes",
+        "free_slack_minutes",
+        "critical",
+    ] {
+        assert!(build.get(key).is_some(), "{key} missing");
+    }
+    assert_eq!(build["start"], "2026-03-09T08:00:00");
+    assert_eq!(build["critical"], true);
+    let docs = v["tasks"].as_array().unwrap().iter().find(|t| t["uid"] == 3).unwrap();
+    assert_eq!(docs["total_slack_minutes"], 8 * 480);
+    assert_eq!(v["tasks"][0]["summary"], true);
+    assert!(v.get("monte_carlo").is_none());
+}
+
+#[test]
+fn monte_carlo_is_reproducible_and_reports_criticality() {
+    let args = [
+        "schedule",
+        &fixture("estimates.xml"),
+        "--format",
+        "json",
+        "--monte-carlo",
+        "2000",
+        "--seed",
+        "9",
+        "--distribution",
+        "pert",
+    ];
+    let (code, out, err) = tandem(&args);
+    assert_eq!(code, 0, "{err}");
+    let (_, again, _) = tandem(&args);
+    assert_eq!(out, again, "same seed, same answer");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let mc = &v["monte_carlo"];
+    let dates: Vec<&str> = ["p10", "p50", "p80", "p90"].iter().map(|k| mc[k].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    assert!(dates[0] >= "2026-03-18", "{dates:?}");
+    assert_eq!(mc["estimated_tasks"], 2);
+    let crit = |uid: i64| {
+        mc["criticality"].as_array().unwrap().iter().find(|c| c["uid"] == uid).unwrap()["criticality"].as_f64().unwrap()
+    };
+    assert_eq!(crit(2), 1.0);
+    assert_eq!(crit(3), 0.0);
+    let total: u64 = mc["histogram"].as_array().unwrap().iter().map(|b| b["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 2000);
+    let (_, other, _) =
+        tandem(&["schedule", &fixture("estimates.xml"), "--format", "json", "--monte-carlo", "2000", "--seed", "10"]);
+    assert_ne!(out, other);
+}
+
+#[test]
+fn bad_input_is_one_line_on_stderr() {
+    let dir = std::env::temp_dir().join(format!("tandem-sched-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cycle = dir.join("cycle.xml");
+    std::fs::write(
+        &cycle,
+        r#"<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2026-03-02T08:00:00</StartDate><Tasks>
+        <Task><UID>1</UID><Duration>PT8H0M0S</Duration><PredecessorLink><PredecessorUID>2</PredecessorUID></PredecessorLink></Task>
+        <Task><UID>2</UID><Duration>PT8H0M0S</Duration><PredecessorLink><PredecessorUID>1</PredecessorUID></PredecessorLink></Task>
+        </Tasks></Project>"#,
+    )
+    .unwrap();
+    let truncated = dir.join("truncated.xml");
+    std::fs::write(&truncated, "<Project xmlns=\"http://schemas.microsoft.com/project\"><Tasks><Task><UID>1</UI")
+        .unwrap();
+    let cases: [(Vec<String>, &str); 5] = [
+        (vec![cycle.display().to_string()], "dependency cycle between task UIDs"),
+        (vec![truncated.display().to_string()], "line 1"),
+        (vec!["/no/such/file.xml".into()], "cannot open"),
+        (vec![fixture("estimates.xml"), "--status-date".into(), "yesterday".into()], "--status-date"),
+        (vec![fixture("README.md")], "not an MS Project XML file"),
+    ];
+    for (args, expected) in cases {
+        let mut full = vec!["schedule".to_owned()];
+        full.extend(args);
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        let (code, out, err) = tandem(&refs);
+        assert_eq!(code, 1, "{full:?}: {err}");
+        assert!(out.is_empty(), "{full:?}: {out}");
+        assert_eq!(err.lines().count(), 1, "{full:?}: {err}");
+        assert!(err.contains(expected), "{full:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
