@@ -96,6 +96,10 @@ pub enum MonteCarloError {
     Schedule(#[from] ScheduleError),
 }
 
+/// What a batch of iterations found: finishes, and per task how often it
+/// was critical.
+type Tally = (Vec<Minute>, Vec<u32>);
+
 /// One draw from an estimate.
 fn draw(e: &Estimate, dist: Distribution, rng: &mut ChaCha8Rng) -> i64 {
     let (a, m, b) = (e.optimistic as f64, e.likely as f64, e.pessimistic as f64);
@@ -141,7 +145,7 @@ pub fn simulate(
     let done = std::sync::atomic::AtomicU64::new(0);
     const CHUNK: u32 = 64;
     let chunks: Vec<u32> = (0..options.iterations.div_ceil(CHUNK)).collect();
-    let parts: Vec<Result<(Vec<Minute>, Vec<u32>), ScheduleError>> = chunks
+    let parts: Vec<Result<Tally, ScheduleError>> = chunks
         .par_iter()
         .map(|&c| {
             let mut finishes = Vec::with_capacity(CHUNK as usize);
