@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod decision;
+pub mod metrics;
 pub mod model;
 pub mod role;
 pub mod validate;

@@ -1,0 +1,274 @@
+//! Delivery metrics of the project side: earned value, schedule and scope
+//! measures, velocity, defect rates and the RAG status they add up to.
+//! Money is integer minor units; ratios are `None` when undefined (a
+//! division by zero is not a number to show).
+
+use serde::Serialize;
+
+/// Earned value at a status date. `bac`, `pv`, `ev`, `ac` are the inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Evm {
+    pub bac: i64,
+    pub pv: i64,
+    pub ev: i64,
+    pub ac: i64,
+    pub cv: i64,
+    pub sv: i64,
+    pub cpi: Option<f64>,
+    pub spi: Option<f64>,
+    pub eac: Option<i64>,
+    pub etc: Option<i64>,
+    pub vac: Option<i64>,
+    pub tcpi: Option<f64>,
+}
+
+fn ratio(a: i64, b: i64) -> Option<f64> {
+    (b != 0).then(|| a as f64 / b as f64)
+}
+
+/// The EVM figures from budget at completion, planned value, earned value
+/// and actual cost.
+pub fn evm(bac: i64, pv: i64, ev: i64, ac: i64) -> Evm {
+    let cpi = ratio(ev, ac);
+    let spi = ratio(ev, pv);
+    // EAC = BAC ÷ CPI, rounded to the minor unit.
+    let eac = cpi.filter(|c| *c > 0.0).map(|c| (bac as f64 / c).round() as i64);
+    Evm {
+        bac,
+        pv,
+        ev,
+        ac,
+        cv: ev - ac,
+        sv: ev - pv,
+        cpi,
+        spi,
+        eac,
+        etc: eac.map(|e| e - ac),
+        vac: eac.map(|e| bac - e),
+        tcpi: ratio(bac - ev, bac - ac),
+    }
+}
+
+/// One task's contribution to earned value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskValue {
+    /// The task's budget (baseline cost), minor units.
+    pub budget: i64,
+    /// Physical progress, 0–100.
+    pub percent_complete: f64,
+    /// The share of the task's baseline scheduled by the status date (0–1),
+    /// measured in working time by the caller.
+    pub planned_fraction: f64,
+    /// Time-entry cost plus fixed cost incurred.
+    pub actual_cost: i64,
+}
+
+/// EVM over tasks: PV = Σ budget × planned fraction, EV = Σ budget × %
+/// complete, AC = Σ actual cost, BAC = Σ budget (or the project's budget
+/// when given).
+pub fn evm_of_tasks(tasks: &[TaskValue], project_budget: Option<i64>) -> Evm {
+    let mut pv = 0.0;
+    let mut ev = 0.0;
+    let mut ac = 0i64;
+    let mut bac = 0i64;
+    for t in tasks {
+        bac += t.budget;
+        pv += t.budget as f64 * t.planned_fraction.clamp(0.0, 1.0);
+        ev += t.budget as f64 * (t.percent_complete.clamp(0.0, 100.0) / 100.0);
+        ac += t.actual_cost;
+    }
+    evm(project_budget.unwrap_or(bac), pv.round() as i64, ev.round() as i64, ac)
+}
+
+/// Milestones finished on or before their baseline finish ÷ milestones
+/// finished. `(finished_at, baseline_finish)` in any comparable time unit.
+pub fn on_time_rate(milestones: &[(i64, i64)]) -> Option<f64> {
+    let on_time = milestones.iter().filter(|(done, base)| done <= base).count();
+    ratio(on_time as i64, milestones.len() as i64)
+}
+
+/// Forecast minus baseline finish, in working days (working minutes
+/// between them ÷ minutes per day).
+pub fn schedule_variance_days(working_minutes_late: i64, minutes_per_day: i64) -> Option<f64> {
+    ratio(working_minutes_late, minutes_per_day)
+}
+
+/// Assigned work ÷ available working time.
+pub fn utilisation(assigned_minutes: i64, available_minutes: i64) -> Option<f64> {
+    ratio(assigned_minutes, available_minutes)
+}
+
+/// Scope added after the first baseline ÷ baseline scope.
+pub fn scope_creep(added: i64, baseline: i64) -> Option<f64> {
+    ratio(added, baseline)
+}
+
+/// Mean points done over the last three sprints (fewer when there are
+/// fewer). Sprints oldest first.
+pub fn velocity(points_done: &[i64]) -> Option<f64> {
+    let last: Vec<i64> = points_done.iter().rev().take(3).copied().collect();
+    ratio(last.iter().sum(), last.len() as i64)
+}
+
+/// Defects per 100 points delivered.
+pub fn defects_per_100_points(defects: i64, points: i64) -> Option<f64> {
+    ratio(defects * 100, points)
+}
+
+/// Defects found after release ÷ all defects.
+pub fn escape_rate(found_after_release: i64, all: i64) -> Option<f64> {
+    ratio(found_after_release, all)
+}
+
+/// Red, amber, green.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rag {
+    Green,
+    Amber,
+    Red,
+}
+
+/// The thresholds a project's status is judged by (defaults of the
+/// design; editable per project).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RagThresholds {
+    pub index_amber: f64,
+    pub index_red: f64,
+    pub creep_amber: f64,
+    pub creep_red: f64,
+    pub risk_amber: i64,
+    pub risk_red: i64,
+}
+
+impl Default for RagThresholds {
+    fn default() -> Self {
+        RagThresholds { index_amber: 0.95, index_red: 0.90, creep_amber: 0.10, creep_red: 0.20, risk_amber: 15, risk_red: 20 }
+    }
+}
+
+/// The facts a status report is drafted from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatusFacts {
+    pub spi: Option<f64>,
+    pub cpi: Option<f64>,
+    pub scope_creep: Option<f64>,
+    /// The highest score among open risks.
+    pub worst_open_risk: Option<i64>,
+    pub open_critical_defects: i64,
+    pub forecast_after_target: bool,
+}
+
+/// RAG per dimension of a status report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StatusRag {
+    pub schedule: Rag,
+    pub budget: Rag,
+    pub scope: Rag,
+    pub quality: Rag,
+    pub risk: Rag,
+    pub overall: Rag,
+}
+
+fn index_rag(v: Option<f64>, t: &RagThresholds) -> Rag {
+    match v {
+        Some(x) if x < t.index_red => Rag::Red,
+        Some(x) if x < t.index_amber => Rag::Amber,
+        _ => Rag::Green,
+    }
+}
+
+pub fn status_rag(f: &StatusFacts, t: &RagThresholds) -> StatusRag {
+    let schedule = if f.forecast_after_target { Rag::Red } else { index_rag(f.spi, t) };
+    let budget = index_rag(f.cpi, t);
+    let scope = match f.scope_creep {
+        Some(c) if c > t.creep_red => Rag::Red,
+        Some(c) if c > t.creep_amber => Rag::Amber,
+        _ => Rag::Green,
+    };
+    let quality = if f.open_critical_defects > 0 { Rag::Red } else { Rag::Green };
+    let risk = match f.worst_open_risk {
+        Some(s) if s >= t.risk_red => Rag::Red,
+        Some(s) if s >= t.risk_amber => Rag::Amber,
+        _ => Rag::Green,
+    };
+    let overall = schedule.max(budget).max(scope).max(quality).max(risk);
+    StatusRag { schedule, budget, scope, quality, risk, overall }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() < 1e-4)
+    }
+
+    #[test]
+    fn evm_worked_example() {
+        // BAC 100,000.00; by the status date 50,000.00 was planned,
+        // 40,000.00 earned and 45,000.00 spent.
+        let e = evm(10_000_000, 5_000_000, 4_000_000, 4_500_000);
+        assert_eq!((e.cv, e.sv), (-500_000, -1_000_000));
+        assert!(close(e.cpi, 0.888_888_9) && close(e.spi, 0.8));
+        assert_eq!(e.eac, Some(11_250_000));
+        assert_eq!(e.etc, Some(6_750_000));
+        assert_eq!(e.vac, Some(-1_250_000));
+        assert!(close(e.tcpi, 60.0 / 55.0));
+        // Nothing spent or planned yet: ratios are undefined, not zero.
+        let e = evm(10_000_000, 0, 0, 0);
+        assert_eq!((e.cpi, e.spi, e.eac), (None, None, None));
+    }
+
+    #[test]
+    fn evm_from_tasks() {
+        let tasks = [
+            TaskValue { budget: 600_000, percent_complete: 100.0, planned_fraction: 1.0, actual_cost: 700_000 },
+            TaskValue { budget: 400_000, percent_complete: 25.0, planned_fraction: 0.5, actual_cost: 100_000 },
+        ];
+        let e = evm_of_tasks(&tasks, None);
+        assert_eq!((e.bac, e.pv, e.ev, e.ac), (1_000_000, 800_000, 700_000, 800_000));
+        assert!(close(e.spi, 0.875) && close(e.cpi, 0.875));
+        assert_eq!(evm_of_tasks(&tasks, Some(2_000_000)).bac, 2_000_000);
+    }
+
+    #[test]
+    fn delivery_metrics() {
+        assert!(close(on_time_rate(&[(10, 10), (12, 11), (9, 10), (20, 30)]), 0.75));
+        assert_eq!(on_time_rate(&[]), None);
+        assert!(close(schedule_variance_days(960, 480), 2.0));
+        assert!(close(utilisation(2880, 2400), 1.2));
+        assert!(close(scope_creep(15, 100), 0.15));
+        assert!(close(velocity(&[10, 20, 30, 40]), 30.0));
+        assert!(close(velocity(&[12]), 12.0));
+        assert_eq!(velocity(&[]), None);
+        assert!(close(defects_per_100_points(3, 150), 2.0));
+        assert!(close(escape_rate(1, 4), 0.25));
+    }
+
+    #[test]
+    fn rag_thresholds() {
+        let t = RagThresholds::default();
+        let base = StatusFacts {
+            spi: Some(1.0),
+            cpi: Some(1.0),
+            scope_creep: Some(0.0),
+            worst_open_risk: None,
+            open_critical_defects: 0,
+            forecast_after_target: false,
+        };
+        assert_eq!(status_rag(&base, &t).overall, Rag::Green);
+        let r = status_rag(&StatusFacts { spi: Some(0.94), ..base }, &t);
+        assert_eq!((r.schedule, r.overall), (Rag::Amber, Rag::Amber));
+        assert_eq!(status_rag(&StatusFacts { spi: Some(0.95), ..base }, &t).schedule, Rag::Green);
+        assert_eq!(status_rag(&StatusFacts { cpi: Some(0.89), ..base }, &t).budget, Rag::Red);
+        assert_eq!(status_rag(&StatusFacts { scope_creep: Some(0.11), ..base }, &t).scope, Rag::Amber);
+        assert_eq!(status_rag(&StatusFacts { scope_creep: Some(0.10), ..base }, &t).scope, Rag::Green);
+        assert_eq!(status_rag(&StatusFacts { scope_creep: Some(0.21), ..base }, &t).scope, Rag::Red);
+        assert_eq!(status_rag(&StatusFacts { worst_open_risk: Some(15), ..base }, &t).risk, Rag::Amber);
+        assert_eq!(status_rag(&StatusFacts { worst_open_risk: Some(20), ..base }, &t).risk, Rag::Red);
+        assert_eq!(status_rag(&StatusFacts { open_critical_defects: 1, ..base }, &t).quality, Rag::Red);
+        let r = status_rag(&StatusFacts { forecast_after_target: true, ..base }, &t);
+        assert_eq!((r.schedule, r.overall), (Rag::Red, Rag::Red));
+    }
+}
