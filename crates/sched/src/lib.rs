@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod cpm;
 pub mod graph;
+pub mod level;
 pub mod montecarlo;
 pub mod network;
 pub mod time;
