@@ -383,6 +383,12 @@ impl<'a> Passes<'a> {
             Constraint::MustStartOn(c) => lf = cal.add(if zero { c } else { cal.next_start(c)? }, d)?,
             _ => {}
         }
+        // A finish bound kept outside working time in the forward pass
+        // (see `place_early`) is the same working moment as the snapped
+        // late finish: keep the late finish from falling before it.
+        if lf < self.ef[i] && cal.between(lf, self.ef[i]) == 0 {
+            lf = self.ef[i];
+        }
         let ls = cal.sub(lf, d)?;
         (self.ls[i], self.lf[i]) = (ls, lf);
         Ok(())

@@ -1,0 +1,109 @@
+//! Properties that hold for every network without constraints, progress
+//! or deadlines: links hold in working time, late dates are not before
+//! early ones, slack is not negative, the critical path is unbroken, and
+//! the same input gives the same output.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use proptest::prelude::*;
+use tandem_sched::{Lag, LinkType, Minute, Network, Schedule, Task, schedule, time};
+
+#[derive(Debug, Clone)]
+struct Spec {
+    durations: Vec<i64>,
+    links: Vec<(usize, usize, u8, i64, bool)>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (2usize..40).prop_flat_map(|n| {
+        let durations = prop::collection::vec(prop_oneof![Just(0i64), (1i64..=40).prop_map(|h| h * 60)], n);
+        let links = prop::collection::vec((0..n, 0..n, 0u8..4, -8i64..=16, any::<bool>()), 0..(2 * n));
+        (durations, links).prop_map(|(durations, links)| Spec { durations, links })
+    })
+}
+
+fn build(s: &Spec) -> Network {
+    let mut net = Network::new(time::parse("2026-03-02T08:00:00").unwrap());
+    for &d in &s.durations {
+        net.add(Task::new(d));
+    }
+    for &(a, b, kind, lag, elapsed) in &s.links {
+        // Only forward links: the network stays acyclic.
+        let (p, q) = if a < b { (a, b) } else if b < a { (b, a) } else { continue };
+        let kind = [LinkType::FinishToStart, LinkType::StartToStart, LinkType::FinishToFinish, LinkType::StartToFinish]
+            [kind as usize];
+        let lag = if elapsed { Lag::Elapsed(lag * 60) } else { Lag::Working(lag * 60) };
+        net.link(p as u32, q as u32, kind, lag);
+    }
+    net
+}
+
+/// The bound a link puts on its successor, and the successor's date it bounds.
+fn bound(net: &Network, s: &Schedule, l: usize) -> (Minute, Minute) {
+    let link = net.links[l];
+    let (p, q) = (link.pred as usize, link.succ as usize);
+    let base = if link.kind.from_finish() { s.early_finish[p] } else { s.early_start[p] };
+    let cal = &net.calendars[0];
+    let b = match link.lag {
+        Lag::Working(m) => cal.add(base, m).unwrap(),
+        Lag::Elapsed(m) => base + m,
+        Lag::Percent(_) => unreachable!(),
+    };
+    let own = if link.kind.to_finish() { s.early_finish[q] } else { s.early_start[q] };
+    (b, own)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn links_hold_and_dates_are_ordered(sp in spec()) {
+        let net = build(&sp);
+        let s = schedule(&net).unwrap();
+        let cal = &net.calendars[0];
+        for l in 0..net.links.len() {
+            let (b, own) = bound(&net, &s, l);
+            // No working time between the successor's date and the bound
+            // it must respect: it is not earlier in working time.
+            prop_assert!(own >= b || cal.between(own, b) == 0, "link {l}: {} < {}", time::format(own), time::format(b));
+        }
+        for i in 0..net.tasks.len() {
+            prop_assert!(s.late_start[i] >= s.early_start[i] || cal.between(s.late_start[i], s.early_start[i]) == 0);
+            prop_assert!(s.late_finish[i] >= s.early_finish[i] || cal.between(s.late_finish[i], s.early_finish[i]) == 0);
+            prop_assert!(s.total_slack[i] >= 0, "task {i} slack {}", s.total_slack[i]);
+            prop_assert!(s.free_slack[i] >= 0 && s.free_slack[i] <= s.total_slack[i]);
+            prop_assert!(s.early_finish[i] <= s.project_finish);
+            prop_assert_eq!(s.critical[i], s.total_slack[i] <= 0);
+        }
+    }
+
+    #[test]
+    fn the_critical_path_is_unbroken(sp in spec()) {
+        // Elapsed lags can end in non-working time, where a successor
+        // waits for the next working moment whatever its predecessor
+        // does: such a link drives nothing. Check working lags only.
+        let sp = Spec { links: sp.links.into_iter().map(|(a, b, k, l, _)| (a, b, k, l, false)).collect(), ..sp };
+        let net = build(&sp);
+        let s = schedule(&net).unwrap();
+        let cal = &net.calendars[0];
+        // Some critical task ends the project...
+        let ends: Vec<usize> = (0..net.tasks.len()).filter(|&i| s.critical[i] && s.early_finish[i] == s.project_finish).collect();
+        prop_assert!(!ends.is_empty());
+        // ...and every critical task is either driven by a critical
+        // predecessor or starts with the project.
+        for i in (0..net.tasks.len()).filter(|&i| s.critical[i]) {
+            let at_start = cal.between(net.start, s.early_start[i]) == 0;
+            let driven = (0..net.links.len()).any(|l| {
+                let link = net.links[l];
+                let (b, own) = bound(&net, &s, l);
+                link.succ as usize == i && s.critical[link.pred as usize] && cal.between(b, own) == 0
+            });
+            prop_assert!(at_start || driven, "critical task {i} has no critical driver");
+        }
+    }
+
+    #[test]
+    fn same_input_same_output(sp in spec()) {
+        let net = build(&sp);
+        prop_assert_eq!(schedule(&net).unwrap(), schedule(&net.clone()).unwrap());
+    }
+}
