@@ -143,7 +143,14 @@ pub struct RagThresholds {
 
 impl Default for RagThresholds {
     fn default() -> Self {
-        RagThresholds { index_amber: 0.95, index_red: 0.90, creep_amber: 0.10, creep_red: 0.20, risk_amber: 15, risk_red: 20 }
+        RagThresholds {
+            index_amber: 0.95,
+            index_red: 0.90,
+            creep_amber: 0.10,
+            creep_red: 0.20,
+            risk_amber: 15,
+            risk_red: 20,
+        }
     }
 }
 

@@ -185,6 +185,83 @@ pub struct Calendar {
     default: Week,
     /// Sorted, disjoint.
     segments: Vec<Segment>,
+    /// For a calendar without dated segments: the week's running totals,
+    /// which make every operation a few arithmetic steps.
+    fast: Option<Cumulative>,
+}
+
+/// Working minutes counted from a Monday: `cum[k]` is the work in the
+/// first `k` days of a fortnight of the same week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cumulative {
+    week: Week,
+    cum: [i64; 15],
+}
+
+/// Day number of Monday 1969-12-29, the origin of week arithmetic.
+const MONDAY0: i64 = -3;
+
+impl Cumulative {
+    fn new(week: Week) -> Option<Cumulative> {
+        if week.total == 0 {
+            return None;
+        }
+        let mut cum = [0i64; 15];
+        for k in 0..14 {
+            cum[k + 1] = cum[k] + week.days[k % 7].total();
+        }
+        Some(Cumulative { week, cum })
+    }
+
+    /// Working minutes from the origin to `t` (negative before it).
+    fn at(&self, t: Minute) -> i64 {
+        let d = day_of(t) - MONDAY0;
+        let (weeks, wd) = (d.div_euclid(7), d.rem_euclid(7) as usize);
+        let m = minute_of_day(t);
+        let within: i64 = self.week.days[wd].iter().map(|(f, to)| (to.min(m) - f).max(0)).sum();
+        weeks * self.week.total + self.cum[wd] + within
+    }
+
+    /// The earliest instant at which `target` minutes have been worked.
+    fn earliest(&self, target: i64) -> Minute {
+        let q = (target - 1).div_euclid(self.week.total);
+        let mut rem = target - q * self.week.total;
+        let mut k = 0;
+        while k < 6 && self.cum[k + 1] < rem {
+            k += 1;
+        }
+        rem -= self.cum[k];
+        let mut minute = 0;
+        for (f, to) in self.week.days[k].iter() {
+            if rem <= to - f {
+                minute = f + rem;
+                break;
+            }
+            rem -= to - f;
+        }
+        (MONDAY0 + q * 7 + k as i64) * DAY + minute
+    }
+
+    /// The latest instant at which exactly `target` minutes have been
+    /// worked: where the next work starts.
+    fn latest(&self, target: i64) -> Minute {
+        let q = target.div_euclid(self.week.total);
+        let mut rem = target - q * self.week.total;
+        let mut k = 0;
+        while k < 6 && self.cum[k + 1] <= rem {
+            k += 1;
+        }
+        rem -= self.cum[k];
+        let mut minute = 0;
+        for (f, to) in self.week.days[k].iter() {
+            if rem < to - f {
+                minute = f + rem;
+                break;
+            }
+            rem -= to - f;
+        }
+        (MONDAY0 + q * 7 + k as i64) * DAY + minute
+    }
 }
 
 /// How far a search may look for working time before giving up: beyond
@@ -202,7 +279,8 @@ impl Calendar {
             }
         }
         let segments = resolve(overrides);
-        let cal = Calendar { name, default, segments };
+        let fast = if segments.is_empty() { Cumulative::new(default) } else { None };
+        let cal = Calendar { name, default, segments, fast };
         if cal.default.total == 0 && cal.segments.iter().all(|s| s.week.total == 0) {
             return Err(CalendarError::NoWorkingTime(cal.name));
         }
@@ -212,11 +290,13 @@ impl Calendar {
     /// Every minute of every day: for elapsed durations and lags.
     pub fn elapsed() -> Calendar {
         let all = Shifts { spans: [(0, 1440), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)], len: 1 };
-        Calendar { name: "24 hours".into(), default: Week::uniform(all), segments: Vec::new() }
+        let week = Week::uniform(all);
+        Calendar { name: "24 hours".into(), default: week, segments: Vec::new(), fast: Cumulative::new(week) }
     }
 
     pub fn standard() -> Calendar {
-        Calendar { name: "Standard".into(), default: Week::standard(), segments: Vec::new() }
+        let week = Week::standard();
+        Calendar { name: "Standard".into(), default: week, segments: Vec::new(), fast: Cumulative::new(week) }
     }
 
     pub fn name(&self) -> &str {
@@ -313,6 +393,9 @@ impl Calendar {
 
     /// The first instant at or after `t` at which work can start.
     pub fn next_start(&self, t: Minute) -> Result<Minute, CalendarError> {
+        if let Some(c) = &self.fast {
+            return Ok(c.latest(c.at(t)));
+        }
         let mut day = day_of(t);
         let mut m = minute_of_day(t);
         let limit = day + HORIZON_DAYS;
@@ -330,6 +413,9 @@ impl Calendar {
 
     /// The last instant at or before `t` at which work can finish.
     pub fn prev_finish(&self, t: Minute) -> Result<Minute, CalendarError> {
+        if let Some(c) = &self.fast {
+            return Ok(c.earliest(c.at(t)));
+        }
         let (mut day, mut m) = back_position(t);
         let limit = day - HORIZON_DAYS;
         while day >= limit {
@@ -352,6 +438,9 @@ impl Calendar {
         }
         if minutes == 0 {
             return Ok(t);
+        }
+        if let Some(c) = &self.fast {
+            return Ok(c.earliest(c.at(t) + minutes));
         }
         let mut remaining = minutes;
         let mut day = day_of(t);
@@ -392,6 +481,9 @@ impl Calendar {
         if minutes == 0 {
             return Ok(t);
         }
+        if let Some(c) = &self.fast {
+            return Ok(c.latest(c.at(t) - minutes));
+        }
         let mut remaining = minutes;
         let (mut day, mut m) = back_position(t);
         let limit = day - HORIZON_DAYS;
@@ -423,6 +515,9 @@ impl Calendar {
 
     /// Working minutes from `a` to `b`; negative when `b` is before `a`.
     pub fn between(&self, a: Minute, b: Minute) -> i64 {
+        if let Some(c) = &self.fast {
+            return c.at(b) - c.at(a);
+        }
         if b < a {
             return -self.between(b, a);
         }

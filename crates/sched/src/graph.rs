@@ -96,14 +96,17 @@ impl Graph {
             indeg[2 * i] = g.preds.of(i).len() as u32 + u32::from(t.parent.is_some());
             indeg[2 * i + 1] = 1 + g.children.of(i).len() as u32;
         }
-        let mut ready: Vec<u32> = (0..2 * n as u32).filter(|&v| indeg[v as usize] == 0).collect();
-        while let Some(v) = ready.pop() {
+        // Smallest ready node first: plans list tasks roughly in the
+        // order they run, so the passes then sweep memory front to back.
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<u32>> =
+            (0..2 * n as u32).filter(|&v| indeg[v as usize] == 0).map(std::cmp::Reverse).collect();
+        while let Some(std::cmp::Reverse(v)) = ready.pop() {
             g.order.push(v);
             g.for_each_out(net, v, |w| {
                 let d = &mut indeg[w as usize];
                 *d -= 1;
                 if *d == 0 {
-                    ready.push(w);
+                    ready.push(std::cmp::Reverse(w));
                 }
             });
         }

@@ -105,9 +105,7 @@ pub fn level(
     // Tasks in the order they are placed: by early start, then the ones
     // that must not move (less slack, higher priority, lower ID) first.
     let mut order: Vec<usize> = (0..n).filter(|&i| !base.is_summary[i]).collect();
-    order.sort_by_key(|&i| {
-        (base.early_start[i], base.total_slack[i], -priority.get(i).copied().unwrap_or(500), i)
-    });
+    order.sort_by_key(|&i| (base.early_start[i], base.total_slack[i], -priority.get(i).copied().unwrap_or(500), i));
     let mut delays = vec![0i64; n];
     let mut bookings: Vec<Bookings> = (0..resources.len()).map(|_| Bookings::default()).collect();
     // Placing one task may push others: iterate, rescheduling with the
@@ -151,7 +149,12 @@ pub fn level(
         if !changed {
             let after = schedule_with(&net_l, &graph, None)?;
             let moved = (0..n).filter(|&i| delays[i] > 0).map(|i| (i as TaskIx, delays[i])).collect();
-            return Ok(Leveled { delays, moved, finish_before: base.project_finish, finish_after: after.project_finish });
+            return Ok(Leveled {
+                delays,
+                moved,
+                finish_before: base.project_finish,
+                finish_after: after.project_finish,
+            });
         }
     }
     Err(LevelError::Unsettled(rounds))
@@ -186,10 +189,7 @@ mod tests {
             net.link(t, end, LinkType::FinishToStart, Lag::Working(0));
         }
         let people = [Resource { max_units: 1.0 }];
-        let asg = [
-            Assignment { task: a, resource: 0, units: 1.0 },
-            Assignment { task: b, resource: 0, units: 1.0 },
-        ];
+        let asg = [Assignment { task: a, resource: 0, units: 1.0 }, Assignment { task: b, resource: 0, units: 1.0 }];
         let l = level(&net, &people, &asg, &[500; 4]).unwrap();
         // B has more slack than A, so B gives way: it starts after A.
         assert_eq!(l.moved, vec![(b, 960)]);
@@ -202,10 +202,7 @@ mod tests {
         let l = level(&net, &people, &asg, &[500, 900, 500, 500]).unwrap();
         assert_eq!(l.moved.len(), 1);
         // Half-time assignments fit side by side: nothing moves.
-        let half = [
-            Assignment { task: a, resource: 0, units: 0.5 },
-            Assignment { task: b, resource: 0, units: 0.5 },
-        ];
+        let half = [Assignment { task: a, resource: 0, units: 0.5 }, Assignment { task: b, resource: 0, units: 0.5 }];
         assert!(level(&net, &people, &half, &[500; 4]).unwrap().moved.is_empty());
         // More than the resource has at all is refused, not looped on.
         let big = [Assignment { task: a, resource: 0, units: 2.0 }];

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod level;
 pub mod montecarlo;
 pub mod network;
+pub mod synthetic;
 pub mod time;
 
 pub use calendar::{Calendar, CalendarError, Shifts, Week};

@@ -28,7 +28,13 @@ fn build(s: &Spec) -> Network {
     }
     for &(a, b, kind, lag, elapsed) in &s.links {
         // Only forward links: the network stays acyclic.
-        let (p, q) = if a < b { (a, b) } else if b < a { (b, a) } else { continue };
+        let (p, q) = if a < b {
+            (a, b)
+        } else if b < a {
+            (b, a)
+        } else {
+            continue;
+        };
         let kind = [LinkType::FinishToStart, LinkType::StartToStart, LinkType::FinishToFinish, LinkType::StartToFinish]
             [kind as usize];
         let lag = if elapsed { Lag::Elapsed(lag * 60) } else { Lag::Working(lag * 60) };
@@ -105,5 +111,45 @@ proptest! {
     fn same_input_same_output(sp in spec()) {
         let net = build(&sp);
         prop_assert_eq!(schedule(&net).unwrap(), schedule(&net.clone()).unwrap());
+    }
+}
+
+/// A calendar like `week` but forced onto the general (segment-walking)
+/// path by a far-away override that changes nothing.
+fn slow_twin(week: tandem_sched::Week) -> tandem_sched::Calendar {
+    let far = tandem_sched::time::day_of(time::parse("2900-01-01").unwrap());
+    tandem_sched::Calendar::new(
+        "slow",
+        week,
+        &[tandem_sched::calendar::Override { from_day: far, to_day: far + 6, week, rank: 1 }],
+    )
+    .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_fast_calendar_path_agrees_with_the_general_one(
+        offset in 0i64..(3 * 365 * 1440),
+        minutes in 0i64..200_000,
+        night in any::<bool>(),
+    ) {
+        let week = if night {
+            let n = tandem_sched::Shifts::new(&[(0, 180), (240, 480), (1380, 1440)]).unwrap();
+            tandem_sched::Week::new([n, n, n, n, n, n, tandem_sched::Shifts::NONE])
+        } else {
+            tandem_sched::Week::standard()
+        };
+        let fast = tandem_sched::Calendar::new("fast", week, &[]).unwrap();
+        let slow = slow_twin(week);
+        let t = time::parse("2025-01-01T00:00:00").unwrap() + offset;
+        prop_assert_eq!(fast.add(t, minutes).unwrap(), slow.add(t, minutes).unwrap());
+        prop_assert_eq!(fast.sub(t, minutes).unwrap(), slow.sub(t, minutes).unwrap());
+        prop_assert_eq!(fast.next_start(t).unwrap(), slow.next_start(t).unwrap());
+        prop_assert_eq!(fast.prev_finish(t).unwrap(), slow.prev_finish(t).unwrap());
+        let u = t + minutes;
+        prop_assert_eq!(fast.between(t, u), slow.between(t, u));
+        prop_assert_eq!(fast.between(u, t), slow.between(u, t));
     }
 }

@@ -1,0 +1,36 @@
+//! Engine benchmarks on synthetic programmes (see `tandem_sched::synthetic`).
+//! Run: `cargo bench -p tandem-sched --bench engine`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use divan::Bencher;
+use tandem_sched::montecarlo::{self, Estimate};
+use tandem_sched::{Graph, schedule_with, synthetic};
+
+fn main() {
+    divan::main();
+}
+
+/// Both passes, slack and the critical flag, from the prepared arrays.
+#[divan::bench(args = [1_000, 10_000, 100_000, 1_000_000], sample_count = 10, sample_size = 1)]
+fn cpm_passes(bencher: Bencher, n: usize) {
+    let (net, _) = synthetic::network(n, 1);
+    let graph = Graph::build(&net).unwrap();
+    bencher.bench_local(|| schedule_with(&net, &graph, None).unwrap().project_finish);
+}
+
+/// The topological order over start and finish nodes.
+#[divan::bench(args = [10_000, 100_000, 1_000_000], sample_count = 10, sample_size = 1)]
+fn graph_build(bencher: Bencher, n: usize) {
+    let (net, _) = synthetic::network(n, 1);
+    bencher.bench_local(|| Graph::build(&net).unwrap().order.len());
+}
+
+/// 10,000 iterations over 1,000 tasks, every task with an estimate.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn monte_carlo_10k_x_1k(bencher: Bencher) {
+    let (net, _) = synthetic::network(1_000, 1);
+    let est: Vec<Option<Estimate>> =
+        net.tasks.iter().map(|t| Estimate::new(t.duration * 8 / 10, t.duration, t.duration * 3 / 2)).collect();
+    let opts = montecarlo::Options { iterations: 10_000, seed: 1, ..montecarlo::Options::default() };
+    bencher.bench_local(|| montecarlo::simulate(&net, &est, &opts, &|_| {}).unwrap().p80);
+}
