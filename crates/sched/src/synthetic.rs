@@ -28,9 +28,13 @@ impl SplitMix64 {
     }
 }
 
-/// Durations in working days and predecessors `(index, MSPDI type, lag
-/// days)` of `n` leaf tasks, in topological order.
-pub fn leaves(n: usize, seed: u64) -> (Vec<i64>, Vec<Vec<(usize, u8, i64)>>) {
+/// A predecessor: its index, MSPDI link type (0 FF, 1 FS, 2 SF, 3 SS) and
+/// lag in working days.
+pub type Pred = (usize, u8, i64);
+
+/// Durations in working days and predecessors of `n` leaf tasks, in
+/// topological order.
+pub fn leaves(n: usize, seed: u64) -> (Vec<i64>, Vec<Vec<Pred>>) {
     let mut rng = SplitMix64(seed);
     let mut dur = vec![0i64; n];
     let mut preds = vec![Vec::new(); n];
@@ -48,7 +52,7 @@ pub fn leaves(n: usize, seed: u64) -> (Vec<i64>, Vec<Vec<(usize, u8, i64)>>) {
                 _ => 4,
             }
         };
-        let mut list: Vec<(usize, u8, i64)> = Vec::new();
+        let mut list: Vec<Pred> = Vec::new();
         for _ in 0..k {
             let p = if rng.rand(100) < 85 && pos > 0 {
                 i as u64 - (1 + rng.rand(pos.min(NEAR)))
