@@ -65,6 +65,9 @@ enum Command {
         /// Report the chance of finishing by this date.
         #[arg(long)]
         target: Option<String>,
+        /// Level over-allocated resources first, and say what moved.
+        #[arg(long)]
+        level: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -133,11 +136,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             state.store.close().await;
             Ok(())
         }
-        Command::Schedule { file, format, status_date, monte_carlo, seed, distribution, target } => {
+        Command::Schedule { file, format, status_date, monte_carlo, seed, distribution, target, level } => {
             let bytes = schedule::read_file(&file)?;
             let options = tandem_formats::mspdi::Options {
                 status_date: schedule::parse_date("--status-date", status_date.as_deref())?,
                 default_start: Some(schedule::today_at_eight()),
+                level,
             };
             let target = schedule::parse_date("--target", target.as_deref())?;
             let report = schedule::run(&bytes, &options, monte_carlo, seed, distribution, target)

@@ -125,6 +125,19 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
                 )
                 .map_err(io)?;
             }
+            if let Some(l) = &report.leveling {
+                writeln!(
+                    out,
+                    "\nLevelling moved {} tasks; finish {} → {}",
+                    l.moved.len(),
+                    l.finish_before,
+                    l.finish_after
+                )
+                .map_err(io)?;
+                for m in &l.moved {
+                    writeln!(out, "  UID {:>6} delayed {:.2} d", m.uid, m.delay_minutes as f64 / 480.0).map_err(io)?;
+                }
+            }
             if let Some(mc) = &report.monte_carlo {
                 writeln!(
                     out,

@@ -122,3 +122,23 @@ fn bad_input_is_one_line_on_stderr() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn levelling_moves_the_task_with_slack_and_says_so() {
+    let (code, out, err) = tandem(&["schedule", &fixture("level.xml"), "--format", "json", "--level"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let l = &v["leveling"];
+    assert_eq!(l["moved"].as_array().unwrap().len(), 1);
+    assert_eq!(l["moved"][0]["uid"], 2);
+    assert_eq!(l["moved"][0]["delay_minutes"], 2400);
+    assert_eq!(l["finish_before"], "2026-03-06T17:00:00");
+    assert_eq!(l["finish_after"], "2026-03-10T17:00:00");
+    let short = v["tasks"].as_array().unwrap().iter().find(|t| t["uid"] == 2).unwrap();
+    assert_eq!(short["start"], "2026-03-09T08:00:00");
+    // Without --level nothing moves.
+    let (_, out, _) = tandem(&["schedule", &fixture("level.xml"), "--format", "json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(v.get("leveling").is_none());
+    assert_eq!(v["project"]["finish"], "2026-03-06T17:00:00");
+}

@@ -27,6 +27,11 @@ pub struct Converted {
     pub tasks: Vec<TaskInfo>,
     /// Three-point estimates, by network index, for Monte Carlo.
     pub estimates: Vec<Option<tandem_sched::montecarlo::Estimate>>,
+    /// Work resources and assignments, for levelling.
+    pub resources: Vec<tandem_sched::level::Resource>,
+    pub assignments: Vec<tandem_sched::level::Assignment>,
+    /// MS Project priorities (0–1000, default 500), by network index.
+    pub priorities: Vec<i64>,
     /// The task UID for each link's position, to name links in errors.
     pub minutes_per_day: i64,
 }
@@ -43,6 +48,8 @@ pub struct Options {
     /// The start of a project whose file names none (MS Project would use
     /// the day the file is opened; the caller passes it in).
     pub default_start: Option<Minute>,
+    /// Level resources before reporting.
+    pub level: bool,
 }
 
 /// Builds the network.
@@ -281,7 +288,36 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         return Err(MspdiError::NotMspdi("the project has no start date and no task has one".into()));
     }
     net.calendars = calendars.built;
-    Ok(Converted { network: net, tasks: infos, estimates, minutes_per_day: doc.project.minutes_per_day })
+    let mut res_ix: HashMap<i64, u32> = HashMap::new();
+    let mut resources = Vec::new();
+    for r in doc.resources.iter().filter(|r| !r.is_null && r.kind.is_none_or(|k| k == 1)) {
+        res_ix.insert(r.uid, resources.len() as u32);
+        resources.push(tandem_sched::level::Resource { max_units: r.max_units.filter(|u| *u > 0.0).unwrap_or(1.0) });
+    }
+    let assignments = doc
+        .assignments
+        .iter()
+        .filter_map(|a| {
+            let task = *by_uid.get(&a.task_uid)?;
+            let resource = *res_ix.get(&a.resource_uid)?;
+            let units = a.units.unwrap_or(1.0);
+            (units > 0.0 && !doc.tasks[task as usize].summary).then_some(tandem_sched::level::Assignment {
+                task,
+                resource,
+                units,
+            })
+        })
+        .collect();
+    let priorities = doc.tasks.iter().map(|t| t.priority.unwrap_or(500)).collect();
+    Ok(Converted {
+        network: net,
+        tasks: infos,
+        estimates,
+        resources,
+        assignments,
+        priorities,
+        minutes_per_day: doc.project.minutes_per_day,
+    })
 }
 
 /// MSPDI duration and lag formats counted in elapsed time.

@@ -12,6 +12,23 @@ pub struct Report {
     pub tasks: Vec<TaskRow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monte_carlo: Option<MonteCarloReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leveling: Option<LevelingReport>,
+}
+
+/// What resource levelling moved.
+#[derive(Debug, Serialize)]
+pub struct LevelingReport {
+    pub finish_before: String,
+    pub finish_after: String,
+    pub moved: Vec<MovedTask>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MovedTask {
+    pub uid: i64,
+    /// Working minutes of delay added before the task's start.
+    pub delay_minutes: i64,
 }
 
 /// The finish-date distribution of a Monte Carlo run.
@@ -87,7 +104,26 @@ pub fn schedule_report_with(
     monte_carlo: Option<&MonteCarloRequest<'_>>,
 ) -> Result<Report, String> {
     let doc = read(bytes).map_err(|e| e.to_string())?;
-    let conv = to_network(&doc, options).map_err(|e| e.to_string())?;
+    let mut conv = to_network(&doc, options).map_err(|e| e.to_string())?;
+    let leveling = if options.level {
+        let l = tandem_sched::level::level(&conv.network, &conv.resources, &conv.assignments, &conv.priorities)
+            .map_err(|e| match e {
+                tandem_sched::level::LevelError::Schedule(s) => describe(&s, &conv),
+                other => other.to_string(),
+            })?;
+        conv.network = tandem_sched::level::apply(&conv.network, &l);
+        Some(LevelingReport {
+            finish_before: time::format(l.finish_before),
+            finish_after: time::format(l.finish_after),
+            moved: l
+                .moved
+                .iter()
+                .map(|&(t, d)| MovedTask { uid: conv.tasks[t as usize].uid, delay_minutes: d })
+                .collect(),
+        })
+    } else {
+        None
+    };
     let s = tandem_sched::schedule(&conv.network).map_err(|e| describe(&e, &conv))?;
     let tasks = conv
         .tasks
@@ -146,6 +182,7 @@ pub fn schedule_report_with(
         project: ProjectDates { start: time::format(s.project_start), finish: time::format(s.project_finish) },
         tasks,
         monte_carlo,
+        leveling,
     })
 }
 
