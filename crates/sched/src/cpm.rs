@@ -63,6 +63,24 @@ pub fn schedule(net: &Network) -> Result<Schedule, ScheduleError> {
 /// Schedules with a prepared graph and, optionally, durations that replace
 /// the tasks' own (one Monte Carlo draw).
 pub fn schedule_with(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Result<Schedule, ScheduleError> {
+    let (p, start, finish) = run(net, g, durations)?;
+    p.finish(start, finish)
+}
+
+/// Only the project finish and which tasks are critical: what a Monte
+/// Carlo iteration needs, without the rest of the schedule.
+pub fn finish_and_critical(
+    net: &Network,
+    g: &Graph,
+    durations: Option<&[i64]>,
+) -> Result<(Minute, Vec<bool>), ScheduleError> {
+    let (p, _, finish) = run(net, g, durations)?;
+    let critical = (0..net.tasks.len()).map(|i| p.is_critical(i, p.total_slack(i).0)).collect();
+    Ok((finish, critical))
+}
+
+/// Both passes; returns them with the project start and finish.
+fn run<'a>(net: &'a Network, g: &'a Graph, durations: Option<&'a [i64]>) -> Result<(Passes<'a>, Minute, Minute), ScheduleError> {
     let n = net.tasks.len();
     for (i, t) in net.tasks.iter().enumerate() {
         if t.calendar as usize >= net.calendars.len()
@@ -82,13 +100,14 @@ pub fn schedule_with(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Res
         start_bound: vec![NONE_EARLY; n],
         finish_bound: vec![NONE_EARLY; n],
         resume: vec![NONE_LATE; n],
+        flags: net.tasks.iter().map(Flags::of).collect(),
         elapsed: Calendar::elapsed(),
     };
     p.forward()?;
     let finish = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.ef[i]).max().unwrap_or(net.start);
     let start = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.es[i]).min().unwrap_or(net.start);
     p.backward(finish)?;
-    p.finish(start, finish)
+    Ok((p, start, finish))
 }
 
 struct Passes<'a> {
@@ -105,7 +124,30 @@ struct Passes<'a> {
     finish_bound: Vec<Minute>,
     /// For tasks in progress: where the remaining work resumes.
     resume: Vec<Minute>,
+    /// What the backward pass asks of each successor, packed so that it
+    /// does not have to read the whole task.
+    flags: Vec<Flags>,
     elapsed: Calendar,
+}
+
+/// Per-task facts the passes test often, one byte each.
+#[derive(Debug, Clone, Copy, Default)]
+struct Flags(u8);
+
+impl Flags {
+    const MANUAL: u8 = 1;
+    const DONE: u8 = 2;
+    const DELAYED: u8 = 4;
+
+    fn of(t: &Task) -> Flags {
+        let delayed = !matches!(t.leveling_delay, Lag::Elapsed(0) | Lag::Working(0) | Lag::Percent(0));
+        let bit = |on: bool, b: u8| if on { b } else { 0 };
+        Flags(bit(t.manual.is_some(), Flags::MANUAL) | bit(t.progress.done(), Flags::DONE) | bit(delayed, Flags::DELAYED))
+    }
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
 }
 
 impl<'a> Passes<'a> {
@@ -327,11 +369,12 @@ impl<'a> Passes<'a> {
             let succ = link.succ as usize;
             // A manually scheduled successor does not move, and MS Project
             // lets it bound only its predecessors' finishes.
-            if !link.kind.from_finish() && self.net.tasks[succ].manual.is_some() {
+            let flags = self.flags[succ];
+            if !link.kind.from_finish() && flags.has(Flags::MANUAL) {
                 continue;
             }
             // Finished work has nothing left to protect.
-            if self.net.tasks[succ].progress.done() {
+            if flags.has(Flags::DONE) {
                 continue;
             }
             let base = if link.kind.to_finish() {
@@ -340,9 +383,11 @@ impl<'a> Passes<'a> {
                 // A successor in progress holds its predecessors to the
                 // point where its remaining work resumes (as MS Project).
                 self.resume[succ]
-            } else {
+            } else if flags.has(Flags::DELAYED) {
                 // The successor's levelling delay comes after its links.
                 self.undelay(succ, self.ls[succ])?
+            } else {
+                self.ls[succ]
             };
             let c = self.shift(base, link.lag, i, succ, -1)?;
             if link.kind.from_finish() {
@@ -404,24 +449,9 @@ impl<'a> Passes<'a> {
         let mut late_start = self.ls.clone();
         for i in 0..n {
             let t = self.task(i);
-            let cal = self.cal(i);
-            let slack_cal = t.slack_calendar.map_or(cal, |c| &self.net.calendars[c as usize]);
-            let finish_slack = slack_cal.between(self.ef[i], self.lf[i]);
-            // Once work has started, only the finish can still slip.
-            let alap = t.constraint == Constraint::AsLateAsPossible && !self.g.is_summary[i] && !t.progress.started();
-            let ts = if t.progress.started() {
-                finish_slack
-            } else if alap {
-                // Scheduled at its late dates, it has no slack left.
-                0
-            } else {
-                slack_cal.between(self.es[i], self.ls[i]).min(finish_slack)
-            };
+            let (ts, alap) = self.total_slack(i);
             total_slack[i] = ts;
-            // Finished work is never critical; nor is a manually scheduled
-            // task that no link ties to the rest of the plan.
-            let loose_manual = t.manual.is_some() && self.g.preds.of(i).is_empty() && self.g.succs.of(i).is_empty();
-            critical[i] = ts <= self.net.critical_slack_limit && !t.progress.done() && !loose_manual;
+            critical[i] = self.is_critical(i, ts);
             if alap {
                 start[i] = self.ls[i];
                 finish[i] = self.lf[i];
@@ -446,6 +476,33 @@ impl<'a> Passes<'a> {
             project_start,
             project_finish,
         })
+    }
+
+    /// Total slack, and whether the task sits at its late dates (ALAP).
+    fn total_slack(&self, i: usize) -> (i64, bool) {
+        let t = self.task(i);
+        let cal = self.cal(i);
+        let slack_cal = t.slack_calendar.map_or(cal, |c| &self.net.calendars[c as usize]);
+        let finish_slack = slack_cal.between(self.ef[i], self.lf[i]);
+        let alap = t.constraint == Constraint::AsLateAsPossible && !self.g.is_summary[i] && !t.progress.started();
+        let ts = if t.progress.started() {
+            // Once work has started, only the finish can still slip.
+            finish_slack
+        } else if alap {
+            // Scheduled at its late dates, it has no slack left.
+            0
+        } else {
+            slack_cal.between(self.es[i], self.ls[i]).min(finish_slack)
+        };
+        (ts, alap)
+    }
+
+    /// Finished work is never critical; nor is a manually scheduled task
+    /// that no link ties to the rest of the plan.
+    fn is_critical(&self, i: usize, total_slack: i64) -> bool {
+        let t = self.task(i);
+        let loose_manual = t.manual.is_some() && self.g.preds.of(i).is_empty() && self.g.succs.of(i).is_empty();
+        total_slack <= self.net.critical_slack_limit && !t.progress.done() && !loose_manual
     }
 
     /// How far the task can slip without delaying any successor's early

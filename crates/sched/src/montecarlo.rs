@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution as _};
 use rayon::prelude::*;
 
-use crate::cpm::{ScheduleError, schedule_with};
+use crate::cpm::{ScheduleError, finish_and_critical};
 use crate::graph::Graph;
 use crate::network::Network;
 use crate::time::Minute;
@@ -161,9 +161,9 @@ pub fn simulate(
                         durations[i] = draw(e, options.distribution, &mut rng);
                     }
                 }
-                let s = schedule_with(net, &graph, Some(&durations))?;
-                finishes.push(s.project_finish);
-                for (count, &is) in critical.iter_mut().zip(&s.critical) {
+                let (finish, crit) = finish_and_critical(net, &graph, Some(&durations))?;
+                finishes.push(finish);
+                for (count, &is) in critical.iter_mut().zip(&crit) {
                     *count += u32::from(is);
                 }
             }
