@@ -110,3 +110,19 @@ fn a_chain_of_fifty_thousand_tasks_is_scheduled() {
     assert_eq!(r.tasks.last().unwrap().finish, "2216-10-25T17:00:00");
     assert_eq!(r.project.finish, "2216-10-25T17:00:00");
 }
+
+#[test]
+fn absent_elements_take_their_defaults() {
+    // No calendars, no durations (dates instead), no link types or lags,
+    // no outline levels: MSPDI's defaults fill them in.
+    let xml = r#"<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2026-03-02T08:00:00</StartDate><Tasks>
+        <Task><UID>1</UID><Name>Dated</Name><Start>2026-03-02T08:00:00</Start><Finish>2026-03-04T17:00:00</Finish></Task>
+        <Task><UID>2</UID><Name>Next</Name><Duration>PT8H0M0S</Duration><PredecessorLink><PredecessorUID>1</PredecessorUID></PredecessorLink></Task>
+        </Tasks></Project>"#;
+    let r = mspdi::schedule_report(xml.as_bytes(), &Options::default()).unwrap();
+    let by = |uid: i64| r.tasks.iter().find(|t| t.uid == uid).unwrap();
+    assert_eq!(by(1).finish, "2026-03-04T17:00:00");
+    assert!(!by(1).milestone);
+    assert_eq!(by(2).start, "2026-03-05T08:00:00");
+    assert_eq!(r.project.finish, "2026-03-05T17:00:00");
+}

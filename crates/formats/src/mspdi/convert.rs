@@ -198,6 +198,14 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         if t.duration_format.is_some_and(is_elapsed_format) {
             task.calendar = *elapsed_cal.get_or_insert_with(|| calendars.push(Calendar::elapsed()));
         }
+        // Some writers leave out Duration: the dates then say how long.
+        if t.duration.is_none()
+            && !t.summary
+            && let (Some(a), Some(b)) = (t.start, t.finish)
+        {
+            task.duration = calendars.built[task.calendar as usize].between(a, b).max(0);
+            task.milestone = t.milestone || task.duration == 0;
+        }
         task.constraint = constraint(t);
         task.deadline = t.deadline;
         task.progress = Progress {
