@@ -193,7 +193,7 @@ pub struct Calendar {
 /// Working minutes counted from a Monday: `cum[k]` is the work in the
 /// first `k` days of a fortnight of the same week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Cumulative {
+pub(crate) struct Cumulative {
     week: Week,
     cum: [i64; 15],
 }
@@ -214,7 +214,7 @@ impl Cumulative {
     }
 
     /// Working minutes from the origin to `t` (negative before it).
-    fn at(&self, t: Minute) -> i64 {
+    pub(crate) fn at(&self, t: Minute) -> i64 {
         let d = day_of(t) - MONDAY0;
         let (weeks, wd) = (d.div_euclid(7), d.rem_euclid(7) as usize);
         let m = minute_of_day(t);
@@ -223,7 +223,7 @@ impl Cumulative {
     }
 
     /// The earliest instant at which `target` minutes have been worked.
-    fn earliest(&self, target: i64) -> Minute {
+    pub(crate) fn earliest(&self, target: i64) -> Minute {
         let q = (target - 1).div_euclid(self.week.total);
         let mut rem = target - q * self.week.total;
         let mut k = 0;
@@ -244,7 +244,7 @@ impl Cumulative {
 
     /// The latest instant at which exactly `target` minutes have been
     /// worked: where the next work starts.
-    fn latest(&self, target: i64) -> Minute {
+    pub(crate) fn latest(&self, target: i64) -> Minute {
         let q = target.div_euclid(self.week.total);
         let mut rem = target - q * self.week.total;
         let mut k = 0;
@@ -301,6 +301,11 @@ impl Calendar {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The closed-form arithmetic of a calendar without dated segments.
+    pub(crate) fn cumulative(&self) -> Option<&Cumulative> {
+        self.fast.as_ref()
     }
 
     /// Working whenever any of the calendars works: a task worked by

@@ -63,6 +63,15 @@ pub fn schedule(net: &Network) -> Result<Schedule, ScheduleError> {
 /// Schedules with a prepared graph and, optionally, durations that replace
 /// the tasks' own (one Monte Carlo draw).
 pub fn schedule_with(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Result<Schedule, ScheduleError> {
+    match crate::plain::schedule(net, g, durations) {
+        Some(s) => Ok(s),
+        None => schedule_general(net, g, durations),
+    }
+}
+
+/// The general passes, which every network can take. [`schedule_with`]
+/// uses an equivalent integer version for plain networks.
+pub fn schedule_general(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Result<Schedule, ScheduleError> {
     let (p, start, finish) = run(net, g, durations)?;
     p.finish(start, finish)
 }
@@ -74,13 +83,20 @@ pub fn finish_and_critical(
     g: &Graph,
     durations: Option<&[i64]>,
 ) -> Result<(Minute, Vec<bool>), ScheduleError> {
+    if let Some(r) = crate::plain::finish_and_critical(net, g, durations) {
+        return Ok(r);
+    }
     let (p, _, finish) = run(net, g, durations)?;
     let critical = (0..net.tasks.len()).map(|i| p.is_critical(i, p.total_slack(i).0)).collect();
     Ok((finish, critical))
 }
 
 /// Both passes; returns them with the project start and finish.
-fn run<'a>(net: &'a Network, g: &'a Graph, durations: Option<&'a [i64]>) -> Result<(Passes<'a>, Minute, Minute), ScheduleError> {
+fn run<'a>(
+    net: &'a Network,
+    g: &'a Graph,
+    durations: Option<&'a [i64]>,
+) -> Result<(Passes<'a>, Minute, Minute), ScheduleError> {
     let n = net.tasks.len();
     for (i, t) in net.tasks.iter().enumerate() {
         if t.calendar as usize >= net.calendars.len()
@@ -142,7 +158,9 @@ impl Flags {
     fn of(t: &Task) -> Flags {
         let delayed = !matches!(t.leveling_delay, Lag::Elapsed(0) | Lag::Working(0) | Lag::Percent(0));
         let bit = |on: bool, b: u8| if on { b } else { 0 };
-        Flags(bit(t.manual.is_some(), Flags::MANUAL) | bit(t.progress.done(), Flags::DONE) | bit(delayed, Flags::DELAYED))
+        Flags(
+            bit(t.manual.is_some(), Flags::MANUAL) | bit(t.progress.done(), Flags::DONE) | bit(delayed, Flags::DELAYED),
+        )
     }
 
     fn has(self, bit: u8) -> bool {

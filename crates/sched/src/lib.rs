@@ -8,11 +8,12 @@ pub mod graph;
 pub mod level;
 pub mod montecarlo;
 pub mod network;
+mod plain;
 pub mod synthetic;
 pub mod time;
 
 pub use calendar::{Calendar, CalendarError, Shifts, Week};
-pub use cpm::{Schedule, ScheduleError, finish_and_critical, schedule, schedule_with};
+pub use cpm::{Schedule, ScheduleError, finish_and_critical, schedule, schedule_general, schedule_with};
 pub use graph::{Graph, GraphError};
 pub use network::{Constraint, Lag, Link, LinkType, Network, Progress, Task, TaskIx};
 pub use time::{DAY, Minute};

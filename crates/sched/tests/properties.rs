@@ -153,3 +153,42 @@ proptest! {
         prop_assert_eq!(fast.between(u, t), slow.between(u, t));
     }
 }
+
+/// A plain network with some summaries and percentage lags.
+fn plain_spec() -> impl Strategy<Value = (Spec, Vec<Option<usize>>, Vec<(usize, i64)>)> {
+    spec().prop_flat_map(|sp| {
+        let n = sp.durations.len();
+        let parents = prop::collection::vec(prop::option::weighted(0.3, 0..n), n);
+        let percents = prop::collection::vec((0..n, 0i64..=150), 0..4);
+        (Just(sp), parents, percents)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_integer_path_agrees_with_the_general_one((sp, parents, percents) in plain_spec()) {
+        // Working lags only: elapsed ones take the general path anyway.
+        let sp = Spec { links: sp.links.into_iter().map(|(a, b, k, l, _)| (a, b, k, l, false)).collect(), ..sp };
+        let mut net = build(&sp);
+        for (i, p) in parents.iter().enumerate() {
+            // Parents come before their children, like an outline.
+            if let Some(p) = p.filter(|&p| p < i) {
+                net.tasks[i].parent = Some(p as u32);
+            }
+        }
+        for &(l, pct) in &percents {
+            if let Some(link) = net.links.get_mut(l) {
+                link.lag = Lag::Percent(pct * 100);
+            }
+        }
+        let Ok(graph) = tandem_sched::Graph::build(&net) else { return Ok(()) };
+        let fast = tandem_sched::schedule_with(&net, &graph, None).unwrap();
+        let general = tandem_sched::schedule_general(&net, &graph, None).unwrap();
+        prop_assert_eq!(&fast, &general);
+        let (finish, critical) = tandem_sched::finish_and_critical(&net, &graph, None).unwrap();
+        prop_assert_eq!(finish, general.project_finish);
+        prop_assert_eq!(critical, general.critical);
+    }
+}
