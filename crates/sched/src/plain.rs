@@ -41,7 +41,7 @@ fn add(k: Key, m: i64) -> Key {
 }
 
 /// Whether the network can take the plain path, and its calendar.
-fn plain_calendar<'a>(net: &'a Network) -> Option<&'a Cumulative> {
+fn plain_calendar(net: &Network) -> Option<&Cumulative> {
     let first = net.tasks.first()?.calendar;
     let cal = net.calendars.get(first as usize)?;
     let c = cal.cumulative()?;
