@@ -8,7 +8,7 @@
 //! start → child start, child finish → parent finish, and for each link
 //! predecessor finish → successor start.
 
-use crate::network::{Network, TaskIx};
+use crate::network::{Link, Network, TaskIx};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
@@ -49,7 +49,12 @@ impl Csr {
     }
 
     pub fn of(&self, i: usize) -> &[u32] {
-        &self.items[self.start[i] as usize..self.start[i + 1] as usize]
+        &self.items[self.range(i)]
+    }
+
+    /// Where node `i`'s items are, to index arrays kept in the same order.
+    pub fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.start[i] as usize..self.start[i + 1] as usize
     }
 }
 
@@ -64,6 +69,13 @@ pub struct Graph {
     pub succs: Csr,
     pub children: Csr,
     pub is_summary: Vec<bool>,
+    /// The links into each task, copied in `preds` order, so that a pass
+    /// reads them front to back.
+    pub pred_links: Vec<Link>,
+    /// The links out of each task, in `succs` order.
+    pub succ_links: Vec<Link>,
+    /// Each task's parent (`u32::MAX` for none), packed.
+    pub parent: Vec<u32>,
 }
 
 impl Graph {
@@ -89,7 +101,19 @@ impl Graph {
         let children = Csr::build(n, net.tasks.iter().enumerate().filter_map(|(i, t)| t.parent.map(|p| (p, i as u32))));
         let is_summary: Vec<bool> = (0..n).map(|i| !children.of(i).is_empty()).collect();
 
-        let mut g = Graph { order: Vec::with_capacity(2 * n), preds, succs, children, is_summary };
+        let pred_links = preds.items.iter().map(|&l| net.links[l as usize]).collect();
+        let succ_links = succs.items.iter().map(|&l| net.links[l as usize]).collect();
+        let parent = net.tasks.iter().map(|t| t.parent.unwrap_or(u32::MAX)).collect();
+        let mut g = Graph {
+            order: Vec::with_capacity(2 * n),
+            preds,
+            succs,
+            children,
+            is_summary,
+            pred_links,
+            succ_links,
+            parent,
+        };
         // Kahn's algorithm over the implicit edges.
         let mut indeg = vec![0u32; 2 * n];
         for (i, t) in net.tasks.iter().enumerate() {

@@ -135,12 +135,11 @@ impl<'a> Plain<'a> {
     fn forward_bounds(&self, i: usize) -> (Key, Key) {
         let mut s = if self.g.is_summary[i] { NONE_EARLY } else { self.start_key };
         let mut f = NONE_EARLY;
-        if let Some(p) = self.net.tasks[i].parent {
+        if let Some(&p) = self.g.parent.get(i).filter(|&&p| p != u32::MAX) {
             s = s.max(self.start_bound[p as usize]);
             f = f.max(self.finish_bound[p as usize]);
         }
-        for &l in self.g.preds.of(i) {
-            let link = &self.net.links[l as usize];
+        for link in &self.g.pred_links[self.g.preds.range(i)] {
             let pred = link.pred as usize;
             let base = if link.kind.from_finish() { self.ef[pred] } else { self.es[pred] };
             let c = add(base, self.lag(link.lag, pred));
@@ -173,7 +172,7 @@ impl<'a> Plain<'a> {
                     (self.es[i], self.ef[i]) = (es, ef);
                 }
                 (false, _) => {
-                    if let Some(p) = self.net.tasks[i].parent {
+                    if let Some(&p) = self.g.parent.get(i).filter(|&&p| p != u32::MAX) {
                         let p = p as usize;
                         self.es[p] = self.es[p].min(self.es[i]);
                         self.ef[p] = self.ef[p].max(self.ef[i]);
@@ -188,12 +187,11 @@ impl<'a> Plain<'a> {
     fn backward_bounds(&self, i: usize) -> (Key, Key) {
         let mut s = NONE_LATE;
         let mut f = self.finish_key;
-        if let Some(p) = self.net.tasks[i].parent {
+        if let Some(&p) = self.g.parent.get(i).filter(|&&p| p != u32::MAX) {
             s = s.min(self.start_bound[p as usize]);
             f = f.min(self.finish_bound[p as usize]);
         }
-        for &l in self.g.succs.of(i) {
-            let link = &self.net.links[l as usize];
+        for link in &self.g.succ_links[self.g.succs.range(i)] {
             let succ = link.succ as usize;
             let base = if link.kind.to_finish() { self.lf[succ] } else { self.ls[succ] };
             let c = add(base, -self.lag(link.lag, i));
@@ -225,7 +223,7 @@ impl<'a> Plain<'a> {
                     (self.ls[i], self.lf[i]) = (add(lf, -d), lf);
                 }
                 (false, _) => {
-                    if let Some(p) = self.net.tasks[i].parent {
+                    if let Some(&p) = self.g.parent.get(i).filter(|&&p| p != u32::MAX) {
                         let p = p as usize;
                         self.ls[p] = self.ls[p].min(self.ls[i]);
                         self.lf[p] = self.lf[p].max(self.lf[i]);
@@ -240,13 +238,12 @@ impl<'a> Plain<'a> {
     }
 
     fn free_slack(&self, i: usize) -> i64 {
-        let succs = self.g.succs.of(i);
+        let succs = &self.g.succ_links[self.g.succs.range(i)];
         if succs.is_empty() {
             return w(self.finish_key) - w(self.ef[i]);
         }
         let mut slack = i64::MAX;
-        for &l in succs {
-            let link = &self.net.links[l as usize];
+        for link in succs {
             let succ = link.succ as usize;
             let target = if link.kind.to_finish() { self.ef[succ] } else { self.es[succ] };
             let limit = add(target, -self.lag(link.lag, i));
