@@ -120,7 +120,8 @@ fn run<'a>(
         elapsed: Calendar::elapsed(),
     };
     p.forward()?;
-    let finish = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.ef[i]).max().unwrap_or(net.start);
+    let finish =
+        net.finish.unwrap_or_else(|| (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.ef[i]).max().unwrap_or(net.start));
     let start = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.es[i]).min().unwrap_or(net.start);
     p.backward(finish)?;
     Ok((p, start, finish))
@@ -680,6 +681,21 @@ mod tests {
         assert_eq!(format(s.early_start[1]), "2026-03-03T08:00:00");
         assert_eq!(s.total_slack[0], -days(1));
         assert!(s.critical[0]);
+    }
+
+    #[test]
+    fn scheduled_from_the_finish() {
+        let mut net = diamond();
+        for t in &mut net.tasks {
+            t.constraint = Constraint::AsLateAsPossible;
+        }
+        net.finish = Some(at("2026-03-13T17:00:00"));
+        let s = schedule(&net).unwrap();
+        // Everything slides to end at the fixed finish.
+        assert_eq!(format(s.project_finish), "2026-03-13T17:00:00");
+        assert_eq!(format(s.finish[3]), "2026-03-13T17:00:00");
+        assert_eq!(format(s.start[0]), "2026-03-04T08:00:00");
+        assert_eq!(format(s.start[2]), "2026-03-11T08:00:00");
     }
 
     #[test]

@@ -139,6 +139,9 @@ pub struct Network {
     pub start: Minute,
     /// With a status date, work not yet done is scheduled after it.
     pub status_date: Option<Minute>,
+    /// A project scheduled from its finish: the backward pass starts at
+    /// this date instead of the latest early finish.
+    pub finish: Option<Minute>,
     /// A task is critical when its total slack is at most this.
     pub critical_slack_limit: i64,
 }
@@ -152,6 +155,7 @@ impl Network {
             calendars: vec![Calendar::standard()],
             start,
             status_date: None,
+            finish: None,
             critical_slack_limit: 0,
         }
     }

@@ -56,6 +56,7 @@ fn plain_calendar(net: &Network) -> Option<&Cumulative> {
             && t.external_start.is_none()
     };
     let plain = net.status_date.is_none()
+        && net.finish.is_none()
         && cal.next_start(net.start).ok() == Some(net.start)
         && net.tasks.iter().all(plain_task)
         && net.links.iter().all(|l| !matches!(l.lag, Lag::Elapsed(_)));

@@ -111,6 +111,9 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
     let mut net = Network::new(start.unwrap_or(0));
     net.calendars.clear();
     net.status_date = status_date;
+    if !doc.project.schedule_from_start {
+        net.finish = doc.project.finish;
+    }
     net.critical_slack_limit = doc.project.critical_slack_limit_days * doc.project.minutes_per_day;
     let mut infos = Vec::with_capacity(doc.tasks.len());
     let mut estimates = Vec::with_capacity(doc.tasks.len());
