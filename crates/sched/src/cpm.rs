@@ -311,7 +311,9 @@ impl<'a> Passes<'a> {
                     // plus the work left; files whose remaining duration
                     // disagrees (seconds rounded away, stale values) are
                     // read the way MS Project reads them: by the duration.
-                    rem = (d - cal.between(a, r)).max(0);
+                    // Work stopped at `stop`; a gap before `resume` is a split.
+                    let stop = t.progress.stop.filter(|&s| s >= a && s <= r).unwrap_or(r);
+                    rem = (d - cal.between(a, stop)).max(0);
                     r
                 }
                 _ => cal.add(a, d - rem)?,
@@ -681,6 +683,17 @@ mod tests {
         assert_eq!(format(s.early_start[1]), "2026-03-03T08:00:00");
         assert_eq!(s.total_slack[0], -days(1));
         assert!(s.critical[0]);
+    }
+
+    #[test]
+    fn a_task_split_while_in_progress_resumes_after_the_gap() {
+        let mut net = diamond();
+        // A: two days, one day done Monday, stopped, resumed Wednesday.
+        net.tasks[0].progress.actual_start = Some(at("2026-03-02T08:00:00"));
+        net.tasks[0].progress.stop = Some(at("2026-03-02T17:00:00"));
+        net.tasks[0].progress.resume = Some(at("2026-03-04T08:00:00"));
+        let s = schedule(&net).unwrap();
+        assert_eq!(format(s.early_finish[0]), "2026-03-04T17:00:00");
     }
 
     #[test]

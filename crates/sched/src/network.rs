@@ -75,6 +75,9 @@ pub struct Progress {
     pub remaining: Option<i64>,
     /// Where the remaining work resumes after a stop.
     pub resume: Option<Minute>,
+    /// Where the work done so far stopped (before `resume` when the task
+    /// is split there).
+    pub stop: Option<Minute>,
 }
 
 impl Progress {

@@ -216,6 +216,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
             actual_finish: t.actual_finish.filter(|_| t.actual_start.is_some()),
             remaining: t.remaining_duration,
             resume: t.resume,
+            stop: t.stop,
         };
         if (t.manual || !t.active)
             && let (Some(s), Some(f)) = (t.manual_start.or(t.start), t.manual_finish.or(t.finish))
