@@ -109,7 +109,9 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, ApiError
         if !same_origin(req.headers()) {
             return Err(ApiError::Csrf);
         }
-        if let Some(Principal { via: Via::Session { csrf_token, .. }, .. }) = &principal {
+        if let Some(Principal { via: Via::Session { csrf_token, .. }, .. }) = &principal
+            && !opens_a_session(req.uri().path())
+        {
             req = check_csrf_token(req, csrf_token, state.config.max_body_bytes).await?;
         }
     }
@@ -117,6 +119,17 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, ApiError
         req.extensions_mut().insert(p);
     }
     Ok(req)
+}
+
+/// Signing in (again) needs no token of the current session: it is proof
+/// of identity in itself, and the origin check above still applies. A
+/// client that signs in as someone else while holding a cookie must not
+/// be refused.
+fn opens_a_session(path: &str) -> bool {
+    path == "/api/v1/auth/login"
+        || path == "/login"
+        || path.starts_with("/api/v1/invitations/")
+        || path.starts_with("/invitations/")
 }
 
 /// A browser's unsafe request must come from this site. Requests without

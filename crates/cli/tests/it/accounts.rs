@@ -29,6 +29,22 @@ async fn wrong_password_is_401_and_repeated_failures_429() {
             .post("/api/v1/auth/login", json!({"email": "pm@demo.example", "password": "demo-pm-2026"}))
             .await;
         assert_eq!(r.status(), 200);
+        // A client holding a session may sign in as someone else without
+        // that session's CSRF token; the origin check still applies.
+        let mut holder = app.login_as(Role::Admin).await;
+        holder.csrf = None;
+        let r =
+            holder.post("/api/v1/auth/login", json!({"email": "pm@demo.example", "password": "demo-pm-2026"})).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(json_ok(holder.get("/api/v1/me").await, 200).await["user"]["email"], "pm@demo.example");
+        let r = holder
+            .request(reqwest::Method::POST, "/api/v1/auth/login")
+            .header("origin", "http://evil.example")
+            .json(&json!({"email": "pm@demo.example", "password": "demo-pm-2026"}))
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, 403, "csrf_failed").await;
         // An unknown account answers like a wrong password.
         let r = app
             .anonymous()
