@@ -34,3 +34,12 @@ fn monte_carlo_10k_x_1k(bencher: Bencher) {
     let opts = montecarlo::Options { iterations: 10_000, seed: 1, ..montecarlo::Options::default() };
     bencher.bench_local(|| montecarlo::simulate(&net, &est, &opts, &|_| {}).unwrap().p80);
 }
+
+/// The passes alone, as Monte Carlo runs them: the project finish and the
+/// critical flags, without building the full schedule.
+#[divan::bench(args = [100_000, 1_000_000], sample_count = 10, sample_size = 1)]
+fn cpm_finish_and_critical(bencher: Bencher, n: usize) {
+    let (net, _) = synthetic::network(n, 1);
+    let graph = Graph::build(&net).unwrap();
+    bencher.bench_local(|| tandem_sched::finish_and_critical(&net, &graph, None).unwrap().0);
+}

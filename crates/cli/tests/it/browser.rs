@@ -115,8 +115,36 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// The text of the first element matching `css`, waiting for it to
+    /// appear (pages load after clicks and posts).
     pub async fn text(&self, css: &str) -> String {
-        self.client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Waits (10 s at most) until the element's text contains `needle`:
+    /// after a click the old page may still be showing.
+    pub async fn expect_text(&self, css: &str, needle: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..200 {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+            {
+                if t.contains(needle) {
+                    return t;
+                }
+                last = t;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("`{css}` never showed `{needle}`; last text: {last}");
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
@@ -176,7 +204,7 @@ async fn product_manager_signs_in_and_finds_the_shell() {
     b.fill("input[name=email]", pdm.email).await;
     b.fill("input[name=password]", "wrong password").await;
     b.click("button[type=submit]").await;
-    assert!(b.text(".alert").await.contains("Wrong e-mail or password"));
+    b.expect_text(".alert", "Wrong e-mail or password").await;
     // The refused attempt is a 401, which the console reports; drain it so
     // that every later error counts.
     let refused = b.console_errors().await;
@@ -185,7 +213,7 @@ async fn product_manager_signs_in_and_finds_the_shell() {
     b.click("button[type=submit]").await;
     b.client.wait().for_element(Locator::Css("header nav.sections")).await.unwrap();
     assert_eq!(b.client.current_url().await.unwrap().path(), format!("/w/{ws}/together"));
-    assert!(b.text("main").await.contains("member.added"));
+    b.expect_text("main", "member.added").await;
 
     // The shell: who is signed in, the role, the three sections.
     let header = b.text("header").await;
@@ -194,16 +222,16 @@ async fn product_manager_signs_in_and_finds_the_shell() {
         b.client.find(Locator::LinkText(section)).await.unwrap();
     }
     b.client.find(Locator::LinkText("Home")).await.unwrap().click().await.unwrap();
-    assert!(b.text("main h1").await.contains("Demo: Acme Checkout"));
-    assert!(b.text("main .lead").await.contains("Product manager"));
+    b.expect_text("main h1", "Demo: Acme Checkout").await;
+    b.expect_text("main .lead", "Product manager").await;
     b.screenshot("02-home-product-manager").await;
 
     b.client.find(Locator::LinkText("Product")).await.unwrap().click().await.unwrap();
-    assert_eq!(b.text("main h1").await, "Product");
-    assert!(b.text("main").await.contains("Feature priority"));
+    b.expect_text("main h1", "Product").await;
+    b.expect_text("main", "Feature priority").await;
     b.screenshot("03-product-section").await;
     b.client.find(Locator::LinkText("Project")).await.unwrap().click().await.unwrap();
-    assert_eq!(b.text("main h1").await, "Project");
+    b.expect_text("main h1", "Project").await;
 
     // The workspace switcher opens and lists the workspace.
     b.click("details.switcher summary").await;
@@ -212,7 +240,7 @@ async fn product_manager_signs_in_and_finds_the_shell() {
 
     // Members: a product manager reads them but has no controls.
     b.client.goto(&app.url(&format!("/w/{ws}/settings/members"))).await.unwrap();
-    let members = b.text("#members").await;
+    let members = b.expect_text("#members", "pm@demo.example").await;
     assert!(members.contains("pm@demo.example") && members.contains("Project manager"), "{members}");
     assert!(b.client.find_all(Locator::Css("#members select, #members button")).await.unwrap().is_empty());
     assert!(b.client.find_all(Locator::Css("input[name=email]")).await.unwrap().is_empty());
@@ -258,9 +286,19 @@ async fn admin_changes_a_role_in_the_members_page() {
     select.select_by_value("project_manager").await.unwrap();
     let form = b.client.form(Locator::Css(&format!("form[action$='/members/{}']", member.id))).await.unwrap();
     form.submit().await.unwrap();
-    b.client.wait().for_element(Locator::Css("#members")).await.unwrap();
-    let role = app.state.store.role_in(ws.parse().unwrap(), dev_id).await.unwrap();
+    // The old page is still there while the post is under way: wait for
+    // the change itself (bounded), then for the page that shows it.
+    let mut role = None;
+    for _ in 0..100 {
+        role = app.state.store.role_in(ws.parse().unwrap(), dev_id).await.unwrap();
+        if role == Some(Role::ProjectManager) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(role, Some(Role::ProjectManager));
+    let selected = format!("#role-{} option[value=project_manager][selected]", member.id);
+    b.client.wait().for_element(Locator::Css(&selected)).await.unwrap();
     b.screenshot("06-members-admin").await;
 
     // Adding a member without a password gives an invitation link.
@@ -272,7 +310,7 @@ async fn admin_changes_a_role_in_the_members_page() {
         .await
         .unwrap();
     b.click("main form.stack button[type=submit]").await;
-    let flash = b.text(".flash").await;
+    let flash = b.expect_text(".flash", "/invitations/inv_").await;
     assert!(flash.contains("/invitations/inv_"), "{flash}");
 
     let errors = b.console_errors().await;
