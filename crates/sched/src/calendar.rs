@@ -190,77 +190,127 @@ pub struct Calendar {
     fast: Option<Cumulative>,
 }
 
-/// Working minutes counted from a Monday: `cum[k]` is the work in the
-/// first `k` days of a fortnight of the same week.
+/// One weekly pattern with its running totals: `cum[k]` is the work in
+/// the first `k` days of a fortnight starting on Monday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Cumulative {
+struct WeekTable {
     week: Week,
     cum: [i64; 15],
 }
 
-/// Day number of Monday 1969-12-29, the origin of week arithmetic.
-const MONDAY0: i64 = -3;
-
-impl Cumulative {
-    fn new(week: Week) -> Option<Cumulative> {
-        if week.total == 0 {
-            return None;
-        }
+impl WeekTable {
+    fn new(week: Week) -> WeekTable {
         let mut cum = [0i64; 15];
         for k in 0..14 {
             cum[k + 1] = cum[k] + week.days[k % 7].total();
         }
-        Some(Cumulative { week, cum })
+        WeekTable { week, cum }
     }
 
-    /// Working minutes from the origin to `t` (negative before it).
-    pub(crate) fn at(&self, t: Minute) -> i64 {
-        let d = day_of(t) - MONDAY0;
-        let (weeks, wd) = (d.div_euclid(7), d.rem_euclid(7) as usize);
-        let m = minute_of_day(t);
-        let within: i64 = self.week.days[wd].iter().map(|(f, to)| (to.min(m) - f).max(0)).sum();
-        weeks * self.week.total + self.cum[wd] + within
+    /// Working minutes in the days `[d0, d1)`.
+    fn span(&self, d0: i64, d1: i64) -> i64 {
+        let n = d1 - d0;
+        let wd = weekday(d0);
+        (n / 7) * self.week.total + self.cum[wd + (n % 7) as usize] - self.cum[wd]
     }
 
-    /// The earliest instant at which `target` minutes have been worked.
-    pub(crate) fn earliest(&self, target: i64) -> Minute {
-        let q = (target - 1).div_euclid(self.week.total);
-        let mut rem = target - q * self.week.total;
+    /// Working minutes of day `day` before minute `m`.
+    fn within(&self, day: i64, m: i64) -> i64 {
+        self.week.days[weekday(day)].iter().map(|(f, to)| (to.min(m) - f).max(0)).sum()
+    }
+
+    /// The instant `offset` (> 0) working minutes after the start of day
+    /// `from`, at the end of the work (earliest), or where the next work
+    /// starts (latest, `offset` ≥ 0).
+    fn locate(&self, from: i64, offset: i64, earliest: bool) -> Minute {
+        let monday = from - weekday(from) as i64;
+        let off = offset + self.cum[weekday(from)];
+        let total = self.week.total;
+        let q = if earliest { (off - 1).div_euclid(total) } else { off.div_euclid(total) };
+        let mut rem = off - q * total;
         let mut k = 0;
-        while k < 6 && self.cum[k + 1] < rem {
+        while k < 6 && (if earliest { self.cum[k + 1] < rem } else { self.cum[k + 1] <= rem }) {
             k += 1;
         }
         rem -= self.cum[k];
         let mut minute = 0;
         for (f, to) in self.week.days[k].iter() {
-            if rem <= to - f {
+            if (earliest && rem <= to - f) || (!earliest && rem < to - f) {
                 minute = f + rem;
                 break;
             }
             rem -= to - f;
         }
-        (MONDAY0 + q * 7 + k as i64) * DAY + minute
+        (monday + q * 7 + k as i64) * DAY + minute
+    }
+}
+
+/// A stretch of days following one pattern, from `from` to the next
+/// piece; `w_from` is the work done before it since the origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Piece {
+    from: i64,
+    w_from: i64,
+    table: WeekTable,
+}
+
+/// The closed form of a calendar's working time: `at(t)`, the working
+/// minutes since an origin day, and its inverses. Every operation is a
+/// binary search over the calendar's dated segments plus a few steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Cumulative {
+    pieces: Vec<Piece>,
+}
+
+/// The origin day (year 875): dates before it take the general path.
+const ORIGIN_DAY: i64 = -400_000;
+
+impl Cumulative {
+    fn new(default: Week, segments: &[Segment]) -> Option<Cumulative> {
+        let mut bounds: Vec<(i64, Week)> = vec![(ORIGIN_DAY, default)];
+        for s in segments {
+            if s.from <= ORIGIN_DAY {
+                return None;
+            }
+            bounds.push((s.from, s.week));
+            bounds.push((s.to + 1, default));
+        }
+        let mut pieces: Vec<Piece> = Vec::with_capacity(bounds.len());
+        for (from, week) in bounds {
+            let table = WeekTable::new(week);
+            match pieces.last_mut() {
+                Some(last) if last.from == from => last.table = table,
+                Some(last) => {
+                    let w_from = last.w_from + last.table.span(last.from, from);
+                    pieces.push(Piece { from, w_from, table });
+                }
+                None => pieces.push(Piece { from, w_from: 0, table }),
+            }
+        }
+        pieces.iter().any(|p| p.table.week.total > 0).then_some(Cumulative { pieces })
+    }
+
+    /// Working minutes from the origin to `t`; `None` before the origin.
+    pub(crate) fn at(&self, t: Minute) -> Option<i64> {
+        let day = day_of(t);
+        let i = self.pieces.partition_point(|p| p.from <= day).checked_sub(1)?;
+        let p = &self.pieces[i];
+        Some(p.w_from + p.table.span(p.from, day) + p.table.within(day, minute_of_day(t)))
+    }
+
+    /// The earliest instant at which `target` minutes have been worked.
+    pub(crate) fn earliest(&self, target: i64) -> Option<Minute> {
+        let i = self.pieces.partition_point(|p| p.w_from < target).checked_sub(1)?;
+        let p = &self.pieces[i];
+        (p.table.week.total > 0).then(|| p.table.locate(p.from, target - p.w_from, true))
     }
 
     /// The latest instant at which exactly `target` minutes have been
     /// worked: where the next work starts.
-    pub(crate) fn latest(&self, target: i64) -> Minute {
-        let q = target.div_euclid(self.week.total);
-        let mut rem = target - q * self.week.total;
-        let mut k = 0;
-        while k < 6 && self.cum[k + 1] <= rem {
-            k += 1;
-        }
-        rem -= self.cum[k];
-        let mut minute = 0;
-        for (f, to) in self.week.days[k].iter() {
-            if rem < to - f {
-                minute = f + rem;
-                break;
-            }
-            rem -= to - f;
-        }
-        (MONDAY0 + q * 7 + k as i64) * DAY + minute
+    pub(crate) fn latest(&self, target: i64) -> Option<Minute> {
+        let i = self.pieces.partition_point(|p| p.w_from <= target).checked_sub(1)?;
+        let p = &self.pieces[i];
+        (p.table.week.total > 0).then(|| p.table.locate(p.from, target - p.w_from, false))
     }
 }
 
@@ -279,7 +329,7 @@ impl Calendar {
             }
         }
         let segments = resolve(overrides);
-        let fast = if segments.is_empty() { Cumulative::new(default) } else { None };
+        let fast = Cumulative::new(default, &segments);
         let cal = Calendar { name, default, segments, fast };
         if cal.default.total == 0 && cal.segments.iter().all(|s| s.week.total == 0) {
             return Err(CalendarError::NoWorkingTime(cal.name));
@@ -291,21 +341,28 @@ impl Calendar {
     pub fn elapsed() -> Calendar {
         let all = Shifts { spans: [(0, 1440), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)], len: 1 };
         let week = Week::uniform(all);
-        Calendar { name: "24 hours".into(), default: week, segments: Vec::new(), fast: Cumulative::new(week) }
+        Calendar { name: "24 hours".into(), default: week, segments: Vec::new(), fast: Cumulative::new(week, &[]) }
     }
 
     pub fn standard() -> Calendar {
         let week = Week::standard();
-        Calendar { name: "Standard".into(), default: week, segments: Vec::new(), fast: Cumulative::new(week) }
+        Calendar { name: "Standard".into(), default: week, segments: Vec::new(), fast: Cumulative::new(week, &[]) }
     }
 
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// The closed-form arithmetic of a calendar without dated segments.
+    /// The closed-form arithmetic of the calendar.
     pub(crate) fn cumulative(&self) -> Option<&Cumulative> {
         self.fast.as_ref()
+    }
+
+    /// The same calendar without its closed form: every operation walks
+    /// day by day. For tests that hold the two to the same answers.
+    #[doc(hidden)]
+    pub fn without_shortcuts(&self) -> Calendar {
+        Calendar { fast: None, ..self.clone() }
     }
 
     /// Working whenever any of the calendars works: a task worked by
@@ -398,8 +455,8 @@ impl Calendar {
 
     /// The first instant at or after `t` at which work can start.
     pub fn next_start(&self, t: Minute) -> Result<Minute, CalendarError> {
-        if let Some(c) = &self.fast {
-            return Ok(c.latest(c.at(t)));
+        if let Some(r) = self.fast.as_ref().and_then(|c| c.latest(c.at(t)?)) {
+            return Ok(r);
         }
         let mut day = day_of(t);
         let mut m = minute_of_day(t);
@@ -418,8 +475,8 @@ impl Calendar {
 
     /// The last instant at or before `t` at which work can finish.
     pub fn prev_finish(&self, t: Minute) -> Result<Minute, CalendarError> {
-        if let Some(c) = &self.fast {
-            return Ok(c.earliest(c.at(t)));
+        if let Some(r) = self.fast.as_ref().and_then(|c| c.earliest(c.at(t)?)) {
+            return Ok(r);
         }
         let (mut day, mut m) = back_position(t);
         let limit = day - HORIZON_DAYS;
@@ -444,8 +501,8 @@ impl Calendar {
         if minutes == 0 {
             return Ok(t);
         }
-        if let Some(c) = &self.fast {
-            return Ok(c.earliest(c.at(t) + minutes));
+        if let Some(r) = self.fast.as_ref().and_then(|c| c.earliest(c.at(t)? + minutes)) {
+            return Ok(r);
         }
         let mut remaining = minutes;
         let mut day = day_of(t);
@@ -486,8 +543,8 @@ impl Calendar {
         if minutes == 0 {
             return Ok(t);
         }
-        if let Some(c) = &self.fast {
-            return Ok(c.latest(c.at(t) - minutes));
+        if let Some(r) = self.fast.as_ref().and_then(|c| c.latest(c.at(t)? - minutes)) {
+            return Ok(r);
         }
         let mut remaining = minutes;
         let (mut day, mut m) = back_position(t);
@@ -520,8 +577,8 @@ impl Calendar {
 
     /// Working minutes from `a` to `b`; negative when `b` is before `a`.
     pub fn between(&self, a: Minute, b: Minute) -> i64 {
-        if let Some(c) = &self.fast {
-            return c.at(b) - c.at(a);
+        if let Some((wa, wb)) = self.fast.as_ref().and_then(|c| Some((c.at(a)?, c.at(b)?))) {
+            return wb - wa;
         }
         if b < a {
             return -self.between(b, a);

@@ -66,20 +66,20 @@ fn plain_calendar(net: &Network) -> Option<&Cumulative> {
 /// The schedule of a plain network, or `None` when it is not plain.
 pub(crate) fn schedule(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Option<Schedule> {
     let cal = plain_calendar(net)?;
-    let mut p = Plain::new(net, g, cal, durations);
+    let mut p = Plain::new(net, g, cal, durations)?;
     p.forward();
     p.backward();
-    Some(p.finish())
+    p.finish()
 }
 
 /// The project finish and critical flags of a plain network.
 pub(crate) fn finish_and_critical(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Option<(Minute, Vec<bool>)> {
     let cal = plain_calendar(net)?;
-    let mut p = Plain::new(net, g, cal, durations);
+    let mut p = Plain::new(net, g, cal, durations)?;
     p.forward();
     p.backward();
     let critical = (0..net.tasks.len()).map(|i| p.total_slack(i) <= net.critical_slack_limit).collect();
-    Some((p.instant(p.finish_key), critical))
+    Some((p.instant(p.finish_key)?, critical))
 }
 
 struct Plain<'a> {
@@ -98,10 +98,11 @@ struct Plain<'a> {
 }
 
 impl<'a> Plain<'a> {
-    fn new(net: &'a Network, g: &'a Graph, cal: &'a Cumulative, durations: Option<&[i64]>) -> Plain<'a> {
+    fn new(net: &'a Network, g: &'a Graph, cal: &'a Cumulative, durations: Option<&[i64]>) -> Option<Plain<'a>> {
         let n = net.tasks.len();
         let dur = (0..n).map(|i| durations.and_then(|d| d.get(i).copied()).unwrap_or(net.tasks[i].duration)).collect();
-        Plain {
+        let start_key = start_side(cal.at(net.start)?);
+        Some(Plain {
             net,
             g,
             cal,
@@ -112,12 +113,14 @@ impl<'a> Plain<'a> {
             lf: vec![NONE_EARLY; n],
             start_bound: vec![NONE_EARLY; n],
             finish_bound: vec![NONE_EARLY; n],
-            start_key: start_side(cal.at(net.start)),
+            start_key,
             finish_key: NONE_EARLY,
-        }
+        })
     }
 
-    fn instant(&self, k: Key) -> Minute {
+    /// The instant of a key; `None` outside the calendar's working time
+    /// (the general passes then report it).
+    fn instant(&self, k: Key) -> Option<Minute> {
         if k & 1 == 0 { self.cal.earliest(w(k)) } else { self.cal.latest(w(k)) }
     }
 
@@ -254,7 +257,7 @@ impl<'a> Plain<'a> {
         slack
     }
 
-    fn finish(self) -> Schedule {
+    fn finish(self) -> Option<Schedule> {
         let n = self.net.tasks.len();
         let mut total_slack = Vec::with_capacity(n);
         let mut free_slack = Vec::with_capacity(n);
@@ -265,16 +268,16 @@ impl<'a> Plain<'a> {
             critical.push(ts <= self.net.critical_slack_limit);
             free_slack.push(self.free_slack(i).min(ts).max(0));
         }
-        let dates = |v: &[Key]| -> Vec<Minute> { v.iter().map(|&k| self.instant(k)).collect() };
-        let early_start = dates(&self.es);
-        let early_finish = dates(&self.ef);
+        let dates = |v: &[Key]| -> Option<Vec<Minute>> { v.iter().map(|&k| self.instant(k)).collect() };
+        let early_start = dates(&self.es)?;
+        let early_finish = dates(&self.ef)?;
         let leaves = || (0..n).filter(|&i| !self.g.is_summary[i]);
         let project_start = leaves().map(|i| early_start[i]).min().unwrap_or(self.net.start);
-        Schedule {
+        Some(Schedule {
             start: early_start.clone(),
             finish: early_finish.clone(),
-            late_start: dates(&self.ls),
-            late_finish: dates(&self.lf),
+            late_start: dates(&self.ls)?,
+            late_finish: dates(&self.lf)?,
             early_start,
             early_finish,
             total_slack,
@@ -282,7 +285,7 @@ impl<'a> Plain<'a> {
             critical,
             is_summary: self.g.is_summary.clone(),
             project_start,
-            project_finish: self.instant(self.finish_key),
-        }
+            project_finish: self.instant(self.finish_key)?,
+        })
     }
 }

@@ -114,40 +114,49 @@ proptest! {
     }
 }
 
-/// A calendar like `week` but forced onto the general (segment-walking)
-/// path by a far-away override that changes nothing.
-fn slow_twin(week: tandem_sched::Week) -> tandem_sched::Calendar {
-    let far = tandem_sched::time::day_of(time::parse("2900-01-01").unwrap());
-    tandem_sched::Calendar::new(
-        "slow",
-        week,
-        &[tandem_sched::calendar::Override { from_day: far, to_day: far + 6, week, rank: 1 }],
-    )
-    .unwrap()
+fn calendar_with(night: bool, holidays: &[(i64, i64, u8)]) -> tandem_sched::Calendar {
+    use tandem_sched::{Shifts, Week};
+    let week = if night {
+        let n = Shifts::new(&[(0, 180), (240, 480), (1380, 1440)]).unwrap();
+        Week::new([n, n, n, n, n, n, Shifts::NONE])
+    } else {
+        Week::standard()
+    };
+    let base = tandem_sched::time::day_of(time::parse("2025-01-01").unwrap());
+    let overrides: Vec<tandem_sched::calendar::Override> = holidays
+        .iter()
+        .map(|&(start, len, kind)| {
+            let week = match kind {
+                0 => Week::uniform(Shifts::NONE),
+                1 => Week::uniform(Shifts::new(&[(480, 720)]).unwrap()),
+                _ => {
+                    let long = Shifts::new(&[(420, 1020)]).unwrap();
+                    Week::new([long, long, long, long, Shifts::NONE, Shifts::NONE, Shifts::NONE])
+                }
+            };
+            tandem_sched::calendar::Override { from_day: base + start, to_day: base + start + len, week, rank: 2 }
+        })
+        .collect();
+    tandem_sched::Calendar::new("random", week, &overrides).unwrap()
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_fast_calendar_path_agrees_with_the_general_one(
+    fn the_closed_form_calendar_agrees_with_walking_day_by_day(
         offset in 0i64..(3 * 365 * 1440),
         minutes in 0i64..200_000,
         night in any::<bool>(),
+        holidays in prop::collection::vec((0i64..1000, 0i64..40, 0u8..3), 0..12),
     ) {
-        let week = if night {
-            let n = tandem_sched::Shifts::new(&[(0, 180), (240, 480), (1380, 1440)]).unwrap();
-            tandem_sched::Week::new([n, n, n, n, n, n, tandem_sched::Shifts::NONE])
-        } else {
-            tandem_sched::Week::standard()
-        };
-        let fast = tandem_sched::Calendar::new("fast", week, &[]).unwrap();
-        let slow = slow_twin(week);
+        let fast = calendar_with(night, &holidays);
+        let slow = fast.without_shortcuts();
         let t = time::parse("2025-01-01T00:00:00").unwrap() + offset;
-        prop_assert_eq!(fast.add(t, minutes).unwrap(), slow.add(t, minutes).unwrap());
-        prop_assert_eq!(fast.sub(t, minutes).unwrap(), slow.sub(t, minutes).unwrap());
-        prop_assert_eq!(fast.next_start(t).unwrap(), slow.next_start(t).unwrap());
-        prop_assert_eq!(fast.prev_finish(t).unwrap(), slow.prev_finish(t).unwrap());
+        prop_assert_eq!(fast.add(t, minutes), slow.add(t, minutes));
+        prop_assert_eq!(fast.sub(t, minutes), slow.sub(t, minutes));
+        prop_assert_eq!(fast.next_start(t), slow.next_start(t));
+        prop_assert_eq!(fast.prev_finish(t), slow.prev_finish(t));
         let u = t + minutes;
         prop_assert_eq!(fast.between(t, u), slow.between(t, u));
         prop_assert_eq!(fast.between(u, t), slow.between(u, t));
@@ -182,6 +191,10 @@ proptest! {
             if let Some(link) = net.links.get_mut(l) {
                 link.lag = Lag::Percent(pct * 100);
             }
+        }
+        if percents.len() % 2 == 1 {
+            // A calendar with holidays and changed weeks, on both paths.
+            net.calendars[0] = calendar_with(false, &[(60, 3, 0), (70, 20, 2), (100, 1, 1), (400, 30, 0)]);
         }
         let Ok(graph) = tandem_sched::Graph::build(&net) else { return Ok(()) };
         let fast = tandem_sched::schedule_with(&net, &graph, None).unwrap();
