@@ -61,7 +61,11 @@ pub async fn limit_declared_body(State(state): State<AppState>, req: Request, ne
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return ApiError::TooLarge { limit }.into_response();
+        // The body is left unread, so the connection cannot carry another
+        // request: say so, lest the client reuse it.
+        let mut resp = ApiError::TooLarge { limit }.into_response();
+        resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return resp;
     }
     next.run(req).await
 }
