@@ -77,6 +77,32 @@ impl Shifts {
         Shifts::new(&merged)
     }
 
+    /// Like [`Shifts::normalized`], but a day of more than [`MAX_SHIFTS`]
+    /// periods (several resources' calendars together) closes its
+    /// shortest breaks instead of being refused.
+    pub fn fitted(spans: &[(u16, u16)]) -> Result<Shifts, CalendarError> {
+        match Shifts::normalized(spans) {
+            Err(CalendarError::TooManyShifts) => {}
+            other => return other,
+        }
+        let mut v: Vec<(u16, u16)> = spans.to_vec();
+        v.sort_unstable();
+        let mut merged: Vec<(u16, u16)> = Vec::with_capacity(v.len());
+        for (f, t) in v {
+            match merged.last_mut() {
+                Some(last) if f <= last.1 => last.1 = last.1.max(t),
+                _ => merged.push((f, t)),
+            }
+        }
+        while merged.len() > MAX_SHIFTS {
+            let (i, _) =
+                merged.windows(2).enumerate().min_by_key(|(_, w)| w[1].0 - w[0].1).unwrap_or((0, &merged[..2]));
+            merged[i].1 = merged[i + 1].1;
+            merged.remove(i + 1);
+        }
+        Shifts::new(&merged)
+    }
+
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (i64, i64)> + '_ {
         self.spans[..usize::from(self.len)].iter().map(|&(f, t)| (i64::from(f), i64::from(t)))
     }
@@ -92,7 +118,7 @@ impl Shifts {
     /// Working whenever either is.
     pub fn union(&self, other: &Shifts) -> Result<Shifts, CalendarError> {
         let all: Vec<(u16, u16)> = self.raw().iter().chain(other.raw()).copied().collect();
-        if all.is_empty() { Ok(Shifts::NONE) } else { Shifts::normalized(&all) }
+        if all.is_empty() { Ok(Shifts::NONE) } else { Shifts::fitted(&all) }
     }
 
     /// Working only when both are.
@@ -794,6 +820,16 @@ mod tests {
         assert_eq!(both.day_minutes(day_of(t("2026-03-04"))), 480);
         let common = Calendar::intersection_of("common", &[&std, &nights]).unwrap_err();
         assert!(matches!(common, CalendarError::NoWorkingTime(_)));
+        // Many calendars together close their shortest breaks, not fail.
+        let hourly: Vec<Calendar> = (0..12u16)
+            .map(|h| {
+                let day = Shifts::new(&[(h * 60 + 360, h * 60 + 390)]).unwrap();
+                Calendar::new(format!("h{h}"), Week::uniform(day), &[]).unwrap()
+            })
+            .collect();
+        let refs: Vec<&Calendar> = hourly.iter().collect();
+        let all = Calendar::union_of("all", &refs).unwrap();
+        assert!(all.day_minutes(day_of(t("2026-03-03"))) >= 12 * 30);
         let mornings = Calendar::new("Mornings", Week::uniform(Shifts::new(&[(420, 600)]).unwrap()), &[]).unwrap();
         let common = Calendar::intersection_of("common", &[&std, &mornings]).unwrap();
         assert_eq!(common.day_minutes(day_of(t("2026-03-03"))), 120);
