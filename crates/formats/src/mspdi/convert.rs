@@ -168,10 +168,10 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
                         combined.insert(key, ix);
                         Some(ix)
                     }
-                    Err(e) => {
-                        errors.push(FieldError { task_uid: Some(t.uid), ..e });
-                        None
-                    }
+                    // Resources with no common working time (or a broken
+                    // resource calendar): the task keeps its own calendar,
+                    // as it would with no resources.
+                    Err(_) => None,
                 },
             };
             if let Some(ix) = ix {
