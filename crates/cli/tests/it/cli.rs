@@ -58,103 +58,28 @@ async fn user_add_reads_the_password_from_stdin() {
     assert_eq!(me["memberships"][0]["role"], "project_manager");
 
     // Errors: one line on stderr, non-zero exit, nothing created.
+    let add = |email: &'static str, role: &'static str, ws: &'static str, db: String| -> Vec<String> {
+        ["user", "add", "--email", email, "--role", role, "--workspace", ws, "--db"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([db])
+            .collect()
+    };
+    let url = db.url().to_owned();
     for (args, stdin) in [
-        (
-            vec![
-                "user",
-                "add",
-                "--email",
-                "a@demo.example",
-                "--role",
-                "owner",
-                "--workspace",
-                "DEMO",
-                "--db",
-                db.url(),
-            ],
-            "password123\n",
-        ),
-        (
-            vec![
-                "user",
-                "add",
-                "--email",
-                "a@demo.example",
-                "--role",
-                "admin",
-                "--workspace",
-                "NOPE",
-                "--db",
-                db.url(),
-            ],
-            "password123\n",
-        ),
-        (
-            vec![
-                "user",
-                "add",
-                "--email",
-                "a@demo.example",
-                "--role",
-                "admin",
-                "--workspace",
-                "DEMO",
-                "--db",
-                db.url(),
-            ],
-            "",
-        ),
-        (
-            vec![
-                "user",
-                "add",
-                "--email",
-                "a@demo.example",
-                "--role",
-                "admin",
-                "--workspace",
-                "DEMO",
-                "--db",
-                db.url(),
-            ],
-            "short\n",
-        ),
-        (
-            vec![
-                "user",
-                "add",
-                "--email",
-                "quinn@demo.example",
-                "--role",
-                "admin",
-                "--workspace",
-                "DEMO",
-                "--db",
-                db.url(),
-            ],
-            "password123\n",
-        ),
-        (
-            vec![
-                "user",
-                "add",
-                "--email",
-                "a@demo.example",
-                "--role",
-                "admin",
-                "--workspace",
-                "DEMO",
-                "--db",
-                "mysql://x",
-            ],
-            "password123\n",
-        ),
+        (add("a@demo.example", "owner", "DEMO", url.clone()), "password123\n"),
+        (add("a@demo.example", "admin", "NOPE", url.clone()), "password123\n"),
+        (add("a@demo.example", "admin", "DEMO", url.clone()), ""),
+        (add("a@demo.example", "admin", "DEMO", url.clone()), "short\n"),
+        (add("quinn@demo.example", "admin", "DEMO", url.clone()), "password123\n"),
+        (add("a@demo.example", "admin", "DEMO", "mysql://x".into()), "password123\n"),
     ] {
-        let (code, _, err) = tandem(&args, stdin).await;
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, _, err) = tandem(&refs, stdin).await;
         assert_ne!(code, 0, "{args:?} succeeded");
         let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
         assert!(!lines.is_empty() && !err.contains("panicked"), "{args:?}: {err}");
-        if !args.contains(&"owner") {
+        if !args.iter().any(|a| a == "owner") {
             // clap's own usage errors are longer; ours are one line.
             assert_eq!(lines.len(), 1, "{args:?}: {err}");
         }
