@@ -25,16 +25,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
     ))
 }
 
-/// `/workspaces/{ws}/members/{id}`; the guard reads `ws`.
+/// The member id of `…/{ws}/members/{id}` (the guard reads `ws`).
 #[derive(Debug, Deserialize)]
 pub struct MemberPath {
-    #[allow(dead_code)]
-    ws: String,
     id: String,
 }
 
-fn member_id(raw: &str) -> Result<Id, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound)
+impl MemberPath {
+    /// A malformed id names no member: 404.
+    pub fn id(&self) -> Result<Id, ApiError> {
+        self.id.parse().map_err(|_| ApiError::NotFound)
+    }
 }
 
 /// Members and their roles, in the order they joined.
@@ -70,7 +71,7 @@ async fn get_member(
     a: Allowed<MembersRead>,
     Path(path): Path<MemberPath>,
 ) -> ApiResult<Json<Member>> {
-    Ok(Json(state.store.member(a.ws, member_id(&path.id)?).await?))
+    Ok(Json(state.store.member(a.ws, path.id()?).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -93,10 +94,7 @@ async fn update_member(
     ApiJson(req): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<Member>> {
     let version = expected_version(req.version, &headers)?;
-    let m = state
-        .store
-        .update_member_role(a.user_id(), a.ws, member_id(&path.id)?, version, req.role, state.clock.now())
-        .await?;
+    let m = state.store.update_member_role(a.user_id(), a.ws, path.id()?, version, req.role, state.clock.now()).await?;
     Ok(Json(m))
 }
 
@@ -109,6 +107,6 @@ async fn remove_member(
     a: Allowed<MembersManage>,
     Path(path): Path<MemberPath>,
 ) -> ApiResult<StatusCode> {
-    state.store.remove_member(a.user_id(), a.ws, member_id(&path.id)?, state.clock.now()).await?;
+    state.store.remove_member(a.user_id(), a.ws, path.id()?, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 
 pub(crate) mod account;
 mod activity;
-mod members;
+pub(crate) mod members;
 mod workspaces;
 
 use serde::Serialize;

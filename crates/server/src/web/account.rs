@@ -20,7 +20,7 @@ use crate::state::AppState;
 
 /// `/`: the first workspace, or the form to make one.
 pub async fn root(State(state): State<AppState>, PageUser(p): PageUser) -> PageResult {
-    let ms = state.store.memberships(p.id()).await.map_err(|e| on("/")(e.into()))?;
+    let ms = state.store.memberships(p.id()).await.map_err(on("/"))?;
     Ok(match ms.first() {
         Some(m) => Redirect::to(&format!("/w/{}", m.workspace.id)).into_response(),
         None => Redirect::to("/workspaces/new").into_response(),
@@ -79,7 +79,7 @@ pub async fn logout(State(state): State<AppState>, MaybePrincipal(p): MaybePrinc
     if let Some(Via::Session { token_hash, .. }) = p.map(|p| p.via)
         && let Err(e) = state.store.delete_session(&token_hash).await
     {
-        return on("/logout")(e.into()).into_response();
+        return on("/logout")(e).into_response();
     }
     (jar.add(auth::clear_cookie(&state)), Redirect::to("/login")).into_response()
 }
@@ -95,7 +95,7 @@ struct TokensPage {
 async fn tokens_view(state: &AppState, p: &crate::auth::Principal, created: Option<(String, String)>) -> PageResult {
     let path = "/settings/tokens";
     let shell = Shell::new(state, p, None, "account", "API tokens").await.map_err(on(path))?;
-    let tokens = state.store.api_tokens(p.id()).await.map_err(|e| on(path)(e.into()))?;
+    let tokens = state.store.api_tokens(p.id()).await.map_err(on(path))?;
     Ok(render(StatusCode::OK, &TokensPage { shell, tokens, created }))
 }
 
@@ -122,7 +122,7 @@ pub async fn tokens_create(
 pub async fn tokens_revoke(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<String>) -> PageResult {
     let path = "/settings/tokens";
     let id: Id = id.parse().map_err(|_| on(path)(ApiError::NotFound))?;
-    state.store.revoke_api_token(p.id(), id, state.clock.now()).await.map_err(|e| on(path)(e.into()))?;
+    state.store.revoke_api_token(p.id(), id, state.clock.now()).await.map_err(on(path))?;
     Ok(Redirect::to(path).into_response())
 }
 

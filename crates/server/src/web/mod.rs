@@ -179,8 +179,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
 }
 
 /// Turns an operation's error into a page error for `path`.
-pub fn on(path: &str) -> impl FnOnce(ApiError) -> PageError + '_ {
-    move |error| PageError { error, path: path.to_owned() }
+pub fn on<E: Into<ApiError>>(path: &str) -> impl FnOnce(E) -> PageError + '_ {
+    move |error| PageError { error: error.into(), path: path.to_owned() }
 }
 
 /// A local path to return to after sign-in; anything else goes home, so

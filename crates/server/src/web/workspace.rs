@@ -11,7 +11,7 @@ use tandem_core::{Action, Id, Role, allows};
 
 use super::{PageAllowed, PageForm, PageResult, Shell, on, render};
 use crate::access::{ActivityRead, MembersManage, MembersRead, WorkspaceRead, WorkspaceUpdate};
-use crate::error::ApiError;
+use crate::api::members::MemberPath;
 use crate::extract::PageQuery;
 use crate::ops::{self, AddMember};
 use crate::state::AppState;
@@ -28,11 +28,10 @@ struct HomePage {
 
 pub async fn home(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
     let path = format!("/w/{}", a.ws);
-    let err = |e: tandem_store::StoreError| on(&path)(e.into());
-    let ws = state.store.workspace(a.ws).await.map_err(err)?;
+    let ws = state.store.workspace(a.ws).await.map_err(on(&path))?;
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "home", ws.name.clone()).await.map_err(on(&path))?;
     let activity = if allows(a.role, Action::ActivityRead) {
-        state.store.activity(a.ws, None, 10).await.map_err(|e| on(&path)(e.into()))?.items
+        state.store.activity(a.ws, None, 10).await.map_err(on(&path))?.items
     } else {
         Vec::new()
     };
@@ -106,7 +105,7 @@ pub async fn together(
 ) -> PageResult {
     let path = format!("/w/{}/together", a.ws);
     let cursor = q.cursor().map_err(on(&path))?;
-    let page = state.store.activity(a.ws, cursor, 50).await.map_err(|e| on(&path)(e.into()))?;
+    let page = state.store.activity(a.ws, cursor, 50).await.map_err(on(&path))?;
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Together").await.map_err(on(&path))?;
     Ok(render(
         StatusCode::OK,
@@ -125,7 +124,7 @@ struct SettingsPage {
 
 pub async fn settings_page(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
     let path = format!("/w/{}/settings", a.ws);
-    let ws = state.store.workspace(a.ws).await.map_err(|e| on(&path)(e.into()))?;
+    let ws = state.store.workspace(a.ws).await.map_err(on(&path))?;
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "settings", "Settings").await.map_err(on(&path))?;
     let can_edit = allows(a.role, Action::WorkspaceUpdate);
     Ok(render(StatusCode::OK, &SettingsPage { shell, ws, tab: "workspace", can_edit }))
@@ -169,9 +168,8 @@ async fn members_view(
     invitation: Option<String>,
 ) -> PageResult {
     let path = format!("/w/{ws}/settings/members");
-    let err = |e: tandem_store::StoreError| on(&path)(e.into());
-    let workspace = state.store.workspace(ws).await.map_err(err)?;
-    let page = state.store.members(ws, cursor, 100).await.map_err(|e| on(&path)(e.into()))?;
+    let workspace = state.store.workspace(ws).await.map_err(on(&path))?;
+    let page = state.store.members(ws, cursor, 100).await.map_err(on(&path))?;
     let shell = Shell::new(state, principal, Some(ws), "settings", "Members").await.map_err(on(&path))?;
     Ok(render(
         StatusCode::OK,
@@ -224,17 +222,6 @@ pub struct RoleForm {
     version: i64,
 }
 
-#[derive(Deserialize)]
-pub struct MemberPath {
-    ws: String,
-    id: String,
-}
-
-fn member_path(p: &MemberPath) -> Result<Id, ApiError> {
-    let _ = &p.ws;
-    p.id.parse().map_err(|_| ApiError::NotFound)
-}
-
 pub async fn members_update(
     State(state): State<AppState>,
     PageAllowed(a): PageAllowed<MembersManage>,
@@ -242,12 +229,12 @@ pub async fn members_update(
     PageForm(f): PageForm<RoleForm>,
 ) -> PageResult {
     let path = format!("/w/{}/settings/members", a.ws);
-    let id = member_path(&p).map_err(on(&path))?;
+    let id = p.id().map_err(on(&path))?;
     state
         .store
         .update_member_role(a.user_id(), a.ws, id, f.version, f.role, state.clock.now())
         .await
-        .map_err(|e| on(&path)(e.into()))?;
+        .map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
 
@@ -257,7 +244,7 @@ pub async fn members_remove(
     Path(p): Path<MemberPath>,
 ) -> PageResult {
     let path = format!("/w/{}/settings/members", a.ws);
-    let id = member_path(&p).map_err(on(&path))?;
-    state.store.remove_member(a.user_id(), a.ws, id, state.clock.now()).await.map_err(|e| on(&path)(e.into()))?;
+    let id = p.id().map_err(on(&path))?;
+    state.store.remove_member(a.user_id(), a.ws, id, state.clock.now()).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
