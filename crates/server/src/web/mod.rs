@@ -3,6 +3,7 @@
 //! the API, through the same authorisation guard.
 
 mod account;
+mod activity;
 mod shell;
 mod workspace;
 

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use tandem_core::decision::DEFAULT_MATRIX;
-use tandem_core::model::{Activity, Member, Workspace};
+use tandem_core::model::{Member, Workspace};
 use tandem_core::{Action, Id, Role, allows};
 
 use super::{PageAllowed, PageForm, PageResult, Shell, on, render};
@@ -23,7 +23,7 @@ struct HomePage {
     ws: Workspace,
     role: Role,
     role_summary: &'static str,
-    activity: Vec<Activity>,
+    activity: Vec<super::activity::Line>,
 }
 
 pub async fn home(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
@@ -31,7 +31,7 @@ pub async fn home(State(state): State<AppState>, PageAllowed(a): PageAllowed<Wor
     let ws = state.store.workspace(a.ws).await.map_err(on(&path))?;
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "home", ws.name.clone()).await.map_err(on(&path))?;
     let activity = if allows(a.role, Action::ActivityRead) {
-        state.store.activity(a.ws, None, 10).await.map_err(on(&path))?.items
+        state.store.activity(a.ws, None, 10).await.map_err(on(&path))?.items.iter().map(super::activity::line).collect()
     } else {
         Vec::new()
     };
@@ -94,7 +94,7 @@ pub async fn project(State(state): State<AppState>, PageAllowed(a): PageAllowed<
 struct TogetherPage {
     shell: Shell,
     ws_id: Id,
-    activity: Vec<Activity>,
+    activity: Vec<super::activity::Line>,
     next_cursor: Option<String>,
 }
 
@@ -109,7 +109,12 @@ pub async fn together(
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Together").await.map_err(on(&path))?;
     Ok(render(
         StatusCode::OK,
-        &TogetherPage { shell, ws_id: a.ws, activity: page.items, next_cursor: page.next_after.map(|i| i.to_string()) },
+        &TogetherPage {
+            shell,
+            ws_id: a.ws,
+            activity: page.items.iter().map(super::activity::line).collect(),
+            next_cursor: page.next_after.map(|i| i.to_string()),
+        },
     ))
 }
 
