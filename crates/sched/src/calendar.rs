@@ -62,38 +62,14 @@ impl Shifts {
 
     /// Like [`Shifts::new`], but sorts and merges touching periods first.
     pub fn normalized(spans: &[(u16, u16)]) -> Result<Shifts, CalendarError> {
-        let mut v: Vec<(u16, u16)> = spans.to_vec();
-        v.sort_unstable();
-        let mut merged: Vec<(u16, u16)> = Vec::with_capacity(v.len());
-        for (f, t) in v {
-            if f >= t || t > 1440 {
-                return Err(CalendarError::BadShift(f, t));
-            }
-            match merged.last_mut() {
-                Some(last) if f <= last.1 => last.1 = last.1.max(t),
-                _ => merged.push((f, t)),
-            }
-        }
-        Shifts::new(&merged)
+        Shifts::new(&merged(spans)?)
     }
 
     /// Like [`Shifts::normalized`], but a day of more than [`MAX_SHIFTS`]
     /// periods (several resources' calendars together) closes its
     /// shortest breaks instead of being refused.
     pub fn fitted(spans: &[(u16, u16)]) -> Result<Shifts, CalendarError> {
-        match Shifts::normalized(spans) {
-            Err(CalendarError::TooManyShifts) => {}
-            other => return other,
-        }
-        let mut v: Vec<(u16, u16)> = spans.to_vec();
-        v.sort_unstable();
-        let mut merged: Vec<(u16, u16)> = Vec::with_capacity(v.len());
-        for (f, t) in v {
-            match merged.last_mut() {
-                Some(last) if f <= last.1 => last.1 = last.1.max(t),
-                _ => merged.push((f, t)),
-            }
-        }
+        let mut merged = merged(spans)?;
         while merged.len() > MAX_SHIFTS {
             let (i, _) =
                 merged.windows(2).enumerate().min_by_key(|(_, w)| w[1].0 - w[0].1).unwrap_or((0, &merged[..2]));
@@ -138,6 +114,23 @@ impl Shifts {
     fn raw(&self) -> &[(u16, u16)] {
         &self.spans[..usize::from(self.len)]
     }
+}
+
+/// Periods sorted, checked and with touching or overlapping ones merged.
+fn merged(spans: &[(u16, u16)]) -> Result<Vec<(u16, u16)>, CalendarError> {
+    let mut v: Vec<(u16, u16)> = spans.to_vec();
+    v.sort_unstable();
+    let mut merged: Vec<(u16, u16)> = Vec::with_capacity(v.len());
+    for (f, t) in v {
+        if f >= t || t > 1440 {
+            return Err(CalendarError::BadShift(f, t));
+        }
+        match merged.last_mut() {
+            Some(last) if f <= last.1 => last.1 = last.1.max(t),
+            _ => merged.push((f, t)),
+        }
+    }
+    Ok(merged)
 }
 
 /// A weekly pattern, Monday first, with its total.

@@ -32,8 +32,6 @@ pub struct Converted {
     pub assignments: Vec<tandem_sched::level::Assignment>,
     /// MS Project priorities (0–1000, default 500), by network index.
     pub priorities: Vec<i64>,
-    /// The task UID for each link's position, to name links in errors.
-    pub minutes_per_day: i64,
 }
 
 fn invalid(task_uid: Option<i64>, field: &str, message: impl Into<String>) -> FieldError {
@@ -321,15 +319,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         })
         .collect();
     let priorities = doc.tasks.iter().map(|t| t.priority.unwrap_or(500)).collect();
-    Ok(Converted {
-        network: net,
-        tasks: infos,
-        estimates,
-        resources,
-        assignments,
-        priorities,
-        minutes_per_day: doc.project.minutes_per_day,
-    })
+    Ok(Converted { network: net, tasks: infos, estimates, resources, assignments, priorities })
 }
 
 /// MSPDI duration and lag formats counted in elapsed time.

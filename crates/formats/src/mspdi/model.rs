@@ -57,6 +57,10 @@ impl Default for ProjectInfo {
     }
 }
 
+/// The ExtendedAttribute field ids of MS Project's PERT estimates:
+/// Duration1 (optimistic), Duration2 (expected), Duration3 (pessimistic).
+pub const PERT_FIELDS: [i64; 3] = [188_743_783, 188_743_784, 188_743_785];
+
 /// Working periods in minutes after midnight.
 pub type Periods = Vec<(u16, u16)>;
 

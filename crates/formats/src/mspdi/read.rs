@@ -573,12 +573,7 @@ impl<'a> Parser<'a> {
             }
             TaskAttribute => {
                 // Duration1–3 hold MS Project's PERT estimates.
-                let slot = match self.attribute.0 {
-                    Some(188_743_783) => Some(0),
-                    Some(188_743_784) => Some(1),
-                    Some(188_743_785) => Some(2),
-                    _ => None,
-                };
+                let slot = self.attribute.0.and_then(|id| PERT_FIELDS.iter().position(|&f| f == id));
                 if let (Some(slot), Some(text)) = (slot, self.attribute.1.take())
                     && let Some(minutes) = self.val("ExtendedAttribute/Value", &text, v::duration)
                     && let Some(t) = self.task.as_mut()

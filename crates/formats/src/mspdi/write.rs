@@ -294,7 +294,7 @@ fn write_task(x: &mut Xml, t: &TaskDef) {
         x.leaf("LagFormat", l.lag_format);
         x.close("PredecessorLink");
     }
-    for (field, value) in [188_743_783, 188_743_784, 188_743_785].into_iter().zip(t.estimate) {
+    for (field, value) in PERT_FIELDS.into_iter().zip(t.estimate) {
         if let Some(v) = value {
             x.open("ExtendedAttribute");
             x.leaf("FieldID", field);
