@@ -1,11 +1,17 @@
 //! Tandem's domain: roles, the actions they may take, and validation of the
-//! values users send. Pure: no I/O, no async, no clock.
+//! values users send, the product side's objects and formulas, Markdown
+//! rendering. Pure: no I/O, no async, no clock.
 
 pub mod access;
 pub mod decision;
+mod enums;
+pub mod export;
+pub mod markdown;
 pub mod metrics;
 pub mod model;
+pub mod product;
 pub mod role;
+pub mod scoring;
 pub mod validate;
 
 pub use access::{Action, allows};

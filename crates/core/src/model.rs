@@ -83,6 +83,61 @@ impl Serialize for Millis {
     }
 }
 
+/// A calendar date (`2026-03-31`), for target dates and dated values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ToSchema)]
+#[schema(value_type = String, format = Date, example = "2026-03-31")]
+pub struct Day(pub jiff::civil::Date);
+
+impl Day {
+    /// The day an instant falls on in UTC.
+    pub fn of(at: Millis) -> Day {
+        match jiff::Timestamp::from_millisecond(at.0) {
+            Ok(t) => Day(t.to_zoned(jiff::tz::TimeZone::UTC).date()),
+            Err(_) => Day(jiff::civil::Date::ZERO),
+        }
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// The text is not a date in the form `2026-03-31`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a date like 2026-03-31")]
+pub struct BadDay(pub String);
+
+impl FromStr for Day {
+    type Err = BadDay;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadDay(s.chars().take(40).collect());
+        if s.len() != 10 {
+            return Err(bad());
+        }
+        let d: jiff::civil::Date = s.parse().map_err(|_| bad())?;
+        // Years Tandem can schedule; keeps arithmetic far from overflow.
+        if !(1900..=2999).contains(&d.year()) {
+            return Err(bad());
+        }
+        Ok(Day(d))
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct User {
     pub id: Id,
@@ -164,6 +219,16 @@ mod tests {
         assert!("0".parse::<Id>().is_err());
         assert!("x".parse::<Id>().is_err());
         assert!("-3".parse::<Id>().is_err());
+    }
+
+    #[test]
+    fn days_are_iso_dates() {
+        let d: Day = "2026-03-31".parse().unwrap();
+        assert_eq!(serde_json::to_string(&d).unwrap(), "\"2026-03-31\"");
+        for bad in ["2026-3-31", "2026-02-30", "31.03.2026", "0001-01-01", "", "2026-03-31T00:00"] {
+            assert!(bad.parse::<Day>().is_err(), "{bad}");
+        }
+        assert_eq!(Day::of(Millis(1_772_438_400_000)).to_string(), "2026-03-02");
     }
 
     #[test]

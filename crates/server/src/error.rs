@@ -147,6 +147,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict(m) => ApiError::Conflict(m),
             StoreError::Stale { current } => ApiError::Stale { current },
+            StoreError::Invalid(i) => ApiError::Invalid(i),
             StoreError::Db(sqlx_err) if is_unavailable(&sqlx_err) => ApiError::Unavailable,
             other => ApiError::Internal(other.to_string()),
         }

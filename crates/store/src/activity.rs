@@ -44,6 +44,38 @@ pub(crate) async fn record(tx: &mut Transaction<'static, Any>, change: &Change, 
     Ok(())
 }
 
+/// Records an update as the fields that changed, before and after. Both
+/// sides are serialised records of the same type.
+pub(crate) async fn record_update<T: serde::Serialize>(
+    tx: &mut Transaction<'static, Any>,
+    base: Change,
+    before: &T,
+    after: &T,
+    now: Millis,
+) -> Result<()> {
+    let json = |v: &T| serde_json::to_value(v).map_err(|e| StoreError::Corrupt(format!("activity json: {e}")));
+    let (b, a) = changed_fields(&json(before)?, &json(after)?);
+    record(tx, &Change { before: Some(b), after: Some(a), ..base }, now).await
+}
+
+/// The top-level fields whose values differ, leaving out bookkeeping and
+/// derived fields (`version`, `updated_at`, rendered `*_html`, value
+/// histories, which have their own rows).
+fn changed_fields(before: &Value, after: &Value) -> (Value, Value) {
+    let (mut b, mut a) = (serde_json::Map::new(), serde_json::Map::new());
+    if let (Value::Object(bo), Value::Object(ao)) = (before, after) {
+        for (k, av) in ao {
+            let skip = matches!(k.as_str(), "version" | "updated_at" | "history" | "points") || k.ends_with("_html");
+            let bv = bo.get(k).unwrap_or(&Value::Null);
+            if !skip && bv != av {
+                b.insert(k.clone(), bv.clone());
+                a.insert(k.clone(), av.clone());
+            }
+        }
+    }
+    (Value::Object(b), Value::Object(a))
+}
+
 fn parse(raw: Option<String>) -> Result<Option<Value>> {
     raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("activity json: {e}")))).transpose()
 }

@@ -17,6 +17,10 @@ pub enum StoreError {
     Db(sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// An edit applied inside the transaction broke a rule of the domain;
+    /// nothing was written.
+    #[error("{0}")]
+    Invalid(#[from] tandem_core::validate::Invalid),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

@@ -10,6 +10,7 @@ mod activity;
 mod db;
 mod error;
 mod migrations;
+pub mod product;
 mod rows;
 pub mod scratch;
 mod workspaces;

@@ -1,0 +1,62 @@
+//! Markdown as users write it, HTML as pages show it: CommonMark with
+//! tables and strikethrough, then an allow-list sanitiser, so that script
+//! tags, `javascript:` links and event attributes never reach a browser.
+
+use pulldown_cmark::{Options, Parser, html};
+
+/// The longest Markdown text Tandem stores in one field.
+pub const MAX_MARKDOWN_CHARS: usize = 100_000;
+
+/// Renders Markdown to sanitised HTML.
+pub fn render(source: &str) -> String {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    let mut raw = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut raw, Parser::new_ext(source, opts));
+    ammonia::Builder::default()
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .clean(&raw)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn renders_common_markdown() {
+        let html = render("# Goal\n\n- **fast** checkout\n- [x] done\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+        assert!(html.contains("<h1>Goal</h1>"), "{html}");
+        assert!(html.contains("<strong>fast</strong>"), "{html}");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("checked"), "{html}");
+    }
+
+    #[test]
+    fn hostile_markup_comes_back_harmless() {
+        for evil in [
+            "<script>alert(1)</script>",
+            "[click](javascript:alert(1))",
+            "<img src=x onerror=alert(1)>",
+            "<a href=\"jAvAsCrIpT:alert(1)\">x</a>",
+            "<iframe src=https://evil.example></iframe>",
+            "<svg onload=alert(1)>",
+            "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+            "<div style=\"background:url(javascript:alert(1))\">x</div>",
+            "<form action=https://evil.example><button>go</button></form>",
+        ] {
+            let html = render(evil).to_lowercase();
+            for bad in ["<script", "javascript:", "onerror", "onload", "<iframe", "data:text", "style=", "<form"] {
+                assert!(!html.contains(bad), "{evil} → {html}");
+            }
+        }
+        let link = render("[site](https://example.com)");
+        assert!(link.contains("href=\"https://example.com\""), "{link}");
+        assert!(link.contains("noopener"), "{link}");
+    }
+}

@@ -1,0 +1,317 @@
+//! Feedback (insights) and their links to features.
+
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tandem_core::product::{Feedback, FeedbackLink, FeedbackSource, FeedbackStatus, Importance};
+use tandem_core::validate::Invalid;
+use tandem_core::{Id, Millis};
+
+use super::{Table, Tx, change, check_same_product, check_version, opt_id, product_in, word};
+use crate::activity::{record, record_update};
+use crate::rows::{id, millis};
+use crate::{Change, MAX_PAGE, Page, Result, Store, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct NewFeedback {
+    pub text: String,
+    pub source: FeedbackSource,
+    pub customer: Option<String>,
+    pub segment: Option<String>,
+    pub customer_value_minor: Option<i64>,
+}
+
+/// The fields of feedback an update may change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackEdit {
+    pub text: String,
+    pub source: FeedbackSource,
+    pub customer: Option<String>,
+    pub segment: Option<String>,
+    pub customer_value_minor: Option<i64>,
+    pub status: FeedbackStatus,
+}
+
+/// Which feedback a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct FeedbackFilter {
+    pub status: Option<FeedbackStatus>,
+    pub source: Option<FeedbackSource>,
+    pub feature_id: Option<Id>,
+}
+
+macro_rules! feedback_cols {
+    () => {
+        "SELECT b.id, b.workspace_id, b.product_id, b.text, b.source, b.customer, b.segment, \
+    b.customer_value_minor, b.submitted_by, b.status, b.version, b.created_at, b.updated_at FROM feedback b"
+    };
+}
+
+macro_rules! link_cols {
+    () => {
+        "SELECT l.feedback_id, l.feature_id, l.importance, p.key, f.number, f.title \
+    FROM feedback_links l JOIN features f ON f.id = l.feature_id JOIN products p ON p.id = f.product_id"
+    };
+}
+
+fn link(row: &AnyRow) -> Result<FeedbackLink> {
+    let importance: i64 = row.try_get("importance")?;
+    let key: String = row.try_get("key")?;
+    let number: i64 = row.try_get("number")?;
+    Ok(FeedbackLink {
+        feedback_id: id(row, "feedback_id")?,
+        feature_id: id(row, "feature_id")?,
+        feature_key: format!("{key}-{number}"),
+        feature_title: row.try_get("title")?,
+        importance: u8::try_from(importance)
+            .ok()
+            .and_then(|i| Importance::try_from(i).ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("importance {importance}")))?,
+    })
+}
+
+fn feedback(row: &AnyRow, links: Vec<FeedbackLink>) -> Result<Feedback> {
+    Ok(Feedback {
+        id: id(row, "id")?,
+        product_id: id(row, "product_id")?,
+        text: row.try_get("text")?,
+        source: word(row, "source", FeedbackSource::parse)?,
+        customer: row.try_get("customer")?,
+        segment: row.try_get("segment")?,
+        customer_value_minor: row.try_get("customer_value_minor")?,
+        submitted_by: opt_id(row, "submitted_by")?,
+        status: word(row, "status", FeedbackStatus::parse)?,
+        links,
+        version: row.try_get("version")?,
+        created_at: millis(row, "created_at")?,
+        updated_at: millis(row, "updated_at")?,
+    })
+}
+
+/// One feedback row with its links, and its workspace.
+async fn fetch(tx: &mut Tx, fb: Id) -> Result<(Feedback, Id)> {
+    let row = sqlx::query(concat!(feedback_cols!(), " WHERE b.id = $1"))
+        .bind(fb.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let links = sqlx::query(concat!(link_cols!(), " WHERE l.feedback_id = $1 ORDER BY l.feature_id"))
+        .bind(fb.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    let links = links.iter().map(link).collect::<Result<Vec<_>>>()?;
+    Ok((feedback(&row, links)?, id(&row, "workspace_id")?))
+}
+
+/// Keeps `linked` true to the links: feedback with links is `linked` unless
+/// archived; feedback that lost its last link falls back to `triaged`.
+async fn settle_status(tx: &mut Tx, fb: Id) -> Result<()> {
+    sqlx::query(
+        "UPDATE feedback SET status = CASE \
+           WHEN status = 'archived' THEN status \
+           WHEN EXISTS (SELECT 1 FROM feedback_links l WHERE l.feedback_id = feedback.id) THEN 'linked' \
+           WHEN status = 'linked' THEN 'triaged' ELSE status END \
+         WHERE id = $1",
+    )
+    .bind(fb.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn create_feedback(&self, actor: Id, product: Id, new: &NewFeedback, now: Millis) -> Result<Feedback> {
+        let mut tx = self.write().await?;
+        let p = product_in(&mut tx, product).await?;
+        let fid: i64 = sqlx::query_scalar(
+            "INSERT INTO feedback (workspace_id, product_id, text, source, customer, segment, customer_value_minor, \
+             submitted_by, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'new', $9, $9) \
+             RETURNING id",
+        )
+        .bind(p.workspace_id.0)
+        .bind(product.0)
+        .bind(&new.text)
+        .bind(new.source.as_str())
+        .bind(new.customer.as_deref())
+        .bind(new.segment.as_deref())
+        .bind(new.customer_value_minor)
+        .bind(actor.0)
+        .bind(now.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (fb, ws) = fetch(&mut tx, Id(fid)).await?;
+        let after = json!({"source": fb.source, "customer": fb.customer});
+        record(
+            &mut tx,
+            &Change { after: Some(after), ..change(ws, actor, "feedback.created", "feedback", fb.id) },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(fb)
+    }
+
+    pub async fn feedback(&self, fb: Id) -> Result<Feedback> {
+        let mut tx = self.pool.begin().await?;
+        let (f, _) = fetch(&mut tx, fb).await?;
+        tx.commit().await?;
+        Ok(f)
+    }
+
+    /// The product's feedback, newest first, filtered.
+    pub async fn feedback_list(
+        &self,
+        product: Id,
+        filter: &FeedbackFilter,
+        before: Option<Id>,
+        limit: i64,
+    ) -> Result<Page<Feedback>> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let rows = sqlx::query(concat!(feedback_cols!(), " WHERE b.product_id = $1 AND b.id < $2 AND ($3 IS NULL OR b.status = $3) \
+             AND ($4 IS NULL OR b.source = $4) \
+             AND ($5 IS NULL OR EXISTS (SELECT 1 FROM feedback_links x WHERE x.feedback_id = b.id AND x.feature_id = $5)) \
+             ORDER BY b.id DESC LIMIT $6"))
+        .bind(product.0)
+        .bind(before.map_or(i64::MAX, |b| b.0))
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(filter.source.map(|s| s.as_str()))
+        .bind(filter.feature_id.map(|f| f.0))
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>("id")).collect::<Result<_, _>>()?;
+        let links = if let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) {
+            let rows = sqlx::query(concat!(
+                link_cols!(),
+                " WHERE l.feedback_id IN (SELECT id FROM feedback WHERE product_id = $1 AND id BETWEEN $2 AND $3) \
+                 ORDER BY l.feature_id"
+            ))
+            .bind(product.0)
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.iter().map(link).collect::<Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let fid = id(row, "id")?;
+            let mine: Vec<FeedbackLink> = links.iter().filter(|l| l.feedback_id == fid).cloned().collect();
+            items.push(feedback(row, mine)?);
+        }
+        Ok(crate::page(items, limit, |f| f.id))
+    }
+
+    /// Applies `edit` to stored feedback if `version` is current.
+    pub async fn update_feedback(
+        &self,
+        actor: Id,
+        fb: Id,
+        version: i64,
+        edit: impl FnOnce(&mut FeedbackEdit) -> Result<(), Invalid>,
+        now: Millis,
+    ) -> Result<Feedback> {
+        let mut tx = self.write().await?;
+        let (before, ws) = fetch(&mut tx, fb).await?;
+        check_version(before.version, version)?;
+        let mut e = FeedbackEdit {
+            text: before.text.clone(),
+            source: before.source,
+            customer: before.customer.clone(),
+            segment: before.segment.clone(),
+            customer_value_minor: before.customer_value_minor,
+            status: before.status,
+        };
+        edit(&mut e)?;
+        sqlx::query(
+            "UPDATE feedback SET text = $1, source = $2, customer = $3, segment = $4, customer_value_minor = $5, \
+             status = $6, version = version + 1, updated_at = $7 WHERE id = $8",
+        )
+        .bind(&e.text)
+        .bind(e.source.as_str())
+        .bind(e.customer.as_deref())
+        .bind(e.segment.as_deref())
+        .bind(e.customer_value_minor)
+        .bind(e.status.as_str())
+        .bind(now.0)
+        .bind(fb.0)
+        .execute(&mut *tx)
+        .await?;
+        settle_status(&mut tx, fb).await?;
+        let (after, _) = fetch(&mut tx, fb).await?;
+        record_update(&mut tx, change(ws, actor, "feedback.updated", "feedback", fb), &before, &after, now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Links feedback to a feature of the same product (or changes the
+    /// link's importance); the feedback becomes `linked`.
+    pub async fn link_feedback(
+        &self,
+        actor: Id,
+        fb: Id,
+        feature: Id,
+        importance: Importance,
+        now: Millis,
+    ) -> Result<Feedback> {
+        let mut tx = self.write().await?;
+        let (before, ws) = fetch(&mut tx, fb).await?;
+        check_same_product(&mut tx, Table::Features, feature, before.product_id).await?;
+        let updated =
+            sqlx::query("UPDATE feedback_links SET importance = $1 WHERE feedback_id = $2 AND feature_id = $3")
+                .bind(i64::from(importance.get()))
+                .bind(fb.0)
+                .bind(feature.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if updated == 0 {
+            sqlx::query(
+                "INSERT INTO feedback_links (feedback_id, feature_id, importance, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(fb.0)
+            .bind(feature.0)
+            .bind(i64::from(importance.get()))
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE feedback SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(now.0)
+            .bind(fb.0)
+            .execute(&mut *tx)
+            .await?;
+        settle_status(&mut tx, fb).await?;
+        let (after, _) = fetch(&mut tx, fb).await?;
+        record_update(&mut tx, change(ws, actor, "feedback.linked", "feedback", fb), &before, &after, now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Removes a feedback → feature link.
+    pub async fn unlink_feedback(&self, actor: Id, fb: Id, feature: Id, now: Millis) -> Result<Feedback> {
+        let mut tx = self.write().await?;
+        let (before, ws) = fetch(&mut tx, fb).await?;
+        let gone = sqlx::query("DELETE FROM feedback_links WHERE feedback_id = $1 AND feature_id = $2")
+            .bind(fb.0)
+            .bind(feature.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("UPDATE feedback SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(now.0)
+            .bind(fb.0)
+            .execute(&mut *tx)
+            .await?;
+        settle_status(&mut tx, fb).await?;
+        let (after, _) = fetch(&mut tx, fb).await?;
+        record_update(&mut tx, change(ws, actor, "feedback.unlinked", "feedback", fb), &before, &after, now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
