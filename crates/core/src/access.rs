@@ -2,6 +2,7 @@
 //! authorisation guard. Handlers name an [`Action`]; they never test roles.
 
 use crate::Role;
+use crate::decision::DecisionKind;
 
 /// Something a member asks to do inside a workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,15 +17,18 @@ pub enum Action {
     MembersManage,
     /// Read the activity log.
     ActivityRead,
+    /// Create a product (its owner must be a product manager or admin).
+    ProductCreate,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::WorkspaceRead,
         Action::WorkspaceUpdate,
         Action::MembersRead,
         Action::MembersManage,
         Action::ActivityRead,
+        Action::ProductCreate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +38,7 @@ impl Action {
             Action::MembersRead => "members_read",
             Action::MembersManage => "members_manage",
             Action::ActivityRead => "activity_read",
+            Action::ProductCreate => "product_create",
         }
     }
 }
@@ -45,6 +50,40 @@ pub fn allows(role: Role, action: Action) -> bool {
     match action {
         WorkspaceRead | MembersRead | ActivityRead => true,
         WorkspaceUpdate | MembersManage => role == Role::Admin,
+        ProductCreate => matches!(role, Role::Admin | Role::ProductManager),
+    }
+}
+
+/// Something a member asks to do with a product or an object under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProductAction {
+    /// See the product and everything under it.
+    Read,
+    /// Send feedback into the product's inbox.
+    SubmitFeedback,
+    /// Change the product's content: feature text, feedback triage and
+    /// links, OKRs, competitors, metrics.
+    Edit,
+    /// Take a decision of this kind (priority, roadmap, release scope,
+    /// vision).
+    Decide(DecisionKind),
+}
+
+/// Who may act on a product. Every member reads and submits feedback;
+/// admins do everything; otherwise only the product's owner edits, and
+/// decides only what the matrix makes the owner's role accountable for.
+/// `accountable` lists the roles accountable for a decision kind.
+pub fn product_allows(
+    role: Role,
+    is_owner: bool,
+    action: ProductAction,
+    accountable: impl Fn(DecisionKind) -> Vec<Role>,
+) -> bool {
+    match action {
+        ProductAction::Read | ProductAction::SubmitFeedback => true,
+        _ if role == Role::Admin => true,
+        ProductAction::Edit => is_owner && role == Role::ProductManager,
+        ProductAction::Decide(kind) => is_owner && accountable(kind).contains(&role),
     }
 }
 
@@ -57,6 +96,29 @@ mod tests {
         for a in Action::ALL {
             assert!(allows(Role::Admin, a), "{a:?}");
         }
+    }
+
+    use crate::decision::default_accountable as defaults;
+
+    #[test]
+    fn product_rights_follow_ownership_and_the_matrix() {
+        use ProductAction::*;
+        let priority = Decide(DecisionKind::FeaturePriority);
+        for r in Role::ALL {
+            assert!(product_allows(r, false, Read, defaults));
+            assert!(product_allows(r, false, SubmitFeedback, defaults));
+            let owner_pdm = r == Role::ProductManager;
+            assert_eq!(product_allows(r, true, Edit, defaults), r == Role::Admin || owner_pdm, "{r:?}");
+            assert_eq!(product_allows(r, true, priority, defaults), r == Role::Admin || owner_pdm, "{r:?}");
+            // Not the owner: only admins.
+            assert_eq!(product_allows(r, false, priority, defaults), r == Role::Admin, "{r:?}");
+        }
+        // A matrix that gives priority to project managers takes it from the PdM owner.
+        let pm_decides = |_k| vec![Role::ProjectManager];
+        assert!(!product_allows(Role::ProductManager, true, priority, pm_decides));
+        assert!(product_allows(Role::ProductManager, true, Edit, pm_decides));
+        assert!(allows(Role::ProductManager, Action::ProductCreate));
+        assert!(!allows(Role::ProjectManager, Action::ProductCreate));
     }
 
     #[test]

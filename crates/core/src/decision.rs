@@ -102,6 +102,11 @@ pub const DEFAULT_MATRIX: [Raci; 11] = [
     },
 ];
 
+/// The roles the default matrix makes accountable for `kind`.
+pub fn default_accountable(kind: DecisionKind) -> Vec<Role> {
+    DEFAULT_MATRIX.iter().find(|r| r.kind == kind).map(|r| r.accountable.to_vec()).unwrap_or_default()
+}
+
 impl DecisionKind {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -14,6 +14,6 @@ pub mod role;
 pub mod scoring;
 pub mod validate;
 
-pub use access::{Action, allows};
+pub use access::{Action, ProductAction, allows, product_allows};
 pub use model::{Id, Millis};
 pub use role::Role;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::model::{Day, Id, Millis};
-use crate::scoring::{Framework, Quadrant, Scores, ScoringInputs};
+use crate::scoring::{Framework, Quadrant, Rankable, Scores, ScoringInputs, backlog_order};
 use crate::str_enum;
 use crate::validate::Invalid;
 
@@ -366,6 +366,135 @@ pub fn objective_progress(key_results: &[KeyResult]) -> Option<f64> {
     }
     let sum: f64 = key_results.iter().map(|k| k.progress).sum();
     Some((sum / key_results.len() as f64 * 10_000.0).round() / 10_000.0)
+}
+
+impl Feature {
+    pub fn rankable(&self) -> Rankable {
+        Rankable {
+            scores: self.scores,
+            moscow: self.inputs.moscow,
+            rank: self.rank,
+            created_at: self.created_at.0,
+            id: self.id.0,
+        }
+    }
+
+    /// The score for `by`, `None` when unscored (MoSCoW has none).
+    pub fn score(&self, by: Framework) -> Option<f64> {
+        match by {
+            Framework::Rice => self.scores.rice,
+            Framework::Ice => self.scores.ice,
+            Framework::Wsjf => self.scores.wsjf,
+            Framework::ValueEffort => self.scores.value_effort,
+            Framework::Demand => Some(self.scores.demand),
+            Framework::Moscow => None,
+        }
+    }
+}
+
+/// Sorts a backlog by `by` with the tie-breaks of [`backlog_order`].
+pub fn sort_backlog(features: &mut [Feature], by: Framework) {
+    features.sort_by(|a, b| backlog_order(by, &a.rankable(), &b.rankable()));
+}
+
+/// A feature as the roadmap shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct RoadmapCard {
+    pub id: Id,
+    pub key: String,
+    pub title: String,
+    pub status: FeatureStatus,
+    pub lane: Option<Lane>,
+    pub release_id: Option<Id>,
+    /// The score by the product's default framework.
+    pub score: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct RoadmapLanes {
+    pub now: Vec<RoadmapCard>,
+    pub next: Vec<RoadmapCard>,
+    pub later: Vec<RoadmapCard>,
+}
+
+/// One release on the timeline, with the features planned into it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TimelineRelease {
+    pub release: Release,
+    pub features: Vec<RoadmapCard>,
+}
+
+/// The roadmap: now/next/later lanes, and a timeline by release.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Roadmap {
+    pub framework: Framework,
+    pub lanes: RoadmapLanes,
+    /// Releases in target-date order (undated last).
+    pub timeline: Vec<TimelineRelease>,
+    /// Features in a lane but in no release.
+    pub unreleased: Vec<RoadmapCard>,
+}
+
+/// Builds the roadmap from the backlog: rejected features stay off it;
+/// each lane and release lists its features in backlog order.
+pub fn roadmap(mut features: Vec<Feature>, releases: Vec<Release>, by: Framework) -> Roadmap {
+    sort_backlog(&mut features, by);
+    let card = |f: &Feature| RoadmapCard {
+        id: f.id,
+        key: f.key.clone(),
+        title: f.title.clone(),
+        status: f.status,
+        lane: f.lane,
+        release_id: f.release_id,
+        score: f.score(by),
+    };
+    let live: Vec<&Feature> = features.iter().filter(|f| f.status != FeatureStatus::Rejected).collect();
+    let in_lane = |lane: Lane| live.iter().filter(|f| f.lane == Some(lane)).map(|f| card(f)).collect();
+    let lanes = RoadmapLanes { now: in_lane(Lane::Now), next: in_lane(Lane::Next), later: in_lane(Lane::Later) };
+    let unreleased = live.iter().filter(|f| f.lane.is_some() && f.release_id.is_none()).map(|f| card(f)).collect();
+    let timeline = releases
+        .into_iter()
+        .map(|r| {
+            let features = live.iter().filter(|f| f.release_id == Some(r.id)).map(|f| card(f)).collect();
+            TimelineRelease { release: r, features }
+        })
+        .collect();
+    Roadmap { framework: by, lanes, timeline, unreleased }
+}
+
+/// Release notes in Markdown, generated from the release's shipped (or
+/// measured) features in backlog order.
+pub fn release_notes(release: &Release, features: &[Feature]) -> String {
+    let mut out = format!("# {}\n", release.name);
+    if let Some(d) = release.target_date {
+        out.push_str(&format!("\n_Target date: {d}_\n"));
+    }
+    let shipped: Vec<&Feature> = features
+        .iter()
+        .filter(|f| f.release_id == Some(release.id))
+        .filter(|f| matches!(f.status, FeatureStatus::Shipped | FeatureStatus::Measured))
+        .collect();
+    if shipped.is_empty() {
+        out.push_str("\nNo features of this release have shipped yet.\n");
+        return out;
+    }
+    out.push_str("\n## What's new\n\n");
+    for f in shipped {
+        // Titles are user text: escape what Markdown would read as markup.
+        out.push_str(&format!("- **{}** ({})\n", escape_markdown(&f.title), f.key));
+    }
+    out
+}
+
+fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\`*_{}[]()#+-.!<>|~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -78,6 +78,58 @@ pub fn key(field: &'static str, raw: &str) -> Result<String, Invalid> {
     if ok { Ok(s) } else { Err(Invalid::new(field, "must be 2 to 10 letters or digits, starting with a letter")) }
 }
 
+/// A long text such as Markdown or feedback: at most `MAX_TEXT_CHARS`,
+/// no control characters but line breaks and tabs. Trailing white space
+/// is trimmed; empty is allowed.
+pub fn long_text(field: &'static str, raw: &str) -> Result<String, Invalid> {
+    let s = raw.trim_end();
+    if s.chars().count() > MAX_TEXT_CHARS {
+        return Err(Invalid::new(field, format!("must be at most {MAX_TEXT_CHARS} characters")));
+    }
+    if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(Invalid::new(field, "must not contain control characters"));
+    }
+    Ok(s.to_owned())
+}
+
+/// Like [`long_text`], but must say something.
+pub fn required_text(field: &'static str, raw: &str) -> Result<String, Invalid> {
+    let s = long_text(field, raw)?;
+    if s.trim().is_empty() { Err(Invalid::new(field, "must not be empty")) } else { Ok(s) }
+}
+
+/// An optional short name: absent or blank means none.
+pub fn optional_name(field: &'static str, raw: Option<&str>) -> Result<Option<String>, Invalid> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => name(field, s).map(Some),
+    }
+}
+
+/// An OKR period: a year (`2026`), a half (`2026-H1`), a quarter
+/// (`2026-Q3`) or a month (`2026-07`).
+pub fn period(raw: &str) -> Result<String, Invalid> {
+    let s = raw.trim().to_uppercase();
+    let bad = || Invalid::new("period", "must be a year, half, quarter or month: 2026, 2026-H1, 2026-Q3, 2026-07");
+    let (year, rest) = s.split_at_checked(4).ok_or_else(bad)?;
+    if !year.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let ok = match rest.strip_prefix('-') {
+        None => rest.is_empty(),
+        Some("H1" | "H2" | "Q1" | "Q2" | "Q3" | "Q4") => true,
+        Some(m) => m.len() == 2 && m.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m)),
+    };
+    if ok { Ok(s) } else { Err(bad()) }
+}
+
+/// A finite number (JSON has no NaN, but arithmetic can overflow).
+pub fn finite(field: &'static str, v: f64) -> Result<f64, Invalid> {
+    if v.is_finite() { Ok(v) } else { Err(Invalid::new(field, "must be a finite number")) }
+}
+
+pub const MAX_TEXT_CHARS: usize = crate::markdown::MAX_MARKDOWN_CHARS;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +147,21 @@ mod tests {
         assert_eq!(email(" Ann@Example.COM ").unwrap(), "ann@example.com");
         for bad in ["", "ann", "ann@", "@x.com", "a@b", "a b@c.com", "a@@b.com", "a@.com"] {
             assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn texts_and_periods() {
+        assert_eq!(long_text("d", "# A\n\n- b\t \n").unwrap(), "# A\n\n- b");
+        assert!(long_text("d", "a\u{7}b").is_err());
+        assert!(long_text("d", &"x".repeat(MAX_TEXT_CHARS + 1)).is_err());
+        assert!(required_text("text", " \n ").is_err());
+        assert_eq!(optional_name("c", Some("  ")).unwrap(), None);
+        for ok in ["2026", "2026-q1", "2026-H2", "2026-07"] {
+            assert!(period(ok).is_ok(), "{ok}");
+        }
+        for bad in ["26", "2026-Q5", "2026-13", "2026Q1", "Q1-2026", "", "2026-"] {
+            assert!(period(bad).is_err(), "{bad}");
         }
     }
 

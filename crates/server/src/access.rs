@@ -8,7 +8,9 @@ use std::marker::PhantomData;
 
 use axum::extract::{FromRef, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use tandem_core::{Action, Id, Role, allows};
+use tandem_core::decision::default_accountable;
+use tandem_core::{Action, Id, ProductAction, Role, allows, product_allows};
+use tandem_store::product::{ProductObject, ProductScope};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -30,7 +32,7 @@ macro_rules! permissions {
     )*};
 }
 
-permissions!(WorkspaceRead, WorkspaceUpdate, MembersRead, MembersManage, ActivityRead);
+permissions!(WorkspaceRead, WorkspaceUpdate, MembersRead, MembersManage, ActivityRead, ProductCreate);
 
 /// Proof that the caller may perform `P` in workspace `ws`.
 #[derive(Debug)]
@@ -73,4 +75,43 @@ where
         let role = authorize(&state, &principal, ws, P::ACTION).await?;
         Ok(Allowed { principal, ws, role, _p: PhantomData })
     }
+}
+
+/// Proof that the caller may act on a product's object: the object's
+/// workspace and product, and the caller's role there.
+#[derive(Debug)]
+pub struct InProduct {
+    pub user_id: Id,
+    pub role: Role,
+    pub scope: ProductScope,
+}
+
+impl InProduct {
+    /// Whether the caller may also do `action` on the same product.
+    pub fn may(&self, action: ProductAction) -> bool {
+        product_allows(self.role, self.scope.owner_id == self.user_id, action, default_accountable)
+    }
+
+    /// 403 unless the caller may also do `action`.
+    pub fn require(&self, action: ProductAction) -> Result<(), ApiError> {
+        if self.may(action) { Ok(()) } else { Err(ApiError::Forbidden) }
+    }
+}
+
+/// Resolves the object `id` of `kind` to its product and checks that the
+/// caller may do `action` there: 404 when the object does not exist or is
+/// in a workspace the caller is not in, 403 when the role or ownership
+/// does not allow it.
+pub async fn product_access(
+    state: &AppState,
+    principal: &Principal,
+    kind: ProductObject,
+    id: Id,
+    action: ProductAction,
+) -> Result<InProduct, ApiError> {
+    let scope = state.store.product_scope(kind, id).await?;
+    let role = state.store.role_in(scope.workspace_id, principal.id()).await?.ok_or(ApiError::NotFound)?;
+    let access = InProduct { user_id: principal.id(), role, scope };
+    access.require(action)?;
+    Ok(access)
 }

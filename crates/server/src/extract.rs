@@ -110,3 +110,17 @@ pub fn expected_version(body: Option<i64>, headers: &axum::http::HeaderMap) -> R
         .parse()
         .map_err(|_| ApiError::invalid("version", "If-Match must hold the object's version number"))
 }
+
+/// The `{id}` of an object's path (other parameters, like `{ws}`, are read
+/// by the guard).
+#[derive(Debug, Deserialize)]
+pub struct IdPath {
+    id: String,
+}
+
+impl IdPath {
+    /// A malformed id names no object: 404.
+    pub fn id(&self) -> Result<Id, ApiError> {
+        self.id.parse().map_err(|_| ApiError::NotFound)
+    }
+}

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
+mod export;
 pub mod extract;
 mod middleware;
 pub mod ops;

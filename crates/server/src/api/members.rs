@@ -4,16 +4,16 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
+use tandem_core::Role;
 use tandem_core::model::Member;
-use tandem_core::{Id, Role};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::List;
 use crate::access::{Allowed, MembersManage, MembersRead};
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery, PageQuery, expected_version};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
 use crate::ops::{self, AddMember, AddedMember};
 use crate::state::AppState;
 
@@ -23,19 +23,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         update_member,
         remove_member
     ))
-}
-
-/// The member id of `…/{ws}/members/{id}` (the guard reads `ws`).
-#[derive(Debug, Deserialize)]
-pub struct MemberPath {
-    id: String,
-}
-
-impl MemberPath {
-    /// A malformed id names no member: 404.
-    pub fn id(&self) -> Result<Id, ApiError> {
-        self.id.parse().map_err(|_| ApiError::NotFound)
-    }
 }
 
 /// Members and their roles, in the order they joined.
@@ -69,7 +56,7 @@ async fn add_member(
 async fn get_member(
     State(state): State<AppState>,
     a: Allowed<MembersRead>,
-    Path(path): Path<MemberPath>,
+    Path(path): Path<IdPath>,
 ) -> ApiResult<Json<Member>> {
     Ok(Json(state.store.member(a.ws, path.id()?).await?))
 }
@@ -89,7 +76,7 @@ pub struct UpdateMember {
 async fn update_member(
     State(state): State<AppState>,
     a: Allowed<MembersManage>,
-    Path(path): Path<MemberPath>,
+    Path(path): Path<IdPath>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<Member>> {
@@ -105,7 +92,7 @@ async fn update_member(
 async fn remove_member(
     State(state): State<AppState>,
     a: Allowed<MembersManage>,
-    Path(path): Path<MemberPath>,
+    Path(path): Path<IdPath>,
 ) -> ApiResult<StatusCode> {
     state.store.remove_member(a.user_id(), a.ws, path.id()?, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,7 +3,10 @@
 
 pub(crate) mod account;
 mod activity;
+mod market;
 pub(crate) mod members;
+mod okrs;
+pub(crate) mod product;
 mod workspaces;
 
 use serde::Serialize;
@@ -67,4 +70,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(workspaces::routes())
         .merge(members::routes())
         .merge(activity::routes())
+        .merge(product::routes())
+        .merge(okrs::routes())
+        .merge(market::routes())
 }

@@ -11,7 +11,7 @@ use tandem_core::{Action, Id, Role, allows};
 
 use super::{PageAllowed, PageForm, PageResult, Shell, on, render};
 use crate::access::{ActivityRead, MembersManage, MembersRead, WorkspaceRead, WorkspaceUpdate};
-use crate::api::members::MemberPath;
+use crate::extract::IdPath;
 use crate::extract::PageQuery;
 use crate::ops::{self, AddMember};
 use crate::state::AppState;
@@ -230,7 +230,7 @@ pub struct RoleForm {
 pub async fn members_update(
     State(state): State<AppState>,
     PageAllowed(a): PageAllowed<MembersManage>,
-    Path(p): Path<MemberPath>,
+    Path(p): Path<IdPath>,
     PageForm(f): PageForm<RoleForm>,
 ) -> PageResult {
     let path = format!("/w/{}/settings/members", a.ws);
@@ -246,7 +246,7 @@ pub async fn members_update(
 pub async fn members_remove(
     State(state): State<AppState>,
     PageAllowed(a): PageAllowed<MembersManage>,
-    Path(p): Path<MemberPath>,
+    Path(p): Path<IdPath>,
 ) -> PageResult {
     let path = format!("/w/{}/settings/members", a.ws);
     let id = p.id().map_err(on(&path))?;

@@ -24,6 +24,15 @@ pub struct CompetitorEdit {
     pub capabilities: BTreeMap<String, CapabilityLevel>,
 }
 
+/// A new metric series and its first values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMetricSeries {
+    pub name: String,
+    pub kind: MetricKind,
+    pub unit: String,
+    pub points: Vec<MetricPointInput>,
+}
+
 /// One value to record in a series; a value for a date already recorded
 /// replaces it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -222,12 +231,10 @@ impl Store {
         &self,
         actor: Id,
         product: Id,
-        name: &str,
-        kind: MetricKind,
-        unit: &str,
-        points: &[MetricPointInput],
+        new: &NewMetricSeries,
         now: Millis,
     ) -> Result<MetricSeries> {
+        let NewMetricSeries { name, kind, unit, points } = new;
         let mut tx = self.write().await?;
         let p = product_in(&mut tx, product).await?;
         let sid: i64 = sqlx::query_scalar(

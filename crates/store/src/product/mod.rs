@@ -24,7 +24,7 @@ use crate::{MAX_PAGE, Page, Result, Store, StoreError};
 
 pub use features::{FeatureEdit, NewFeature};
 pub use feedback::{FeedbackEdit, FeedbackFilter, NewFeedback};
-pub use market::{CompetitorEdit, MetricPointInput};
+pub use market::{CompetitorEdit, MetricPointInput, NewMetricSeries};
 pub use okrs::{KeyResultEdit, NewKeyResult, ObjectiveEdit};
 pub use releases::ReleaseEdit;
 

@@ -1,6 +1,8 @@
 //! Operations shared by the JSON API and the pages: validation, hashing
 //! and the store call, so both paths behave the same.
 
+pub mod product;
+
 use serde::{Deserialize, Serialize};
 use tandem_core::model::{Member, Workspace};
 use tandem_core::{Id, Millis, Role, validate};

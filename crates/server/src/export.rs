@@ -1,0 +1,108 @@
+//! CSV downloads. Every cell passes through the one neutralising rule, so
+//! a value a user typed never runs as a spreadsheet formula.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use tandem_core::export::csv_cell;
+use tandem_core::product::{Feature, Feedback, Product, Release};
+
+use crate::error::ApiError;
+
+/// The most rows one export holds.
+pub const MAX_ROWS: usize = 100_000;
+
+/// Writes `header` and `rows` as CSV, every cell neutralised.
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, ApiError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
+    w.write_record(header).map_err(fail)?;
+    for row in rows.take(MAX_ROWS) {
+        w.write_record(row.iter().map(|c| csv_cell(c).into_owned())).map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| ApiError::Internal(format!("csv: {e}")))
+}
+
+fn download(filename: &str, body: Vec<u8>) -> Result<Response, ApiError> {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .map_err(|e| ApiError::Internal(format!("header: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+fn word<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+pub fn features_csv(product: &Product, features: &[Feature], releases: &[Release]) -> Result<Response, ApiError> {
+    let header = [
+        "key",
+        "title",
+        "status",
+        "lane",
+        "release",
+        "moscow",
+        "kano",
+        "rice",
+        "ice",
+        "wsjf",
+        "value_effort",
+        "demand",
+        "feedback_count",
+        "rejection_reason",
+        "created_at",
+    ];
+    let release_name = |f: &Feature| {
+        f.release_id.and_then(|r| releases.iter().find(|x| x.id == r)).map(|r| r.name.clone()).unwrap_or_default()
+    };
+    let rows = features.iter().map(|f| {
+        vec![
+            f.key.clone(),
+            f.title.clone(),
+            f.status.to_string(),
+            word(f.lane),
+            release_name(f),
+            word(f.inputs.moscow),
+            word(f.inputs.kano),
+            num(f.scores.rice),
+            num(f.scores.ice),
+            num(f.scores.wsjf),
+            num(f.scores.value_effort),
+            f.scores.demand.to_string(),
+            f.feedback_count.to_string(),
+            f.rejection_reason.clone().unwrap_or_default(),
+            f.created_at.rfc3339(),
+        ]
+    });
+    download(&format!("{}-features.csv", product.key), csv_bytes(&header, rows)?)
+}
+
+pub fn feedback_csv(product: &Product, feedback: &[Feedback]) -> Result<Response, ApiError> {
+    let header =
+        ["id", "created_at", "source", "customer", "segment", "customer_value_minor", "status", "features", "text"];
+    let rows = feedback.iter().map(|f| {
+        let features: Vec<String> =
+            f.links.iter().map(|l| format!("{} ({})", l.feature_key, l.importance.get())).collect();
+        vec![
+            f.id.to_string(),
+            f.created_at.rfc3339(),
+            f.source.to_string(),
+            f.customer.clone().unwrap_or_default(),
+            f.segment.clone().unwrap_or_default(),
+            f.customer_value_minor.map(|v| v.to_string()).unwrap_or_default(),
+            f.status.to_string(),
+            features.join("; "),
+            f.text.clone(),
+        ]
+    });
+    download(&format!("{}-feedback.csv", product.key), csv_bytes(&header, rows)?)
+}
