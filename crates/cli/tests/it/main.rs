@@ -11,4 +11,5 @@ mod browser;
 mod cli;
 mod cluster;
 mod members;
+mod product;
 mod schedule_cmd;

@@ -4,20 +4,12 @@
 use serde_json::{Value, json};
 use tandem_core::Role;
 
-use crate::support::{Api, TestApp, expect_error, json_ok, on_each_database};
+use crate::support::{Api, expect_error, json_ok, on_each_database, other_workspace};
 
 async fn member_id(api: &Api, ws: &str, email: &str) -> (String, i64) {
     let list = json_ok(api.get(&format!("/api/v1/workspaces/{ws}/members")).await, 200).await;
     let m = list["items"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap().clone();
     (m["id"].as_str().unwrap().to_owned(), m["version"].as_i64().unwrap())
-}
-
-/// A second workspace, owned by someone outside the demo.
-async fn other_workspace(app: &TestApp) -> String {
-    let hash = tandem_server::secrets::hash_password("outsider pass 1".into()).await.unwrap();
-    let now = app.state.clock.now();
-    let u = app.state.store.create_user("outsider@other.example", "Outsider", &hash, now).await.unwrap();
-    app.state.store.create_workspace("Other Co", "OTHER", Some(u.id), now).await.unwrap().id.to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

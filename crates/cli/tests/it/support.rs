@@ -159,6 +159,17 @@ impl TestApp {
     }
 }
 
+/// The outsider who owns [`other_workspace`].
+pub const OUTSIDER: (&str, &str) = ("outsider@other.example", "outsider pass 1");
+
+/// A second workspace, owned by someone outside the demo; its id.
+pub async fn other_workspace(app: &TestApp) -> String {
+    let hash = tandem_server::secrets::hash_password(OUTSIDER.1.into()).await.unwrap();
+    let now = app.state.clock.now();
+    let u = app.state.store.create_user(OUTSIDER.0, "Outsider", &hash, now).await.unwrap();
+    app.state.store.create_workspace("Other Co", "OTHER", Some(u.id), now).await.unwrap().id.to_string()
+}
+
 /// An HTTP client bound to a test server, optionally signed in.
 #[derive(Clone)]
 pub struct Api {
@@ -191,6 +202,9 @@ impl Api {
     }
     pub async fn post(&self, path: &str, body: Value) -> Response {
         self.request(Method::POST, path).json(&body).send().await.unwrap()
+    }
+    pub async fn put(&self, path: &str, body: Value) -> Response {
+        self.request(Method::PUT, path).json(&body).send().await.unwrap()
     }
     pub async fn patch(&self, path: &str, body: Value) -> Response {
         self.request(Method::PATCH, path).json(&body).send().await.unwrap()
