@@ -203,9 +203,6 @@ impl Api {
     pub async fn post(&self, path: &str, body: Value) -> Response {
         self.request(Method::POST, path).json(&body).send().await.unwrap()
     }
-    pub async fn put(&self, path: &str, body: Value) -> Response {
-        self.request(Method::PUT, path).json(&body).send().await.unwrap()
-    }
     pub async fn patch(&self, path: &str, body: Value) -> Response {
         self.request(Method::PATCH, path).json(&body).send().await.unwrap()
     }
