@@ -1,6 +1,10 @@
 //! Data Tandem creates by itself: the first admin from the environment, and
 //! the demo workspace of `serve --demo`.
 
+mod product;
+
+pub use product::DEMO_PRODUCT_KEY;
+
 use tandem_core::{Role, validate};
 
 use crate::error::ApiError;
@@ -59,11 +63,10 @@ pub async fn demo(state: &AppState) -> Result<bool, ApiError> {
         }
     };
     let ws = state.store.create_workspace("Demo: Acme Checkout", DEMO_KEY, Some(admin_user.id), now).await?;
+    let mut pdm = admin_user.id;
     for u in rest {
-        match state.store.user_by_email(u.email).await? {
-            Some(existing) => {
-                state.store.add_member(admin_user.id, ws.id, existing.id, u.role, now).await?;
-            }
+        let member = match state.store.user_by_email(u.email).await? {
+            Some(existing) => state.store.add_member(admin_user.id, ws.id, existing.id, u.role, now).await?,
             None => {
                 let hash = secrets::hash_password(u.password.to_owned()).await?;
                 state
@@ -75,10 +78,14 @@ pub async fn demo(state: &AppState) -> Result<bool, ApiError> {
                         u.role,
                         now,
                     )
-                    .await?;
+                    .await?
             }
+        };
+        if u.role == Role::ProductManager {
+            pdm = member.user_id;
         }
     }
+    product::demo_product(state, ws.id, pdm).await?;
     Ok(true)
 }
 
