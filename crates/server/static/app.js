@@ -21,3 +21,98 @@ document.addEventListener("click", (event) => {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closeMenus(null);
 });
+
+// The CSRF token of this page's session, for API calls made from the page.
+const csrfOf = (el) => (el && el.dataset.csrf) || "";
+
+// Calls the JSON API; on failure reloads so the page shows the truth.
+const api = async (method, url, token, body) => {
+  const res = await fetch(url, {
+    method, credentials: "same-origin",
+    headers: { "content-type": "application/json", "x-csrf-token": token },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) {
+    const err = await res.json().catch(() => ({}));
+    window.alert((err.error && err.error.message) || `Request failed (${res.status})`);
+  }
+  return res;
+};
+
+// Roadmap: drag a card to another lane (Pointer Events: mouse, touch, pen).
+const roadmap = document.getElementById("roadmap");
+if (roadmap) {
+  let drag = null;
+  const laneAt = (x, y) => {
+    const el = document.elementFromPoint(x, y);
+    return el ? el.closest(".lane") : null;
+  };
+  roadmap.addEventListener("pointerdown", (e) => {
+    const card = e.target instanceof Element ? e.target.closest(".roadmap-card.draggable") : null;
+    if (!card || e.target.closest("a, select, button, input")) return;
+    e.preventDefault();
+    drag = { card, from: card.closest(".lane"), over: null };
+    card.setPointerCapture(e.pointerId);
+    card.classList.add("dragging");
+    card.style.left = `${e.clientX - 20}px`;
+    card.style.top = `${e.clientY - 10}px`;
+  });
+  roadmap.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    drag.card.style.left = `${e.clientX - 20}px`;
+    drag.card.style.top = `${e.clientY - 10}px`;
+    const lane = laneAt(e.clientX, e.clientY);
+    if (drag.over && drag.over !== lane) drag.over.classList.remove("drop-target");
+    if (lane) lane.classList.add("drop-target");
+    drag.over = lane;
+  });
+  const finish = async (e) => {
+    if (!drag) return;
+    const { card, from } = drag;
+    const lane = laneAt(e.clientX, e.clientY);
+    drag = null;
+    card.classList.remove("dragging");
+    card.style.left = card.style.top = "";
+    for (const l of roadmap.querySelectorAll(".lane")) l.classList.remove("drop-target");
+    if (!lane || lane === from) return;
+    lane.querySelector(".cards-col").appendChild(card);
+    const res = await api("PATCH", `/api/v1/features/${card.dataset.id}`, csrfOf(roadmap),
+      { lane: lane.dataset.lane, version: Number(card.dataset.version) });
+    window.location.reload();
+    return res;
+  };
+  roadmap.addEventListener("pointerup", finish);
+  roadmap.addEventListener("pointercancel", () => { if (drag) window.location.reload(); });
+}
+
+// Backlog: drag a row by its handle to change the manual order.
+const backlog = document.getElementById("backlog");
+if (backlog) {
+  let row = null;
+  backlog.addEventListener("pointerdown", (e) => {
+    const handle = e.target instanceof Element ? e.target.closest(".handle") : null;
+    if (!handle) return;
+    e.preventDefault();
+    row = handle.closest("tr");
+    handle.setPointerCapture(e.pointerId);
+    row.classList.add("dragging");
+  });
+  backlog.addEventListener("pointermove", (e) => {
+    if (!row) return;
+    const el = document.elementFromPoint(e.clientX, e.clientY);
+    const over = el ? el.closest("tbody tr") : null;
+    if (!over || over === row) return;
+    const box = over.getBoundingClientRect();
+    over.parentNode.insertBefore(row, e.clientY < box.top + box.height / 2 ? over : over.nextSibling);
+  });
+  backlog.addEventListener("pointerup", async () => {
+    if (!row) return;
+    const moved = row;
+    row = null;
+    moved.classList.remove("dragging");
+    const prev = moved.previousElementSibling;
+    await api("POST", `/api/v1/features/${moved.dataset.id}/move`, csrfOf(backlog),
+      { after_id: prev ? prev.dataset.id : null });
+    window.location.reload();
+  });
+}

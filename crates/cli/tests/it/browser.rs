@@ -213,7 +213,7 @@ async fn product_manager_signs_in_and_finds_the_shell() {
     b.click("button[type=submit]").await;
     b.client.wait().for_element(Locator::Css("header nav.sections")).await.unwrap();
     assert_eq!(b.client.current_url().await.unwrap().path(), format!("/w/{ws}/together"));
-    b.expect_text("main", "member added").await;
+    b.expect_text("main", "metric created").await;
 
     // The shell: who is signed in, the role, the three sections.
     let header = b.text("header").await;
@@ -226,10 +226,11 @@ async fn product_manager_signs_in_and_finds_the_shell() {
     b.expect_text("main .lead", "Product manager").await;
     b.screenshot("02-home-product-manager").await;
 
+    // One product: the Product section opens its dashboard.
     b.client.find(Locator::LinkText("Product")).await.unwrap().click().await.unwrap();
-    b.expect_text("main h1", "Product").await;
-    b.expect_text("main", "Feature priority").await;
-    b.screenshot("03-product-section").await;
+    b.expect_text("main h1", "Acme Checkout").await;
+    b.expect_text("main", "OKR progress").await;
+    b.screenshot("03-product-dashboard").await;
     b.client.find(Locator::LinkText("Project")).await.unwrap().click().await.unwrap();
     b.expect_text("main h1", "Project").await;
 
@@ -313,6 +314,144 @@ async fn admin_changes_a_role_in_the_members_page() {
     let flash = b.expect_text(".flash", "/invitations/inv_").await;
     assert!(flash.contains("/invitations/inv_"), "{flash}");
 
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+    db.destroy().await;
+}
+
+/// The id of the demo feature titled `title`.
+async fn feature_id(app: &TestApp, title: &str) -> String {
+    let ws: tandem_core::Id =
+        app.state.store.workspace_by_key(tandem_server::seed::DEMO_KEY).await.unwrap().unwrap().id;
+    let product = app.state.store.products(ws, None, 10).await.unwrap().items.remove(0);
+    let f = app.state.store.features(product.id).await.unwrap().into_iter().find(|f| f.title == title).unwrap();
+    f.id.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_manager_triages_scores_and_plans_a_feature() {
+    let test = "product_manager_triages_scores_and_plans_a_feature";
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    let pdm = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::ProductManager).unwrap();
+    let wsid: tandem_core::Id = ws.parse().unwrap();
+    let product = app.state.store.products(wsid, None, 10).await.unwrap().items.remove(0).id;
+    b.sign_in(&app.base, pdm.email, pdm.password).await;
+
+    // Triage: the new feedback in the inbox.
+    b.client.goto(&app.url(&format!("/products/{product}/feedback?status=new"))).await.unwrap();
+    let item = b.expect_text("#inbox li", "remember my last order").await;
+    assert!(item.contains("new"), "{item}");
+    b.screenshot("10-feedback-inbox").await;
+    let fb = b.client.find(Locator::Css("#inbox li")).await.unwrap();
+    let fb_id = fb.attr("id").await.unwrap().unwrap().trim_start_matches("feedback-").to_owned();
+    b.client.find(Locator::Css(&format!("#st-{fb_id}"))).await.unwrap().select_by_value("triaged").await.unwrap();
+    b.click(&format!("#feedback-{fb_id} button[name=triage]")).await;
+    b.expect_text(&format!("#feedback-{fb_id} .status"), "triaged").await;
+
+    // Link it to the unscored idea, as critical.
+    let voice = feature_id(&app, "Voice ordering").await;
+    b.client.find(Locator::Css(&format!("#lf-{fb_id}"))).await.unwrap().select_by_value(&voice).await.unwrap();
+    b.client.find(Locator::Css(&format!("#li-{fb_id}"))).await.unwrap().select_by_value("3").await.unwrap();
+    b.click(&format!("#feedback-{fb_id} button[name=link]")).await;
+    b.expect_text(&format!("#feedback-{fb_id}"), "CHK-22").await;
+    b.expect_text(&format!("#feedback-{fb_id} .status"), "linked").await;
+
+    // Score it on its page: 2,000 × 2 × 50 % ÷ 2 = 1,000; and put it in "now".
+    b.client.goto(&app.url(&format!("/features/{voice}"))).await.unwrap();
+    b.expect_text("#scores", "unscored").await;
+    b.expect_text("main", "remember my last order").await;
+    for (field, value) in
+        [("rice_reach", "2000"), ("rice_impact", "2"), ("rice_confidence", "50"), ("rice_effort", "2")]
+    {
+        b.fill(&format!("#{field}"), value).await;
+    }
+    b.client.find(Locator::Css("#lane")).await.unwrap().select_by_value("now").await.unwrap();
+    b.click("#feature-form button[type=submit]").await;
+    let scores = b.expect_text("#scores", "1000").await;
+    assert!(scores.contains("Demand"), "{scores}");
+    b.screenshot("11-feature-scored").await;
+
+    // The backlog sorted by RICE shows its new score.
+    b.client.goto(&app.url(&format!("/products/{product}/backlog?sort=rice"))).await.unwrap();
+    let row = b.expect_text(&format!("#backlog tr[data-id='{voice}']"), "1000").await;
+    assert!(row.contains("Voice ordering"), "{row}");
+    b.screenshot("12-backlog").await;
+
+    // On the roadmap it is in "now"; drag another card from "next" to "now".
+    b.client.goto(&app.url(&format!("/products/{product}/roadmap"))).await.unwrap();
+    b.expect_text(".lane[data-lane=now]", "Voice ordering").await;
+    let gift = feature_id(&app, "Gift cards").await;
+    b.expect_text(".lane[data-lane=next]", "Gift cards").await;
+    let card = b.client.find(Locator::Css(&format!(".roadmap-card[data-id='{gift}'] small"))).await.unwrap();
+    let target = b.client.find(Locator::Css(".lane[data-lane=now] h2")).await.unwrap();
+    use fantoccini::actions::InputSource;
+    let drag = fantoccini::actions::MouseActions::new("mouse".into())
+        .then(fantoccini::actions::PointerAction::MoveToElement { element: card, duration: None, x: 0.0, y: 0.0 })
+        .then(fantoccini::actions::PointerAction::Down { button: fantoccini::actions::MOUSE_BUTTON_LEFT })
+        .then(fantoccini::actions::PointerAction::MoveToElement {
+            element: target.clone(),
+            duration: Some(Duration::from_millis(200)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(fantoccini::actions::PointerAction::MoveToElement {
+            element: target,
+            duration: Some(Duration::from_millis(100)),
+            x: 5.0,
+            y: 5.0,
+        })
+        .then(fantoccini::actions::PointerAction::Up { button: fantoccini::actions::MOUSE_BUTTON_LEFT });
+    b.client.perform_actions(drag).await.unwrap();
+    let mut lane = None;
+    for _ in 0..100 {
+        lane = app.state.store.feature(gift.parse().unwrap()).await.unwrap().lane;
+        if lane == Some(tandem_core::product::Lane::Now) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(lane, Some(tandem_core::product::Lane::Now), "the drag moved the card");
+    b.expect_text(".lane[data-lane=now]", "Gift cards").await;
+    b.screenshot("13-roadmap").await;
+    for page in ["okrs", "competitors", "metrics", "releases"] {
+        b.client.goto(&app.url(&format!("/products/{product}/{page}"))).await.unwrap();
+        b.client.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        b.screenshot(&format!("14-{page}")).await;
+    }
+    b.expect_text("main", "2027.1 Faster checkout").await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+
+    // A stakeholder reads the same pages without a single edit control, but may send feedback.
+    let b = Browser::start(test).await.unwrap();
+    let sh = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Stakeholder).unwrap();
+    b.sign_in(&app.base, sh.email, sh.password).await;
+    for page in [
+        format!("/products/{product}/backlog"),
+        format!("/products/{product}/roadmap"),
+        format!("/products/{product}/feedback"),
+        format!("/products/{product}/okrs"),
+        format!("/features/{voice}"),
+    ] {
+        b.client.goto(&app.url(&page)).await.unwrap();
+        b.client.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        let controls = b
+            .client
+            .find_all(Locator::Css(
+                "form[action$='/edit'], form[action$='/triage'], form[action$='/link'], form[action$='/record'], .handle, \
+                 .draggable, form[action$='/features']",
+            ))
+            .await
+            .unwrap();
+        assert!(controls.is_empty(), "{page}: {} edit controls for a stakeholder", controls.len());
+    }
+    b.screenshot("15-feature-stakeholder").await;
+    b.client.goto(&app.url(&format!("/products/{product}/feedback"))).await.unwrap();
+    b.fill("textarea[name=text]", "Stakeholders want a quarterly summary").await;
+    b.click("form[action$='/feedback'] button[type=submit]").await;
+    b.expect_text("#inbox", "quarterly summary").await;
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.close().await;

@@ -4,6 +4,8 @@
 
 mod account;
 mod activity;
+mod charts;
+mod product;
 mod shell;
 mod workspace;
 
@@ -33,7 +35,22 @@ pub fn router() -> Router<AppState> {
         .route("/workspaces/new", get(account::new_workspace_page).post(account::new_workspace_submit))
         .route("/invitations/{token}", get(account::invitation_page).post(account::invitation_submit))
         .route("/w/{ws}", get(workspace::home))
-        .route("/w/{ws}/product", get(workspace::product))
+        .route("/w/{ws}/product", get(product::products))
+        .route("/w/{ws}/products", post(product::products_create))
+        .route("/products/{id}", get(product::dashboard))
+        .route("/products/{id}/feedback", get(product::feedback).post(product::feedback_create))
+        .route("/products/{id}/backlog", get(product::backlog))
+        .route("/products/{id}/features", post(product::feature_create))
+        .route("/products/{id}/roadmap", get(product::roadmap_page))
+        .route("/products/{id}/releases", get(product::releases))
+        .route("/products/{id}/okrs", get(product::okrs))
+        .route("/products/{id}/competitors", get(product::competitors))
+        .route("/products/{id}/metrics", get(product::metrics))
+        .route("/features/{id}", get(product::feature))
+        .route("/features/{id}/edit", post(product::feature_update))
+        .route("/feedback/{id}/triage", post(product::feedback_triage))
+        .route("/feedback/{id}/link", post(product::feedback_link))
+        .route("/key-results/{id}/record", post(product::key_result_record))
         .route("/w/{ws}/project", get(workspace::project))
         .route("/w/{ws}/together", get(workspace::together))
         .route("/w/{ws}/settings", get(workspace::settings_page).post(workspace::settings_submit))

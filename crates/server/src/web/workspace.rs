@@ -57,22 +57,6 @@ fn decisions(product_side: bool) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-pub async fn product(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
-    let shell = Shell::new(&state, &a.principal, Some(a.ws), "product", "Product").await.map_err(on("/"))?;
-    Ok(render(
-        StatusCode::OK,
-        &SectionPage {
-            shell,
-            heading: "Product",
-            intro: "The product manager's workspace: the what and the why. Feedback comes in, features are scored \
-                    and ranked, the roadmap and releases follow, and outcomes are measured against OKRs.",
-            list_title: "Products",
-            empty_text: "No products yet.",
-            decisions: decisions(true),
-        },
-    ))
-}
-
 pub async fn project(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "project", "Project").await.map_err(on("/"))?;
     Ok(render(

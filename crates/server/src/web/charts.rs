@@ -1,0 +1,226 @@
+//! Charts as SVG drawn on the server: no client library, readable without
+//! JavaScript, and testable as text. Labels are escaped; numbers are
+//! formatted by us, so the output is safe to embed.
+
+use std::fmt::Write;
+
+/// Escapes text for SVG/HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number for a label: integers plainly, otherwise one decimal.
+pub fn fmt_num(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 { format!("{}", v.round() as i64) } else { format!("{v:.1}") }
+}
+
+/// A line chart of dated values with its first and last date, the lowest
+/// and highest value, and a dot on each point (with a tooltip).
+pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
+    let (w, h, pad_l, pad_b, pad_t) = (560.0_f64, 180.0_f64, 48.0, 24.0, 10.0);
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(title)
+    );
+    if points.is_empty() {
+        let _ =
+            write!(svg, "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg>", w / 2.0 - 40.0, h / 2.0);
+        return svg;
+    }
+    let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let hi = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let n = points.len();
+    let x = |i: usize| pad_l + if n > 1 { i as f64 * (w - pad_l - 8.0) / (n - 1) as f64 } else { (w - pad_l) / 2.0 };
+    let y = |v: f64| pad_t + (1.0 - (v - lo) / span) * (h - pad_t - pad_b);
+    let _ = write!(
+        svg,
+        "<line class=\"axis-line\" x1=\"{pad_l}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+        h - pad_b,
+        w - 4.0,
+        h - pad_b
+    );
+    let _ = write!(
+        svg,
+        "<text class=\"axis\" x=\"4\" y=\"{}\">{}</text>",
+        y(hi) + 4.0,
+        esc(&format!("{} {unit}", fmt_num(hi)))
+    );
+    let _ = write!(
+        svg,
+        "<text class=\"axis\" x=\"4\" y=\"{}\">{}</text>",
+        y(lo) + 4.0,
+        esc(&format!("{} {unit}", fmt_num(lo)))
+    );
+    let path: Vec<String> = points.iter().enumerate().map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.1))).collect();
+    let _ = write!(svg, "<polyline class=\"series\" points=\"{}\"/>", path.join(" "));
+    for (i, (label, v)) in points.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "<circle class=\"dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\"><title>{}: {} {}</title></circle>",
+            x(i),
+            y(*v),
+            esc(label),
+            fmt_num(*v),
+            esc(unit)
+        );
+    }
+    let _ = write!(svg, "<text class=\"axis\" x=\"{pad_l}\" y=\"{}\">{}</text>", h - 6.0, esc(&points[0].0));
+    if n > 1 {
+        let _ = write!(
+            svg,
+            "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">{}</text>",
+            w - 4.0,
+            h - 6.0,
+            esc(&points[n - 1].0)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Vertical bars with a label under each.
+pub fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
+    let (w, h, pad_b) = (560.0_f64, 150.0_f64, 22.0);
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(title)
+    );
+    let hi = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max).max(1.0);
+    let n = bars.len().max(1) as f64;
+    let slot = w / n;
+    for (i, (label, v)) in bars.iter().enumerate() {
+        let bh = v / hi * (h - pad_b - 16.0);
+        let x = i as f64 * slot + slot * 0.15;
+        let _ = write!(
+            svg,
+            "<rect class=\"bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\"><title>{}: {}</title></rect>",
+            h - pad_b - bh,
+            slot * 0.7,
+            esc(label),
+            fmt_num(*v)
+        );
+        let _ = write!(
+            svg,
+            "<text class=\"axis\" text-anchor=\"middle\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            x + slot * 0.35,
+            h - pad_b - bh - 3.0,
+            fmt_num(*v)
+        );
+        let _ = write!(
+            svg,
+            "<text class=\"axis\" text-anchor=\"middle\" x=\"{:.1}\" y=\"{}\">{}</text>",
+            x + slot * 0.35,
+            h - 6.0,
+            esc(label)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One row of the release timeline.
+pub struct TimelineRow {
+    pub label: String,
+    pub target: Option<jiff::civil::Date>,
+    pub forecast: Option<jiff::civil::Date>,
+    pub count: usize,
+}
+
+/// Releases on a date axis: a diamond at each target date, a bar from
+/// today to the forecast when there is one (red when late), and today's line.
+pub fn timeline(rows: &[TimelineRow], today: jiff::civil::Date) -> String {
+    let row_h = 34.0;
+    let (w, label_w) = (720.0_f64, 190.0_f64);
+    let h = 30.0 + row_h * rows.len().max(1) as f64;
+    let dates: Vec<jiff::civil::Date> =
+        rows.iter().flat_map(|r| [r.target, r.forecast]).flatten().chain(std::iter::once(today)).collect();
+    let first = dates.iter().min().copied().unwrap_or(today);
+    let last = dates.iter().max().copied().unwrap_or(today);
+    let days = |d: jiff::civil::Date| (d - first).get_days() as f64;
+    let span = days(last).max(30.0) * 1.08;
+    let x = |d: jiff::civil::Date| label_w + days(d) / span * (w - label_w - 20.0) + 6.0;
+    let mut svg = format!(
+        "<svg class=\"chart timeline\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Release timeline\" \
+         xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    let tx = x(today);
+    let _ = write!(svg, "<line class=\"today\" x1=\"{tx:.1}\" y1=\"14\" x2=\"{tx:.1}\" y2=\"{h}\"/>");
+    let _ = write!(svg, "<text class=\"axis\" x=\"{:.1}\" y=\"11\">today {today}</text>", tx - 30.0);
+    for (i, r) in rows.iter().enumerate() {
+        let y = 30.0 + i as f64 * row_h;
+        let _ = write!(
+            svg,
+            "<text class=\"label\" x=\"4\" y=\"{:.1}\">{} <tspan class=\"axis\">({} features)</tspan></text>",
+            y + 14.0,
+            esc(&r.label),
+            r.count
+        );
+        if let Some(f) = r.forecast {
+            let late = r.target.is_some_and(|t| f > t);
+            let _ = write!(
+                svg,
+                "<rect class=\"forecast{}\" x=\"{tx:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"10\"><title>forecast {f}</title></rect>",
+                if late { " late" } else { "" },
+                y + 5.0,
+                (x(f) - tx).max(2.0)
+            );
+        }
+        if let Some(t) = r.target {
+            let cx = x(t);
+            let _ = write!(
+                svg,
+                "<path class=\"target\" d=\"M{cx:.1} {:.1} l7 7 l-7 7 l-7 -7 z\"><title>target {t}</title></path>\
+                 <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\">{t}</text>",
+                y + 3.0,
+                cx + 10.0,
+                y + 14.0
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_escaped_and_points_drawn() {
+        let svg = line_chart("DAU <x>", &[("2026-01-01".into(), 10.0), ("<b>".into(), 20.0)], "users");
+        assert!(svg.contains("aria-label=\"DAU &lt;x&gt;\""), "{svg}");
+        assert!(!svg.contains("<b>"), "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(line_chart("x", &[], "").contains("No values yet"));
+        assert_eq!(bar_chart("b", &[("a".into(), 1.0), ("b".into(), 2.0)]).matches("<rect").count(), 2);
+    }
+
+    #[test]
+    fn late_forecasts_are_marked() {
+        let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        let rows = [
+            TimelineRow {
+                label: "1.0".into(),
+                target: Some(d("2027-01-01")),
+                forecast: Some(d("2027-02-01")),
+                count: 2,
+            },
+            TimelineRow { label: "2.0".into(), target: Some(d("2027-06-01")), forecast: None, count: 0 },
+        ];
+        let svg = timeline(&rows, d("2026-11-22"));
+        assert_eq!(svg.matches("forecast late").count(), 1, "{svg}");
+        assert_eq!(svg.matches("class=\"target\"").count(), 2, "{svg}");
+    }
+}

@@ -1,0 +1,769 @@
+//! The product manager's pages: products, dashboard, feedback inbox,
+//! backlog, feature, roadmap, releases, OKRs, competitors, metrics. Each
+//! page resolves its object through the same guard as the API and shows
+//! edit controls only to those who may use them.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::decision::DecisionKind;
+use tandem_core::model::Day;
+use tandem_core::product::{
+    Competitor, Feature, FeatureStatus, Feedback, FeedbackStatus, Importance, Lane, MetricSeries, Objective, Product,
+    Release, Roadmap, roadmap, sort_backlog,
+};
+use tandem_core::scoring::{Framework, Ice, Kano, Moscow, Rice, ValueEffort, Wsjf};
+use tandem_core::{Action, Id, ProductAction, allows};
+use tandem_store::product::{FeedbackFilter, ProductObject};
+
+use super::charts::{self, TimelineRow};
+use super::{PageAllowed, PageError, PageForm, PageResult, PageUser, Shell, on, render, safe_next};
+use crate::access::{InProduct, ProductCreate, WorkspaceRead, product_access};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::IdPath;
+use crate::ops::product::UpdateKeyResult;
+use crate::ops::product::{self as ops, CreateFeature, CreateFeedback, CreateProduct, UpdateFeature, UpdateFeedback};
+use crate::state::AppState;
+
+const PRIORITY: ProductAction = ProductAction::Decide(DecisionKind::FeaturePriority);
+const RELEASE_SCOPE: ProductAction = ProductAction::Decide(DecisionKind::ReleaseScope);
+
+/// What every product page shows around its content.
+pub struct Frame {
+    pub product: Product,
+    /// `dashboard`, `feedback`, `backlog`, `roadmap`, `releases`, `okrs`,
+    /// `competitors` or `metrics`.
+    pub tab: &'static str,
+    pub can_edit: bool,
+    pub can_prioritise: bool,
+    pub can_scope: bool,
+}
+
+async fn frame(
+    state: &AppState,
+    p: &Principal,
+    kind: ProductObject,
+    id: Id,
+    tab: &'static str,
+    path: &str,
+) -> Result<(Shell, Frame, InProduct), PageError> {
+    let a = product_access(state, p, kind, id, ProductAction::Read).await.map_err(on(path))?;
+    let product = state.store.product(a.scope.product_id).await.map_err(on(path))?;
+    let title = format!("{} · {}", product.name, tab_label(tab));
+    let shell = Shell::new(state, p, Some(a.scope.workspace_id), "product", title).await.map_err(on(path))?;
+    let f = Frame {
+        product,
+        tab,
+        can_edit: a.may(ProductAction::Edit),
+        can_prioritise: a.may(PRIORITY),
+        can_scope: a.may(RELEASE_SCOPE),
+    };
+    Ok((shell, f, a))
+}
+
+fn tab_label(tab: &str) -> &'static str {
+    match tab {
+        "feedback" => "Feedback",
+        "backlog" => "Backlog",
+        "roadmap" => "Roadmap",
+        "releases" => "Releases",
+        "okrs" => "OKRs",
+        "competitors" => "Competitors",
+        "metrics" => "Metrics",
+        "feature" => "Feature",
+        _ => "Dashboard",
+    }
+}
+
+fn pid(path: &IdPath, page: &str) -> Result<Id, PageError> {
+    path.id().map_err(on(page))
+}
+
+/// A back-link target from a form, kept on this site.
+fn back(to: Option<&str>, fallback: String) -> String {
+    match to {
+        Some(t) if !t.is_empty() => safe_next(Some(t)),
+        _ => fallback,
+    }
+}
+
+// ---- the product list ----
+
+#[derive(Template)]
+#[template(path = "products.html")]
+struct ProductsPage {
+    shell: Shell,
+    ws: Id,
+    products: Vec<Product>,
+    can_create: bool,
+}
+
+pub async fn products(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
+    let path = format!("/w/{}/product", a.ws);
+    let products = state.store.products(a.ws, None, tandem_store::MAX_PAGE).await.map_err(on(&path))?.items;
+    if let [only] = products.as_slice() {
+        return Ok(Redirect::to(&format!("/products/{}", only.id)).into_response());
+    }
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "product", "Products").await.map_err(on(&path))?;
+    let can_create = allows(a.role, Action::ProductCreate);
+    Ok(render(StatusCode::OK, &ProductsPage { shell, ws: a.ws, products, can_create }))
+}
+
+#[derive(Deserialize)]
+pub struct NewProductForm {
+    name: String,
+    key: String,
+    vision: Option<String>,
+}
+
+pub async fn products_create(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<ProductCreate>,
+    PageForm(f): PageForm<NewProductForm>,
+) -> PageResult {
+    let path = format!("/w/{}/product", a.ws);
+    let req = CreateProduct {
+        name: f.name,
+        key: f.key,
+        vision: f.vision,
+        strategy: None,
+        owner_id: None,
+        default_framework: None,
+    };
+    let p = ops::create_product(&state, a.user_id(), a.ws, req).await.map_err(on(&path))?;
+    Ok(Redirect::to(&format!("/products/{}", p.id)).into_response())
+}
+
+// ---- dashboard ----
+
+pub struct KrView {
+    pub metric: String,
+    pub current: String,
+    pub target: String,
+    pub percent: i64,
+}
+
+pub struct ObjectiveView {
+    pub objective: Objective,
+    pub percent: Option<i64>,
+    pub krs: Vec<KrView>,
+    pub sparklines: Vec<String>,
+}
+
+fn percent(p: f64) -> i64 {
+    (p * 100.0).round() as i64
+}
+
+fn objective_view(o: Objective) -> ObjectiveView {
+    let krs = o
+        .key_results
+        .iter()
+        .map(|k| KrView {
+            metric: k.metric.clone(),
+            current: charts::fmt_num(k.current),
+            target: charts::fmt_num(k.target),
+            percent: percent(k.progress),
+        })
+        .collect();
+    let sparklines = o
+        .key_results
+        .iter()
+        .map(|k| {
+            let pts: Vec<(String, f64)> = k.history.iter().map(|h| (h.date.to_string(), h.value)).collect();
+            charts::line_chart(&k.metric, &pts, &k.unit)
+        })
+        .collect();
+    ObjectiveView { percent: o.progress.map(percent), objective: o, krs, sparklines }
+}
+
+pub struct ReleaseView {
+    pub release: Release,
+    pub features: Vec<Feature>,
+}
+
+#[derive(Template)]
+#[template(path = "product_dashboard.html")]
+struct DashboardPage {
+    shell: Shell,
+    f: Frame,
+    objectives: Vec<ObjectiveView>,
+    top: Vec<Feature>,
+    framework: Framework,
+    releases: Vec<Release>,
+    shipped: Vec<Feature>,
+    feedback_chart: String,
+    new_feedback: usize,
+}
+
+pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = format!("/products/{}", path.id().map(|i| i.0).unwrap_or(0));
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "dashboard", &page).await?;
+    let product_id = a.scope.product_id;
+    let mut features = state.store.features(product_id).await.map_err(on(&page))?;
+    sort_backlog(&mut features, f.product.default_framework);
+    let top: Vec<Feature> = features
+        .iter()
+        .filter(|x| !matches!(x.status, FeatureStatus::Rejected | FeatureStatus::Shipped | FeatureStatus::Measured))
+        .take(5)
+        .cloned()
+        .collect();
+    let mut shipped: Vec<Feature> = features
+        .iter()
+        .filter(|x| matches!(x.status, FeatureStatus::Shipped | FeatureStatus::Measured))
+        .cloned()
+        .collect();
+    shipped.sort_by(|x, y| y.shipped_on.cmp(&x.shipped_on));
+    shipped.truncate(5);
+    let objectives =
+        state.store.objectives(product_id).await.map_err(on(&page))?.into_iter().map(objective_view).collect();
+    let releases = state.store.releases(product_id).await.map_err(on(&page))?;
+    let recent =
+        state.store.feedback_list(product_id, &FeedbackFilter::default(), None, 200).await.map_err(on(&page))?;
+    let new_feedback = recent.items.iter().filter(|x| x.status == FeedbackStatus::New).count();
+    let feedback_chart = feedback_trend(&recent.items, Day::of(state.clock.now()));
+    let framework = f.product.default_framework;
+    Ok(render(
+        StatusCode::OK,
+        &DashboardPage { shell, f, objectives, top, framework, releases, shipped, feedback_chart, new_feedback },
+    ))
+}
+
+/// Feedback received per week over the last eight weeks.
+fn feedback_trend(items: &[Feedback], today: Day) -> String {
+    let mut bars: Vec<(String, f64)> = Vec::new();
+    for w in (0..8i64).rev() {
+        let end = today.0.checked_sub(jiff::Span::new().days(w * 7)).unwrap_or(today.0);
+        let start = end.checked_sub(jiff::Span::new().days(6)).unwrap_or(end);
+        let n = items.iter().filter(|f| (start..=end).contains(&Day::of(f.created_at).0)).count();
+        bars.push((format!("{:02}-{:02}", start.month(), start.day()), n as f64));
+    }
+    charts::bar_chart("Feedback per week", &bars)
+}
+
+// ---- feedback inbox ----
+
+#[derive(Deserialize)]
+pub struct InboxQuery {
+    status: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "product_feedback.html")]
+struct FeedbackPage {
+    shell: Shell,
+    f: Frame,
+    items: Vec<Feedback>,
+    status: String,
+    statuses: &'static [FeedbackStatus],
+    features: Vec<Feature>,
+}
+
+pub async fn feedback(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    Query(q): Query<InboxQuery>,
+) -> PageResult {
+    let page = format!("/products/{}/feedback", path.id().map(|i| i.0).unwrap_or(0));
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "feedback", &page).await?;
+    let status = q.status.as_deref().and_then(FeedbackStatus::parse);
+    let filter = FeedbackFilter { status, ..FeedbackFilter::default() };
+    let items = state.store.feedback_list(a.scope.product_id, &filter, None, 200).await.map_err(on(&page))?.items;
+    let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
+    features.retain(|x| x.status != FeatureStatus::Rejected);
+    let status = status.map(|s| s.as_str().to_owned()).unwrap_or_default();
+    Ok(render(StatusCode::OK, &FeedbackPage { shell, f, items, status, statuses: FeedbackStatus::ALL, features }))
+}
+
+#[derive(Deserialize)]
+pub struct FeedbackForm {
+    text: String,
+    customer: Option<String>,
+    segment: Option<String>,
+}
+
+pub async fn feedback_create(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<FeedbackForm>,
+) -> PageResult {
+    let page = format!("/products/{}/feedback", path.id().map(|i| i.0).unwrap_or(0));
+    let a = product_access(&state, &p, ProductObject::Product, pid(&path, &page)?, ProductAction::SubmitFeedback)
+        .await
+        .map_err(on(&page))?;
+    let req = CreateFeedback {
+        text: form.text,
+        source: None,
+        customer: form.customer,
+        segment: form.segment,
+        customer_value_minor: None,
+    };
+    ops::create_feedback(&state, &a, req).await.map_err(on(&page))?;
+    Ok(Redirect::to(&page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TriageForm {
+    status: String,
+    version: i64,
+    return_to: Option<String>,
+}
+
+pub async fn feedback_triage(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<TriageForm>,
+) -> PageResult {
+    let page = "/";
+    let id = pid(&path, page)?;
+    let a = product_access(&state, &p, ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on(page))?;
+    let status = FeedbackStatus::parse(&form.status)
+        .ok_or_else(|| on(page)(ApiError::invalid("status", format!("must be one of {}", FeedbackStatus::words()))))?;
+    let req = UpdateFeedback { status: Some(status), ..UpdateFeedback::default() };
+    ops::update_feedback(&state, &a, id, form.version, req).await.map_err(on(page))?;
+    let fallback = format!("/products/{}/feedback", a.scope.product_id);
+    Ok(Redirect::to(&back(form.return_to.as_deref(), fallback)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    feature_id: String,
+    importance: u8,
+    return_to: Option<String>,
+}
+
+pub async fn feedback_link(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<LinkForm>,
+) -> PageResult {
+    let page = "/";
+    let id = pid(&path, page)?;
+    let a = product_access(&state, &p, ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on(page))?;
+    let feature: Id =
+        form.feature_id.parse().map_err(|_| on(page)(ApiError::invalid("feature_id", "pick a feature")))?;
+    let importance = Importance::try_from(form.importance).map_err(|e| on(page)(ApiError::Invalid(e)))?;
+    state.store.link_feedback(a.user_id, id, feature, importance, state.clock.now()).await.map_err(on(page))?;
+    let fallback = format!("/products/{}/feedback", a.scope.product_id);
+    Ok(Redirect::to(&back(form.return_to.as_deref(), fallback)).into_response())
+}
+
+// ---- backlog ----
+
+#[derive(Deserialize)]
+pub struct SortQuery {
+    sort: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "product_backlog.html")]
+struct BacklogPage {
+    shell: Shell,
+    f: Frame,
+    features: Vec<Feature>,
+    sort: Framework,
+    frameworks: &'static [Framework],
+}
+
+pub async fn backlog(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    Query(q): Query<SortQuery>,
+) -> PageResult {
+    let page = format!("/products/{}/backlog", path.id().map(|i| i.0).unwrap_or(0));
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "backlog", &page).await?;
+    let sort = crate::api::product::framework(q.sort.as_deref(), f.product.default_framework).map_err(on(&page))?;
+    let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
+    sort_backlog(&mut features, sort);
+    Ok(render(StatusCode::OK, &BacklogPage { shell, f, features, sort, frameworks: Framework::ALL }))
+}
+
+#[derive(Deserialize)]
+pub struct NewFeatureForm {
+    title: String,
+}
+
+pub async fn feature_create(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<NewFeatureForm>,
+) -> PageResult {
+    let page = format!("/products/{}/backlog", path.id().map(|i| i.0).unwrap_or(0));
+    let a = product_access(&state, &p, ProductObject::Product, pid(&path, &page)?, ProductAction::Edit)
+        .await
+        .map_err(on(&page))?;
+    let req = CreateFeature {
+        title: form.title,
+        description: None,
+        lane: None,
+        release_id: None,
+        rice: None,
+        ice: None,
+        wsjf: None,
+        value_effort: None,
+        moscow: None,
+        kano: None,
+        adoption_event: None,
+    };
+    let feature = ops::create_feature(&state, &a, req).await.map_err(on(&page))?;
+    Ok(Redirect::to(&format!("/features/{}", feature.id)).into_response())
+}
+
+// ---- one feature ----
+
+#[derive(Template)]
+#[template(path = "feature.html")]
+struct FeaturePage {
+    shell: Shell,
+    f: Frame,
+    feature: Feature,
+    feedback: Vec<Feedback>,
+    releases: Vec<Release>,
+    statuses: &'static [FeatureStatus],
+    lanes: &'static [Lane],
+    moscows: &'static [Moscow],
+    kanos: &'static [Kano],
+}
+
+pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = format!("/features/{}", path.id().map(|i| i.0).unwrap_or(0));
+    let id = pid(&path, &page)?;
+    let (shell, f, a) = frame(&state, &p, ProductObject::Feature, id, "feature", &page).await?;
+    let feature = state.store.feature(id).await.map_err(on(&page))?;
+    let filter = FeedbackFilter { feature_id: Some(id), ..FeedbackFilter::default() };
+    let feedback = state.store.feedback_list(a.scope.product_id, &filter, None, 200).await.map_err(on(&page))?.items;
+    let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
+    Ok(render(
+        StatusCode::OK,
+        &FeaturePage {
+            shell,
+            f,
+            feature,
+            feedback,
+            releases,
+            statuses: FeatureStatus::ALL,
+            lanes: Lane::ALL,
+            moscows: Moscow::ALL,
+            kanos: Kano::ALL,
+        },
+    ))
+}
+
+/// A feature form: only the fields present are changed; an empty value
+/// clears an optional field. Score inputs come per framework.
+#[derive(Debug, Default, Deserialize)]
+pub struct FeatureForm {
+    version: i64,
+    return_to: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    rejection_reason: Option<String>,
+    lane: Option<String>,
+    release_id: Option<String>,
+    moscow: Option<String>,
+    kano: Option<String>,
+    rice_reach: Option<String>,
+    rice_impact: Option<String>,
+    rice_confidence: Option<String>,
+    rice_effort: Option<String>,
+    ice_impact: Option<String>,
+    ice_confidence: Option<String>,
+    ice_ease: Option<String>,
+    wsjf_business_value: Option<String>,
+    wsjf_time_criticality: Option<String>,
+    wsjf_risk_reduction: Option<String>,
+    wsjf_job_size: Option<String>,
+    ve_value: Option<String>,
+    ve_effort: Option<String>,
+}
+
+/// A number field: empty is "no input"; anything else must parse.
+fn number(field: &'static str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse::<f64>().map(Some).map_err(|_| ApiError::invalid(field, "must be a number")),
+    }
+}
+
+/// A choice field: empty clears it; anything else must be one of the words.
+fn choice<T>(
+    field: &'static str,
+    v: &Option<String>,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<Option<T>>, ApiError> {
+    match v.as_deref().map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(s) => parse(s).map(|x| Some(Some(x))).ok_or_else(|| ApiError::invalid(field, "is not one of the choices")),
+    }
+}
+
+impl FeatureForm {
+    fn update(&self) -> Result<UpdateFeature, ApiError> {
+        let any = |fs: &[&Option<String>]| fs.iter().any(|f| f.is_some());
+        let rice = any(&[&self.rice_reach, &self.rice_impact, &self.rice_confidence, &self.rice_effort]).then(|| {
+            Ok::<_, ApiError>(Rice {
+                reach: number("rice.reach", &self.rice_reach)?,
+                impact: number("rice.impact", &self.rice_impact)?,
+                confidence: number("rice.confidence", &self.rice_confidence)?,
+                effort: number("rice.effort", &self.rice_effort)?,
+            })
+        });
+        let ice = any(&[&self.ice_impact, &self.ice_confidence, &self.ice_ease]).then(|| {
+            Ok::<_, ApiError>(Ice {
+                impact: number("ice.impact", &self.ice_impact)?,
+                confidence: number("ice.confidence", &self.ice_confidence)?,
+                ease: number("ice.ease", &self.ice_ease)?,
+            })
+        });
+        let wsjf = any(&[
+            &self.wsjf_business_value,
+            &self.wsjf_time_criticality,
+            &self.wsjf_risk_reduction,
+            &self.wsjf_job_size,
+        ])
+        .then(|| {
+            Ok::<_, ApiError>(Wsjf {
+                business_value: number("wsjf.business_value", &self.wsjf_business_value)?,
+                time_criticality: number("wsjf.time_criticality", &self.wsjf_time_criticality)?,
+                risk_reduction: number("wsjf.risk_reduction", &self.wsjf_risk_reduction)?,
+                job_size: number("wsjf.job_size", &self.wsjf_job_size)?,
+            })
+        });
+        let value_effort = any(&[&self.ve_value, &self.ve_effort]).then(|| {
+            Ok::<_, ApiError>(ValueEffort {
+                value: number("value_effort.value", &self.ve_value)?,
+                effort: number("value_effort.effort", &self.ve_effort)?,
+            })
+        });
+        let release_id = match self.release_id.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(s) => Some(Some(s.parse().map_err(|_| ApiError::invalid("release_id", "pick a release"))?)),
+        };
+        Ok(UpdateFeature {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            status: choice("status", &self.status, FeatureStatus::parse)?.flatten(),
+            rejection_reason: self.rejection_reason.clone().filter(|r| !r.trim().is_empty()),
+            lane: choice("lane", &self.lane, Lane::parse)?,
+            release_id,
+            rice: rice.transpose()?,
+            ice: ice.transpose()?,
+            wsjf: wsjf.transpose()?,
+            value_effort: value_effort.transpose()?,
+            moscow: choice("moscow", &self.moscow, Moscow::parse)?,
+            kano: choice("kano", &self.kano, Kano::parse)?,
+            ..UpdateFeature::default()
+        })
+    }
+}
+
+pub async fn feature_update(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<FeatureForm>,
+) -> PageResult {
+    let page = format!("/features/{}", path.id().map(|i| i.0).unwrap_or(0));
+    let id = pid(&path, &page)?;
+    let a = product_access(&state, &p, ProductObject::Feature, id, ProductAction::Read).await.map_err(on(&page))?;
+    let req = form.update().map_err(on(&page))?;
+    ops::update_feature(&state, &a, id, form.version, req).await.map_err(on(&page))?;
+    Ok(Redirect::to(&back(form.return_to.as_deref(), page)).into_response())
+}
+
+// ---- roadmap ----
+
+#[derive(Template)]
+#[template(path = "product_roadmap.html")]
+struct RoadmapPage {
+    shell: Shell,
+    f: Frame,
+    map: Roadmap,
+    versions: Vec<(Id, i64)>,
+    lanes: &'static [Lane],
+    timeline: String,
+}
+
+impl RoadmapPage {
+    fn lane_cards(&self, lane: &Lane) -> &[tandem_core::product::RoadmapCard] {
+        match lane {
+            Lane::Now => &self.map.lanes.now,
+            Lane::Next => &self.map.lanes.next,
+            Lane::Later => &self.map.lanes.later,
+        }
+    }
+
+    /// The version of a feature, for the forms that move it.
+    fn version_of(&self, id: &Id) -> i64 {
+        self.versions.iter().find(|(i, _)| i == id).map_or(0, |(_, v)| *v)
+    }
+}
+
+pub async fn roadmap_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+) -> PageResult {
+    let page = format!("/products/{}/roadmap", path.id().map(|i| i.0).unwrap_or(0));
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "roadmap", &page).await?;
+    let features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
+    let versions = features.iter().map(|x| (x.id, x.version)).collect();
+    let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
+    let map = roadmap(features, releases, f.product.default_framework);
+    let rows: Vec<TimelineRow> = map
+        .timeline
+        .iter()
+        .map(|t| TimelineRow {
+            label: t.release.name.clone(),
+            target: t.release.target_date.map(|d| d.0),
+            forecast: t.release.forecast.as_ref().map(|x| x.date.0),
+            count: t.features.len(),
+        })
+        .collect();
+    let timeline = charts::timeline(&rows, Day::of(state.clock.now()).0);
+    Ok(render(StatusCode::OK, &RoadmapPage { shell, f, map, versions, lanes: Lane::ALL, timeline }))
+}
+
+// ---- releases, OKRs, competitors, metrics ----
+
+#[derive(Template)]
+#[template(path = "product_releases.html")]
+struct ReleasesPage {
+    shell: Shell,
+    f: Frame,
+    releases: Vec<ReleaseView>,
+}
+
+pub async fn releases(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = format!("/products/{}/releases", path.id().map(|i| i.0).unwrap_or(0));
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "releases", &page).await?;
+    let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
+    sort_backlog(&mut features, f.product.default_framework);
+    let releases = state
+        .store
+        .releases(a.scope.product_id)
+        .await
+        .map_err(on(&page))?
+        .into_iter()
+        .map(|r| {
+            let mine = features.iter().filter(|x| x.release_id == Some(r.id)).cloned().collect();
+            ReleaseView { release: r, features: mine }
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &ReleasesPage { shell, f, releases }))
+}
+
+#[derive(Template)]
+#[template(path = "product_okrs.html")]
+struct OkrsPage {
+    shell: Shell,
+    f: Frame,
+    objectives: Vec<ObjectiveView>,
+    today: Day,
+}
+
+pub async fn okrs(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = format!("/products/{}/okrs", path.id().map(|i| i.0).unwrap_or(0));
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "okrs", &page).await?;
+    let objectives = state.store.objectives(a.scope.product_id).await.map_err(on(&page))?;
+    let objectives = objectives.into_iter().map(objective_view).collect();
+    Ok(render(StatusCode::OK, &OkrsPage { shell, f, objectives, today: Day::of(state.clock.now()) }))
+}
+
+#[derive(Deserialize)]
+pub struct RecordForm {
+    current: String,
+    as_of: Option<String>,
+    version: i64,
+}
+
+pub async fn key_result_record(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<RecordForm>,
+) -> PageResult {
+    let page = "/";
+    let id = pid(&path, page)?;
+    let a = product_access(&state, &p, ProductObject::KeyResult, id, ProductAction::Edit).await.map_err(on(page))?;
+    let current = number("current", &Some(form.current)).map_err(on(page))?;
+    let as_of = match form.as_of.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(s.parse::<Day>().map_err(|e| on(page)(ApiError::invalid("as_of", e.to_string())))?),
+    };
+    let req = UpdateKeyResult { current, as_of, ..UpdateKeyResult::default() };
+    ops::update_key_result(&state, &a, id, form.version, req).await.map_err(on(page))?;
+    Ok(Redirect::to(&format!("/products/{}/okrs", a.scope.product_id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "product_competitors.html")]
+struct CompetitorsPage {
+    shell: Shell,
+    f: Frame,
+    competitors: Vec<Competitor>,
+    capabilities: Vec<String>,
+}
+
+impl CompetitorsPage {
+    fn cell(&self, c: &Competitor, capability: &str) -> &'static str {
+        c.capabilities.get(capability).map_or("none", |l| l.as_str())
+    }
+}
+
+pub async fn competitors(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = format!("/products/{}/competitors", path.id().map(|i| i.0).unwrap_or(0));
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "competitors", &page).await?;
+    let competitors = state.store.competitors(a.scope.product_id).await.map_err(on(&page))?;
+    let capabilities: BTreeSet<String> = competitors.iter().flat_map(|c| c.capabilities.keys().cloned()).collect();
+    Ok(render(
+        StatusCode::OK,
+        &CompetitorsPage { shell, f, competitors, capabilities: capabilities.into_iter().collect() },
+    ))
+}
+
+pub struct SeriesView {
+    pub series: MetricSeries,
+    pub chart: String,
+    pub latest: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "product_metrics.html")]
+struct MetricsPage {
+    shell: Shell,
+    f: Frame,
+    series: Vec<SeriesView>,
+}
+
+pub async fn metrics(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = format!("/products/{}/metrics", path.id().map(|i| i.0).unwrap_or(0));
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "metrics", &page).await?;
+    let series = state
+        .store
+        .metrics(a.scope.product_id)
+        .await
+        .map_err(on(&page))?
+        .into_iter()
+        .map(|s| {
+            let pts: Vec<(String, f64)> = s.points.iter().map(|p| (p.date.to_string(), p.value)).collect();
+            let chart = charts::line_chart(&s.name, &pts, &s.unit);
+            let latest = s.points.last().map(|p| format!("{} {} on {}", charts::fmt_num(p.value), s.unit, p.date));
+            SeriesView { series: s, chart, latest }
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &MetricsPage { shell, f, series }))
+}
