@@ -217,7 +217,7 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Pat
         .filter(|x| matches!(x.status, FeatureStatus::Shipped | FeatureStatus::Measured))
         .cloned()
         .collect();
-    shipped.sort_by(|x, y| y.shipped_on.cmp(&x.shipped_on));
+    shipped.sort_by_key(|x| std::cmp::Reverse(x.shipped_on));
     shipped.truncate(5);
     let objectives =
         state.store.objectives(product_id).await.map_err(on(&page))?.into_iter().map(objective_view).collect();
