@@ -107,6 +107,17 @@ crate::str_enum! {
     }
 }
 
+impl Quadrant {
+    pub fn label(self) -> &'static str {
+        match self {
+            Quadrant::QuickWin => "quick win",
+            Quadrant::BigBet => "big bet",
+            Quadrant::FillIn => "fill-in",
+            Quadrant::MoneyPit => "money pit",
+        }
+    }
+}
+
 crate::str_enum! {
     /// The framework a backlog is sorted by.
     pub enum Framework {

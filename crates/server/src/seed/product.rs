@@ -281,7 +281,14 @@ pub async fn demo_product(state: &AppState, ws: Id, pdm: Id) -> Result<(), ApiEr
         .await?;
         features.push(feature);
     }
-    // A shipped feature, a feature in discovery and a rejected one, for the workflow.
+    // Release 1 is planned work; one feature has shipped, one is in
+    // discovery and one was rejected, so the workflow shows every state.
+    for (spec, f) in FEATURES.iter().zip(&features) {
+        if spec.release == 1 && f.title != FEATURES[14].title {
+            let req = UpdateFeature { status: Some(FeatureStatus::Planned), ..UpdateFeature::default() };
+            ops::update_feature(state, &a, f.id, f.version, req).await?;
+        }
+    }
     let moves = [
         (14, FeatureStatus::Shipped, None),
         (7, FeatureStatus::Discovery, None),
@@ -294,7 +301,8 @@ pub async fn demo_product(state: &AppState, ws: Id, pdm: Id) -> Result<(), ApiEr
                 rejection_reason: reason.map(str::to_owned),
                 ..UpdateFeature::default()
             };
-            ops::update_feature(state, &a, f.id, f.version, req).await?;
+            let current = state.store.feature(f.id).await?;
+            ops::update_feature(state, &a, f.id, current.version, req).await?;
         }
     }
     for (text, source, customer, segment, value, feature, importance) in FEEDBACK {
