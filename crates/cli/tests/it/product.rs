@@ -221,7 +221,26 @@ async fn every_role_on_product_endpoints() {
             201,
         )
         .await;
+        let kr = json_ok(
+            pdm.post(
+                &format!("/api/v1/objectives/{}/key-results", id(&obj)),
+                json!({"metric": "NPS", "baseline": 20, "target": 40}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let comp =
+            json_ok(pdm.post(&format!("/api/v1/products/{p}/competitors"), json!({"name": "Rival"})).await, 201).await;
+        let met = json_ok(
+            pdm.post(&format!("/api/v1/products/{p}/metrics"), json!({"name": "NPS", "kind": "nps"})).await,
+            201,
+        )
+        .await;
+        json_ok(pdm.post(&format!("/api/v1/feedback/{}/links", id(&fb)), json!({"feature_id": id(&f)})).await, 200)
+            .await;
         let (fid, fbid, rid, oid) = (id(&f), id(&fb), id(&rel), id(&obj));
+        let (kid, cid, mid) = (id(&kr), id(&comp), id(&met));
         let reads = [
             format!("/api/v1/products/{p}"),
             format!("/api/v1/workspaces/{ws}/products"),
@@ -240,6 +259,10 @@ async fn every_role_on_product_endpoints() {
             format!("/api/v1/objectives/{oid}"),
             format!("/api/v1/products/{p}/competitors"),
             format!("/api/v1/products/{p}/metrics"),
+            format!("/api/v1/objectives/{oid}/key-results"),
+            format!("/api/v1/key-results/{kid}"),
+            format!("/api/v1/competitors/{cid}"),
+            format!("/api/v1/metrics/{mid}"),
         ];
         for role in [Role::ProjectManager, Role::Contributor, Role::Stakeholder] {
             let api = app.login_as(role).await;
@@ -271,6 +294,25 @@ async fn every_role_on_product_endpoints() {
                 api.post(&format!("/api/v1/products/{p}/objectives"), json!({"title": "X", "period": "2026"})).await,
                 api.post(&format!("/api/v1/products/{p}/competitors"), json!({"name": "Rival"})).await,
                 api.post(&format!("/api/v1/products/{p}/metrics"), json!({"name": "DAU", "kind": "dau"})).await,
+                api.patch(&format!("/api/v1/products/{p}"), json!({"name": "Mine", "version": 1})).await,
+                api.delete(&format!("/api/v1/feedback/{fbid}/links/{fid}")).await,
+                api.patch(&format!("/api/v1/objectives/{oid}"), json!({"title": "Mine", "version": 1})).await,
+                api.delete(&format!("/api/v1/objectives/{oid}")).await,
+                api.post(
+                    &format!("/api/v1/objectives/{oid}/key-results"),
+                    json!({"metric": "X", "baseline": 0, "target": 1}),
+                )
+                .await,
+                api.patch(&format!("/api/v1/key-results/{kid}"), json!({"current": 30, "version": 1})).await,
+                api.delete(&format!("/api/v1/key-results/{kid}")).await,
+                api.patch(&format!("/api/v1/competitors/{cid}"), json!({"notes": "x", "version": 1})).await,
+                api.delete(&format!("/api/v1/competitors/{cid}")).await,
+                api.post(
+                    &format!("/api/v1/metrics/{mid}/values"),
+                    json!({"points": [{"date": "2026-01-01", "value": 1}]}),
+                )
+                .await,
+                api.delete(&format!("/api/v1/metrics/{mid}")).await,
             ];
             for (i, r) in writes.into_iter().enumerate() {
                 assert_eq!(r.status(), 403, "{role:?} write #{i}");
