@@ -61,6 +61,8 @@ pub enum ProductAction {
     Read,
     /// Send feedback into the product's inbox.
     SubmitFeedback,
+    /// Comment on the product or an object under it.
+    Comment,
     /// Change the product's content: feature text, feedback triage and
     /// links, OKRs, competitors, metrics.
     Edit,
@@ -69,7 +71,8 @@ pub enum ProductAction {
     Decide(DecisionKind),
 }
 
-/// Who may act on a product. Every member reads and submits feedback;
+/// Who may act on a product. Every member reads, comments and submits
+/// feedback;
 /// admins do everything; otherwise only the product's owner edits, and
 /// decides only what the matrix makes the owner's role accountable for.
 /// `accountable` lists the roles accountable for a decision kind.
@@ -80,7 +83,7 @@ pub fn product_allows(
     accountable: impl Fn(DecisionKind) -> Vec<Role>,
 ) -> bool {
     match action {
-        ProductAction::Read | ProductAction::SubmitFeedback => true,
+        ProductAction::Read | ProductAction::SubmitFeedback | ProductAction::Comment => true,
         _ if role == Role::Admin => true,
         ProductAction::Edit => is_owner && role == Role::ProductManager,
         ProductAction::Decide(kind) => is_owner && accountable(kind).contains(&role),
@@ -107,6 +110,7 @@ mod tests {
         for r in Role::ALL {
             assert!(product_allows(r, false, Read, defaults));
             assert!(product_allows(r, false, SubmitFeedback, defaults));
+            assert!(product_allows(r, false, Comment, defaults));
             let owner_pdm = r == Role::ProductManager;
             assert_eq!(product_allows(r, true, Edit, defaults), r == Role::Admin || owner_pdm, "{r:?}");
             assert_eq!(product_allows(r, true, priority, defaults), r == Role::Admin || owner_pdm, "{r:?}");

@@ -189,6 +189,23 @@ pub struct ApiToken {
     pub revoked_at: Option<Millis>,
 }
 
+/// A comment in Markdown on an object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Comment {
+    pub id: Id,
+    /// `product`, `feature`, `feedback`, `release`, `objective`.
+    pub subject_type: String,
+    pub subject_id: Id,
+    pub author_id: Option<Id>,
+    pub author_name: Option<String>,
+    /// Markdown.
+    pub body: String,
+    pub body_html: String,
+    pub version: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
 /// One change, with the values before and after it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Activity {

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod activity;
+pub mod comments;
 mod db;
 mod error;
 mod migrations;

@@ -378,6 +378,41 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
     assert!(row.contains("Voice ordering"), "{row}");
     b.screenshot("12-backlog").await;
 
+    // Drag the second "must" above the first in the MoSCoW view: the manual order changes.
+    b.client.goto(&app.url(&format!("/products/{product}/backlog?sort=moscow"))).await.unwrap();
+    let rows = b.client.find_all(Locator::Css("#backlog tbody tr")).await.unwrap();
+    let second = rows[1].attr("data-id").await.unwrap().unwrap();
+    let handle = b.client.find(Locator::Css(&format!("#backlog tr[data-id='{second}'] .handle"))).await.unwrap();
+    let first_cell = rows[0].find(Locator::Css("td:nth-child(3)")).await.unwrap();
+    {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let reorder = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement { element: handle, duration: None, x: 0.0, y: 0.0 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::MoveToElement {
+                element: first_cell,
+                duration: Some(Duration::from_millis(200)),
+                x: 0.0,
+                y: -8.0,
+            })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        b.client.perform_actions(reorder).await.unwrap();
+    }
+    let mut rank = 0;
+    for _ in 0..100 {
+        rank = app.state.store.feature(second.parse().unwrap()).await.unwrap().rank;
+        if rank == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(rank, 1, "the dragged feature is first in the manual order");
+    b.client
+        .wait()
+        .for_element(Locator::Css(&format!("#backlog tbody tr:first-child[data-id='{second}']")))
+        .await
+        .unwrap();
+
     // On the roadmap it is in "now"; drag another card from "next" to "now".
     b.client.goto(&app.url(&format!("/products/{product}/roadmap"))).await.unwrap();
     b.expect_text(".lane[data-lane=now]", "Voice ordering").await;
@@ -447,6 +482,11 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
             .unwrap();
         assert!(controls.is_empty(), "{page}: {} edit controls for a stakeholder", controls.len());
     }
+    // Stakeholders comment.
+    b.fill("#comments textarea[name=body]", "Sales asked for this in **three** deals").await;
+    b.click("#comments button[type=submit]").await;
+    let thread = b.expect_text("#comments .comments", "three deals").await;
+    assert!(thread.contains("Sam Stakeholder"), "{thread}");
     b.screenshot("15-feature-stakeholder").await;
     b.client.goto(&app.url(&format!("/products/{product}/feedback"))).await.unwrap();
     b.fill("textarea[name=text]", "Stakeholders want a quarterly summary").await;

@@ -657,3 +657,75 @@ async fn markdown_is_sanitised_and_csv_is_safe() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_member_comments_authors_edit() {
+    on_each_database("every_member_comments_authors_edit", |app| async move {
+        let ws = app.seed_demo().await;
+        let (pdm, p) = product(&app, &ws).await;
+        let f = feature(&pdm, &p, json!({"title": "Guest checkout"})).await;
+        let fid = id(&f);
+        let sh = app.login_as(Role::Stakeholder).await;
+        let c = json_ok(
+            sh.post(
+                &format!("/api/v1/features/{fid}/comments"),
+                json!({"body": "Customers **love** this <script>alert(1)</script>"}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        assert_eq!(c["author_name"], "Sam Stakeholder");
+        let html = c["body_html"].as_str().unwrap();
+        assert!(html.contains("<strong>love</strong>") && !html.contains("<script"), "{html}");
+        let dev = app.login_as(Role::Contributor).await;
+        json_ok(dev.post(&format!("/api/v1/features/{fid}/comments"), json!({"body": "I can build it"})).await, 201)
+            .await;
+        json_ok(dev.post(&format!("/api/v1/products/{p}/comments"), json!({"body": "On the product"})).await, 201)
+            .await;
+        expect_error(
+            dev.post(&format!("/api/v1/features/{fid}/comments"), json!({"body": "  "})).await,
+            422,
+            "invalid_value",
+        )
+        .await;
+        let list = json_ok(pdm.get(&format!("/api/v1/features/{fid}/comments")).await, 200).await;
+        let bodies: Vec<&str> = list["items"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap()).collect();
+        assert_eq!(bodies.len(), 2);
+        assert_eq!(bodies[1], "I can build it");
+        // Only the author (or an admin) edits or deletes.
+        let cid = id(&c);
+        expect_error(
+            pdm.patch(&format!("/api/v1/comments/{cid}"), json!({"body": "x", "version": 1})).await,
+            403,
+            "forbidden",
+        )
+        .await;
+        let edited = json_ok(
+            sh.patch(&format!("/api/v1/comments/{cid}"), json!({"body": "Customers like this", "version": 1})).await,
+            200,
+        )
+        .await;
+        assert_eq!(edited["version"], 2);
+        expect_error(
+            sh.patch(&format!("/api/v1/comments/{cid}"), json!({"body": "y", "version": 1})).await,
+            412,
+            "version_mismatch",
+        )
+        .await;
+        expect_error(pdm.delete(&format!("/api/v1/comments/{cid}")).await, 403, "forbidden").await;
+        let admin = app.login_as(Role::Admin).await;
+        assert_eq!(admin.delete(&format!("/api/v1/comments/{cid}")).await.status(), 204);
+        // Another workspace sees nothing.
+        let _ = other_workspace(&app).await;
+        let outsider = app.login(OUTSIDER.0, OUTSIDER.1).await;
+        expect_error(outsider.get(&format!("/api/v1/features/{fid}/comments")).await, 404, "not_found").await;
+        expect_error(
+            outsider.post(&format!("/api/v1/features/{fid}/comments"), json!({"body": "hi"})).await,
+            404,
+            "not_found",
+        )
+        .await;
+    })
+    .await;
+}

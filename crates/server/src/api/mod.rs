@@ -3,6 +3,7 @@
 
 pub(crate) mod account;
 mod activity;
+pub(crate) mod comments;
 mod market;
 pub(crate) mod members;
 mod okrs;
@@ -73,4 +74,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(product::routes())
         .merge(okrs::routes())
         .merge(market::routes())
+        .merge(comments::routes())
 }

@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}/metrics", get(product::metrics))
         .route("/features/{id}", get(product::feature))
         .route("/features/{id}/edit", post(product::feature_update))
+        .route("/features/{id}/comment", post(product::feature_comment))
         .route("/feedback/{id}/triage", post(product::feedback_triage))
         .route("/feedback/{id}/link", post(product::feedback_link))
         .route("/key-results/{id}/record", post(product::key_result_record))

@@ -428,6 +428,7 @@ struct FeaturePage {
     f: Frame,
     feature: Feature,
     feedback: Vec<Feedback>,
+    comments: Vec<tandem_core::model::Comment>,
     releases: Vec<Release>,
     statuses: &'static [FeatureStatus],
     lanes: &'static [Lane],
@@ -443,6 +444,7 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
     let filter = FeedbackFilter { feature_id: Some(id), ..FeedbackFilter::default() };
     let feedback = state.store.feedback_list(a.scope.product_id, &filter, None, 200).await.map_err(on(&page))?.items;
     let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
+    let comments = state.store.comments("feature", id, None, tandem_store::MAX_PAGE).await.map_err(on(&page))?.items;
     Ok(render(
         StatusCode::OK,
         &FeaturePage {
@@ -450,6 +452,7 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
             f,
             feature,
             feedback,
+            comments,
             releases,
             statuses: FeatureStatus::ALL,
             lanes: Lane::ALL,
@@ -582,6 +585,23 @@ pub async fn feature_update(
     let req = form.update().map_err(on(&page))?;
     ops::update_feature(&state, &a, id, form.version, req).await.map_err(on(&page))?;
     Ok(Redirect::to(&back(form.return_to.as_deref(), page)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    body: String,
+}
+
+pub async fn feature_comment(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<CommentForm>,
+) -> PageResult {
+    let page = format!("/features/{}", path.id().map(|i| i.0).unwrap_or(0));
+    let id = pid(&path, &page)?;
+    crate::api::comments::add(&state, &p, ProductObject::Feature, id, &form.body).await.map_err(on(&page))?;
+    Ok(Redirect::to(&format!("{page}#comments")).into_response())
 }
 
 // ---- roadmap ----
