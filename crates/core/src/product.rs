@@ -381,14 +381,7 @@ impl Feature {
 
     /// The score for `by`, `None` when unscored (MoSCoW has none).
     pub fn score(&self, by: Framework) -> Option<f64> {
-        match by {
-            Framework::Rice => self.scores.rice,
-            Framework::Ice => self.scores.ice,
-            Framework::Wsjf => self.scores.wsjf,
-            Framework::ValueEffort => self.scores.value_effort,
-            Framework::Demand => Some(self.scores.demand),
-            Framework::Moscow => None,
-        }
+        self.rankable().score(by)
     }
 }
 

@@ -249,7 +249,8 @@ pub struct Rankable {
 }
 
 impl Rankable {
-    fn score(&self, by: Framework) -> Option<f64> {
+    /// The score for `by`; `None` when unscored (MoSCoW has no score).
+    pub fn score(&self, by: Framework) -> Option<f64> {
         match by {
             Framework::Rice => self.scores.rice,
             Framework::Ice => self.scores.ice,

@@ -22,6 +22,17 @@ pub struct Change {
     pub after: Option<Value>,
 }
 
+impl Change {
+    /// The same change with the values after it.
+    pub fn after(self, v: Value) -> Change {
+        Change { after: Some(v), ..self }
+    }
+    /// The same change with the values before it.
+    pub fn before(self, v: Value) -> Change {
+        Change { before: Some(v), ..self }
+    }
+}
+
 fn json(v: &Option<Value>) -> Option<String> {
     v.as_ref().map(Value::to_string)
 }

@@ -170,12 +170,7 @@ impl Store {
         .await?;
         let f = fetch_feature(&mut tx, Id(fid)).await?;
         let after = json!({"key": f.key, "title": f.title});
-        record(
-            &mut tx,
-            &crate::Change { after: Some(after), ..change(p.workspace_id, actor, "feature.created", "feature", f.id) },
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(p.workspace_id, actor, "feature.created", "feature", f.id).after(after), now).await?;
         tx.commit().await?;
         Ok(f)
     }
@@ -290,12 +285,7 @@ impl Store {
         let ws = ws_of_feature(&mut tx, feature).await?;
         sqlx::query("DELETE FROM features WHERE id = $1").bind(feature.0).execute(&mut *tx).await?;
         let gone = json!({"key": before.key, "title": before.title});
-        record(
-            &mut tx,
-            &crate::Change { before: Some(gone), ..change(ws, actor, "feature.deleted", "feature", feature) },
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(ws, actor, "feature.deleted", "feature", feature).before(gone), now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -10,7 +10,7 @@ use tandem_core::{Id, Millis};
 use super::{Table, Tx, change, check_same_product, check_version, opt_id, product_in, word};
 use crate::activity::{record, record_update};
 use crate::rows::{id, millis};
-use crate::{Change, MAX_PAGE, Page, Result, Store, StoreError};
+use crate::{MAX_PAGE, Page, Result, Store, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct NewFeedback {
@@ -119,6 +119,28 @@ async fn settle_status(tx: &mut Tx, fb: Id) -> Result<()> {
     Ok(())
 }
 
+/// After a link was added or removed: bumps the feedback's version,
+/// settles its status and logs what changed.
+async fn links_changed(
+    tx: &mut Tx,
+    before: &Feedback,
+    ws: Id,
+    actor: Id,
+    action: &'static str,
+    now: Millis,
+) -> Result<Feedback> {
+    let fb = before.id;
+    sqlx::query("UPDATE feedback SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(fb.0)
+        .execute(&mut **tx)
+        .await?;
+    settle_status(tx, fb).await?;
+    let (after, _) = fetch(tx, fb).await?;
+    record_update(tx, change(ws, actor, action, "feedback", fb), before, &after, now).await?;
+    Ok(after)
+}
+
 impl Store {
     pub async fn create_feedback(&self, actor: Id, product: Id, new: &NewFeedback, now: Millis) -> Result<Feedback> {
         let mut tx = self.write().await?;
@@ -141,12 +163,7 @@ impl Store {
         .await?;
         let (fb, ws) = fetch(&mut tx, Id(fid)).await?;
         let after = json!({"source": fb.source, "customer": fb.customer});
-        record(
-            &mut tx,
-            &Change { after: Some(after), ..change(ws, actor, "feedback.created", "feedback", fb.id) },
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(ws, actor, "feedback.created", "feedback", fb.id).after(after), now).await?;
         tx.commit().await?;
         Ok(fb)
     }
@@ -278,14 +295,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("UPDATE feedback SET version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(now.0)
-            .bind(fb.0)
-            .execute(&mut *tx)
-            .await?;
-        settle_status(&mut tx, fb).await?;
-        let (after, _) = fetch(&mut tx, fb).await?;
-        record_update(&mut tx, change(ws, actor, "feedback.linked", "feedback", fb), &before, &after, now).await?;
+        let after = links_changed(&mut tx, &before, ws, actor, "feedback.linked", now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -303,14 +313,7 @@ impl Store {
         if gone == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("UPDATE feedback SET version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(now.0)
-            .bind(fb.0)
-            .execute(&mut *tx)
-            .await?;
-        settle_status(&mut tx, fb).await?;
-        let (after, _) = fetch(&mut tx, fb).await?;
-        record_update(&mut tx, change(ws, actor, "feedback.unlinked", "feedback", fb), &before, &after, now).await?;
+        let after = links_changed(&mut tx, &before, ws, actor, "feedback.unlinked", now).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -153,12 +153,7 @@ impl Store {
         .await?;
         let (c, ws) = fetch_competitor(&mut tx, Id(cid)).await?;
         let after = json!({"name": c.name});
-        record(
-            &mut tx,
-            &Change { after: Some(after), ..change(ws, actor, "competitor.created", "competitor", c.id) },
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(ws, actor, "competitor.created", "competitor", c.id).after(after), now).await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -217,12 +212,7 @@ impl Store {
         let (before, ws) = fetch_competitor(&mut tx, c).await?;
         sqlx::query("DELETE FROM competitors WHERE id = $1").bind(c.0).execute(&mut *tx).await?;
         let gone = json!({"name": before.name});
-        record(
-            &mut tx,
-            &Change { before: Some(gone), ..change(ws, actor, "competitor.deleted", "competitor", c) },
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(ws, actor, "competitor.deleted", "competitor", c).before(gone), now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -256,8 +246,7 @@ impl Store {
         upsert_points(&mut tx, Id(sid), points).await?;
         let (s, ws) = fetch_one_series(&mut tx, Id(sid)).await?;
         let after = json!({"name": s.name, "kind": s.kind});
-        record(&mut tx, &Change { after: Some(after), ..change(ws, actor, "metric.created", "metric", s.id) }, now)
-            .await?;
+        record(&mut tx, &change(ws, actor, "metric.created", "metric", s.id).after(after), now).await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -323,8 +312,7 @@ impl Store {
         let (before, ws) = fetch_one_series(&mut tx, s).await?;
         sqlx::query("DELETE FROM metric_series WHERE id = $1").bind(s.0).execute(&mut *tx).await?;
         let gone = json!({"name": before.name});
-        record(&mut tx, &Change { before: Some(gone), ..change(ws, actor, "metric.deleted", "metric", s) }, now)
-            .await?;
+        record(&mut tx, &change(ws, actor, "metric.deleted", "metric", s).before(gone), now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -16,7 +16,7 @@ use tandem_core::{Id, Millis};
 use super::{Table, Tx, change, check_same_product, check_version, day, opt_id, product_in, word};
 use crate::activity::{record, record_update};
 use crate::rows::{id, millis};
-use crate::{Change, Result, Store, StoreError};
+use crate::{Result, Store, StoreError};
 
 /// The fields of an objective an update may change.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,16 +26,8 @@ pub struct ObjectiveEdit {
     pub owner_id: Option<Id>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewKeyResult {
-    pub metric: String,
-    pub unit: String,
-    pub baseline: f64,
-    pub target: f64,
-    pub current: f64,
-    pub direction: Direction,
-    pub feature_ids: Vec<Id>,
-}
+/// A new key result has the fields an update may change.
+pub type NewKeyResult = KeyResultEdit;
 
 /// The fields of a key result an update may change. A new `current`
 /// appends to the history, dated `as_of`.
@@ -226,12 +218,7 @@ impl Store {
         .await?;
         let (o, ws) = fetch_objective(&mut tx, Id(oid)).await?;
         let after = json!({"title": o.title, "period": o.period});
-        record(
-            &mut tx,
-            &Change { after: Some(after), ..change(ws, actor, "objective.created", "objective", o.id) },
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(ws, actor, "objective.created", "objective", o.id).after(after), now).await?;
         tx.commit().await?;
         Ok(o)
     }
@@ -287,12 +274,7 @@ impl Store {
         let (before, ws) = fetch_objective(&mut tx, obj).await?;
         sqlx::query("DELETE FROM objectives WHERE id = $1").bind(obj.0).execute(&mut *tx).await?;
         let gone = json!({"title": before.title, "period": before.period});
-        record(
-            &mut tx,
-            &Change { before: Some(gone), ..change(ws, actor, "objective.deleted", "objective", obj) },
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(ws, actor, "objective.deleted", "objective", obj).before(gone), now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -328,12 +310,7 @@ impl Store {
         push_value(&mut tx, Id(kid), today, new.current, now).await?;
         let (k, _, _) = fetch_key_result(&mut tx, Id(kid)).await?;
         let after = json!({"metric": k.metric, "target": k.target});
-        record(
-            &mut tx,
-            &Change { after: Some(after), ..change(ws, actor, "key_result.created", "key_result", k.id) },
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(ws, actor, "key_result.created", "key_result", k.id).after(after), now).await?;
         tx.commit().await?;
         Ok(k)
     }
@@ -406,12 +383,7 @@ impl Store {
         let (before, ws, _) = fetch_key_result(&mut tx, kr).await?;
         sqlx::query("DELETE FROM key_results WHERE id = $1").bind(kr.0).execute(&mut *tx).await?;
         let gone = json!({"metric": before.metric});
-        record(
-            &mut tx,
-            &Change { before: Some(gone), ..change(ws, actor, "key_result.deleted", "key_result", kr) },
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(ws, actor, "key_result.deleted", "key_result", kr).before(gone), now).await?;
         tx.commit().await?;
         Ok(())
     }

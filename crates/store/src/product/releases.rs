@@ -11,7 +11,7 @@ use tandem_core::{Id, Millis, markdown};
 use super::{Tx, change, check_version, opt_day, product_in, word};
 use crate::activity::{record, record_update};
 use crate::rows::{id, millis};
-use crate::{Change, Result, Store, StoreError};
+use crate::{Result, Store, StoreError};
 
 /// The fields of a release an update may change.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,8 +81,7 @@ impl Store {
         .await?;
         let (r, ws) = fetch(&mut tx, Id(rid)).await?;
         let after = json!({"name": r.name, "target_date": r.target_date});
-        record(&mut tx, &Change { after: Some(after), ..change(ws, actor, "release.created", "release", r.id) }, now)
-            .await?;
+        record(&mut tx, &change(ws, actor, "release.created", "release", r.id).after(after), now).await?;
         tx.commit().await?;
         Ok(r)
     }
@@ -171,8 +170,7 @@ impl Store {
         .await?;
         sqlx::query("DELETE FROM releases WHERE id = $1").bind(rel.0).execute(&mut *tx).await?;
         let gone = json!({"name": before.name, "feature_ids": before.feature_ids});
-        record(&mut tx, &Change { before: Some(gone), ..change(ws, actor, "release.deleted", "release", rel) }, now)
-            .await?;
+        record(&mut tx, &change(ws, actor, "release.deleted", "release", rel).before(gone), now).await?;
         tx.commit().await?;
         Ok(())
     }
