@@ -464,10 +464,14 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
     let sh = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Stakeholder).unwrap();
     b.sign_in(&app.base, sh.email, sh.password).await;
     for page in [
+        format!("/products/{product}"),
         format!("/products/{product}/backlog"),
         format!("/products/{product}/roadmap"),
         format!("/products/{product}/feedback"),
         format!("/products/{product}/okrs"),
+        format!("/products/{product}/releases"),
+        format!("/products/{product}/competitors"),
+        format!("/products/{product}/metrics"),
         format!("/features/{voice}"),
     ] {
         b.client.goto(&app.url(&page)).await.unwrap();
@@ -476,7 +480,7 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
             .client
             .find_all(Locator::Css(
                 "form[action$='/edit'], form[action$='/triage'], form[action$='/link'], form[action$='/record'], .handle, \
-                 .draggable, form[action$='/features']",
+                 .draggable, form[action$='/features'], form[action$='/new'], form[action$='/cell']",
             ))
             .await
             .unwrap();

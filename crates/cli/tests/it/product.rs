@@ -729,3 +729,79 @@ async fn every_member_comments_authors_edit() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_forms_create_and_edit() {
+    on_each_database("page_forms_create_and_edit", |app| async move {
+        let ws = app.seed_demo().await;
+        let (pdm, p) = product(&app, &ws).await;
+        let form = |api: &Api, path: String, fields: Vec<(&'static str, String)>| {
+            let rb = api.request(reqwest::Method::POST, &path).form(&fields);
+            async move { rb.send().await.unwrap() }
+        };
+        // Forms answer with a redirect to the page that shows the result.
+        let r = form(
+            &pdm,
+            format!("/products/{p}/objectives/new"),
+            vec![("title", "Grow".into()), ("period", "2027-q1".into())],
+        )
+        .await;
+        assert!(r.status().is_success(), "{}", r.status());
+        let objs = json_ok(pdm.get(&format!("/api/v1/products/{p}/objectives")).await, 200).await;
+        let o = objs["items"][0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(objs["items"][0]["period"], "2027-Q1");
+        form(
+            &pdm,
+            format!("/objectives/{o}/key-results/new"),
+            vec![("metric", "Churn".into()), ("unit", "%".into()), ("baseline", "5".into()), ("target", "3".into())],
+        )
+        .await;
+        let kr = &json_ok(pdm.get(&format!("/api/v1/objectives/{o}")).await, 200).await["key_results"][0];
+        assert_eq!(kr["direction"], "decrease");
+        form(
+            &pdm,
+            format!("/products/{p}/releases/new"),
+            vec![("name", "3.0".into()), ("target_date", "2027-09-30".into())],
+        )
+        .await;
+        let rel = &json_ok(pdm.get(&format!("/api/v1/products/{p}/releases")).await, 200).await["items"][0];
+        assert_eq!(rel["target_date"], "2027-09-30");
+        form(&pdm, format!("/products/{p}/competitors/new"), vec![("name", "Rival".into())]).await;
+        let c = json_ok(pdm.get(&format!("/api/v1/products/{p}/competitors")).await, 200).await["items"][0].clone();
+        form(
+            &pdm,
+            format!("/competitors/{}/cell", id(&c)),
+            vec![("version", "1".into()), ("capability", "SSO".into()), ("level", "partial".into())],
+        )
+        .await;
+        let c = json_ok(pdm.get(&format!("/api/v1/competitors/{}", id(&c))).await, 200).await;
+        assert_eq!(c["capabilities"]["SSO"], "partial");
+        form(&pdm, format!("/products/{p}/metrics/new"), vec![("name", "NPS".into()), ("kind", "nps".into())]).await;
+        let m = json_ok(pdm.get(&format!("/api/v1/products/{p}/metrics")).await, 200).await["items"][0].clone();
+        form(&pdm, format!("/metrics/{}/record", id(&m)), vec![("date", "2026-10-01".into()), ("value", "31".into())])
+            .await;
+        let m = json_ok(pdm.get(&format!("/api/v1/metrics/{}", id(&m))).await, 200).await;
+        assert_eq!(m["points"], json!([{"date": "2026-10-01", "value": 31.0}]));
+        form(
+            &pdm,
+            format!("/products/{p}/edit"),
+            vec![
+                ("version", "1".into()),
+                ("name", "Web shop".into()),
+                ("vision", "Fast".into()),
+                ("strategy", "".into()),
+                ("default_framework", "wsjf".into()),
+            ],
+        )
+        .await;
+        let prod = json_ok(pdm.get(&format!("/api/v1/products/{p}")).await, 200).await;
+        assert_eq!((prod["vision"].as_str(), prod["default_framework"].as_str()), (Some("Fast"), Some("wsjf")));
+        // A stakeholder's form posts change nothing.
+        let sh = app.login_as(Role::Stakeholder).await;
+        let r = form(&sh, format!("/products/{p}/releases/new"), vec![("name", "mine".into())]).await;
+        assert_eq!(r.status(), 403);
+        let rels = json_ok(pdm.get(&format!("/api/v1/products/{p}/releases")).await, 200).await;
+        assert_eq!(rels["items"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
