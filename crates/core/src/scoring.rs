@@ -127,6 +127,8 @@ crate::str_enum! {
         ValueEffort = "value_effort",
         Demand = "demand",
         Moscow = "moscow",
+        /// MoSCoW groups in the order people dragged them into.
+        Manual = "manual",
     }
 }
 
@@ -139,8 +141,19 @@ impl Framework {
             Framework::ValueEffort => "Value/effort",
             Framework::Demand => "Demand",
             Framework::Moscow => "MoSCoW",
+            Framework::Manual => "Manual order",
         }
     }
+
+    /// The frameworks that compute or name a priority, one backlog column each.
+    pub const SCORED: [Framework; 6] = [
+        Framework::Rice,
+        Framework::Ice,
+        Framework::Wsjf,
+        Framework::ValueEffort,
+        Framework::Demand,
+        Framework::Moscow,
+    ];
 }
 
 pub const RICE_IMPACTS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 3.0];
@@ -257,30 +270,25 @@ impl Rankable {
             Framework::Wsjf => self.scores.wsjf,
             Framework::ValueEffort => self.scores.value_effort,
             Framework::Demand => Some(self.scores.demand),
-            Framework::Moscow => None,
-        }
-    }
-
-    /// Whether the feature has a value for `by`; unscored ones go last.
-    pub fn is_scored(&self, by: Framework) -> bool {
-        match by {
-            Framework::Moscow => self.moscow.is_some(),
-            _ => self.score(by).is_some(),
+            Framework::Moscow | Framework::Manual => None,
         }
     }
 }
 
 /// The backlog order for `by`: scored before unscored; higher score first
-/// (for MoSCoW: must, should, could, won't, then the manual order within
-/// the group); ties broken by demand (higher first), then age (older first).
+/// (MoSCoW: must, should, could, won't); ties broken by demand (higher
+/// first), then age (older first). `Manual` keeps the MoSCoW groups and
+/// orders within each by the rank people gave by dragging.
 pub fn backlog_order(by: Framework, a: &Rankable, b: &Rankable) -> Ordering {
+    let category = || match (a.moscow, b.moscow) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
     let primary = match by {
-        Framework::Moscow => match (a.moscow, b.moscow) {
-            (Some(x), Some(y)) => x.cmp(&y).then(a.rank.cmp(&b.rank)),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        },
+        Framework::Moscow => category(),
+        Framework::Manual => category().then(a.rank.cmp(&b.rank)),
         _ => match (a.score(by), b.score(by)) {
             (Some(x), Some(y)) => y.total_cmp(&x),
             (Some(_), None) => Ordering::Less,
@@ -408,8 +416,14 @@ mod tests {
         assert_eq!(order(Framework::Rice, v.clone()), [3, 4, 2, 5, 1]);
         // Demand is always scored.
         assert_eq!(order(Framework::Demand, v.clone()), [1, 4, 2, 5, 3]);
-        // MoSCoW: category, then manual rank within it; uncategorised last by demand then age.
+        // MoSCoW: category, then demand, then age; uncategorised last.
         assert_eq!(order(Framework::Moscow, v.clone()), [4, 3, 2, 1, 5]);
+        // Manual: the same groups, each in dragged order.
+        let mut dragged = v.clone();
+        dragged[2].rank = 0;
+        dragged[0].rank = 9;
+        assert_eq!(order(Framework::Moscow, dragged.clone()), [4, 3, 2, 1, 5]);
+        assert_eq!(order(Framework::Manual, dragged), [3, 4, 2, 5, 1]);
         // Nobody has ICE: everything ties, demand then age.
         assert_eq!(order(Framework::Ice, v), [1, 4, 2, 5, 3]);
     }

@@ -378,8 +378,8 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
     assert!(row.contains("Voice ordering"), "{row}");
     b.screenshot("12-backlog").await;
 
-    // Drag the second "must" above the first in the MoSCoW view: the manual order changes.
-    b.client.goto(&app.url(&format!("/products/{product}/backlog?sort=moscow"))).await.unwrap();
+    // Drag the second "must" above the first in the manual view: the manual order changes.
+    b.client.goto(&app.url(&format!("/products/{product}/backlog?sort=manual"))).await.unwrap();
     let rows = b.client.find_all(Locator::Css("#backlog tbody tr")).await.unwrap();
     let second = rows[1].attr("data-id").await.unwrap().unwrap();
     let handle = b.client.find(Locator::Css(&format!("#backlog tr[data-id='{second}'] .handle"))).await.unwrap();

@@ -169,6 +169,8 @@ async fn scoring_sorting_and_workflow() {
         .await;
         assert!(shipped["shipped_on"].is_string(), "{shipped}");
 
+        // MoSCoW ties go by demand then age; the manual order keeps the groups but follows the ranks.
+        assert_eq!(order(&pdm, &p, "?sort=manual").await, ["C gift wrap", "A one-click checkout", "B saved carts", "D dark mode"]);
         // Drag and drop: D to the top of the manual order, then after C.
         let moved = json_ok(pdm.post(&format!("/api/v1/features/{}/move", id(&d)), json!({"after_id": null})).await, 200).await;
         assert_eq!(moved["rank"], 1);
@@ -182,6 +184,13 @@ async fn scoring_sorting_and_workflow() {
             .map(|f| (f["key"].as_str().unwrap().to_owned(), f["rank"].as_i64().unwrap()))
             .collect();
         assert!(ranks.contains(&("WEB-4".into(), 4)), "{ranks:?}");
+        assert_eq!(order(&pdm, &p, "?sort=manual").await, ["C gift wrap", "A one-click checkout", "B saved carts", "D dark mode"]);
+        // Two "must"s: MoSCoW breaks their tie by demand, the manual order by rank.
+        let bv = json_ok(pdm.get(&format!("/api/v1/features/{}", id(&b))).await, 200).await["version"].clone();
+        json_ok(pdm.patch(&format!("/api/v1/features/{}", id(&b)), json!({"moscow": "must", "version": bv})).await, 200).await;
+        json_ok(pdm.post(&format!("/api/v1/features/{}/move", id(&c)), json!({"after_id": null})).await, 200).await;
+        assert_eq!(order(&pdm, &p, "?sort=moscow").await, ["B saved carts", "C gift wrap", "A one-click checkout", "D dark mode"]);
+        assert_eq!(order(&pdm, &p, "?sort=manual").await, ["C gift wrap", "B saved carts", "A one-click checkout", "D dark mode"]);
         assert_eq!(moved["rank"], 4);
         expect_error(
             pdm.post(&format!("/api/v1/features/{}/move", id(&d)), json!({"after_id": id(&d)})).await,

@@ -396,7 +396,7 @@ pub async fn backlog(
     let sort = crate::api::product::framework(q.sort.as_deref(), f.product.default_framework).map_err(on(&page))?;
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     sort_backlog(&mut features, sort);
-    Ok(render(StatusCode::OK, &BacklogPage { shell, f, features, sort, frameworks: Framework::ALL }))
+    Ok(render(StatusCode::OK, &BacklogPage { shell, f, features, sort, frameworks: &Framework::SCORED }))
 }
 
 #[derive(Deserialize)]
