@@ -104,6 +104,21 @@ async fn scoring_sorting_and_workflow() {
         .await;
         assert_eq!(linked["status"], "linked");
         assert_eq!(linked["links"][0]["feature_key"], "WEB-2");
+        // The inbox filters by status, source and feature.
+        let count = |q: String| {
+            let (pdm, p) = (pdm.clone(), p.clone());
+            async move {
+                let list = json_ok(pdm.get(&format!("/api/v1/products/{p}/feedback{q}")).await, 200).await;
+                list["items"].as_array().unwrap().len()
+            }
+        };
+        assert_eq!(count("?status=linked".into()).await, 1);
+        assert_eq!(count("?status=new".into()).await, 0);
+        assert_eq!(count("?source=customer".into()).await, 1);
+        assert_eq!(count("?source=survey".into()).await, 0);
+        assert_eq!(count(format!("?feature_id={}", id(&b))).await, 1);
+        assert_eq!(count(format!("?feature_id={}", id(&a))).await, 0);
+        expect_error(pdm.get(&format!("/api/v1/products/{p}/feedback?status=maybe")).await, 400, "invalid_query").await;
         let b_now = json_ok(pdm.get(&format!("/api/v1/features/{}", id(&b))).await, 200).await;
         assert_eq!(b_now["scores"]["demand"], 18.0);
         assert_eq!(b_now["feedback_count"], 1);
