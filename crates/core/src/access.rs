@@ -19,16 +19,19 @@ pub enum Action {
     ActivityRead,
     /// Create a product (its owner must be a product manager or admin).
     ProductCreate,
+    /// Create a project (its manager must be a project manager or admin).
+    ProjectCreate,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::WorkspaceRead,
         Action::WorkspaceUpdate,
         Action::MembersRead,
         Action::MembersManage,
         Action::ActivityRead,
         Action::ProductCreate,
+        Action::ProjectCreate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl Action {
             Action::MembersManage => "members_manage",
             Action::ActivityRead => "activity_read",
             Action::ProductCreate => "product_create",
+            Action::ProjectCreate => "project_create",
         }
     }
 }
@@ -51,6 +55,25 @@ pub fn allows(role: Role, action: Action) -> bool {
         WorkspaceRead | MembersRead | ActivityRead => true,
         WorkspaceUpdate | MembersManage => role == Role::Admin,
         ProductCreate => matches!(role, Role::Admin | Role::ProductManager),
+        ProjectCreate => matches!(role, Role::Admin | Role::ProjectManager),
+    }
+}
+
+/// Something a member asks to do with a project or an object under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProjectAction {
+    /// See the project and everything under it.
+    Read,
+    /// Change the plan: the project's fields, its tasks and dependencies.
+    Edit,
+}
+
+/// Who may act on a project: every member reads; its manager (while a
+/// project manager) and admins edit.
+pub fn project_allows(role: Role, is_manager: bool, action: ProjectAction) -> bool {
+    match action {
+        ProjectAction::Read => true,
+        ProjectAction::Edit => role == Role::Admin || (is_manager && role == Role::ProjectManager),
     }
 }
 
@@ -122,6 +145,12 @@ mod tests {
         assert!(!product_allows(Role::ProductManager, true, priority, pm_decides));
         assert!(product_allows(Role::ProductManager, true, Edit, pm_decides));
         assert!(allows(Role::ProductManager, Action::ProductCreate));
+        assert!(allows(Role::ProjectManager, Action::ProjectCreate));
+        assert!(!allows(Role::ProductManager, Action::ProjectCreate));
+        assert!(project_allows(Role::ProjectManager, true, ProjectAction::Edit));
+        assert!(!project_allows(Role::ProjectManager, false, ProjectAction::Edit));
+        assert!(!project_allows(Role::Contributor, true, ProjectAction::Edit));
+        assert!(project_allows(Role::Stakeholder, false, ProjectAction::Read));
         assert!(!allows(Role::ProjectManager, Action::ProductCreate));
     }
 

@@ -10,10 +10,11 @@ pub mod markdown;
 pub mod metrics;
 pub mod model;
 pub mod product;
+pub mod project;
 pub mod role;
 pub mod scoring;
 pub mod validate;
 
-pub use access::{Action, ProductAction, allows, product_allows};
+pub use access::{Action, ProductAction, ProjectAction, allows, product_allows, project_allows};
 pub use model::{Id, Millis};
 pub use role::Role;

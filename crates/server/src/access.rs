@@ -9,8 +9,9 @@ use std::marker::PhantomData;
 use axum::extract::{FromRef, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use tandem_core::decision::default_accountable;
-use tandem_core::{Action, Id, ProductAction, Role, allows, product_allows};
+use tandem_core::{Action, Id, ProductAction, ProjectAction, Role, allows, product_allows, project_allows};
 use tandem_store::product::{ProductObject, ProductScope};
+use tandem_store::project::ProjectScope;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -32,7 +33,7 @@ macro_rules! permissions {
     )*};
 }
 
-permissions!(WorkspaceRead, WorkspaceUpdate, MembersRead, MembersManage, ActivityRead, ProductCreate);
+permissions!(WorkspaceRead, WorkspaceUpdate, MembersRead, MembersManage, ActivityRead, ProductCreate, ProjectCreate);
 
 /// Proof that the caller may perform `P` in workspace `ws`.
 #[derive(Debug)]
@@ -114,4 +115,28 @@ pub async fn product_access(
     let access = InProduct { user_id: principal.id(), role, scope };
     access.require(action)?;
     Ok(access)
+}
+
+/// Proof that the caller may act on a project.
+#[derive(Debug)]
+pub struct InProject {
+    pub user_id: Id,
+    pub role: Role,
+    pub scope: ProjectScope,
+}
+
+/// Resolves the project and checks `action` there: 404 for an unknown
+/// project or another workspace's, 403 when the role does not allow it.
+pub async fn project_access(
+    state: &AppState,
+    principal: &Principal,
+    project: Id,
+    action: ProjectAction,
+) -> Result<InProject, ApiError> {
+    let scope = state.store.project_scope(project).await?;
+    let role = state.store.role_in(scope.workspace_id, principal.id()).await?.ok_or(ApiError::NotFound)?;
+    if !project_allows(role, scope.manager_id == principal.id(), action) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(InProject { user_id: principal.id(), role, scope })
 }

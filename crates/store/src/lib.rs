@@ -12,6 +12,7 @@ mod db;
 mod error;
 mod migrations;
 pub mod product;
+pub mod project;
 mod rows;
 pub mod scratch;
 mod workspaces;
@@ -47,4 +48,21 @@ pub(crate) fn page<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> tandem_c
         None
     };
     Page { items, next_after }
+}
+
+/// One page of a workspace's rows in id order. `sql` selects with `$1` the
+/// workspace, `$2` the id after which the page starts and `$3` the row limit.
+pub(crate) async fn workspace_page<T>(
+    pool: &sqlx::AnyPool,
+    sql: &'static str,
+    ws: tandem_core::Id,
+    after: Option<tandem_core::Id>,
+    limit: i64,
+    map: fn(&sqlx::any::AnyRow) -> Result<T>,
+    id: fn(&T) -> tandem_core::Id,
+) -> Result<Page<T>> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let rows = sqlx::query(sql).bind(ws.0).bind(after.map_or(0, |a| a.0)).bind(limit + 1).fetch_all(pool).await?;
+    let items = rows.iter().map(map).collect::<Result<Vec<_>>>()?;
+    Ok(page(items, limit, id))
 }

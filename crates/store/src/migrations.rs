@@ -10,12 +10,14 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, "product", include_str!("../migrations/sqlite/0002_product.sql")),
     (3, "comments", include_str!("../migrations/sqlite/0003_comments.sql")),
+    (4, "projects", include_str!("../migrations/sqlite/0004_projects.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "product", include_str!("../migrations/postgres/0002_product.sql")),
     (3, "comments", include_str!("../migrations/postgres/0003_comments.sql")),
+    (4, "projects", include_str!("../migrations/postgres/0004_projects.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

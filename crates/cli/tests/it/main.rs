@@ -12,4 +12,5 @@ mod cli;
 mod cluster;
 mod members;
 mod product;
+mod project;
 mod schedule_cmd;

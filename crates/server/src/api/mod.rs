@@ -8,6 +8,7 @@ mod market;
 pub(crate) mod members;
 mod okrs;
 pub(crate) mod product;
+mod project;
 mod workspaces;
 
 use serde::Serialize;
@@ -75,4 +76,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(okrs::routes())
         .merge(market::routes())
         .merge(comments::routes())
+        .merge(project::routes())
 }

@@ -2,6 +2,7 @@
 //! and the store call, so both paths behave the same.
 
 pub mod product;
+pub mod project;
 
 use serde::{Deserialize, Serialize};
 use tandem_core::model::{Member, Workspace};

@@ -20,7 +20,7 @@ use tandem_core::{Id, Millis};
 
 use crate::activity::{Change, record, record_update};
 use crate::rows::{id, millis};
-use crate::{MAX_PAGE, Page, Result, Store, StoreError};
+use crate::{Page, Result, Store, StoreError};
 
 pub use features::{FeatureEdit, NewFeature};
 pub use feedback::{FeedbackEdit, FeedbackFilter, NewFeedback};
@@ -251,19 +251,12 @@ impl Store {
 
     /// The workspace's products by name.
     pub async fn products(&self, ws: Id, after: Option<Id>, limit: i64) -> Result<Page<Product>> {
-        let limit = limit.clamp(1, MAX_PAGE);
-        let rows = sqlx::query(concat!(
+        let sql = concat!(
             "SELECT ",
             product_cols!(),
             " FROM products p WHERE p.workspace_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3"
-        ))
-        .bind(ws.0)
-        .bind(after.map_or(0, |a| a.0))
-        .bind(limit + 1)
-        .fetch_all(&self.pool)
-        .await?;
-        let items = rows.iter().map(product).collect::<Result<Vec<_>>>()?;
-        Ok(crate::page(items, limit, |p| p.id))
+        );
+        crate::workspace_page(&self.pool, sql, ws, after, limit, product, |p| p.id).await
     }
 
     /// Applies `edit` to the stored product if `version` is current.

@@ -1,0 +1,221 @@
+//! Projects: the project manager's plans.
+
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+use tandem_core::project::{LocalTime, Methodology, Project, ProjectStatus};
+use tandem_core::validate::Invalid;
+use tandem_core::{Id, Millis};
+
+use crate::activity::{record, record_update};
+use crate::product::{change, check_version, opt_id, word};
+use crate::rows::{id, millis};
+use crate::{Page, Result, Store, StoreError};
+
+/// The fields of a project a new one has and an update may change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectEdit {
+    pub key: String,
+    pub name: String,
+    pub product_id: Option<Id>,
+    pub manager_id: Id,
+    pub sponsor_id: Option<Id>,
+    pub methodology: Methodology,
+    pub status: ProjectStatus,
+    pub start: LocalTime,
+    pub status_date: Option<LocalTime>,
+    pub target_finish: Option<LocalTime>,
+    pub budget_minor: i64,
+    pub currency: String,
+}
+
+/// Which workspace a project is in and who manages it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectScope {
+    pub workspace_id: Id,
+    pub project_id: Id,
+    pub manager_id: Id,
+}
+
+macro_rules! project_cols {
+    () => {
+        "SELECT p.id, p.workspace_id, p.key, p.name, p.product_id, p.manager_id, p.sponsor_id, p.methodology, \
+         p.status, p.start_at, p.status_date, p.target_finish, p.budget_minor, p.currency, p.version, p.created_at, \
+         p.updated_at FROM projects p"
+    };
+}
+
+fn local(row: &AnyRow, col: &str) -> Result<Option<LocalTime>> {
+    let s: Option<String> = row.try_get(col)?;
+    s.map(|s| s.parse().map_err(|e: tandem_core::project::BadLocalTime| StoreError::Corrupt(format!("{col}: {e}"))))
+        .transpose()
+}
+
+fn project(row: &AnyRow) -> Result<Project> {
+    Ok(Project {
+        id: id(row, "id")?,
+        workspace_id: id(row, "workspace_id")?,
+        key: row.try_get("key")?,
+        name: row.try_get("name")?,
+        product_id: opt_id(row, "product_id")?,
+        manager_id: id(row, "manager_id")?,
+        sponsor_id: opt_id(row, "sponsor_id")?,
+        methodology: word(row, "methodology", Methodology::parse)?,
+        status: word(row, "status", ProjectStatus::parse)?,
+        start: local(row, "start_at")?.ok_or_else(|| StoreError::Corrupt("start_at is empty".into()))?,
+        status_date: local(row, "status_date")?,
+        target_finish: local(row, "target_finish")?,
+        budget_minor: row.try_get("budget_minor")?,
+        currency: row.try_get("currency")?,
+        version: row.try_get("version")?,
+        created_at: millis(row, "created_at")?,
+        updated_at: millis(row, "updated_at")?,
+    })
+}
+
+async fn fetch<'e, E: Executor<'e, Database = Any>>(ex: E, p: Id) -> Result<Project> {
+    let row = sqlx::query(concat!(project_cols!(), " WHERE p.id = $1"))
+        .bind(p.0)
+        .fetch_optional(ex)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    project(&row)
+}
+
+/// Fails unless the product is in workspace `ws`: links never cross workspaces.
+async fn check_product(tx: &mut crate::product::Tx, ws: Id, product: Option<Id>) -> Result<()> {
+    let Some(product) = product else { return Ok(()) };
+    let owner: Option<i64> = sqlx::query_scalar("SELECT workspace_id FROM products WHERE id = $1")
+        .bind(product.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if owner == Some(ws.0) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(Invalid::new("product_id", "is not a product of this workspace")))
+    }
+}
+
+impl Store {
+    pub async fn create_project(&self, actor: Id, ws: Id, e: &ProjectEdit, now: Millis) -> Result<Project> {
+        let mut tx = self.write().await?;
+        check_product(&mut tx, ws, e.product_id).await?;
+        let pid: i64 = sqlx::query_scalar(
+            "INSERT INTO projects (workspace_id, key, name, product_id, manager_id, sponsor_id, methodology, status, \
+             start_at, status_date, target_finish, budget_minor, currency, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+        )
+        .bind(ws.0)
+        .bind(&e.key)
+        .bind(&e.name)
+        .bind(e.product_id.map(|i| i.0))
+        .bind(e.manager_id.0)
+        .bind(e.sponsor_id.map(|i| i.0))
+        .bind(e.methodology.as_str())
+        .bind(e.status.as_str())
+        .bind(e.start.to_string())
+        .bind(e.status_date.map(|t| t.to_string()))
+        .bind(e.target_finish.map(|t| t.to_string()))
+        .bind(e.budget_minor)
+        .bind(&e.currency)
+        .bind(now.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|err| match StoreError::from(err) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("a project with key {} already exists", e.key)),
+            other => other,
+        })?;
+        let p = fetch(&mut *tx, Id(pid)).await?;
+        record(
+            &mut tx,
+            &change(ws, actor, "project.created", "project", p.id).after(json!({"key": p.key, "name": p.name})),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    pub async fn project(&self, p: Id) -> Result<Project> {
+        fetch(&self.pool, p).await
+    }
+
+    /// Which workspace the project is in and who manages it.
+    pub async fn project_scope(&self, p: Id) -> Result<ProjectScope> {
+        let row = sqlx::query("SELECT workspace_id, manager_id FROM projects WHERE id = $1")
+            .bind(p.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(ProjectScope { workspace_id: id(&row, "workspace_id")?, project_id: p, manager_id: id(&row, "manager_id")? })
+    }
+
+    /// The workspace's projects in creation order.
+    pub async fn projects(&self, ws: Id, after: Option<Id>, limit: i64) -> Result<Page<Project>> {
+        let sql = concat!(project_cols!(), " WHERE p.workspace_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3");
+        crate::workspace_page(&self.pool, sql, ws, after, limit, project, |p| p.id).await
+    }
+
+    /// Applies `edit` to the stored project if `version` is current.
+    pub async fn update_project(
+        &self,
+        actor: Id,
+        p: Id,
+        version: i64,
+        edit: impl FnOnce(&mut ProjectEdit) -> Result<(), Invalid>,
+        now: Millis,
+    ) -> Result<Project> {
+        let mut tx = self.write().await?;
+        let before = fetch(&mut *tx, p).await?;
+        check_version(before.version, version)?;
+        let mut e = ProjectEdit {
+            key: before.key.clone(),
+            name: before.name.clone(),
+            product_id: before.product_id,
+            manager_id: before.manager_id,
+            sponsor_id: before.sponsor_id,
+            methodology: before.methodology,
+            status: before.status,
+            start: before.start,
+            status_date: before.status_date,
+            target_finish: before.target_finish,
+            budget_minor: before.budget_minor,
+            currency: before.currency.clone(),
+        };
+        edit(&mut e)?;
+        if e.product_id != before.product_id {
+            check_product(&mut tx, before.workspace_id, e.product_id).await?;
+        }
+        sqlx::query(
+            "UPDATE projects SET name = $1, product_id = $2, manager_id = $3, sponsor_id = $4, methodology = $5, \
+             status = $6, start_at = $7, status_date = $8, target_finish = $9, budget_minor = $10, currency = $11, \
+             version = version + 1, updated_at = $12 WHERE id = $13",
+        )
+        .bind(&e.name)
+        .bind(e.product_id.map(|i| i.0))
+        .bind(e.manager_id.0)
+        .bind(e.sponsor_id.map(|i| i.0))
+        .bind(e.methodology.as_str())
+        .bind(e.status.as_str())
+        .bind(e.start.to_string())
+        .bind(e.status_date.map(|t| t.to_string()))
+        .bind(e.target_finish.map(|t| t.to_string()))
+        .bind(e.budget_minor)
+        .bind(&e.currency)
+        .bind(now.0)
+        .bind(p.0)
+        .execute(&mut *tx)
+        .await?;
+        let after = fetch(&mut *tx, p).await?;
+        record_update(
+            &mut tx,
+            change(before.workspace_id, actor, "project.updated", "project", p),
+            &before,
+            &after,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
