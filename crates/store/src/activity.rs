@@ -33,6 +33,19 @@ impl Change {
     }
 }
 
+/// The frame of an activity entry about an object in workspace `ws`.
+pub(crate) fn change(ws: Id, actor: Id, action: &'static str, subject_type: &'static str, subject: Id) -> Change {
+    Change {
+        workspace_id: ws,
+        actor_id: Some(actor),
+        action,
+        subject_type,
+        subject_id: subject,
+        before: None,
+        after: None,
+    }
+}
+
 fn json(v: &Option<Value>) -> Option<String> {
     v.as_ref().map(Value::to_string)
 }

@@ -7,8 +7,7 @@ use tandem_core::model::Comment;
 use tandem_core::{Id, Millis, markdown};
 
 use crate::activity::{Change, record, record_update};
-use crate::product::check_version;
-use crate::rows::{id, millis};
+use crate::rows::{check_version, id, millis};
 use crate::{MAX_PAGE, Page, Result, Store, StoreError};
 
 /// What a comment is about: its workspace and the object.

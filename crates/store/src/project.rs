@@ -7,9 +7,8 @@ use tandem_core::project::{LocalTime, Methodology, Project, ProjectStatus};
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
-use crate::activity::{record, record_update};
-use crate::product::{change, check_version, opt_id, word};
-use crate::rows::{id, millis};
+use crate::activity::{change, record, record_update};
+use crate::rows::{check_version, id, millis, opt_id, word};
 use crate::{Page, Result, Store, StoreError};
 
 /// The fields of a project a new one has and an update may change.

@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tandem_core::model::Day;
 use tandem_core::model::{ApiToken, Member, User, Workspace};
 use tandem_core::{Id, Millis, Role};
 
@@ -22,6 +23,35 @@ pub(crate) fn opt_millis(row: &AnyRow, col: &str) -> Result<Option<Millis>> {
 pub(crate) fn role(row: &AnyRow, col: &str) -> Result<Role> {
     let s: String = row.try_get(col)?;
     s.parse().map_err(|e: tandem_core::role::UnknownRole| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn word<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let s: String = row.try_get(col)?;
+    parse(&s).ok_or_else(|| StoreError::Corrupt(format!("{col}: unknown value `{s}`")))
+}
+
+pub(crate) fn opt_word<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
+    let s: Option<String> = row.try_get(col)?;
+    s.map(|s| parse(&s).ok_or_else(|| StoreError::Corrupt(format!("{col}: unknown value `{s}`")))).transpose()
+}
+
+pub(crate) fn opt_id(row: &AnyRow, col: &str) -> Result<Option<Id>> {
+    Ok(row.try_get::<Option<i64>, _>(col)?.map(Id))
+}
+
+pub(crate) fn day(row: &AnyRow, col: &str) -> Result<Day> {
+    let s: String = row.try_get(col)?;
+    s.parse().map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
+}
+
+pub(crate) fn opt_day(row: &AnyRow, col: &str) -> Result<Option<Day>> {
+    let s: Option<String> = row.try_get(col)?;
+    s.map(|s| s.parse().map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))).transpose()
+}
+
+/// Fails with 412 semantics unless `expected` is the stored version.
+pub(crate) fn check_version(stored: i64, expected: i64) -> Result<()> {
+    if stored == expected { Ok(()) } else { Err(StoreError::Stale { current: stored }) }
 }
 
 /// The user columns every query selects, for `concat!`.

@@ -11,9 +11,9 @@ use tandem_core::scoring::{ScoringInputs, demand_weight};
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis, markdown};
 
-use super::{Table, Tx, change, check_same_product, check_version, opt_day, opt_id, opt_word, product_in, word};
-use crate::activity::{record, record_update};
-use crate::rows::{id, millis};
+use super::{Table, Tx, check_same_product, product_in};
+use crate::activity::{change, record, record_update};
+use crate::rows::{check_version, id, millis, opt_day, opt_id, opt_word, word};
 use crate::{Result, Store, StoreError};
 
 /// How many features one product may hold; the backlog is sorted in memory.

@@ -7,9 +7,9 @@ use tandem_core::product::{Feedback, FeedbackLink, FeedbackSource, FeedbackStatu
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
-use super::{Table, Tx, change, check_same_product, check_version, opt_id, product_in, word};
-use crate::activity::{record, record_update};
-use crate::rows::{id, millis};
+use super::{Table, Tx, check_same_product, product_in};
+use crate::activity::{change, record, record_update};
+use crate::rows::{check_version, id, millis, opt_id, word};
 use crate::{MAX_PAGE, Page, Result, Store, StoreError};
 
 #[derive(Debug, Clone)]

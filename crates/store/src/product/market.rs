@@ -11,10 +11,10 @@ use tandem_core::product::{CapabilityLevel, Competitor, DatedValue, MetricKind, 
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
-use super::{Tx, change, check_version, day, product_in, word};
-use crate::activity::{record, record_update};
-use crate::rows::{id, millis};
-use crate::{Change, Result, Store, StoreError};
+use super::{Tx, product_in};
+use crate::activity::{Change, change, record, record_update};
+use crate::rows::{check_version, day, id, millis, word};
+use crate::{Result, Store, StoreError};
 
 /// The fields of a competitor an edit may change (and a new one has).
 #[derive(Debug, Clone, PartialEq)]

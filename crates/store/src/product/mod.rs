@@ -12,14 +12,13 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row, Transaction};
 use tandem_core::markdown;
-use tandem_core::model::Day;
 use tandem_core::product::Product;
 use tandem_core::scoring::Framework;
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
-use crate::activity::{Change, record, record_update};
-use crate::rows::{id, millis};
+use crate::activity::{Change, change, record, record_update};
+use crate::rows::{check_version, id, millis, word};
 use crate::{Page, Result, Store, StoreError};
 
 pub use features::{FeatureEdit, NewFeature};
@@ -107,30 +106,6 @@ macro_rules! product_cols {
     };
 }
 
-pub(crate) fn word<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
-    let s: String = row.try_get(col)?;
-    parse(&s).ok_or_else(|| StoreError::Corrupt(format!("{col}: unknown value `{s}`")))
-}
-
-pub(crate) fn opt_word<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
-    let s: Option<String> = row.try_get(col)?;
-    s.map(|s| parse(&s).ok_or_else(|| StoreError::Corrupt(format!("{col}: unknown value `{s}`")))).transpose()
-}
-
-pub(crate) fn opt_id(row: &AnyRow, col: &str) -> Result<Option<Id>> {
-    Ok(row.try_get::<Option<i64>, _>(col)?.map(Id))
-}
-
-pub(crate) fn day(row: &AnyRow, col: &str) -> Result<Day> {
-    let s: String = row.try_get(col)?;
-    s.parse().map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
-}
-
-pub(crate) fn opt_day(row: &AnyRow, col: &str) -> Result<Option<Day>> {
-    let s: Option<String> = row.try_get(col)?;
-    s.map(|s| s.parse().map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))).transpose()
-}
-
 fn product(row: &AnyRow) -> Result<Product> {
     let vision: String = row.try_get("vision")?;
     let strategy: String = row.try_get("strategy")?;
@@ -158,11 +133,6 @@ async fn fetch_product<'e, E: Executor<'e, Database = Any>>(ex: E, product: Id) 
         .await?
         .ok_or(StoreError::NotFound)?;
     self::product(&row)
-}
-
-/// Fails with 412 semantics unless `expected` is the stored version.
-pub(crate) fn check_version(stored: i64, expected: i64) -> Result<()> {
-    if stored == expected { Ok(()) } else { Err(StoreError::Stale { current: stored }) }
 }
 
 /// Fails unless `object` (a release or feature) belongs to `product`:
@@ -303,19 +273,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(after)
-    }
-}
-
-/// The frame of an activity entry about an object in workspace `ws`.
-pub(crate) fn change(ws: Id, actor: Id, action: &'static str, subject_type: &'static str, subject: Id) -> Change {
-    Change {
-        workspace_id: ws,
-        actor_id: Some(actor),
-        action,
-        subject_type,
-        subject_id: subject,
-        before: None,
-        after: None,
     }
 }
 

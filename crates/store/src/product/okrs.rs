@@ -13,9 +13,9 @@ use tandem_core::product::{
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
-use super::{Table, Tx, change, check_same_product, check_version, day, opt_id, product_in, word};
-use crate::activity::{record, record_update};
-use crate::rows::{id, millis};
+use super::{Table, Tx, check_same_product, product_in};
+use crate::activity::{change, record, record_update};
+use crate::rows::{check_version, day, id, millis, opt_id, word};
 use crate::{Result, Store, StoreError};
 
 /// The fields of an objective an update may change.

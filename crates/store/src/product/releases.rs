@@ -8,9 +8,9 @@ use tandem_core::product::{NO_DELIVERING_WORK, Release, ReleaseStatus};
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis, markdown};
 
-use super::{Tx, change, check_version, opt_day, product_in, word};
-use crate::activity::{record, record_update};
-use crate::rows::{id, millis};
+use super::{Tx, product_in};
+use crate::activity::{change, record, record_update};
+use crate::rows::{check_version, id, millis, opt_day, word};
 use crate::{Result, Store, StoreError};
 
 /// The fields of a release an update may change.
