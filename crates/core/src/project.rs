@@ -95,6 +95,126 @@ pub struct Project {
     pub updated_at: Millis,
 }
 
+str_enum! {
+    /// What a task is: work, a milestone (zero duration) or a summary of
+    /// its children (derived: a task with children is a summary).
+    pub enum TaskKind { Task = "task", Milestone = "milestone", Summary = "summary" }
+}
+
+str_enum! {
+    /// A task's column on the board.
+    pub enum BoardStatus {
+        Todo = "todo",
+        InProgress = "in_progress",
+        Review = "review",
+        Done = "done",
+        Blocked = "blocked",
+    }
+}
+
+str_enum! {
+    /// The eight MS Project constraint types.
+    pub enum ConstraintType {
+        Asap = "ASAP",
+        Alap = "ALAP",
+        Snet = "SNET",
+        Snlt = "SNLT",
+        Fnet = "FNET",
+        Fnlt = "FNLT",
+        Mso = "MSO",
+        Mfo = "MFO",
+    }
+}
+
+str_enum! {
+    /// Dependency types: finish-to-start and the others.
+    pub enum DependencyType { Fs = "FS", Ss = "SS", Ff = "FF", Sf = "SF" }
+}
+
+/// A constraint and its date (none for ASAP and ALAP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskConstraint {
+    #[serde(rename = "type")]
+    pub kind: ConstraintType,
+    pub date: Option<LocalTime>,
+}
+
+impl TaskConstraint {
+    pub const ASAP: TaskConstraint = TaskConstraint { kind: ConstraintType::Asap, date: None };
+
+    /// A dated type needs its date; ASAP and ALAP take none.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let dated = !matches!(self.kind, ConstraintType::Asap | ConstraintType::Alap);
+        match (dated, self.date) {
+            (true, None) => Err(Invalid::new("constraint", format!("{} needs a date", self.kind))),
+            (false, Some(_)) => Err(Invalid::new("constraint", format!("{} takes no date", self.kind))),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Task {
+    pub id: Id,
+    pub project_id: Id,
+    /// `CHK-12`.
+    pub key: String,
+    pub name: String,
+    pub parent_id: Option<Id>,
+    /// Position among its siblings, from 1.
+    pub position: i64,
+    /// Depth in the WBS, from 1.
+    pub outline_level: u32,
+    /// `1.2.3`.
+    pub wbs: String,
+    pub kind: TaskKind,
+    /// Working minutes (480 = one 8-hour day).
+    pub duration_minutes: i64,
+    pub percent_complete: i64,
+    pub constraint: TaskConstraint,
+    pub deadline: Option<LocalTime>,
+    pub story_points: Option<f64>,
+    pub status: BoardStatus,
+    pub feature_id: Option<Id>,
+    pub fixed_cost_minor: i64,
+    pub version: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Dependency {
+    pub id: Id,
+    pub project_id: Id,
+    pub predecessor_id: Id,
+    pub successor_id: Id,
+    #[serde(rename = "type")]
+    pub kind: DependencyType,
+    /// Working minutes; negative is a lead.
+    pub lag_minutes: i64,
+    pub version: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// The longest task Tandem accepts: 100 years of 8-hour days.
+pub const MAX_DURATION_MINUTES: i64 = 100 * 260 * 480;
+
+/// A duration in working minutes, 0 to 100 years.
+pub fn duration(field: &'static str, v: i64) -> Result<i64, Invalid> {
+    if (0..=MAX_DURATION_MINUTES).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Invalid::new(field, format!("must be between 0 and {MAX_DURATION_MINUTES} working minutes")))
+    }
+}
+
+/// A lag: at most 100 years either way.
+pub fn lag(v: i64) -> Result<i64, Invalid> {
+    if v.abs() <= MAX_DURATION_MINUTES { Ok(v) } else { Err(Invalid::new("lag_minutes", "is too large")) }
+}
+
 /// An ISO 4217 currency code: three letters, upper-cased.
 pub fn currency(raw: &str) -> Result<String, Invalid> {
     let s = raw.trim().to_uppercase();

@@ -11,6 +11,7 @@ mod export;
 pub mod extract;
 mod middleware;
 pub mod ops;
+pub mod plan;
 pub mod secrets;
 pub mod seed;
 pub mod state;

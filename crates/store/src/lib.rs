@@ -15,6 +15,7 @@ pub mod product;
 pub mod project;
 mod rows;
 pub mod scratch;
+pub mod tasks;
 mod workspaces;
 
 pub use accounts::{NewAccount, NewInvitation, SessionRecord, StoredCredentials};

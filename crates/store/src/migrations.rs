@@ -11,6 +11,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (2, "product", include_str!("../migrations/sqlite/0002_product.sql")),
     (3, "comments", include_str!("../migrations/sqlite/0003_comments.sql")),
     (4, "projects", include_str!("../migrations/sqlite/0004_projects.sql")),
+    (5, "tasks", include_str!("../migrations/sqlite/0005_tasks.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -18,6 +19,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (2, "product", include_str!("../migrations/postgres/0002_product.sql")),
     (3, "comments", include_str!("../migrations/postgres/0003_comments.sql")),
     (4, "projects", include_str!("../migrations/postgres/0004_projects.sql")),
+    (5, "tasks", include_str!("../migrations/postgres/0005_tasks.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -8,7 +8,7 @@ use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
 use crate::activity::{change, record, record_update};
-use crate::rows::{check_version, id, millis, opt_id, word};
+use crate::rows::{check_version, id, millis, opt_id, opt_local, word};
 use crate::{Page, Result, Store, StoreError};
 
 /// The fields of a project a new one has and an update may change.
@@ -44,12 +44,6 @@ macro_rules! project_cols {
     };
 }
 
-fn local(row: &AnyRow, col: &str) -> Result<Option<LocalTime>> {
-    let s: Option<String> = row.try_get(col)?;
-    s.map(|s| s.parse().map_err(|e: tandem_core::project::BadLocalTime| StoreError::Corrupt(format!("{col}: {e}"))))
-        .transpose()
-}
-
 fn project(row: &AnyRow) -> Result<Project> {
     Ok(Project {
         id: id(row, "id")?,
@@ -61,9 +55,9 @@ fn project(row: &AnyRow) -> Result<Project> {
         sponsor_id: opt_id(row, "sponsor_id")?,
         methodology: word(row, "methodology", Methodology::parse)?,
         status: word(row, "status", ProjectStatus::parse)?,
-        start: local(row, "start_at")?.ok_or_else(|| StoreError::Corrupt("start_at is empty".into()))?,
-        status_date: local(row, "status_date")?,
-        target_finish: local(row, "target_finish")?,
+        start: opt_local(row, "start_at")?.ok_or_else(|| StoreError::Corrupt("start_at is empty".into()))?,
+        status_date: opt_local(row, "status_date")?,
+        target_finish: opt_local(row, "target_finish")?,
         budget_minor: row.try_get("budget_minor")?,
         currency: row.try_get("currency")?,
         version: row.try_get("version")?,

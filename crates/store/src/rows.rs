@@ -54,6 +54,12 @@ pub(crate) fn check_version(stored: i64, expected: i64) -> Result<()> {
     if stored == expected { Ok(()) } else { Err(StoreError::Stale { current: stored }) }
 }
 
+pub(crate) fn opt_local(row: &AnyRow, col: &str) -> Result<Option<tandem_core::project::LocalTime>> {
+    let s: Option<String> = row.try_get(col)?;
+    s.map(|s| s.parse().map_err(|e: tandem_core::project::BadLocalTime| StoreError::Corrupt(format!("{col}: {e}"))))
+        .transpose()
+}
+
 /// The user columns every query selects, for `concat!`.
 macro_rules! user_cols {
     () => {

@@ -122,3 +122,180 @@ async fn projects_and_their_rights() {
     })
     .await;
 }
+
+/// Creates a task; returns its id.
+async fn task(api: &crate::support::Api, project: &str, body: Value) -> String {
+    json_ok(api.post(&format!("/api/v1/projects/{project}/tasks"), body).await, 201).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn link(api: &crate::support::Api, project: &str, body: Value) -> reqwest::Response {
+    api.post(&format!("/api/v1/projects/{project}/dependencies"), body).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wbs_dependencies_and_the_schedule() {
+    on_each_database("wbs_dependencies_and_the_schedule", |app| async move {
+        let ws = app.seed_demo().await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let p = json_ok(
+            pm.post(
+                &format!("/api/v1/workspaces/{ws}/projects"),
+                json!({"name": "Launch", "key": "LCH", "start": "2027-01-04"}),
+            )
+            .await,
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let phase = task(&pm, &p, json!({"name": "Phase 1"})).await;
+        let design = task(&pm, &p, json!({"name": "Design", "duration_minutes": 2400, "parent_id": phase})).await;
+        let build = task(&pm, &p, json!({"name": "Build", "duration_minutes": 4800, "parent_id": phase})).await;
+        let test = task(&pm, &p, json!({"name": "Test", "duration_minutes": 1440})).await;
+        let docs = task(&pm, &p, json!({"name": "Docs", "duration_minutes": 960})).await;
+        let launch = task(&pm, &p, json!({"name": "Launch", "kind": "milestone"})).await;
+        for (a, b, kind, lag) in [
+            (&design, &build, "FS", 0),
+            (&build, &test, "FS", 0),
+            (&design, &docs, "SS", 480),
+            (&test, &launch, "FS", 0),
+            (&docs, &launch, "FS", 0),
+        ] {
+            json_ok(
+                link(&pm, &p, json!({"predecessor_id": a, "successor_id": b, "type": kind, "lag_minutes": lag})).await,
+                201,
+            )
+            .await;
+        }
+        // The WBS reads in order, with levels and codes; the phase is a summary.
+        let tasks = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
+        let rows: Vec<(String, String, String)> = tasks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["wbs"].as_str().unwrap().into(),
+                    t["name"].as_str().unwrap().into(),
+                    t["kind"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let expect = [
+            ("1", "Phase 1", "summary"),
+            ("1.1", "Design", "task"),
+            ("1.2", "Build", "task"),
+            ("2", "Test", "task"),
+            ("3", "Docs", "task"),
+            ("4", "Launch", "milestone"),
+        ];
+        assert_eq!(rows, expect.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned())));
+
+        // Dates as MS Project computes them on the standard calendar.
+        let s = json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+        assert_eq!(s["project"], json!({"start": "2027-01-04T08:00:00", "finish": "2027-01-27T17:00:00"}));
+        let by_name = |n: &str| s["tasks"].as_array().unwrap().iter().find(|t| t["name"] == n).unwrap().clone();
+        assert_eq!(
+            (by_name("Design")["start"].clone(), by_name("Design")["finish"].clone()),
+            (json!("2027-01-04T08:00:00"), json!("2027-01-08T17:00:00"))
+        );
+        assert_eq!(by_name("Build")["finish"], "2027-01-22T17:00:00");
+        assert_eq!(by_name("Docs")["start"], "2027-01-05T08:00:00");
+        assert_eq!(by_name("Docs")["total_slack_minutes"], 15 * 480);
+        assert_eq!(by_name("Docs")["critical"], false);
+        assert_eq!(by_name("Launch")["start"], "2027-01-27T17:00:00");
+        assert_eq!(by_name("Phase 1")["summary"], true);
+        assert_eq!(
+            (by_name("Phase 1")["start"].clone(), by_name("Phase 1")["finish"].clone()),
+            (json!("2027-01-04T08:00:00"), json!("2027-01-22T17:00:00"))
+        );
+        assert_eq!(s["critical_path"], json!([design, build, test, launch]));
+
+        // The same plan built by hand for the engine gives the same dates.
+        use tandem_sched::{Lag, LinkType, Network, Task};
+        let start = tandem_sched::time::parse("2027-01-04T08:00:00").unwrap();
+        let mut net = Network::new(start);
+        let ph = net.add(Task::new(0));
+        let child = |net: &mut Network, d: i64, parent: Option<u32>| {
+            let mut t = Task::new(d);
+            t.parent = parent;
+            net.add(t)
+        };
+        let (d, b, t, dc, l) = (
+            child(&mut net, 2400, Some(ph)),
+            child(&mut net, 4800, Some(ph)),
+            child(&mut net, 1440, None),
+            child(&mut net, 960, None),
+            child(&mut net, 0, None),
+        );
+        net.link(d, b, LinkType::FinishToStart, Lag::Working(0));
+        net.link(b, t, LinkType::FinishToStart, Lag::Working(0));
+        net.link(d, dc, LinkType::StartToStart, Lag::Working(480));
+        net.link(t, l, LinkType::FinishToStart, Lag::Working(0));
+        net.link(dc, l, LinkType::FinishToStart, Lag::Working(0));
+        let engine = tandem_sched::schedule(&net).unwrap();
+        for (i, row) in s["tasks"].as_array().unwrap().iter().enumerate() {
+            for (field, v) in [
+                ("early_start", engine.early_start[i]),
+                ("early_finish", engine.early_finish[i]),
+                ("late_start", engine.late_start[i]),
+                ("late_finish", engine.late_finish[i]),
+            ] {
+                assert_eq!(row[field], tandem_sched::time::format(v), "{} {field}", row["name"]);
+            }
+            assert_eq!(row["total_slack_minutes"], engine.total_slack[i], "{}", row["name"]);
+            assert_eq!(row["free_slack_minutes"], engine.free_slack[i], "{}", row["name"]);
+            assert_eq!(row["critical"], engine.critical[i], "{}", row["name"]);
+        }
+
+        // A link that closes a cycle is refused, naming the tasks, and stores nothing.
+        let cycle = link(&pm, &p, json!({"predecessor_id": launch, "successor_id": design})).await;
+        let body = expect_error(cycle, 422, "invalid_value").await;
+        let msg = body["error"]["message"].as_str().unwrap();
+        assert!(msg.contains("cycle") && msg.contains("LCH-2 Design") && msg.contains("LCH-6 Launch"), "{msg}");
+        let deps = json_ok(pm.get(&format!("/api/v1/projects/{p}/dependencies")).await, 200).await;
+        assert_eq!(deps["items"].as_array().unwrap().len(), 5);
+        expect_error(link(&pm, &p, json!({"predecessor_id": test, "successor_id": test})).await, 422, "invalid_value")
+            .await;
+        expect_error(link(&pm, &p, json!({"predecessor_id": design, "successor_id": build})).await, 409, "conflict")
+            .await;
+
+        // Outdent Build out of the phase; a task cannot go under its own subtask.
+        let v = json_ok(pm.get(&format!("/api/v1/tasks/{build}")).await, 200).await["version"].clone();
+        let moved =
+            json_ok(pm.patch(&format!("/api/v1/tasks/{build}"), json!({"parent_id": null, "version": v})).await, 200)
+                .await;
+        assert_eq!(moved["wbs"], "5");
+        let pv = json_ok(pm.get(&format!("/api/v1/tasks/{phase}")).await, 200).await["version"].clone();
+        let under = pm.patch(&format!("/api/v1/tasks/{phase}"), json!({"parent_id": design, "version": pv})).await;
+        assert_eq!(expect_error(under, 422, "invalid_value").await["error"]["details"]["field"], "parent_id");
+
+        // Contributors and stakeholders read the plan but do not change it.
+        for role in [Role::Contributor, Role::Stakeholder, Role::ProductManager] {
+            let api = app.login_as(role).await;
+            json_ok(api.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+            expect_error(
+                api.post(&format!("/api/v1/projects/{p}/tasks"), json!({"name": "x"})).await,
+                403,
+                "forbidden",
+            )
+            .await;
+            expect_error(api.delete(&format!("/api/v1/tasks/{test}")).await, 403, "forbidden").await;
+            expect_error(link(&api, &p, json!({"predecessor_id": docs, "successor_id": test})).await, 403, "forbidden")
+                .await;
+        }
+        let _ = other_workspace(&app).await;
+        let outsider = app.login(OUTSIDER.0, OUTSIDER.1).await;
+        expect_error(outsider.get(&format!("/api/v1/projects/{p}/schedule")).await, 404, "not_found").await;
+        expect_error(outsider.get(&format!("/api/v1/tasks/{test}")).await, 404, "not_found").await;
+        // Deleting the phase takes its subtasks and their links with it.
+        assert_eq!(pm.delete(&format!("/api/v1/tasks/{phase}")).await.status(), 204);
+        let left = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
+        assert_eq!(left["items"].as_array().unwrap().len(), 4);
+    })
+    .await;
+}

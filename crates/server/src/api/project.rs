@@ -1,23 +1,34 @@
-//! Projects. (Tasks, dependencies and the schedule follow.)
+//! Projects, their tasks (the WBS) and dependencies, and the schedule the
+//! engine computes from them.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use tandem_core::Id;
 use tandem_core::ProjectAction;
-use tandem_core::project::Project;
+use tandem_core::project::{Dependency, Project, Task};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::List;
-use crate::access::{Allowed, ProjectCreate, WorkspaceRead, project_access};
+use crate::access::{Allowed, InProject, ProjectCreate, WorkspaceRead, project_access};
 use crate::auth::Principal;
+use crate::error::ApiError;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
-use crate::ops::project::{self as ops, CreateProject, UpdateProject};
+use crate::ops::project::{self as ops, CreateDependency, CreateProject, CreateTask, UpdateProject, UpdateTask};
+use crate::plan::{self, ScheduleView};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_projects, create_project)).routes(routes!(get_project, update_project))
+    OpenApiRouter::new()
+        .routes(routes!(list_projects, create_project))
+        .routes(routes!(get_project, update_project))
+        .routes(routes!(list_tasks, create_task))
+        .routes(routes!(get_task, update_task, delete_task))
+        .routes(routes!(list_dependencies, create_dependency))
+        .routes(routes!(delete_dependency))
+        .routes(routes!(get_schedule))
 }
 
 /// The workspace's projects.
@@ -71,4 +82,132 @@ async fn update_project(
     let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
     let version = expected_version(req.version, &headers)?;
     Ok(Json(ops::update_project(&state, &a, version, req).await?))
+}
+
+/// The project a task belongs to, with the caller's right to `action` there.
+async fn on_task(
+    state: &AppState,
+    p: &Principal,
+    path: &IdPath,
+    action: ProjectAction,
+) -> Result<(InProject, Id), ApiError> {
+    let id = path.id()?;
+    let project = state.store.task_project(id).await?;
+    Ok((project_access(state, p, project, action).await?, id))
+}
+
+/// The project's tasks in WBS order, with outline level and WBS code.
+#[utoipa::path(get, path = "/projects/{id}/tasks", tag = "tasks", params(("id" = String, Path)),
+    responses((status = 200, body = List<Task>), (status = 404, body = ErrorBody)))]
+async fn list_tasks(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<Json<List<Task>>> {
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    Ok(Json(List { items: state.store.tasks(a.scope.project_id).await?, next_cursor: None }))
+}
+
+/// Adds a task (the manager or an admin), last among its parent's children.
+#[utoipa::path(post, path = "/projects/{id}/tasks", tag = "tasks", params(("id" = String, Path)), request_body = CreateTask,
+    responses((status = 201, body = Task), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_task(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiJson(req): ApiJson<CreateTask>,
+) -> ApiResult<(StatusCode, Json<Task>)> {
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    Ok((StatusCode::CREATED, Json(ops::create_task(&state, &a, req).await?)))
+}
+
+#[utoipa::path(get, path = "/tasks/{id}", tag = "tasks", params(("id" = String, Path)),
+    responses((status = 200, body = Task), (status = 404, body = ErrorBody)))]
+async fn get_task(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> ApiResult<Json<Task>> {
+    let (_, id) = on_task(&state, &p, &path, ProjectAction::Read).await?;
+    Ok(Json(state.store.task(id).await?))
+}
+
+/// Edits a task; a new `parent_id` indents or outdents it in the WBS.
+#[utoipa::path(patch, path = "/tasks/{id}", tag = "tasks", params(("id" = String, Path)), request_body = UpdateTask,
+    responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 412, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn update_task(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<UpdateTask>,
+) -> ApiResult<Json<Task>> {
+    let (a, id) = on_task(&state, &p, &path, ProjectAction::Edit).await?;
+    let version = expected_version(req.version, &headers)?;
+    Ok(Json(ops::update_task(&state, &a, id, version, req).await?))
+}
+
+/// Deletes a task with its subtasks and their dependencies.
+#[utoipa::path(delete, path = "/tasks/{id}", tag = "tasks", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_task(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> ApiResult<StatusCode> {
+    let (a, id) = on_task(&state, &p, &path, ProjectAction::Edit).await?;
+    state.store.delete_task(a.user_id, id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/projects/{id}/dependencies", tag = "tasks", params(("id" = String, Path)),
+    responses((status = 200, body = List<Dependency>), (status = 404, body = ErrorBody)))]
+async fn list_dependencies(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<Json<List<Dependency>>> {
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    Ok(Json(List { items: state.store.dependencies(a.scope.project_id).await?, next_cursor: None }))
+}
+
+/// Links two tasks; a link that would close a cycle is refused with 422
+/// naming the tasks of the cycle.
+#[utoipa::path(post, path = "/projects/{id}/dependencies", tag = "tasks", params(("id" = String, Path)),
+    request_body = CreateDependency,
+    responses((status = 201, body = Dependency), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn create_dependency(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiJson(req): ApiJson<CreateDependency>,
+) -> ApiResult<(StatusCode, Json<Dependency>)> {
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    Ok((StatusCode::CREATED, Json(ops::create_dependency(&state, &a, req).await?)))
+}
+
+#[utoipa::path(delete, path = "/dependencies/{id}", tag = "tasks", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_dependency(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<StatusCode> {
+    let id = path.id()?;
+    let project = state.store.dependency_project(id).await?;
+    let a = project_access(&state, &p, project, ProjectAction::Edit).await?;
+    state.store.delete_dependency(a.user_id, id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The schedule the engine computes from the plan: early and late dates,
+/// slack in working minutes, the critical flag and the critical path.
+#[utoipa::path(get, path = "/projects/{id}/schedule", tag = "schedule", params(("id" = String, Path)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_schedule(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<Json<ScheduleView>> {
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let project = state.store.project(a.scope.project_id).await?;
+    let tasks = state.store.tasks(project.id).await?;
+    let deps = state.store.dependencies(project.id).await?;
+    let net = plan::network(&project, &tasks, &deps);
+    let schedule = tandem_sched::schedule(&net).map_err(|e| plan::explain(e, &tasks))?;
+    Ok(Json(plan::view(&tasks, &schedule)?))
 }

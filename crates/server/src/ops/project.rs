@@ -1,10 +1,14 @@
 //! The project side's operations, shared by the API and the pages.
 
 use serde::Deserialize;
-use tandem_core::project::{LocalTime, Methodology, Project, ProjectStatus, budget, currency};
-use tandem_core::validate;
+use tandem_core::project::{
+    BoardStatus, Dependency, DependencyType, LocalTime, Methodology, Project, ProjectStatus, Task, TaskConstraint,
+    TaskKind, budget, currency, duration, lag,
+};
+use tandem_core::validate::{self, Invalid};
 use tandem_core::{Id, Role};
 use tandem_store::project::ProjectEdit;
+use tandem_store::tasks::{NewDependency, TaskEdit};
 use utoipa::ToSchema;
 
 use super::product::nullable;
@@ -163,4 +167,208 @@ pub async fn update_project(
         )
         .await?;
     Ok(p)
+}
+
+// ---- tasks and dependencies ----
+
+/// `POST /projects/{id}/tasks`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTask {
+    pub name: String,
+    pub parent_id: Option<Id>,
+    /// `task` (default) or `milestone`; summaries follow from children.
+    pub kind: Option<TaskKind>,
+    /// Working minutes; default one day (480), 0 for a milestone.
+    pub duration_minutes: Option<i64>,
+    pub percent_complete: Option<i64>,
+    pub constraint: Option<TaskConstraint>,
+    pub deadline: Option<LocalTime>,
+    pub story_points: Option<f64>,
+    pub status: Option<BoardStatus>,
+    pub feature_id: Option<Id>,
+    pub fixed_cost_minor: Option<i64>,
+}
+
+fn percent(v: i64) -> Result<i64, Invalid> {
+    if (0..=100).contains(&v) { Ok(v) } else { Err(Invalid::new("percent_complete", "must be from 0 to 100")) }
+}
+
+fn points(v: Option<f64>) -> Result<Option<f64>, Invalid> {
+    match v {
+        Some(p) if !(p.is_finite() && (0.0..=1000.0).contains(&p)) => {
+            Err(Invalid::new("story_points", "must be from 0 to 1000"))
+        }
+        other => Ok(other),
+    }
+}
+
+fn cost(v: i64) -> Result<i64, Invalid> {
+    if v >= 0 { Ok(v) } else { Err(Invalid::new("fixed_cost_minor", "must be 0 or more")) }
+}
+
+fn kind_is_milestone(kind: Option<TaskKind>) -> Result<Option<bool>, Invalid> {
+    match kind {
+        Some(TaskKind::Summary) => {
+            Err(Invalid::new("kind", "a task becomes a summary by having subtasks; send task or milestone"))
+        }
+        Some(k) => Ok(Some(k == TaskKind::Milestone)),
+        None => Ok(None),
+    }
+}
+
+pub async fn create_task(state: &AppState, a: &InProject, req: CreateTask) -> Result<Task, ApiError> {
+    let milestone = kind_is_milestone(req.kind)?.unwrap_or(false);
+    let c = req.constraint.unwrap_or(TaskConstraint::ASAP);
+    c.check()?;
+    let default = if milestone { 0 } else { 480 };
+    let e = TaskEdit {
+        name: validate::name("name", &req.name)?,
+        parent_id: req.parent_id,
+        milestone,
+        duration_minutes: duration("duration_minutes", req.duration_minutes.unwrap_or(default))?,
+        percent_complete: percent(req.percent_complete.unwrap_or(0))?,
+        constraint: c,
+        deadline: req.deadline,
+        story_points: points(req.story_points)?,
+        status: req.status.unwrap_or(BoardStatus::Todo),
+        feature_id: req.feature_id,
+        fixed_cost_minor: cost(req.fixed_cost_minor.unwrap_or(0))?,
+    };
+    Ok(state.store.create_task(a.user_id, a.scope.project_id, &e, state.clock.now()).await?)
+}
+
+/// `PATCH /tasks/{id}`; `null` clears a nullable field. A new `parent_id`
+/// moves the task (with its subtasks) to the end of that parent's children.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTask {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub parent_id: Option<Option<Id>>,
+    pub kind: Option<TaskKind>,
+    pub duration_minutes: Option<i64>,
+    pub percent_complete: Option<i64>,
+    pub constraint: Option<TaskConstraint>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub deadline: Option<Option<LocalTime>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<f64>)]
+    pub story_points: Option<Option<f64>>,
+    pub status: Option<BoardStatus>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub feature_id: Option<Option<Id>>,
+    pub fixed_cost_minor: Option<i64>,
+    /// The version read; or send it in `If-Match`.
+    pub version: Option<i64>,
+}
+
+pub async fn update_task(
+    state: &AppState,
+    a: &InProject,
+    task: Id,
+    version: i64,
+    req: UpdateTask,
+) -> Result<Task, ApiError> {
+    let name = req.name.map(|n| validate::name("name", &n)).transpose()?;
+    let milestone = kind_is_milestone(req.kind)?;
+    let dur = req.duration_minutes.map(|d| duration("duration_minutes", d)).transpose()?;
+    let pct = req.percent_complete.map(percent).transpose()?;
+    if let Some(c) = req.constraint {
+        c.check()?;
+    }
+    let sp = req.story_points.map(points).transpose()?;
+    let fixed = req.fixed_cost_minor.map(cost).transpose()?;
+    let t = state
+        .store
+        .update_task(
+            a.user_id,
+            task,
+            version,
+            |e| {
+                if let Some(v) = name {
+                    e.name = v;
+                }
+                if let Some(v) = req.parent_id {
+                    e.parent_id = v;
+                }
+                if let Some(v) = milestone {
+                    e.milestone = v;
+                }
+                if let Some(v) = dur {
+                    e.duration_minutes = v;
+                }
+                if let Some(v) = pct {
+                    e.percent_complete = v;
+                }
+                if let Some(v) = req.constraint {
+                    e.constraint = v;
+                }
+                if let Some(v) = req.deadline {
+                    e.deadline = v;
+                }
+                if let Some(v) = sp {
+                    e.story_points = v;
+                }
+                if let Some(v) = req.status {
+                    e.status = v;
+                }
+                if let Some(v) = req.feature_id {
+                    e.feature_id = v;
+                }
+                if let Some(v) = fixed {
+                    e.fixed_cost_minor = v;
+                }
+                Ok(())
+            },
+            state.clock.now(),
+        )
+        .await?;
+    Ok(t)
+}
+
+/// `POST /projects/{id}/dependencies`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDependency {
+    pub predecessor_id: Id,
+    pub successor_id: Id,
+    /// `FS` (default), `SS`, `FF` or `SF`.
+    #[serde(rename = "type")]
+    pub kind: Option<DependencyType>,
+    /// Working minutes; negative is a lead.
+    pub lag_minutes: Option<i64>,
+}
+
+/// Adds a dependency unless it would close a cycle (422 naming the tasks).
+pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDependency) -> Result<Dependency, ApiError> {
+    let d = NewDependency {
+        predecessor_id: req.predecessor_id,
+        successor_id: req.successor_id,
+        kind: req.kind.unwrap_or(DependencyType::Fs),
+        lag_minutes: lag(req.lag_minutes.unwrap_or(0))?,
+    };
+    if d.predecessor_id == d.successor_id {
+        return Err(ApiError::invalid("successor_id", "a task cannot depend on itself"));
+    }
+    let project = state.store.project(a.scope.project_id).await?;
+    let tasks = state.store.tasks(project.id).await?;
+    let mut deps = state.store.dependencies(project.id).await?;
+    deps.push(Dependency {
+        id: Id(i64::MAX),
+        project_id: project.id,
+        predecessor_id: d.predecessor_id,
+        successor_id: d.successor_id,
+        kind: d.kind,
+        lag_minutes: d.lag_minutes,
+        version: 0,
+        created_at: state.clock.now(),
+        updated_at: state.clock.now(),
+    });
+    let net = crate::plan::network(&project, &tasks, &deps);
+    tandem_sched::Graph::build(&net).map_err(|e| crate::plan::explain(e.into(), &tasks))?;
+    Ok(state.store.create_dependency(a.user_id, project.id, &d, state.clock.now()).await?)
 }

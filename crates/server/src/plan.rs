@@ -1,0 +1,147 @@
+//! A project's plan as the engine sees it: tasks in WBS order become the
+//! network's tasks, dependencies its links; the engine's dates come back as
+//! the schedule clients read. Pure functions over loaded records.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tandem_core::Id;
+use tandem_core::project::{ConstraintType, Dependency, DependencyType, LocalTime, Project, Task, TaskKind};
+use tandem_sched::time::{from_datetime, to_datetime};
+use tandem_sched::{Constraint, GraphError, Lag, LinkType, Minute, Network, Schedule, ScheduleError};
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+
+fn minute(t: LocalTime) -> Minute {
+    from_datetime(t.0)
+}
+
+fn local(m: Minute) -> Result<LocalTime, ApiError> {
+    to_datetime(m).map(LocalTime).ok_or_else(|| ApiError::Internal(format!("minute {m} is out of range")))
+}
+
+fn constraint(t: &Task) -> Constraint {
+    let at = t.constraint.date.map(minute).unwrap_or_default();
+    match t.constraint.kind {
+        ConstraintType::Asap => Constraint::AsSoonAsPossible,
+        ConstraintType::Alap => Constraint::AsLateAsPossible,
+        ConstraintType::Snet => Constraint::StartNoEarlierThan(at),
+        ConstraintType::Snlt => Constraint::StartNoLaterThan(at),
+        ConstraintType::Fnet => Constraint::FinishNoEarlierThan(at),
+        ConstraintType::Fnlt => Constraint::FinishNoLaterThan(at),
+        ConstraintType::Mso => Constraint::MustStartOn(at),
+        ConstraintType::Mfo => Constraint::MustFinishOn(at),
+    }
+}
+
+fn link_type(k: DependencyType) -> LinkType {
+    match k {
+        DependencyType::Fs => LinkType::FinishToStart,
+        DependencyType::Ss => LinkType::StartToStart,
+        DependencyType::Ff => LinkType::FinishToFinish,
+        DependencyType::Sf => LinkType::StartToFinish,
+    }
+}
+
+/// The engine's network for a plan; `tasks` in WBS order (parents first).
+pub fn network(project: &Project, tasks: &[Task], deps: &[Dependency]) -> Network {
+    let mut net = Network::new(minute(project.start));
+    let index: HashMap<Id, u32> = tasks.iter().enumerate().map(|(i, t)| (t.id, i as u32)).collect();
+    for t in tasks {
+        let mut task = tandem_sched::Task::new(t.duration_minutes);
+        task.milestone = t.kind == TaskKind::Milestone || (t.duration_minutes == 0 && t.kind != TaskKind::Summary);
+        task.parent = t.parent_id.and_then(|p| index.get(&p).copied());
+        task.constraint = constraint(t);
+        task.deadline = t.deadline.map(minute);
+        net.add(task);
+    }
+    for d in deps {
+        if let (Some(&p), Some(&s)) = (index.get(&d.predecessor_id), index.get(&d.successor_id)) {
+            net.link(p, s, link_type(d.kind), Lag::Working(d.lag_minutes));
+        }
+    }
+    net
+}
+
+/// Turns an engine error into what the client sees: a cycle names its tasks.
+pub fn explain(e: ScheduleError, tasks: &[Task]) -> ApiError {
+    let key = |i: u32| tasks.get(i as usize).map_or_else(|| format!("#{i}"), |t| format!("{} {}", t.key, t.name));
+    match e {
+        ScheduleError::Graph(GraphError::Cycle(ixs)) => {
+            let mut names: Vec<String> = ixs.iter().map(|&i| key(i)).collect();
+            if let Some(first) = names.first().cloned() {
+                names.push(first);
+            }
+            ApiError::invalid("dependencies", format!("the dependencies form a cycle: {}", names.join(" → ")))
+        }
+        ScheduleError::Graph(GraphError::SelfLink(i)) => {
+            ApiError::invalid("successor_id", format!("{} cannot depend on itself", key(i)))
+        }
+        other => ApiError::invalid("plan", other.to_string()),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectDates {
+    pub start: LocalTime,
+    pub finish: LocalTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduledTask {
+    pub id: Id,
+    pub key: String,
+    pub name: String,
+    pub wbs: String,
+    pub summary: bool,
+    pub milestone: bool,
+    pub start: LocalTime,
+    pub finish: LocalTime,
+    pub early_start: LocalTime,
+    pub early_finish: LocalTime,
+    pub late_start: LocalTime,
+    pub late_finish: LocalTime,
+    pub total_slack_minutes: i64,
+    pub free_slack_minutes: i64,
+    pub critical: bool,
+}
+
+/// `GET /projects/{id}/schedule`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduleView {
+    pub project: ProjectDates,
+    pub tasks: Vec<ScheduledTask>,
+    /// Critical tasks that are not summaries, in schedule order.
+    pub critical_path: Vec<Id>,
+}
+
+/// The schedule clients read, from the engine's result for `tasks`.
+pub fn view(tasks: &[Task], s: &Schedule) -> Result<ScheduleView, ApiError> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for (i, t) in tasks.iter().enumerate() {
+        out.push(ScheduledTask {
+            id: t.id,
+            key: t.key.clone(),
+            name: t.name.clone(),
+            wbs: t.wbs.clone(),
+            summary: s.is_summary[i],
+            milestone: t.kind == TaskKind::Milestone || (t.duration_minutes == 0 && !s.is_summary[i]),
+            start: local(s.start[i])?,
+            finish: local(s.finish[i])?,
+            early_start: local(s.early_start[i])?,
+            early_finish: local(s.early_finish[i])?,
+            late_start: local(s.late_start[i])?,
+            late_finish: local(s.late_finish[i])?,
+            total_slack_minutes: s.total_slack[i],
+            free_slack_minutes: s.free_slack[i],
+            critical: s.critical[i],
+        });
+    }
+    let critical_path = s.critical_path().into_iter().filter_map(|i| tasks.get(i as usize).map(|t| t.id)).collect();
+    Ok(ScheduleView {
+        project: ProjectDates { start: local(s.project_start)?, finish: local(s.project_finish)? },
+        tasks: out,
+        critical_path,
+    })
+}

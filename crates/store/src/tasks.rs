@@ -1,0 +1,507 @@
+//! Tasks in their WBS and the dependencies between them.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tandem_core::project::{
+    BoardStatus, ConstraintType, Dependency, DependencyType, LocalTime, Task, TaskConstraint, TaskKind,
+};
+use tandem_core::validate::Invalid;
+use tandem_core::{Id, Millis};
+
+use crate::activity::{change, record, record_update};
+use crate::product::Tx;
+use crate::rows::{check_version, id, millis, opt_id, opt_local, word};
+use crate::{Result, Store, StoreError};
+
+/// How many tasks one project may hold.
+pub const MAX_TASKS: i64 = 20_000;
+
+/// The fields of a task a new one has and an update may change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskEdit {
+    pub name: String,
+    pub parent_id: Option<Id>,
+    pub milestone: bool,
+    pub duration_minutes: i64,
+    pub percent_complete: i64,
+    pub constraint: TaskConstraint,
+    pub deadline: Option<LocalTime>,
+    pub story_points: Option<f64>,
+    pub status: BoardStatus,
+    pub feature_id: Option<Id>,
+    pub fixed_cost_minor: i64,
+}
+
+/// A new dependency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewDependency {
+    pub predecessor_id: Id,
+    pub successor_id: Id,
+    pub kind: DependencyType,
+    pub lag_minutes: i64,
+}
+
+macro_rules! dependency_cols {
+    () => {
+        "SELECT id, project_id, predecessor_id, successor_id, kind, lag_minutes, version, created_at, updated_at \
+         FROM dependencies"
+    };
+}
+
+macro_rules! task_cols {
+    () => {
+        "SELECT t.id, t.project_id, p.key AS project_key, t.number, t.parent_id, t.position, t.name, t.milestone, \
+         t.duration_minutes, t.percent_complete, t.constraint_type, t.constraint_date, t.deadline, t.story_points, \
+         t.status, t.feature_id, t.fixed_cost_minor, t.version, t.created_at, t.updated_at \
+         FROM tasks t JOIN projects p ON p.id = t.project_id"
+    };
+}
+
+/// A task row, before its place in the WBS is known.
+fn task(row: &AnyRow) -> Result<Task> {
+    let key: String = row.try_get("project_key")?;
+    let number: i64 = row.try_get("number")?;
+    let milestone: i64 = row.try_get("milestone")?;
+    Ok(Task {
+        id: id(row, "id")?,
+        project_id: id(row, "project_id")?,
+        key: format!("{key}-{number}"),
+        name: row.try_get("name")?,
+        parent_id: opt_id(row, "parent_id")?,
+        position: row.try_get("position")?,
+        outline_level: 1,
+        wbs: String::new(),
+        kind: if milestone != 0 { TaskKind::Milestone } else { TaskKind::Task },
+        duration_minutes: row.try_get("duration_minutes")?,
+        percent_complete: row.try_get("percent_complete")?,
+        constraint: TaskConstraint {
+            kind: word(row, "constraint_type", ConstraintType::parse)?,
+            date: opt_local(row, "constraint_date")?,
+        },
+        deadline: opt_local(row, "deadline")?,
+        story_points: row.try_get("story_points")?,
+        status: word(row, "status", BoardStatus::parse)?,
+        feature_id: opt_id(row, "feature_id")?,
+        fixed_cost_minor: row.try_get("fixed_cost_minor")?,
+        version: row.try_get("version")?,
+        created_at: millis(row, "created_at")?,
+        updated_at: millis(row, "updated_at")?,
+    })
+}
+
+/// Orders tasks as the WBS reads (each parent before its children, siblings
+/// by position) and fills in outline level, WBS code and summary kind.
+fn in_wbs_order(tasks: Vec<Task>) -> Vec<Task> {
+    let mut children: HashMap<Option<Id>, Vec<Task>> = HashMap::new();
+    for t in tasks {
+        children.entry(t.parent_id).or_default().push(t);
+    }
+    for list in children.values_mut() {
+        list.sort_by_key(|t| (t.position, t.id));
+    }
+    let mut out = Vec::new();
+    // (parent, level, wbs prefix)
+    let mut stack: Vec<(Task, u32, String)> = Vec::new();
+    let roots = children.remove(&None).unwrap_or_default();
+    for (i, t) in roots.into_iter().enumerate().rev() {
+        stack.push((t, 1, (i + 1).to_string()));
+    }
+    while let Some((mut t, level, wbs)) = stack.pop() {
+        let kids = children.remove(&Some(t.id)).unwrap_or_default();
+        t.outline_level = level;
+        t.wbs = wbs.clone();
+        if !kids.is_empty() {
+            t.kind = TaskKind::Summary;
+        }
+        out.push(t);
+        for (i, k) in kids.into_iter().enumerate().rev() {
+            stack.push((k, level + 1, format!("{wbs}.{}", i + 1)));
+        }
+    }
+    out
+}
+
+fn dependency(row: &AnyRow) -> Result<Dependency> {
+    Ok(Dependency {
+        id: id(row, "id")?,
+        project_id: id(row, "project_id")?,
+        predecessor_id: id(row, "predecessor_id")?,
+        successor_id: id(row, "successor_id")?,
+        kind: word(row, "kind", DependencyType::parse)?,
+        lag_minutes: row.try_get("lag_minutes")?,
+        version: row.try_get("version")?,
+        created_at: millis(row, "created_at")?,
+        updated_at: millis(row, "updated_at")?,
+    })
+}
+
+async fn project_tasks(tx: &mut Tx, project: Id) -> Result<Vec<Task>> {
+    let rows =
+        sqlx::query(concat!(task_cols!(), " WHERE t.project_id = $1")).bind(project.0).fetch_all(&mut **tx).await?;
+    Ok(in_wbs_order(rows.iter().map(task).collect::<Result<Vec<_>>>()?))
+}
+
+async fn fetch_task(tx: &mut Tx, t: Id) -> Result<(Task, Id)> {
+    let row = sqlx::query(concat!(task_cols!(), " WHERE t.id = $1"))
+        .bind(t.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let project = id(&row, "project_id")?;
+    let all = project_tasks(tx, project).await?;
+    let found = all.into_iter().find(|x| x.id == t).ok_or(StoreError::NotFound)?;
+    let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
+        .bind(project.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((found, Id(ws)))
+}
+
+/// Fails unless `parent` is a task of `project` and not `task` itself or
+/// one of its descendants (the WBS stays a tree).
+async fn check_parent(tx: &mut Tx, project: Id, task: Option<Id>, parent: Option<Id>) -> Result<()> {
+    let Some(parent) = parent else { return Ok(()) };
+    let bad = |m: &str| StoreError::Invalid(Invalid::new("parent_id", m));
+    let mut cur = Some(parent);
+    let mut steps = 0;
+    while let Some(c) = cur {
+        if Some(c) == task {
+            return Err(bad("would put the task under itself"));
+        }
+        let row = sqlx::query("SELECT project_id, parent_id FROM tasks WHERE id = $1")
+            .bind(c.0)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| bad("is not a task of this project"))?;
+        if id(&row, "project_id")? != project {
+            return Err(bad("is not a task of this project"));
+        }
+        cur = opt_id(&row, "parent_id")?;
+        steps += 1;
+        if steps > 100 {
+            return Err(bad("nests more than 100 levels deep"));
+        }
+    }
+    Ok(())
+}
+
+/// The position after the last child of `parent` (or of the project's top level).
+async fn next_position(tx: &mut Tx, project: Id, parent: Option<Id>) -> Result<i64> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM tasks WHERE project_id = $1 AND COALESCE(parent_id, 0) = COALESCE($2, 0)",
+    )
+    .bind(project.0)
+    .bind(parent.map(|p| p.0))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
+async fn check_feature(tx: &mut Tx, ws: Id, feature: Option<Id>) -> Result<()> {
+    let Some(f) = feature else { return Ok(()) };
+    let owner: Option<i64> = sqlx::query_scalar("SELECT workspace_id FROM features WHERE id = $1")
+        .bind(f.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if owner == Some(ws.0) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(Invalid::new("feature_id", "is not a feature of this workspace")))
+    }
+}
+
+impl Store {
+    /// The project's tasks in WBS order.
+    pub async fn tasks(&self, project: Id) -> Result<Vec<Task>> {
+        let mut tx = self.pool.begin().await?;
+        let t = project_tasks(&mut tx, project).await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    pub async fn task(&self, t: Id) -> Result<Task> {
+        let mut tx = self.pool.begin().await?;
+        let (t, _) = fetch_task(&mut tx, t).await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// Which project a task is in.
+    pub async fn task_project(&self, t: Id) -> Result<Id> {
+        let p: Option<i64> = sqlx::query_scalar("SELECT project_id FROM tasks WHERE id = $1")
+            .bind(t.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        p.map(Id).ok_or(StoreError::NotFound)
+    }
+
+    /// Adds a task as the last child of its parent (or of the project).
+    pub async fn create_task(&self, actor: Id, project: Id, e: &TaskEdit, now: Millis) -> Result<Task> {
+        let mut tx = self.write().await?;
+        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
+            .bind(project.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE project_id = $1")
+            .bind(project.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        if count >= MAX_TASKS {
+            return Err(StoreError::Conflict(format!("a project holds at most {MAX_TASKS} tasks")));
+        }
+        check_parent(&mut tx, project, None, e.parent_id).await?;
+        check_feature(&mut tx, Id(ws), e.feature_id).await?;
+        let number: i64 = sqlx::query_scalar(
+            "UPDATE projects SET next_task_number = next_task_number + 1 WHERE id = $1 RETURNING next_task_number - 1",
+        )
+        .bind(project.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let position = next_position(&mut tx, project, e.parent_id).await?;
+        let tid: i64 = sqlx::query_scalar(
+            "INSERT INTO tasks (workspace_id, project_id, number, parent_id, position, name, milestone, duration_minutes, \
+             percent_complete, constraint_type, constraint_date, deadline, story_points, status, feature_id, \
+             fixed_cost_minor, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+        )
+        .bind(ws)
+        .bind(project.0)
+        .bind(number)
+        .bind(e.parent_id.map(|p| p.0))
+        .bind(position)
+        .bind(&e.name)
+        .bind(i64::from(e.milestone))
+        .bind(e.duration_minutes)
+        .bind(e.percent_complete)
+        .bind(e.constraint.kind.as_str())
+        .bind(e.constraint.date.map(|d| d.to_string()))
+        .bind(e.deadline.map(|d| d.to_string()))
+        .bind(e.story_points)
+        .bind(e.status.as_str())
+        .bind(e.feature_id.map(|f| f.0))
+        .bind(e.fixed_cost_minor)
+        .bind(now.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (t, _) = fetch_task(&mut tx, Id(tid)).await?;
+        record(
+            &mut tx,
+            &change(Id(ws), actor, "task.created", "task", t.id).after(json!({"key": t.key, "name": t.name})),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// Applies `edit` to the stored task if `version` is current. A new
+    /// parent puts the task last among that parent's children.
+    pub async fn update_task(
+        &self,
+        actor: Id,
+        t: Id,
+        version: i64,
+        edit: impl FnOnce(&mut TaskEdit) -> Result<(), Invalid>,
+        now: Millis,
+    ) -> Result<Task> {
+        let mut tx = self.write().await?;
+        let (before, ws) = fetch_task(&mut tx, t).await?;
+        check_version(before.version, version)?;
+        let mut e = TaskEdit {
+            name: before.name.clone(),
+            parent_id: before.parent_id,
+            milestone: before.kind == TaskKind::Milestone,
+            duration_minutes: before.duration_minutes,
+            percent_complete: before.percent_complete,
+            constraint: before.constraint,
+            deadline: before.deadline,
+            story_points: before.story_points,
+            status: before.status,
+            feature_id: before.feature_id,
+            fixed_cost_minor: before.fixed_cost_minor,
+        };
+        edit(&mut e)?;
+        let mut position = before.position;
+        if e.parent_id != before.parent_id {
+            check_parent(&mut tx, before.project_id, Some(t), e.parent_id).await?;
+            position = next_position(&mut tx, before.project_id, e.parent_id).await?;
+        }
+        if e.feature_id != before.feature_id {
+            check_feature(&mut tx, ws, e.feature_id).await?;
+        }
+        sqlx::query(
+            "UPDATE tasks SET name = $1, parent_id = $2, position = $3, milestone = $4, duration_minutes = $5, \
+             percent_complete = $6, constraint_type = $7, constraint_date = $8, deadline = $9, story_points = $10, \
+             status = $11, feature_id = $12, fixed_cost_minor = $13, version = version + 1, updated_at = $14 \
+             WHERE id = $15",
+        )
+        .bind(&e.name)
+        .bind(e.parent_id.map(|p| p.0))
+        .bind(position)
+        .bind(i64::from(e.milestone))
+        .bind(e.duration_minutes)
+        .bind(e.percent_complete)
+        .bind(e.constraint.kind.as_str())
+        .bind(e.constraint.date.map(|d| d.to_string()))
+        .bind(e.deadline.map(|d| d.to_string()))
+        .bind(e.story_points)
+        .bind(e.status.as_str())
+        .bind(e.feature_id.map(|f| f.0))
+        .bind(e.fixed_cost_minor)
+        .bind(now.0)
+        .bind(t.0)
+        .execute(&mut *tx)
+        .await?;
+        let (after, _) = fetch_task(&mut tx, t).await?;
+        record_update(&mut tx, change(ws, actor, "task.updated", "task", t), &before, &after, now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes a task with its subtasks and their dependencies.
+    pub async fn delete_task(&self, actor: Id, t: Id, now: Millis) -> Result<()> {
+        let mut tx = self.write().await?;
+        let (before, ws) = fetch_task(&mut tx, t).await?;
+        sqlx::query("DELETE FROM tasks WHERE id = $1").bind(t.0).execute(&mut *tx).await?;
+        record(
+            &mut tx,
+            &change(ws, actor, "task.deleted", "task", t).before(json!({"key": before.key, "name": before.name})),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The project's dependencies in creation order.
+    pub async fn dependencies(&self, project: Id) -> Result<Vec<Dependency>> {
+        let rows = sqlx::query(concat!(dependency_cols!(), " WHERE project_id = $1 ORDER BY id"))
+            .bind(project.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(dependency).collect()
+    }
+
+    /// Which project a dependency is in.
+    pub async fn dependency_project(&self, d: Id) -> Result<Id> {
+        let p: Option<i64> = sqlx::query_scalar("SELECT project_id FROM dependencies WHERE id = $1")
+            .bind(d.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        p.map(Id).ok_or(StoreError::NotFound)
+    }
+
+    /// Adds a dependency between two tasks of `project`. The caller has
+    /// checked that it closes no cycle.
+    pub async fn create_dependency(
+        &self,
+        actor: Id,
+        project: Id,
+        d: &NewDependency,
+        now: Millis,
+    ) -> Result<Dependency> {
+        let mut tx = self.write().await?;
+        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
+            .bind(project.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        for (field, task) in [("predecessor_id", d.predecessor_id), ("successor_id", d.successor_id)] {
+            let p: Option<i64> = sqlx::query_scalar("SELECT project_id FROM tasks WHERE id = $1")
+                .bind(task.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if p != Some(project.0) {
+                return Err(StoreError::Invalid(Invalid::new(field, "is not a task of this project")));
+            }
+        }
+        let did: i64 = sqlx::query_scalar(
+            "INSERT INTO dependencies (workspace_id, project_id, predecessor_id, successor_id, kind, lag_minutes, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(ws)
+        .bind(project.0)
+        .bind(d.predecessor_id.0)
+        .bind(d.successor_id.0)
+        .bind(d.kind.as_str())
+        .bind(d.lag_minutes)
+        .bind(now.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("these tasks are already linked".into()),
+            other => other,
+        })?;
+        let row = sqlx::query(concat!(dependency_cols!(), " WHERE id = $1")).bind(did).fetch_one(&mut *tx).await?;
+        let dep = dependency(&row)?;
+        let after = json!({"predecessor_id": dep.predecessor_id, "successor_id": dep.successor_id, "type": dep.kind});
+        record(&mut tx, &change(Id(ws), actor, "dependency.created", "dependency", dep.id).after(after), now).await?;
+        tx.commit().await?;
+        Ok(dep)
+    }
+
+    pub async fn delete_dependency(&self, actor: Id, d: Id, now: Millis) -> Result<()> {
+        let mut tx = self.write().await?;
+        let ws: Option<i64> = sqlx::query_scalar("SELECT workspace_id FROM dependencies WHERE id = $1")
+            .bind(d.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let ws = ws.ok_or(StoreError::NotFound)?;
+        sqlx::query("DELETE FROM dependencies WHERE id = $1").bind(d.0).execute(&mut *tx).await?;
+        record(&mut tx, &change(Id(ws), actor, "dependency.deleted", "dependency", d), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(id: i64, parent: Option<i64>, position: i64) -> Task {
+        Task {
+            id: Id(id),
+            project_id: Id(1),
+            key: format!("P-{id}"),
+            name: format!("t{id}"),
+            parent_id: parent.map(Id),
+            position,
+            outline_level: 1,
+            wbs: String::new(),
+            kind: TaskKind::Task,
+            duration_minutes: 480,
+            percent_complete: 0,
+            constraint: TaskConstraint::ASAP,
+            deadline: None,
+            story_points: None,
+            status: BoardStatus::Todo,
+            feature_id: None,
+            fixed_cost_minor: 0,
+            version: 1,
+            created_at: Millis(0),
+            updated_at: Millis(0),
+        }
+    }
+
+    #[test]
+    fn wbs_order_levels_and_codes() {
+        let out =
+            in_wbs_order(vec![t(5, Some(1), 2), t(1, None, 1), t(4, Some(1), 1), t(2, None, 2), t(6, Some(4), 1)]);
+        let seen: Vec<(i64, &str, u32, TaskKind)> =
+            out.iter().map(|x| (x.id.0, x.wbs.as_str(), x.outline_level, x.kind)).collect();
+        assert_eq!(
+            seen,
+            [
+                (1, "1", 1, TaskKind::Summary),
+                (4, "1.1", 2, TaskKind::Summary),
+                (6, "1.1.1", 3, TaskKind::Task),
+                (5, "1.2", 2, TaskKind::Task),
+                (2, "2", 1, TaskKind::Task),
+            ]
+        );
+    }
+}
