@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 mod export;
 pub mod extract;
+pub mod forecast;
 mod middleware;
 pub mod ops;
 pub mod plan;

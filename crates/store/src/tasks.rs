@@ -458,6 +458,36 @@ impl Store {
     }
 }
 
+/// A task that delivers a feature planned into a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveringTask {
+    pub release_id: Id,
+    pub project_id: Id,
+    pub task_id: Id,
+}
+
+impl Store {
+    /// The tasks, in any project, that deliver features of the product's releases.
+    pub async fn delivering_tasks(&self, product: Id) -> Result<Vec<DeliveringTask>> {
+        let rows = sqlx::query(
+            "SELECT f.release_id, t.project_id, t.id FROM tasks t JOIN features f ON f.id = t.feature_id \
+             WHERE f.product_id = $1 AND f.release_id IS NOT NULL ORDER BY t.id",
+        )
+        .bind(product.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeliveringTask {
+                    release_id: id(r, "release_id")?,
+                    project_id: id(r, "project_id")?,
+                    task_id: id(r, "id")?,
+                })
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -299,3 +299,71 @@ async fn wbs_dependencies_and_the_schedule() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_forecast_follows_the_schedule() {
+    on_each_database("release_forecast_follows_the_schedule", |app| async move {
+        let ws = app.seed_demo().await;
+        let pdm = app.login_as(Role::ProductManager).await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let product = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let rel = json_ok(
+            pdm.post(
+                &format!("/api/v1/products/{product}/releases"),
+                json!({"name": "3.0", "target_date": "2027-01-15"}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let rid = rel["id"].as_str().unwrap().to_owned();
+        assert_eq!(rel["forecast"], Value::Null);
+        let f = json_ok(
+            pdm.post(
+                &format!("/api/v1/products/{product}/features"),
+                json!({"title": "Express checkout", "release_id": rid}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let p = json_ok(
+            pm.post(
+                &format!("/api/v1/workspaces/{ws}/projects"),
+                json!({"name": "Express", "key": "EXP", "start": "2027-01-04"}),
+            )
+            .await,
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // Ten working days from Monday 4 January: done Friday the 15th, on target.
+        let t =
+            task(&pm, &p, json!({"name": "Build express checkout", "duration_minutes": 4800, "feature_id": f["id"]}))
+                .await;
+        let r = json_ok(pdm.get(&format!("/api/v1/releases/{rid}")).await, 200).await;
+        assert_eq!(r["forecast"], json!({"date": "2027-01-15", "late": false}));
+        assert_eq!(r["forecast_reason"], Value::Null);
+        // Five more days and the release is late, on every view of it.
+        let v = json_ok(pm.get(&format!("/api/v1/tasks/{t}")).await, 200).await["version"].clone();
+        json_ok(pm.patch(&format!("/api/v1/tasks/{t}"), json!({"duration_minutes": 7200, "version": v})).await, 200)
+            .await;
+        let list = json_ok(pdm.get(&format!("/api/v1/products/{product}/releases")).await, 200).await;
+        let mine = list["items"].as_array().unwrap().iter().find(|x| x["id"] == rid.as_str()).unwrap().clone();
+        assert_eq!(mine["forecast"], json!({"date": "2027-01-22", "late": true}));
+        let map = json_ok(pdm.get(&format!("/api/v1/products/{product}/roadmap")).await, 200).await;
+        let on_map =
+            map["timeline"].as_array().unwrap().iter().find(|x| x["release"]["id"] == rid.as_str()).unwrap().clone();
+        assert_eq!(on_map["release"]["forecast"]["late"], true);
+        // The demo's releases, without delivering work, still say why there is no forecast.
+        let other = list["items"].as_array().unwrap().iter().find(|x| x["id"] != rid.as_str()).unwrap().clone();
+        assert_eq!(other["forecast"], Value::Null);
+        assert!(other["forecast_reason"].is_string());
+    })
+    .await;
+}

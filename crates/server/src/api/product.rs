@@ -22,6 +22,7 @@ use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::export;
 use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
+use crate::forecast;
 use crate::ops::product::{
     self as ops, CreateFeature, CreateFeedback, CreateProduct, CreateRelease, LinkFeedback, MoveFeature, UpdateFeature,
     UpdateFeedback, UpdateProduct, UpdateRelease,
@@ -436,7 +437,7 @@ async fn list_releases(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<Release>>> {
     let (_, id) = on(&state, &p, ProductObject::Product, &path, ProductAction::Read).await?;
-    Ok(Json(List { items: state.store.releases(id).await?, next_cursor: None }))
+    Ok(Json(List { items: forecast::releases(&state, id).await?, next_cursor: None }))
 }
 
 /// Creates a release (a release-scope decision).
@@ -462,7 +463,7 @@ async fn get_release(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<Release>> {
     let (_, id) = on(&state, &p, ProductObject::Release, &path, ProductAction::Read).await?;
-    Ok(Json(state.store.release(id).await?))
+    Ok(Json(forecast::release(&state, id).await?))
 }
 
 /// Edits a release; its target date is a release-scope decision.
@@ -540,5 +541,5 @@ async fn get_roadmap(
     let (_, id) = on(&state, &p, ProductObject::Product, &path, ProductAction::Read).await?;
     let product = state.store.product(id).await?;
     let by = framework(q.sort.as_deref(), product.default_framework)?;
-    Ok(Json(roadmap(state.store.features(id).await?, state.store.releases(id).await?, by)))
+    Ok(Json(roadmap(state.store.features(id).await?, forecast::releases(&state, id).await?, by)))
 }

@@ -222,7 +222,7 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Pat
     shipped.truncate(5);
     let objectives =
         state.store.objectives(product_id).await.map_err(on(&page))?.into_iter().map(objective_view).collect();
-    let releases = state.store.releases(product_id).await.map_err(on(&page))?;
+    let releases = crate::forecast::releases(&state, product_id).await.map_err(on(&page))?;
     let recent =
         state.store.feedback_list(product_id, &FeedbackFilter::default(), None, 200).await.map_err(on(&page))?;
     let new_feedback = recent.items.iter().filter(|x| x.status == FeedbackStatus::New).count();
@@ -653,7 +653,7 @@ pub async fn roadmap_page(
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "roadmap", &page).await?;
     let features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     let versions = features.iter().map(|x| (x.id, x.version)).collect();
-    let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
+    let releases = crate::forecast::releases(&state, a.scope.product_id).await.map_err(on(&page))?;
     let map = roadmap(features, releases, f.product.default_framework);
     let rows: Vec<TimelineRow> = map
         .timeline
@@ -685,9 +685,7 @@ pub async fn releases(State(state): State<AppState>, PageUser(p): PageUser, Path
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "releases", &page).await?;
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     sort_backlog(&mut features, f.product.default_framework);
-    let releases = state
-        .store
-        .releases(a.scope.product_id)
+    let releases = crate::forecast::releases(&state, a.scope.product_id)
         .await
         .map_err(on(&page))?
         .into_iter()
