@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tandem_core::product::FeatureStatus;
 use tandem_core::project::{
     BoardStatus, ConstraintType, Dependency, DependencyType, LocalTime, Task, TaskConstraint, TaskKind,
 };
@@ -188,6 +189,55 @@ async fn check_parent(tx: &mut Tx, project: Id, task: Option<Id>, parent: Option
     Ok(())
 }
 
+/// Moves a feature along with the work that delivers it: to `in_delivery`
+/// when a delivering task has started (progress or a board status past
+/// "to do"), to `shipped` (dated today) when every delivering task is done.
+/// Rejected, shipped and measured features are left alone, as are
+/// features no task delivers.
+async fn sync_delivery(tx: &mut Tx, ws: Id, actor: Id, feature: Option<Id>, now: Millis) -> Result<()> {
+    let Some(feature) = feature else { return Ok(()) };
+    let rows = sqlx::query("SELECT percent_complete, status FROM tasks WHERE feature_id = $1")
+        .bind(feature.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut started = false;
+    let mut all_done = true;
+    for r in &rows {
+        let pct: i64 = r.try_get("percent_complete")?;
+        let status = word(r, "status", BoardStatus::parse)?;
+        let done = pct >= 100 || status == BoardStatus::Done;
+        started |= done || pct > 0 || matches!(status, BoardStatus::InProgress | BoardStatus::Review);
+        all_done &= done;
+    }
+    let current: Option<String> = sqlx::query_scalar("SELECT status FROM features WHERE id = $1")
+        .bind(feature.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(current) = current.as_deref().and_then(FeatureStatus::parse) else { return Ok(()) };
+    let target = match current {
+        FeatureStatus::Rejected | FeatureStatus::Shipped | FeatureStatus::Measured => return Ok(()),
+        _ if all_done => FeatureStatus::Shipped,
+        FeatureStatus::InDelivery => return Ok(()),
+        _ if started => FeatureStatus::InDelivery,
+        _ => return Ok(()),
+    };
+    let shipped_on = (target == FeatureStatus::Shipped).then(|| tandem_core::model::Day::of(now).to_string());
+    sqlx::query(
+        "UPDATE features SET status = $1, shipped_on = $2, version = version + 1, updated_at = $3 WHERE id = $4",
+    )
+    .bind(target.as_str())
+    .bind(shipped_on)
+    .bind(now.0)
+    .bind(feature.0)
+    .execute(&mut **tx)
+    .await?;
+    let (b, a) = (json!({"status": current}), json!({"status": target}));
+    record(tx, &change(ws, actor, "feature.delivery", "feature", feature).before(b).after(a), now).await
+}
+
 /// The position after the last child of `parent` (or of the project's top level).
 async fn next_position(tx: &mut Tx, project: Id, parent: Option<Id>) -> Result<i64> {
     let n: i64 = sqlx::query_scalar(
@@ -288,6 +338,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let (t, _) = fetch_task(&mut tx, Id(tid)).await?;
+        sync_delivery(&mut tx, Id(ws), actor, t.feature_id, now).await?;
         record(
             &mut tx,
             &change(Id(ws), actor, "task.created", "task", t.id).after(json!({"key": t.key, "name": t.name})),
@@ -357,6 +408,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let (after, _) = fetch_task(&mut tx, t).await?;
+        for f in [before.feature_id, after.feature_id] {
+            sync_delivery(&mut tx, ws, actor, f, now).await?;
+        }
         record_update(&mut tx, change(ws, actor, "task.updated", "task", t), &before, &after, now).await?;
         tx.commit().await?;
         Ok(after)
@@ -467,6 +521,15 @@ pub struct DeliveringTask {
 }
 
 impl Store {
+    /// The tasks that deliver a feature, in any project, oldest first.
+    pub async fn tasks_delivering(&self, feature: Id) -> Result<Vec<Task>> {
+        let rows = sqlx::query(concat!(task_cols!(), " WHERE t.feature_id = $1 ORDER BY t.id"))
+            .bind(feature.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(task).collect()
+    }
+
     /// The tasks, in any project, that deliver features of the product's releases.
     pub async fn delivering_tasks(&self, product: Id) -> Result<Vec<DeliveringTask>> {
         let rows = sqlx::query(

@@ -360,6 +360,30 @@ async fn release_forecast_follows_the_schedule() {
         let on_map =
             map["timeline"].as_array().unwrap().iter().find(|x| x["release"]["id"] == rid.as_str()).unwrap().clone();
         assert_eq!(on_map["release"]["forecast"]["late"], true);
+        // The feature follows its delivering work: in delivery once started, shipped when done.
+        let fid = f["id"].as_str().unwrap().to_owned();
+        let status = |pdm: crate::support::Api, fid: String| async move {
+            json_ok(pdm.get(&format!("/api/v1/features/{fid}")).await, 200).await
+        };
+        assert_eq!(status(pdm.clone(), fid.clone()).await["status"], "idea");
+        let v = json_ok(pm.get(&format!("/api/v1/tasks/{t}")).await, 200).await["version"].clone();
+        json_ok(pm.patch(&format!("/api/v1/tasks/{t}"), json!({"status": "in_progress", "version": v})).await, 200)
+            .await;
+        assert_eq!(status(pdm.clone(), fid.clone()).await["status"], "in_delivery");
+        let v = json_ok(pm.get(&format!("/api/v1/tasks/{t}")).await, 200).await["version"].clone();
+        json_ok(pm.patch(&format!("/api/v1/tasks/{t}"), json!({"percent_complete": 100, "version": v})).await, 200)
+            .await;
+        let shipped = status(pdm.clone(), fid.clone()).await;
+        assert_eq!(shipped["status"], "shipped");
+        assert!(shipped["shipped_on"].is_string(), "{shipped}");
+        let log = json_ok(pm.get(&format!("/api/v1/workspaces/{ws}/activity?limit=20")).await, 200).await;
+        assert!(
+            log["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "feature.delivery" && e["after"]["status"] == "shipped")
+        );
         // The demo's releases, without delivering work, still say why there is no forecast.
         let other = list["items"].as_array().unwrap().iter().find(|x| x["id"] != rid.as_str()).unwrap().clone();
         assert_eq!(other["forecast"], Value::Null);

@@ -440,6 +440,7 @@ struct FeaturePage {
     f: Frame,
     feature: Feature,
     feedback: Vec<Feedback>,
+    delivering: Vec<tandem_core::project::Task>,
     comments: Vec<tandem_core::model::Comment>,
     releases: Vec<Release>,
     statuses: &'static [FeatureStatus],
@@ -457,6 +458,7 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
     let feedback = state.store.feedback_list(a.scope.product_id, &filter, None, 200).await.map_err(on(&page))?.items;
     let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
     let comments = state.store.comments("feature", id, None, tandem_store::MAX_PAGE).await.map_err(on(&page))?.items;
+    let delivering = state.store.tasks_delivering(id).await.map_err(on(&page))?;
     Ok(render(
         StatusCode::OK,
         &FeaturePage {
@@ -464,6 +466,7 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
             f,
             feature,
             feedback,
+            delivering,
             comments,
             releases,
             statuses: FeatureStatus::ALL,
