@@ -10,19 +10,17 @@ use tandem_core::product::{Forecast, Release};
 use tandem_sched::Minute;
 
 use crate::error::ApiError;
-use crate::plan;
+use crate::ops::project::load_plan;
 use crate::state::AppState;
 
 /// The scheduled finish of every task of `projects`, by task id.
 async fn finishes(state: &AppState, projects: BTreeSet<Id>) -> Result<HashMap<Id, Minute>, ApiError> {
     let mut out = HashMap::new();
     for p in projects {
-        let project = state.store.project(p).await?;
-        let tasks = state.store.tasks(p).await?;
-        let deps = state.store.dependencies(p).await?;
+        let plan = load_plan(state, p).await?;
         // A plan the engine cannot schedule gives no forecast rather than an error page.
-        if let Ok(s) = tandem_sched::schedule(&plan::network(&project, &tasks, &deps)) {
-            out.extend(tasks.iter().zip(&s.finish).map(|(t, f)| (t.id, *f)));
+        if let Ok(s) = plan.schedule() {
+            out.extend(plan.tasks.iter().zip(&s.finish).map(|(t, f)| (t.id, *f)));
         }
     }
     Ok(out)
@@ -55,9 +53,7 @@ pub async fn releases(state: &AppState, product: Id) -> Result<Vec<Release>, Api
 
 /// One release with its forecast.
 pub async fn release(state: &AppState, id: Id) -> Result<Release, ApiError> {
-    let r = state.store.release(id).await?;
-    let mut one = [r];
-    fill(state, one[0].product_id, &mut one).await?;
-    let [r] = one;
+    let mut r = state.store.release(id).await?;
+    fill(state, r.product_id, std::slice::from_mut(&mut r)).await?;
     Ok(r)
 }

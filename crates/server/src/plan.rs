@@ -44,6 +44,25 @@ fn link_type(k: DependencyType) -> LinkType {
     }
 }
 
+/// A project with its tasks (in WBS order) and dependencies, as loaded.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub project: Project,
+    pub tasks: Vec<Task>,
+    pub deps: Vec<Dependency>,
+}
+
+impl Plan {
+    pub fn network(&self) -> Network {
+        network(&self.project, &self.tasks, &self.deps)
+    }
+
+    /// The engine's schedule, indexed like `tasks`; a cycle names its tasks.
+    pub fn schedule(&self) -> Result<Schedule, ApiError> {
+        tandem_sched::schedule(&self.network()).map_err(|e| explain(e, &self.tasks))
+    }
+}
+
 /// The engine's network for a plan; `tasks` in WBS order (parents first).
 pub fn network(project: &Project, tasks: &[Task], deps: &[Dependency]) -> Network {
     let mut net = Network::new(minute(project.start));

@@ -204,10 +204,6 @@ async fn get_schedule(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<ScheduleView>> {
     let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
-    let project = state.store.project(a.scope.project_id).await?;
-    let tasks = state.store.tasks(project.id).await?;
-    let deps = state.store.dependencies(project.id).await?;
-    let net = plan::network(&project, &tasks, &deps);
-    let schedule = tandem_sched::schedule(&net).map_err(|e| plan::explain(e, &tasks))?;
-    Ok(Json(plan::view(&tasks, &schedule)?))
+    let plan = ops::load_plan(&state, a.scope.project_id).await?;
+    Ok(Json(plan::view(&plan.tasks, &plan.schedule()?)?))
 }

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::product::nullable;
 use crate::access::InProject;
 use crate::error::ApiError;
+use crate::plan::Plan;
 use crate::state::AppState;
 
 /// A project's manager must be a project manager or an admin of its workspace.
@@ -354,12 +355,10 @@ pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDepen
     if d.predecessor_id == d.successor_id {
         return Err(ApiError::invalid("successor_id", "a task cannot depend on itself"));
     }
-    let project = state.store.project(a.scope.project_id).await?;
-    let tasks = state.store.tasks(project.id).await?;
-    let mut deps = state.store.dependencies(project.id).await?;
-    deps.push(Dependency {
+    let mut plan = load_plan(state, a.scope.project_id).await?;
+    plan.deps.push(Dependency {
         id: Id(i64::MAX),
-        project_id: project.id,
+        project_id: plan.project.id,
         predecessor_id: d.predecessor_id,
         successor_id: d.successor_id,
         kind: d.kind,
@@ -368,7 +367,16 @@ pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDepen
         created_at: state.clock.now(),
         updated_at: state.clock.now(),
     });
-    let net = crate::plan::network(&project, &tasks, &deps);
-    tandem_sched::Graph::build(&net).map_err(|e| crate::plan::explain(e.into(), &tasks))?;
-    Ok(state.store.create_dependency(a.user_id, project.id, &d, state.clock.now()).await?)
+    tandem_sched::Graph::build(&plan.network()).map_err(|e| crate::plan::explain(e.into(), &plan.tasks))?;
+    Ok(state.store.create_dependency(a.user_id, plan.project.id, &d, state.clock.now()).await?)
+}
+
+/// Loads a project's plan: the project, its tasks in WBS order and its
+/// dependencies.
+pub async fn load_plan(state: &AppState, project: Id) -> Result<Plan, ApiError> {
+    Ok(Plan {
+        project: state.store.project(project).await?,
+        tasks: state.store.tasks(project).await?,
+        deps: state.store.dependencies(project).await?,
+    })
 }

@@ -80,6 +80,12 @@ fn tab_label(tab: &str) -> &'static str {
     }
 }
 
+/// The page a handler answers for, to come back to after an error; a
+/// malformed id still names a page (the error explains the rest).
+fn page_at(path: &IdPath, prefix: &str, suffix: &str) -> String {
+    format!("{prefix}{}{suffix}", path.id().map_or(0, |i| i.0))
+}
+
 fn pid(path: &IdPath, page: &str) -> Result<Id, PageError> {
     path.id().map_err(on(page))
 }
@@ -202,7 +208,7 @@ struct DashboardPage {
 }
 
 pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
-    let page = format!("/products/{}", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "dashboard", &page).await?;
     let product_id = a.scope.product_id;
     let mut features = state.store.features(product_id).await.map_err(on(&page))?;
@@ -281,7 +287,7 @@ pub async fn feedback(
     Path(path): Path<IdPath>,
     Query(q): Query<InboxQuery>,
 ) -> PageResult {
-    let page = format!("/products/{}/feedback", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/feedback");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "feedback", &page).await?;
     let status = q.status.as_deref().and_then(FeedbackStatus::parse);
     let filter = FeedbackFilter { status, ..FeedbackFilter::default() };
@@ -305,7 +311,7 @@ pub async fn feedback_create(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<FeedbackForm>,
 ) -> PageResult {
-    let page = format!("/products/{}/feedback", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/feedback");
     let a = product_access(&state, &p, ProductObject::Product, pid(&path, &page)?, ProductAction::SubmitFeedback)
         .await
         .map_err(on(&page))?;
@@ -391,7 +397,7 @@ pub async fn backlog(
     Path(path): Path<IdPath>,
     Query(q): Query<SortQuery>,
 ) -> PageResult {
-    let page = format!("/products/{}/backlog", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/backlog");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "backlog", &page).await?;
     let sort = crate::api::product::framework(q.sort.as_deref(), f.product.default_framework).map_err(on(&page))?;
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
@@ -410,7 +416,7 @@ pub async fn feature_create(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<NewFeatureForm>,
 ) -> PageResult {
-    let page = format!("/products/{}/backlog", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/backlog");
     let a = product_access(&state, &p, ProductObject::Product, pid(&path, &page)?, ProductAction::Edit)
         .await
         .map_err(on(&page))?;
@@ -450,7 +456,7 @@ struct FeaturePage {
 }
 
 pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
-    let page = format!("/features/{}", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/features/", "");
     let id = pid(&path, &page)?;
     let (shell, f, a) = frame(&state, &p, ProductObject::Feature, id, "feature", &page).await?;
     let feature = state.store.feature(id).await.map_err(on(&page))?;
@@ -594,7 +600,7 @@ pub async fn feature_update(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<FeatureForm>,
 ) -> PageResult {
-    let page = format!("/features/{}", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/features/", "");
     let id = pid(&path, &page)?;
     let a = product_access(&state, &p, ProductObject::Feature, id, ProductAction::Read).await.map_err(on(&page))?;
     let req = form.update().map_err(on(&page))?;
@@ -613,7 +619,7 @@ pub async fn feature_comment(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<CommentForm>,
 ) -> PageResult {
-    let page = format!("/features/{}", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/features/", "");
     let id = pid(&path, &page)?;
     crate::api::comments::add(&state, &p, ProductObject::Feature, id, &form.body).await.map_err(on(&page))?;
     Ok(Redirect::to(&format!("{page}#comments")).into_response())
@@ -652,7 +658,7 @@ pub async fn roadmap_page(
     PageUser(p): PageUser,
     Path(path): Path<IdPath>,
 ) -> PageResult {
-    let page = format!("/products/{}/roadmap", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/roadmap");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "roadmap", &page).await?;
     let features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     let versions = features.iter().map(|x| (x.id, x.version)).collect();
@@ -684,7 +690,7 @@ struct ReleasesPage {
 }
 
 pub async fn releases(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
-    let page = format!("/products/{}/releases", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/releases");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "releases", &page).await?;
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     sort_backlog(&mut features, f.product.default_framework);
@@ -710,7 +716,7 @@ struct OkrsPage {
 }
 
 pub async fn okrs(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
-    let page = format!("/products/{}/okrs", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/okrs");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "okrs", &page).await?;
     let objectives = state.store.objectives(a.scope.product_id).await.map_err(on(&page))?;
     let objectives = objectives.into_iter().map(objective_view).collect();
@@ -759,7 +765,7 @@ impl CompetitorsPage {
 }
 
 pub async fn competitors(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
-    let page = format!("/products/{}/competitors", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/competitors");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "competitors", &page).await?;
     let competitors = state.store.competitors(a.scope.product_id).await.map_err(on(&page))?;
     let capabilities: BTreeSet<String> = competitors.iter().flat_map(|c| c.capabilities.keys().cloned()).collect();
@@ -786,7 +792,7 @@ struct MetricsPage {
 }
 
 pub async fn metrics(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
-    let page = format!("/products/{}/metrics", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/metrics");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "metrics", &page).await?;
     let series = state
         .store
@@ -854,7 +860,7 @@ pub async fn product_update(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<ProductForm>,
 ) -> PageResult {
-    let page = format!("/products/{}", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "");
     let (a, _) = form_access(&state, &p, ProductObject::Product, &path, ProductAction::Edit, &page).await?;
     let framework = Framework::parse(&form.default_framework)
         .ok_or_else(|| on(&page)(ApiError::invalid("default_framework", "pick a framework")))?;
@@ -885,7 +891,7 @@ pub async fn release_create(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<ReleaseForm>,
 ) -> PageResult {
-    let page = format!("/products/{}/releases", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/releases");
     let (a, _) = form_access(&state, &p, ProductObject::Product, &path, RELEASE_SCOPE, &page).await?;
     let target_date = date_field("target_date", form.target_date).map_err(on(&page))?;
     let req = ops::CreateRelease { name: form.name, target_date, status: None, notes: None };
@@ -934,7 +940,7 @@ pub async fn objective_create(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<ObjectiveForm>,
 ) -> PageResult {
-    let page = format!("/products/{}/okrs", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/okrs");
     let (a, _) = form_access(&state, &p, ProductObject::Product, &path, ProductAction::Edit, &page).await?;
     let req = ops::CreateObjective { title: form.title, period: form.period, owner_id: Some(a.user_id) };
     ops::create_objective(&state, &a, req).await.map_err(on(&page))?;
@@ -988,7 +994,7 @@ pub async fn competitor_create(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<CompetitorForm>,
 ) -> PageResult {
-    let page = format!("/products/{}/competitors", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/competitors");
     let (a, _) = form_access(&state, &p, ProductObject::Product, &path, ProductAction::Edit, &page).await?;
     let req = ops::CreateCompetitor { name: form.name, notes: given(form.notes), capabilities: Default::default() };
     ops::create_competitor(&state, &a, req).await.map_err(on(&page))?;
@@ -1034,7 +1040,7 @@ pub async fn metric_create(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<MetricForm>,
 ) -> PageResult {
-    let page = format!("/products/{}/metrics", path.id().map(|i| i.0).unwrap_or(0));
+    let page = page_at(&path, "/products/", "/metrics");
     let (a, _) = form_access(&state, &p, ProductObject::Product, &path, ProductAction::Edit, &page).await?;
     let kind = tandem_core::product::MetricKind::parse(&form.kind)
         .ok_or_else(|| on(&page)(ApiError::invalid("kind", "pick a kind")))?;
