@@ -21,10 +21,12 @@ pub enum Action {
     ProductCreate,
     /// Create a project (its manager must be a project manager or admin).
     ProjectCreate,
+    /// Add and edit the workspace's resources (people, material, cost).
+    ResourcesManage,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::WorkspaceRead,
         Action::WorkspaceUpdate,
         Action::MembersRead,
@@ -32,6 +34,7 @@ impl Action {
         Action::ActivityRead,
         Action::ProductCreate,
         Action::ProjectCreate,
+        Action::ResourcesManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Action {
             Action::ActivityRead => "activity_read",
             Action::ProductCreate => "product_create",
             Action::ProjectCreate => "project_create",
+            Action::ResourcesManage => "resources_manage",
         }
     }
 }
@@ -55,7 +59,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         WorkspaceRead | MembersRead | ActivityRead => true,
         WorkspaceUpdate | MembersManage => role == Role::Admin,
         ProductCreate => matches!(role, Role::Admin | Role::ProductManager),
-        ProjectCreate => matches!(role, Role::Admin | Role::ProjectManager),
+        ProjectCreate | ResourcesManage => matches!(role, Role::Admin | Role::ProjectManager),
     }
 }
 
@@ -66,6 +70,9 @@ pub enum ProjectAction {
     Read,
     /// Change the plan: the project's fields, its tasks and dependencies.
     Edit,
+    /// Take part in the work: log time, file defects, move the cards of
+    /// tasks one is assigned to (the operation checks the assignment).
+    Contribute,
 }
 
 /// Who may act on a project: every member reads; its manager (while a
@@ -74,6 +81,7 @@ pub fn project_allows(role: Role, is_manager: bool, action: ProjectAction) -> bo
     match action {
         ProjectAction::Read => true,
         ProjectAction::Edit => role == Role::Admin || (is_manager && role == Role::ProjectManager),
+        ProjectAction::Contribute => role != Role::Stakeholder,
     }
 }
 

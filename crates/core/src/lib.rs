@@ -13,6 +13,7 @@ pub mod product;
 pub mod project;
 pub mod role;
 pub mod scoring;
+pub mod tracking;
 pub mod validate;
 
 pub use access::{Action, ProductAction, ProjectAction, allows, product_allows, project_allows};

@@ -154,6 +154,48 @@ impl TaskConstraint {
     }
 }
 
+/// A three-point estimate for Monte Carlo, in working minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Estimate {
+    pub optimistic_minutes: i64,
+    pub likely_minutes: i64,
+    pub pessimistic_minutes: i64,
+}
+
+impl Estimate {
+    /// Each a duration, and optimistic ≤ likely ≤ pessimistic.
+    pub fn check(&self) -> Result<(), Invalid> {
+        for v in [self.optimistic_minutes, self.likely_minutes, self.pessimistic_minutes] {
+            duration("estimate", v)?;
+        }
+        if self.optimistic_minutes <= self.likely_minutes && self.likely_minutes <= self.pessimistic_minutes {
+            Ok(())
+        } else {
+            Err(Invalid::new("estimate", "needs optimistic ≤ likely ≤ pessimistic"))
+        }
+    }
+}
+
+/// A resource working on a task, at `units` percent (100 = full time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskAssignment {
+    pub resource_id: Id,
+    /// Percent of the resource's time, 1–1000 (default 100).
+    #[serde(default = "full_time")]
+    pub units: i64,
+}
+
+fn full_time() -> i64 {
+    100
+}
+
+/// Assignment units: 1 % to 1000 % (ten people's worth of a pooled resource).
+pub fn units(v: i64) -> Result<i64, Invalid> {
+    if (1..=1000).contains(&v) { Ok(v) } else { Err(Invalid::new("units", "must be from 1 to 1000 (percent)")) }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Task {
     pub id: Id,
@@ -178,9 +220,36 @@ pub struct Task {
     pub status: BoardStatus,
     pub feature_id: Option<Id>,
     pub fixed_cost_minor: i64,
+    /// When the work really started (progress).
+    pub actual_start: Option<LocalTime>,
+    pub actual_finish: Option<LocalTime>,
+    /// Working minutes still to do; by default duration × (1 − % complete).
+    pub remaining_minutes: Option<i64>,
+    pub estimate: Option<Estimate>,
+    pub sprint_id: Option<Id>,
+    /// Levelling keeps higher priorities in place (0–1000, default 500).
+    pub priority: i64,
+    /// Working minutes of delay levelling put before the start.
+    pub leveling_delay_minutes: i64,
+    pub assignments: Vec<TaskAssignment>,
+    /// Working minutes of effort: duration × the assignments' units.
+    pub work_minutes: i64,
+    /// When the task was last marked done (100 % or the done column).
+    pub done_at: Option<Millis>,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+impl Task {
+    /// Effort: duration times the sum of the assignments' units.
+    pub fn work(duration_minutes: i64, assignments: &[TaskAssignment]) -> i64 {
+        let units: i64 = assignments.iter().map(|a| a.units).sum();
+        duration_minutes * units / 100
+    }
+    pub fn is_done(&self) -> bool {
+        self.percent_complete >= 100 || self.status == BoardStatus::Done || self.actual_finish.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -252,5 +321,152 @@ mod tests {
         assert!(currency("E1R").is_err());
         assert!(budget(-1).is_err());
         assert_eq!(budget(0).unwrap(), 0);
+    }
+}
+
+/// A span of working time within a day, `08:00-12:00` (minutes from
+/// midnight; `24:00` ends the day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl utoipa::PartialSchema for Span {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .examples(["08:00-12:00"])
+            .into()
+    }
+}
+
+impl ToSchema for Span {}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}-{:02}:{:02}", self.from / 60, self.from % 60, self.to / 60, self.to % 60)
+    }
+}
+
+impl FromStr for Span {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || Invalid::new("calendar", format!("`{}` is not a span like 08:00-12:00", s.chars().take(20).collect::<String>()));
+        let clock = |t: &str| -> Option<u16> {
+            let (h, m) = t.split_once(':')?;
+            if h.len() != 2 || m.len() != 2 {
+                return None;
+            }
+            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+            (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+        };
+        let (a, b) = s.split_once('-').ok_or_else(bad)?;
+        let (from, to) = (clock(a.trim()).ok_or_else(bad)?, clock(b.trim()).ok_or_else(bad)?);
+        if from < to { Ok(Span { from, to }) } else { Err(bad()) }
+    }
+}
+
+impl Serialize for Span {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(|e: Invalid| serde::de::Error::custom(e.message))
+    }
+}
+
+/// Working hours per weekday; an empty list is a day off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkWeek {
+    pub monday: Vec<Span>,
+    pub tuesday: Vec<Span>,
+    pub wednesday: Vec<Span>,
+    pub thursday: Vec<Span>,
+    pub friday: Vec<Span>,
+    pub saturday: Vec<Span>,
+    pub sunday: Vec<Span>,
+}
+
+impl WorkWeek {
+    /// Monday first.
+    pub fn days(&self) -> [&[Span]; 7] {
+        [&self.monday, &self.tuesday, &self.wednesday, &self.thursday, &self.friday, &self.saturday, &self.sunday]
+    }
+}
+
+/// Days that differ from the week: holidays (no hours) or other hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarException {
+    #[serde(default)]
+    pub name: String,
+    pub from: crate::model::Day,
+    pub to: crate::model::Day,
+    /// Empty: not working. Otherwise the hours worked on each of these days.
+    #[serde(default)]
+    pub hours: Vec<Span>,
+}
+
+/// A project's working time: Monday–Friday 08:00–12:00 and 13:00–17:00
+/// unless changed, with exceptions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkCalendar {
+    pub week: WorkWeek,
+    #[serde(default)]
+    pub exceptions: Vec<CalendarException>,
+}
+
+/// At most this many exceptions in one calendar.
+pub const MAX_EXCEPTIONS: usize = 2_000;
+
+impl WorkCalendar {
+    pub fn standard() -> WorkCalendar {
+        let day = vec![Span { from: 8 * 60, to: 12 * 60 }, Span { from: 13 * 60, to: 17 * 60 }];
+        WorkCalendar {
+            week: WorkWeek {
+                monday: day.clone(),
+                tuesday: day.clone(),
+                wednesday: day.clone(),
+                thursday: day.clone(),
+                friday: day,
+                saturday: Vec::new(),
+                sunday: Vec::new(),
+            },
+            exceptions: Vec::new(),
+        }
+    }
+
+    /// Spans in order without overlaps, at most 8 a day; exceptions dated
+    /// forwards, at most ten years each; some working time in the week.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let spans_ok = |spans: &[Span]| spans.len() <= 8 && spans.windows(2).all(|w| w[0].to <= w[1].from);
+        if !self.week.days().iter().all(|d| spans_ok(d)) {
+            return Err(Invalid::new("week", "each day takes at most 8 spans, in order, without overlaps"));
+        }
+        if self.week.days().iter().all(|d| d.is_empty()) {
+            return Err(Invalid::new("week", "needs some working time"));
+        }
+        if self.exceptions.len() > MAX_EXCEPTIONS {
+            return Err(Invalid::new("exceptions", format!("at most {MAX_EXCEPTIONS}")));
+        }
+        for e in &self.exceptions {
+            let days = e.to.0.since(e.from.0).map(|s| s.get_days()).unwrap_or(-1);
+            if !(0..=3660).contains(&days) {
+                return Err(Invalid::new("exceptions", format!("`{}` must end on or after its start, within ten years", e.name)));
+            }
+            if !spans_ok(&e.hours) {
+                return Err(Invalid::new("exceptions", format!("`{}`: at most 8 spans, in order", e.name)));
+            }
+            if e.name.chars().count() > 200 {
+                return Err(Invalid::new("exceptions", "names are at most 200 characters"));
+            }
+        }
+        Ok(())
     }
 }

@@ -33,7 +33,16 @@ macro_rules! permissions {
     )*};
 }
 
-permissions!(WorkspaceRead, WorkspaceUpdate, MembersRead, MembersManage, ActivityRead, ProductCreate, ProjectCreate);
+permissions!(
+    WorkspaceRead,
+    WorkspaceUpdate,
+    MembersRead,
+    MembersManage,
+    ActivityRead,
+    ProductCreate,
+    ProjectCreate,
+    ResourcesManage,
+);
 
 /// Proof that the caller may perform `P` in workspace `ws`.
 #[derive(Debug)]

@@ -6,9 +6,14 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use tandem_core::Id;
-use tandem_core::project::{ConstraintType, Dependency, DependencyType, LocalTime, Project, Task, TaskKind};
+use tandem_core::project::{
+    ConstraintType, Dependency, DependencyType, LocalTime, Project, Span, Task, TaskKind, WorkCalendar,
+};
+use tandem_sched::calendar::Override;
 use tandem_sched::time::{from_datetime, to_datetime};
-use tandem_sched::{Constraint, GraphError, Lag, LinkType, Minute, Network, Schedule, ScheduleError};
+use tandem_sched::{
+    Calendar, Constraint, GraphError, Lag, LinkType, Minute, Network, Progress, Schedule, ScheduleError, Shifts, Week,
+};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
@@ -35,6 +40,50 @@ fn constraint(t: &Task) -> Constraint {
     }
 }
 
+fn shifts(spans: &[Span]) -> Result<Shifts, ApiError> {
+    let pairs: Vec<(u16, u16)> = spans.iter().map(|s| (s.from, s.to)).collect();
+    Shifts::new(&pairs).map_err(|e| ApiError::invalid("calendar", e.to_string()))
+}
+
+fn day_number(d: tandem_core::model::Day) -> i64 {
+    tandem_sched::time::day_of(from_datetime(d.0.to_datetime(jiff::civil::Time::midnight())))
+}
+
+/// The engine's calendar for a project's working time.
+pub fn calendar(c: &WorkCalendar) -> Result<Calendar, ApiError> {
+    let days = c.week.days();
+    let mut week = [Shifts::NONE; 7];
+    for (i, d) in days.iter().enumerate() {
+        week[i] = shifts(d)?;
+    }
+    let overrides = c
+        .exceptions
+        .iter()
+        .map(|e| {
+            Ok(Override {
+                from_day: day_number(e.from),
+                to_day: day_number(e.to),
+                week: Week::uniform(shifts(&e.hours)?),
+                rank: 2,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Calendar::new("Project", Week::new(week), &overrides).map_err(|e| ApiError::invalid("calendar", e.to_string()))
+}
+
+/// What the engine needs of a task's progress: actual dates and the work
+/// left (stated, or the duration not yet complete).
+fn progress(t: &Task) -> Progress {
+    let left = t.duration_minutes * (100 - t.percent_complete.clamp(0, 100)) / 100;
+    Progress {
+        actual_start: t.actual_start.map(minute),
+        actual_finish: t.actual_finish.map(minute),
+        remaining: t.actual_start.map(|_| t.remaining_minutes.unwrap_or(left)),
+        resume: None,
+        stop: None,
+    }
+}
+
 fn link_type(k: DependencyType) -> LinkType {
     match k {
         DependencyType::Fs => LinkType::FinishToStart,
@@ -48,24 +97,28 @@ fn link_type(k: DependencyType) -> LinkType {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub project: Project,
+    pub calendar: WorkCalendar,
     pub tasks: Vec<Task>,
     pub deps: Vec<Dependency>,
 }
 
 impl Plan {
-    pub fn network(&self) -> Network {
-        network(&self.project, &self.tasks, &self.deps)
+    pub fn network(&self) -> Result<Network, ApiError> {
+        let mut net = network(&self.project, &self.tasks, &self.deps);
+        net.calendars[0] = calendar(&self.calendar)?;
+        Ok(net)
     }
 
     /// The engine's schedule, indexed like `tasks`; a cycle names its tasks.
     pub fn schedule(&self) -> Result<Schedule, ApiError> {
-        tandem_sched::schedule(&self.network()).map_err(|e| explain(e, &self.tasks))
+        tandem_sched::schedule(&self.network()?).map_err(|e| explain(e, &self.tasks))
     }
 }
 
 /// The engine's network for a plan; `tasks` in WBS order (parents first).
 pub fn network(project: &Project, tasks: &[Task], deps: &[Dependency]) -> Network {
     let mut net = Network::new(minute(project.start));
+    net.status_date = project.status_date.map(minute);
     let index: HashMap<Id, u32> = tasks.iter().enumerate().map(|(i, t)| (t.id, i as u32)).collect();
     for t in tasks {
         let mut task = tandem_sched::Task::new(t.duration_minutes);
@@ -73,6 +126,8 @@ pub fn network(project: &Project, tasks: &[Task], deps: &[Dependency]) -> Networ
         task.parent = t.parent_id.and_then(|p| index.get(&p).copied());
         task.constraint = constraint(t);
         task.deadline = t.deadline.map(minute);
+        task.progress = progress(t);
+        task.leveling_delay = Lag::Working(t.leveling_delay_minutes);
         net.add(task);
     }
     for d in deps {

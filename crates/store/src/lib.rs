@@ -13,6 +13,7 @@ mod error;
 mod migrations;
 pub mod product;
 pub mod project;
+pub mod resources;
 mod rows;
 pub mod scratch;
 pub mod tasks;

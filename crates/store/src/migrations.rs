@@ -12,6 +12,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (3, "comments", include_str!("../migrations/sqlite/0003_comments.sql")),
     (4, "projects", include_str!("../migrations/sqlite/0004_projects.sql")),
     (5, "tasks", include_str!("../migrations/sqlite/0005_tasks.sql")),
+    (6, "project_side", include_str!("../migrations/sqlite/0006_project_side.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -20,6 +21,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (3, "comments", include_str!("../migrations/postgres/0003_comments.sql")),
     (4, "projects", include_str!("../migrations/postgres/0004_projects.sql")),
     (5, "tasks", include_str!("../migrations/postgres/0005_tasks.sql")),
+    (6, "project_side", include_str!("../migrations/postgres/0006_project_side.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

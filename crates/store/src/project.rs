@@ -3,7 +3,7 @@
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
-use tandem_core::project::{LocalTime, Methodology, Project, ProjectStatus};
+use tandem_core::project::{LocalTime, Methodology, Project, ProjectStatus, WorkCalendar};
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
@@ -90,6 +90,45 @@ async fn check_product(tx: &mut crate::product::Tx, ws: Id, product: Option<Id>)
 }
 
 impl Store {
+    /// The project's working calendar (the standard one until set).
+    pub async fn project_calendar(&self, p: Id) -> Result<WorkCalendar> {
+        let raw: Option<Option<String>> = sqlx::query_scalar("SELECT calendar_json FROM projects WHERE id = $1")
+            .bind(p.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        match raw.ok_or(StoreError::NotFound)? {
+            None => Ok(WorkCalendar::standard()),
+            Some(j) => serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(format!("calendar_json: {e}"))),
+        }
+    }
+
+    /// Replaces the project's calendar if `version` is the project's current
+    /// one; the project's version moves on.
+    pub async fn set_project_calendar(
+        &self,
+        actor: Id,
+        p: Id,
+        version: i64,
+        cal: &WorkCalendar,
+        now: Millis,
+    ) -> Result<Project> {
+        let mut tx = self.write().await?;
+        let before = fetch(&mut *tx, p).await?;
+        check_version(before.version, version)?;
+        let j = serde_json::to_string(cal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query("UPDATE projects SET calendar_json = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+            .bind(j)
+            .bind(now.0)
+            .bind(p.0)
+            .execute(&mut *tx)
+            .await?;
+        let after = fetch(&mut *tx, p).await?;
+        let summary = json!({"exceptions": cal.exceptions.len()});
+        record(&mut tx, &change(before.workspace_id, actor, "project.calendar", "project", p).after(summary), now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     pub async fn create_project(&self, actor: Id, ws: Id, e: &ProjectEdit, now: Millis) -> Result<Project> {
         let mut tx = self.write().await?;
         check_product(&mut tx, ws, e.product_id).await?;

@@ -7,14 +7,15 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use tandem_core::product::FeatureStatus;
 use tandem_core::project::{
-    BoardStatus, ConstraintType, Dependency, DependencyType, LocalTime, Task, TaskConstraint, TaskKind,
+    BoardStatus, ConstraintType, Dependency, DependencyType, Estimate, LocalTime, Task, TaskAssignment, TaskConstraint,
+    TaskKind,
 };
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
 use crate::activity::{change, record, record_update};
 use crate::product::Tx;
-use crate::rows::{check_version, id, millis, opt_id, opt_local, word};
+use crate::rows::{check_version, id, millis, opt_id, opt_local, opt_millis, word};
 use crate::{Result, Store, StoreError};
 
 /// How many tasks one project may hold.
@@ -34,6 +35,51 @@ pub struct TaskEdit {
     pub status: BoardStatus,
     pub feature_id: Option<Id>,
     pub fixed_cost_minor: i64,
+    pub actual_start: Option<LocalTime>,
+    pub actual_finish: Option<LocalTime>,
+    pub remaining_minutes: Option<i64>,
+    pub estimate: Option<Estimate>,
+    pub sprint_id: Option<Id>,
+    pub priority: i64,
+    pub leveling_delay_minutes: i64,
+    /// Replaces the task's assignments.
+    pub assignments: Vec<TaskAssignment>,
+    /// Place among the siblings, from 1; on an update a changed position
+    /// moves the task there (a new parent without one puts it last).
+    pub position: Option<i64>,
+}
+
+impl TaskEdit {
+    /// The editable fields of a stored task.
+    pub fn of(t: &Task) -> TaskEdit {
+        TaskEdit {
+            name: t.name.clone(),
+            parent_id: t.parent_id,
+            milestone: t.kind == TaskKind::Milestone,
+            duration_minutes: t.duration_minutes,
+            percent_complete: t.percent_complete,
+            constraint: t.constraint,
+            deadline: t.deadline,
+            story_points: t.story_points,
+            status: t.status,
+            feature_id: t.feature_id,
+            fixed_cost_minor: t.fixed_cost_minor,
+            actual_start: t.actual_start,
+            actual_finish: t.actual_finish,
+            remaining_minutes: t.remaining_minutes,
+            estimate: t.estimate,
+            sprint_id: t.sprint_id,
+            priority: t.priority,
+            leveling_delay_minutes: t.leveling_delay_minutes,
+            assignments: t.assignments.clone(),
+            position: Some(t.position),
+        }
+    }
+
+    /// Done when complete, finished or in the done column.
+    fn done(&self) -> bool {
+        self.percent_complete >= 100 || self.status == BoardStatus::Done || self.actual_finish.is_some()
+    }
 }
 
 /// A new dependency.
@@ -56,7 +102,9 @@ macro_rules! task_cols {
     () => {
         "SELECT t.id, t.project_id, p.key AS project_key, t.number, t.parent_id, t.position, t.name, t.milestone, \
          t.duration_minutes, t.percent_complete, t.constraint_type, t.constraint_date, t.deadline, t.story_points, \
-         t.status, t.feature_id, t.fixed_cost_minor, t.version, t.created_at, t.updated_at \
+         t.status, t.feature_id, t.fixed_cost_minor, t.actual_start, t.actual_finish, t.remaining_minutes, \
+         t.estimate_optimistic, t.estimate_likely, t.estimate_pessimistic, t.sprint_id, t.priority, \
+         t.leveling_delay_minutes, t.done_at, t.version, t.created_at, t.updated_at \
          FROM tasks t JOIN projects p ON p.id = t.project_id"
     };
 }
@@ -87,6 +135,25 @@ fn task(row: &AnyRow) -> Result<Task> {
         status: word(row, "status", BoardStatus::parse)?,
         feature_id: opt_id(row, "feature_id")?,
         fixed_cost_minor: row.try_get("fixed_cost_minor")?,
+        actual_start: opt_local(row, "actual_start")?,
+        actual_finish: opt_local(row, "actual_finish")?,
+        remaining_minutes: row.try_get("remaining_minutes")?,
+        estimate: match (
+            row.try_get::<Option<i64>, _>("estimate_optimistic")?,
+            row.try_get::<Option<i64>, _>("estimate_likely")?,
+            row.try_get::<Option<i64>, _>("estimate_pessimistic")?,
+        ) {
+            (Some(o), Some(m), Some(p)) => {
+                Some(Estimate { optimistic_minutes: o, likely_minutes: m, pessimistic_minutes: p })
+            }
+            _ => None,
+        },
+        sprint_id: opt_id(row, "sprint_id")?,
+        priority: row.try_get("priority")?,
+        leveling_delay_minutes: row.try_get("leveling_delay_minutes")?,
+        assignments: Vec::new(),
+        work_minutes: 0,
+        done_at: opt_millis(row, "done_at")?,
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -142,7 +209,67 @@ fn dependency(row: &AnyRow) -> Result<Dependency> {
 async fn project_tasks(tx: &mut Tx, project: Id) -> Result<Vec<Task>> {
     let rows =
         sqlx::query(concat!(task_cols!(), " WHERE t.project_id = $1")).bind(project.0).fetch_all(&mut **tx).await?;
-    Ok(in_wbs_order(rows.iter().map(task).collect::<Result<Vec<_>>>()?))
+    let mut tasks = rows.iter().map(task).collect::<Result<Vec<_>>>()?;
+    let rows = sqlx::query(
+        "SELECT a.task_id, a.resource_id, a.units FROM assignments a JOIN tasks t ON t.id = a.task_id \
+         WHERE t.project_id = $1 ORDER BY a.id",
+    )
+    .bind(project.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut by_task: HashMap<Id, Vec<TaskAssignment>> = HashMap::new();
+    for r in &rows {
+        by_task
+            .entry(id(r, "task_id")?)
+            .or_default()
+            .push(TaskAssignment { resource_id: id(r, "resource_id")?, units: r.try_get("units")? });
+    }
+    for t in &mut tasks {
+        t.assignments = by_task.remove(&t.id).unwrap_or_default();
+        t.work_minutes = Task::work(t.duration_minutes, &t.assignments);
+    }
+    Ok(in_wbs_order(tasks))
+}
+
+/// Replaces a task's assignments; every resource must be in the workspace.
+async fn write_assignments(tx: &mut Tx, ws: Id, task: Id, list: &[TaskAssignment]) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for a in list {
+        if !seen.insert(a.resource_id) {
+            return Err(StoreError::Invalid(Invalid::new("assignments", "names a resource twice")));
+        }
+        let owner: Option<i64> = sqlx::query_scalar("SELECT workspace_id FROM resources WHERE id = $1")
+            .bind(a.resource_id.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if owner != Some(ws.0) {
+            return Err(StoreError::Invalid(Invalid::new("assignments", "names a resource not in this workspace")));
+        }
+    }
+    sqlx::query("DELETE FROM assignments WHERE task_id = $1").bind(task.0).execute(&mut **tx).await?;
+    for a in list {
+        sqlx::query("INSERT INTO assignments (task_id, resource_id, units) VALUES ($1, $2, $3)")
+            .bind(task.0)
+            .bind(a.resource_id.0)
+            .bind(a.units)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Fails unless the sprint is one of the project's.
+async fn check_sprint(tx: &mut Tx, project: Id, sprint: Option<Id>) -> Result<()> {
+    let Some(s) = sprint else { return Ok(()) };
+    let owner: Option<i64> = sqlx::query_scalar("SELECT project_id FROM sprints WHERE id = $1")
+        .bind(s.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if owner == Some(project.0) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(Invalid::new("sprint_id", "is not a sprint of this project")))
+    }
 }
 
 async fn fetch_task(tx: &mut Tx, t: Id) -> Result<(Task, Id)> {
@@ -263,6 +390,80 @@ async fn check_feature(tx: &mut Tx, ws: Id, feature: Option<Id>) -> Result<()> {
     }
 }
 
+/// Renumbers the children of `parent` so that `task` sits at `wanted`
+/// (from 1, clamped to the list) and returns the position it got.
+async fn place_among_siblings(tx: &mut Tx, project: Id, task: Id, parent: Option<Id>, wanted: i64) -> Result<i64> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM tasks WHERE project_id = $1 AND COALESCE(parent_id, 0) = COALESCE($2, 0) AND id <> $3 \
+         ORDER BY position, id",
+    )
+    .bind(project.0)
+    .bind(parent.map(|p| p.0))
+    .bind(task.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let at = (wanted.max(1) as usize - 1).min(ids.len());
+    let mut order = ids;
+    order.insert(at, task.0);
+    for (i, tid) in order.iter().enumerate() {
+        if *tid != task.0 {
+            sqlx::query("UPDATE tasks SET position = $1 WHERE id = $2 AND position <> $1")
+                .bind(i as i64 + 1)
+                .bind(*tid)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(at as i64 + 1)
+}
+
+/// Writes every editable column of a task. `done_at` is set when the task
+/// becomes done and cleared when it is reopened (sprint burndowns read it).
+async fn write_fields(tx: &mut Tx, t: Id, e: &TaskEdit, position: i64, before: Option<&Task>, now: Millis) -> Result<()> {
+    let done_at = match before {
+        Some(b) if b.is_done() && e.done() => b.done_at.map(|d| d.0),
+        _ if e.done() => Some(now.0),
+        _ => None,
+    };
+    sqlx::query(
+        "UPDATE tasks SET name = $1, parent_id = $2, position = $3, milestone = $4, duration_minutes = $5, \
+         percent_complete = $6, constraint_type = $7, constraint_date = $8, deadline = $9, story_points = $10, \
+         status = $11, feature_id = $12, fixed_cost_minor = $13, actual_start = $14, actual_finish = $15, \
+         remaining_minutes = $16, estimate_optimistic = $17, estimate_likely = $18, estimate_pessimistic = $19, \
+         sprint_id = $20, priority = $21, leveling_delay_minutes = $22, done_at = $23, updated_at = $24, \
+         version = version + $25 WHERE id = $26",
+    )
+    .bind(&e.name)
+    .bind(e.parent_id.map(|p| p.0))
+    .bind(position)
+    .bind(i64::from(e.milestone))
+    .bind(e.duration_minutes)
+    .bind(e.percent_complete)
+    .bind(e.constraint.kind.as_str())
+    .bind(e.constraint.date.map(|d| d.to_string()))
+    .bind(e.deadline.map(|d| d.to_string()))
+    .bind(e.story_points)
+    .bind(e.status.as_str())
+    .bind(e.feature_id.map(|f| f.0))
+    .bind(e.fixed_cost_minor)
+    .bind(e.actual_start.map(|d| d.to_string()))
+    .bind(e.actual_finish.map(|d| d.to_string()))
+    .bind(e.remaining_minutes)
+    .bind(e.estimate.map(|x| x.optimistic_minutes))
+    .bind(e.estimate.map(|x| x.likely_minutes))
+    .bind(e.estimate.map(|x| x.pessimistic_minutes))
+    .bind(e.sprint_id.map(|x| x.0))
+    .bind(e.priority)
+    .bind(e.leveling_delay_minutes)
+    .bind(done_at)
+    .bind(now.0)
+    .bind(i64::from(before.is_some()))
+    .bind(t.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// The project's tasks in WBS order.
     pub async fn tasks(&self, project: Id) -> Result<Vec<Task>> {
@@ -311,12 +512,12 @@ impl Store {
         .bind(project.0)
         .fetch_one(&mut *tx)
         .await?;
+        check_sprint(&mut tx, project, e.sprint_id).await?;
         let position = next_position(&mut tx, project, e.parent_id).await?;
         let tid: i64 = sqlx::query_scalar(
-            "INSERT INTO tasks (workspace_id, project_id, number, parent_id, position, name, milestone, duration_minutes, \
-             percent_complete, constraint_type, constraint_date, deadline, story_points, status, feature_id, \
-             fixed_cost_minor, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+            "INSERT INTO tasks (workspace_id, project_id, number, parent_id, position, name, created_at, updated_at, \
+             milestone, duration_minutes, percent_complete, status, constraint_type) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, 0, 0, 'todo', 'ASAP') RETURNING id",
         )
         .bind(ws)
         .bind(project.0)
@@ -324,19 +525,11 @@ impl Store {
         .bind(e.parent_id.map(|p| p.0))
         .bind(position)
         .bind(&e.name)
-        .bind(i64::from(e.milestone))
-        .bind(e.duration_minutes)
-        .bind(e.percent_complete)
-        .bind(e.constraint.kind.as_str())
-        .bind(e.constraint.date.map(|d| d.to_string()))
-        .bind(e.deadline.map(|d| d.to_string()))
-        .bind(e.story_points)
-        .bind(e.status.as_str())
-        .bind(e.feature_id.map(|f| f.0))
-        .bind(e.fixed_cost_minor)
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
+        write_fields(&mut tx, Id(tid), e, position, None, now).await?;
+        write_assignments(&mut tx, Id(ws), Id(tid), &e.assignments).await?;
         let (t, _) = fetch_task(&mut tx, Id(tid)).await?;
         sync_delivery(&mut tx, Id(ws), actor, t.feature_id, now).await?;
         record(
@@ -362,51 +555,30 @@ impl Store {
         let mut tx = self.write().await?;
         let (before, ws) = fetch_task(&mut tx, t).await?;
         check_version(before.version, version)?;
-        let mut e = TaskEdit {
-            name: before.name.clone(),
-            parent_id: before.parent_id,
-            milestone: before.kind == TaskKind::Milestone,
-            duration_minutes: before.duration_minutes,
-            percent_complete: before.percent_complete,
-            constraint: before.constraint,
-            deadline: before.deadline,
-            story_points: before.story_points,
-            status: before.status,
-            feature_id: before.feature_id,
-            fixed_cost_minor: before.fixed_cost_minor,
-        };
+        let mut e = TaskEdit::of(&before);
         edit(&mut e)?;
         let mut position = before.position;
-        if e.parent_id != before.parent_id {
+        let moved_parent = e.parent_id != before.parent_id;
+        if moved_parent {
             check_parent(&mut tx, before.project_id, Some(t), e.parent_id).await?;
             position = next_position(&mut tx, before.project_id, e.parent_id).await?;
+        }
+        match e.position {
+            Some(p) if p != before.position => {
+                position = place_among_siblings(&mut tx, before.project_id, t, e.parent_id, p).await?;
+            }
+            _ => {}
         }
         if e.feature_id != before.feature_id {
             check_feature(&mut tx, ws, e.feature_id).await?;
         }
-        sqlx::query(
-            "UPDATE tasks SET name = $1, parent_id = $2, position = $3, milestone = $4, duration_minutes = $5, \
-             percent_complete = $6, constraint_type = $7, constraint_date = $8, deadline = $9, story_points = $10, \
-             status = $11, feature_id = $12, fixed_cost_minor = $13, version = version + 1, updated_at = $14 \
-             WHERE id = $15",
-        )
-        .bind(&e.name)
-        .bind(e.parent_id.map(|p| p.0))
-        .bind(position)
-        .bind(i64::from(e.milestone))
-        .bind(e.duration_minutes)
-        .bind(e.percent_complete)
-        .bind(e.constraint.kind.as_str())
-        .bind(e.constraint.date.map(|d| d.to_string()))
-        .bind(e.deadline.map(|d| d.to_string()))
-        .bind(e.story_points)
-        .bind(e.status.as_str())
-        .bind(e.feature_id.map(|f| f.0))
-        .bind(e.fixed_cost_minor)
-        .bind(now.0)
-        .bind(t.0)
-        .execute(&mut *tx)
-        .await?;
+        if e.sprint_id != before.sprint_id {
+            check_sprint(&mut tx, before.project_id, e.sprint_id).await?;
+        }
+        write_fields(&mut tx, t, &e, position, Some(&before), now).await?;
+        if e.assignments != before.assignments {
+            write_assignments(&mut tx, ws, t, &e.assignments).await?;
+        }
         let (after, _) = fetch_task(&mut tx, t).await?;
         for f in [before.feature_id, after.feature_id] {
             sync_delivery(&mut tx, ws, actor, f, now).await?;
@@ -574,6 +746,16 @@ mod tests {
             status: BoardStatus::Todo,
             feature_id: None,
             fixed_cost_minor: 0,
+            actual_start: None,
+            actual_finish: None,
+            remaining_minutes: None,
+            estimate: None,
+            sprint_id: None,
+            priority: 500,
+            leveling_delay_minutes: 0,
+            assignments: Vec::new(),
+            work_minutes: 0,
+            done_at: None,
             version: 1,
             created_at: Millis(0),
             updated_at: Millis(0),

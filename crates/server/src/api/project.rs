@@ -194,16 +194,29 @@ async fn delete_dependency(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `?status_date=`: schedules remaining work after this date instead of
+/// the project's status date.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StatusDateQuery {
+    #[param(value_type = Option<String>)]
+    pub status_date: Option<tandem_core::project::LocalTime>,
+}
+
 /// The schedule the engine computes from the plan: early and late dates,
 /// slack in working minutes, the critical flag and the critical path.
-#[utoipa::path(get, path = "/projects/{id}/schedule", tag = "schedule", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/projects/{id}/schedule", tag = "schedule", params(("id" = String, Path), StatusDateQuery),
     responses((status = 200, body = ScheduleView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_schedule(
     State(state): State<AppState>,
     p: Principal,
     Path(path): Path<IdPath>,
+    ApiQuery(q): ApiQuery<StatusDateQuery>,
 ) -> ApiResult<Json<ScheduleView>> {
     let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
-    let plan = ops::load_plan(&state, a.scope.project_id).await?;
+    let mut plan = ops::load_plan(&state, a.scope.project_id).await?;
+    if q.status_date.is_some() {
+        plan.project.status_date = q.status_date;
+    }
     Ok(Json(plan::view(&plan.tasks, &plan.schedule()?)?))
 }

@@ -2,8 +2,8 @@
 
 use serde::Deserialize;
 use tandem_core::project::{
-    BoardStatus, Dependency, DependencyType, LocalTime, Methodology, Project, ProjectStatus, Task, TaskConstraint,
-    TaskKind, budget, currency, duration, lag,
+    BoardStatus, Dependency, DependencyType, Estimate, LocalTime, Methodology, Project, ProjectStatus, Task,
+    TaskAssignment, TaskConstraint, TaskKind, budget, currency, duration, lag, units,
 };
 use tandem_core::validate::{self, Invalid};
 use tandem_core::{Id, Role};
@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::product::nullable;
 use crate::access::InProject;
 use crate::error::ApiError;
-use crate::plan::Plan;
+use crate::plan::{self, Plan};
 use crate::state::AppState;
 
 /// A project's manager must be a project manager or an admin of its workspace.
@@ -189,6 +189,14 @@ pub struct CreateTask {
     pub status: Option<BoardStatus>,
     pub feature_id: Option<Id>,
     pub fixed_cost_minor: Option<i64>,
+    pub actual_start: Option<LocalTime>,
+    pub actual_finish: Option<LocalTime>,
+    pub remaining_minutes: Option<i64>,
+    pub estimate: Option<Estimate>,
+    pub sprint_id: Option<Id>,
+    /// 0–1000, default 500.
+    pub priority: Option<i64>,
+    pub assignments: Option<Vec<TaskAssignment>>,
 }
 
 fn percent(v: i64) -> Result<i64, Invalid> {
@@ -206,6 +214,58 @@ fn points(v: Option<f64>) -> Result<Option<f64>, Invalid> {
 
 fn cost(v: i64) -> Result<i64, Invalid> {
     if v >= 0 { Ok(v) } else { Err(Invalid::new("fixed_cost_minor", "must be 0 or more")) }
+}
+
+fn priority(v: i64) -> Result<i64, Invalid> {
+    if (0..=1000).contains(&v) { Ok(v) } else { Err(Invalid::new("priority", "must be from 0 to 1000")) }
+}
+
+fn assignments(list: Vec<TaskAssignment>) -> Result<Vec<TaskAssignment>, Invalid> {
+    if list.len() > 50 {
+        return Err(Invalid::new("assignments", "at most 50 per task"));
+    }
+    for a in &list {
+        units(a.units)?;
+    }
+    Ok(list)
+}
+
+/// Progress must read forwards: no finish before the start, no finish
+/// without a start.
+fn check_progress(e: &TaskEdit) -> Result<(), Invalid> {
+    match (e.actual_start, e.actual_finish) {
+        (None, Some(_)) => Err(Invalid::new("actual_finish", "needs an actual start")),
+        (Some(s), Some(f)) if f < s => Err(Invalid::new("actual_finish", "is before the actual start")),
+        _ => Ok(()),
+    }
+}
+
+/// Like MS Project: progress without actual dates takes them from the
+/// schedule (work started as planned; 100 % finished as planned), and a
+/// task moved to the done column is 100 % complete.
+async fn fill_progress(state: &AppState, project: Id, task: Option<Id>, e: &mut TaskEdit) -> Result<(), ApiError> {
+    if e.status == BoardStatus::Done && e.percent_complete < 100 && e.actual_finish.is_none() {
+        e.percent_complete = 100;
+    }
+    let needs_start = e.percent_complete > 0 && e.actual_start.is_none();
+    let needs_finish = e.percent_complete >= 100 && e.actual_finish.is_none();
+    if !(needs_start || needs_finish) {
+        return Ok(());
+    }
+    let plan = load_plan(state, project).await?;
+    let view = plan::view(&plan.tasks, &plan.schedule()?)?;
+    let row = task.and_then(|t| view.tasks.iter().find(|s| s.id == t));
+    let (start, finish) = match row {
+        Some(r) => (r.start, r.finish),
+        None => (view.project.start, view.project.start),
+    };
+    if needs_start {
+        e.actual_start = Some(start);
+    }
+    if needs_finish {
+        e.actual_finish = Some(finish.max(e.actual_start.unwrap_or(finish)));
+    }
+    Ok(())
 }
 
 fn kind_is_milestone(kind: Option<TaskKind>) -> Result<Option<bool>, Invalid> {
@@ -235,7 +295,19 @@ pub async fn create_task(state: &AppState, a: &InProject, req: CreateTask) -> Re
         status: req.status.unwrap_or(BoardStatus::Todo),
         feature_id: req.feature_id,
         fixed_cost_minor: cost(req.fixed_cost_minor.unwrap_or(0))?,
+        actual_start: req.actual_start,
+        actual_finish: req.actual_finish,
+        remaining_minutes: req.remaining_minutes.map(|d| duration("remaining_minutes", d)).transpose()?,
+        estimate: req.estimate.map(|x| x.check().map(|()| x)).transpose()?,
+        sprint_id: req.sprint_id,
+        priority: priority(req.priority.unwrap_or(500))?,
+        leveling_delay_minutes: 0,
+        assignments: assignments(req.assignments.unwrap_or_default())?,
+        position: None,
     };
+    let mut e = e;
+    fill_progress(state, a.scope.project_id, None, &mut e).await?;
+    check_progress(&e)?;
     Ok(state.store.create_task(a.user_id, a.scope.project_id, &e, state.clock.now()).await?)
 }
 
@@ -263,6 +335,26 @@ pub struct UpdateTask {
     #[schema(value_type = Option<String>)]
     pub feature_id: Option<Option<Id>>,
     pub fixed_cost_minor: Option<i64>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub actual_start: Option<Option<LocalTime>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub actual_finish: Option<Option<LocalTime>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub remaining_minutes: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Estimate>)]
+    pub estimate: Option<Option<Estimate>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub sprint_id: Option<Option<Id>>,
+    pub priority: Option<i64>,
+    /// Replaces the task's assignments.
+    pub assignments: Option<Vec<TaskAssignment>>,
+    /// Moves the task to this place among its (new) siblings, from 1.
+    pub position: Option<i64>,
     /// The version read; or send it in `If-Match`.
     pub version: Option<i64>,
 }
@@ -283,6 +375,31 @@ pub async fn update_task(
     }
     let sp = req.story_points.map(points).transpose()?;
     let fixed = req.fixed_cost_minor.map(cost).transpose()?;
+    let remaining =
+        req.remaining_minutes.map(|r| r.map(|d| duration("remaining_minutes", d)).transpose()).transpose()?;
+    if let Some(Some(x)) = req.estimate {
+        x.check()?;
+    }
+    let prio = req.priority.map(priority).transpose()?;
+    let assigned = req.assignments.map(assignments).transpose()?;
+    if let Some(p) = req.position
+        && p < 1
+    {
+        return Err(ApiError::invalid("position", "counts from 1"));
+    }
+    // Progress dates default from the schedule, which is read before the
+    // write transaction: the closure only fills what is still missing.
+    let current = state.store.task(task).await?;
+    let mut probe = TaskEdit::of(&current);
+    probe.percent_complete = pct.unwrap_or(probe.percent_complete);
+    probe.status = req.status.unwrap_or(probe.status);
+    if let Some(v) = req.actual_start {
+        probe.actual_start = v;
+    }
+    if let Some(v) = req.actual_finish {
+        probe.actual_finish = v;
+    }
+    fill_progress(state, a.scope.project_id, Some(task), &mut probe).await?;
     let t = state
         .store
         .update_task(
@@ -323,7 +440,28 @@ pub async fn update_task(
                 if let Some(v) = fixed {
                     e.fixed_cost_minor = v;
                 }
-                Ok(())
+                if let Some(v) = remaining {
+                    e.remaining_minutes = v;
+                }
+                if let Some(v) = req.estimate {
+                    e.estimate = v;
+                }
+                if let Some(v) = req.sprint_id {
+                    e.sprint_id = v;
+                }
+                if let Some(v) = prio {
+                    e.priority = v;
+                }
+                if let Some(v) = assigned {
+                    e.assignments = v;
+                }
+                if let Some(v) = req.position {
+                    e.position = Some(v);
+                }
+                e.percent_complete = probe.percent_complete;
+                e.actual_start = probe.actual_start;
+                e.actual_finish = probe.actual_finish;
+                check_progress(e)
             },
             state.clock.now(),
         )
@@ -367,7 +505,7 @@ pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDepen
         created_at: state.clock.now(),
         updated_at: state.clock.now(),
     });
-    tandem_sched::Graph::build(&plan.network()).map_err(|e| crate::plan::explain(e.into(), &plan.tasks))?;
+    tandem_sched::Graph::build(&plan.network()?).map_err(|e| crate::plan::explain(e.into(), &plan.tasks))?;
     Ok(state.store.create_dependency(a.user_id, plan.project.id, &d, state.clock.now()).await?)
 }
 
@@ -376,6 +514,7 @@ pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDepen
 pub async fn load_plan(state: &AppState, project: Id) -> Result<Plan, ApiError> {
     Ok(Plan {
         project: state.store.project(project).await?,
+        calendar: state.store.project_calendar(project).await?,
         tasks: state.store.tasks(project).await?,
         deps: state.store.dependencies(project).await?,
     })

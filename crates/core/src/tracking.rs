@@ -1,0 +1,121 @@
+//! Resources, the time they log and the baselines plans are measured
+//! against: the project side's records of effort and cost.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::model::{Day, Id, Millis};
+use crate::project::LocalTime;
+use crate::str_enum;
+use crate::validate::Invalid;
+
+str_enum! {
+    /// Work resources are people (their time is booked and levelled);
+    /// material and cost resources only add cost.
+    pub enum ResourceKind { Work = "work", Material = "material", Cost = "cost" }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Resource {
+    pub id: Id,
+    pub workspace_id: Id,
+    pub name: String,
+    /// The member this resource is, when it is a person with an account.
+    pub user_id: Option<Id>,
+    #[serde(rename = "type")]
+    pub kind: ResourceKind,
+    /// Percent of one full-time person available (100 = full time).
+    pub max_units: i64,
+    /// Standard rate per hour, minor units.
+    pub rate_minor: i64,
+    pub version: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// Max units: 0 % (unavailable) up to 10 000 % (a pool of 100 people).
+pub fn max_units(v: i64) -> Result<i64, Invalid> {
+    if (0..=10_000).contains(&v) { Ok(v) } else { Err(Invalid::new("max_units", "must be from 0 to 10000 (percent)")) }
+}
+
+/// An hourly rate: 0 up to 10 million minor units.
+pub fn rate(v: i64) -> Result<i64, Invalid> {
+    if (0..=10_000_000).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Invalid::new("rate_minor", "must be from 0 to 10000000 minor units per hour"))
+    }
+}
+
+/// Hours logged against a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct TimeEntry {
+    pub id: Id,
+    pub project_id: Id,
+    pub task_id: Id,
+    /// `CHK-12`.
+    pub task_key: String,
+    pub resource_id: Option<Id>,
+    /// Who logged it.
+    pub user_id: Id,
+    pub date: Day,
+    pub minutes: i64,
+    /// The cost of these hours, minor units (from the resource's rate
+    /// unless given).
+    pub cost_minor: i64,
+    pub note: String,
+    pub version: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// Minutes in one entry: 1 minute to 24 hours.
+pub fn logged_minutes(v: i64) -> Result<i64, Invalid> {
+    if (1..=24 * 60).contains(&v) { Ok(v) } else { Err(Invalid::new("minutes", "must be from 1 to 1440")) }
+}
+
+/// The cost of `minutes` at `rate_minor` per hour, rounded half up.
+pub fn cost_of(minutes: i64, rate_minor: i64) -> i64 {
+    (minutes * rate_minor + 30) / 60
+}
+
+/// MS Project keeps eleven baselines: Baseline and Baseline 1 to 10.
+pub const BASELINES: i64 = 11;
+
+/// A stored snapshot of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Baseline {
+    /// 0 (the baseline) to 10.
+    pub number: i64,
+    pub name: String,
+    pub created_by: Id,
+    pub created_at: Millis,
+    pub tasks: Vec<BaselineTask>,
+}
+
+/// One task as it stood when the baseline was set.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct BaselineTask {
+    pub task_id: Id,
+    pub start: LocalTime,
+    pub finish: LocalTime,
+    pub duration_minutes: i64,
+    pub work_minutes: i64,
+    pub cost_minor: i64,
+    pub story_points: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn costs_round_half_up() {
+        assert_eq!(cost_of(90, 10_000), 15_000);
+        assert_eq!(cost_of(1, 50), 1);
+        assert_eq!(cost_of(1, 29), 0);
+        assert!(logged_minutes(0).is_err());
+        assert!(logged_minutes(1441).is_err());
+        assert!(max_units(10_001).is_err());
+    }
+}
