@@ -352,7 +352,12 @@ impl fmt::Display for Span {
 impl FromStr for Span {
     type Err = Invalid;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || Invalid::new("calendar", format!("`{}` is not a span like 08:00-12:00", s.chars().take(20).collect::<String>()));
+        let bad = || {
+            Invalid::new(
+                "calendar",
+                format!("`{}` is not a span like 08:00-12:00", s.chars().take(20).collect::<String>()),
+            )
+        };
         let clock = |t: &str| -> Option<u16> {
             let (h, m) = t.split_once(':')?;
             if h.len() != 2 || m.len() != 2 {
@@ -458,7 +463,10 @@ impl WorkCalendar {
         for e in &self.exceptions {
             let days = e.to.0.since(e.from.0).map(|s| s.get_days()).unwrap_or(-1);
             if !(0..=3660).contains(&days) {
-                return Err(Invalid::new("exceptions", format!("`{}` must end on or after its start, within ten years", e.name)));
+                return Err(Invalid::new(
+                    "exceptions",
+                    format!("`{}` must end on or after its start, within ten years", e.name),
+                ));
             }
             if !spans_ok(&e.hours) {
                 return Err(Invalid::new("exceptions", format!("`{}`: at most 8 spans, in order", e.name)));

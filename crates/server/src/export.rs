@@ -106,3 +106,25 @@ pub fn feedback_csv(product: &Product, feedback: &[Feedback]) -> Result<Response
     });
     download(&format!("{}-feedback.csv", product.key), csv_bytes(&header, rows)?)
 }
+
+/// A project's time entries: one row each, hours and cost.
+pub fn time_entries_csv(
+    project: &tandem_core::project::Project,
+    entries: &[tandem_core::tracking::TimeEntry],
+    emails: &std::collections::HashMap<tandem_core::Id, String>,
+) -> Result<Response, ApiError> {
+    let header = ["date", "task", "person", "minutes", "hours", "cost_minor", "currency", "note"];
+    let rows = entries.iter().map(|e| {
+        vec![
+            e.date.to_string(),
+            e.task_key.clone(),
+            emails.get(&e.user_id).cloned().unwrap_or_default(),
+            e.minutes.to_string(),
+            format!("{:.2}", e.minutes as f64 / 60.0),
+            e.cost_minor.to_string(),
+            project.currency.clone(),
+            e.note.clone(),
+        ]
+    });
+    download(&format!("{}-time.csv", project.key), csv_bytes(&header, rows)?)
+}

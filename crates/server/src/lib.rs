@@ -10,6 +10,7 @@ pub mod error;
 mod export;
 pub mod extract;
 pub mod forecast;
+pub mod measure;
 mod middleware;
 pub mod ops;
 pub mod plan;

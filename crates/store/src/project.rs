@@ -124,7 +124,8 @@ impl Store {
             .await?;
         let after = fetch(&mut *tx, p).await?;
         let summary = json!({"exceptions": cal.exceptions.len()});
-        record(&mut tx, &change(before.workspace_id, actor, "project.calendar", "project", p).after(summary), now).await?;
+        record(&mut tx, &change(before.workspace_id, actor, "project.calendar", "project", p).after(summary), now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -61,7 +61,7 @@ async fn fetch_resource(tx: &mut Tx, r: Id) -> Result<Resource> {
 /// A resource's user must be a member of its workspace.
 async fn check_member(tx: &mut Tx, ws: Id, user: Option<Id>) -> Result<()> {
     let Some(u) = user else { return Ok(()) };
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND user_id = $2")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND user_id = $2")
         .bind(ws.0)
         .bind(u.0)
         .fetch_one(&mut **tx)
@@ -245,21 +245,24 @@ impl Store {
 
     /// The resource a user is in a workspace, if any (the first by id).
     pub async fn resource_of_user(&self, ws: Id, user: Id) -> Result<Option<Resource>> {
-        let row = sqlx::query(concat!(resource_cols!(), " WHERE workspace_id = $1 AND user_id = $2 ORDER BY id LIMIT 1"))
-            .bind(ws.0)
-            .bind(user.0)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(concat!(resource_cols!(), " WHERE workspace_id = $1 AND user_id = $2 ORDER BY id LIMIT 1"))
+                .bind(ws.0)
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(resource).transpose()
     }
 
     /// Logs time against a task of `project`.
     pub async fn create_time_entry(&self, project: Id, e: &NewTimeEntry, now: Millis) -> Result<TimeEntry> {
         let mut tx = self.write().await?;
-        let row = sqlx::query("SELECT t.project_id, p.workspace_id FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = $1")
-            .bind(e.task_id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row = sqlx::query(
+            "SELECT t.project_id, p.workspace_id FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = $1",
+        )
+        .bind(e.task_id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
         let ws = match row {
             Some(r) if id(&r, "project_id")? == project => id(&r, "workspace_id")?,
             _ => return Err(StoreError::Invalid(Invalid::new("task_id", "is not a task of this project"))),
@@ -334,8 +337,12 @@ impl Store {
         let mut tx = self.write().await?;
         let before = fetch_time(&mut tx, e).await?;
         check_version(before.version, version)?;
-        let mut t =
-            TimeEdit { date: before.date, minutes: before.minutes, cost_minor: before.cost_minor, note: before.note.clone() };
+        let mut t = TimeEdit {
+            date: before.date,
+            minutes: before.minutes,
+            cost_minor: before.cost_minor,
+            note: before.note.clone(),
+        };
         edit(&mut t)?;
         sqlx::query(
             "UPDATE time_entries SET day = $1, minutes = $2, cost_minor = $3, note = $4, version = version + 1, \
@@ -491,8 +498,12 @@ impl Store {
         if gone == 0 {
             return Err(StoreError::NotFound);
         }
-        record(&mut tx, &change(Id(ws), actor, "baseline.cleared", "project", project).before(json!({"number": number})), now)
-            .await?;
+        record(
+            &mut tx,
+            &change(Id(ws), actor, "baseline.cleared", "project", project).before(json!({"number": number})),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

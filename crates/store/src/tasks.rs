@@ -261,10 +261,8 @@ async fn write_assignments(tx: &mut Tx, ws: Id, task: Id, list: &[TaskAssignment
 /// Fails unless the sprint is one of the project's.
 async fn check_sprint(tx: &mut Tx, project: Id, sprint: Option<Id>) -> Result<()> {
     let Some(s) = sprint else { return Ok(()) };
-    let owner: Option<i64> = sqlx::query_scalar("SELECT project_id FROM sprints WHERE id = $1")
-        .bind(s.0)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT project_id FROM sprints WHERE id = $1").bind(s.0).fetch_optional(&mut **tx).await?;
     if owner == Some(project.0) {
         Ok(())
     } else {
@@ -419,7 +417,14 @@ async fn place_among_siblings(tx: &mut Tx, project: Id, task: Id, parent: Option
 
 /// Writes every editable column of a task. `done_at` is set when the task
 /// becomes done and cleared when it is reopened (sprint burndowns read it).
-async fn write_fields(tx: &mut Tx, t: Id, e: &TaskEdit, position: i64, before: Option<&Task>, now: Millis) -> Result<()> {
+async fn write_fields(
+    tx: &mut Tx,
+    t: Id,
+    e: &TaskEdit,
+    position: i64,
+    before: Option<&Task>,
+    now: Millis,
+) -> Result<()> {
     let done_at = match before {
         Some(b) if b.is_done() && e.done() => b.done_at.map(|d| d.0),
         _ if e.done() => Some(now.0),
@@ -720,6 +725,40 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// Stores levelling's delays (working minutes per task) in one
+    /// transaction; each changed task's version moves on.
+    pub async fn set_leveling_delays(&self, actor: Id, project: Id, delays: &[(Id, i64)], now: Millis) -> Result<()> {
+        let mut tx = self.write().await?;
+        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
+            .bind(project.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        for (t, d) in delays {
+            sqlx::query(
+                "UPDATE tasks SET leveling_delay_minutes = $1, version = version + 1, updated_at = $2 \
+                 WHERE id = $3 AND project_id = $4",
+            )
+            .bind(*d)
+            .bind(now.0)
+            .bind(t.0)
+            .bind(project.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let moved = delays.iter().filter(|(_, d)| *d > 0).count();
+        record(
+            &mut tx,
+            &change(Id(ws), actor, "project.leveled", "project", project).after(json!({"moved": moved})),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

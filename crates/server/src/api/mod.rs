@@ -4,6 +4,7 @@
 pub(crate) mod account;
 mod activity;
 pub(crate) mod comments;
+mod delivery;
 mod market;
 pub(crate) mod members;
 mod okrs;
@@ -77,4 +78,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(market::routes())
         .merge(comments::routes())
         .merge(project::routes())
+        .merge(delivery::routes())
 }

@@ -198,7 +198,7 @@ async fn delete_dependency(
 /// the project's status date.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct StatusDateQuery {
+pub(crate) struct StatusDateQuery {
     #[param(value_type = Option<String>)]
     pub status_date: Option<tandem_core::project::LocalTime>,
 }

@@ -1,6 +1,7 @@
 //! Operations shared by the JSON API and the pages: validation, hashing
 //! and the store call, so both paths behave the same.
 
+pub mod delivery;
 pub mod product;
 pub mod project;
 
