@@ -3,6 +3,7 @@
 //! rendering. Pure: no I/O, no async, no clock.
 
 pub mod access;
+pub mod agile;
 pub mod decision;
 mod enums;
 pub mod export;
@@ -11,6 +12,7 @@ pub mod metrics;
 pub mod model;
 pub mod product;
 pub mod project;
+pub mod risk;
 pub mod role;
 pub mod scoring;
 pub mod tracking;

@@ -3,7 +3,8 @@
 //! Money is integer minor units; ratios are `None` when undefined (a
 //! division by zero is not a number to show).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Earned value at a status date. `bac`, `pv`, `ev`, `ac` are the inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -121,7 +122,7 @@ pub fn escape_rate(found_after_release: i64, all: i64) -> Option<f64> {
 }
 
 /// Red, amber, green.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rag {
     Green,
@@ -131,7 +132,8 @@ pub enum Rag {
 
 /// The thresholds a project's status is judged by (defaults of the
 /// design; editable per project).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RagThresholds {
     pub index_amber: f64,
     pub index_red: f64,
@@ -154,8 +156,30 @@ impl Default for RagThresholds {
     }
 }
 
+impl RagThresholds {
+    /// Indices are ratios (red below amber), creep a share (red above
+    /// amber), risk scores 1–25 (red above amber).
+    pub fn check(&self) -> Result<(), crate::validate::Invalid> {
+        let bad = |m: &str| Err(crate::validate::Invalid::new("rag_thresholds", m));
+        let ratio = |x: f64| x.is_finite() && (0.0..=10.0).contains(&x);
+        if !(ratio(self.index_amber) && ratio(self.index_red) && self.index_red <= self.index_amber) {
+            return bad("index_red must be at most index_amber, both from 0 to 10");
+        }
+        if !(ratio(self.creep_amber) && ratio(self.creep_red) && self.creep_amber <= self.creep_red) {
+            return bad("creep_amber must be at most creep_red, both from 0 to 10");
+        }
+        if !((1..=25).contains(&self.risk_amber)
+            && (1..=25).contains(&self.risk_red)
+            && self.risk_amber <= self.risk_red)
+        {
+            return bad("risk_amber must be at most risk_red, both from 1 to 25");
+        }
+        Ok(())
+    }
+}
+
 /// The facts a status report is drafted from.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct StatusFacts {
     pub spi: Option<f64>,
     pub cpi: Option<f64>,
@@ -167,7 +191,7 @@ pub struct StatusFacts {
 }
 
 /// RAG per dimension of a status report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StatusRag {
     pub schedule: Rag,
     pub budget: Rag,
@@ -278,4 +302,31 @@ mod tests {
         let r = status_rag(&StatusFacts { forecast_after_target: true, ..base }, &t);
         assert_eq!((r.schedule, r.overall), (Rag::Red, Rag::Red));
     }
+}
+
+crate::str_enum! {
+    pub enum ReportStatus { Draft = "draft", Published = "published" }
+}
+
+/// A project's status for a period: drafted from the facts, edited and
+/// published by the project manager.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct StatusReport {
+    pub id: crate::Id,
+    pub project_id: crate::Id,
+    /// Free text such as `2027-W02` or `January 2027`.
+    pub period: String,
+    pub status: ReportStatus,
+    /// As drafted, or as the manager set it.
+    pub rag: StatusRag,
+    /// What the draft was computed from.
+    pub facts: StatusFacts,
+    /// Markdown.
+    pub summary: String,
+    pub summary_html: String,
+    pub created_by: crate::Id,
+    pub published_at: Option<crate::Millis>,
+    pub version: i64,
+    pub created_at: crate::Millis,
+    pub updated_at: crate::Millis,
 }

@@ -24,3 +24,24 @@ impl Clock for SystemClock {
 pub fn system() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
+
+/// The wall clock moved by an offset that can be changed while running:
+/// tests put "now" on a chosen day and time keeps moving from there.
+#[derive(Debug, Default)]
+pub struct ShiftedClock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl ShiftedClock {
+    /// From now on, the clock reads `at` (and runs on from it).
+    pub fn set(&self, at: Millis) {
+        let real = SystemClock.now().0;
+        self.offset_ms.store(at.0 - real, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Millis {
+        Millis(SystemClock.now().0 + self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod activity;
+pub mod agile;
 pub mod comments;
 mod db;
 mod error;
@@ -14,7 +15,9 @@ mod migrations;
 pub mod product;
 pub mod project;
 pub mod resources;
+pub mod risks;
 mod rows;
+pub mod runs;
 pub mod scratch;
 pub mod tasks;
 mod workspaces;

@@ -363,6 +363,26 @@ async fn sync_delivery(tx: &mut Tx, ws: Id, actor: Id, feature: Option<Id>, now:
     record(tx, &change(ws, actor, "feature.delivery", "feature", feature).before(b).after(a), now).await
 }
 
+/// The project's next `KEY-n` number, shared by its tasks, risks and
+/// defects like one Jira project's issues.
+pub(crate) async fn next_number(tx: &mut Tx, project: Id) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "UPDATE projects SET next_task_number = next_task_number + 1 WHERE id = $1 RETURNING next_task_number - 1",
+    )
+    .bind(project.0)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// The workspace of a project, or not found.
+pub(crate) async fn project_workspace(tx: &mut Tx, project: Id) -> Result<Id> {
+    let ws: Option<i64> = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
+        .bind(project.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    ws.map(Id).ok_or(StoreError::NotFound)
+}
+
 /// The position after the last child of `parent` (or of the project's top level).
 async fn next_position(tx: &mut Tx, project: Id, parent: Option<Id>) -> Result<i64> {
     let n: i64 = sqlx::query_scalar(
@@ -511,12 +531,7 @@ impl Store {
         }
         check_parent(&mut tx, project, None, e.parent_id).await?;
         check_feature(&mut tx, Id(ws), e.feature_id).await?;
-        let number: i64 = sqlx::query_scalar(
-            "UPDATE projects SET next_task_number = next_task_number + 1 WHERE id = $1 RETURNING next_task_number - 1",
-        )
-        .bind(project.0)
-        .fetch_one(&mut *tx)
-        .await?;
+        let number = next_number(&mut tx, project).await?;
         check_sprint(&mut tx, project, e.sprint_id).await?;
         let position = next_position(&mut tx, project, e.parent_id).await?;
         let tid: i64 = sqlx::query_scalar(

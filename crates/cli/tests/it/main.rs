@@ -10,6 +10,7 @@ mod api_conventions;
 mod browser;
 mod cli;
 mod cluster;
+mod control;
 mod delivery;
 mod members;
 mod product;

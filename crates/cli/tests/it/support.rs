@@ -101,13 +101,17 @@ where
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
+    /// The server's clock; `clock.set` moves "now".
+    pub clock: std::sync::Arc<tandem_server::clock::ShiftedClock>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
 impl TestApp {
     pub async fn start(db: &TestDb, config: Config) -> TestApp {
         let store = Store::open(db.url()).await.unwrap();
-        let state = AppState::new(store, config);
+        let mut state = AppState::new(store, config);
+        let clock = std::sync::Arc::new(tandem_server::clock::ShiftedClock::default());
+        state.clock = clock.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -119,7 +123,7 @@ impl TestApp {
             .await
             .unwrap();
         });
-        TestApp { base, state, _shutdown: tx }
+        TestApp { base, state, clock, _shutdown: tx }
     }
 
     pub fn url(&self, path: &str) -> String {

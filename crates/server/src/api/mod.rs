@@ -4,6 +4,7 @@
 pub(crate) mod account;
 mod activity;
 pub(crate) mod comments;
+mod control;
 mod delivery;
 mod market;
 pub(crate) mod members;
@@ -79,4 +80,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(comments::routes())
         .merge(project::routes())
         .merge(delivery::routes())
+        .merge(control::routes())
 }

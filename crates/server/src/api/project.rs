@@ -128,7 +128,10 @@ async fn get_task(State(state): State<AppState>, p: Principal, Path(path): Path<
     Ok(Json(state.store.task(id).await?))
 }
 
-/// Edits a task; a new `parent_id` indents or outdents it in the WBS.
+/// Edits a task; a new `parent_id` indents or outdents it in the WBS, a
+/// `position` reorders it among its siblings. Contributors assigned to the
+/// task may change only its `status`, `percent_complete`,
+/// `remaining_minutes` and actual dates.
 #[utoipa::path(patch, path = "/tasks/{id}", tag = "tasks", params(("id" = String, Path)), request_body = UpdateTask,
     responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 412, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -139,7 +142,19 @@ async fn update_task(
     headers: HeaderMap,
     ApiJson(req): ApiJson<UpdateTask>,
 ) -> ApiResult<Json<Task>> {
-    let (a, id) = on_task(&state, &p, &path, ProjectAction::Edit).await?;
+    // Contributors move their own tasks on the board and report progress;
+    // everything else is the plan's owner's.
+    let (a, id) = match on_task(&state, &p, &path, ProjectAction::Edit).await {
+        Err(ApiError::Forbidden) if req.only_progress() => {
+            let (a, id) = on_task(&state, &p, &path, ProjectAction::Contribute).await?;
+            let task = state.store.task(id).await?;
+            if !crate::ops::agile::may_update_progress(&state, &a, &task).await? {
+                return Err(ApiError::Forbidden);
+            }
+            (a, id)
+        }
+        other => other?,
+    };
     let version = expected_version(req.version, &headers)?;
     Ok(Json(ops::update_task(&state, &a, id, version, req).await?))
 }

@@ -1,9 +1,12 @@
 //! Operations shared by the JSON API and the pages: validation, hashing
 //! and the store call, so both paths behave the same.
 
+pub mod agile;
 pub mod delivery;
+pub mod outlook;
 pub mod product;
 pub mod project;
+pub mod risks;
 
 use serde::{Deserialize, Serialize};
 use tandem_core::model::{Member, Workspace};

@@ -359,6 +359,48 @@ pub struct UpdateTask {
     pub version: Option<i64>,
 }
 
+impl UpdateTask {
+    /// Whether the request touches only progress and the board column.
+    pub fn only_progress(&self) -> bool {
+        let UpdateTask {
+            name,
+            parent_id,
+            kind,
+            duration_minutes,
+            percent_complete: _,
+            constraint,
+            deadline,
+            story_points,
+            status: _,
+            feature_id,
+            fixed_cost_minor,
+            actual_start: _,
+            actual_finish: _,
+            remaining_minutes: _,
+            estimate,
+            sprint_id,
+            priority,
+            assignments,
+            position,
+            version: _,
+        } = self;
+        name.is_none()
+            && parent_id.is_none()
+            && kind.is_none()
+            && duration_minutes.is_none()
+            && constraint.is_none()
+            && deadline.is_none()
+            && story_points.is_none()
+            && feature_id.is_none()
+            && fixed_cost_minor.is_none()
+            && estimate.is_none()
+            && sprint_id.is_none()
+            && priority.is_none()
+            && assignments.is_none()
+            && position.is_none()
+    }
+}
+
 pub async fn update_task(
     state: &AppState,
     a: &InProject,
