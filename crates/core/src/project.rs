@@ -131,6 +131,12 @@ str_enum! {
     pub enum DependencyType { Fs = "FS", Ss = "SS", Ff = "FF", Sf = "SF" }
 }
 
+str_enum! {
+    /// How a lag is counted: working time of the successor's calendar,
+    /// elapsed calendar time, or a percentage of the predecessor's duration.
+    pub enum LagKind { Working = "working", Elapsed = "elapsed", Percent = "percent" }
+}
+
 /// A constraint and its date (none for ASAP and ALAP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -236,6 +242,23 @@ pub struct Task {
     pub work_minutes: i64,
     /// When the task was last marked done (100 % or the done column).
     pub done_at: Option<Millis>,
+    /// One of the project's other calendars; `null` is the project's own.
+    pub calendar_id: Option<Id>,
+    /// The calendar total slack is counted on when it is not the one the
+    /// dates follow (MS Project counts slack on a task's own calendar when
+    /// its resources' calendars set its dates); `null`: the same.
+    pub slack_calendar_id: Option<Id>,
+    /// A manually scheduled task keeps these dates, like MS Project's.
+    pub manual_start: Option<LocalTime>,
+    pub manual_finish: Option<LocalTime>,
+    /// Where split progress stopped and the remaining work resumes.
+    pub stop: Option<LocalTime>,
+    pub resume: Option<LocalTime>,
+    /// The earliest start imposed from outside the plan (a predecessor in
+    /// another project).
+    pub external_start: Option<LocalTime>,
+    /// Whether the levelling delay counts calendar time, not working time.
+    pub leveling_delay_elapsed: bool,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -252,7 +275,7 @@ impl Task {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Dependency {
     pub id: Id,
     pub project_id: Id,
@@ -260,8 +283,12 @@ pub struct Dependency {
     pub successor_id: Id,
     #[serde(rename = "type")]
     pub kind: DependencyType,
-    /// Working minutes; negative is a lead.
+    /// Working (or, for elapsed lags, calendar) minutes; negative is a lead.
+    /// 0 for percentage lags.
     pub lag_minutes: i64,
+    pub lag_kind: LagKind,
+    /// For percentage lags: the percent of the predecessor's duration.
+    pub lag_percent: Option<f64>,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -417,18 +444,36 @@ pub struct CalendarException {
     pub hours: Vec<Span>,
 }
 
+/// A dated stretch with its own working week (MS Project's work weeks):
+/// a summer schedule, a shutdown with reduced hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkWeekPeriod {
+    #[serde(default)]
+    pub name: String,
+    pub from: crate::model::Day,
+    pub to: crate::model::Day,
+    pub week: WorkWeek,
+}
+
 /// A project's working time: Monday–Friday 08:00–12:00 and 13:00–17:00
-/// unless changed, with exceptions.
+/// unless changed, with work weeks for dated stretches and exceptions
+/// (which win over work weeks).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkCalendar {
     pub week: WorkWeek,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub work_weeks: Vec<WorkWeekPeriod>,
     #[serde(default)]
     pub exceptions: Vec<CalendarException>,
 }
 
 /// At most this many exceptions in one calendar.
 pub const MAX_EXCEPTIONS: usize = 2_000;
+/// At most this many work weeks in one calendar (imported calendars carry
+/// every dated stretch as one).
+pub const MAX_WORK_WEEKS: usize = 20_000;
 
 impl WorkCalendar {
     pub fn standard() -> WorkCalendar {
@@ -443,6 +488,7 @@ impl WorkCalendar {
                 saturday: Vec::new(),
                 sunday: Vec::new(),
             },
+            work_weeks: Vec::new(),
             exceptions: Vec::new(),
         }
     }
@@ -459,6 +505,14 @@ impl WorkCalendar {
         }
         if self.exceptions.len() > MAX_EXCEPTIONS {
             return Err(Invalid::new("exceptions", format!("at most {MAX_EXCEPTIONS}")));
+        }
+        if self.work_weeks.len() > MAX_WORK_WEEKS {
+            return Err(Invalid::new("work_weeks", format!("at most {MAX_WORK_WEEKS}")));
+        }
+        for w in &self.work_weeks {
+            if w.to < w.from || !w.week.days().iter().all(|d| spans_ok(d)) {
+                return Err(Invalid::new("work_weeks", format!("`{}` must run forwards with spans in order", w.name)));
+            }
         }
         for e in &self.exceptions {
             let days = e.to.0.since(e.from.0).map(|s| s.get_days()).unwrap_or(-1);
@@ -477,4 +531,17 @@ impl WorkCalendar {
         }
         Ok(())
     }
+}
+
+/// One of a project's other calendars (task calendars).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProjectCalendar {
+    pub id: Id,
+    pub project_id: Id,
+    pub name: String,
+    #[serde(flatten)]
+    pub calendar: WorkCalendar,
+    pub version: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
 }

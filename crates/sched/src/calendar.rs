@@ -372,6 +372,14 @@ impl Calendar {
         &self.name
     }
 
+    /// The default week and the dated stretches that differ from it
+    /// (inclusive day ranges, sorted and disjoint). As overrides of one
+    /// rank they rebuild the same calendar, so a calendar of any origin
+    /// can be stored and edited as a week plus dated weeks.
+    pub fn periods(&self) -> (Week, Vec<(i64, i64, Week)>) {
+        (self.default, self.segments.iter().map(|s| (s.from, s.to, s.week)).collect())
+    }
+
     /// The closed-form arithmetic of the calendar.
     pub(crate) fn cumulative(&self) -> Option<&Cumulative> {
         self.fast.as_ref()
@@ -688,6 +696,27 @@ fn resolve(overrides: &[Override]) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_rebuild_the_calendar() {
+        let half = Shifts::new(&[(480, 720)]).unwrap();
+        let base = Calendar::new(
+            "c",
+            Week::standard(),
+            &[
+                Override { from_day: 20_000, to_day: 20_030, week: Week::uniform(half), rank: 1 },
+                Override { from_day: 20_010, to_day: 20_012, week: Week::uniform(Shifts::NONE), rank: 2 },
+            ],
+        )
+        .unwrap();
+        let (week, periods) = base.periods();
+        let overrides: Vec<Override> =
+            periods.iter().map(|&(f, t, w)| Override { from_day: f, to_day: t, week: w, rank: 1 }).collect();
+        let again = Calendar::new("c", week, &overrides).unwrap();
+        for d in (19_990..20_040).step_by(3) {
+            assert_eq!(base.between(d * DAY, (d + 9) * DAY), again.between(d * DAY, (d + 9) * DAY));
+        }
+    }
     use crate::time::{format, parse};
 
     fn t(s: &str) -> Minute {

@@ -9,6 +9,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest plan file `POST /projects/{id}/import` accepts, in bytes.
+    pub max_import_bytes: usize,
     /// How long a session lives after sign-in.
     pub session_ttl: Duration,
     /// Failed logins allowed per account and client in `login_window`.
@@ -25,6 +27,7 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             max_body_bytes: 1024 * 1024,
+            max_import_bytes: 64 * 1024 * 1024,
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             login_attempts_per_client: 5,
             login_attempts_per_account: 20,

@@ -128,3 +128,51 @@ pub fn time_entries_csv(
     });
     download(&format!("{}-time.csv", project.key), csv_bytes(&header, rows)?)
 }
+
+/// A project's tasks in WBS order with their schedule and cost.
+pub fn tasks_csv(
+    tasks: &[tandem_core::project::Task],
+    view: &crate::plan::ScheduleView,
+    costs: &[i64],
+) -> Result<Vec<u8>, ApiError> {
+    let header = [
+        "key",
+        "wbs",
+        "name",
+        "kind",
+        "status",
+        "duration_days",
+        "percent_complete",
+        "start",
+        "finish",
+        "total_slack_minutes",
+        "critical",
+        "story_points",
+        "cost_minor",
+    ];
+    let rows = tasks.iter().zip(&view.tasks).zip(costs).map(|((t, s), c)| {
+        vec![
+            t.key.clone(),
+            t.wbs.clone(),
+            t.name.clone(),
+            t.kind.to_string(),
+            t.status.to_string(),
+            format!("{:.2}", t.duration_minutes as f64 / 480.0),
+            t.percent_complete.to_string(),
+            s.start.to_string(),
+            s.finish.to_string(),
+            s.total_slack_minutes.to_string(),
+            s.critical.to_string(),
+            num(t.story_points),
+            c.to_string(),
+        ]
+    });
+    csv_bytes(&header, rows)
+}
+
+/// A file as a download response.
+pub fn file(filename: &str, content_type: &'static str, body: Vec<u8>) -> Result<Response, ApiError> {
+    let mut resp = download(filename, body)?;
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    Ok(resp)
+}

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use tandem_core::Id;
 use tandem_core::project::{
-    ConstraintType, Dependency, DependencyType, LocalTime, Project, Span, Task, TaskKind, WorkCalendar,
+    ConstraintType, Dependency, DependencyType, LagKind, LocalTime, Project, ProjectCalendar, Span, Task, TaskKind,
+    WorkCalendar, WorkWeek, WorkWeekPeriod,
 };
 use tandem_sched::calendar::Override;
 use tandem_sched::time::{from_datetime, to_datetime};
@@ -56,19 +57,68 @@ pub fn calendar(c: &WorkCalendar) -> Result<Calendar, ApiError> {
     for (i, d) in days.iter().enumerate() {
         week[i] = shifts(d)?;
     }
-    let overrides = c
-        .exceptions
+    let engine_week = |w: &WorkWeek| -> Result<Week, ApiError> {
+        let mut days = [Shifts::NONE; 7];
+        for (i, d) in w.days().iter().enumerate() {
+            days[i] = shifts(d)?;
+        }
+        Ok(Week::new(days))
+    };
+    let mut overrides = c
+        .work_weeks
         .iter()
-        .map(|e| {
+        .map(|w| {
             Ok(Override {
-                from_day: day_number(e.from),
-                to_day: day_number(e.to),
-                week: Week::uniform(shifts(&e.hours)?),
-                rank: 2,
+                from_day: day_number(w.from),
+                to_day: day_number(w.to),
+                week: engine_week(&w.week)?,
+                rank: 1,
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
+    for e in &c.exceptions {
+        overrides.push(Override {
+            from_day: day_number(e.from),
+            to_day: day_number(e.to),
+            week: Week::uniform(shifts(&e.hours)?),
+            rank: 2,
+        });
+    }
     Calendar::new("Project", Week::new(week), &overrides).map_err(|e| ApiError::invalid("calendar", e.to_string()))
+}
+
+fn spans(s: &Shifts) -> Vec<Span> {
+    s.iter().filter_map(|(f, t)| Some(Span { from: u16::try_from(f).ok()?, to: u16::try_from(t).ok()? })).collect()
+}
+
+fn work_week(w: &Week) -> WorkWeek {
+    let d = |i: usize| spans(w.day(i));
+    WorkWeek {
+        monday: d(0),
+        tuesday: d(1),
+        wednesday: d(2),
+        thursday: d(3),
+        friday: d(4),
+        saturday: d(5),
+        sunday: d(6),
+    }
+}
+
+fn day_at(n: i64) -> Result<tandem_core::model::Day, ApiError> {
+    Ok(tandem_core::model::Day(local(n * tandem_sched::DAY)?.0.date()))
+}
+
+/// An engine calendar as Tandem stores it: its week, and every dated
+/// stretch that differs as a work week (exact: the engine rebuilds it).
+pub fn from_engine(c: &Calendar) -> Result<WorkCalendar, ApiError> {
+    let (week, periods) = c.periods();
+    let work_weeks = periods
+        .iter()
+        .map(|&(from, to, w)| {
+            Ok(WorkWeekPeriod { name: String::new(), from: day_at(from)?, to: day_at(to)?, week: work_week(&w) })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(WorkCalendar { week: work_week(&week), work_weeks, exceptions: Vec::new() })
 }
 
 /// What the engine needs of a task's progress: actual dates and the work
@@ -79,8 +129,8 @@ fn progress(t: &Task) -> Progress {
         actual_start: t.actual_start.map(minute),
         actual_finish: t.actual_finish.map(minute),
         remaining: t.actual_start.map(|_| t.remaining_minutes.unwrap_or(left)),
-        resume: None,
-        stop: None,
+        resume: t.resume.map(minute),
+        stop: t.stop.map(minute),
     }
 }
 
@@ -98,6 +148,8 @@ fn link_type(k: DependencyType) -> LinkType {
 pub struct Plan {
     pub project: Project,
     pub calendar: WorkCalendar,
+    /// The project's other calendars, for tasks that name one.
+    pub calendars: Vec<ProjectCalendar>,
     pub tasks: Vec<Task>,
     pub deps: Vec<Dependency>,
 }
@@ -106,6 +158,14 @@ impl Plan {
     pub fn network(&self) -> Result<Network, ApiError> {
         let mut net = network(&self.project, &self.tasks, &self.deps);
         net.calendars[0] = calendar(&self.calendar)?;
+        let index: HashMap<Id, u32> = self.calendars.iter().enumerate().map(|(i, c)| (c.id, i as u32 + 1)).collect();
+        for c in &self.calendars {
+            net.calendars.push(calendar(&c.calendar)?);
+        }
+        for (task, t) in net.tasks.iter_mut().zip(&self.tasks) {
+            task.calendar = t.calendar_id.and_then(|c| index.get(&c).copied()).unwrap_or(0);
+            task.slack_calendar = t.slack_calendar_id.map(|c| index.get(&c).copied().unwrap_or(0));
+        }
         Ok(net)
     }
 
@@ -127,12 +187,23 @@ pub fn network(project: &Project, tasks: &[Task], deps: &[Dependency]) -> Networ
         task.constraint = constraint(t);
         task.deadline = t.deadline.map(minute);
         task.progress = progress(t);
-        task.leveling_delay = Lag::Working(t.leveling_delay_minutes);
+        task.leveling_delay = if t.leveling_delay_elapsed {
+            Lag::Elapsed(t.leveling_delay_minutes)
+        } else {
+            Lag::Working(t.leveling_delay_minutes)
+        };
+        task.manual = t.manual_start.zip(t.manual_finish).map(|(s, f)| (minute(s), minute(f)));
+        task.external_start = t.external_start.map(minute);
         net.add(task);
     }
     for d in deps {
         if let (Some(&p), Some(&s)) = (index.get(&d.predecessor_id), index.get(&d.successor_id)) {
-            net.link(p, s, link_type(d.kind), Lag::Working(d.lag_minutes));
+            let lag = match d.lag_kind {
+                LagKind::Working => Lag::Working(d.lag_minutes),
+                LagKind::Elapsed => Lag::Elapsed(d.lag_minutes),
+                LagKind::Percent => Lag::Percent(d.lag_percent.map_or(0, |p| (p * 100.0).round() as i64)),
+            };
+            net.link(p, s, link_type(d.kind), lag);
         }
     }
     net

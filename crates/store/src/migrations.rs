@@ -13,6 +13,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (4, "projects", include_str!("../migrations/sqlite/0004_projects.sql")),
     (5, "tasks", include_str!("../migrations/sqlite/0005_tasks.sql")),
     (6, "project_side", include_str!("../migrations/sqlite/0006_project_side.sql")),
+    (7, "calendars_and_imports", include_str!("../migrations/sqlite/0007_calendars_and_imports.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -22,6 +23,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (4, "projects", include_str!("../migrations/postgres/0004_projects.sql")),
     (5, "tasks", include_str!("../migrations/postgres/0005_tasks.sql")),
     (6, "project_side", include_str!("../migrations/postgres/0006_project_side.sql")),
+    (7, "calendars_and_imports", include_str!("../migrations/postgres/0007_calendars_and_imports.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -3,7 +3,7 @@
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
-use tandem_core::project::{LocalTime, Methodology, Project, ProjectStatus, WorkCalendar};
+use tandem_core::project::{LocalTime, Methodology, Project, ProjectCalendar, ProjectStatus, WorkCalendar};
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
@@ -250,5 +250,167 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+}
+
+/// How many calendars one project may hold besides its own.
+pub const MAX_CALENDARS: i64 = 200;
+
+fn project_calendar(row: &AnyRow) -> Result<ProjectCalendar> {
+    let j: String = row.try_get("calendar_json")?;
+    Ok(ProjectCalendar {
+        id: id(row, "id")?,
+        project_id: id(row, "project_id")?,
+        name: row.try_get("name")?,
+        calendar: serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(format!("calendar_json: {e}")))?,
+        version: row.try_get("version")?,
+        created_at: millis(row, "created_at")?,
+        updated_at: millis(row, "updated_at")?,
+    })
+}
+
+macro_rules! calendar_cols {
+    () => {
+        "SELECT id, project_id, name, calendar_json, version, created_at, updated_at FROM project_calendars"
+    };
+}
+
+fn cal_json(c: &WorkCalendar) -> Result<String> {
+    serde_json::to_string(c).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn named(name: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    move |e| match StoreError::from(e) {
+        StoreError::Conflict(_) => StoreError::Conflict(format!("a calendar named {name} already exists")),
+        other => other,
+    }
+}
+
+/// Inserts a calendar inside a caller's transaction.
+pub(crate) async fn insert_calendar(
+    tx: &mut crate::product::Tx,
+    ws: Id,
+    project: Id,
+    name: &str,
+    cal: &WorkCalendar,
+    now: Millis,
+) -> Result<Id> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM project_calendars WHERE project_id = $1")
+        .bind(project.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    if n >= MAX_CALENDARS {
+        return Err(StoreError::Conflict(format!("a project holds at most {MAX_CALENDARS} calendars")));
+    }
+    let cid: i64 = sqlx::query_scalar(
+        "INSERT INTO project_calendars (workspace_id, project_id, name, calendar_json, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(ws.0)
+    .bind(project.0)
+    .bind(name)
+    .bind(cal_json(cal)?)
+    .bind(now.0)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(named(name))?;
+    Ok(Id(cid))
+}
+
+impl Store {
+    /// The project's other calendars by name.
+    pub async fn project_calendars(&self, p: Id) -> Result<Vec<ProjectCalendar>> {
+        let rows = sqlx::query(concat!(calendar_cols!(), " WHERE project_id = $1 ORDER BY name, id"))
+            .bind(p.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(project_calendar).collect()
+    }
+
+    pub async fn project_calendar_by_id(&self, c: Id) -> Result<ProjectCalendar> {
+        let row = sqlx::query(concat!(calendar_cols!(), " WHERE id = $1"))
+            .bind(c.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        project_calendar(&row)
+    }
+
+    pub async fn create_project_calendar(
+        &self,
+        actor: Id,
+        p: Id,
+        name: &str,
+        cal: &WorkCalendar,
+        now: Millis,
+    ) -> Result<ProjectCalendar> {
+        let mut tx = self.write().await?;
+        let before = fetch(&mut *tx, p).await?;
+        let cid = insert_calendar(&mut tx, before.workspace_id, p, name, cal, now).await?;
+        record(
+            &mut tx,
+            &change(before.workspace_id, actor, "calendar.created", "calendar", cid).after(json!({"name": name})),
+            now,
+        )
+        .await?;
+        let row = sqlx::query(concat!(calendar_cols!(), " WHERE id = $1")).bind(cid.0).fetch_one(&mut *tx).await?;
+        let out = project_calendar(&row)?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn update_project_calendar(
+        &self,
+        actor: Id,
+        c: Id,
+        version: i64,
+        name: &str,
+        cal: &WorkCalendar,
+        now: Millis,
+    ) -> Result<ProjectCalendar> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(concat!(calendar_cols!(), " WHERE id = $1"))
+            .bind(c.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let before = project_calendar(&row)?;
+        check_version(before.version, version)?;
+        sqlx::query(
+            "UPDATE project_calendars SET name = $1, calendar_json = $2, version = version + 1, updated_at = $3 \
+             WHERE id = $4",
+        )
+        .bind(name)
+        .bind(cal_json(cal)?)
+        .bind(now.0)
+        .bind(c.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(named(name))?;
+        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM project_calendars WHERE id = $1")
+            .bind(c.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        record(&mut tx, &change(Id(ws), actor, "calendar.updated", "calendar", c).after(json!({"name": name})), now)
+            .await?;
+        let row = sqlx::query(concat!(calendar_cols!(), " WHERE id = $1")).bind(c.0).fetch_one(&mut *tx).await?;
+        let out = project_calendar(&row)?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Deletes a calendar; its tasks go back to the project's calendar.
+    pub async fn delete_project_calendar(&self, actor: Id, c: Id, now: Millis) -> Result<()> {
+        let mut tx = self.write().await?;
+        let ws: Option<i64> = sqlx::query_scalar("SELECT workspace_id FROM project_calendars WHERE id = $1")
+            .bind(c.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let ws = ws.ok_or(StoreError::NotFound)?;
+        sqlx::query("UPDATE tasks SET calendar_id = NULL WHERE calendar_id = $1").bind(c.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM project_calendars WHERE id = $1").bind(c.0).execute(&mut *tx).await?;
+        record(&mut tx, &change(Id(ws), actor, "calendar.deleted", "calendar", c), now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -7,8 +7,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use tandem_core::product::FeatureStatus;
 use tandem_core::project::{
-    BoardStatus, ConstraintType, Dependency, DependencyType, Estimate, LocalTime, Task, TaskAssignment, TaskConstraint,
-    TaskKind,
+    BoardStatus, ConstraintType, Dependency, DependencyType, Estimate, LagKind, LocalTime, Task, TaskAssignment,
+    TaskConstraint, TaskKind,
 };
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
@@ -44,6 +44,14 @@ pub struct TaskEdit {
     pub leveling_delay_minutes: i64,
     /// Replaces the task's assignments.
     pub assignments: Vec<TaskAssignment>,
+    pub calendar_id: Option<Id>,
+    pub slack_calendar_id: Option<Id>,
+    pub manual_start: Option<LocalTime>,
+    pub manual_finish: Option<LocalTime>,
+    pub stop: Option<LocalTime>,
+    pub resume: Option<LocalTime>,
+    pub external_start: Option<LocalTime>,
+    pub leveling_delay_elapsed: bool,
     /// Place among the siblings, from 1; on an update a changed position
     /// moves the task there (a new parent without one puts it last).
     pub position: Option<i64>,
@@ -72,6 +80,14 @@ impl TaskEdit {
             priority: t.priority,
             leveling_delay_minutes: t.leveling_delay_minutes,
             assignments: t.assignments.clone(),
+            calendar_id: t.calendar_id,
+            slack_calendar_id: t.slack_calendar_id,
+            manual_start: t.manual_start,
+            manual_finish: t.manual_finish,
+            stop: t.stop,
+            resume: t.resume,
+            external_start: t.external_start,
+            leveling_delay_elapsed: t.leveling_delay_elapsed,
             position: Some(t.position),
         }
     }
@@ -88,13 +104,15 @@ pub struct NewDependency {
     pub predecessor_id: Id,
     pub successor_id: Id,
     pub kind: DependencyType,
-    pub lag_minutes: i64,
+    /// Minutes, or hundredths of a percent for percentage lags.
+    pub lag: i64,
+    pub lag_kind: LagKind,
 }
 
 macro_rules! dependency_cols {
     () => {
-        "SELECT id, project_id, predecessor_id, successor_id, kind, lag_minutes, version, created_at, updated_at \
-         FROM dependencies"
+        "SELECT id, project_id, predecessor_id, successor_id, kind, lag_minutes, lag_kind, version, created_at, \
+         updated_at FROM dependencies"
     };
 }
 
@@ -104,7 +122,8 @@ macro_rules! task_cols {
          t.duration_minutes, t.percent_complete, t.constraint_type, t.constraint_date, t.deadline, t.story_points, \
          t.status, t.feature_id, t.fixed_cost_minor, t.actual_start, t.actual_finish, t.remaining_minutes, \
          t.estimate_optimistic, t.estimate_likely, t.estimate_pessimistic, t.sprint_id, t.priority, \
-         t.leveling_delay_minutes, t.done_at, t.version, t.created_at, t.updated_at \
+         t.leveling_delay_minutes, t.done_at, t.calendar_id, t.slack_calendar_id, t.manual_start, t.manual_finish, t.stop_at, t.resume_at, \
+         t.external_start, t.leveling_delay_elapsed, t.version, t.created_at, t.updated_at \
          FROM tasks t JOIN projects p ON p.id = t.project_id"
     };
 }
@@ -154,6 +173,14 @@ fn task(row: &AnyRow) -> Result<Task> {
         assignments: Vec::new(),
         work_minutes: 0,
         done_at: opt_millis(row, "done_at")?,
+        calendar_id: opt_id(row, "calendar_id")?,
+        slack_calendar_id: opt_id(row, "slack_calendar_id")?,
+        manual_start: opt_local(row, "manual_start")?,
+        manual_finish: opt_local(row, "manual_finish")?,
+        stop: opt_local(row, "stop_at")?,
+        resume: opt_local(row, "resume_at")?,
+        external_start: opt_local(row, "external_start")?,
+        leveling_delay_elapsed: row.try_get::<i64, _>("leveling_delay_elapsed")? != 0,
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -193,13 +220,17 @@ fn in_wbs_order(tasks: Vec<Task>) -> Vec<Task> {
 }
 
 fn dependency(row: &AnyRow) -> Result<Dependency> {
+    let lag_kind = word(row, "lag_kind", LagKind::parse)?;
+    let raw_lag: i64 = row.try_get("lag_minutes")?;
     Ok(Dependency {
         id: id(row, "id")?,
         project_id: id(row, "project_id")?,
         predecessor_id: id(row, "predecessor_id")?,
         successor_id: id(row, "successor_id")?,
         kind: word(row, "kind", DependencyType::parse)?,
-        lag_minutes: row.try_get("lag_minutes")?,
+        lag_minutes: if lag_kind == LagKind::Percent { 0 } else { raw_lag },
+        lag_kind,
+        lag_percent: (lag_kind == LagKind::Percent).then(|| raw_lag as f64 / 100.0),
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -256,6 +287,20 @@ async fn write_assignments(tx: &mut Tx, ws: Id, task: Id, list: &[TaskAssignment
             .await?;
     }
     Ok(())
+}
+
+/// Fails unless the calendar is one of the project's.
+async fn check_calendar(tx: &mut Tx, project: Id, cal: Option<Id>) -> Result<()> {
+    let Some(c) = cal else { return Ok(()) };
+    let owner: Option<i64> = sqlx::query_scalar("SELECT project_id FROM project_calendars WHERE id = $1")
+        .bind(c.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if owner == Some(project.0) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(Invalid::new("calendar_id", "is not a calendar of this project")))
+    }
 }
 
 /// Fails unless the sprint is one of the project's.
@@ -456,7 +501,8 @@ async fn write_fields(
          status = $11, feature_id = $12, fixed_cost_minor = $13, actual_start = $14, actual_finish = $15, \
          remaining_minutes = $16, estimate_optimistic = $17, estimate_likely = $18, estimate_pessimistic = $19, \
          sprint_id = $20, priority = $21, leveling_delay_minutes = $22, done_at = $23, updated_at = $24, \
-         version = version + $25 WHERE id = $26",
+         version = version + $25, calendar_id = $27, manual_start = $28, manual_finish = $29, stop_at = $30, \
+         resume_at = $31, external_start = $32, leveling_delay_elapsed = $33, slack_calendar_id = $34 WHERE id = $26",
     )
     .bind(&e.name)
     .bind(e.parent_id.map(|p| p.0))
@@ -484,6 +530,14 @@ async fn write_fields(
     .bind(now.0)
     .bind(i64::from(before.is_some()))
     .bind(t.0)
+    .bind(e.calendar_id.map(|c| c.0))
+    .bind(e.manual_start.map(|d| d.to_string()))
+    .bind(e.manual_finish.map(|d| d.to_string()))
+    .bind(e.stop.map(|d| d.to_string()))
+    .bind(e.resume.map(|d| d.to_string()))
+    .bind(e.external_start.map(|d| d.to_string()))
+    .bind(i64::from(e.leveling_delay_elapsed))
+    .bind(e.slack_calendar_id.map(|c| c.0))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -533,6 +587,7 @@ impl Store {
         check_feature(&mut tx, Id(ws), e.feature_id).await?;
         let number = next_number(&mut tx, project).await?;
         check_sprint(&mut tx, project, e.sprint_id).await?;
+        check_calendar(&mut tx, project, e.calendar_id).await?;
         let position = next_position(&mut tx, project, e.parent_id).await?;
         let tid: i64 = sqlx::query_scalar(
             "INSERT INTO tasks (workspace_id, project_id, number, parent_id, position, name, created_at, updated_at, \
@@ -594,6 +649,12 @@ impl Store {
         }
         if e.sprint_id != before.sprint_id {
             check_sprint(&mut tx, before.project_id, e.sprint_id).await?;
+        }
+        if e.calendar_id != before.calendar_id {
+            check_calendar(&mut tx, before.project_id, e.calendar_id).await?;
+        }
+        if e.slack_calendar_id != before.slack_calendar_id {
+            check_calendar(&mut tx, before.project_id, e.slack_calendar_id).await?;
         }
         write_fields(&mut tx, t, &e, position, Some(&before), now).await?;
         if e.assignments != before.assignments {
@@ -667,15 +728,16 @@ impl Store {
         }
         let did: i64 = sqlx::query_scalar(
             "INSERT INTO dependencies (workspace_id, project_id, predecessor_id, successor_id, kind, lag_minutes, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+             lag_kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING id",
         )
         .bind(ws)
         .bind(project.0)
         .bind(d.predecessor_id.0)
         .bind(d.successor_id.0)
         .bind(d.kind.as_str())
-        .bind(d.lag_minutes)
+        .bind(d.lag)
         .bind(now.0)
+        .bind(d.lag_kind.as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
@@ -777,6 +839,193 @@ impl Store {
     }
 }
 
+/// A plan read from a file, ready to store: calendars, resources, tasks in
+/// outline order (parents first) and links, by index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanImport {
+    pub start: LocalTime,
+    pub calendar: tandem_core::project::WorkCalendar,
+    pub calendars: Vec<(String, tandem_core::project::WorkCalendar)>,
+    pub resources: Vec<crate::resources::ResourceEdit>,
+    pub tasks: Vec<ImportTask>,
+    pub links: Vec<ImportLink>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportTask {
+    pub parent: Option<usize>,
+    /// Its `calendar_id` and `assignments` are ignored: see `calendar` and
+    /// `assignments` here.
+    pub edit: TaskEdit,
+    pub calendar: Option<usize>,
+    pub slack_calendar: Option<usize>,
+    /// (index into `resources`, units in percent).
+    pub assignments: Vec<(usize, i64)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportLink {
+    pub predecessor: usize,
+    pub successor: usize,
+    pub kind: DependencyType,
+    pub lag: i64,
+    pub lag_kind: LagKind,
+}
+
+/// What an import stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub tasks: Vec<Id>,
+    pub dependencies: usize,
+    pub calendars: usize,
+    pub resources_created: usize,
+    pub resources_matched: usize,
+    /// Links given twice between the same tasks (only the first is kept).
+    pub duplicate_links: usize,
+}
+
+impl Store {
+    /// Stores an imported plan into an empty project in one transaction:
+    /// the project's start and calendar, its other calendars, resources
+    /// (matched by name in the workspace, else created), tasks with their
+    /// assignments, and links.
+    pub async fn import_plan(&self, actor: Id, project: Id, plan: &PlanImport, now: Millis) -> Result<Imported> {
+        let mut tx = self.write().await?;
+        let ws = project_workspace(&mut tx, project).await?;
+        let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE project_id = $1")
+            .bind(project.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        if existing > 0 {
+            return Err(StoreError::Conflict("the project already has tasks: import into an empty project".into()));
+        }
+        if plan.tasks.len() as i64 > MAX_TASKS {
+            return Err(StoreError::Invalid(Invalid::new("file", format!("holds more than {MAX_TASKS} tasks"))));
+        }
+        let cal = serde_json::to_string(&plan.calendar).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query("UPDATE projects SET start_at = $1, calendar_json = $2, version = version + 1, updated_at = $3 WHERE id = $4")
+            .bind(plan.start.to_string())
+            .bind(cal)
+            .bind(now.0)
+            .bind(project.0)
+            .execute(&mut *tx)
+            .await?;
+        let mut cal_ids = Vec::with_capacity(plan.calendars.len());
+        for (name, c) in &plan.calendars {
+            cal_ids.push(crate::project::insert_calendar(&mut tx, ws, project, name, c, now).await?);
+        }
+        let (mut created, mut matched) = (0, 0);
+        let mut res_ids = Vec::with_capacity(plan.resources.len());
+        for r in &plan.resources {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM resources WHERE workspace_id = $1 AND name = $2")
+                    .bind(ws.0)
+                    .bind(&r.name)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let rid = match found {
+                Some(id) => {
+                    matched += 1;
+                    id
+                }
+                None => {
+                    created += 1;
+                    sqlx::query_scalar(
+                        "INSERT INTO resources (workspace_id, name, kind, max_units, rate_minor, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                    )
+                    .bind(ws.0)
+                    .bind(&r.name)
+                    .bind(r.kind.as_str())
+                    .bind(r.max_units)
+                    .bind(r.rate_minor)
+                    .bind(now.0)
+                    .fetch_one(&mut *tx)
+                    .await?
+                }
+            };
+            res_ids.push(Id(rid));
+        }
+        let mut ids: Vec<Id> = Vec::with_capacity(plan.tasks.len());
+        let mut positions: HashMap<Option<usize>, i64> = HashMap::new();
+        for (i, t) in plan.tasks.iter().enumerate() {
+            let parent = match t.parent {
+                Some(p) if p < i => Some(ids[p]),
+                Some(_) => return Err(StoreError::Invalid(Invalid::new("file", "a task comes before its parent"))),
+                None => None,
+            };
+            let pos = positions.entry(t.parent).or_insert(0);
+            *pos += 1;
+            let number = next_number(&mut tx, project).await?;
+            let tid: i64 = sqlx::query_scalar(
+                "INSERT INTO tasks (workspace_id, project_id, number, parent_id, position, name, created_at, updated_at, \
+                 milestone, duration_minutes, percent_complete, status, constraint_type) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, 0, 0, 'todo', 'ASAP') RETURNING id",
+            )
+            .bind(ws.0)
+            .bind(project.0)
+            .bind(number)
+            .bind(parent.map(|p| p.0))
+            .bind(*pos)
+            .bind(&t.edit.name)
+            .bind(now.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut e = t.edit.clone();
+            e.parent_id = parent;
+            e.calendar_id = t.calendar.and_then(|c| cal_ids.get(c).copied());
+            e.slack_calendar_id = t.slack_calendar.and_then(|c| cal_ids.get(c).copied());
+            write_fields(&mut tx, Id(tid), &e, *pos, None, now).await?;
+            for &(r, units) in &t.assignments {
+                if let Some(rid) = res_ids.get(r) {
+                    sqlx::query("INSERT INTO assignments (task_id, resource_id, units) VALUES ($1, $2, $3)")
+                        .bind(tid)
+                        .bind(rid.0)
+                        .bind(units)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            ids.push(Id(tid));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut duplicates = 0;
+        for l in &plan.links {
+            let (Some(&p), Some(&s)) = (ids.get(l.predecessor), ids.get(l.successor)) else { continue };
+            if !seen.insert((p, s)) {
+                duplicates += 1;
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO dependencies (workspace_id, project_id, predecessor_id, successor_id, kind, lag_minutes, \
+                 lag_kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            )
+            .bind(ws.0)
+            .bind(project.0)
+            .bind(p.0)
+            .bind(s.0)
+            .bind(l.kind.as_str())
+            .bind(l.lag)
+            .bind(l.lag_kind.as_str())
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let out = Imported {
+            dependencies: seen.len(),
+            calendars: cal_ids.len(),
+            resources_created: created,
+            resources_matched: matched,
+            duplicate_links: duplicates,
+            tasks: ids,
+        };
+        let after = json!({"tasks": out.tasks.len(), "dependencies": out.dependencies, "calendars": out.calendars});
+        record(&mut tx, &change(ws, actor, "project.imported", "project", project).after(after), now).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -810,6 +1059,14 @@ mod tests {
             assignments: Vec::new(),
             work_minutes: 0,
             done_at: None,
+            calendar_id: None,
+            slack_calendar_id: None,
+            manual_start: None,
+            manual_finish: None,
+            stop: None,
+            resume: None,
+            external_start: None,
+            leveling_delay_elapsed: false,
             version: 1,
             created_at: Millis(0),
             updated_at: Millis(0),

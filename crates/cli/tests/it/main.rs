@@ -12,6 +12,7 @@ mod cli;
 mod cluster;
 mod control;
 mod delivery;
+mod interchange;
 mod members;
 mod product;
 mod project;

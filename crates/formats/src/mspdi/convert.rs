@@ -32,6 +32,11 @@ pub struct Converted {
     pub assignments: Vec<tandem_sched::level::Assignment>,
     /// MS Project priorities (0–1000, default 500), by network index.
     pub priorities: Vec<i64>,
+    /// The index of the project's calendar in the network's calendars.
+    pub project_calendar: u32,
+    /// By network index: the resource of each work resource in
+    /// `resources`, as its index in the document's resources.
+    pub resource_defs: Vec<usize>,
 }
 
 fn invalid(task_uid: Option<i64>, field: &str, message: impl Into<String>) -> FieldError {
@@ -300,7 +305,9 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
     net.calendars = calendars.built;
     let mut res_ix: HashMap<i64, u32> = HashMap::new();
     let mut resources = Vec::new();
-    for r in doc.resources.iter().filter(|r| !r.is_null && r.kind.is_none_or(|k| k == 1)) {
+    let mut resource_defs = Vec::new();
+    for (d, r) in doc.resources.iter().enumerate().filter(|(_, r)| !r.is_null && r.kind.is_none_or(|k| k == 1)) {
+        resource_defs.push(d);
         res_ix.insert(r.uid, resources.len() as u32);
         resources.push(tandem_sched::level::Resource { max_units: r.max_units.filter(|u| *u > 0.0).unwrap_or(1.0) });
     }
@@ -319,7 +326,16 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         })
         .collect();
     let priorities = doc.tasks.iter().map(|t| t.priority.unwrap_or(500)).collect();
-    Ok(Converted { network: net, tasks: infos, estimates, resources, assignments, priorities })
+    Ok(Converted {
+        network: net,
+        tasks: infos,
+        estimates,
+        resources,
+        assignments,
+        priorities,
+        project_calendar: project_cal,
+        resource_defs,
+    })
 }
 
 /// MSPDI duration and lag formats counted in elapsed time.

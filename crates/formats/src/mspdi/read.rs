@@ -491,8 +491,10 @@ impl<'a> Parser<'a> {
                 }
             }
             WorkingTime => {
+                // 00:00–00:00 is the whole day (MS Project's 24 Hours
+                // calendar); any other empty period is no working time.
                 if let (Some(f), Some(t)) = self.working_time
-                    && f != t
+                    && (f != t || f == 0)
                 {
                     // An empty period (08:00–08:00) is no working time.
                     if f < t || t == 0 {

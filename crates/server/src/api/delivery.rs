@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_core::model::Day;
-use tandem_core::project::WorkCalendar;
+use tandem_core::project::{ProjectCalendar, WorkCalendar};
 use tandem_core::tracking::{Resource, TimeEntry};
 use tandem_core::{Action, Id, ProjectAction};
 use tandem_store::resources::TimeFilter;
@@ -23,8 +23,8 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, expected_version};
 use crate::measure::{BaselineView, EvmView, UtilisationView};
 use crate::ops::delivery::{
-    self as ops, BaselineSummary, CreateResource, CreateTimeEntry, Levelled, PutCalendar, SetBaseline, TimeQuery,
-    TimeReport, Timesheet, UpdateResource, UpdateTimeEntry, UtilisationQuery,
+    self as ops, BaselineSummary, CreateResource, CreateTimeEntry, Levelled, NamedCalendar, PutCalendar, SetBaseline,
+    TimeQuery, TimeReport, Timesheet, UpdateResource, UpdateTimeEntry, UtilisationQuery,
 };
 use crate::state::AppState;
 
@@ -33,6 +33,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_resources, create_resource))
         .routes(routes!(get_resource, update_resource))
         .routes(routes!(get_calendar, put_calendar))
+        .routes(routes!(list_calendars, create_calendar))
+        .routes(routes!(get_task_calendar, update_calendar, delete_calendar))
         .routes(routes!(list_time_entries, create_time_entry))
         .routes(routes!(update_time_entry, delete_time_entry))
         .routes(routes!(time_entries_csv))
@@ -122,6 +124,89 @@ async fn put_calendar(
     let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
     let version = expected_version(req.version, &headers)?;
     Ok(Json(ops::set_calendar(&state, &a, version, req.calendar).await?))
+}
+
+/// The project's other calendars, for tasks worked on different hours.
+#[utoipa::path(get, path = "/projects/{id}/calendars", tag = "schedule", params(("id" = String, Path)),
+    responses((status = 200, body = List<ProjectCalendar>), (status = 404, body = ErrorBody)))]
+async fn list_calendars(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<Json<List<ProjectCalendar>>> {
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    Ok(Json(List { items: state.store.project_calendars(a.scope.project_id).await?, next_cursor: None }))
+}
+
+/// Adds a calendar tasks can be put on (`calendar_id`).
+#[utoipa::path(post, path = "/projects/{id}/calendars", tag = "schedule", params(("id" = String, Path)),
+    request_body = NamedCalendar,
+    responses((status = 201, body = ProjectCalendar), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn create_calendar(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiJson(req): ApiJson<NamedCalendar>,
+) -> ApiResult<(StatusCode, Json<ProjectCalendar>)> {
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let name = ops::checked_calendar(&req)?;
+    let c = state
+        .store
+        .create_project_calendar(a.user_id, a.scope.project_id, &name, &req.calendar, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+async fn on_calendar(
+    state: &AppState,
+    p: &Principal,
+    path: &IdPath,
+    action: ProjectAction,
+) -> Result<(crate::access::InProject, ProjectCalendar), ApiError> {
+    let c = state.store.project_calendar_by_id(path.id()?).await?;
+    Ok((project_access(state, p, c.project_id, action).await?, c))
+}
+
+#[utoipa::path(get, path = "/calendars/{id}", tag = "schedule", params(("id" = String, Path)),
+    responses((status = 200, body = ProjectCalendar), (status = 404, body = ErrorBody)))]
+async fn get_task_calendar(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<Json<ProjectCalendar>> {
+    Ok(Json(on_calendar(&state, &p, &path, ProjectAction::Read).await?.1))
+}
+
+#[utoipa::path(put, path = "/calendars/{id}", tag = "schedule", params(("id" = String, Path)), request_body = NamedCalendar,
+    responses((status = 200, body = ProjectCalendar), (status = 403, body = ErrorBody), (status = 412, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn update_calendar(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<NamedCalendar>,
+) -> ApiResult<Json<ProjectCalendar>> {
+    let (a, c) = on_calendar(&state, &p, &path, ProjectAction::Edit).await?;
+    let version = expected_version(req.version, &headers)?;
+    let name = ops::checked_calendar(&req)?;
+    Ok(Json(
+        state.store.update_project_calendar(a.user_id, c.id, version, &name, &req.calendar, state.clock.now()).await?,
+    ))
+}
+
+/// Deletes a calendar; its tasks go back to the project's calendar.
+#[utoipa::path(delete, path = "/calendars/{id}", tag = "schedule", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_calendar(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<StatusCode> {
+    let (a, c) = on_calendar(&state, &p, &path, ProjectAction::Edit).await?;
+    state.store.delete_project_calendar(a.user_id, c.id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn filter(project: Id, q: &TimeQuery) -> TimeFilter {

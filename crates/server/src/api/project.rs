@@ -16,6 +16,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
+use crate::ops::interchange::{ExportFormat, ImportReport};
 use crate::ops::project::{self as ops, CreateDependency, CreateProject, CreateTask, UpdateProject, UpdateTask};
 use crate::plan::{self, ScheduleView};
 use crate::state::AppState;
@@ -29,6 +30,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_dependencies, create_dependency))
         .routes(routes!(delete_dependency))
         .routes(routes!(get_schedule))
+        .routes(routes!(import_plan))
+        .routes(routes!(export_plan))
+        .routes(routes!(tasks_csv))
+        .routes(routes!(milestones_ics))
 }
 
 /// The workspace's projects.
@@ -234,4 +239,80 @@ async fn get_schedule(
         plan.project.status_date = q.status_date;
     }
     Ok(Json(plan::view(&plan.tasks, &plan.schedule()?)?))
+}
+
+/// Reads an MS Project XML (MSPDI) file, sent as the body, into an empty
+/// project: tasks, outline, links with their lag kinds, calendars,
+/// progress, resources (matched by name) and assignments, in one
+/// transaction. The project then schedules as `tandem schedule` does on
+/// the file.
+#[utoipa::path(post, path = "/projects/{id}/import", tag = "projects", params(("id" = String, Path)),
+    request_body(content = String, content_type = "application/xml"),
+    responses((status = 201, body = ImportReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_plan(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    body: axum::body::Body,
+) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let limit = state.config.max_import_bytes;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
+    let report = crate::ops::interchange::import_mspdi(&state, a.user_id, a.scope.project_id, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(report)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExportQuery {
+    /// `mspdi` (MS Project XML), `csv` (tasks) or `ics` (milestones).
+    #[param(value_type = String)]
+    pub format: ExportFormat,
+}
+
+async fn download(
+    state: &AppState,
+    p: &Principal,
+    path: &IdPath,
+    format: ExportFormat,
+) -> ApiResult<axum::response::Response> {
+    let a = project_access(state, p, path.id()?, ProjectAction::Read).await?;
+    let d = crate::ops::interchange::export(state, a.scope.project_id, format).await?;
+    crate::export::file(&d.filename, d.content_type, d.body)
+}
+
+/// The plan as MS Project XML, tasks CSV or milestones iCalendar.
+#[utoipa::path(get, path = "/projects/{id}/export", tag = "projects", params(("id" = String, Path), ExportQuery),
+    responses((status = 200, content_type = "application/xml", body = String), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn export_plan(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    download(&state, &p, &path, q.format).await
+}
+
+/// The tasks in WBS order with their schedule and cost, as CSV.
+#[utoipa::path(get, path = "/projects/{id}/tasks.csv", tag = "tasks", params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody)))]
+async fn tasks_csv(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<axum::response::Response> {
+    download(&state, &p, &path, ExportFormat::Csv).await
+}
+
+/// The milestones as iCalendar events on their scheduled dates.
+#[utoipa::path(get, path = "/projects/{id}/milestones.ics", tag = "tasks", params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorBody)))]
+async fn milestones_ics(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<axum::response::Response> {
+    download(&state, &p, &path, ExportFormat::Ics).await
 }

@@ -406,6 +406,23 @@ pub async fn set_calendar(
     Ok(cal)
 }
 
+/// `POST /projects/{id}/calendars`, `PUT /calendars/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NamedCalendar {
+    pub name: String,
+    #[serde(flatten)]
+    pub calendar: WorkCalendar,
+    /// On updates: the calendar's version; or send it in `If-Match`.
+    pub version: Option<i64>,
+}
+
+/// A calendar's name and working time, checked as the engine will use them.
+pub fn checked_calendar(req: &NamedCalendar) -> Result<String, ApiError> {
+    req.calendar.check()?;
+    plan::calendar(&req.calendar)?;
+    Ok(validate::name("name", &req.name)?)
+}
+
 // ---- baselines ----
 
 /// `POST /projects/{id}/baselines`.

@@ -3,6 +3,7 @@
 
 pub mod agile;
 pub mod delivery;
+pub mod interchange;
 pub mod outlook;
 pub mod product;
 pub mod project;

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 use tandem_core::project::{
-    BoardStatus, Dependency, DependencyType, Estimate, LocalTime, Methodology, Project, ProjectStatus, Task,
+    BoardStatus, Dependency, DependencyType, Estimate, LagKind, LocalTime, Methodology, Project, ProjectStatus, Task,
     TaskAssignment, TaskConstraint, TaskKind, budget, currency, duration, lag, units,
 };
 use tandem_core::validate::{self, Invalid};
@@ -197,6 +197,13 @@ pub struct CreateTask {
     /// 0–1000, default 500.
     pub priority: Option<i64>,
     pub assignments: Option<Vec<TaskAssignment>>,
+    /// One of the project's other calendars.
+    pub calendar_id: Option<Id>,
+    /// Both or neither: a manually scheduled task keeps these dates.
+    pub manual_start: Option<LocalTime>,
+    pub manual_finish: Option<LocalTime>,
+    /// The earliest start imposed from outside the plan.
+    pub external_start: Option<LocalTime>,
 }
 
 fn percent(v: i64) -> Result<i64, Invalid> {
@@ -231,8 +238,15 @@ fn assignments(list: Vec<TaskAssignment>) -> Result<Vec<TaskAssignment>, Invalid
 }
 
 /// Progress must read forwards: no finish before the start, no finish
-/// without a start.
+/// without a start; manual dates come in pairs, forwards.
 fn check_progress(e: &TaskEdit) -> Result<(), Invalid> {
+    match (e.manual_start, e.manual_finish) {
+        (Some(s), Some(f)) if f < s => return Err(Invalid::new("manual_finish", "is before the manual start")),
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(Invalid::new("manual_start", "manual_start and manual_finish go together"));
+        }
+        _ => {}
+    }
     match (e.actual_start, e.actual_finish) {
         (None, Some(_)) => Err(Invalid::new("actual_finish", "needs an actual start")),
         (Some(s), Some(f)) if f < s => Err(Invalid::new("actual_finish", "is before the actual start")),
@@ -303,6 +317,14 @@ pub async fn create_task(state: &AppState, a: &InProject, req: CreateTask) -> Re
         priority: priority(req.priority.unwrap_or(500))?,
         leveling_delay_minutes: 0,
         assignments: assignments(req.assignments.unwrap_or_default())?,
+        calendar_id: req.calendar_id,
+        slack_calendar_id: None,
+        manual_start: req.manual_start,
+        manual_finish: req.manual_finish,
+        stop: None,
+        resume: None,
+        external_start: req.external_start,
+        leveling_delay_elapsed: false,
         position: None,
     };
     let mut e = e;
@@ -355,6 +377,18 @@ pub struct UpdateTask {
     pub assignments: Option<Vec<TaskAssignment>>,
     /// Moves the task to this place among its (new) siblings, from 1.
     pub position: Option<i64>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub calendar_id: Option<Option<Id>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub manual_start: Option<Option<LocalTime>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub manual_finish: Option<Option<LocalTime>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub external_start: Option<Option<LocalTime>>,
     /// The version read; or send it in `If-Match`.
     pub version: Option<i64>,
 }
@@ -382,6 +416,10 @@ impl UpdateTask {
             priority,
             assignments,
             position,
+            calendar_id,
+            manual_start,
+            manual_finish,
+            external_start,
             version: _,
         } = self;
         name.is_none()
@@ -398,6 +436,10 @@ impl UpdateTask {
             && priority.is_none()
             && assignments.is_none()
             && position.is_none()
+            && calendar_id.is_none()
+            && manual_start.is_none()
+            && manual_finish.is_none()
+            && external_start.is_none()
     }
 }
 
@@ -500,6 +542,18 @@ pub async fn update_task(
                 if let Some(v) = req.position {
                     e.position = Some(v);
                 }
+                if let Some(v) = req.calendar_id {
+                    e.calendar_id = v;
+                }
+                if let Some(v) = req.manual_start {
+                    e.manual_start = v;
+                }
+                if let Some(v) = req.manual_finish {
+                    e.manual_finish = v;
+                }
+                if let Some(v) = req.external_start {
+                    e.external_start = v;
+                }
                 e.percent_complete = probe.percent_complete;
                 e.actual_start = probe.actual_start;
                 e.actual_finish = probe.actual_finish;
@@ -520,17 +574,43 @@ pub struct CreateDependency {
     /// `FS` (default), `SS`, `FF` or `SF`.
     #[serde(rename = "type")]
     pub kind: Option<DependencyType>,
-    /// Working minutes; negative is a lead.
+    /// Working minutes (calendar minutes for `elapsed`); negative is a lead.
     pub lag_minutes: Option<i64>,
+    /// `working` (default), `elapsed`, or `percent` with `lag_percent`.
+    pub lag_kind: Option<LagKind>,
+    /// For `percent` lags: percent of the predecessor's duration (−1000 to 1000).
+    pub lag_percent: Option<f64>,
 }
 
 /// Adds a dependency unless it would close a cycle (422 naming the tasks).
 pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDependency) -> Result<Dependency, ApiError> {
+    let lag_kind = match (req.lag_kind, req.lag_percent) {
+        (None, Some(_)) => LagKind::Percent,
+        (k, _) => k.unwrap_or(LagKind::Working),
+    };
+    let raw = match lag_kind {
+        LagKind::Percent => {
+            if req.lag_minutes.is_some_and(|m| m != 0) {
+                return Err(ApiError::invalid("lag_minutes", "a percentage lag takes lag_percent, not minutes"));
+            }
+            match req.lag_percent {
+                Some(p) if p.is_finite() && (-1000.0..=1000.0).contains(&p) => (p * 100.0).round() as i64,
+                _ => return Err(ApiError::invalid("lag_percent", "must be from -1000 to 1000")),
+            }
+        }
+        _ => {
+            if req.lag_percent.is_some() {
+                return Err(ApiError::invalid("lag_percent", "only percentage lags take a percent"));
+            }
+            lag(req.lag_minutes.unwrap_or(0))?
+        }
+    };
     let d = NewDependency {
         predecessor_id: req.predecessor_id,
         successor_id: req.successor_id,
         kind: req.kind.unwrap_or(DependencyType::Fs),
-        lag_minutes: lag(req.lag_minutes.unwrap_or(0))?,
+        lag: raw,
+        lag_kind,
     };
     if d.predecessor_id == d.successor_id {
         return Err(ApiError::invalid("successor_id", "a task cannot depend on itself"));
@@ -542,7 +622,9 @@ pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDepen
         predecessor_id: d.predecessor_id,
         successor_id: d.successor_id,
         kind: d.kind,
-        lag_minutes: d.lag_minutes,
+        lag_minutes: if lag_kind == LagKind::Percent { 0 } else { raw },
+        lag_kind,
+        lag_percent: (lag_kind == LagKind::Percent).then(|| raw as f64 / 100.0),
         version: 0,
         created_at: state.clock.now(),
         updated_at: state.clock.now(),
@@ -557,6 +639,7 @@ pub async fn load_plan(state: &AppState, project: Id) -> Result<Plan, ApiError> 
     Ok(Plan {
         project: state.store.project(project).await?,
         calendar: state.store.project_calendar(project).await?,
+        calendars: state.store.project_calendars(project).await?,
         tasks: state.store.tasks(project).await?,
         deps: state.store.dependencies(project).await?,
     })

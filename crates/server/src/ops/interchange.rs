@@ -1,0 +1,117 @@
+//! Import and export of whole plans: MSPDI in and out, tasks as CSV,
+//! milestones as iCalendar. Shared by the API and the CLI.
+
+use serde::Serialize;
+use tandem_core::Id;
+use tandem_core::project::TaskKind;
+use utoipa::ToSchema;
+
+use super::delivery::costed;
+use crate::error::ApiError;
+use crate::interchange::{self, Notes};
+use crate::state::AppState;
+
+/// What an import stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub tasks: usize,
+    pub dependencies: usize,
+    pub calendars: usize,
+    pub resources_created: usize,
+    pub resources_matched: usize,
+    /// Links given twice between the same two tasks (the first is kept).
+    pub duplicate_links: usize,
+    /// What the file holds that Tandem does not carry over.
+    pub notes: Notes,
+}
+
+/// Reads an MSPDI file into an empty project, in one transaction.
+pub async fn import_mspdi(state: &AppState, actor: Id, project: Id, bytes: &[u8]) -> Result<ImportReport, ApiError> {
+    let (plan, notes) = interchange::import(bytes)?;
+    let out = state.store.import_plan(actor, project, &plan, state.clock.now()).await?;
+    Ok(ImportReport {
+        tasks: out.tasks.len(),
+        dependencies: out.dependencies,
+        calendars: out.calendars,
+        resources_created: out.resources_created,
+        resources_matched: out.resources_matched,
+        duplicate_links: out.duplicate_links,
+        notes,
+    })
+}
+
+tandem_core::str_enum! {
+    /// What `GET /projects/{id}/export` writes.
+    pub enum ExportFormat { Mspdi = "mspdi", Csv = "csv", Ics = "ics" }
+}
+
+/// A file to download: its name, media type and bytes.
+pub struct Download {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+pub async fn export(state: &AppState, project: Id, format: ExportFormat) -> Result<Download, ApiError> {
+    let c = costed(state, project).await?;
+    let key = c.plan.project.key.clone();
+    match format {
+        ExportFormat::Mspdi => {
+            let baselines = state.store.baselines(project).await?;
+            let cal = crate::plan::calendar(&c.plan.calendar)?;
+            let doc = interchange::export(&c.plan, &c.schedule, &c.resources, &baselines, &c.costs, &cal);
+            Ok(Download {
+                filename: format!("{key}.xml"),
+                content_type: "application/xml",
+                body: tandem_formats::mspdi::write(&doc).into_bytes(),
+            })
+        }
+        ExportFormat::Csv => {
+            let view = crate::plan::view(&c.plan.tasks, &c.schedule)?;
+            Ok(Download {
+                filename: format!("{key}-tasks.csv"),
+                content_type: "text/csv; charset=utf-8",
+                body: crate::export::tasks_csv(&c.plan.tasks, &view, &c.costs)?,
+            })
+        }
+        ExportFormat::Ics => {
+            let view = crate::plan::view(&c.plan.tasks, &c.schedule)?;
+            let milestones: Vec<_> =
+                c.plan.tasks.iter().zip(&view.tasks).filter(|(t, _)| t.kind == TaskKind::Milestone).collect();
+            let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tandem//Milestones//EN\r\n");
+            let stamp = jiff::Timestamp::from_millisecond(state.clock.now().0)
+                .map(|t| t.strftime("%Y%m%dT%H%M%SZ").to_string())
+                .unwrap_or_default();
+            for (t, s) in milestones {
+                ics.push_str("BEGIN:VEVENT\r\n");
+                ics.push_str(&format!("UID:task-{}@tandem\r\n", t.id));
+                ics.push_str(&format!("DTSTAMP:{stamp}\r\n"));
+                ics.push_str(&format!("DTSTART;VALUE=DATE:{}\r\n", s.finish.0.strftime("%Y%m%d")));
+                ics.push_str(&format!("SUMMARY:{}\r\n", ics_text(&format!("{} {}", t.key, t.name))));
+                ics.push_str("END:VEVENT\r\n");
+            }
+            ics.push_str("END:VCALENDAR\r\n");
+            Ok(Download {
+                filename: format!("{key}-milestones.ics"),
+                content_type: "text/calendar; charset=utf-8",
+                body: ics.into_bytes(),
+            })
+        }
+    }
+}
+
+/// iCalendar TEXT: backslash, semicolon, comma and newlines escaped.
+fn ics_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
