@@ -70,6 +70,32 @@ enum Command {
         level: bool,
     },
     /// Apply pending database migrations and exit.
+    /// Reads an MS Project XML (MSPDI) file into an empty project.
+    Import {
+        file: String,
+        /// The project's key.
+        #[arg(long)]
+        project: String,
+        /// The workspace's key, when several have a project with that key.
+        #[arg(long)]
+        workspace: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Writes a project out: MS Project XML, tasks CSV or milestones iCalendar.
+    Export {
+        #[arg(long)]
+        project: String,
+        #[arg(long, value_enum, default_value = "mspdi")]
+        format: ExportArg,
+        #[arg(long)]
+        workspace: Option<String>,
+        /// Write here instead of stdout.
+        #[arg(long, short)]
+        output: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
     Migrate {
         #[command(flatten)]
         db: DbArg,
@@ -79,6 +105,13 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportArg {
+    Mspdi,
+    Csv,
+    Ics,
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,6 +181,41 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{file}: {e}"))?;
             schedule::print(&report, format)
         }
+        Command::Import { file, project, workspace, db } => {
+            let bytes = schedule::read_file(&file)?;
+            let state = AppState::new(open(&db).await?, Config::default());
+            let p = find_project(&state, workspace.as_deref(), &project).await?;
+            let r = tandem_server::ops::interchange::import_mspdi(&state, p.manager_id, p.id, &bytes)
+                .await
+                .map_err(|e| format!("{file}: {e}"))?;
+            println!(
+                "imported {} tasks, {} dependencies, {} calendars into {} ({} resources created, {} matched)",
+                r.tasks, r.dependencies, r.calendars, p.key, r.resources_created, r.resources_matched
+            );
+            for n in &r.notes {
+                println!("note: {n}");
+            }
+            Ok(())
+        }
+        Command::Export { project, format, workspace, output, db } => {
+            use tandem_server::ops::interchange::ExportFormat;
+            let state = AppState::new(open(&db).await?, Config::default());
+            let p = find_project(&state, workspace.as_deref(), &project).await?;
+            let f = match format {
+                ExportArg::Mspdi => ExportFormat::Mspdi,
+                ExportArg::Csv => ExportFormat::Csv,
+                ExportArg::Ics => ExportFormat::Ics,
+            };
+            let d = tandem_server::ops::interchange::export(&state, p.id, f).await.map_err(|e| e.to_string())?;
+            match output {
+                Some(path) => std::fs::write(&path, &d.body).map_err(|e| format!("cannot write {path}: {e}"))?,
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&d.body).map_err(|e| format!("cannot write: {e}"))?;
+                }
+            }
+            Ok(())
+        }
         Command::Migrate { db } => {
             open(&db).await?;
             println!("database is up to date");
@@ -162,6 +230,28 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("created {} as {} in workspace {}", m.email, m.role, workspace);
             Ok(())
         }
+    }
+}
+
+/// The project with `key`, in the workspace with key `ws` when given.
+async fn find_project(state: &AppState, ws: Option<&str>, key: &str) -> Result<tandem_core::project::Project, String> {
+    let ws_id = match ws {
+        Some(k) => Some(
+            state
+                .store
+                .workspace_by_key(&k.trim().to_uppercase())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no workspace with key {k}"))?
+                .id,
+        ),
+        None => None,
+    };
+    let mut found = state.store.projects_by_key(ws_id, key).await.map_err(|e| e.to_string())?;
+    match found.len() {
+        0 => Err(format!("no project with key {key}")),
+        1 => Ok(found.remove(0)),
+        n => Err(format!("{n} workspaces have a project {key}: name one with --workspace")),
     }
 }
 

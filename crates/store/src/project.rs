@@ -169,6 +169,19 @@ impl Store {
         Ok(p)
     }
 
+    /// Projects with this key, in `ws` or in any workspace.
+    pub async fn projects_by_key(&self, ws: Option<Id>, key: &str) -> Result<Vec<Project>> {
+        let rows = sqlx::query(concat!(
+            project_cols!(),
+            " WHERE p.key = $1 AND ($2 = 0 OR p.workspace_id = $2) ORDER BY p.id"
+        ))
+        .bind(key.trim().to_uppercase())
+        .bind(ws.map_or(0, |w| w.0))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(project).collect()
+    }
+
     pub async fn project(&self, p: Id) -> Result<Project> {
         fetch(&self.pool, p).await
     }

@@ -139,3 +139,54 @@ async fn first_admin_comes_from_the_environment() {
     drop(s);
     db.destroy().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_and_export_on_the_command_line() {
+    let db = TestDb::sqlite();
+    let app = TestApp::start(&db, tandem_server::Config::default()).await;
+    let ws = app.seed_demo().await;
+    let pm = app.login_as(tandem_core::Role::ProjectManager).await;
+    let body = serde_json::json!({"name": "From MS Project", "key": "CLI", "start": "2020-01-06"});
+    let p: serde_json::Value = pm.post(&format!("/api/v1/workspaces/{ws}/projects"), body).await.json().await.unwrap();
+    let id = p["id"].as_str().unwrap();
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../formats/tests/fixtures/corpus/mpp__new-product-dev.xml");
+    let (code, out, err) = tandem(&["import", file, "--project", "cli", "--db", db.url()], "").await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("imported 26 tasks"), "{out}");
+    let s: serde_json::Value = pm.get(&format!("/api/v1/projects/{id}/schedule")).await.json().await.unwrap();
+    let (code, cli, err) = tandem(&["schedule", file, "--format", "json"], "").await;
+    assert_eq!(code, 0, "{err}");
+    let cli: serde_json::Value = serde_json::from_str(&cli).unwrap();
+    assert_eq!(s["project"]["finish"], cli["project"]["finish"]);
+
+    let dir = tempdir();
+    let out_path = format!("{dir}/cli.xml");
+    let (code, _, err) =
+        tandem(&["export", "--project", "CLI", "--format", "mspdi", "-o", &out_path, "--db", db.url()], "").await;
+    assert_eq!(code, 0, "{err}");
+    let (code, again, err) = tandem(&["schedule", &out_path, "--format", "json"], "").await;
+    assert_eq!(code, 0, "{err}");
+    let again: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(again["project"]["finish"], cli["project"]["finish"]);
+    let (code, csv, _) = tandem(&["export", "--project", "CLI", "--format", "csv", "--db", db.url()], "").await;
+    assert_eq!(code, 0);
+    assert_eq!(csv.lines().count(), 27, "{csv}");
+
+    // Errors: one line, non-zero, nothing stored.
+    for args in [
+        vec!["import", file, "--project", "NOPE", "--db", db.url()],
+        vec!["import", file, "--project", "CLI", "--db", db.url()],
+        vec!["import", "/no/such/file.xml", "--project", "CLI", "--db", db.url()],
+        vec!["export", "--project", "CLI", "--workspace", "NOPE", "--db", db.url()],
+    ] {
+        let (code, _, err) = tandem(&args, "").await;
+        assert_ne!(code, 0, "{args:?}");
+        assert_eq!(err.lines().filter(|l| !l.trim().is_empty()).count(), 1, "{args:?}: {err}");
+    }
+}
+
+fn tempdir() -> String {
+    let d = std::env::temp_dir().join(format!("tandem-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.to_string_lossy().into_owned()
+}

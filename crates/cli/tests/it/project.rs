@@ -391,3 +391,90 @@ async fn release_forecast_follows_the_schedule() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wbs_reorder_move_lag_kinds_and_task_calendars() {
+    on_each_database("wbs_reorder_move_lag_kinds_and_task_calendars", |app| async move {
+        let ws = app.seed_demo().await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let p = json_ok(
+            pm.post(&format!("/api/v1/workspaces/{ws}/projects"), json!({"name": "Order", "key": "ORD", "start": "2027-01-04"})).await,
+            201,
+        )
+        .await;
+        let p = p["id"].as_str().unwrap().to_owned();
+        let mut ids = Vec::new();
+        for name in ["A", "B", "C", "D"] {
+            let t = json_ok(pm.post(&format!("/api/v1/projects/{p}/tasks"), json!({"name": name})).await, 201).await;
+            ids.push(t["id"].as_str().unwrap().to_owned());
+        }
+        let names = |v: &Value| -> Vec<String> {
+            v["items"].as_array().unwrap().iter().map(|t| format!("{}:{}", t["wbs"].as_str().unwrap(), t["name"].as_str().unwrap())).collect()
+        };
+        let version = |id: &str| {
+            let pm = pm.clone();
+            let id = id.to_owned();
+            async move { pm.get(&format!("/api/v1/tasks/{id}")).await.json::<Value>().await.unwrap()["version"].clone() }
+        };
+        // Reorder: D to the top.
+        let v = version(&ids[3]).await;
+        json_ok(pm.patch(&format!("/api/v1/tasks/{}", ids[3]), json!({"position": 1, "version": v})).await, 200).await;
+        let list = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
+        assert_eq!(names(&list), ["1:D", "2:A", "3:B", "4:C"]);
+        // Move C under A (indent), at the first place; then B after it.
+        let v = version(&ids[2]).await;
+        json_ok(pm.patch(&format!("/api/v1/tasks/{}", ids[2]), json!({"parent_id": ids[0], "version": v})).await, 200).await;
+        let v = version(&ids[1]).await;
+        json_ok(pm.patch(&format!("/api/v1/tasks/{}", ids[1]), json!({"parent_id": ids[0], "position": 1, "version": v})).await, 200).await;
+        let list = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
+        assert_eq!(names(&list), ["1:D", "2:A", "2.1:B", "2.2:C"]);
+        let bad = pm.patch(&format!("/api/v1/tasks/{}", ids[1]), json!({"position": 0, "version": version(&ids[1]).await})).await;
+        expect_error(bad, 422, "invalid_value").await;
+
+        // Lags: a 50 % lag of B's 2 days, and an elapsed lag of a weekend.
+        let v = version(&ids[1]).await;
+        json_ok(pm.patch(&format!("/api/v1/tasks/{}", ids[1]), json!({"duration_minutes": 960, "version": v})).await, 200).await;
+        let d = json_ok(
+            pm.post(&format!("/api/v1/projects/{p}/dependencies"), json!({"predecessor_id": ids[1], "successor_id": ids[2], "type": "SS", "lag_percent": 50.0})).await,
+            201,
+        )
+        .await;
+        assert_eq!(d["lag_kind"], "percent");
+        assert_eq!(d["lag_percent"], 50.0);
+        json_ok(
+            pm.post(&format!("/api/v1/projects/{p}/dependencies"), json!({"predecessor_id": ids[2], "successor_id": ids[3], "lag_minutes": 2880, "lag_kind": "elapsed"})).await,
+            201,
+        )
+        .await;
+        for body in [
+            json!({"predecessor_id": ids[0], "successor_id": ids[3], "lag_kind": "percent"}),
+            json!({"predecessor_id": ids[0], "successor_id": ids[3], "lag_percent": 5000.0}),
+            json!({"predecessor_id": ids[0], "successor_id": ids[3], "lag_minutes": 60, "lag_percent": 10.0, "lag_kind": "working"}),
+        ] {
+            expect_error(pm.post(&format!("/api/v1/projects/{p}/dependencies"), body).await, 422, "invalid_value").await;
+        }
+        let s = json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+        let row = |id: &str| s["tasks"].as_array().unwrap().iter().find(|t| t["id"] == id).unwrap().clone();
+        // C starts half-way through B (Monday 12:00... B runs Mon–Tue, so Tuesday 08:00).
+        assert_eq!(row(&ids[2])["start"], "2027-01-05T08:00:00");
+        assert_eq!(row(&ids[2])["finish"], "2027-01-05T17:00:00");
+        // D starts two calendar days after C finishes: Thursday 17:00 → next work, Friday 08:00.
+        assert_eq!(row(&ids[3])["start"], "2027-01-08T08:00:00");
+
+        // A task calendar: D worked on a Saturday-only calendar.
+        let cal = json!({"name": "Weekends", "week": {"monday": [], "tuesday": [], "wednesday": [], "thursday": [], "friday": [],
+            "saturday": ["09:00-13:00"], "sunday": []}});
+        let c = json_ok(pm.post(&format!("/api/v1/projects/{p}/calendars"), cal.clone()).await, 201).await;
+        expect_error(pm.post(&format!("/api/v1/projects/{p}/calendars"), cal).await, 409, "conflict").await;
+        let v = version(&ids[3]).await;
+        json_ok(pm.patch(&format!("/api/v1/tasks/{}", ids[3]), json!({"calendar_id": c["id"], "duration_minutes": 240, "version": v})).await, 200).await;
+        let s = json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+        let d = s["tasks"].as_array().unwrap().iter().find(|t| t["id"] == ids[3].as_str()).unwrap();
+        assert_eq!(d["start"], "2027-01-09T09:00:00");
+        assert_eq!(d["finish"], "2027-01-09T13:00:00");
+        assert_eq!(pm.delete(&format!("/api/v1/calendars/{}", c["id"].as_str().unwrap())).await.status(), 204);
+        let t = json_ok(pm.get(&format!("/api/v1/tasks/{}", ids[3])).await, 200).await;
+        assert_eq!(t["calendar_id"], Value::Null);
+    })
+    .await;
+}
