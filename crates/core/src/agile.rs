@@ -76,8 +76,9 @@ pub fn burndown(start: Day, finish: Day, items: &[SprintItem], today: Day) -> Ve
     out
 }
 
+/// Two decimals, and never `-0`.
 fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    (x * 100.0).round() / 100.0 + 0.0
 }
 
 /// Points done within a sprint: items done on or before its last day.

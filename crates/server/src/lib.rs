@@ -10,6 +10,7 @@ pub mod error;
 pub(crate) mod export;
 pub mod extract;
 pub mod forecast;
+pub mod gantt;
 pub mod interchange;
 pub mod measure;
 mod middleware;

@@ -59,8 +59,9 @@ async fn projects_and_their_rights() {
             )
             .await;
         assert_eq!(expect_error(bad, 422, "invalid_value").await["error"]["details"]["field"], "manager_id");
+        // The demo's project and this one.
         let list = json_ok(pm.get(&format!("/api/v1/workspaces/{ws}/projects")).await, 200).await;
-        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        assert_eq!(list["items"].as_array().unwrap().len(), 2);
 
         // Every member reads; only the manager (or an admin) edits; others create nothing.
         for role in [Role::ProductManager, Role::Contributor, Role::Stakeholder] {
@@ -384,8 +385,8 @@ async fn release_forecast_follows_the_schedule() {
                 .iter()
                 .any(|e| e["action"] == "feature.delivery" && e["after"]["status"] == "shipped")
         );
-        // The demo's releases, without delivering work, still say why there is no forecast.
-        let other = list["items"].as_array().unwrap().iter().find(|x| x["id"] != rid.as_str()).unwrap().clone();
+        // The demo's second release, without delivering work, still says why there is no forecast.
+        let other = list["items"].as_array().unwrap().iter().find(|x| x["name"] == "2027.2 Loyalty").unwrap().clone();
         assert_eq!(other["forecast"], Value::Null);
         assert!(other["forecast_reason"].is_string());
     })
@@ -475,6 +476,48 @@ async fn wbs_reorder_move_lag_kinds_and_task_calendars() {
         assert_eq!(pm.delete(&format!("/api/v1/calendars/{}", c["id"].as_str().unwrap())).await.status(), 204);
         let t = json_ok(pm.get(&format!("/api/v1/tasks/{}", ids[3])).await, 200).await;
         assert_eq!(t["calendar_id"], Value::Null);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_project_has_a_plan_in_flight() {
+    on_each_database("the_demo_project_has_a_plan_in_flight", |app| async move {
+        let ws = app.seed_demo().await;
+        let sh = app.login_as(Role::Stakeholder).await;
+        let list = json_ok(sh.get(&format!("/api/v1/workspaces/{ws}/projects")).await, 200).await;
+        let p = list["items"].as_array().unwrap().iter().find(|p| p["key"] == "CKT").unwrap().clone();
+        let id = p["id"].as_str().unwrap();
+        assert!(p["status_date"].is_string() && p["budget_minor"].as_i64().unwrap() > 0);
+        let tasks = json_ok(sh.get(&format!("/api/v1/projects/{id}/tasks")).await, 200).await;
+        let tasks = tasks["items"].as_array().unwrap();
+        assert!((55..=65).contains(&tasks.len()), "{}", tasks.len());
+        assert!(tasks.iter().any(|t| t["percent_complete"] == 100));
+        assert!(tasks.iter().any(|t| t["percent_complete"].as_i64().is_some_and(|p| p > 0 && p < 100)));
+        assert!(tasks.iter().filter(|t| t["feature_id"].is_string()).count() >= 10);
+        let deps = json_ok(sh.get(&format!("/api/v1/projects/{id}/dependencies")).await, 200).await;
+        assert!(deps["items"].as_array().unwrap().len() >= 50);
+        let s = json_ok(sh.get(&format!("/api/v1/projects/{id}/schedule")).await, 200).await;
+        assert!(!s["critical_path"].as_array().unwrap().is_empty());
+        let b = json_ok(sh.get(&format!("/api/v1/projects/{id}/baselines")).await, 200).await;
+        assert_eq!(b["items"][0]["name"], "Approved plan");
+        let e = json_ok(sh.get(&format!("/api/v1/projects/{id}/evm")).await, 200).await;
+        assert!(e["ev"].as_i64().unwrap() > 0 && e["ac"].as_i64().unwrap() > 0 && e["pv"].as_i64().unwrap() > 0, "{e}");
+        let r = json_ok(sh.get(&format!("/api/v1/projects/{id}/time-report?group=task")).await, 200).await;
+        assert!(r["rows"].as_array().unwrap().len() >= 10);
+        let sprints = json_ok(sh.get(&format!("/api/v1/projects/{id}/sprints")).await, 200).await;
+        assert_eq!(sprints["items"].as_array().unwrap().len(), 2);
+        assert!(sprints["velocity"].as_f64().unwrap() > 0.0);
+        let risks = json_ok(sh.get(&format!("/api/v1/projects/{id}/risks")).await, 200).await;
+        assert!(risks["items"].as_array().unwrap().len() >= 5);
+        let defects = json_ok(sh.get(&format!("/api/v1/projects/{id}/defects")).await, 200).await;
+        assert!(defects["items"].as_array().unwrap().len() >= 4);
+        let reports = json_ok(sh.get(&format!("/api/v1/projects/{id}/status-reports")).await, 200).await;
+        assert_eq!(reports["items"][0]["status"], "published");
+        let runs = json_ok(sh.get(&format!("/api/v1/projects/{id}/monte-carlo")).await, 200).await;
+        assert_eq!(runs["items"].as_array().unwrap().len(), 1);
+        let u = json_ok(sh.get(&format!("/api/v1/projects/{id}/utilization")).await, 200).await;
+        assert_eq!(u["resources"].as_array().unwrap().len(), 5);
     })
     .await;
 }

@@ -34,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(export_plan))
         .routes(routes!(tasks_csv))
         .routes(routes!(milestones_ics))
+        .routes(routes!(gantt_svg))
 }
 
 /// The workspace's projects.
@@ -315,4 +316,54 @@ async fn milestones_ics(
     Path(path): Path<IdPath>,
 ) -> ApiResult<axum::response::Response> {
     download(&state, &p, &path, ExportFormat::Ics).await
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GanttQuery {
+    /// `day`, `week` (default) or `month`.
+    #[param(value_type = Option<String>)]
+    pub zoom: Option<crate::gantt::Zoom>,
+    /// The baseline to draw under the bars (default: the first set; `-1`: none).
+    pub baseline: Option<i64>,
+}
+
+/// The Gantt chart as SVG: bars, summaries, milestones, dependency arrows,
+/// the critical path in red, baseline bars, today and status-date lines.
+#[utoipa::path(get, path = "/projects/{id}/gantt.svg", tag = "schedule", params(("id" = String, Path), GanttQuery),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404, body = ErrorBody)))]
+async fn gantt_svg(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiQuery(q): ApiQuery<GanttQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let svg = gantt_for(&state, a.scope.project_id, q.zoom.unwrap_or(crate::gantt::Zoom::Week), q.baseline).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+}
+
+/// The chart of a project, for the API and the Gantt page.
+pub(crate) async fn gantt_for(
+    state: &AppState,
+    project: Id,
+    zoom: crate::gantt::Zoom,
+    baseline: Option<i64>,
+) -> Result<String, ApiError> {
+    let plan = ops::load_plan(state, project).await?;
+    let view = plan::view(&plan.tasks, &plan.schedule()?)?;
+    let baselines = state.store.baselines(project).await?;
+    let baseline = match baseline {
+        Some(n) if n < 0 => None,
+        Some(n) => Some(baselines.into_iter().find(|b| b.number == n).ok_or(ApiError::NotFound)?),
+        None => baselines.into_iter().next(),
+    };
+    let marks = crate::gantt::Marks {
+        today: tandem_core::model::Day::of(state.clock.now()).0,
+        status_date: plan.project.status_date,
+        baseline,
+        zoom,
+    };
+    Ok(crate::gantt::svg(&plan.tasks, &view, &plan.deps, &marks))
 }

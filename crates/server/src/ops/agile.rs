@@ -148,7 +148,7 @@ pub async fn sprints(state: &AppState, project: Id) -> Result<SprintList, ApiErr
             if s.status == SprintStatus::Closed {
                 closed.push(done);
             }
-            let committed = (it.iter().map(|i| i.points).sum::<f64>() * 100.0).round() / 100.0;
+            let committed = (it.iter().map(|i| i.points).sum::<f64>() * 100.0).round() / 100.0 + 0.0;
             SprintView { tasks: it.len(), committed_points: committed, done_points: done, sprint: s }
         })
         .collect();

@@ -2,8 +2,10 @@
 //! the demo workspace of `serve --demo`.
 
 mod product;
+mod project;
 
 pub use product::DEMO_PRODUCT_KEY;
+pub use project::DEMO_PROJECT_KEY;
 
 use tandem_core::{Role, validate};
 
@@ -64,6 +66,7 @@ pub async fn demo(state: &AppState) -> Result<bool, ApiError> {
     };
     let ws = state.store.create_workspace("Demo: Acme Checkout", DEMO_KEY, Some(admin_user.id), now).await?;
     let mut pdm = admin_user.id;
+    let mut users = std::collections::HashMap::from([(Role::Admin, admin_user.id)]);
     for u in rest {
         let member = match state.store.user_by_email(u.email).await? {
             Some(existing) => state.store.add_member(admin_user.id, ws.id, existing.id, u.role, now).await?,
@@ -84,8 +87,10 @@ pub async fn demo(state: &AppState) -> Result<bool, ApiError> {
         if u.role == Role::ProductManager {
             pdm = member.user_id;
         }
+        users.insert(u.role, member.user_id);
     }
     product::demo_product(state, ws.id, pdm).await?;
+    project::demo_project(state, ws.id, &users).await?;
     Ok(true)
 }
 

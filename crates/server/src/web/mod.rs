@@ -23,6 +23,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub use charts::esc;
 pub use shell::Shell;
 
 pub fn router() -> Router<AppState> {
