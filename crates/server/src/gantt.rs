@@ -199,17 +199,18 @@ pub fn svg(tasks: &[Task], view: &ScheduleView, deps: &[Dependency], marks: &Mar
             if crit { RED } else { "#666" }
         );
     }
-    let line = |out: &mut String, t: LocalTime, class: &str, colour: &str, label: &str| {
+    // Labels on two heights, so that close lines stay readable.
+    let line = |out: &mut String, t: LocalTime, class: &str, colour: &str, label: &str, y: u8| {
         let lx = x(t);
         let _ = write!(
             out,
-            "<line class=\"{class}\" x1=\"{lx:.1}\" y1=\"20\" x2=\"{lx:.1}\" y2=\"{height:.0}\" stroke=\"{colour}\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"18\" fill=\"{colour}\">{label}</text>",
+            "<line class=\"{class}\" x1=\"{lx:.1}\" y1=\"20\" x2=\"{lx:.1}\" y2=\"{height:.0}\" stroke=\"{colour}\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"{y}\" fill=\"{colour}\">{label}</text>",
             lx + 2.0
         );
     };
-    line(&mut out, LocalTime(marks.today.at(12, 0, 0, 0)), "today", RED, "today");
+    line(&mut out, LocalTime(marks.today.at(12, 0, 0, 0)), "today", RED, "today", 18);
     if let Some(sd) = marks.status_date {
-        line(&mut out, sd, "status-date", "#2e7d32", "status date");
+        line(&mut out, sd, "status-date", "#2e7d32", "status date", 8);
     }
     out.push_str("</svg>");
     out

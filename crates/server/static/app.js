@@ -116,3 +116,47 @@ if (backlog) {
     window.location.reload();
   });
 }
+
+// Board: drag a card to another column; the task's status follows.
+const board = document.getElementById("board");
+if (board) {
+  let drag = null;
+  const columnAt = (x, y) => {
+    const el = document.elementFromPoint(x, y);
+    return el ? el.closest(".column") : null;
+  };
+  board.addEventListener("pointerdown", (e) => {
+    const card = e.target instanceof Element ? e.target.closest(".card-item.draggable") : null;
+    if (!card || e.target.closest("a, select, button, input, label")) return;
+    e.preventDefault();
+    drag = { card, from: card.closest(".column"), over: null };
+    card.setPointerCapture(e.pointerId);
+    card.classList.add("dragging");
+    card.style.left = `${e.clientX - 20}px`;
+    card.style.top = `${e.clientY - 10}px`;
+  });
+  board.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    drag.card.style.left = `${e.clientX - 20}px`;
+    drag.card.style.top = `${e.clientY - 10}px`;
+    const col = columnAt(e.clientX, e.clientY);
+    if (drag.over && drag.over !== col) drag.over.classList.remove("drop-target");
+    if (col) col.classList.add("drop-target");
+    drag.over = col;
+  });
+  board.addEventListener("pointerup", async (e) => {
+    if (!drag) return;
+    const { card, from } = drag;
+    const col = columnAt(e.clientX, e.clientY);
+    drag = null;
+    card.classList.remove("dragging");
+    card.style.left = card.style.top = "";
+    for (const c of board.querySelectorAll(".column")) c.classList.remove("drop-target");
+    if (!col || col === from) return;
+    col.querySelector(".cards-col").appendChild(card);
+    await api("PATCH", `/api/v1/tasks/${card.dataset.id}`, csrfOf(board),
+      { status: col.dataset.status, version: Number(card.dataset.version) });
+    window.location.reload();
+  });
+  board.addEventListener("pointercancel", () => { if (drag) window.location.reload(); });
+}

@@ -501,3 +501,172 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
     b.close().await;
     db.destroy().await;
 }
+
+/// A mouse drag from one element to another, through Pointer Events.
+async fn drag(b: &Browser, from: fantoccini::elements::Element, to: fantoccini::elements::Element) {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+    let actions = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement { element: from, duration: None, x: 0.0, y: 0.0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveToElement {
+            element: to.clone(),
+            duration: Some(Duration::from_millis(200)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::MoveToElement { element: to, duration: Some(Duration::from_millis(100)), x: 5.0, y: 5.0 })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    b.client.perform_actions(actions).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_pages_gantt_critical_path_and_board_drag() {
+    let test = "project_pages_gantt_critical_path_and_board_drag";
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    let pm = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::ProjectManager).unwrap();
+    let ws_id: tandem_core::Id = ws.parse().unwrap();
+    let project = app.state.store.projects_by_key(Some(ws_id), "CKT").await.unwrap().remove(0);
+    let p = project.id;
+    b.sign_in(&app.base, pm.email, pm.password).await;
+    b.client.goto(&app.url(&format!("/w/{ws}/project"))).await.unwrap();
+    b.click("main table a").await;
+    b.expect_text("main h1", "Checkout 2027.1").await;
+    b.expect_text("#forecast-finish", "20").await;
+    b.screenshot("20-project-dashboard").await;
+
+    // The Gantt page draws the critical path in red: exactly the API's critical tasks.
+    b.client.goto(&app.url(&format!("/projects/{p}/gantt"))).await.unwrap();
+    b.client.wait().for_element(Locator::Css("#gantt svg.gantt")).await.unwrap();
+    let api = app.login_as(Role::ProjectManager).await;
+    let s: serde_json::Value = api.get(&format!("/api/v1/projects/{p}/schedule")).await.json().await.unwrap();
+    let mut critical: Vec<String> = s["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["critical"] == true && t["summary"] == false)
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    critical.sort();
+    assert!(!critical.is_empty());
+    let mut red = Vec::new();
+    for g in b.client.find_all(Locator::Css("#gantt g.row.critical")).await.unwrap() {
+        red.push(g.attr("data-task").await.unwrap().unwrap());
+    }
+    red.sort();
+    assert_eq!(red, critical, "critical rows on the Gantt are the schedule's critical tasks");
+    assert!(
+        !b.client.find_all(Locator::Css("#gantt .bar.critical, #gantt .milestone.critical")).await.unwrap().is_empty()
+    );
+    assert!(
+        !b.client.find_all(Locator::Css("#gantt path.link.critical")).await.unwrap().is_empty(),
+        "critical links are red too"
+    );
+    assert!(!b.client.find_all(Locator::Css("#gantt rect.baseline")).await.unwrap().is_empty());
+    assert!(!b.client.find_all(Locator::Css("#gantt .status-date")).await.unwrap().is_empty());
+    b.screenshot("21-gantt").await;
+    b.click(".zoom a[href='?zoom=day']").await;
+    b.client.wait().for_element(Locator::Css(".zoom a[aria-current='true'][href='?zoom=day']")).await.unwrap();
+    b.screenshot("22-gantt-days").await;
+    for (page, name) in [
+        ("tasks", "23-tasks"),
+        ("board", "24-board"),
+        ("sprints", "25-sprints"),
+        ("resources", "26-resources"),
+        ("budget", "27-budget"),
+        ("risks", "28-risks"),
+        ("monte-carlo", "29-monte-carlo"),
+        ("defects", "30-defects"),
+        ("reports", "31-reports"),
+    ] {
+        b.client.goto(&app.url(&format!("/projects/{p}/{page}"))).await.unwrap();
+        b.client.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        b.screenshot(name).await;
+    }
+    b.expect_text("main", "Status reports").await;
+    b.click("main table a").await;
+    b.expect_text("#rag", "overall").await;
+    b.screenshot("32-status-report").await;
+    b.client
+        .goto(&app.url(&format!("/w/{ws}/timesheet?week={}", project.status_date.unwrap().0.date())))
+        .await
+        .unwrap();
+    b.expect_text("#timesheet", "Hours").await;
+    b.screenshot("33-timesheet").await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+
+    // The contributor drags her own card to review; the task's status follows.
+    let dev = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Contributor).unwrap();
+    let dev_id = app.state.store.user_by_email(dev.email).await.unwrap().unwrap().id;
+    let mine = app.state.store.resource_of_user(ws_id, dev_id).await.unwrap().unwrap();
+    let tasks = app.state.store.tasks(p).await.unwrap();
+    let card = tasks
+        .iter()
+        .find(|t| {
+            t.status == tandem_core::project::BoardStatus::Todo
+                && t.assignments.iter().any(|a| a.resource_id == mine.id)
+        })
+        .expect("an open task of hers");
+    let b = Browser::start(test).await.unwrap();
+    b.sign_in(&app.base, dev.email, dev.password).await;
+    b.client.goto(&app.url(&format!("/projects/{p}/board"))).await.unwrap();
+    let el = b
+        .client
+        .wait()
+        .for_element(Locator::Css(&format!(".card-item.draggable[data-id='{}'] p", card.id)))
+        .await
+        .unwrap();
+    let target = b.client.find(Locator::Css(".column[data-status=review] h2")).await.unwrap();
+    drag(&b, el, target).await;
+    let mut status = card.status;
+    for _ in 0..100 {
+        status = app.state.store.task(card.id).await.unwrap().status;
+        if status == tandem_core::project::BoardStatus::Review {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, tandem_core::project::BoardStatus::Review, "the drag moved the card");
+    b.expect_text(".column[data-status=review]", &card.name).await;
+    b.screenshot("34-board-after-drag").await;
+    // Cards of others cannot be dragged by her.
+    let others = tasks.iter().filter(|t| {
+        !t.assignments.iter().any(|a| a.resource_id == mine.id) && t.kind != tandem_core::project::TaskKind::Summary
+    });
+    for t in others.take(3) {
+        let found =
+            b.client.find_all(Locator::Css(&format!(".card-item.draggable[data-id='{}']", t.id))).await.unwrap();
+        assert!(found.is_empty(), "{} is draggable for a contributor", t.key);
+    }
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+
+    // A stakeholder reads every project page without an edit control.
+    let b = Browser::start(test).await.unwrap();
+    let sh = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Stakeholder).unwrap();
+    b.sign_in(&app.base, sh.email, sh.password).await;
+    for page in [
+        "",
+        "/tasks",
+        "/gantt",
+        "/board",
+        "/sprints",
+        "/resources",
+        "/budget",
+        "/risks",
+        "/monte-carlo",
+        "/defects",
+        "/reports",
+    ] {
+        b.client.goto(&app.url(&format!("/projects/{p}{page}"))).await.unwrap();
+        b.client.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        let controls = b.client.find_all(Locator::Css("main form, .draggable")).await.unwrap();
+        assert!(controls.is_empty(), "{page}: {} controls for a stakeholder", controls.len());
+    }
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+    db.destroy().await;
+}

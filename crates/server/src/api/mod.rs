@@ -11,6 +11,8 @@ pub(crate) mod members;
 mod okrs;
 pub(crate) mod product;
 mod project;
+
+pub(crate) use project::gantt_for;
 mod workspaces;
 
 use serde::Serialize;

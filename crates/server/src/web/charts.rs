@@ -130,6 +130,102 @@ pub fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
     svg
 }
 
+/// One line of a chart with several: its name, colour and values (one per
+/// label; `None` where the line has no value).
+pub struct Series<'a> {
+    pub name: &'a str,
+    pub colour: &'a str,
+    pub values: Vec<Option<f64>>,
+    /// Drawn dashed (plans, ideals).
+    pub dashed: bool,
+}
+
+/// Several lines over the same labels (dates), with a legend; values of
+/// all series share one scale from zero.
+pub fn multi_line(title: &str, labels: &[String], series: &[Series<'_>], unit: &str) -> String {
+    let (w, h, pad_l, pad_b, pad_t) = (600.0_f64, 220.0_f64, 64.0, 24.0, 22.0);
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(title)
+    );
+    let hi = series.iter().flat_map(|s| s.values.iter().flatten()).fold(0.0_f64, |a, &b| a.max(b));
+    if labels.is_empty() || hi <= 0.0 {
+        let _ =
+            write!(svg, "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg>", w / 2.0 - 40.0, h / 2.0);
+        return svg;
+    }
+    let n = labels.len();
+    let x = |i: usize| pad_l + if n > 1 { i as f64 * (w - pad_l - 10.0) / (n - 1) as f64 } else { (w - pad_l) / 2.0 };
+    let y = |v: f64| pad_t + (1.0 - v / hi) * (h - pad_t - pad_b);
+    let _ = write!(
+        svg,
+        "<line class=\"axis-line\" x1=\"{pad_l}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+        h - pad_b,
+        w - 4.0,
+        h - pad_b
+    );
+    let _ = write!(
+        svg,
+        "<text class=\"axis\" x=\"2\" y=\"{}\">{}</text>",
+        y(hi) + 4.0,
+        esc(&format!("{} {unit}", fmt_num(hi)))
+    );
+    let _ = write!(svg, "<text class=\"axis\" x=\"2\" y=\"{}\">0</text>", h - pad_b);
+    let _ = write!(svg, "<text class=\"axis\" x=\"{pad_l}\" y=\"{}\">{}</text>", h - 6.0, esc(&labels[0]));
+    let _ = write!(
+        svg,
+        "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">{}</text>",
+        w - 4.0,
+        h - 6.0,
+        esc(&labels[n - 1])
+    );
+    for (k, s) in series.iter().enumerate() {
+        let mut d = String::new();
+        let mut pen_down = false;
+        for (i, v) in s.values.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    let _ = write!(d, "{}{:.1} {:.1} ", if pen_down { "L" } else { "M" }, x(i), y(*v));
+                    pen_down = true;
+                }
+                None => pen_down = false,
+            }
+        }
+        let dash = if s.dashed { " stroke-dasharray=\"5 4\"" } else { "" };
+        let _ = write!(
+            svg,
+            "<path class=\"line line-{k}\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{dash}><title>{}</title></path>",
+            d.trim_end(),
+            esc(s.colour),
+            esc(s.name)
+        );
+        // A dot where a series has a single value: a line would not show.
+        if s.values.iter().flatten().count() == 1
+            && let Some((i, Some(v))) = s.values.iter().enumerate().find(|(_, v)| v.is_some())
+        {
+            let _ = write!(
+                svg,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{}\"><title>{}: {}</title></circle>",
+                x(i),
+                y(*v),
+                esc(s.colour),
+                esc(s.name),
+                fmt_num(*v)
+            );
+        }
+        let lx = pad_l + 10.0 + k as f64 * 120.0;
+        let _ = write!(
+            svg,
+            "<rect x=\"{lx:.0}\" y=\"4\" width=\"12\" height=\"4\" fill=\"{}\"/><text class=\"axis\" x=\"{:.0}\" y=\"10\">{}</text>",
+            esc(s.colour),
+            lx + 16.0,
+            esc(s.name)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// One row of the release timeline.
 pub struct TimelineRow {
     pub label: String,

@@ -6,6 +6,7 @@ mod account;
 mod activity;
 mod charts;
 mod product;
+mod project;
 mod shell;
 mod workspace;
 
@@ -62,7 +63,25 @@ pub fn router() -> Router<AppState> {
         .route("/competitors/{id}/cell", post(product::competitor_cell))
         .route("/products/{id}/metrics/new", post(product::metric_create))
         .route("/metrics/{id}/record", post(product::metric_record))
-        .route("/w/{ws}/project", get(workspace::project))
+        .route("/w/{ws}/project", get(project::projects))
+        .route("/w/{ws}/projects", post(project::projects_create))
+        .route("/w/{ws}/timesheet", get(project::timesheet).post(project::timesheet_log))
+        .route("/projects/{id}", get(project::dashboard))
+        .route("/projects/{id}/tasks", get(project::tasks).post(project::task_create))
+        .route("/tasks/{id}/edit", post(project::task_edit))
+        .route("/projects/{id}/gantt", get(project::gantt))
+        .route("/projects/{id}/board", get(project::board))
+        .route("/projects/{id}/sprints", get(project::sprints).post(project::sprint_create))
+        .route("/projects/{id}/resources", get(project::resources))
+        .route("/projects/{id}/level", post(project::level))
+        .route("/projects/{id}/budget", get(project::budget))
+        .route("/projects/{id}/baseline", post(project::baseline_set))
+        .route("/projects/{id}/risks", get(project::risks_page).post(project::risk_create))
+        .route("/projects/{id}/monte-carlo", get(project::monte_carlo).post(project::monte_carlo_run))
+        .route("/projects/{id}/defects", get(project::defects).post(project::defect_create))
+        .route("/defects/{id}/status", post(project::defect_status))
+        .route("/projects/{id}/reports", get(project::reports).post(project::report_draft))
+        .route("/status-reports/{id}", get(project::report).post(project::report_edit))
         .route("/w/{ws}/together", get(workspace::together))
         .route("/w/{ws}/settings", get(workspace::settings_page).post(workspace::settings_submit))
         .route("/w/{ws}/settings/members", get(workspace::members_page).post(workspace::members_add))

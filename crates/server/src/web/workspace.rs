@@ -38,39 +38,13 @@ pub async fn home(State(state): State<AppState>, PageAllowed(a): PageAllowed<Wor
     Ok(render(StatusCode::OK, &HomePage { shell, ws, role: a.role, role_summary: a.role.summary(), activity }))
 }
 
-#[derive(Template)]
-#[template(path = "section.html")]
-struct SectionPage {
-    shell: Shell,
-    heading: &'static str,
-    intro: &'static str,
-    list_title: &'static str,
-    empty_text: &'static str,
-    decisions: Vec<(&'static str, String)>,
-}
-
-fn decisions(product_side: bool) -> Vec<(&'static str, String)> {
+/// Who has the final say on each decision kind of one side, from the matrix.
+pub(super) fn decisions(product_side: bool) -> Vec<(&'static str, String)> {
     DEFAULT_MATRIX
         .iter()
         .filter(|r| r.kind.is_product_side() == product_side)
         .map(|r| (r.kind.label(), r.accountable.iter().map(|x| x.label()).collect::<Vec<_>>().join(" and ")))
         .collect()
-}
-
-pub async fn project(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
-    let shell = Shell::new(&state, &a.principal, Some(a.ws), "project", "Project").await.map_err(on("/"))?;
-    Ok(render(
-        StatusCode::OK,
-        &SectionPage {
-            shell,
-            heading: "Project",
-            intro: "The project manager's workspace: the how and the when. The plan is scheduled by a critical-path \
-                    engine; resources, budget, risks and delivery metrics follow from it.",
-            list_title: "Projects",
-            empty_text: "No projects yet.",
-            decisions: decisions(false),
-        },
-    ))
 }
 
 #[derive(Template)]
