@@ -213,7 +213,7 @@ async fn product_manager_signs_in_and_finds_the_shell() {
     b.click("button[type=submit]").await;
     b.client.wait().for_element(Locator::Css("header nav.sections")).await.unwrap();
     assert_eq!(b.client.current_url().await.unwrap().path(), format!("/w/{ws}/together"));
-    b.expect_text("main", "metric created").await;
+    b.expect_text("main", "monte carlo run").await;
 
     // The shell: who is signed in, the role, the three sections.
     let header = b.text("header").await;
