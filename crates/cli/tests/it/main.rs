@@ -16,4 +16,5 @@ mod interchange;
 mod members;
 mod product;
 mod project;
+mod project_rights;
 mod schedule_cmd;
