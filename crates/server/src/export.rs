@@ -176,3 +176,22 @@ pub fn file(filename: &str, content_type: &'static str, body: Vec<u8>) -> Result
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(resp)
 }
+
+/// A time report: one row per person, task or project, with hours and cost.
+pub fn time_report_csv(
+    project: &tandem_core::project::Project,
+    r: &crate::ops::delivery::TimeReport,
+) -> Result<Response, ApiError> {
+    let header = [r.group.as_str(), "minutes", "hours", "cost_minor", "currency", "entries"];
+    let rows = r.rows.iter().map(|x| {
+        vec![
+            x.label.clone(),
+            x.minutes.to_string(),
+            format!("{:.2}", x.minutes as f64 / 60.0),
+            x.cost_minor.to_string(),
+            project.currency.clone(),
+            x.entries.to_string(),
+        ]
+    });
+    download(&format!("{}-time-by-{}.csv", project.key, r.group), csv_bytes(&header, rows)?)
+}

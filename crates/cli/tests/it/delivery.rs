@@ -245,6 +245,11 @@ async fn time_baselines_and_earned_value() {
         let by_project = json_ok(pm.get(&format!("/api/v1/workspaces/{}/time-report?group=project", k.ws)).await, 200).await;
         assert!(by_project["rows"].as_array().unwrap().iter().any(|r| r["label"] == "KN" && r["minutes"] == 1920));
         expect_error(pm.get(&format!("{p}/time-report?group=colour")).await, 400, "invalid_query").await;
+        let rep = pm.get(&format!("{p}/time-report.csv?group=task")).await;
+        assert_eq!(rep.status(), 200);
+        let rep = rep.text().await.unwrap();
+        assert!(rep.starts_with("task,minutes,hours,cost_minor,currency,entries\n"), "{rep}");
+        assert!(rep.contains("KN-1,960,16.00,96000,EUR,2"), "{rep}");
         let csv = pm.get(&format!("{p}/time-entries.csv")).await;
         assert_eq!(csv.status(), 200);
         let text = csv.text().await.unwrap();

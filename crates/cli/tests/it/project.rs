@@ -518,6 +518,12 @@ async fn the_demo_project_has_a_plan_in_flight() {
         assert_eq!(runs["items"].as_array().unwrap().len(), 1);
         let u = json_ok(sh.get(&format!("/api/v1/projects/{id}/utilization")).await, 200).await;
         assert_eq!(u["resources"].as_array().unwrap().len(), 5);
+        let d = json_ok(sh.get(&format!("/api/v1/dashboards/project/{id}")).await, 200).await;
+        assert_eq!(d["forecast_finish"], s["project"]["finish"]);
+        assert_eq!(d["critical_tasks"].as_u64().unwrap() as usize, s["critical_path"].as_array().unwrap().len());
+        assert!(d["baseline_finish"].is_string() && d["evm"]["cpi"].is_number());
+        assert_eq!(d["latest_report"]["status"], "published");
+        assert_eq!(d["top_risks"][0]["score"], 15);
     })
     .await;
 }

@@ -208,6 +208,8 @@ async fn every_project_endpoint_for_every_role() {
             (g.clone(), format!("/projects/{p}/tasks.csv"), "/projects/{id}/tasks.csv", None, Read),
             (g.clone(), format!("/projects/{p}/milestones.ics"), "/projects/{id}/milestones.ics", None, Read),
             (g.clone(), format!("/projects/{p}/gantt.svg"), "/projects/{id}/gantt.svg", None, Read),
+            (g.clone(), format!("/dashboards/project/{p}"), "/dashboards/project/{id}", None, Read),
+            (g.clone(), format!("/projects/{p}/time-report.csv"), "/projects/{id}/time-report.csv", None, Read),
         ];
         // Deletions, on an object made for each caller by the manager.
         let deletions: [(&str, &str); 7] = [
@@ -224,7 +226,7 @@ async fn every_project_endpoint_for_every_role() {
         let doc = json_ok(app.anonymous().get("/api/v1/openapi.json").await, 200).await;
         let prefixes = ["/projects/", "/tasks/", "/dependencies/", "/calendars/", "/resources/", "/time-entries/", "/sprints/",
             "/risks/", "/defects/", "/monte-carlo/", "/status-reports/", "/workspaces/{ws}/projects", "/workspaces/{ws}/resources",
-            "/workspaces/{ws}/time-report", "/workspaces/{ws}/timesheet"];
+            "/workspaces/{ws}/time-report", "/workspaces/{ws}/timesheet", "/dashboards/project/"];
         let mut documented = BTreeSet::new();
         for (path, ops) in doc["paths"].as_object().unwrap() {
             if prefixes.iter().any(|pre| path.starts_with(pre)) {

@@ -41,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_report, update_report))
         .routes(routes!(publish_report))
         .routes(routes!(get_thresholds, put_thresholds))
+        .routes(routes!(project_dashboard))
 }
 
 async fn in_project(
@@ -460,4 +461,18 @@ async fn put_thresholds(
     let a = in_project(&state, &p, &path, ProjectAction::Edit).await?;
     let version = expected_version(req.version, &headers)?;
     Ok(Json(outlook::set_thresholds(&state, &a, version, req.thresholds).await?))
+}
+
+/// The project manager's dashboard: forecast finish against baseline and
+/// target, earned value, the critical path, next milestones, top risks,
+/// over-allocation and the latest status report.
+#[utoipa::path(get, path = "/dashboards/project/{id}", tag = "dashboards", params(("id" = String, Path)),
+    responses((status = 200, body = outlook::ProjectDashboard), (status = 404, body = ErrorBody)))]
+async fn project_dashboard(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<Json<outlook::ProjectDashboard>> {
+    let a = in_project(&state, &p, &path, ProjectAction::Read).await?;
+    Ok(Json(outlook::dashboard(&state, a.scope.project_id).await?))
 }

@@ -39,6 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(update_time_entry, delete_time_entry))
         .routes(routes!(time_entries_csv))
         .routes(routes!(project_time_report))
+        .routes(routes!(project_time_report_csv))
         .routes(routes!(workspace_time_report))
         .routes(routes!(timesheet))
         .routes(routes!(list_baselines, set_baseline))
@@ -312,6 +313,21 @@ async fn project_time_report(
 ) -> ApiResult<Json<TimeReport>> {
     let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
     Ok(Json(ops::time_report(&state, a.scope.workspace_id, Some(a.scope.project_id), &q).await?))
+}
+
+/// The project's time report as CSV (`?group=person|task`).
+#[utoipa::path(get, path = "/projects/{id}/time-report.csv", tag = "time", params(("id" = String, Path), TimeQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn project_time_report_csv(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> ApiResult<Response> {
+    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let project = state.store.project(a.scope.project_id).await?;
+    let report = ops::time_report(&state, a.scope.workspace_id, Some(project.id), &q).await?;
+    crate::export::time_report_csv(&project, &report)
 }
 
 /// Time across the workspace summed by `group` = `project`, `person` or `task`.

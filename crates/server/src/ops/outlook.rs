@@ -438,3 +438,91 @@ pub async fn update_report(
 pub fn is_draft(r: &StatusReport) -> bool {
     r.status == ReportStatus::Draft
 }
+
+// ---- the project dashboard ----
+
+/// A milestone ahead.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestoneAhead {
+    pub task_id: Id,
+    pub key: String,
+    pub name: String,
+    pub finish: LocalTime,
+    pub critical: bool,
+}
+
+/// `GET /dashboards/project/{id}`: the figures of the project manager's
+/// dashboard.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectDashboard {
+    pub project_id: Id,
+    pub forecast_finish: LocalTime,
+    /// The latest finish of the first baseline.
+    pub baseline_finish: Option<LocalTime>,
+    pub target_finish: Option<LocalTime>,
+    /// The forecast is after the target.
+    pub late: bool,
+    /// Earned value, when a baseline is set.
+    pub evm: Option<crate::measure::EvmView>,
+    /// Tasks on the critical path and their working days.
+    pub critical_tasks: usize,
+    pub critical_working_days: f64,
+    pub next_milestones: Vec<MilestoneAhead>,
+    /// Open risks, highest score first (five at most).
+    pub top_risks: Vec<tandem_core::risk::Risk>,
+    pub risk_heatmap: Vec<Vec<i64>>,
+    /// Work resources over-allocated in some week.
+    pub over_allocated: Vec<String>,
+    pub latest_report: Option<StatusReport>,
+    /// One person is both the product's owner and the project's manager.
+    pub both_hats: bool,
+}
+
+pub async fn dashboard(state: &AppState, project: Id) -> Result<ProjectDashboard, ApiError> {
+    let plan = load_plan(state, project).await?;
+    let view = crate::plan::view(&plan.tasks, &plan.schedule()?)?;
+    let baselines = state.store.baselines(project).await?;
+    let evm = match baselines.first() {
+        Some(_) => Some(delivery::evm(state, project, None).await?),
+        None => None,
+    };
+    let critical_minutes: i64 =
+        plan.tasks.iter().filter(|t| view.critical_path.contains(&t.id)).map(|t| t.duration_minutes).sum();
+    let today = LocalTime(tandem_core::model::Day::of(state.clock.now()).0.at(0, 0, 0, 0));
+    let next_milestones = view
+        .tasks
+        .iter()
+        .filter(|t| t.milestone && t.finish >= today)
+        .take(5)
+        .map(|t| MilestoneAhead {
+            task_id: t.id,
+            key: t.key.clone(),
+            name: t.name.clone(),
+            finish: t.finish,
+            critical: t.critical,
+        })
+        .collect();
+    let risks = state.store.risks(project).await?;
+    let risk_heatmap = super::risks::risk_heatmap(&risks).cells;
+    let util = delivery::utilisation(state, project, &delivery::UtilisationQuery::default()).await?;
+    let both_hats = match plan.project.product_id {
+        Some(p) => state.store.product(p).await.map(|x| x.owner_id == plan.project.manager_id).unwrap_or(false),
+        None => false,
+    };
+    Ok(ProjectDashboard {
+        project_id: project,
+        forecast_finish: view.project.finish,
+        baseline_finish: baselines.first().and_then(|b| b.tasks.iter().map(|r| r.finish).max()),
+        target_finish: plan.project.target_finish,
+        late: plan.project.target_finish.is_some_and(|t| view.project.finish > t),
+        evm,
+        critical_tasks: view.critical_path.len(),
+        critical_working_days: (critical_minutes as f64 / 48.0).round() / 10.0,
+        next_milestones,
+        top_risks: risks.into_iter().filter(|r| r.status == RiskStatus::Open).take(5).collect(),
+        risk_heatmap,
+        over_allocated: util.resources.iter().filter(|r| r.over_allocated).map(|r| r.name.clone()).collect(),
+        latest_report: state.store.reports(project).await?.into_iter().next(),
+        both_hats,
+    })
+}

@@ -170,34 +170,17 @@ pub async fn projects_create(
 
 // ---- dashboard ----
 
-struct Milestone {
-    key: String,
-    name: String,
-    finish: String,
-    critical: bool,
-}
-
 #[derive(Template)]
 #[template(path = "project_dashboard.html")]
 struct DashboardPage {
     shell: Shell,
     f: Frame,
-    finish: String,
-    baseline_finish: Option<String>,
-    target: Option<String>,
-    late: bool,
+    d: outlook::ProjectDashboard,
     spi: String,
     cpi: String,
     evm_chart: String,
-    critical_count: usize,
     critical_days: String,
-    milestones: Vec<Milestone>,
-    top_risks: Vec<Risk>,
-    heat: Vec<Vec<i64>>,
-    over: Vec<String>,
-    rag: Option<StatusReport>,
     rag_dims: Vec<(&'static str, &'static str)>,
-    both_hats: bool,
 }
 
 fn dims(r: &StatusReport) -> Vec<(&'static str, &'static str)> {
@@ -239,60 +222,14 @@ fn evm_chart(e: &EvmView) -> String {
 pub async fn dashboard(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
     let (at, id) = page(&path, "");
     let (shell, f, _) = frame(&state, &p, id?, "dashboard", &at).await?;
-    let pid = f.project.id;
-    let plan = ops::load_plan(&state, pid).await.map_err(on(&at))?;
-    let view = crate::plan::view(&plan.tasks, &plan.schedule().map_err(on(&at))?).map_err(on(&at))?;
-    let baselines = state.store.baselines(pid).await.map_err(on(&at))?;
-    let baseline_finish = baselines.first().and_then(|b| b.tasks.iter().map(|r| r.finish).max()).map(|d| d.to_string());
-    let evm = match baselines.first() {
-        Some(_) => Some(delivery::evm(&state, pid, None).await.map_err(on(&at))?),
-        None => None,
-    };
-    let crit: Vec<&ScheduledTask> = view.tasks.iter().filter(|t| view.critical_path.contains(&t.id)).collect();
-    let critical_minutes: i64 =
-        plan.tasks.iter().filter(|t| view.critical_path.contains(&t.id)).map(|t| t.duration_minutes).sum();
-    let now = tandem_core::project::LocalTime(Day::of(state.clock.now()).0.at(0, 0, 0, 0));
-    let milestones = view
-        .tasks
-        .iter()
-        .filter(|t| t.milestone && t.finish >= now)
-        .take(5)
-        .map(|t| Milestone {
-            key: t.key.clone(),
-            name: t.name.clone(),
-            finish: t.finish.to_string(),
-            critical: t.critical,
-        })
-        .collect();
-    let risks_all = state.store.risks(pid).await.map_err(on(&at))?;
-    let heat = risks::risk_heatmap(&risks_all).cells;
-    let top_risks = risks_all.into_iter().filter(|r| r.status == tandem_core::risk::RiskStatus::Open).take(5).collect();
-    let util = delivery::utilisation(&state, pid, &UtilisationQuery::default()).await.map_err(on(&at))?;
-    let over = util.resources.iter().filter(|r| r.over_allocated).map(|r| r.name.clone()).collect();
-    let rag = state.store.reports(pid).await.map_err(on(&at))?.into_iter().next();
-    // One person owning both the product and this project.
-    let both_hats = match f.project.product_id {
-        Some(prod) => state.store.product(prod).await.map(|x| x.owner_id == f.project.manager_id).unwrap_or(false),
-        None => false,
-    };
-    let target = f.project.target_finish;
+    let d = outlook::dashboard(&state, f.project.id).await.map_err(on(&at))?;
     let page = DashboardPage {
-        finish: view.project.finish.to_string(),
-        late: target.is_some_and(|t| view.project.finish > t),
-        target: target.map(|t| t.to_string()),
-        baseline_finish,
-        spi: ratio(evm.as_ref().and_then(|e| e.figures.spi)),
-        cpi: ratio(evm.as_ref().and_then(|e| e.figures.cpi)),
-        evm_chart: evm.as_ref().map(evm_chart).unwrap_or_default(),
-        critical_count: crit.len(),
-        critical_days: days(critical_minutes),
-        milestones,
-        top_risks,
-        heat,
-        over,
-        rag_dims: rag.as_ref().map(dims).unwrap_or_default(),
-        rag,
-        both_hats,
+        spi: ratio(d.evm.as_ref().and_then(|e| e.figures.spi)),
+        cpi: ratio(d.evm.as_ref().and_then(|e| e.figures.cpi)),
+        evm_chart: d.evm.as_ref().map(evm_chart).unwrap_or_default(),
+        critical_days: charts::fmt_num(d.critical_working_days),
+        rag_dims: d.latest_report.as_ref().map(dims).unwrap_or_default(),
+        d,
         shell,
         f,
     };
