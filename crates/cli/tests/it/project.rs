@@ -361,6 +361,12 @@ async fn release_forecast_follows_the_schedule() {
         let on_map =
             map["timeline"].as_array().unwrap().iter().find(|x| x["release"]["id"] == rid.as_str()).unwrap().clone();
         assert_eq!(on_map["release"]["forecast"]["late"], true);
+        // The feature page shows the delivering task with its scheduled dates.
+        let html = pdm.get(&format!("/features/{}", f["id"].as_str().unwrap())).await.text().await.unwrap();
+        assert!(
+            html.contains("Build express checkout") && html.contains("2027-01-04T08:00:00 → 2027-01-22T17:00:00"),
+            "{html}"
+        );
         // The feature follows its delivering work: in delivery once started, shipped when done.
         let fid = f["id"].as_str().unwrap().to_owned();
         let status = |pdm: crate::support::Api, fid: String| async move {

@@ -439,6 +439,35 @@ pub async fn feature_create(
 
 // ---- one feature ----
 
+/// A task delivering the feature, with its scheduled dates.
+struct Delivering {
+    t: tandem_core::project::Task,
+    start: String,
+    finish: String,
+    critical: bool,
+}
+
+/// The delivering tasks with the dates their projects' schedules give them.
+async fn delivering_rows(state: &AppState, feature: Id) -> Result<Vec<Delivering>, ApiError> {
+    let tasks = state.store.tasks_delivering(feature).await?;
+    let mut dates: std::collections::HashMap<Id, (String, String, bool)> = std::collections::HashMap::new();
+    let projects: BTreeSet<Id> = tasks.iter().map(|t| t.project_id).collect();
+    for p in projects {
+        let plan = crate::ops::project::load_plan(state, p).await?;
+        let view = crate::plan::view(&plan.tasks, &plan.schedule()?)?;
+        for r in view.tasks {
+            dates.insert(r.id, (r.start.to_string(), r.finish.to_string(), r.critical));
+        }
+    }
+    Ok(tasks
+        .into_iter()
+        .map(|t| {
+            let (start, finish, critical) = dates.remove(&t.id).unwrap_or_default();
+            Delivering { t, start, finish, critical }
+        })
+        .collect())
+}
+
 #[derive(Template)]
 #[template(path = "feature.html")]
 struct FeaturePage {
@@ -446,7 +475,7 @@ struct FeaturePage {
     f: Frame,
     feature: Feature,
     feedback: Vec<Feedback>,
-    delivering: Vec<tandem_core::project::Task>,
+    delivering: Vec<Delivering>,
     comments: Vec<tandem_core::model::Comment>,
     releases: Vec<Release>,
     statuses: &'static [FeatureStatus],
@@ -464,7 +493,7 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
     let feedback = state.store.feedback_list(a.scope.product_id, &filter, None, 200).await.map_err(on(&page))?.items;
     let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
     let comments = state.store.comments("feature", id, None, tandem_store::MAX_PAGE).await.map_err(on(&page))?.items;
-    let delivering = state.store.tasks_delivering(id).await.map_err(on(&page))?;
+    let delivering = delivering_rows(&state, id).await.map_err(on(&page))?;
     Ok(render(
         StatusCode::OK,
         &FeaturePage {
