@@ -250,6 +250,13 @@ pub struct ScheduledTask {
     pub total_slack_minutes: i64,
     pub free_slack_minutes: i64,
     pub critical: bool,
+    /// Work in minutes; a summary's is its subtasks'.
+    pub work_minutes: i64,
+    /// A summary's progress is its subtasks' weighted by duration.
+    pub percent_complete: i64,
+    /// Fixed cost plus assigned work at the resources' rates; a summary's
+    /// is its subtasks'.
+    pub cost_minor: i64,
 }
 
 /// `GET /projects/{id}/schedule`.
@@ -261,8 +268,59 @@ pub struct ScheduleView {
     pub critical_path: Vec<Id>,
 }
 
+/// Work, progress and cost rolled up the WBS: a summary has its subtasks'
+/// work and cost, and their progress weighted by duration. `tasks` in WBS
+/// order (parents first); `costs` per task (leaves' own), or none.
+fn rollups(tasks: &[Task], costs: Option<&[i64]>) -> (Vec<i64>, Vec<i64>, Vec<i64>) {
+    let index: HashMap<Id, usize> = tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    let mut has_children = vec![false; tasks.len()];
+    for t in tasks {
+        if let Some(&p) = t.parent_id.as_ref().and_then(|p| index.get(p)) {
+            has_children[p] = true;
+        }
+    }
+    let mut work: Vec<i64> = tasks.iter().map(|t| t.work_minutes).collect();
+    let mut cost: Vec<i64> = costs.map_or_else(|| vec![0; tasks.len()], <[i64]>::to_vec);
+    // Done and total duration, for the weighted progress.
+    let mut done: Vec<i64> = tasks.iter().map(|t| t.duration_minutes * t.percent_complete.clamp(0, 100)).collect();
+    let mut dur: Vec<i64> = tasks.iter().map(|t| t.duration_minutes).collect();
+    for (i, &c) in has_children.iter().enumerate() {
+        if c {
+            work[i] = 0;
+            done[i] = 0;
+            dur[i] = 0;
+            if costs.is_none() {
+                cost[i] = 0;
+            }
+        }
+    }
+    for i in (0..tasks.len()).rev() {
+        if let Some(p) = tasks[i].parent_id.and_then(|p| index.get(&p).copied()) {
+            work[p] += work[i];
+            done[p] += done[i];
+            dur[p] += dur[i];
+            if costs.is_none() {
+                cost[p] += cost[i];
+            }
+        }
+    }
+    let pct = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| if has_children[i] { if dur[i] > 0 { done[i] / dur[i] } else { 0 } } else { t.percent_complete })
+        .collect();
+    (work, pct, cost)
+}
+
 /// The schedule clients read, from the engine's result for `tasks`.
 pub fn view(tasks: &[Task], s: &Schedule) -> Result<ScheduleView, ApiError> {
+    view_with_costs(tasks, s, None)
+}
+
+/// The schedule with each task's cost (already rolled up, as
+/// `measure::task_costs` gives them).
+pub fn view_with_costs(tasks: &[Task], s: &Schedule, costs: Option<&[i64]>) -> Result<ScheduleView, ApiError> {
+    let (work, pct, cost) = rollups(tasks, costs);
     let mut out = Vec::with_capacity(tasks.len());
     for (i, t) in tasks.iter().enumerate() {
         out.push(ScheduledTask {
@@ -281,6 +339,9 @@ pub fn view(tasks: &[Task], s: &Schedule) -> Result<ScheduleView, ApiError> {
             total_slack_minutes: s.total_slack[i],
             free_slack_minutes: s.free_slack[i],
             critical: s.critical[i],
+            work_minutes: work[i],
+            percent_complete: pct[i],
+            cost_minor: cost[i],
         });
     }
     let critical_path = s.critical_path().into_iter().filter_map(|i| tasks.get(i as usize).map(|t| t.id)).collect();

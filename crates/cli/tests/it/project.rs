@@ -533,3 +533,56 @@ async fn the_demo_project_has_a_plan_in_flight() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn summaries_roll_up_work_cost_and_progress() {
+    on_each_database("summaries_roll_up_work_cost_and_progress", |app| async move {
+        let ws = app.seed_demo().await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let p = json_ok(
+            pm.post(
+                &format!("/api/v1/workspaces/{ws}/projects"),
+                json!({"name": "Roll", "key": "ROL", "start": "2027-01-04"}),
+            )
+            .await,
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = json_ok(
+            pm.post(&format!("/api/v1/workspaces/{ws}/resources"), json!({"name": "Roller", "rate_minor": 6000})).await,
+            201,
+        )
+        .await;
+        let phase = task(&pm, &p, json!({"name": "Phase"})).await;
+        // X: 1 day at full time (8 h × 60.00) plus 100.00 fixed, half done; Y: 3 days, not started, half time.
+        task(
+            &pm,
+            &p,
+            json!({"name": "X", "parent_id": phase, "duration_minutes": 480, "percent_complete": 50,
+            "fixed_cost_minor": 10_000, "assignments": [{"resource_id": r["id"]}]}),
+        )
+        .await;
+        task(
+            &pm,
+            &p,
+            json!({"name": "Y", "parent_id": phase, "duration_minutes": 1440,
+            "assignments": [{"resource_id": r["id"], "units": 50}]}),
+        )
+        .await;
+        let s = json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+        let row = |name: &str| s["tasks"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap().clone();
+        assert_eq!(row("X")["cost_minor"], 58_000);
+        assert_eq!(row("Y")["work_minutes"], 720);
+        assert_eq!(row("Y")["cost_minor"], 72_000);
+        let ph = row("Phase");
+        assert_eq!(ph["summary"], true);
+        assert_eq!(ph["work_minutes"], 480 + 720);
+        assert_eq!(ph["cost_minor"], 58_000 + 72_000);
+        // (480 × 50 + 1440 × 0) ÷ 1920 = 12 %.
+        assert_eq!(ph["percent_complete"], 12);
+    })
+    .await;
+}

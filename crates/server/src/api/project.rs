@@ -239,7 +239,10 @@ async fn get_schedule(
     if q.status_date.is_some() {
         plan.project.status_date = q.status_date;
     }
-    Ok(Json(plan::view(&plan.tasks, &plan.schedule()?)?))
+    let resources = state.store.resources(a.scope.workspace_id).await?;
+    let rates = resources.iter().map(|r| (r.id, r.rate_minor)).collect();
+    let costs = crate::measure::task_costs(&plan.tasks, &rates);
+    Ok(Json(plan::view_with_costs(&plan.tasks, &plan.schedule()?, Some(&costs))?))
 }
 
 /// Reads an MS Project XML (MSPDI) file, sent as the body, into an empty
