@@ -28,6 +28,9 @@ pub struct Resource {
     pub max_units: i64,
     /// Standard rate per hour, minor units.
     pub rate_minor: i64,
+    /// The resource's own working time; `null`: the project's calendar.
+    /// A task is worked when its resources work (MS Project's rule).
+    pub calendar: Option<crate::project::WorkCalendar>,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,

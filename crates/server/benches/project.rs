@@ -50,6 +50,7 @@ fn plan(n: usize) -> (Plan, Vec<Resource>) {
             kind: ResourceKind::Work,
             max_units: 100,
             rate_minor: 8000,
+            calendar: None,
             version: 1,
             created_at: Millis(0),
             updated_at: Millis(0),
@@ -124,7 +125,17 @@ fn plan(n: usize) -> (Plan, Vec<Resource>) {
             });
         }
     }
-    (Plan { project, calendar: WorkCalendar::standard(), calendars: Vec::new(), tasks, deps }, people)
+    (
+        Plan {
+            project,
+            calendar: WorkCalendar::standard(),
+            calendars: Vec::new(),
+            resources: people.clone(),
+            tasks,
+            deps,
+        },
+        people,
+    )
 }
 
 #[divan::bench]
@@ -148,7 +159,7 @@ fn utilisation_1000(b: divan::Bencher) {
     let Ok(s) = p.schedule() else { return };
     let cal = tandem_sched::Calendar::standard();
     b.bench(|| {
-        tandem_server::measure::utilisation(&p.tasks, &s, &people, &cal, s.project_start, 52)
+        tandem_server::measure::utilisation(&p.tasks, &s, &people, &cal, &Default::default(), s.project_start, 52)
             .ok()
             .map(|u| u.weeks.len())
     });

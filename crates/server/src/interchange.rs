@@ -139,6 +139,8 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), ApiError> {
                 kind: ResourceKind::Work,
                 max_units: (r.max_units.unwrap_or(1.0) * 100.0).round().clamp(0.0, 10_000.0) as i64,
                 rate_minor: money_minor(r.standard_rate.as_deref()).min(10_000_000),
+                // The tasks' own calendars already carry the resources'.
+                calendar: None,
             }
         })
         .collect();

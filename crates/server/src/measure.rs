@@ -337,12 +337,14 @@ pub const MAX_WEEKS: i64 = 156;
 
 /// Weekly utilisation of the work resources assigned in the plan, over
 /// `weeks` weeks from the Monday on or before `from`: each task's
-/// assignment spreads its work evenly over the task's working time.
+/// assignment spreads its work evenly over the task's working time, counted
+/// on the resource's calendar (`own`, else the project's `cal`).
 pub fn utilisation(
     tasks: &[Task],
     s: &Schedule,
     resources: &[Resource],
     cal: &Calendar,
+    own: &HashMap<Id, Calendar>,
     from: Minute,
     weeks: i64,
 ) -> Result<UtilisationView, ApiError> {
@@ -357,6 +359,7 @@ pub fn utilisation(
         .collect();
     let mut out = Vec::with_capacity(used.len());
     for r in used {
+        let cal = own.get(&r.id).unwrap_or(cal);
         let mut cells = Vec::with_capacity(weeks as usize);
         for (w, day) in week_days.iter().enumerate() {
             let (ws, we) = ((monday + 7 * w as i64) * DAY, (monday + 7 * (w as i64 + 1)) * DAY);

@@ -10,6 +10,7 @@ use tandem_core::project::{
     ConstraintType, Dependency, DependencyType, LagKind, LocalTime, Project, ProjectCalendar, Span, Task, TaskKind,
     WorkCalendar, WorkWeek, WorkWeekPeriod,
 };
+use tandem_core::tracking::{Resource, ResourceKind};
 use tandem_sched::calendar::Override;
 use tandem_sched::time::{from_datetime, to_datetime};
 use tandem_sched::{
@@ -150,6 +151,9 @@ pub struct Plan {
     pub calendar: WorkCalendar,
     /// The project's other calendars, for tasks that name one.
     pub calendars: Vec<ProjectCalendar>,
+    /// The workspace's resources: their calendars decide when the tasks
+    /// they work on are worked.
+    pub resources: Vec<Resource>,
     pub tasks: Vec<Task>,
     pub deps: Vec<Dependency>,
 }
@@ -166,7 +170,74 @@ impl Plan {
             task.calendar = t.calendar_id.and_then(|c| index.get(&c).copied()).unwrap_or(0);
             task.slack_calendar = t.slack_calendar_id.map(|c| index.get(&c).copied().unwrap_or(0));
         }
+        self.resource_calendars(&mut net)?;
         Ok(net)
+    }
+
+    /// Like MS Project: a task worked by resources with calendars of their
+    /// own is worked when any of them works (within the task's own
+    /// calendar, when it has one); its slack stays counted on its own.
+    /// Tasks whose calendars came combined from a file are left alone.
+    fn resource_calendars(&self, net: &mut Network) -> Result<(), ApiError> {
+        let own: HashMap<Id, &WorkCalendar> =
+            self.resources.iter().filter_map(|r| r.calendar.as_ref().map(|c| (r.id, c))).collect();
+        if own.is_empty() {
+            return Ok(());
+        }
+        let parents: std::collections::HashSet<Id> = self.tasks.iter().filter_map(|t| t.parent_id).collect();
+        let work: std::collections::HashSet<Id> =
+            self.resources.iter().filter(|r| r.kind == ResourceKind::Work).map(|r| r.id).collect();
+        let mut built: HashMap<Id, u32> = HashMap::new();
+        let mut combined: HashMap<(u32, Vec<Id>), u32> = HashMap::new();
+        for (i, t) in self.tasks.iter().enumerate() {
+            let mut people: Vec<Id> =
+                t.assignments.iter().map(|a| a.resource_id).filter(|r| work.contains(r)).collect();
+            if people.is_empty() || parents.contains(&t.id) || t.slack_calendar_id.is_some() {
+                continue;
+            }
+            if !people.iter().any(|r| own.contains_key(r)) {
+                continue;
+            }
+            people.sort();
+            let task_cal = net.tasks[i].calendar;
+            let key = (task_cal, people.clone());
+            let ix = match combined.get(&key) {
+                Some(&ix) => ix,
+                None => {
+                    let mut parts: Vec<u32> = Vec::with_capacity(people.len());
+                    for r in &people {
+                        parts.push(match own.get(r) {
+                            Some(c) => match built.get(r) {
+                                Some(&ix) => ix,
+                                None => {
+                                    net.calendars.push(calendar(c)?);
+                                    let ix = (net.calendars.len() - 1) as u32;
+                                    built.insert(*r, ix);
+                                    ix
+                                }
+                            },
+                            None => 0,
+                        });
+                    }
+                    let refs: Vec<&Calendar> = parts.iter().map(|&p| &net.calendars[p as usize]).collect();
+                    let union = Calendar::union_of("resources", &refs)
+                        .map_err(|e| ApiError::invalid("calendar", e.to_string()))?;
+                    let cal = if task_cal == 0 {
+                        union
+                    } else {
+                        Calendar::intersection_of("task and resources", &[&net.calendars[task_cal as usize], &union])
+                            .map_err(|e| ApiError::invalid("calendar", e.to_string()))?
+                    };
+                    net.calendars.push(cal);
+                    let ix = (net.calendars.len() - 1) as u32;
+                    combined.insert(key, ix);
+                    ix
+                }
+            };
+            net.tasks[i].slack_calendar = Some(task_cal);
+            net.tasks[i].calendar = ix;
+        }
+        Ok(())
     }
 
     /// The engine's schedule, indexed like `tasks`; a cycle names its tasks.

@@ -25,12 +25,17 @@ pub struct ResourceEdit {
     pub kind: ResourceKind,
     pub max_units: i64,
     pub rate_minor: i64,
+    pub calendar: Option<tandem_core::project::WorkCalendar>,
+}
+
+fn calendar_json(c: &Option<tandem_core::project::WorkCalendar>) -> Result<Option<String>> {
+    c.as_ref().map(|c| serde_json::to_string(c).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
 }
 
 macro_rules! resource_cols {
     () => {
-        "SELECT id, workspace_id, name, user_id, kind, max_units, rate_minor, version, created_at, updated_at \
-         FROM resources"
+        "SELECT id, workspace_id, name, user_id, kind, max_units, rate_minor, calendar_json, version, created_at, \
+         updated_at FROM resources"
     };
 }
 
@@ -43,6 +48,10 @@ fn resource(row: &AnyRow) -> Result<Resource> {
         kind: word(row, "kind", ResourceKind::parse)?,
         max_units: row.try_get("max_units")?,
         rate_minor: row.try_get("rate_minor")?,
+        calendar: row
+            .try_get::<Option<String>, _>("calendar_json")?
+            .map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(format!("calendar_json: {e}"))))
+            .transpose()?,
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -158,8 +167,8 @@ impl Store {
         }
         check_member(&mut tx, ws, e.user_id).await?;
         let rid: i64 = sqlx::query_scalar(
-            "INSERT INTO resources (workspace_id, name, user_id, kind, max_units, rate_minor, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            "INSERT INTO resources (workspace_id, name, user_id, kind, max_units, rate_minor, calendar_json, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING id",
         )
         .bind(ws.0)
         .bind(&e.name)
@@ -168,6 +177,7 @@ impl Store {
         .bind(e.max_units)
         .bind(e.rate_minor)
         .bind(now.0)
+        .bind(calendar_json(&e.calendar)?)
         .fetch_one(&mut *tx)
         .await
         .map_err(named_conflict(&e.name))?;
@@ -211,6 +221,7 @@ impl Store {
             kind: before.kind,
             max_units: before.max_units,
             rate_minor: before.rate_minor,
+            calendar: before.calendar.clone(),
         };
         edit(&mut e)?;
         if e.user_id != before.user_id {
@@ -218,7 +229,7 @@ impl Store {
         }
         sqlx::query(
             "UPDATE resources SET name = $1, user_id = $2, kind = $3, max_units = $4, rate_minor = $5, \
-             version = version + 1, updated_at = $6 WHERE id = $7",
+             calendar_json = $8, version = version + 1, updated_at = $6 WHERE id = $7",
         )
         .bind(&e.name)
         .bind(e.user_id.map(|u| u.0))
@@ -227,6 +238,7 @@ impl Store {
         .bind(e.rate_minor)
         .bind(now.0)
         .bind(r.0)
+        .bind(calendar_json(&e.calendar)?)
         .execute(&mut *tx)
         .await
         .map_err(named_conflict(&e.name))?;

@@ -371,3 +371,51 @@ async fn calendar_and_status_date() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_calendars_decide_when_their_tasks_are_worked() {
+    on_each_database("resource_calendars_decide_when_their_tasks_are_worked", |app| async move {
+        let (pm, k) = known_plan(&app).await;
+        let p = format!("/api/v1/projects/{}", k.project);
+        // Bo works Monday to Wednesday only.
+        let day = json!(["08:00-12:00", "13:00-17:00"]);
+        let cal = json!({"week": {"monday": day, "tuesday": day, "wednesday": day, "thursday": [], "friday": [],
+            "saturday": [], "sunday": []}});
+        let bad = pm
+            .patch(
+                &format!("/api/v1/resources/{}", k.bo),
+                json!({"calendar": {"week": {"monday": ["9-5"]}}, "version": 1}),
+            )
+            .await;
+        assert_eq!(bad.status(), 422);
+        json_ok(pm.patch(&format!("/api/v1/resources/{}", k.bo), json!({"calendar": cal, "version": 1})).await, 200)
+            .await;
+        // C (2 days at half time, after A ends on Friday 8th) runs Monday 11th and Tuesday 12th either way;
+        // make it 4 days: Mon, Tue, Wed, then Mon 18th.
+        let c = json_ok(pm.get(&format!("/api/v1/tasks/{}", k.tasks[2])).await, 200).await;
+        json_ok(
+            pm.patch(
+                &format!("/api/v1/tasks/{}", k.tasks[2]),
+                json!({"duration_minutes": 1920, "version": c["version"]}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        let s = json_ok(pm.get(&format!("{p}/schedule")).await, 200).await;
+        let row = s["tasks"].as_array().unwrap().iter().find(|t| t["id"] == k.tasks[2].as_str()).unwrap().clone();
+        assert_eq!(row["start"], "2027-01-11T08:00:00");
+        assert_eq!(row["finish"], "2027-01-18T17:00:00");
+        let u = json_ok(pm.get(&format!("{p}/utilization?from=2027-01-11&weeks=1")).await, 200).await;
+        let bo = u["resources"].as_array().unwrap().iter().find(|r| r["name"] == "Bo Test").unwrap().clone();
+        assert_eq!(bo["weeks"][0]["available_minutes"], 1440);
+        assert_eq!(bo["weeks"][0]["assigned_minutes"], 720);
+        // Back on the project's calendar: Thursday 14th.
+        json_ok(pm.patch(&format!("/api/v1/resources/{}", k.bo), json!({"calendar": null, "version": 2})).await, 200)
+            .await;
+        let s = json_ok(pm.get(&format!("{p}/schedule")).await, 200).await;
+        let row = s["tasks"].as_array().unwrap().iter().find(|t| t["id"] == k.tasks[2].as_str()).unwrap().clone();
+        assert_eq!(row["finish"], "2027-01-14T17:00:00");
+    })
+    .await;
+}

@@ -239,9 +239,7 @@ async fn get_schedule(
     if q.status_date.is_some() {
         plan.project.status_date = q.status_date;
     }
-    let resources = state.store.resources(a.scope.workspace_id).await?;
-    let rates = resources.iter().map(|r| (r.id, r.rate_minor)).collect();
-    let costs = crate::measure::task_costs(&plan.tasks, &rates);
+    let costs = crate::measure::task_costs(&plan.tasks, &crate::ops::delivery::rates(&plan.resources));
     Ok(Json(plan::view_with_costs(&plan.tasks, &plan.schedule()?, Some(&costs))?))
 }
 

@@ -36,6 +36,16 @@ pub struct CreateResource {
     pub max_units: Option<i64>,
     /// Standard rate per hour in minor units (default 0).
     pub rate_minor: Option<i64>,
+    /// Its own working time (default: the project's calendar).
+    pub calendar: Option<WorkCalendar>,
+}
+
+fn checked_resource_calendar(c: Option<WorkCalendar>) -> Result<Option<WorkCalendar>, ApiError> {
+    if let Some(c) = &c {
+        c.check()?;
+        plan::calendar(c)?;
+    }
+    Ok(c)
 }
 
 pub async fn create_resource(state: &AppState, actor: Id, ws: Id, req: CreateResource) -> Result<Resource, ApiError> {
@@ -45,6 +55,7 @@ pub async fn create_resource(state: &AppState, actor: Id, ws: Id, req: CreateRes
         kind: req.kind.unwrap_or(ResourceKind::Work),
         max_units: max_units(req.max_units.unwrap_or(100))?,
         rate_minor: rate(req.rate_minor.unwrap_or(0))?,
+        calendar: checked_resource_calendar(req.calendar)?,
     };
     Ok(state.store.create_resource(actor, ws, &e, state.clock.now()).await?)
 }
@@ -60,6 +71,10 @@ pub struct UpdateResource {
     pub kind: Option<ResourceKind>,
     pub max_units: Option<i64>,
     pub rate_minor: Option<i64>,
+    /// `null` puts the resource back on the project's calendar.
+    #[serde(default, deserialize_with = "super::product::nullable")]
+    #[schema(value_type = Option<WorkCalendar>)]
+    pub calendar: Option<Option<WorkCalendar>>,
     pub version: Option<i64>,
 }
 
@@ -73,6 +88,7 @@ pub async fn update_resource(
     let name = req.name.map(|n| validate::name("name", &n)).transpose()?;
     let units = req.max_units.map(max_units).transpose()?;
     let rate_minor = req.rate_minor.map(rate).transpose()?;
+    let calendar = req.calendar.map(checked_resource_calendar).transpose()?;
     Ok(state
         .store
         .update_resource(
@@ -95,6 +111,9 @@ pub async fn update_resource(
                 if let Some(v) = rate_minor {
                     e.rate_minor = v;
                 }
+                if let Some(v) = calendar {
+                    e.calendar = v;
+                }
                 Ok(())
             },
             state.clock.now(),
@@ -102,7 +121,7 @@ pub async fn update_resource(
         .await?)
 }
 
-fn rates(resources: &[Resource]) -> HashMap<Id, i64> {
+pub fn rates(resources: &[Resource]) -> HashMap<Id, i64> {
     resources.iter().map(|r| (r.id, r.rate_minor)).collect()
 }
 
@@ -467,7 +486,7 @@ pub struct Costed {
 pub async fn costed(state: &AppState, project: Id) -> Result<Costed, ApiError> {
     let plan = load_plan(state, project).await?;
     let schedule = plan.schedule()?;
-    let resources = state.store.resources(plan.project.workspace_id).await?;
+    let resources = plan.resources.clone();
     let costs = measure::task_costs(&plan.tasks, &rates(&resources));
     Ok(Costed { plan, schedule, costs, resources })
 }
@@ -552,7 +571,13 @@ pub async fn utilisation(state: &AppState, project: Id, q: &UtilisationQuery) ->
         Some(_) => return Err(ApiError::BadQuery(format!("weeks must be from 1 to {}", measure::MAX_WEEKS))),
         None => (c.schedule.project_finish - from).max(0) / (7 * tandem_sched::DAY) + 1,
     };
-    measure::utilisation(&c.plan.tasks, &c.schedule, &c.resources, &cal, from, weeks)
+    let mut own = HashMap::new();
+    for r in &c.resources {
+        if let Some(rc) = &r.calendar {
+            own.insert(r.id, plan::calendar(rc)?);
+        }
+    }
+    measure::utilisation(&c.plan.tasks, &c.schedule, &c.resources, &cal, &own, from, weeks)
 }
 
 /// A task levelling moved.

@@ -640,6 +640,10 @@ pub async fn load_plan(state: &AppState, project: Id) -> Result<Plan, ApiError> 
         project: state.store.project(project).await?,
         calendar: state.store.project_calendar(project).await?,
         calendars: state.store.project_calendars(project).await?,
+        resources: {
+            let ws = state.store.project_scope(project).await?.workspace_id;
+            state.store.resources(ws).await?
+        },
         tasks: state.store.tasks(project).await?,
         deps: state.store.dependencies(project).await?,
     })

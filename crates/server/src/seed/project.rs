@@ -217,7 +217,19 @@ pub async fn demo_project(state: &AppState, ws: Id, users: &HashMap<Role, Id>) -
             state,
             pm,
             ws,
-            CreateResource { name: name.into(), user_id: user, kind: None, max_units: None, rate_minor: Some(rate) },
+            CreateResource {
+                name: name.into(),
+                user_id: user,
+                kind: None,
+                max_units: None,
+                rate_minor: Some(rate),
+                // The designer works four days a week.
+                calendar: (name == "Ray Design").then(|| {
+                    let mut c = tandem_core::project::WorkCalendar::standard();
+                    c.week.friday = Vec::new();
+                    c
+                }),
+            },
         )
         .await?;
         people.push(r);

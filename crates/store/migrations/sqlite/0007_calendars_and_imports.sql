@@ -24,3 +24,4 @@ ALTER TABLE tasks ADD COLUMN stop_at TEXT;
 ALTER TABLE tasks ADD COLUMN external_start TEXT;
 ALTER TABLE tasks ADD COLUMN leveling_delay_elapsed BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE dependencies ADD COLUMN lag_kind TEXT NOT NULL DEFAULT 'working';
+ALTER TABLE resources ADD COLUMN calendar_json TEXT;
