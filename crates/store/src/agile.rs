@@ -74,6 +74,8 @@ impl Store {
             "INSERT INTO sprints (workspace_id, project_id, name, start_on, finish_on, goal, capacity_points, status, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
         )
+        // Optional floats: see `tasks::write_fields`.
+        .persistent(false)
         .bind(ws.0)
         .bind(project.0)
         .bind(&e.name)
@@ -132,6 +134,7 @@ impl Store {
             "UPDATE sprints SET name = $1, start_on = $2, finish_on = $3, goal = $4, capacity_points = $5, \
              status = $6, version = version + 1, updated_at = $7 WHERE id = $8",
         )
+        .persistent(false)
         .bind(&e.name)
         .bind(e.start.to_string())
         .bind(e.finish.to_string())

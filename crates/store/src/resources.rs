@@ -433,6 +433,8 @@ impl Store {
                 "INSERT INTO baseline_tasks (baseline_id, task_id, start_at, finish_at, duration_minutes, \
                  work_minutes, cost_minor, story_points) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
+            // Optional floats: see `tasks::write_fields`.
+            .persistent(false)
             .bind(bid)
             .bind(t.task_id.0)
             .bind(t.start.to_string())

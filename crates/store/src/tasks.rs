@@ -504,6 +504,10 @@ async fn write_fields(
          version = version + $25, calendar_id = $27, manual_start = $28, manual_finish = $29, stop_at = $30, \
          resume_at = $31, external_start = $32, leveling_delay_elapsed = $33, slack_calendar_id = $34 WHERE id = $26",
     )
+    // On PostgreSQL a cached statement keeps the parameter types of its
+    // first use; an optional float first bound as NULL then breaks later
+    // values, so this statement is prepared afresh each time.
+    .persistent(false)
     .bind(&e.name)
     .bind(e.parent_id.map(|p| p.0))
     .bind(position)
