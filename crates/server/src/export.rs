@@ -178,20 +178,17 @@ pub fn file(filename: &str, content_type: &'static str, body: Vec<u8>) -> Result
 }
 
 /// A time report: one row per person, task or project, with hours and cost.
-pub fn time_report_csv(
-    project: &tandem_core::project::Project,
-    r: &crate::ops::delivery::TimeReport,
-) -> Result<Response, ApiError> {
-    let header = [r.group.as_str(), "minutes", "hours", "cost_minor", "currency", "entries"];
+/// Cost is in each project's currency; a workspace report may mix them.
+pub fn time_report_csv(key: &str, r: &crate::ops::delivery::TimeReport) -> Result<Response, ApiError> {
+    let header = [r.group.as_str(), "minutes", "hours", "cost_minor", "entries"];
     let rows = r.rows.iter().map(|x| {
         vec![
             x.label.clone(),
             x.minutes.to_string(),
             format!("{:.2}", x.minutes as f64 / 60.0),
             x.cost_minor.to_string(),
-            project.currency.clone(),
             x.entries.to_string(),
         ]
     });
-    download(&format!("{}-time-by-{}.csv", project.key, r.group), csv_bytes(&header, rows)?)
+    download(&format!("{key}-time-by-{}.csv", r.group), csv_bytes(&header, rows)?)
 }

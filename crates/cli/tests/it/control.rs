@@ -152,6 +152,18 @@ async fn sprints_board_and_burndown() {
         assert_eq!(list["items"][0]["done_points"], 8.0);
         assert_eq!(list["items"][1]["done_points"], 8.0);
         assert_eq!(list["velocity"], 8.0);
+        // Sprint planning from the task list: T3 into sprint 2.
+        let t3 = json_ok(pm.get(&format!("/api/v1/tasks/{}", t[2])).await, 200).await;
+        let form = [
+            ("version", t3["version"].to_string()),
+            ("action", "save".into()),
+            ("sprint_id", s[1].clone()),
+            ("back", format!("/projects/{p}/tasks")),
+        ];
+        let r = pm.request(reqwest::Method::POST, &format!("/tasks/{}/edit", t[2])).form(&form).send().await.unwrap();
+        assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+        let t3 = json_ok(pm.get(&format!("/api/v1/tasks/{}", t[2])).await, 200).await;
+        assert_eq!(t3["sprint_id"], s[1].as_str());
         // Deleting a sprint returns its tasks to the backlog.
         assert_eq!(pm.delete(&format!("/api/v1/sprints/{}", s[1])).await.status(), 204);
         let t4 = json_ok(pm.get(&format!("/api/v1/tasks/{}", t[3])).await, 200).await;

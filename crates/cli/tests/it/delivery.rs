@@ -248,8 +248,10 @@ async fn time_baselines_and_earned_value() {
         let rep = pm.get(&format!("{p}/time-report.csv?group=task")).await;
         assert_eq!(rep.status(), 200);
         let rep = rep.text().await.unwrap();
-        assert!(rep.starts_with("task,minutes,hours,cost_minor,currency,entries\n"), "{rep}");
-        assert!(rep.contains("KN-1,960,16.00,96000,EUR,2"), "{rep}");
+        assert!(rep.starts_with("task,minutes,hours,cost_minor,entries\n"), "{rep}");
+        assert!(rep.contains("KN-1,960,16.00,96000,2"), "{rep}");
+        let by_project = pm.get(&format!("/api/v1/workspaces/{}/time-report.csv?group=project", k.ws)).await.text().await.unwrap();
+        assert!(by_project.contains("\nKN,1920,32.00,192000,4"), "{by_project}");
         let csv = pm.get(&format!("{p}/time-entries.csv")).await;
         assert_eq!(csv.status(), 200);
         let text = csv.text().await.unwrap();

@@ -170,6 +170,7 @@ async fn every_project_endpoint_for_every_role() {
             (g.clone(), format!("/projects/{p}/time-report"), "/projects/{id}/time-report", None, Read),
             (g.clone(), format!("/workspaces/{ws}/time-report"), "/workspaces/{ws}/time-report", None, Read),
             (g.clone(), format!("/workspaces/{ws}/timesheet"), "/workspaces/{ws}/timesheet", None, Read),
+            (g.clone(), format!("/workspaces/{ws}/time-report.csv"), "/workspaces/{ws}/time-report.csv", None, Read),
             (g.clone(), format!("/projects/{p}/baselines"), "/projects/{id}/baselines", None, Read),
             (Method::POST, format!("/projects/{p}/baselines"), "/projects/{id}/baselines", Some(json!({"number": 99})), Edit),
             (g.clone(), format!("/projects/{p}/baselines/0"), "/projects/{id}/baselines/{number}", None, Read),

@@ -41,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(project_time_report))
         .routes(routes!(project_time_report_csv))
         .routes(routes!(workspace_time_report))
+        .routes(routes!(workspace_time_report_csv))
         .routes(routes!(timesheet))
         .routes(routes!(list_baselines, set_baseline))
         .routes(routes!(get_baseline, clear_baseline))
@@ -327,7 +328,7 @@ async fn project_time_report_csv(
     let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
     let project = state.store.project(a.scope.project_id).await?;
     let report = ops::time_report(&state, a.scope.workspace_id, Some(project.id), &q).await?;
-    crate::export::time_report_csv(&project, &report)
+    crate::export::time_report_csv(&project.key, &report)
 }
 
 /// Time across the workspace summed by `group` = `project`, `person` or `task`.
@@ -339,6 +340,19 @@ async fn workspace_time_report(
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> ApiResult<Json<TimeReport>> {
     Ok(Json(ops::time_report(&state, a.ws, None, &q).await?))
+}
+
+/// The workspace's time report as CSV (`?group=project|person|task`).
+#[utoipa::path(get, path = "/workspaces/{ws}/time-report.csv", tag = "time", params(("ws" = String, Path), TimeQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn workspace_time_report_csv(
+    State(state): State<AppState>,
+    a: Allowed<WorkspaceRead>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> ApiResult<Response> {
+    let report = ops::time_report(&state, a.ws, None, &q).await?;
+    let ws = state.store.workspace(a.ws).await?;
+    crate::export::time_report_csv(&ws.key, &report)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -252,6 +252,7 @@ struct TasksPage {
     f: Frame,
     rows: Vec<TaskRow>,
     statuses: [BoardStatus; 5],
+    sprints: Vec<Sprint>,
 }
 
 fn rows_of(tasks: Vec<Task>, view: ScheduleView) -> Vec<TaskRow> {
@@ -272,7 +273,8 @@ pub async fn tasks(State(state): State<AppState>, p: Principal, Path(path): Path
     let (shell, f, _) = frame(&state, &p, id?, "tasks", &at).await?;
     let plan = ops::load_plan(&state, f.project.id).await.map_err(on(&at))?;
     let view = crate::plan::view(&plan.tasks, &plan.schedule().map_err(on(&at))?).map_err(on(&at))?;
-    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows: rows_of(plan.tasks, view), statuses: COLUMNS }))
+    let sprints = state.store.sprints(f.project.id).await.map_err(on(&at))?;
+    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows: rows_of(plan.tasks, view), statuses: COLUMNS, sprints }))
 }
 
 #[derive(Deserialize)]
@@ -349,6 +351,8 @@ pub struct EditTaskForm {
     days: Option<String>,
     percent_complete: Option<i64>,
     status: Option<BoardStatus>,
+    /// Sprint planning: a sprint's id, or empty for the backlog.
+    sprint_id: Option<String>,
     back: Option<String>,
 }
 
@@ -395,6 +399,12 @@ pub async fn task_edit(
                 parse_days("days", form.days.as_deref()).map_err(on(&back))?.filter(|d| *d != task.duration_minutes);
             req.percent_complete = form.percent_complete.filter(|p| *p != task.percent_complete);
             req.status = form.status.filter(|s| *s != task.status);
+            if let Some(raw) = form.sprint_id.as_deref() {
+                let sprint = opt_id(Some(raw));
+                if sprint != task.sprint_id {
+                    req.sprint_id = Some(sprint);
+                }
+            }
         }
     }
     let may_edit = project_access(&state, &p, project, ProjectAction::Edit).await.is_ok();
