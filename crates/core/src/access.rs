@@ -75,12 +75,20 @@ pub enum ProjectAction {
     Contribute,
 }
 
-/// Who may act on a project: every member reads; its manager (while a
-/// project manager) and admins edit.
-pub fn project_allows(role: Role, is_manager: bool, action: ProjectAction) -> bool {
+/// Who may act on a project: every member reads; admins edit, and so does
+/// its manager while the matrix makes the manager's role accountable for
+/// the schedule (project managers, by default).
+pub fn project_allows(
+    role: Role,
+    is_manager: bool,
+    action: ProjectAction,
+    accountable: impl Fn(DecisionKind) -> Vec<Role>,
+) -> bool {
     match action {
         ProjectAction::Read => true,
-        ProjectAction::Edit => role == Role::Admin || (is_manager && role == Role::ProjectManager),
+        ProjectAction::Edit => {
+            role == Role::Admin || (is_manager && accountable(DecisionKind::Schedule).contains(&role))
+        }
         ProjectAction::Contribute => role != Role::Stakeholder,
     }
 }
@@ -155,10 +163,10 @@ mod tests {
         assert!(allows(Role::ProductManager, Action::ProductCreate));
         assert!(allows(Role::ProjectManager, Action::ProjectCreate));
         assert!(!allows(Role::ProductManager, Action::ProjectCreate));
-        assert!(project_allows(Role::ProjectManager, true, ProjectAction::Edit));
-        assert!(!project_allows(Role::ProjectManager, false, ProjectAction::Edit));
-        assert!(!project_allows(Role::Contributor, true, ProjectAction::Edit));
-        assert!(project_allows(Role::Stakeholder, false, ProjectAction::Read));
+        assert!(project_allows(Role::ProjectManager, true, ProjectAction::Edit, pm_decides));
+        assert!(!project_allows(Role::ProjectManager, false, ProjectAction::Edit, pm_decides));
+        assert!(!project_allows(Role::Contributor, true, ProjectAction::Edit, pm_decides));
+        assert!(project_allows(Role::Stakeholder, false, ProjectAction::Read, pm_decides));
         assert!(!allows(Role::ProjectManager, Action::ProductCreate));
     }
 

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 
 use axum::extract::{FromRef, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use tandem_core::decision::default_accountable;
+use tandem_core::decision::Matrix;
 use tandem_core::{Action, Id, ProductAction, ProjectAction, Role, allows, product_allows, project_allows};
 use tandem_store::product::{ProductObject, ProductScope};
 use tandem_store::project::ProjectScope;
@@ -94,12 +94,14 @@ pub struct InProduct {
     pub user_id: Id,
     pub role: Role,
     pub scope: ProductScope,
+    /// The workspace's decision-rights matrix: who decides what.
+    pub matrix: Matrix,
 }
 
 impl InProduct {
     /// Whether the caller may also do `action` on the same product.
     pub fn may(&self, action: ProductAction) -> bool {
-        product_allows(self.role, self.scope.owner_id == self.user_id, action, default_accountable)
+        product_allows(self.role, self.scope.owner_id == self.user_id, action, |k| self.matrix.accountable(k))
     }
 
     /// 403 unless the caller may also do `action`.
@@ -121,7 +123,8 @@ pub async fn product_access(
 ) -> Result<InProduct, ApiError> {
     let scope = state.store.product_scope(kind, id).await?;
     let role = state.store.role_in(scope.workspace_id, principal.id()).await?.ok_or(ApiError::NotFound)?;
-    let access = InProduct { user_id: principal.id(), role, scope };
+    let matrix = state.store.decision_matrix(scope.workspace_id).await?.matrix;
+    let access = InProduct { user_id: principal.id(), role, scope, matrix };
     access.require(action)?;
     Ok(access)
 }
@@ -144,7 +147,11 @@ pub async fn project_access(
 ) -> Result<InProject, ApiError> {
     let scope = state.store.project_scope(project).await?;
     let role = state.store.role_in(scope.workspace_id, principal.id()).await?.ok_or(ApiError::NotFound)?;
-    if !project_allows(role, scope.manager_id == principal.id(), action) {
+    let matrix = match action {
+        ProjectAction::Edit => state.store.decision_matrix(scope.workspace_id).await?.matrix,
+        _ => Matrix::default(),
+    };
+    if !project_allows(role, scope.manager_id == principal.id(), action, |k| matrix.accountable(k)) {
         return Err(ApiError::Forbidden);
     }
     Ok(InProject { user_id: principal.id(), role, scope })

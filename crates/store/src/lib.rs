@@ -10,6 +10,7 @@ mod activity;
 pub mod agile;
 pub mod comments;
 mod db;
+pub mod decisions;
 mod error;
 mod migrations;
 pub mod product;

@@ -14,6 +14,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (5, "tasks", include_str!("../migrations/sqlite/0005_tasks.sql")),
     (6, "project_side", include_str!("../migrations/sqlite/0006_project_side.sql")),
     (7, "calendars_and_imports", include_str!("../migrations/sqlite/0007_calendars_and_imports.sql")),
+    (8, "decision_rights", include_str!("../migrations/sqlite/0008_decision_rights.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -24,6 +25,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (5, "tasks", include_str!("../migrations/postgres/0005_tasks.sql")),
     (6, "project_side", include_str!("../migrations/postgres/0006_project_side.sql")),
     (7, "calendars_and_imports", include_str!("../migrations/postgres/0007_calendars_and_imports.sql")),
+    (8, "decision_rights", include_str!("../migrations/postgres/0008_decision_rights.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

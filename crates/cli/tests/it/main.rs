@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod cluster;
 mod control;
+mod decisions;
 mod delivery;
 mod interchange;
 mod members;

@@ -5,6 +5,7 @@ pub(crate) mod account;
 mod activity;
 pub(crate) mod comments;
 mod control;
+mod decisions;
 mod delivery;
 mod market;
 pub(crate) mod members;
@@ -83,4 +84,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(project::routes())
         .merge(delivery::routes())
         .merge(control::routes())
+        .merge(decisions::routes())
 }

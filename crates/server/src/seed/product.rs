@@ -219,6 +219,7 @@ pub async fn demo_product(state: &AppState, ws: Id, pdm: Id) -> Result<(), ApiEr
         user_id: pdm,
         role: Role::ProductManager,
         scope: ProductScope { workspace_id: ws, product_id: product.id, owner_id: pdm },
+        matrix: tandem_core::decision::Matrix::default(),
     };
     let today = Day::of(state.clock.now());
     let mut releases = Vec::new();

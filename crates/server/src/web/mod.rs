@@ -85,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .route("/w/{ws}/together", get(workspace::together))
         .route("/w/{ws}/settings", get(workspace::settings_page).post(workspace::settings_submit))
         .route("/w/{ws}/settings/members", get(workspace::members_page).post(workspace::members_add))
+        .route("/w/{ws}/settings/decision-rights", get(workspace::decisions_page).post(workspace::decisions_submit))
         .route("/w/{ws}/settings/members/{id}", post(workspace::members_update))
         .route("/w/{ws}/settings/members/{id}/remove", post(workspace::members_remove))
         .route(

@@ -130,7 +130,8 @@ pub async fn projects(State(state): State<AppState>, PageAllowed(a): PageAllowed
     let projects = state.store.projects(a.ws, None, tandem_store::MAX_PAGE).await.map_err(on(&path))?.items;
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "project", "Projects").await.map_err(on(&path))?;
     let can_create = allows(a.role, Action::ProjectCreate);
-    let decisions = super::workspace::decisions(false);
+    let matrix = state.store.decision_matrix(a.ws).await.map_err(on(&path))?.matrix;
+    let decisions = super::workspace::decisions(&matrix, false);
     Ok(render(StatusCode::OK, &ProjectsPage { shell, ws: a.ws, projects, can_create, decisions }))
 }
 

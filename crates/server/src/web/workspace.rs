@@ -5,7 +5,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use tandem_core::decision::DEFAULT_MATRIX;
 use tandem_core::model::{Member, Workspace};
 use tandem_core::{Action, Id, Role, allows};
 
@@ -39,8 +38,8 @@ pub async fn home(State(state): State<AppState>, PageAllowed(a): PageAllowed<Wor
 }
 
 /// Who has the final say on each decision kind of one side, from the matrix.
-pub(super) fn decisions(product_side: bool) -> Vec<(&'static str, String)> {
-    DEFAULT_MATRIX
+pub(super) fn decisions(m: &tandem_core::decision::Matrix, product_side: bool) -> Vec<(&'static str, String)> {
+    m.rows
         .iter()
         .filter(|r| r.kind.is_product_side() == product_side)
         .map(|r| (r.kind.label(), r.accountable.iter().map(|x| x.label()).collect::<Vec<_>>().join(" and ")))
@@ -209,5 +208,94 @@ pub async fn members_remove(
     let path = format!("/w/{}/settings/members", a.ws);
     let id = p.id().map_err(on(&path))?;
     state.store.remove_member(a.user_id(), a.ws, id, state.clock.now()).await.map_err(on(&path))?;
+    Ok(Redirect::to(&path).into_response())
+}
+
+// ---- decision rights ----
+
+struct RaciRowView {
+    kind: &'static str,
+    label: &'static str,
+    /// Per role: `a`, `c`, `i` or empty.
+    cells: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "settings_decisions.html")]
+struct DecisionsPage {
+    shell: Shell,
+    ws: tandem_core::model::Workspace,
+    tab: &'static str,
+    can_edit: bool,
+    version: i64,
+    roles: [Role; 5],
+    rows: Vec<RaciRowView>,
+    choices: [(&'static str, &'static str); 4],
+}
+
+fn letter(row: &tandem_core::decision::MatrixRow, role: Role) -> &'static str {
+    if row.accountable.contains(&role) {
+        "a"
+    } else if row.consulted.contains(&role) {
+        "c"
+    } else if row.informed.contains(&role) {
+        "i"
+    } else {
+        ""
+    }
+}
+
+pub async fn decisions_page(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
+    let path = format!("/w/{}/settings/decision-rights", a.ws);
+    let ws = state.store.workspace(a.ws).await.map_err(on(&path))?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "settings", "Decision rights").await.map_err(on(&path))?;
+    let m = state.store.decision_matrix(a.ws).await.map_err(on(&path))?;
+    let rows = m
+        .matrix
+        .rows
+        .iter()
+        .map(|r| RaciRowView {
+            kind: r.kind.as_str(),
+            label: r.kind.label(),
+            cells: Role::ALL.iter().map(|&role| (role.as_str(), letter(r, role))).collect(),
+        })
+        .collect();
+    let page = DecisionsPage {
+        shell,
+        ws,
+        tab: "decisions",
+        can_edit: allows(a.role, Action::WorkspaceUpdate),
+        version: m.version,
+        roles: Role::ALL,
+        rows,
+        choices: [("", "—"), ("a", "A"), ("c", "C"), ("i", "I")],
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The grid's form: `version` and a field `kind.role` per cell.
+pub async fn decisions_submit(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceUpdate>,
+    PageForm(f): PageForm<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    use tandem_core::decision::{DecisionKind, Matrix, MatrixRow};
+    let path = format!("/w/{}/settings/decision-rights", a.ws);
+    let version: i64 = f.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
+    let mut rows = Vec::new();
+    for kind in DecisionKind::ALL {
+        let mut row = MatrixRow { kind, accountable: Vec::new(), consulted: Vec::new(), informed: Vec::new() };
+        for role in Role::ALL {
+            match f.get(&format!("{}.{}", kind.as_str(), role.as_str())).map(String::as_str) {
+                Some("a") => row.accountable.push(role),
+                Some("c") => row.consulted.push(role),
+                Some("i") => row.informed.push(role),
+                _ => {}
+            }
+        }
+        rows.push(row);
+    }
+    let m = Matrix { rows }.checked().map_err(on(&path))?;
+    state.store.set_decision_matrix(a.user_id(), a.ws, version, &m, state.clock.now()).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }

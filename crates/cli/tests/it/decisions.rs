@@ -1,0 +1,144 @@
+//! The decision-rights matrix: per workspace, edited by admins, validated
+//! to keep one accountable role per decision, and read by every right
+//! Tandem enforces for a decision kind.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tandem_core::Role;
+
+use crate::support::{OUTSIDER, expect_error, json_ok, on_each_database, other_workspace};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_matrix_decides_who_decides() {
+    on_each_database("the_matrix_decides_who_decides", |app| async move {
+        let ws = app.seed_demo().await;
+        let path = format!("/api/v1/workspaces/{ws}/decision-rights");
+        let admin = app.login_as(Role::Admin).await;
+        let m = json_ok(admin.get(&path).await, 200).await;
+        assert_eq!(m["version"], 0);
+        assert_eq!(m["rows"].as_array().unwrap().len(), 11);
+        let row =
+            |m: &Value, kind: &str| m["rows"].as_array().unwrap().iter().find(|r| r["kind"] == kind).unwrap().clone();
+        assert_eq!(row(&m, "release_go_no_go")["accountable"], json!(["product_manager", "project_manager"]));
+        assert_eq!(row(&m, "schedule")["accountable"], json!(["project_manager"]));
+        for role in [Role::ProductManager, Role::ProjectManager, Role::Contributor, Role::Stakeholder] {
+            let api = app.login_as(role).await;
+            json_ok(api.get(&path).await, 200).await;
+            let put =
+                api.request(Method::PUT, &path).json(&json!({"rows": m["rows"], "version": 0})).send().await.unwrap();
+            expect_error(put, 403, "forbidden").await;
+        }
+        let _ = other_workspace(&app).await;
+        let outsider = app.login(OUTSIDER.0, OUTSIDER.1).await;
+        expect_error(outsider.get(&path).await, 404, "not_found").await;
+
+        // Every row keeps exactly one accountable role (two for go/no-go).
+        let with = |kind: &str, field: &str, v: Value| {
+            let mut rows = m["rows"].clone();
+            for r in rows.as_array_mut().unwrap() {
+                if r["kind"] == kind {
+                    r[field] = v.clone();
+                }
+            }
+            rows
+        };
+        let put = |rows: Value, version: i64| {
+            let admin = admin.clone();
+            let path = path.clone();
+            async move {
+                admin.request(Method::PUT, &path).json(&json!({"rows": rows, "version": version})).send().await.unwrap()
+            }
+        };
+        for rows in [
+            with("schedule", "accountable", json!(["project_manager", "admin"])),
+            with("schedule", "accountable", json!([])),
+            with("release_go_no_go", "accountable", json!(["product_manager"])),
+            with("budget", "consulted", json!(["project_manager"])),
+            json!(m["rows"].as_array().unwrap()[1..]),
+        ] {
+            expect_error(put(rows, 0).await, 422, "invalid_value").await;
+        }
+        assert_eq!(put(with("schedule", "accountable", json!(["boss"])), 0).await.status(), 422);
+        let unchanged = json_ok(admin.get(&path).await, 200).await;
+        assert_eq!(unchanged["version"], 0);
+
+        // Before: the product's owner decides priorities; the manager edits the plan.
+        let pdm = app.login_as(Role::ProductManager).await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
+        let product = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let features = json_ok(pdm.get(&format!("/api/v1/products/{product}/features")).await, 200).await;
+        let f = features["items"][0].clone();
+        let fid = f["id"].as_str().unwrap().to_owned();
+        let v = json_ok(
+            pdm.patch(&format!("/api/v1/features/{fid}"), json!({"moscow": "should", "version": f["version"]})).await,
+            200,
+        )
+        .await["version"]
+            .clone();
+        let projects = json_ok(pm.get(&format!("/api/v1/workspaces/{ws}/projects")).await, 200).await;
+        let project = projects["items"][0]["id"].as_str().unwrap().to_owned();
+        let tasks = json_ok(pm.get(&format!("/api/v1/projects/{project}/tasks")).await, 200).await;
+        let t = tasks["items"][1].clone();
+        let tid = t["id"].as_str().unwrap().to_owned();
+        let tv = json_ok(
+            pm.patch(&format!("/api/v1/tasks/{tid}"), json!({"name": "Kick-off meeting", "version": t["version"]}))
+                .await,
+            200,
+        )
+        .await["version"]
+            .clone();
+
+        // The admin gives priorities to project managers and the schedule to product managers.
+        let rows = with("feature_priority", "accountable", json!(["project_manager"]));
+        let mut rows = rows;
+        for r in rows.as_array_mut().unwrap() {
+            if r["kind"] == "feature_priority" {
+                r["consulted"] = json!(["product_manager"]);
+            }
+            if r["kind"] == "schedule" {
+                r["accountable"] = json!(["product_manager"]);
+                r["consulted"] = json!(["project_manager"]);
+            }
+        }
+        let saved = json_ok(put(rows.clone(), 0).await, 200).await;
+        assert_eq!(saved["version"], 1);
+        expect_error(put(rows, 0).await, 412, "version_mismatch").await;
+        let r = pdm.patch(&format!("/api/v1/features/{fid}"), json!({"moscow": "must", "version": v})).await;
+        expect_error(r, 403, "forbidden").await;
+        let r = pm.patch(&format!("/api/v1/tasks/{tid}"), json!({"name": "Kick-off", "version": tv})).await;
+        expect_error(r, 403, "forbidden").await;
+        // Admins still decide everything.
+        json_ok(admin.patch(&format!("/api/v1/features/{fid}"), json!({"moscow": "must", "version": v})).await, 200)
+            .await;
+        // The projects page says who has the final say now.
+        let html = pm.get(&format!("/w/{ws}/project")).await.text().await.unwrap();
+        assert!(html.contains("<td>Schedule: dates, sequencing, milestones</td><td>Product manager</td>"), "{html}");
+        let log = json_ok(admin.get(&format!("/api/v1/workspaces/{ws}/activity?limit=5")).await, 200).await;
+        assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "decision_rights.updated"));
+
+        // The grid page: the admin puts everything back by form.
+        let mut form: Vec<(String, String)> = vec![("version".into(), "1".into())];
+        for r in m["rows"].as_array().unwrap() {
+            let kind = r["kind"].as_str().unwrap();
+            for (letter, field) in [("a", "accountable"), ("c", "consulted"), ("i", "informed")] {
+                for role in r[field].as_array().unwrap() {
+                    form.push((format!("{kind}.{}", role.as_str().unwrap()), letter.into()));
+                }
+            }
+        }
+        let html = admin.get(&format!("/w/{ws}/settings/decision-rights")).await.text().await.unwrap();
+        assert!(html.contains("name=\"schedule.product_manager\""), "{html}");
+        let r =
+            admin.request(Method::POST, &format!("/w/{ws}/settings/decision-rights")).form(&form).send().await.unwrap();
+        assert!(r.status().is_success() || r.status().is_redirection());
+        let back = json_ok(admin.get(&path).await, 200).await;
+        assert_eq!(back["rows"], m["rows"]);
+        assert_eq!(back["version"], 2);
+        json_ok(pm.patch(&format!("/api/v1/tasks/{tid}"), json!({"name": "Kick-off", "version": tv})).await, 200).await;
+        // Others see the grid without controls.
+        let html = pm.get(&format!("/w/{ws}/settings/decision-rights")).await.text().await.unwrap();
+        assert!(!html.contains("<select"), "{html}");
+    })
+    .await;
+}

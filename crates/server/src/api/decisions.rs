@@ -1,0 +1,63 @@
+//! The decision-rights matrix: who has the final say on each kind of
+//! decision, per workspace.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use tandem_core::decision::{Matrix, MatrixRow};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::access::{Allowed, WorkspaceRead, WorkspaceUpdate};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, expected_version};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_matrix, put_matrix))
+}
+
+/// The matrix with its version (0 until an admin first edits it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatrixView {
+    pub rows: Vec<MatrixRow>,
+    pub version: i64,
+}
+
+/// `PUT /workspaces/{ws}/decision-rights`: every row, and the version read.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutMatrix {
+    pub rows: Vec<MatrixRow>,
+    pub version: Option<i64>,
+}
+
+/// Who is accountable (the final say), consulted and informed for each
+/// decision kind; the defaults of the design until an admin edits them.
+#[utoipa::path(get, path = "/workspaces/{ws}/decision-rights", tag = "decisions", params(("ws" = String, Path)),
+    responses((status = 200, body = MatrixView), (status = 404, body = ErrorBody)))]
+async fn get_matrix(State(state): State<AppState>, a: Allowed<WorkspaceRead>) -> ApiResult<Json<MatrixView>> {
+    let m = state.store.decision_matrix(a.ws).await?;
+    Ok(Json(MatrixView { rows: m.matrix.rows, version: m.version }))
+}
+
+/// Replaces the matrix (admins): every decision kind once, exactly one
+/// accountable role per row (two, who both decide, for release go/no-go),
+/// no role both accountable and consulted. Rights follow at once.
+#[utoipa::path(put, path = "/workspaces/{ws}/decision-rights", tag = "decisions", params(("ws" = String, Path)),
+    request_body = PutMatrix,
+    responses((status = 200, body = MatrixView), (status = 403, body = ErrorBody), (status = 412, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn put_matrix(
+    State(state): State<AppState>,
+    a: Allowed<WorkspaceUpdate>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<PutMatrix>,
+) -> ApiResult<Json<MatrixView>> {
+    let version = expected_version(req.version, &headers)?;
+    let m = Matrix { rows: req.rows }.checked()?;
+    let saved = state.store.set_decision_matrix(a.user_id(), a.ws, version, &m, state.clock.now()).await?;
+    Ok(Json(MatrixView { rows: saved.matrix.rows, version: saved.version }))
+}
