@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod agile;
+pub mod change;
 pub mod decision;
 mod enums;
 pub mod export;

@@ -192,3 +192,21 @@ pub fn time_report_csv(key: &str, r: &crate::ops::delivery::TimeReport) -> Resul
     });
     download(&format!("{key}-time-by-{}.csv", r.group), csv_bytes(&header, rows)?)
 }
+
+/// The decision log as CSV.
+pub fn decisions_csv(items: &[tandem_core::change::DecisionEntry]) -> Result<Response, ApiError> {
+    let header = ["at", "kind", "subject_type", "subject_id", "user_id", "role", "outcome", "rationale"];
+    let rows = items.iter().map(|d| {
+        vec![
+            d.at.rfc3339(),
+            d.kind.clone(),
+            d.subject_type.clone(),
+            d.subject_id.to_string(),
+            d.user_id.map(|u| u.to_string()).unwrap_or_default(),
+            d.role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+            d.outcome.clone(),
+            d.rationale.clone(),
+        ]
+    });
+    download("decisions.csv", csv_bytes(&header, rows)?)
+}

@@ -15,6 +15,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (6, "project_side", include_str!("../migrations/sqlite/0006_project_side.sql")),
     (7, "calendars_and_imports", include_str!("../migrations/sqlite/0007_calendars_and_imports.sql")),
     (8, "decision_rights", include_str!("../migrations/sqlite/0008_decision_rights.sql")),
+    (9, "change_requests", include_str!("../migrations/sqlite/0009_change_requests.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -26,6 +27,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (6, "project_side", include_str!("../migrations/postgres/0006_project_side.sql")),
     (7, "calendars_and_imports", include_str!("../migrations/postgres/0007_calendars_and_imports.sql")),
     (8, "decision_rights", include_str!("../migrations/postgres/0008_decision_rights.sql")),
+    (9, "change_requests", include_str!("../migrations/postgres/0009_change_requests.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod api_conventions;
 mod browser;
+mod changes;
 mod cli;
 mod cluster;
 mod control;

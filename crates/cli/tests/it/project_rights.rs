@@ -24,6 +24,8 @@ enum Needs {
     PmOrAdmin,
     /// Every member but stakeholders.
     Contribute,
+    /// Admins only, who then hear 409 (nothing to decide on a draft).
+    AdminConflict,
 }
 
 fn allowed(needs: Needs, role: Role) -> bool {
@@ -31,6 +33,7 @@ fn allowed(needs: Needs, role: Role) -> bool {
         Needs::Read => true,
         Needs::Edit | Needs::PmOrAdmin => matches!(role, Role::Admin | Role::ProjectManager),
         Needs::Contribute => role != Role::Stakeholder,
+        Needs::AdminConflict => role == Role::Admin,
     }
 }
 
@@ -62,6 +65,7 @@ struct Fixture {
     f: String,
     m: String,
     sr: String,
+    cr: String,
 }
 
 async fn fixture(ws: String, pm: &Api) -> Fixture {
@@ -126,7 +130,16 @@ async fn fixture(ws: String, pm: &Api) -> Fixture {
     let m =
         id(&json_ok(pm.post(&format!("/api/v1/projects/{p}/monte-carlo"), json!({"iterations": 10})).await, 201).await);
     let sr = id(&json_ok(pm.post(&format!("/api/v1/projects/{p}/status-reports"), json!({})).await, 201).await);
-    Fixture { ws, p, t, c, r, e, s, k, f, m, sr }
+    let cr = id(&json_ok(
+        pm.post(
+            &format!("/api/v1/projects/{p}/change-requests"),
+            json!({"title": "CR", "edits": [{"op": "set_budget", "budget_minor": 100}]}),
+        )
+        .await,
+        201,
+    )
+    .await);
+    Fixture { cr, ws, p, t, c, r, e, s, k, f, m, sr }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,6 +148,7 @@ async fn every_project_endpoint_for_every_role() {
         let ws = app.seed_demo().await;
         let pm = app.login_as(Role::ProjectManager).await;
         let x = fixture(ws, &pm).await;
+        let cr = &x.cr;
         let (ws, p, t, c, r, e, s, k, f, m, sr) = (&x.ws, &x.p, &x.t, &x.c, &x.r, &x.e, &x.s, &x.k, &x.f, &x.m, &x.sr);
         let stale = json!({"version": 999_999});
         let week = json!({"monday": ["08:00-17:00"], "tuesday": [], "wednesday": [], "thursday": [], "friday": [], "saturday": [], "sunday": []});
@@ -210,6 +224,15 @@ async fn every_project_endpoint_for_every_role() {
             (g.clone(), format!("/projects/{p}/milestones.ics"), "/projects/{id}/milestones.ics", None, Read),
             (g.clone(), format!("/projects/{p}/gantt.svg"), "/projects/{id}/gantt.svg", None, Read),
             (g.clone(), format!("/dashboards/project/{p}"), "/dashboards/project/{id}", None, Read),
+            (g.clone(), format!("/projects/{p}/change-requests"), "/projects/{id}/change-requests", None, Read),
+            (Method::POST, format!("/projects/{p}/change-requests"), "/projects/{id}/change-requests", Some(json!({"title": "x", "edits": []})), Contribute),
+            (g.clone(), format!("/change-requests/{cr}"), "/change-requests/{id}", None, Read),
+            // The manager's draft: its author and admins submit it.
+            (Method::POST, format!("/change-requests/{cr}/submit"), "/change-requests/{id}/submit", Some(stale.clone()), Edit),
+            // A draft is routed to no one: only admins may speak, and there is nothing to decide yet.
+            (Method::POST, format!("/change-requests/{cr}/decisions"), "/change-requests/{id}/decisions", Some(json!({"outcome": "approve", "rationale": "x"})), AdminConflict),
+            (g.clone(), format!("/workspaces/{ws}/decisions"), "/workspaces/{ws}/decisions", None, Read),
+            (g.clone(), format!("/workspaces/{ws}/decisions.csv"), "/workspaces/{ws}/decisions.csv", None, Read),
             (g.clone(), format!("/projects/{p}/time-report.csv"), "/projects/{id}/time-report.csv", None, Read),
         ];
         // Deletions, on an object made for each caller by the manager.
@@ -227,7 +250,8 @@ async fn every_project_endpoint_for_every_role() {
         let doc = json_ok(app.anonymous().get("/api/v1/openapi.json").await, 200).await;
         let prefixes = ["/projects/", "/tasks/", "/dependencies/", "/calendars/", "/resources/", "/time-entries/", "/sprints/",
             "/risks/", "/defects/", "/monte-carlo/", "/status-reports/", "/workspaces/{ws}/projects", "/workspaces/{ws}/resources",
-            "/workspaces/{ws}/time-report", "/workspaces/{ws}/timesheet", "/dashboards/project/"];
+            "/workspaces/{ws}/time-report", "/workspaces/{ws}/timesheet", "/dashboards/project/", "/change-requests/",
+            "/workspaces/{ws}/decisions"];
         let mut documented = BTreeSet::new();
         for (path, ops) in doc["paths"].as_object().unwrap() {
             if prefixes.iter().any(|pre| path.starts_with(pre)) {
@@ -249,7 +273,13 @@ async fn every_project_endpoint_for_every_role() {
             for (method, path, tpl, body, needs) in &rows {
                 let got = call(&api, method, path, body.as_ref()).await;
                 let ok = if allowed(*needs, role) {
-                    if *method == Method::GET || tpl.ends_with("/level") { got == 200 } else { got == 412 || got == 422 }
+                    if *needs == AdminConflict {
+                        got == 409
+                    } else if *method == Method::GET || tpl.ends_with("/level") {
+                        got == 200
+                    } else {
+                        got == 412 || got == 422
+                    }
                 } else {
                     got == 403
                 };

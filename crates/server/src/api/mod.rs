@@ -3,6 +3,7 @@
 
 pub(crate) mod account;
 mod activity;
+mod changes;
 pub(crate) mod comments;
 mod control;
 mod decisions;
@@ -85,4 +86,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(delivery::routes())
         .merge(control::routes())
         .merge(decisions::routes())
+        .merge(changes::routes())
 }

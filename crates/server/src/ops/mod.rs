@@ -2,6 +2,7 @@
 //! and the store call, so both paths behave the same.
 
 pub mod agile;
+pub mod changes;
 pub mod delivery;
 pub mod interchange;
 pub mod outlook;

@@ -1,0 +1,431 @@
+//! Change requests: filed with typed edits, their impact computed on a copy
+//! of the plan, routed through the workspace's matrix to every distinct
+//! accountable owner, decided (with escalation to an admin when owners
+//! disagree) and applied in one transaction to the plan they were
+//! computed on.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Deserialize;
+use tandem_core::change::{ChangeRequest, CrStatus, Dimension, Edit, Impact, MovedMilestone, outcome};
+use tandem_core::project::{BoardStatus, Dependency, LagKind, Task, TaskConstraint, TaskKind, duration};
+use tandem_core::{Id, Role, validate};
+use tandem_store::decisions::{Call, Routing};
+use utoipa::ToSchema;
+
+use super::delivery::rates;
+use super::project::load_plan;
+use crate::access::InProject;
+use crate::error::ApiError;
+use crate::plan::{self, Plan};
+use crate::state::AppState;
+
+/// `POST /projects/{id}/change-requests`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateChangeRequest {
+    pub title: String,
+    pub description: Option<String>,
+    pub edits: Vec<Edit>,
+}
+
+fn check_edits(edits: &[Edit]) -> Result<(), ApiError> {
+    tandem_store::decisions::edits_count(edits)?;
+    for e in edits {
+        match e {
+            Edit::AddTask { name, duration_minutes, .. } => {
+                validate::name("name", name)?;
+                duration("duration_minutes", *duration_minutes)?;
+            }
+            Edit::UpdateTask { fields, .. } => {
+                if let Some(d) = fields.duration_minutes {
+                    duration("duration_minutes", d)?;
+                }
+                if let Some(n) = &fields.name {
+                    validate::name("name", n)?;
+                }
+            }
+            Edit::SetBudget { budget_minor } => {
+                tandem_core::project::budget(*budget_minor)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Files a request (every member but stakeholders): a draft until submitted.
+pub async fn create(state: &AppState, a: &InProject, req: CreateChangeRequest) -> Result<ChangeRequest, ApiError> {
+    check_edits(&req.edits)?;
+    let title = validate::name("title", &req.title)?;
+    let description = validate::long_text("description", req.description.as_deref().unwrap_or(""))?;
+    Ok(state
+        .store
+        .create_change_request(a.user_id, a.scope.project_id, &title, &description, &req.edits, state.clock.now())
+        .await?)
+}
+
+/// The plan with the edits applied, in memory, and the features moved in
+/// and out of releases.
+fn edited(plan: &Plan, edits: &[Edit]) -> Result<(Plan, Vec<Id>, Vec<Id>), ApiError> {
+    let mut p = plan.clone();
+    let (mut fin, mut fout) = (Vec::new(), Vec::new());
+    let mut refs: HashMap<String, Id> = HashMap::new();
+    let mut next_temp = -1i64;
+    let bad = |m: &str| ApiError::invalid("edits", m.to_owned());
+    for e in edits {
+        match e {
+            Edit::AddTask { reference, name, duration_minutes, parent_id, feature_id, story_points } => {
+                if let Some(pid) = parent_id
+                    && !p.tasks.iter().any(|t| t.id == *pid)
+                {
+                    return Err(bad("adds a task under a parent not in the project"));
+                }
+                let id = Id(next_temp);
+                next_temp -= 1;
+                let level =
+                    parent_id.and_then(|pid| p.tasks.iter().find(|t| t.id == pid)).map_or(1, |t| t.outline_level + 1);
+                let mut t = template(plan.project.id, id, name, *duration_minutes);
+                t.parent_id = *parent_id;
+                t.outline_level = level;
+                t.feature_id = *feature_id;
+                t.story_points = *story_points;
+                // Keep parents before children: after its parent's subtree.
+                let at = match parent_id {
+                    Some(pid) => {
+                        let start = p.tasks.iter().position(|x| x.id == *pid).unwrap_or(0);
+                        let lvl = p.tasks[start].outline_level;
+                        start + 1 + p.tasks[start + 1..].iter().take_while(|x| x.outline_level > lvl).count()
+                    }
+                    None => p.tasks.len(),
+                };
+                p.tasks.insert(at, t);
+                if let Some(r) = reference {
+                    refs.insert(r.clone(), id);
+                }
+            }
+            Edit::UpdateTask { task_id, fields } => {
+                let t = p
+                    .tasks
+                    .iter_mut()
+                    .find(|t| t.id == *task_id)
+                    .ok_or_else(|| bad("updates a task not in the project"))?;
+                if let Some(d) = fields.duration_minutes {
+                    t.duration_minutes = d;
+                }
+                if let Some(n) = &fields.name {
+                    t.name = n.clone();
+                }
+                if let Some(pts) = fields.story_points {
+                    t.story_points = Some(pts);
+                }
+                if let Some(f) = fields.feature_id {
+                    t.feature_id = Some(f);
+                }
+            }
+            Edit::RemoveTask { task_id } => {
+                if !p.tasks.iter().any(|t| t.id == *task_id) {
+                    return Err(bad("removes a task not in the project"));
+                }
+                let mut gone: BTreeSet<Id> = BTreeSet::from([*task_id]);
+                loop {
+                    let more: Vec<Id> = p
+                        .tasks
+                        .iter()
+                        .filter(|t| t.parent_id.is_some_and(|x| gone.contains(&x)) && !gone.contains(&t.id))
+                        .map(|t| t.id)
+                        .collect();
+                    if more.is_empty() {
+                        break;
+                    }
+                    gone.extend(more);
+                }
+                p.tasks.retain(|t| !gone.contains(&t.id));
+                p.deps.retain(|d| !gone.contains(&d.predecessor_id) && !gone.contains(&d.successor_id));
+            }
+            Edit::AddDependency { predecessor, successor, kind, lag_minutes } => {
+                let find = |s: &str| {
+                    refs.get(s).copied().or_else(|| s.parse().ok()).filter(|i| p.tasks.iter().any(|t| t.id == *i))
+                };
+                let (Some(pr), Some(su)) = (find(predecessor), find(successor)) else {
+                    return Err(bad("links a task not in the project"));
+                };
+                p.deps.push(Dependency {
+                    id: Id(next_temp),
+                    project_id: plan.project.id,
+                    predecessor_id: pr,
+                    successor_id: su,
+                    kind: kind.unwrap_or(tandem_core::project::DependencyType::Fs),
+                    lag_minutes: lag_minutes.unwrap_or(0),
+                    lag_kind: LagKind::Working,
+                    lag_percent: None,
+                    version: 0,
+                    created_at: plan.project.created_at,
+                    updated_at: plan.project.created_at,
+                });
+                next_temp -= 1;
+            }
+            Edit::RemoveDependency { dependency_id } => p.deps.retain(|d| d.id != *dependency_id),
+            Edit::SetBudget { budget_minor } => p.project.budget_minor = *budget_minor,
+            Edit::AddFeatureToRelease { feature_id, .. } => fin.push(*feature_id),
+            Edit::RemoveFeatureFromRelease { feature_id, .. } => fout.push(*feature_id),
+        }
+    }
+    // Summaries follow from children again.
+    let parents: BTreeSet<Id> = p.tasks.iter().filter_map(|t| t.parent_id).collect();
+    for t in &mut p.tasks {
+        if parents.contains(&t.id) {
+            t.kind = TaskKind::Summary;
+        }
+    }
+    Ok((p, fin, fout))
+}
+
+fn template(project: Id, id: Id, name: &str, minutes: i64) -> Task {
+    Task {
+        id,
+        project_id: project,
+        key: "new".into(),
+        name: name.to_owned(),
+        parent_id: None,
+        position: 0,
+        outline_level: 1,
+        wbs: String::new(),
+        kind: if minutes == 0 { TaskKind::Milestone } else { TaskKind::Task },
+        duration_minutes: minutes,
+        percent_complete: 0,
+        constraint: TaskConstraint::ASAP,
+        deadline: None,
+        story_points: None,
+        status: BoardStatus::Todo,
+        feature_id: None,
+        fixed_cost_minor: 0,
+        actual_start: None,
+        actual_finish: None,
+        remaining_minutes: None,
+        estimate: None,
+        sprint_id: None,
+        priority: 500,
+        leveling_delay_minutes: 0,
+        assignments: Vec::new(),
+        work_minutes: 0,
+        done_at: None,
+        calendar_id: None,
+        slack_calendar_id: None,
+        manual_start: None,
+        manual_finish: None,
+        stop: None,
+        resume: None,
+        external_start: None,
+        leveling_delay_elapsed: false,
+        version: 0,
+        created_at: tandem_core::Millis(0),
+        updated_at: tandem_core::Millis(0),
+    }
+}
+
+fn planned_cost(p: &Plan) -> i64 {
+    let parents: BTreeSet<Id> = p.tasks.iter().filter_map(|t| t.parent_id).collect();
+    let costs = crate::measure::task_costs(&p.tasks, &rates(&p.resources));
+    p.tasks.iter().zip(costs).filter(|(t, _)| !parents.contains(&t.id)).map(|(_, c)| c).sum()
+}
+
+fn points(p: &Plan) -> f64 {
+    p.tasks.iter().filter_map(|t| t.story_points).sum()
+}
+
+/// Computes the impact of `edits` on the project's plan as it is now, the
+/// dimensions it touches and the roles that must decide.
+pub async fn route(state: &AppState, project: Id, edits: &[Edit]) -> Result<Routing, ApiError> {
+    let fingerprint = state.store.plan_fingerprint(project).await?;
+    let plan = load_plan(state, project).await?;
+    let before = plan.schedule()?;
+    let (after_plan, features_in, features_out) = edited(&plan, edits)?;
+    let after = after_plan.schedule()?;
+    let cal = plan::calendar(&plan.calendar)?;
+    let local = |m| {
+        tandem_sched::time::to_datetime(m)
+            .map(tandem_core::project::LocalTime)
+            .ok_or_else(|| ApiError::Internal("date out of range".into()))
+    };
+    let delta_minutes = cal.between(before.project_finish, after.project_finish);
+    let before_at: HashMap<Id, usize> = plan.tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    let mut moved_milestones = Vec::new();
+    for (j, t) in after_plan.tasks.iter().enumerate() {
+        if let Some(&i) = before_at.get(&t.id)
+            && t.kind == TaskKind::Milestone
+            && before.finish[i] != after.finish[j]
+        {
+            moved_milestones.push(MovedMilestone {
+                task_id: t.id,
+                key: t.key.clone(),
+                name: t.name.clone(),
+                from: local(before.finish[i])?,
+                to: local(after.finish[j])?,
+            });
+        }
+    }
+    let budget_delta = after_plan.project.budget_minor - plan.project.budget_minor;
+    let eac_delta = planned_cost(&after_plan) - planned_cost(&plan);
+    let impact = Impact {
+        finish_before: local(before.project_finish)?,
+        finish_after: local(after.project_finish)?,
+        finish_delta_working_days: (delta_minutes as f64 / 480.0 * 100.0).round() / 100.0,
+        eac_delta_minor: eac_delta,
+        budget_delta_minor: budget_delta,
+        scope_delta_points: ((points(&after_plan) - points(&plan)) * 100.0).round() / 100.0,
+        moved_milestones,
+        features_in,
+        features_out,
+    };
+    let mut dims = BTreeSet::new();
+    for e in edits {
+        match e {
+            Edit::AddTask { .. }
+            | Edit::RemoveTask { .. }
+            | Edit::AddFeatureToRelease { .. }
+            | Edit::RemoveFeatureFromRelease { .. } => {
+                dims.insert(Dimension::Scope);
+            }
+            Edit::UpdateTask { fields, .. } if fields.story_points.is_some() || fields.feature_id.is_some() => {
+                dims.insert(Dimension::Scope);
+            }
+            Edit::SetBudget { .. } => {
+                dims.insert(Dimension::Budget);
+            }
+            _ => {}
+        }
+    }
+    if delta_minutes != 0 || !impact.moved_milestones.is_empty() {
+        dims.insert(Dimension::Schedule);
+    }
+    if dims.is_empty() {
+        // Sequencing and durations that move nothing are still the schedule's call.
+        dims.insert(Dimension::Schedule);
+    }
+    if eac_delta != 0 {
+        dims.insert(Dimension::Budget);
+    }
+    let approved = plan.project.budget_minor;
+    let increase = after_plan.project.budget_minor > approved || (approved > 0 && planned_cost(&after_plan) > approved);
+    let matrix = state.store.decision_matrix(plan.project.workspace_id).await?.matrix;
+    let mut required: Vec<Role> = Vec::new();
+    for d in &dims {
+        for r in matrix.accountable(d.kind(increase)) {
+            if !required.contains(&r) {
+                required.push(r);
+            }
+        }
+    }
+    Ok(Routing { dimensions: dims.into_iter().collect(), impact, required, fingerprint })
+}
+
+/// Submits a draft: computes its impact and asks its owners.
+pub async fn submit(state: &AppState, a: &InProject, cr: Id, version: i64) -> Result<ChangeRequest, ApiError> {
+    let stored = state.store.change_request(cr).await?;
+    if stored.cr.created_by != a.user_id && !is_manager(a) {
+        return Err(ApiError::Forbidden);
+    }
+    if stored.cr.status != CrStatus::Draft {
+        return Err(ApiError::Conflict(format!("the request is {}, not a draft", stored.cr.status)));
+    }
+    let routing = route(state, a.scope.project_id, &stored.cr.edits).await?;
+    Ok(state
+        .store
+        .route_change_request((a.user_id, a.role), cr, version, &routing, "submitted", state.clock.now())
+        .await?)
+}
+
+fn is_manager(a: &InProject) -> bool {
+    a.role == Role::Admin || (a.role == Role::ProjectManager && a.scope.manager_id == a.user_id)
+}
+
+/// Whether the caller is the owner a required role stands for: the
+/// product's owner for product managers (any, without a product), the
+/// project's manager for project managers, any admin for admins.
+async fn is_owner_for(state: &AppState, a: &InProject, role: Role) -> Result<bool, ApiError> {
+    if a.role != role {
+        return Ok(false);
+    }
+    Ok(match role {
+        Role::Admin => true,
+        Role::ProjectManager => a.scope.manager_id == a.user_id,
+        Role::ProductManager => {
+            let project = state.store.project(a.scope.project_id).await?;
+            match project.product_id {
+                Some(p) => state.store.product(p).await?.owner_id == a.user_id,
+                None => true,
+            }
+        }
+        _ => true,
+    })
+}
+
+/// `POST /change-requests/{id}/decisions`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideRequest {
+    /// `approve` or `reject`.
+    pub outcome: String,
+    pub rationale: String,
+}
+
+/// Records the caller's call: a required owner's decision, a consulted
+/// role's opinion, or an admin's final word on an escalated request. When
+/// the calls approve, the edits are applied; if the plan moved since the
+/// impact was computed, the impact is recomputed and the owners asked again.
+pub async fn decide(state: &AppState, a: &InProject, cr: Id, req: DecideRequest) -> Result<ChangeRequest, ApiError> {
+    if !matches!(req.outcome.as_str(), "approve" | "reject") {
+        return Err(ApiError::invalid("outcome", "must be approve or reject"));
+    }
+    let rationale = validate::long_text("rationale", &req.rationale)?;
+    if rationale.trim().is_empty() {
+        return Err(ApiError::invalid("rationale", "say why"));
+    }
+    let stored = state.store.change_request(cr).await?;
+    let now = state.clock.now();
+    let who = (a.user_id, a.role);
+    let c = &stored.cr;
+    // Who may speak at all: admins, the owners it is routed to, and the
+    // roles the matrix consults on what it touches.
+    let matrix = state.store.decision_matrix(a.scope.workspace_id).await?.matrix;
+    let owner = c.required.contains(&a.role) && is_owner_for(state, a, a.role).await?;
+    let consulted =
+        c.dimensions.iter().any(|d| matrix.row(d.kind(false)).is_some_and(|r| r.consulted.contains(&a.role)));
+    if !(a.role == Role::Admin || owner || consulted) {
+        return Err(ApiError::Forbidden);
+    }
+    let kind = c.dimensions.first().map_or("schedule", |d| d.kind(false).as_str());
+    let decided = match c.status {
+        CrStatus::Escalated if a.role == Role::Admin => {
+            let final_call = if req.outcome == "approve" { CrStatus::Approved } else { CrStatus::Rejected };
+            let call = Call { kind, outcome: &req.outcome, rationale: &rationale };
+            state.store.decide_change_request(who, cr, call, |_| Some(final_call), now).await?
+        }
+        CrStatus::Submitted if owner => {
+            let required = c.required.clone();
+            let call = Call { kind, outcome: &req.outcome, rationale: &rationale };
+            state.store.decide_change_request(who, cr, call, |x| outcome(&required, &x.approvals), now).await?
+        }
+        CrStatus::Submitted | CrStatus::Escalated if consulted => {
+            let opinion = format!("{}: {rationale}", req.outcome);
+            let call = Call { kind, outcome: "opinion", rationale: &opinion };
+            state.store.decide_change_request(who, cr, call, |_| None, now).await?
+        }
+        other => return Err(ApiError::Conflict(format!("the request is {other}: there is nothing to decide"))),
+    };
+    if decided.status != CrStatus::Approved {
+        return Ok(decided);
+    }
+    let expected = state.store.change_request(cr).await?.fingerprint.unwrap_or_default();
+    match state.store.apply_change_request(who, cr, &expected, now).await {
+        Ok(()) => {}
+        Err(tandem_store::StoreError::Stale { .. }) => {
+            // The plan moved: a new impact, and the owners are asked again.
+            let routing = route(state, a.scope.project_id, &decided.edits).await?;
+            return Ok(state.store.route_change_request(who, cr, decided.version, &routing, "recomputed", now).await?);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(state.store.change_request(cr).await?.cr)
+}
