@@ -576,6 +576,7 @@ async fn project_pages_gantt_critical_path_and_board_drag() {
         ("risks", "28-risks"),
         ("monte-carlo", "29-monte-carlo"),
         ("defects", "30-defects"),
+        ("changes", "35-change-requests"),
         ("reports", "31-reports"),
     ] {
         b.client.goto(&app.url(&format!("/projects/{p}/{page}"))).await.unwrap();

@@ -65,6 +65,12 @@ async fn a_change_request_from_feedback_to_the_plan() {
         assert_eq!(cr["status"], "submitted");
         let cr = json_ok(decide(pdm.clone(), "approve", "Enterprise deals depend on it").await, 200).await;
         assert_eq!(cr["status"], "escalated");
+        // The page shows the impact, the calls, and buttons for whoever must decide.
+        let html = admin.get(&format!("/projects/{p}/changes")).await.text().await.unwrap();
+        assert!(html.contains("Add gift cards to 2027.1") && html.contains("(10 working days)"), "{html}");
+        assert!(html.contains(&format!("action=\"/change-requests/{id}/decide\"")), "{html}");
+        let html = sh.get(&format!("/projects/{p}/changes")).await.text().await.unwrap();
+        assert!(!html.contains("/decide\""), "{html}");
         let cr = json_ok(decide(admin.clone(), "approve", "Revenue outweighs two weeks").await, 200).await;
         assert_eq!(cr["status"], "applied", "{cr}");
 
@@ -84,6 +90,8 @@ async fn a_change_request_from_feedback_to_the_plan() {
         assert!(csv.starts_with("at,kind,subject_type,subject_id,user_id,role,outcome,rationale"), "{csv}");
         assert!(csv.contains("Enterprise deals depend on it"));
         expect_error(decide(pm.clone(), "approve", "late").await, 409, "conflict").await;
+        let html = sh.get(&format!("/w/{ws}/decisions")).await.text().await.unwrap();
+        assert!(html.contains("Revenue outweighs two weeks") && html.contains("escalated"), "{html}");
 
         // A stale plan: the impact is recomputed and the owner asked again.
         let cr2 = json_ok(pm.post(&format!("/api/v1/projects/{p}/change-requests"),

@@ -524,6 +524,10 @@ async fn the_demo_project_has_a_plan_in_flight() {
         assert_eq!(runs["items"].as_array().unwrap().len(), 1);
         let u = json_ok(sh.get(&format!("/api/v1/projects/{id}/utilization")).await, 200).await;
         assert_eq!(u["resources"].as_array().unwrap().len(), 5);
+        let crs = json_ok(sh.get(&format!("/api/v1/projects/{id}/change-requests")).await, 200).await;
+        assert_eq!(crs["items"][0]["status"], "submitted");
+        assert_eq!(crs["items"][0]["required"], json!(["product_manager", "project_manager"]));
+        assert!(crs["items"][0]["impact"]["finish_delta_working_days"].as_f64().unwrap() > 0.0);
         let d = json_ok(sh.get(&format!("/api/v1/dashboards/project/{id}")).await, 200).await;
         assert_eq!(d["forecast_finish"], s["project"]["finish"]);
         assert_eq!(d["critical_tasks"].as_u64().unwrap() as usize, s["critical_path"].as_array().unwrap().len());

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use tandem_core::change::Edit;
 use tandem_core::model::Day;
 use tandem_core::project::{BoardStatus, Estimate, LocalTime, Methodology, TaskAssignment};
 use tandem_core::risk::{RiskResponse, RiskStatus, Severity};
@@ -520,6 +521,54 @@ pub async fn demo_project(state: &AppState, ws: Id, users: &HashMap<Role, Id>) -
     };
     let r = outlook::update_report(state, &a, r.id, r.version, req, false).await?;
     outlook::update_report(state, &a, r.id, r.version, outlook::UpdateReport::default(), true).await?;
+    // A change request awaiting the owners' decision.
+    if let (Some(pdm), Some(loyalty), Some(live), Some(rollout)) = (
+        users.get(&Role::ProductManager).copied(),
+        features.get("Loyalty points at checkout").copied(),
+        ids.get("Release 2027.1 live").copied(),
+        ids.get("Rollout to everyone").copied(),
+    ) {
+        let releases = match product {
+            Some(p) => state.store.releases(p.id).await?,
+            None => Vec::new(),
+        };
+        if let Some(r1) = releases.iter().min_by_key(|r| r.target_date) {
+            let by = InProject { user_id: pdm, role: Role::ProductManager, ..a };
+            let cr = crate::ops::changes::create(
+                state,
+                &by,
+                crate::ops::changes::CreateChangeRequest {
+                    title: "Bring loyalty points into 2027.1".into(),
+                    description: Some("Two retailers will sign only with points at checkout.".into()),
+                    edits: vec![
+                        Edit::AddTask {
+                            reference: Some("points".into()),
+                            name: "Loyalty points at checkout".into(),
+                            duration_minutes: 6 * 480,
+                            parent_id: None,
+                            feature_id: Some(loyalty),
+                            story_points: Some(8.0),
+                        },
+                        Edit::AddDependency {
+                            predecessor: rollout.to_string(),
+                            successor: "points".into(),
+                            kind: None,
+                            lag_minutes: None,
+                        },
+                        Edit::AddDependency {
+                            predecessor: "points".into(),
+                            successor: live.to_string(),
+                            kind: None,
+                            lag_minutes: None,
+                        },
+                        Edit::AddFeatureToRelease { feature_id: loyalty, release_id: r1.id },
+                    ],
+                },
+            )
+            .await?;
+            crate::ops::changes::submit(state, &by, cr.id, cr.version).await?;
+        }
+    }
     outlook::run_monte_carlo(
         state,
         &a,

@@ -103,6 +103,7 @@ fn label(tab: &str) -> &'static str {
         "monte-carlo" => "Monte Carlo",
         "defects" => "Defects",
         "reports" => "Status reports",
+        "changes" => "Change requests",
         _ => "Dashboard",
     }
 }
@@ -1213,4 +1214,88 @@ pub async fn timesheet_log(
     };
     delivery::create_time_entry(&state, &ip, req).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
+}
+
+// ---- change requests ----
+
+struct CrView {
+    cr: tandem_core::change::ChangeRequest,
+    dims: String,
+    required: String,
+    can_decide: bool,
+}
+
+#[derive(Template)]
+#[template(path = "project_changes.html")]
+struct ChangesPage {
+    shell: Shell,
+    f: Frame,
+    items: Vec<CrView>,
+}
+
+pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    use tandem_core::change::CrStatus;
+    let (at, id) = page(&path, "/changes");
+    let (shell, f, a) = frame(&state, &p, id?, "changes", &at).await?;
+    let matrix = state.store.decision_matrix(f.project.workspace_id).await.map_err(on(&at))?.matrix;
+    let items = state
+        .store
+        .change_requests(f.project.id)
+        .await
+        .map_err(on(&at))?
+        .into_iter()
+        .map(|cr| {
+            let open = matches!(cr.status, CrStatus::Submitted | CrStatus::Escalated);
+            let consulted =
+                cr.dimensions.iter().any(|d| matrix.row(d.kind(false)).is_some_and(|r| r.consulted.contains(&a.role)));
+            let can_decide = open && (a.role == Role::Admin || cr.required.contains(&a.role) || consulted);
+            CrView {
+                dims: cr.dimensions.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
+                required: cr.required.iter().map(|r| r.label()).collect::<Vec<_>>().join(" and "),
+                can_decide,
+                cr,
+            }
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &ChangesPage { shell, f, items }))
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    outcome: String,
+    rationale: String,
+}
+
+pub async fn change_decide(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<DecideForm>,
+) -> PageResult {
+    let cid = path.id().map_err(on("/"))?;
+    let cr = state.store.change_request(cid).await.map_err(on("/"))?;
+    let at = format!("/projects/{}/changes", cr.cr.project_id);
+    let a = project_access(&state, &p, cr.cr.project_id, ProjectAction::Read).await.map_err(on(&at))?;
+    let req = crate::ops::changes::DecideRequest { outcome: form.outcome, rationale: form.rationale };
+    crate::ops::changes::decide(&state, &a, cid, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&at).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "decision_log.html")]
+struct DecisionLogPage {
+    shell: Shell,
+    ws: Id,
+    entries: Vec<tandem_core::change::DecisionEntry>,
+}
+
+pub async fn decision_log(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
+    let path = format!("/w/{}/decisions", a.ws);
+    let entries = state
+        .store
+        .decisions(a.ws, &tandem_store::decisions::DecisionFilter::default(), 500)
+        .await
+        .map_err(on(&path))?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Decision log").await.map_err(on(&path))?;
+    Ok(render(StatusCode::OK, &DecisionLogPage { shell, ws: a.ws, entries }))
 }
