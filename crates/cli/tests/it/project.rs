@@ -534,6 +534,7 @@ async fn the_demo_project_has_a_plan_in_flight() {
         assert!(d["baseline_finish"].is_string() && d["evm"]["cpi"].is_number());
         assert_eq!(d["latest_report"]["status"], "published");
         assert_eq!(d["top_risks"][0]["score"], 15);
+        assert_eq!(d["open_change_requests"][0]["title"], "Bring loyalty points into 2027.1");
     })
     .await;
 }
@@ -587,6 +588,40 @@ async fn summaries_roll_up_work_cost_and_progress() {
         assert_eq!(ph["cost_minor"], 58_000 + 72_000);
         // (480 × 50 + 1440 × 0) ÷ 1920 = 12 %.
         assert_eq!(ph["percent_complete"], 12);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_person_both_hats_is_flagged_on_both_dashboards() {
+    on_each_database("one_person_both_hats_is_flagged_on_both_dashboards", |app| async move {
+        let ws = app.seed_demo().await;
+        let admin = app.login_as(Role::Admin).await;
+        let product = json_ok(
+            admin.post(&format!("/api/v1/workspaces/{ws}/products"), json!({"name": "Solo", "key": "SOLO"})).await,
+            201,
+        )
+        .await;
+        let pid = product["id"].as_str().unwrap();
+        let html = admin.get(&format!("/products/{pid}")).await.text().await.unwrap();
+        assert!(!html.contains("both hats"), "no project yet");
+        let p = json_ok(
+            admin
+                .post(
+                    &format!("/api/v1/workspaces/{ws}/projects"),
+                    json!({"name": "Solo build", "key": "SOLOB", "start": "2027-01-04", "product_id": pid}),
+                )
+                .await,
+            201,
+        )
+        .await;
+        let html = admin.get(&format!("/products/{pid}")).await.text().await.unwrap();
+        assert!(html.contains("One person, both hats") && html.contains("Solo build"), "{html}");
+        let d =
+            json_ok(admin.get(&format!("/api/v1/dashboards/project/{}", p["id"].as_str().unwrap())).await, 200).await;
+        assert_eq!(d["both_hats"], true);
+        let html = admin.get(&format!("/projects/{}", p["id"].as_str().unwrap())).await.text().await.unwrap();
+        assert!(html.contains("One person, both hats"), "{html}");
     })
     .await;
 }

@@ -476,6 +476,8 @@ pub struct ProjectDashboard {
     pub latest_report: Option<StatusReport>,
     /// One person is both the product's owner and the project's manager.
     pub both_hats: bool,
+    /// Change requests waiting for a decision (submitted or escalated).
+    pub open_change_requests: Vec<tandem_core::change::ChangeRequest>,
 }
 
 pub async fn dashboard(state: &AppState, project: Id) -> Result<ProjectDashboard, ApiError> {
@@ -524,5 +526,14 @@ pub async fn dashboard(state: &AppState, project: Id) -> Result<ProjectDashboard
         over_allocated: util.resources.iter().filter(|r| r.over_allocated).map(|r| r.name.clone()).collect(),
         latest_report: state.store.reports(project).await?.into_iter().next(),
         both_hats,
+        open_change_requests: state
+            .store
+            .change_requests(project)
+            .await?
+            .into_iter()
+            .filter(|c| {
+                matches!(c.status, tandem_core::change::CrStatus::Submitted | tandem_core::change::CrStatus::Escalated)
+            })
+            .collect(),
     })
 }

@@ -205,6 +205,8 @@ struct DashboardPage {
     feedback_chart: String,
     new_feedback: usize,
     frameworks: &'static [Framework],
+    /// Projects of this product whose manager is the product's owner.
+    both_hats: Vec<String>,
 }
 
 pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
@@ -234,9 +236,20 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Pat
     let new_feedback = recent.items.iter().filter(|x| x.status == FeedbackStatus::New).count();
     let feedback_chart = feedback_trend(&recent.items, Day::of(state.clock.now()));
     let framework = f.product.default_framework;
+    let both_hats = state
+        .store
+        .projects(a.scope.workspace_id, None, tandem_store::MAX_PAGE)
+        .await
+        .map_err(on(&page))?
+        .items
+        .into_iter()
+        .filter(|p| p.product_id == Some(product_id) && p.manager_id == f.product.owner_id)
+        .map(|p| p.name)
+        .collect();
     Ok(render(
         StatusCode::OK,
         &DashboardPage {
+            both_hats,
             shell,
             f,
             objectives,
