@@ -423,3 +423,22 @@ pub fn edits_count(edits: &[Edit]) -> std::result::Result<(), Invalid> {
     }
     Ok(())
 }
+
+impl Store {
+    /// Appends one entry to the decision log in its own transaction.
+    pub async fn log_decision_entry(
+        &self,
+        ws: Id,
+        subject: (&str, Id),
+        who: (Id, Role),
+        call: Call<'_>,
+        now: Millis,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        log_decision(&mut tx, ws, (subject.0, subject.1, 0), Some(who), call, now).await?;
+        let after = json!({"kind": call.kind, "outcome": call.outcome});
+        record(&mut tx, &change(ws, who.0, "decision.recorded", "release", subject.1).after(after), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -142,3 +142,62 @@ async fn the_matrix_decides_who_decides() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_go_no_go_needs_both_managers() {
+    on_each_database("release_go_no_go_needs_both_managers", |app| async move {
+        let ws = app.seed_demo().await;
+        let (pdm, pm, admin) = (
+            app.login_as(Role::ProductManager).await,
+            app.login_as(Role::ProjectManager).await,
+            app.login_as(Role::Admin).await,
+        );
+        let (dev, sh) = (app.login_as(Role::Contributor).await, app.login_as(Role::Stakeholder).await);
+        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
+        let product = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let releases = json_ok(pdm.get(&format!("/api/v1/products/{product}/releases")).await, 200).await;
+        let r = releases["items"][0]["id"].as_str().unwrap().to_owned();
+        let url = format!("/api/v1/releases/{r}/go-no-go");
+        let s = json_ok(sh.get(&url).await, 200).await;
+        assert_eq!(s["outcome"], "pending");
+        assert_eq!(s["required"], json!(["product_manager", "project_manager"]));
+        let call = |o: &str| json!({"outcome": o, "rationale": format!("{o} after review")});
+        expect_error(dev.post(&url, call("go")).await, 403, "forbidden").await;
+        expect_error(sh.post(&url, call("go")).await, 403, "forbidden").await;
+        expect_error(pdm.post(&url, json!({"outcome": "yes", "rationale": "x"})).await, 422, "invalid_value").await;
+        assert_eq!(json_ok(pdm.post(&url, call("go")).await, 200).await["outcome"], "pending");
+        // The admin is consulted: an opinion, which decides nothing.
+        let s = json_ok(admin.post(&url, call("go")).await, 200).await;
+        assert_eq!(s["outcome"], "pending");
+        assert_eq!(s["calls"][1]["outcome"], "opinion");
+        assert_eq!(json_ok(pm.post(&url, call("no_go")).await, 200).await["outcome"], "no_go");
+        assert_eq!(json_ok(pm.post(&url, call("go")).await, 200).await["outcome"], "go");
+        let log = json_ok(
+            admin.get(&format!("/api/v1/workspaces/{ws}/decisions?kind=release_go_no_go&subject_id={r}")).await,
+            200,
+        )
+        .await;
+        assert_eq!(log["items"].as_array().unwrap().len(), 4);
+        // A product manager who does not own the product is not one of the two.
+        let other = pdm
+            .post(
+                &format!("/api/v1/workspaces/{ws}/members"),
+                json!({"email": "pdm2@demo.example", "role": "product_manager", "password": "another pass 1"}),
+            )
+            .await;
+        assert_eq!(other.status(), 403, "only admins add members");
+        json_ok(
+            admin
+                .post(
+                    &format!("/api/v1/workspaces/{ws}/members"),
+                    json!({"email": "pdm2@demo.example", "role": "product_manager", "password": "another pass 1"}),
+                )
+                .await,
+            201,
+        )
+        .await;
+        let pdm2 = app.login("pdm2@demo.example", "another pass 1").await;
+        expect_error(pdm2.post(&url, call("no_go")).await, 403, "forbidden").await;
+    })
+    .await;
+}

@@ -16,7 +16,7 @@ use crate::extract::{ApiJson, expected_version};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_matrix, put_matrix))
+    OpenApiRouter::new().routes(routes!(get_matrix, put_matrix)).routes(routes!(get_go_no_go, post_go_no_go))
 }
 
 /// The matrix with its version (0 until an admin first edits it).
@@ -60,4 +60,48 @@ async fn put_matrix(
     let m = Matrix { rows: req.rows }.checked()?;
     let saved = state.store.set_decision_matrix(a.user_id(), a.ws, version, &m, state.clock.now()).await?;
     Ok(Json(MatrixView { rows: saved.matrix.rows, version: saved.version }))
+}
+
+/// Where a release's go/no-go stands: the accountable roles' calls.
+#[utoipa::path(get, path = "/releases/{id}/go-no-go", tag = "decisions", params(("id" = String, Path)),
+    responses((status = 200, body = crate::ops::gonogo::GoNoGo), (status = 404, body = ErrorBody)))]
+async fn get_go_no_go(
+    State(state): State<AppState>,
+    p: crate::auth::Principal,
+    axum::extract::Path(path): axum::extract::Path<crate::extract::IdPath>,
+) -> ApiResult<Json<crate::ops::gonogo::GoNoGo>> {
+    let id = path.id()?;
+    let a = crate::access::product_access(
+        &state,
+        &p,
+        tandem_store::product::ProductObject::Release,
+        id,
+        tandem_core::ProductAction::Read,
+    )
+    .await?;
+    Ok(Json(crate::ops::gonogo::status(&state, &a, id).await?))
+}
+
+/// Records a go or no-go for the release: it is go only when every role
+/// the matrix makes accountable (the product's owner and a manager of its
+/// project, by default) says go. Consulted roles' calls are opinions.
+#[utoipa::path(post, path = "/releases/{id}/go-no-go", tag = "decisions", params(("id" = String, Path)),
+    request_body = crate::ops::gonogo::GoNoGoRequest,
+    responses((status = 200, body = crate::ops::gonogo::GoNoGo), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn post_go_no_go(
+    State(state): State<AppState>,
+    p: crate::auth::Principal,
+    axum::extract::Path(path): axum::extract::Path<crate::extract::IdPath>,
+    ApiJson(req): ApiJson<crate::ops::gonogo::GoNoGoRequest>,
+) -> ApiResult<Json<crate::ops::gonogo::GoNoGo>> {
+    let id = path.id()?;
+    let a = crate::access::product_access(
+        &state,
+        &p,
+        tandem_store::product::ProductObject::Release,
+        id,
+        tandem_core::ProductAction::Read,
+    )
+    .await?;
+    Ok(Json(crate::ops::gonogo::decide(&state, &a, id, req).await?))
 }

@@ -4,6 +4,7 @@
 pub mod agile;
 pub mod changes;
 pub mod delivery;
+pub mod gonogo;
 pub mod interchange;
 pub mod outlook;
 pub mod product;

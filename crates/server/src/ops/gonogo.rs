@@ -1,0 +1,120 @@
+//! Release go/no-go: a decision that needs every role the matrix makes
+//! accountable for it (the product and the project manager by default).
+
+use serde::{Deserialize, Serialize};
+use tandem_core::decision::DecisionKind;
+use tandem_core::{Id, Millis, Role, validate};
+use tandem_store::decisions::{Call, DecisionFilter};
+use utoipa::ToSchema;
+
+use crate::access::InProduct;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// One accountable role's latest call.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GoCall {
+    pub role: Role,
+    pub user_id: Option<Id>,
+    /// `go`, `no_go`, or `opinion` (consulted roles).
+    pub outcome: String,
+    pub rationale: String,
+    pub at: Millis,
+}
+
+/// `GET /releases/{id}/go-no-go`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GoNoGo {
+    pub release_id: Id,
+    /// The roles that must all say go.
+    pub required: Vec<Role>,
+    /// Every call so far, oldest first.
+    pub calls: Vec<GoCall>,
+    /// `go` once every required role's latest call is go, `no_go` when any
+    /// is no-go, `pending` otherwise.
+    pub outcome: String,
+}
+
+/// `POST /releases/{id}/go-no-go`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoNoGoRequest {
+    /// `go` or `no_go`.
+    pub outcome: String,
+    pub rationale: String,
+}
+
+const KIND: &str = "release_go_no_go";
+
+pub async fn status(state: &AppState, a: &InProduct, release: Id) -> Result<GoNoGo, ApiError> {
+    let required = a.matrix.accountable(DecisionKind::ReleaseGoNoGo);
+    let f = DecisionFilter {
+        kind: Some(KIND.into()),
+        subject_type: Some("release".into()),
+        subject_id: Some(release),
+        q: None,
+    };
+    let mut entries = state.store.decisions(a.scope.workspace_id, &f, 1000).await?;
+    entries.reverse();
+    let calls: Vec<GoCall> = entries
+        .into_iter()
+        .filter_map(|e| {
+            Some(GoCall { role: e.role?, user_id: e.user_id, outcome: e.outcome, rationale: e.rationale, at: e.at })
+        })
+        .collect();
+    let latest =
+        |r: &Role| calls.iter().rev().find(|c| c.role == *r && c.outcome != "opinion").map(|c| c.outcome.as_str());
+    let outcome = if required.iter().any(|r| latest(r) == Some("no_go")) {
+        "no_go"
+    } else if !required.is_empty() && required.iter().all(|r| latest(r) == Some("go")) {
+        "go"
+    } else {
+        "pending"
+    };
+    Ok(GoNoGo { release_id: release, required, calls, outcome: outcome.into() })
+}
+
+/// Whether the caller stands for an accountable role here: the product's
+/// owner for product managers, the manager of a project of this product
+/// for project managers, any admin for admins.
+async fn stands_for(state: &AppState, a: &InProduct) -> Result<bool, ApiError> {
+    Ok(match a.role {
+        Role::ProductManager => a.scope.owner_id == a.user_id,
+        Role::ProjectManager => state
+            .store
+            .projects(a.scope.workspace_id, None, tandem_store::MAX_PAGE)
+            .await?
+            .items
+            .iter()
+            .any(|p| p.product_id == Some(a.scope.product_id) && p.manager_id == a.user_id),
+        Role::Admin => true,
+        _ => false,
+    })
+}
+
+pub async fn decide(state: &AppState, a: &InProduct, release: Id, req: GoNoGoRequest) -> Result<GoNoGo, ApiError> {
+    if !matches!(req.outcome.as_str(), "go" | "no_go") {
+        return Err(ApiError::invalid("outcome", "must be go or no_go"));
+    }
+    let rationale = validate::long_text("rationale", &req.rationale)?;
+    if rationale.trim().is_empty() {
+        return Err(ApiError::invalid("rationale", "say why"));
+    }
+    let row = a.matrix.row(DecisionKind::ReleaseGoNoGo);
+    let accountable = row.is_some_and(|r| r.accountable.contains(&a.role)) && stands_for(state, a).await?;
+    let consulted = row.is_some_and(|r| r.consulted.contains(&a.role));
+    let outcome = if accountable {
+        req.outcome.clone()
+    } else if consulted || a.role == Role::Admin {
+        "opinion".to_owned()
+    } else {
+        return Err(ApiError::Forbidden);
+    };
+    let text = if outcome == "opinion" { format!("{}: {rationale}", req.outcome) } else { rationale };
+    let call = Call { kind: KIND, outcome: &outcome, rationale: &text };
+    state
+        .store
+        .log_decision_entry(a.scope.workspace_id, ("release", release), (a.user_id, a.role), call, state.clock.now())
+        .await?;
+    status(state, a, release).await
+}
