@@ -265,6 +265,51 @@ pub struct Task {
 }
 
 impl Task {
+    /// A new task as it is before anything is set: to do, as soon as
+    /// possible, no progress, no links to anything; a milestone at 0 minutes.
+    pub fn blank(project_id: Id, id: Id, name: &str, duration_minutes: i64) -> Task {
+        Task {
+            id,
+            project_id,
+            key: String::new(),
+            name: name.to_owned(),
+            parent_id: None,
+            position: 0,
+            outline_level: 1,
+            wbs: String::new(),
+            kind: if duration_minutes == 0 { TaskKind::Milestone } else { TaskKind::Task },
+            duration_minutes,
+            percent_complete: 0,
+            constraint: TaskConstraint::ASAP,
+            deadline: None,
+            story_points: None,
+            status: BoardStatus::Todo,
+            feature_id: None,
+            fixed_cost_minor: 0,
+            actual_start: None,
+            actual_finish: None,
+            remaining_minutes: None,
+            estimate: None,
+            sprint_id: None,
+            priority: 500,
+            leveling_delay_minutes: 0,
+            assignments: Vec::new(),
+            work_minutes: 0,
+            done_at: None,
+            calendar_id: None,
+            slack_calendar_id: None,
+            manual_start: None,
+            manual_finish: None,
+            stop: None,
+            resume: None,
+            external_start: None,
+            leveling_delay_elapsed: false,
+            version: 0,
+            created_at: Millis(0),
+            updated_at: Millis(0),
+        }
+    }
+
     /// Effort: duration times the sum of the assignments' units.
     pub fn work(duration_minutes: i64, assignments: &[TaskAssignment]) -> i64 {
         let units: i64 = assignments.iter().map(|a| a.units).sum();

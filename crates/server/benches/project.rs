@@ -3,8 +3,8 @@
 //! tandem-server --bench project`.
 
 use tandem_core::project::{
-    BoardStatus, Dependency, DependencyType, LagKind, LocalTime, Methodology, Project, ProjectStatus, Task,
-    TaskAssignment, TaskConstraint, TaskKind, WorkCalendar,
+    Dependency, DependencyType, LagKind, LocalTime, Methodology, Project, ProjectStatus, Task, TaskAssignment,
+    TaskKind, WorkCalendar,
 };
 use tandem_core::tracking::{Resource, ResourceKind};
 use tandem_core::{Id, Millis};
@@ -65,50 +65,18 @@ fn plan(n: usize) -> (Plan, Vec<Resource>) {
         if is_phase {
             phase = id;
         }
-        tasks.push(Task {
-            id,
-            project_id: Id(1),
-            key: format!("BEN-{}", i + 1),
-            name: format!("Task {i}"),
-            parent_id: (!is_phase).then_some(phase),
-            position: (i % 100) as i64 + 1,
-            outline_level: if is_phase { 1 } else { 2 },
-            wbs: format!("{}.{}", i / 100 + 1, i % 100),
-            kind: if is_phase { TaskKind::Summary } else { TaskKind::Task },
-            duration_minutes: 480 * (1 + (i % 7) as i64),
-            percent_complete: 0,
-            constraint: TaskConstraint::ASAP,
-            deadline: None,
-            story_points: None,
-            status: BoardStatus::Todo,
-            feature_id: None,
-            fixed_cost_minor: 0,
-            actual_start: None,
-            actual_finish: None,
-            remaining_minutes: None,
-            estimate: None,
-            sprint_id: None,
-            priority: 500,
-            leveling_delay_minutes: 0,
-            assignments: if is_phase {
-                Vec::new()
-            } else {
-                vec![TaskAssignment { resource_id: Id((i % 5) as i64 + 1), units: 100 }]
-            },
-            work_minutes: 0,
-            done_at: None,
-            calendar_id: None,
-            slack_calendar_id: None,
-            manual_start: None,
-            manual_finish: None,
-            stop: None,
-            resume: None,
-            external_start: None,
-            leveling_delay_elapsed: false,
-            version: 1,
-            created_at: Millis(0),
-            updated_at: Millis(0),
-        });
+        let mut t = Task::blank(Id(1), id, &format!("Task {i}"), 480 * (1 + (i % 7) as i64));
+        t.key = format!("BEN-{}", i + 1);
+        t.parent_id = (!is_phase).then_some(phase);
+        t.position = (i % 100) as i64 + 1;
+        t.outline_level = if is_phase { 1 } else { 2 };
+        t.wbs = format!("{}.{}", i / 100 + 1, i % 100);
+        if is_phase {
+            t.kind = TaskKind::Summary;
+        } else {
+            t.assignments = vec![TaskAssignment { resource_id: Id((i % 5) as i64 + 1), units: 100 }];
+        }
+        tasks.push(t);
         if !is_phase && i % 100 > 5 {
             deps.push(Dependency {
                 id: Id(deps.len() as i64 + 1),

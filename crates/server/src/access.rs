@@ -137,6 +137,14 @@ pub struct InProject {
     pub scope: ProjectScope,
 }
 
+impl InProject {
+    /// Whether the caller manages the project: an admin, or its manager
+    /// while a project manager.
+    pub fn manages(&self) -> bool {
+        self.role == Role::Admin || (self.role == Role::ProjectManager && self.scope.manager_id == self.user_id)
+    }
+}
+
 /// Resolves the project and checks `action` there: 404 for an unknown
 /// project or another workspace's, 403 when the role does not allow it.
 pub async fn project_access(

@@ -1112,36 +1112,11 @@ impl Store {
                     .bind(now.0)
                     .fetch_one(&mut *tx)
                     .await?;
-                    let edit = TaskEdit {
-                        name: name.clone(),
-                        parent_id: *parent_id,
-                        milestone: *duration_minutes == 0,
-                        duration_minutes: *duration_minutes,
-                        percent_complete: 0,
-                        constraint: TaskConstraint::ASAP,
-                        deadline: None,
-                        story_points: *story_points,
-                        status: BoardStatus::Todo,
-                        feature_id: *feature_id,
-                        fixed_cost_minor: 0,
-                        actual_start: None,
-                        actual_finish: None,
-                        remaining_minutes: None,
-                        estimate: None,
-                        sprint_id: None,
-                        priority: 500,
-                        leveling_delay_minutes: 0,
-                        assignments: Vec::new(),
-                        calendar_id: None,
-                        slack_calendar_id: None,
-                        manual_start: None,
-                        manual_finish: None,
-                        stop: None,
-                        resume: None,
-                        external_start: None,
-                        leveling_delay_elapsed: false,
-                        position: None,
-                    };
+                    let mut blank = Task::blank(project, Id(tid), name, *duration_minutes);
+                    blank.parent_id = *parent_id;
+                    blank.feature_id = *feature_id;
+                    blank.story_points = *story_points;
+                    let edit = TaskEdit { position: None, ..TaskEdit::of(&blank) };
                     write_fields(&mut tx, Id(tid), &edit, position, None, now).await?;
                     if let Some(r) = reference {
                         refs.insert(r.clone(), Id(tid));

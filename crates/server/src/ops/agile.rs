@@ -241,6 +241,5 @@ pub async fn assigned_to(state: &AppState, task: &Task, user: Id) -> Result<bool
 /// Whether the caller may change the task's progress and board column:
 /// whoever edits the plan, or a contributor assigned to it.
 pub async fn may_update_progress(state: &AppState, a: &InProject, task: &Task) -> Result<bool, ApiError> {
-    let manages = a.role == Role::Admin || (a.role == Role::ProjectManager && a.scope.manager_id == a.user_id);
-    Ok(manages || (a.role != Role::Stakeholder && assigned_to(state, task, a.user_id).await?))
+    Ok(a.manages() || (a.role != Role::Stakeholder && assigned_to(state, task, a.user_id).await?))
 }

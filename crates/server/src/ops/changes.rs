@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Deserialize;
 use tandem_core::change::{ChangeRequest, CrStatus, Dimension, Edit, Impact, MovedMilestone, outcome};
-use tandem_core::project::{BoardStatus, Dependency, LagKind, Task, TaskConstraint, TaskKind, duration};
+use tandem_core::project::{Dependency, LagKind, Task, TaskKind, duration};
 use tandem_core::{Id, Role, validate};
 use tandem_store::decisions::{Call, Routing};
 use utoipa::ToSchema;
@@ -85,7 +85,7 @@ fn edited(plan: &Plan, edits: &[Edit]) -> Result<(Plan, Vec<Id>, Vec<Id>), ApiEr
                 next_temp -= 1;
                 let level =
                     parent_id.and_then(|pid| p.tasks.iter().find(|t| t.id == pid)).map_or(1, |t| t.outline_level + 1);
-                let mut t = template(plan.project.id, id, name, *duration_minutes);
+                let mut t = Task::blank(plan.project.id, id, name, *duration_minutes);
                 t.parent_id = *parent_id;
                 t.outline_level = level;
                 t.feature_id = *feature_id;
@@ -179,49 +179,6 @@ fn edited(plan: &Plan, edits: &[Edit]) -> Result<(Plan, Vec<Id>, Vec<Id>), ApiEr
         }
     }
     Ok((p, fin, fout))
-}
-
-fn template(project: Id, id: Id, name: &str, minutes: i64) -> Task {
-    Task {
-        id,
-        project_id: project,
-        key: "new".into(),
-        name: name.to_owned(),
-        parent_id: None,
-        position: 0,
-        outline_level: 1,
-        wbs: String::new(),
-        kind: if minutes == 0 { TaskKind::Milestone } else { TaskKind::Task },
-        duration_minutes: minutes,
-        percent_complete: 0,
-        constraint: TaskConstraint::ASAP,
-        deadline: None,
-        story_points: None,
-        status: BoardStatus::Todo,
-        feature_id: None,
-        fixed_cost_minor: 0,
-        actual_start: None,
-        actual_finish: None,
-        remaining_minutes: None,
-        estimate: None,
-        sprint_id: None,
-        priority: 500,
-        leveling_delay_minutes: 0,
-        assignments: Vec::new(),
-        work_minutes: 0,
-        done_at: None,
-        calendar_id: None,
-        slack_calendar_id: None,
-        manual_start: None,
-        manual_finish: None,
-        stop: None,
-        resume: None,
-        external_start: None,
-        leveling_delay_elapsed: false,
-        version: 0,
-        created_at: tandem_core::Millis(0),
-        updated_at: tandem_core::Millis(0),
-    }
 }
 
 fn planned_cost(p: &Plan) -> i64 {
@@ -323,7 +280,7 @@ pub async fn route(state: &AppState, project: Id, edits: &[Edit]) -> Result<Rout
 /// Submits a draft: computes its impact and asks its owners.
 pub async fn submit(state: &AppState, a: &InProject, cr: Id, version: i64) -> Result<ChangeRequest, ApiError> {
     let stored = state.store.change_request(cr).await?;
-    if stored.cr.created_by != a.user_id && !is_manager(a) {
+    if stored.cr.created_by != a.user_id && !a.manages() {
         return Err(ApiError::Forbidden);
     }
     if stored.cr.status != CrStatus::Draft {
@@ -334,10 +291,6 @@ pub async fn submit(state: &AppState, a: &InProject, cr: Id, version: i64) -> Re
         .store
         .route_change_request((a.user_id, a.role), cr, version, &routing, "submitted", state.clock.now())
         .await?)
-}
-
-fn is_manager(a: &InProject) -> bool {
-    a.role == Role::Admin || (a.role == Role::ProjectManager && a.scope.manager_id == a.user_id)
 }
 
 /// Whether the caller is the owner a required role stands for: the

@@ -145,11 +145,6 @@ fn cost(v: i64) -> Result<i64, Invalid> {
     if (0..=1_000_000_000).contains(&v) { Ok(v) } else { Err(Invalid::new("cost_minor", "must be from 0 to 10^9")) }
 }
 
-/// Whether the caller manages the project (its manager while a PM, or an admin).
-fn manages(a: &InProject) -> bool {
-    a.role == Role::Admin || (a.role == Role::ProjectManager && a.scope.manager_id == a.user_id)
-}
-
 /// Logs time. Contributors log for themselves only: the resource, when
 /// named, must be their own; managers log for anyone.
 pub async fn create_time_entry(state: &AppState, a: &InProject, req: CreateTimeEntry) -> Result<TimeEntry, ApiError> {
@@ -166,7 +161,7 @@ pub async fn create_time_entry(state: &AppState, a: &InProject, req: CreateTimeE
             if res.workspace_id != ws {
                 return Err(ApiError::invalid("resource_id", "is not a resource of this workspace"));
             }
-            if !manages(a) && res.user_id != Some(a.user_id) {
+            if !a.manages() && res.user_id != Some(a.user_id) {
                 return Err(ApiError::Forbidden);
             }
             Some(res)
@@ -208,7 +203,7 @@ pub async fn update_time_entry(
     version: i64,
     req: UpdateTimeEntry,
 ) -> Result<TimeEntry, ApiError> {
-    if entry.user_id != a.user_id && !manages(a) {
+    if entry.user_id != a.user_id && !a.manages() {
         return Err(ApiError::Forbidden);
     }
     let minutes = req.minutes.map(logged_minutes).transpose()?;
@@ -246,7 +241,7 @@ pub async fn update_time_entry(
 }
 
 pub async fn delete_time_entry(state: &AppState, a: &InProject, entry: &TimeEntry) -> Result<(), ApiError> {
-    if entry.user_id != a.user_id && !manages(a) {
+    if entry.user_id != a.user_id && !a.manages() {
         return Err(ApiError::Forbidden);
     }
     Ok(state.store.delete_time_entry(a.user_id, entry.id, state.clock.now()).await?)
@@ -525,7 +520,12 @@ pub async fn baseline_variance(state: &AppState, project: Id, number: i64) -> Re
 /// EVM at `status` (else the project's status date, else today) against
 /// baseline 0 (else the lowest set).
 pub async fn evm(state: &AppState, project: Id, status: Option<LocalTime>) -> Result<EvmView, ApiError> {
-    let c = costed(state, project).await?;
+    evm_of(state, &costed(state, project).await?, status).await
+}
+
+/// EVM of a plan already loaded and costed.
+pub async fn evm_of(state: &AppState, c: &Costed, status: Option<LocalTime>) -> Result<EvmView, ApiError> {
+    let project = c.plan.project.id;
     let b = state
         .store
         .baselines(project)
@@ -560,7 +560,11 @@ pub struct UtilisationQuery {
 }
 
 pub async fn utilisation(state: &AppState, project: Id, q: &UtilisationQuery) -> Result<UtilisationView, ApiError> {
-    let c = costed(state, project).await?;
+    utilisation_of(&costed(state, project).await?, q)
+}
+
+/// Utilisation of a plan already loaded and costed.
+pub fn utilisation_of(c: &Costed, q: &UtilisationQuery) -> Result<UtilisationView, ApiError> {
     let cal = plan::calendar(&c.plan.calendar)?;
     let from = match q.from {
         Some(d) => measure::day_start(d),

@@ -276,7 +276,7 @@ pub async fn facts(state: &AppState, project: Id) -> Result<StatusFacts, ApiErro
     let baselines = state.store.baselines(project).await?;
     let (spi, cpi, creep) = match baselines.first() {
         Some(b) => {
-            let e = delivery::evm(state, project, None).await?;
+            let e = delivery::evm_of(state, &c, None).await?;
             let in_base: std::collections::HashSet<Id> = b.tasks.iter().map(|r| r.task_id).collect();
             let base_points: f64 = b.tasks.iter().filter_map(|r| r.story_points).sum();
             let creep = if base_points > 0.0 {
@@ -481,13 +481,15 @@ pub struct ProjectDashboard {
 }
 
 pub async fn dashboard(state: &AppState, project: Id) -> Result<ProjectDashboard, ApiError> {
-    let plan = load_plan(state, project).await?;
-    let view = crate::plan::view(&plan.tasks, &plan.schedule()?)?;
+    let c = delivery::costed(state, project).await?;
+    let view = crate::plan::view(&c.plan.tasks, &c.schedule)?;
     let baselines = state.store.baselines(project).await?;
     let evm = match baselines.first() {
-        Some(_) => Some(delivery::evm(state, project, None).await?),
+        Some(_) => Some(delivery::evm_of(state, &c, None).await?),
         None => None,
     };
+    let util = delivery::utilisation_of(&c, &delivery::UtilisationQuery::default())?;
+    let plan = c.plan;
     let critical_minutes: i64 =
         plan.tasks.iter().filter(|t| view.critical_path.contains(&t.id)).map(|t| t.duration_minutes).sum();
     let today = LocalTime(tandem_core::model::Day::of(state.clock.now()).0.at(0, 0, 0, 0));
@@ -506,7 +508,6 @@ pub async fn dashboard(state: &AppState, project: Id) -> Result<ProjectDashboard
         .collect();
     let risks = state.store.risks(project).await?;
     let risk_heatmap = super::risks::risk_heatmap(&risks).cells;
-    let util = delivery::utilisation(state, project, &delivery::UtilisationQuery::default()).await?;
     let both_hats = match plan.project.product_id {
         Some(p) => state.store.product(p).await.map(|x| x.owner_id == plan.project.manager_id).unwrap_or(false),
         None => false,

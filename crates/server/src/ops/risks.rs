@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use tandem_core::Id;
 use tandem_core::metrics::{defects_per_100_points, escape_rate};
 use tandem_core::risk::{Defect, DefectStatus, Risk, RiskResponse, RiskStatus, Severity, heatmap, rating};
 use tandem_core::validate::{self, Invalid};
-use tandem_core::{Id, Role};
 use tandem_store::risks::{DefectEdit, RiskEdit};
 use utoipa::ToSchema;
 
@@ -225,8 +225,7 @@ pub async fn update_defect(
     version: i64,
     req: UpdateDefect,
 ) -> Result<Defect, ApiError> {
-    let manages = a.role == Role::Admin || (a.role == Role::ProjectManager && a.scope.manager_id == a.user_id);
-    if !manages && d.reporter_id != a.user_id {
+    if !a.manages() && d.reporter_id != a.user_id {
         return Err(ApiError::Forbidden);
     }
     let title = req.title.map(|t| validate::name("title", &t)).transpose()?;

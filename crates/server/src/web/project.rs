@@ -86,8 +86,7 @@ async fn frame(
         Shell::new(state, p, Some(a.scope.workspace_id), "project", format!("{} · {}", project.name, label(tab)))
             .await
             .map_err(on(path))?;
-    let manages = a.role == Role::Admin || (a.role == Role::ProjectManager && project.manager_id == a.user_id);
-    let f = Frame { project, tab, can_edit: manages, can_contribute: a.role != Role::Stakeholder };
+    let f = Frame { project, tab, can_edit: a.manages(), can_contribute: a.role != Role::Stakeholder };
     Ok((shell, f, a))
 }
 
