@@ -178,7 +178,7 @@ pub fn outcome(required: &[Role], approvals: &[Approval]) -> Option<CrStatus> {
 }
 
 /// One entry of the decision log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DecisionEntry {
     pub id: Id,
     pub workspace_id: Id,

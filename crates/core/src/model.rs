@@ -1,7 +1,7 @@
 //! The records Tandem stores and shows, as clients see them.
 
 use crate::Role;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 use utoipa::ToSchema;
@@ -80,6 +80,15 @@ impl Millis {
 impl Serialize for Millis {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.rfc3339())
+    }
+}
+
+/// Reads back what [`Millis`] writes (stored snapshots hold instants).
+impl<'de> Deserialize<'de> for Millis {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let t: jiff::Timestamp = s.parse().map_err(serde::de::Error::custom)?;
+        Ok(Millis(t.as_millisecond()))
     }
 }
 

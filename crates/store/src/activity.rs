@@ -104,37 +104,71 @@ fn parse(raw: Option<String>) -> Result<Option<Value>> {
     raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("activity json: {e}")))).transpose()
 }
 
+macro_rules! activity_cols {
+    () => {
+        "SELECT a.id, a.workspace_id, a.actor_id, u.email AS actor_email, a.action, a.subject_type, \
+                a.subject_id, a.before_json, a.after_json, a.at \
+         FROM activity a LEFT JOIN users u ON u.id = a.actor_id "
+    };
+}
+
+fn activity_row(row: &sqlx::any::AnyRow) -> Result<Activity> {
+    Ok(Activity {
+        id: id(row, "id")?,
+        workspace_id: id(row, "workspace_id")?,
+        actor_id: row.try_get::<Option<i64>, _>("actor_id")?.map(Id),
+        actor_email: row.try_get("actor_email")?,
+        action: row.try_get("action")?,
+        subject_type: row.try_get("subject_type")?,
+        subject_id: id(row, "subject_id")?,
+        before: parse(row.try_get("before_json")?)?,
+        after: parse(row.try_get("after_json")?)?,
+        at: millis(row, "at")?,
+    })
+}
+
 impl Store {
     /// The workspace's activity, newest first; `before` is the id of the
     /// last entry of the previous page.
     pub async fn activity(&self, workspace: Id, before: Option<Id>, limit: i64) -> Result<Page<Activity>> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let rows = sqlx::query(
-            "SELECT a.id, a.workspace_id, a.actor_id, u.email AS actor_email, a.action, a.subject_type, \
-                    a.subject_id, a.before_json, a.after_json, a.at \
-             FROM activity a LEFT JOIN users u ON u.id = a.actor_id \
-             WHERE a.workspace_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3",
-        )
+        let rows = sqlx::query(concat!(
+            activity_cols!(),
+            "WHERE a.workspace_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3"
+        ))
         .bind(workspace.0)
         .bind(before.map_or(i64::MAX, |b| b.0))
         .bind(limit + 1)
         .fetch_all(&self.pool)
         .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            items.push(Activity {
-                id: id(row, "id")?,
-                workspace_id: id(row, "workspace_id")?,
-                actor_id: row.try_get::<Option<i64>, _>("actor_id")?.map(Id),
-                actor_email: row.try_get("actor_email")?,
-                action: row.try_get("action")?,
-                subject_type: row.try_get("subject_type")?,
-                subject_id: id(row, "subject_id")?,
-                before: parse(row.try_get("before_json")?)?,
-                after: parse(row.try_get("after_json")?)?,
-                at: millis(row, "at")?,
-            });
-        }
+        let items = rows.iter().map(activity_row).collect::<Result<Vec<_>>>()?;
         Ok(crate::page(items, limit, |a| a.id))
+    }
+
+    /// The workspace's activity with ids in `(after, upto]`, oldest first,
+    /// at most `limit` entries.
+    pub async fn activity_between(&self, workspace: Id, after: Id, upto: Id, limit: i64) -> Result<Vec<Activity>> {
+        let rows = sqlx::query(concat!(
+            activity_cols!(),
+            "WHERE a.workspace_id = $1 AND a.id > $2 AND a.id <= $3 ORDER BY a.id LIMIT $4"
+        ))
+        .bind(workspace.0)
+        .bind(after.0)
+        .bind(upto.0)
+        .bind(limit.max(1))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(activity_row).collect()
+    }
+
+    /// The id of the workspace's last activity entry at or before `at` (0
+    /// when there is none).
+    pub async fn activity_mark(&self, workspace: Id, at: Millis) -> Result<Id> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM activity WHERE workspace_id = $1 AND at <= $2")
+            .bind(workspace.0)
+            .bind(at.0)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Id(v.unwrap_or(0)))
     }
 }

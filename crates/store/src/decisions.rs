@@ -383,12 +383,12 @@ impl Store {
 
     /// The decision log, newest first, filtered.
     pub async fn decisions(&self, ws: Id, f: &DecisionFilter, limit: i64) -> Result<Vec<DecisionEntry>> {
-        let rows = sqlx::query(
-            "SELECT id, workspace_id, kind, subject_type, subject_id, user_id, role, outcome, rationale, at FROM decisions \
-             WHERE workspace_id = $1 AND ($2 = '' OR kind = $2) AND ($3 = '' OR subject_type = $3) \
+        let rows = sqlx::query(concat!(
+            decision_cols!(),
+            "WHERE workspace_id = $1 AND ($2 = '' OR kind = $2) AND ($3 = '' OR subject_type = $3) \
              AND ($4 = 0 OR subject_id = $4) AND ($5 = '' OR LOWER(rationale) LIKE $5 OR LOWER(outcome) LIKE $5) \
-             ORDER BY id DESC LIMIT $6",
-        )
+             ORDER BY id DESC LIMIT $6"
+        ))
         .bind(ws.0)
         .bind(f.kind.clone().unwrap_or_default())
         .bind(f.subject_type.clone().unwrap_or_default())
@@ -397,23 +397,55 @@ impl Store {
         .bind(limit.clamp(1, 10_000))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DecisionEntry {
-                    id: id(r, "id")?,
-                    workspace_id: id(r, "workspace_id")?,
-                    kind: r.try_get("kind")?,
-                    subject_type: r.try_get("subject_type")?,
-                    subject_id: id(r, "subject_id")?,
-                    user_id: opt_id(r, "user_id")?,
-                    role: r.try_get::<Option<String>, _>("role")?.and_then(|s| s.parse().ok()),
-                    outcome: r.try_get("outcome")?,
-                    rationale: r.try_get("rationale")?,
-                    at: millis(r, "at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(decision_row).collect()
     }
+
+    /// Decision-log entries with ids in `(after, upto]`, oldest first.
+    pub async fn decisions_between(&self, ws: Id, after: Id, upto: Id, limit: i64) -> Result<Vec<DecisionEntry>> {
+        let rows = sqlx::query(concat!(
+            decision_cols!(),
+            "WHERE workspace_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4"
+        ))
+        .bind(ws.0)
+        .bind(after.0)
+        .bind(upto.0)
+        .bind(limit.max(1))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decision_row).collect()
+    }
+
+    /// The id of the workspace's last decision-log entry at or before `at`.
+    pub async fn decision_mark(&self, ws: Id, at: Millis) -> Result<Id> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM decisions WHERE workspace_id = $1 AND at <= $2")
+            .bind(ws.0)
+            .bind(at.0)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Id(v.unwrap_or(0)))
+    }
+}
+
+macro_rules! decision_cols {
+    () => {
+        "SELECT id, workspace_id, kind, subject_type, subject_id, user_id, role, outcome, rationale, at FROM decisions "
+    };
+}
+use decision_cols;
+
+fn decision_row(r: &sqlx::any::AnyRow) -> Result<DecisionEntry> {
+    Ok(DecisionEntry {
+        id: id(r, "id")?,
+        workspace_id: id(r, "workspace_id")?,
+        kind: r.try_get("kind")?,
+        subject_type: r.try_get("subject_type")?,
+        subject_id: id(r, "subject_id")?,
+        user_id: opt_id(r, "user_id")?,
+        role: r.try_get::<Option<String>, _>("role")?.and_then(|s| s.parse().ok()),
+        outcome: r.try_get("outcome")?,
+        rationale: r.try_get("rationale")?,
+        at: millis(r, "at")?,
+    })
 }
 
 /// Checks a request's edits name things of its project and workspace.

@@ -20,6 +20,7 @@ pub mod risks;
 mod rows;
 pub mod runs;
 pub mod scratch;
+pub mod syncs;
 pub mod tasks;
 mod workspaces;
 

@@ -16,6 +16,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (7, "calendars_and_imports", include_str!("../migrations/sqlite/0007_calendars_and_imports.sql")),
     (8, "decision_rights", include_str!("../migrations/sqlite/0008_decision_rights.sql")),
     (9, "change_requests", include_str!("../migrations/sqlite/0009_change_requests.sql")),
+    (10, "syncs_and_notifications", include_str!("../migrations/sqlite/0010_syncs_and_notifications.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -28,6 +29,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (7, "calendars_and_imports", include_str!("../migrations/postgres/0007_calendars_and_imports.sql")),
     (8, "decision_rights", include_str!("../migrations/postgres/0008_decision_rights.sql")),
     (9, "change_requests", include_str!("../migrations/postgres/0009_change_requests.sql")),
+    (10, "syncs_and_notifications", include_str!("../migrations/postgres/0010_syncs_and_notifications.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -575,48 +575,7 @@ impl Store {
     /// Adds a task as the last child of its parent (or of the project).
     pub async fn create_task(&self, actor: Id, project: Id, e: &TaskEdit, now: Millis) -> Result<Task> {
         let mut tx = self.write().await?;
-        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
-            .bind(project.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE project_id = $1")
-            .bind(project.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        if count >= MAX_TASKS {
-            return Err(StoreError::Conflict(format!("a project holds at most {MAX_TASKS} tasks")));
-        }
-        check_parent(&mut tx, project, None, e.parent_id).await?;
-        check_feature(&mut tx, Id(ws), e.feature_id).await?;
-        let number = next_number(&mut tx, project).await?;
-        check_sprint(&mut tx, project, e.sprint_id).await?;
-        check_calendar(&mut tx, project, e.calendar_id).await?;
-        let position = next_position(&mut tx, project, e.parent_id).await?;
-        let tid: i64 = sqlx::query_scalar(
-            "INSERT INTO tasks (workspace_id, project_id, number, parent_id, position, name, created_at, updated_at, \
-             milestone, duration_minutes, percent_complete, status, constraint_type) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, 0, 0, 'todo', 'ASAP') RETURNING id",
-        )
-        .bind(ws)
-        .bind(project.0)
-        .bind(number)
-        .bind(e.parent_id.map(|p| p.0))
-        .bind(position)
-        .bind(&e.name)
-        .bind(now.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        write_fields(&mut tx, Id(tid), e, position, None, now).await?;
-        write_assignments(&mut tx, Id(ws), Id(tid), &e.assignments).await?;
-        let (t, _) = fetch_task(&mut tx, Id(tid)).await?;
-        sync_delivery(&mut tx, Id(ws), actor, t.feature_id, now).await?;
-        record(
-            &mut tx,
-            &change(Id(ws), actor, "task.created", "task", t.id).after(json!({"key": t.key, "name": t.name})),
-            now,
-        )
-        .await?;
+        let t = insert_task(&mut tx, actor, project, e, now).await?;
         tx.commit().await?;
         Ok(t)
     }
@@ -1235,6 +1194,50 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Adds a task as the last child of its parent (or of the project) inside
+/// the caller's transaction.
+pub(crate) async fn insert_task(tx: &mut Tx, actor: Id, project: Id, e: &TaskEdit, now: Millis) -> Result<Task> {
+    let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
+        .bind(project.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE project_id = $1")
+        .bind(project.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    if count >= MAX_TASKS {
+        return Err(StoreError::Conflict(format!("a project holds at most {MAX_TASKS} tasks")));
+    }
+    check_parent(tx, project, None, e.parent_id).await?;
+    check_feature(tx, Id(ws), e.feature_id).await?;
+    let number = next_number(tx, project).await?;
+    check_sprint(tx, project, e.sprint_id).await?;
+    check_calendar(tx, project, e.calendar_id).await?;
+    let position = next_position(tx, project, e.parent_id).await?;
+    let tid: i64 = sqlx::query_scalar(
+        "INSERT INTO tasks (workspace_id, project_id, number, parent_id, position, name, created_at, updated_at, \
+         milestone, duration_minutes, percent_complete, status, constraint_type) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, 0, 0, 'todo', 'ASAP') RETURNING id",
+    )
+    .bind(ws)
+    .bind(project.0)
+    .bind(number)
+    .bind(e.parent_id.map(|p| p.0))
+    .bind(position)
+    .bind(&e.name)
+    .bind(now.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    write_fields(tx, Id(tid), e, position, None, now).await?;
+    write_assignments(tx, Id(ws), Id(tid), &e.assignments).await?;
+    let (t, _) = fetch_task(tx, Id(tid)).await?;
+    sync_delivery(tx, Id(ws), actor, t.feature_id, now).await?;
+    record(tx, &change(Id(ws), actor, "task.created", "task", t.id).after(json!({"key": t.key, "name": t.name})), now)
+        .await?;
+    Ok(t)
 }
 
 #[cfg(test)]

@@ -20,3 +20,4 @@ mod product;
 mod project;
 mod project_rights;
 mod schedule_cmd;
+mod syncs;

@@ -13,6 +13,7 @@ pub(crate) mod members;
 mod okrs;
 pub(crate) mod product;
 mod project;
+mod syncs;
 
 pub(crate) use project::gantt_for;
 mod workspaces;
@@ -87,4 +88,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(control::routes())
         .merge(decisions::routes())
         .merge(changes::routes())
+        .merge(syncs::routes())
 }

@@ -10,6 +10,7 @@ pub mod outlook;
 pub mod product;
 pub mod project;
 pub mod risks;
+pub mod syncs;
 
 use serde::{Deserialize, Serialize};
 use tandem_core::model::{Member, Workspace};

@@ -173,7 +173,7 @@ pub async fn update_project(
 // ---- tasks and dependencies ----
 
 /// `POST /projects/{id}/tasks`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTask {
     pub name: String,
@@ -293,6 +293,14 @@ fn kind_is_milestone(kind: Option<TaskKind>) -> Result<Option<bool>, Invalid> {
 }
 
 pub async fn create_task(state: &AppState, a: &InProject, req: CreateTask) -> Result<Task, ApiError> {
+    let mut e = new_task_edit(req)?;
+    fill_progress(state, a.scope.project_id, None, &mut e).await?;
+    check_progress(&e)?;
+    Ok(state.store.create_task(a.user_id, a.scope.project_id, &e, state.clock.now()).await?)
+}
+
+/// The checked fields of a new task, defaults filled in.
+pub fn new_task_edit(req: CreateTask) -> Result<TaskEdit, ApiError> {
     let milestone = kind_is_milestone(req.kind)?.unwrap_or(false);
     let c = req.constraint.unwrap_or(TaskConstraint::ASAP);
     c.check()?;
@@ -327,10 +335,7 @@ pub async fn create_task(state: &AppState, a: &InProject, req: CreateTask) -> Re
         leveling_delay_elapsed: false,
         position: None,
     };
-    let mut e = e;
-    fill_progress(state, a.scope.project_id, None, &mut e).await?;
-    check_progress(&e)?;
-    Ok(state.store.create_task(a.user_id, a.scope.project_id, &e, state.clock.now()).await?)
+    Ok(e)
 }
 
 /// `PATCH /tasks/{id}`; `null` clears a nullable field. A new `parent_id`
