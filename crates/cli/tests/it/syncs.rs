@@ -128,6 +128,22 @@ async fn the_sync_agenda_lists_what_changed_since_the_previous_sync() {
         let next = json_ok(pdm.get(&format!("/api/v1/products/{product}/sync-agenda")).await, 200).await;
         assert_eq!(ids(&next["scope_changes"], "subject_id"), [item["task_id"].as_str().unwrap()], "{next}");
         assert_eq!(next["risks"], json!([]));
+
+        // The pages: the next agenda and the history; the sync with its items.
+        let html = sh.get(&format!("/products/{product}/syncs")).await.text().await.unwrap();
+        assert!(html.contains("Next agenda") && html.contains(second["title"].as_str().unwrap()), "{html}");
+        assert!(html.contains("Security review") || html.contains("Mitigate card outage"), "{html}");
+        assert!(!html.contains("Hold the sync"), "a stakeholder holds no sync: {html}");
+        let html = pdm.get(&format!("/syncs/{sid}")).await.text().await.unwrap();
+        assert!(html.contains("Card network outage") && html.contains("Mitigate card outage") && html.contains("task in the plan"), "{html}");
+        let csrf = pdm.csrf.clone().unwrap();
+        let r = pdm.request(reqwest::Method::POST, &format!("/products/{product}/syncs"))
+            .form(&[("csrf_token", csrf.as_str()), ("title", "Page sync"), ("attendee", pdm_id.as_str()), ("attendee", pm_id.as_str())])
+            .send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        let list = json_ok(sh.get(&format!("/api/v1/syncs?product={product}")).await, 200).await;
+        assert_eq!(list["items"][0]["title"], "Page sync");
+        assert_eq!(list["items"][0]["attendees"], json!([pdm_id, pm_id]));
     })
     .await;
 }

@@ -8,6 +8,7 @@ mod charts;
 mod product;
 mod project;
 mod shell;
+mod sync;
 mod workspace;
 
 use askama::Template;
@@ -48,6 +49,10 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}/okrs", get(product::okrs))
         .route("/products/{id}/competitors", get(product::competitors))
         .route("/products/{id}/metrics", get(product::metrics))
+        .route("/products/{id}/syncs", get(sync::syncs).post(sync::hold))
+        .route("/syncs/{id}", get(sync::sync))
+        .route("/syncs/{id}/edit", post(sync::edit))
+        .route("/syncs/{id}/actions", post(sync::add_action))
         .route("/features/{id}", get(product::feature))
         .route("/features/{id}/edit", post(product::feature_update))
         .route("/features/{id}/comment", post(product::feature_comment))

@@ -44,7 +44,7 @@ pub struct Frame {
     pub can_scope: bool,
 }
 
-async fn frame(
+pub(super) async fn frame(
     state: &AppState,
     p: &Principal,
     kind: ProductObject,
@@ -75,6 +75,7 @@ fn tab_label(tab: &str) -> &'static str {
         "okrs" => "OKRs",
         "competitors" => "Competitors",
         "metrics" => "Metrics",
+        "syncs" => "Weekly sync",
         "feature" => "Feature",
         _ => "Dashboard",
     }
@@ -82,11 +83,11 @@ fn tab_label(tab: &str) -> &'static str {
 
 /// The page a handler answers for, to come back to after an error; a
 /// malformed id still names a page (the error explains the rest).
-fn page_at(path: &IdPath, prefix: &str, suffix: &str) -> String {
+pub(super) fn page_at(path: &IdPath, prefix: &str, suffix: &str) -> String {
     format!("{prefix}{}{suffix}", path.id().map_or(0, |i| i.0))
 }
 
-fn pid(path: &IdPath, page: &str) -> Result<Id, PageError> {
+pub(super) fn pid(path: &IdPath, page: &str) -> Result<Id, PageError> {
     path.id().map_err(on(page))
 }
 
@@ -869,7 +870,7 @@ fn given(v: Option<String>) -> Option<String> {
 }
 
 /// An optional date field.
-fn date_field(field: &'static str, v: Option<String>) -> Result<Option<Day>, ApiError> {
+pub(super) fn date_field(field: &'static str, v: Option<String>) -> Result<Option<Day>, ApiError> {
     given(v).map(|s| s.trim().parse::<Day>().map_err(|e| ApiError::invalid(field, e.to_string()))).transpose()
 }
 
