@@ -24,9 +24,50 @@ pub fn render(source: &str) -> String {
         .to_string()
 }
 
+/// At most this many people are notified from one text.
+pub const MAX_MENTIONS: usize = 20;
+
+/// The `@handle`s in a text, lower-cased, first occurrence first: an `@`
+/// at the start or after a space or bracket, then letters, digits and
+/// `._+-@` (so `@ana` and `@ana@acme.example` both work); a trailing dot
+/// ends the sentence, not the handle. Addresses such as `ana@acme.example`
+/// are not mentions.
+pub fn mentions(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let handle_char = |c: char| c.is_alphanumeric() || "._+-@".contains(c);
+    let mut i = 0;
+    while i < chars.len() && out.len() < MAX_MENTIONS {
+        let starts = chars[i] == '@' && (i == 0 || chars[i - 1].is_whitespace() || "([{>,;".contains(chars[i - 1]));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < chars.len() && handle_char(chars[j]) {
+            j += 1;
+        }
+        let h: String = chars[i + 1..j].iter().collect::<String>().trim_end_matches(['.', '-', '@']).to_lowercase();
+        if !h.is_empty() && !out.contains(&h) {
+            out.push(h);
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{mentions, render};
+
+    #[test]
+    fn mentions_are_handles_after_an_at() {
+        assert_eq!(
+            mentions("@pm please check, cc @PdM@demo.example. Mail ana@acme.example (@dev) @pm"),
+            ["pm", "pdm@demo.example", "dev"]
+        );
+        assert!(mentions("no one @ all").is_empty());
+    }
 
     #[test]
     fn renders_common_markdown() {

@@ -198,6 +198,23 @@ pub struct ApiToken {
     pub revoked_at: Option<Millis>,
 }
 
+/// An in-app notification for one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: Id,
+    pub workspace_id: Id,
+    /// `decision_needed` (an owner must decide), `informed` (the matrix
+    /// informs the role of a decision), `mention` (@-mentioned in a comment).
+    pub reason: String,
+    pub subject_type: String,
+    pub subject_id: Id,
+    pub text: String,
+    /// Where the page about it is, on this site.
+    pub link: String,
+    pub read: bool,
+    pub created_at: Millis,
+}
+
 /// A comment in Markdown on an object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Comment {

@@ -52,7 +52,16 @@ async fn fetch<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, c: Id) ->
 }
 
 impl Store {
-    pub async fn add_comment(&self, actor: Id, subject: Subject, body: &str, now: Millis) -> Result<Comment> {
+    /// Adds a comment and, in the same transaction, the notifications of
+    /// the people it mentions.
+    pub async fn add_comment(
+        &self,
+        actor: Id,
+        subject: Subject,
+        body: &str,
+        mentioned: &[crate::notifications::Notice],
+        now: Millis,
+    ) -> Result<Comment> {
         let mut tx = self.write().await?;
         let cid: i64 = sqlx::query_scalar(
             "INSERT INTO comments (workspace_id, subject_type, subject_id, author_id, body, created_at, updated_at) \
@@ -81,6 +90,7 @@ impl Store {
             now,
         )
         .await?;
+        crate::notifications::insert(&mut tx, subject.workspace_id, mentioned, now).await?;
         tx.commit().await?;
         Ok(c)
     }

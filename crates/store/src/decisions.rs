@@ -184,7 +184,8 @@ pub struct Call<'a> {
     pub rationale: &'a str,
 }
 
-/// Appends an entry to the decision log inside the caller's transaction.
+/// Appends an entry to the decision log inside the caller's transaction,
+/// and tells whom it concerns (never `acted_by`, whose act it records).
 /// `subject` is (type, id, round).
 pub(crate) async fn log_decision(
     tx: &mut Tx,
@@ -192,6 +193,7 @@ pub(crate) async fn log_decision(
     subject: (&str, Id, i64),
     who: Option<(Id, Role)>,
     call: Call<'_>,
+    acted_by: Option<Id>,
     now: Millis,
 ) -> Result<()> {
     let Call { kind, outcome, rationale } = call;
@@ -211,7 +213,7 @@ pub(crate) async fn log_decision(
     .bind(now.0)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    crate::notifications::after_decision(tx, ws, (subject.0, subject.1), kind, outcome, acted_by, now).await
 }
 
 /// What submitting computed.
@@ -333,8 +335,16 @@ impl Store {
             routing.required.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
         );
         let call = Call { kind: "change_request", outcome: reason, rationale: &rationale };
-        log_decision(&mut tx, before.workspace_id, ("change_request", c, before.round + 1), Some(actor), call, now)
-            .await?;
+        log_decision(
+            &mut tx,
+            before.workspace_id,
+            ("change_request", c, before.round + 1),
+            Some(actor),
+            call,
+            Some(actor.0),
+            now,
+        )
+        .await?;
         let after = fetch_cr(&mut tx, c).await?;
         tx.commit().await?;
         Ok(after.cr)
@@ -352,7 +362,16 @@ impl Store {
     ) -> Result<ChangeRequest> {
         let mut tx = self.write().await?;
         let before = fetch_cr(&mut tx, c).await?;
-        log_decision(&mut tx, before.workspace_id, ("change_request", c, before.round), Some(actor), call, now).await?;
+        log_decision(
+            &mut tx,
+            before.workspace_id,
+            ("change_request", c, before.round),
+            Some(actor),
+            call,
+            Some(actor.0),
+            now,
+        )
+        .await?;
         let mid = fetch_cr(&mut tx, c).await?;
         if let Some(status) = next(&mid.cr) {
             sqlx::query("UPDATE change_requests SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
@@ -368,7 +387,16 @@ impl Store {
                 other => other.as_str(),
             };
             let call = Call { kind: "change_request", outcome, rationale: "" };
-            log_decision(&mut tx, before.workspace_id, ("change_request", c, before.round), None, call, now).await?;
+            log_decision(
+                &mut tx,
+                before.workspace_id,
+                ("change_request", c, before.round),
+                None,
+                call,
+                Some(actor.0),
+                now,
+            )
+            .await?;
         } else {
             sqlx::query("UPDATE change_requests SET version = version + 1, updated_at = $1 WHERE id = $2")
                 .bind(now.0)
@@ -467,7 +495,7 @@ impl Store {
         now: Millis,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        log_decision(&mut tx, ws, (subject.0, subject.1, 0), Some(who), call, now).await?;
+        log_decision(&mut tx, ws, (subject.0, subject.1, 0), Some(who), call, Some(who.0), now).await?;
         let after = json!({"kind": call.kind, "outcome": call.outcome});
         record(&mut tx, &change(ws, who.0, "decision.recorded", "release", subject.1).after(after), now).await?;
         tx.commit().await?;

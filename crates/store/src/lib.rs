@@ -13,6 +13,7 @@ mod db;
 pub mod decisions;
 mod error;
 mod migrations;
+pub mod notifications;
 pub mod product;
 pub mod project;
 pub mod resources;

@@ -1188,7 +1188,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let call = crate::decisions::Call { kind: "change_request", outcome: "applied", rationale: "" };
-        crate::decisions::log_decision(&mut tx, ws, ("change_request", c, round), Some(actor), call, now).await?;
+        crate::decisions::log_decision(
+            &mut tx,
+            ws,
+            ("change_request", c, round),
+            Some(actor),
+            call,
+            Some(actor.0),
+            now,
+        )
+        .await?;
         let after = json!({"edits": edits.len()});
         record(&mut tx, &change(ws, actor.0, "change_request.applied", "change_request", c).after(after), now).await?;
         tx.commit().await?;

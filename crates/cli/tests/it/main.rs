@@ -16,6 +16,7 @@ mod decisions;
 mod delivery;
 mod interchange;
 mod members;
+mod notifications;
 mod product;
 mod project;
 mod project_rights;

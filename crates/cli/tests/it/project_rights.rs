@@ -234,6 +234,15 @@ async fn every_project_endpoint_for_every_role() {
             (g.clone(), format!("/workspaces/{ws}/decisions"), "/workspaces/{ws}/decisions", None, Read),
             (g.clone(), format!("/workspaces/{ws}/decisions.csv"), "/workspaces/{ws}/decisions.csv", None, Read),
             (g.clone(), format!("/projects/{p}/time-report.csv"), "/projects/{id}/time-report.csv", None, Read),
+            // Every member comments; an empty comment is refused after the rights check.
+            (g.clone(), format!("/projects/{p}/comments"), "/projects/{id}/comments", None, Read),
+            (Method::POST, format!("/projects/{p}/comments"), "/projects/{id}/comments", Some(json!({"body": " "})), Read),
+            (g.clone(), format!("/tasks/{t}/comments"), "/tasks/{id}/comments", None, Read),
+            (Method::POST, format!("/tasks/{t}/comments"), "/tasks/{id}/comments", Some(json!({"body": " "})), Read),
+            (g.clone(), format!("/risks/{k}/comments"), "/risks/{id}/comments", None, Read),
+            (Method::POST, format!("/risks/{k}/comments"), "/risks/{id}/comments", Some(json!({"body": " "})), Read),
+            (g.clone(), format!("/change-requests/{cr}/comments"), "/change-requests/{id}/comments", None, Read),
+            (Method::POST, format!("/change-requests/{cr}/comments"), "/change-requests/{id}/comments", Some(json!({"body": " "})), Read),
         ];
         // Deletions, on an object made for each caller by the manager.
         let deletions: [(&str, &str); 7] = [

@@ -6,8 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use tandem_core::model::Comment;
-use tandem_core::{Id, ProductAction, Role, validate};
+use tandem_core::{Id, ProductAction, ProjectAction, Role, validate};
 use tandem_store::comments::Subject;
+use tandem_store::notifications::Notice;
 use tandem_store::product::ProductObject;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -71,7 +72,56 @@ pub async fn add(
     let a = crate::access::product_access(state, p, kind, id, ProductAction::Comment).await?;
     let body = validate::required_text("body", body)?;
     let subject = Subject { workspace_id: a.scope.workspace_id, kind: subject_word(kind), id };
-    Ok(state.store.add_comment(a.user_id, subject, &body, state.clock.now()).await?)
+    let product = a.scope.product_id;
+    let link = match kind {
+        ProductObject::Feature => format!("/features/{id}"),
+        ProductObject::Feedback => format!("/products/{product}/feedback"),
+        ProductObject::Release => format!("/products/{product}/releases"),
+        ProductObject::Objective | ProductObject::KeyResult => format!("/products/{product}/okrs"),
+        ProductObject::Competitor => format!("/products/{product}/competitors"),
+        ProductObject::MetricSeries => format!("/products/{product}/metrics"),
+        ProductObject::Product => format!("/products/{product}"),
+    };
+    let notices = mention_notices(state, p, subject, &body, &link).await?;
+    Ok(state.store.add_comment(a.user_id, subject, &body, &notices, state.clock.now()).await?)
+}
+
+/// The notifications of the members a comment @-mentions: by e-mail
+/// address or by its part before the `@` when only one member has it.
+pub async fn mention_notices(
+    state: &AppState,
+    p: &Principal,
+    subject: Subject,
+    body: &str,
+    link: &str,
+) -> Result<Vec<Notice>, ApiError> {
+    let handles = tandem_core::markdown::mentions(body);
+    if handles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members = state.store.members(subject.workspace_id, None, tandem_store::MAX_PAGE).await?.items;
+    let local = |e: &str| e.split('@').next().unwrap_or("").to_lowercase();
+    let excerpt: String = body.chars().take(120).collect();
+    let mut out: Vec<Notice> = Vec::new();
+    for h in handles {
+        let by_email = members.iter().find(|m| m.email.to_lowercase() == h);
+        let by_local: Vec<_> = members.iter().filter(|m| local(&m.email) == h).collect();
+        let found = by_email.or(if by_local.len() == 1 { by_local.first().copied() } else { None });
+        if let Some(m) = found
+            && m.user_id != p.id()
+            && !out.iter().any(|n| n.user_id == m.user_id)
+        {
+            out.push(Notice {
+                user_id: m.user_id,
+                reason: "mention",
+                subject_type: subject.kind.to_owned(),
+                subject_id: subject.id,
+                text: format!("{} mentioned you: {excerpt}", p.user.name),
+                link: link.to_owned(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 macro_rules! comment_handlers {
@@ -112,8 +162,116 @@ comment_handlers!(
     ProductObject::Objective
 );
 
+/// Project-side objects that take comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectObject {
+    Project,
+    Task,
+    Risk,
+    ChangeRequest,
+}
+
+impl ProjectObject {
+    fn word(self) -> &'static str {
+        match self {
+            ProjectObject::Project => "project",
+            ProjectObject::Task => "task",
+            ProjectObject::Risk => "risk",
+            ProjectObject::ChangeRequest => "change_request",
+        }
+    }
+}
+
+/// The project an object is in (404 for none or another workspace's), the
+/// caller's access there, and the page about the object.
+async fn on_project_object(
+    state: &AppState,
+    p: &Principal,
+    kind: ProjectObject,
+    id: Id,
+) -> Result<(crate::access::InProject, String), ApiError> {
+    let project = match kind {
+        ProjectObject::Project => id,
+        ProjectObject::Task => state.store.task_project(id).await?,
+        ProjectObject::Risk => state.store.risk(id).await?.project_id,
+        ProjectObject::ChangeRequest => state.store.change_request(id).await?.cr.project_id,
+    };
+    let a = crate::access::project_access(state, p, project, ProjectAction::Read).await?;
+    let link = match kind {
+        ProjectObject::Project => format!("/projects/{project}"),
+        ProjectObject::Task => format!("/projects/{project}/tasks#task-{id}"),
+        ProjectObject::Risk => format!("/projects/{project}/risks"),
+        ProjectObject::ChangeRequest => format!("/projects/{project}/changes#cr-{id}"),
+    };
+    Ok((a, link))
+}
+
+/// Adds a comment on a project-side object; every member may.
+pub async fn add_on_project(
+    state: &AppState,
+    p: &Principal,
+    kind: ProjectObject,
+    id: Id,
+    body: &str,
+) -> Result<Comment, ApiError> {
+    let (a, link) = on_project_object(state, p, kind, id).await?;
+    let body = validate::required_text("body", body)?;
+    let subject = Subject { workspace_id: a.scope.workspace_id, kind: kind.word(), id };
+    let notices = mention_notices(state, p, subject, &body, &link).await?;
+    Ok(state.store.add_comment(a.user_id, subject, &body, &notices, state.clock.now()).await?)
+}
+
+macro_rules! project_comment_handlers {
+    ($list:ident, $create:ident, $path:literal, $kind:expr) => {
+        #[utoipa::path(get, path = $path, tag = "comments", params(("id" = String, Path), PageQuery),
+            responses((status = 200, body = List<Comment>), (status = 404, body = ErrorBody)))]
+        async fn $list(
+            State(state): State<AppState>,
+            p: Principal,
+            Path(path): Path<IdPath>,
+            ApiQuery(q): ApiQuery<PageQuery>,
+        ) -> ApiResult<Json<List<Comment>>> {
+            let id = path.id()?;
+            on_project_object(&state, &p, $kind, id).await?;
+            Ok(Json(state.store.comments($kind.word(), id, q.cursor()?, q.limit()?).await?.into()))
+        }
+
+        /// Comments on the object (Markdown; `@name` or `@e-mail` notifies
+        /// that member); every member of its workspace may.
+        #[utoipa::path(post, path = $path, tag = "comments", params(("id" = String, Path)), request_body = NewComment,
+            responses((status = 201, body = Comment), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        async fn $create(
+            State(state): State<AppState>,
+            p: Principal,
+            Path(path): Path<IdPath>,
+            ApiJson(req): ApiJson<NewComment>,
+        ) -> ApiResult<(StatusCode, Json<Comment>)> {
+            Ok((StatusCode::CREATED, Json(add_on_project(&state, &p, $kind, path.id()?, &req.body).await?)))
+        }
+    };
+}
+
+project_comment_handlers!(
+    list_project_comments,
+    add_project_comment,
+    "/projects/{id}/comments",
+    ProjectObject::Project
+);
+project_comment_handlers!(list_task_comments, add_task_comment, "/tasks/{id}/comments", ProjectObject::Task);
+project_comment_handlers!(list_risk_comments, add_risk_comment, "/risks/{id}/comments", ProjectObject::Risk);
+project_comment_handlers!(
+    list_change_request_comments,
+    add_change_request_comment,
+    "/change-requests/{id}/comments",
+    ProjectObject::ChangeRequest
+);
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(list_project_comments, add_project_comment))
+        .routes(routes!(list_task_comments, add_task_comment))
+        .routes(routes!(list_risk_comments, add_risk_comment))
+        .routes(routes!(list_change_request_comments, add_change_request_comment))
         .routes(routes!(list_product_comments, add_product_comment))
         .routes(routes!(list_feature_comments, add_feature_comment))
         .routes(routes!(list_feedback_comments, add_feedback_comment))

@@ -10,6 +10,7 @@ mod decisions;
 mod delivery;
 mod market;
 pub(crate) mod members;
+mod notifications;
 mod okrs;
 pub(crate) mod product;
 mod project;
@@ -89,4 +90,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(decisions::routes())
         .merge(changes::routes())
         .merge(syncs::routes())
+        .merge(notifications::routes())
 }

@@ -186,3 +186,55 @@ pub async fn invitation_submit(
         Err(e) => render(e.status_and_code().0, &InvitationPage { token, error: Some(e.to_string()) }),
     }
 }
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    shell: Shell,
+    items: Vec<tandem_core::model::Notification>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct CursorQuery {
+    cursor: Option<String>,
+}
+
+pub async fn notifications_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(q): Query<CursorQuery>,
+) -> PageResult {
+    let path = "/notifications";
+    let cursor = q.cursor.as_deref().and_then(|c| c.parse::<Id>().ok());
+    let page = state.store.notifications(p.id(), false, cursor, 50).await.map_err(on(path))?;
+    let shell = Shell::new(&state, &p, None, "account", "Notifications").await.map_err(on(path))?;
+    let next_cursor = page.next_after.map(|i| i.to_string());
+    Ok(render(StatusCode::OK, &NotificationsPage { shell, items: page.items, next_cursor }))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {}
+
+/// Marks a notification read and goes to what it is about.
+pub async fn notification_open(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<String>,
+    PageForm(_): PageForm<CsrfOnly>,
+) -> PageResult {
+    let path = "/notifications";
+    let id: Id = id.parse().map_err(|_| on(path)(ApiError::NotFound))?;
+    state.store.mark_notification_read(p.id(), id, state.clock.now()).await.map_err(on(path))?;
+    let n = state.store.notification(p.id(), id).await.map_err(on(path))?;
+    Ok(Redirect::to(&safe_next(Some(&n.link))).into_response())
+}
+
+pub async fn notifications_read_all(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    PageForm(_): PageForm<CsrfOnly>,
+) -> PageResult {
+    state.store.mark_all_notifications_read(p.id(), state.clock.now()).await.map_err(on("/notifications"))?;
+    Ok(Redirect::to("/notifications").into_response())
+}

@@ -24,6 +24,8 @@ pub struct Shell {
     pub current: Option<Current>,
     /// `home`, `product`, `project`, `together`, `settings` or `account`.
     pub section: &'static str,
+    /// Unread notifications, shown as a count beside the user menu.
+    pub unread: i64,
 }
 
 impl Shell {
@@ -47,6 +49,7 @@ impl Shell {
             workspaces,
             current,
             section,
+            unread: state.store.unread_notifications(p.id()).await?,
         })
     }
 }
