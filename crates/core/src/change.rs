@@ -195,12 +195,87 @@ pub struct DecisionEntry {
     pub at: Millis,
 }
 
+/// Task fields whose change alters the plan (its scope, dates or cost);
+/// progress, board status and sprint moves do not.
+const PLAN_FIELDS: &[&str] = &[
+    "duration_minutes",
+    "kind",
+    "constraint",
+    "deadline",
+    "parent_id",
+    "story_points",
+    "feature_id",
+    "manual_start",
+    "manual_finish",
+    "calendar_id",
+    "assignments",
+    "fixed_cost_minor",
+    "estimate",
+    "external_start",
+];
+
+/// Whether an activity entry is a direct edit of the plan: a task or
+/// dependency added or removed, or a task's plan field changed. After the
+/// first baseline, such edits made outside a change request are
+/// "unmanaged change". `after` holds the changed fields of an update.
+pub fn is_plan_edit(action: &str, after: Option<&serde_json::Value>) -> bool {
+    match action {
+        "task.created" | "task.deleted" | "dependency.created" | "dependency.deleted" => true,
+        "task.updated" => after
+            .and_then(serde_json::Value::as_object)
+            .is_some_and(|o| o.keys().any(|k| PLAN_FIELDS.contains(&k.as_str()))),
+        _ => false,
+    }
+}
+
+/// Scope change since the first baseline, managed and not.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct ScopeMetrics {
+    /// When the first baseline was set; `null`: no baseline, nothing to
+    /// measure against.
+    pub baseline_at: Option<Millis>,
+    /// Scope added since the first baseline ÷ baseline scope (points, else
+    /// work).
+    pub scope_creep: Option<f64>,
+    /// Change requests filed since the first baseline, by outcome.
+    pub requests_filed: i64,
+    pub requests_applied: i64,
+    pub requests_rejected: i64,
+    pub requests_open: i64,
+    /// Points and working days the applied requests added.
+    pub approved_points: f64,
+    pub approved_finish_working_days: f64,
+    /// Plan edits made after the first baseline without a request.
+    pub unmanaged_changes: i64,
+    /// The latest of them, newest first (ten at most).
+    pub unmanaged: Vec<UnmanagedChange>,
+}
+
+/// One plan edit made without a change request.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct UnmanagedChange {
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: Id,
+    pub actor_email: Option<String>,
+    pub at: Millis,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn call(role: Role, decision: &str) -> Approval {
         Approval { role, user_id: Id(1), decision: decision.into(), rationale: String::new(), at: Millis(0) }
+    }
+
+    #[test]
+    fn plan_edits_leave_out_progress() {
+        use serde_json::json;
+        assert!(is_plan_edit("task.created", None));
+        assert!(is_plan_edit("task.updated", Some(&json!({"duration_minutes": 960}))));
+        assert!(!is_plan_edit("task.updated", Some(&json!({"percent_complete": 50, "status": "doing"}))));
+        assert!(!is_plan_edit("risk.updated", Some(&json!({"duration_minutes": 1}))));
     }
 
     #[test]

@@ -709,7 +709,8 @@ impl Store {
         })?;
         let row = sqlx::query(concat!(dependency_cols!(), " WHERE id = $1")).bind(did).fetch_one(&mut *tx).await?;
         let dep = dependency(&row)?;
-        let after = json!({"predecessor_id": dep.predecessor_id, "successor_id": dep.successor_id, "type": dep.kind});
+        let after = json!({"project_id": dep.project_id, "predecessor_id": dep.predecessor_id,
+            "successor_id": dep.successor_id, "type": dep.kind});
         record(&mut tx, &change(Id(ws), actor, "dependency.created", "dependency", dep.id).after(after), now).await?;
         tx.commit().await?;
         Ok(dep)
@@ -717,13 +718,14 @@ impl Store {
 
     pub async fn delete_dependency(&self, actor: Id, d: Id, now: Millis) -> Result<()> {
         let mut tx = self.write().await?;
-        let ws: Option<i64> = sqlx::query_scalar("SELECT workspace_id FROM dependencies WHERE id = $1")
+        let row: Option<(i64, i64)> = sqlx::query_as("SELECT workspace_id, project_id FROM dependencies WHERE id = $1")
             .bind(d.0)
             .fetch_optional(&mut *tx)
             .await?;
-        let ws = ws.ok_or(StoreError::NotFound)?;
+        let (ws, project) = row.ok_or(StoreError::NotFound)?;
         sqlx::query("DELETE FROM dependencies WHERE id = $1").bind(d.0).execute(&mut *tx).await?;
-        record(&mut tx, &change(Id(ws), actor, "dependency.deleted", "dependency", d), now).await?;
+        let before = json!({"project_id": Id(project)});
+        record(&mut tx, &change(Id(ws), actor, "dependency.deleted", "dependency", d).before(before), now).await?;
         tx.commit().await?;
         Ok(())
     }

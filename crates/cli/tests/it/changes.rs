@@ -130,3 +130,44 @@ async fn a_change_request_from_feedback_to_the_plan() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_without_a_request_are_unmanaged_change() {
+    on_each_database("edits_without_a_request_are_unmanaged_change", |app| async move {
+        let ws = app.seed_demo().await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let projects = json_ok(pm.get(&format!("/api/v1/workspaces/{ws}/projects")).await, 200).await;
+        let p = projects["items"].as_array().unwrap().iter().find(|x| x["key"] == "CKT").unwrap()["id"].as_str().unwrap().to_owned();
+        let scope = |pm: crate::support::Api, p: String| async move { json_ok(pm.get(&format!("/api/v1/dashboards/project/{p}")).await, 200).await["scope"].clone() };
+        let s0 = scope(pm.clone(), p.clone()).await;
+        assert!(s0["baseline_at"].is_string(), "the demo has a baseline: {s0}");
+        let n0 = s0["unmanaged_changes"].as_i64().unwrap();
+        let tasks = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
+        let todo: Vec<&Value> = tasks["items"].as_array().unwrap().iter().filter(|t| t["kind"] == "task" && t["percent_complete"] == 0).collect();
+        let (a, b) = (todo[0].clone(), todo[1].clone());
+        // Progress is not a plan change; a longer task and a new link are.
+        let a2 = json_ok(pm.patch(&format!("/api/v1/tasks/{}", a["id"].as_str().unwrap()), json!({"percent_complete": 10, "version": a["version"]})).await, 200).await;
+        assert_eq!(scope(pm.clone(), p.clone()).await["unmanaged_changes"], n0);
+        json_ok(pm.patch(&format!("/api/v1/tasks/{}", a["id"].as_str().unwrap()), json!({"duration_minutes": 4800, "version": a2["version"]})).await, 200).await;
+        let dep = json_ok(pm.post(&format!("/api/v1/projects/{p}/dependencies"), json!({"predecessor_id": b["id"], "successor_id": a["id"], "type": "SS"})).await, 201).await;
+        assert_eq!(pm.delete(&format!("/api/v1/dependencies/{}", dep["id"].as_str().unwrap())).await.status(), 204);
+        let s1 = scope(pm.clone(), p.clone()).await;
+        assert_eq!(s1["unmanaged_changes"], n0 + 3, "{s1}");
+        assert_eq!(s1["unmanaged"][0]["action"], "dependency.deleted");
+        assert_eq!(s1["unmanaged"][2]["subject_id"], a["id"]);
+        // A request's edits are managed: counted as a request, not as unmanaged change.
+        let cr = json_ok(pm.post(&format!("/api/v1/projects/{p}/change-requests"),
+            json!({"title": "More tests", "edits": [{"op": "update_task", "task_id": b["id"], "fields": {"duration_minutes": 960}}]})).await, 201).await;
+        let id = cr["id"].as_str().unwrap();
+        json_ok(pm.post(&format!("/api/v1/change-requests/{id}/submit"), json!({"version": cr["version"]})).await, 200).await;
+        let done = json_ok(pm.post(&format!("/api/v1/change-requests/{id}/decisions"), json!({"outcome": "approve", "rationale": "ok"})).await, 200).await;
+        assert_eq!(done["status"], "applied", "{done}");
+        let s2 = scope(pm.clone(), p.clone()).await;
+        assert_eq!(s2["unmanaged_changes"], n0 + 3, "{s2}");
+        assert_eq!(s2["requests_applied"].as_i64().unwrap(), s1["requests_applied"].as_i64().unwrap() + 1);
+        assert!(s2["requests_filed"].as_i64().unwrap() >= 1);
+        let html = pm.get(&format!("/projects/{p}")).await.text().await.unwrap();
+        assert!(html.contains(&format!("{} plan edit(s) without a request", n0 + 3)), "{html}");
+    })
+    .await;
+}

@@ -2,7 +2,10 @@
 //! inputs, and status reports drafted from the project's figures with the
 //! RAG thresholds of the design (editable per project).
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
+use tandem_core::change::{CrStatus, ScopeMetrics, UnmanagedChange, is_plan_edit};
 use tandem_core::metrics::{
     Rag, RagThresholds, ReportStatus, StatusFacts, StatusRag, StatusReport, scope_creep, status_rag,
 };
@@ -277,24 +280,7 @@ pub async fn facts(state: &AppState, project: Id) -> Result<StatusFacts, ApiErro
     let (spi, cpi, creep) = match baselines.first() {
         Some(b) => {
             let e = delivery::evm_of(state, &c, None).await?;
-            let in_base: std::collections::HashSet<Id> = b.tasks.iter().map(|r| r.task_id).collect();
-            let base_points: f64 = b.tasks.iter().filter_map(|r| r.story_points).sum();
-            let creep = if base_points > 0.0 {
-                let added: f64 =
-                    c.plan.tasks.iter().filter(|t| !in_base.contains(&t.id)).filter_map(|t| t.story_points).sum();
-                scope_creep((added * 100.0).round() as i64, (base_points * 100.0).round() as i64)
-            } else {
-                let base_work: i64 = b.tasks.iter().map(|r| r.work_minutes.max(r.duration_minutes)).sum();
-                let added: i64 = c
-                    .plan
-                    .tasks
-                    .iter()
-                    .filter(|t| !in_base.contains(&t.id) && t.kind != tandem_core::project::TaskKind::Summary)
-                    .map(|t| t.work_minutes.max(t.duration_minutes))
-                    .sum();
-                scope_creep(added, base_work)
-            };
-            (e.figures.spi, e.figures.cpi, creep)
+            (e.figures.spi, e.figures.cpi, creep_of(&c.plan.tasks, b))
         }
         None => (None, None, None),
     };
@@ -310,6 +296,102 @@ pub async fn facts(state: &AppState, project: Id) -> Result<StatusFacts, ApiErro
             as i64,
         forecast_after_target: matches!((finish, c.plan.project.target_finish), (Some(f), Some(t)) if f > t.0),
     })
+}
+
+/// Scope added since baseline `b` ÷ its scope: story points when the
+/// baseline has them, else work.
+fn creep_of(tasks: &[tandem_core::project::Task], b: &tandem_core::tracking::Baseline) -> Option<f64> {
+    let in_base: HashSet<Id> = b.tasks.iter().map(|r| r.task_id).collect();
+    let base_points: f64 = b.tasks.iter().filter_map(|r| r.story_points).sum();
+    if base_points > 0.0 {
+        let added: f64 = tasks.iter().filter(|t| !in_base.contains(&t.id)).filter_map(|t| t.story_points).sum();
+        scope_creep((added * 100.0).round() as i64, (base_points * 100.0).round() as i64)
+    } else {
+        let base_work: i64 = b.tasks.iter().map(|r| r.work_minutes.max(r.duration_minutes)).sum();
+        let added: i64 = tasks
+            .iter()
+            .filter(|t| !in_base.contains(&t.id) && t.kind != tandem_core::project::TaskKind::Summary)
+            .map(|t| t.work_minutes.max(t.duration_minutes))
+            .sum();
+        scope_creep(added, base_work)
+    }
+}
+
+/// At most this many activity entries are read for unmanaged change.
+const MAX_SCOPE_ENTRIES: i64 = 20_000;
+
+/// Scope change since the first baseline: creep, the change requests filed
+/// since and what the applied ones added, and plan edits made without one.
+pub async fn scope_metrics(
+    state: &AppState,
+    plan: &crate::plan::Plan,
+    baselines: &[tandem_core::tracking::Baseline],
+) -> Result<ScopeMetrics, ApiError> {
+    let Some(first) = baselines.iter().min_by_key(|b| b.created_at) else {
+        return Ok(ScopeMetrics::default());
+    };
+    let project = &plan.project;
+    let mut m = ScopeMetrics {
+        baseline_at: Some(first.created_at),
+        scope_creep: baselines.first().and_then(|b| creep_of(&plan.tasks, b)),
+        ..ScopeMetrics::default()
+    };
+    for cr in state.store.change_requests(project.id).await? {
+        if cr.created_at < first.created_at {
+            continue;
+        }
+        m.requests_filed += 1;
+        match cr.status {
+            CrStatus::Applied => {
+                m.requests_applied += 1;
+                if let Some(i) = &cr.impact {
+                    m.approved_points += i.scope_delta_points;
+                    m.approved_finish_working_days += i.finish_delta_working_days;
+                }
+            }
+            CrStatus::Rejected => m.requests_rejected += 1,
+            CrStatus::Draft => {}
+            _ => m.requests_open += 1,
+        }
+    }
+    let ws = project.workspace_id;
+    let from = state.store.activity_mark(ws, first.created_at).await?;
+    let upto = state.store.activity_mark(ws, state.clock.now()).await?;
+    let tasks: HashSet<Id> = plan.tasks.iter().map(|t| t.id).collect();
+    let prefix = format!("{}-", project.key);
+    let key_here = |v: &Option<serde_json::Value>| {
+        v.as_ref().and_then(|o| o.get("key")).and_then(|k| k.as_str()).is_some_and(|k| k.starts_with(&prefix))
+    };
+    let project_here = |v: &Option<serde_json::Value>| {
+        v.as_ref().and_then(|o| o.get("project_id")).and_then(|k| k.as_str()) == Some(project.id.to_string().as_str())
+    };
+    let mut unmanaged = Vec::new();
+    for e in state.store.activity_between(ws, from, upto, MAX_SCOPE_ENTRIES).await? {
+        if !is_plan_edit(&e.action, e.after.as_ref()) {
+            continue;
+        }
+        let here = match e.action.as_str() {
+            "task.created" => key_here(&e.after),
+            "task.deleted" => key_here(&e.before),
+            "task.updated" => tasks.contains(&e.subject_id),
+            "dependency.created" => project_here(&e.after),
+            _ => project_here(&e.before),
+        };
+        if here {
+            unmanaged.push(UnmanagedChange {
+                action: e.action,
+                subject_type: e.subject_type,
+                subject_id: e.subject_id,
+                actor_email: e.actor_email,
+                at: e.at,
+            });
+        }
+    }
+    m.unmanaged_changes = unmanaged.len() as i64;
+    unmanaged.reverse();
+    unmanaged.truncate(10);
+    m.unmanaged = unmanaged;
+    Ok(m)
 }
 
 fn summary_of(f: &StatusFacts, rag: &StatusRag) -> String {
@@ -478,6 +560,8 @@ pub struct ProjectDashboard {
     pub both_hats: bool,
     /// Change requests waiting for a decision (submitted or escalated).
     pub open_change_requests: Vec<tandem_core::change::ChangeRequest>,
+    /// Scope change since the first baseline, with unmanaged change.
+    pub scope: ScopeMetrics,
 }
 
 pub async fn dashboard(state: &AppState, project: Id) -> Result<ProjectDashboard, ApiError> {
@@ -489,6 +573,7 @@ pub async fn dashboard(state: &AppState, project: Id) -> Result<ProjectDashboard
         None => None,
     };
     let util = delivery::utilisation_of(&c, &delivery::UtilisationQuery::default())?;
+    let scope = scope_metrics(state, &c.plan, &baselines).await?;
     let plan = c.plan;
     let critical_minutes: i64 =
         plan.tasks.iter().filter(|t| view.critical_path.contains(&t.id)).map(|t| t.duration_minutes).sum();
@@ -536,5 +621,6 @@ pub async fn dashboard(state: &AppState, project: Id) -> Result<ProjectDashboard
                 matches!(c.status, tandem_core::change::CrStatus::Submitted | tandem_core::change::CrStatus::Escalated)
             })
             .collect(),
+        scope,
     })
 }
