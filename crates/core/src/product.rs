@@ -261,9 +261,28 @@ pub struct KeyResult {
     pub history: Vec<DatedValue>,
     /// The features that are this key result's bets.
     pub feature_ids: Vec<Id>,
+    /// The forecast of the delivery work behind those features (computed
+    /// from the projects' schedules; `null` where not computed).
+    pub delivery: Option<KrDelivery>,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+/// The delivery work behind a key result: the tasks of its linked
+/// features, how far they are, and when the last is forecast to finish
+/// against the end of the objective's period.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct KrDelivery {
+    pub features: usize,
+    pub tasks: usize,
+    /// Duration-weighted completion of those tasks, 0–1.
+    pub percent_complete: Option<f64>,
+    pub forecast: Option<Day>,
+    /// The last day of the objective's period, when it reads as one.
+    pub due: Option<Day>,
+    /// The forecast is after the due day.
+    pub late: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -360,6 +379,24 @@ pub fn key_result_progress(baseline: f64, target: f64, current: f64) -> f64 {
 }
 
 /// The mean progress of an objective's key results.
+/// The last day of an objective's period: `2027-Q1`, `2027-H2`, `2027-03`
+/// or `2027`; `None` for a period written otherwise.
+pub fn period_end(period: &str) -> Option<Day> {
+    let p = period.trim().to_ascii_uppercase();
+    let (year, rest) = match p.split_once('-') {
+        Some((y, r)) => (y.parse::<i16>().ok()?, Some(r.to_owned())),
+        None => (p.parse::<i16>().ok()?, None),
+    };
+    let month: i8 = match rest.as_deref() {
+        None => 12,
+        Some(r) if r.starts_with('Q') => 3 * r[1..].parse::<i8>().ok().filter(|q| (1..=4).contains(q))?,
+        Some(r) if r.starts_with('H') => 6 * r[1..].parse::<i8>().ok().filter(|h| (1..=2).contains(h))?,
+        Some(r) => r.parse::<i8>().ok().filter(|m| (1..=12).contains(m))?,
+    };
+    let first = jiff::civil::Date::new(year, month, 1).ok()?;
+    Some(Day(first.last_of_month()))
+}
+
 pub fn objective_progress(key_results: &[KeyResult]) -> Option<f64> {
     if key_results.is_empty() {
         return None;
@@ -492,6 +529,18 @@ fn escape_markdown(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn periods_end_on_their_last_day() {
+        let d = |s: &str| period_end(s).map(|d| d.to_string());
+        assert_eq!(d("2027-Q1").as_deref(), Some("2027-03-31"));
+        assert_eq!(d("2026-h2").as_deref(), Some("2026-12-31"));
+        assert_eq!(d("2027-02").as_deref(), Some("2027-02-28"));
+        assert_eq!(d("2027").as_deref(), Some("2027-12-31"));
+        assert_eq!(d("Q5 2027"), None);
+        assert_eq!(d("2027-Q5"), None);
+    }
+
     use super::*;
     use FeatureStatus::*;
 

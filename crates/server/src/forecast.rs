@@ -14,7 +14,7 @@ use crate::ops::project::load_plan;
 use crate::state::AppState;
 
 /// The scheduled finish of every task of `projects`, by task id.
-async fn finishes(state: &AppState, projects: BTreeSet<Id>) -> Result<HashMap<Id, Minute>, ApiError> {
+pub(crate) async fn finishes(state: &AppState, projects: BTreeSet<Id>) -> Result<HashMap<Id, Minute>, ApiError> {
     let mut out = HashMap::new();
     for p in projects {
         let plan = load_plan(state, p).await?;
@@ -56,4 +56,69 @@ pub async fn release(state: &AppState, id: Id) -> Result<Release, ApiError> {
     let mut r = state.store.release(id).await?;
     fill(state, r.product_id, std::slice::from_mut(&mut r)).await?;
     Ok(r)
+}
+
+/// Fills `delivery` on every key result of `objectives` from the
+/// schedules of the projects whose tasks deliver their features.
+pub async fn fill_key_results(
+    state: &AppState,
+    objectives: &mut [tandem_core::product::Objective],
+) -> Result<(), ApiError> {
+    let mut features: Vec<Id> = Vec::new();
+    for o in objectives.iter() {
+        for k in &o.key_results {
+            features.extend(k.feature_ids.iter().copied());
+        }
+    }
+    features.sort();
+    features.dedup();
+    let mut by_feature: HashMap<Id, Vec<tandem_core::project::Task>> = HashMap::new();
+    for f in features {
+        by_feature.insert(f, state.store.tasks_delivering(f).await?);
+    }
+    let projects: BTreeSet<Id> = by_feature.values().flatten().map(|t| t.project_id).collect();
+    let finish = finishes(state, projects).await?;
+    for o in objectives.iter_mut() {
+        let due = tandem_core::product::period_end(&o.period);
+        for k in o.key_results.iter_mut() {
+            let tasks: Vec<&tandem_core::project::Task> = k
+                .feature_ids
+                .iter()
+                .flat_map(|f| by_feature.get(f).into_iter().flatten())
+                .filter(|t| t.kind != tandem_core::project::TaskKind::Summary)
+                .collect();
+            let total: i64 = tasks.iter().map(|t| t.duration_minutes).sum();
+            let percent_complete = match (tasks.len(), total) {
+                (0, _) => None,
+                (n, 0) => Some(tasks.iter().map(|t| t.percent_complete as f64).sum::<f64>() / n as f64 / 100.0),
+                (_, total) => Some(
+                    tasks.iter().map(|t| t.duration_minutes as f64 * t.percent_complete as f64).sum::<f64>()
+                        / total as f64
+                        / 100.0,
+                ),
+            };
+            let forecast = tasks
+                .iter()
+                .filter_map(|t| finish.get(&t.id))
+                .max()
+                .and_then(|m| tandem_sched::time::to_datetime(*m))
+                .map(|t| Day(t.date()));
+            k.delivery = Some(tandem_core::product::KrDelivery {
+                features: k.feature_ids.len(),
+                tasks: tasks.len(),
+                percent_complete,
+                forecast,
+                due,
+                late: matches!((forecast, due), (Some(f), Some(d)) if f > d),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The product's objectives with the delivery forecast of each key result.
+pub async fn objectives(state: &AppState, product: Id) -> Result<Vec<tandem_core::product::Objective>, ApiError> {
+    let mut list = state.store.objectives(product).await?;
+    fill_key_results(state, &mut list).await?;
+    Ok(list)
 }

@@ -201,3 +201,63 @@ async fn release_go_no_go_needs_both_managers() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_results_show_the_forecast_of_their_delivery_work() {
+    on_each_database("key_results_show_the_forecast_of_their_delivery_work", |app| async move {
+        let ws = app.seed_demo().await;
+        let pdm = app.login_as(Role::ProductManager).await;
+        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
+        let product = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let projects = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/projects")).await, 200).await;
+        let p = projects["items"].as_array().unwrap().iter().find(|x| x["key"] == "CKT").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let tasks = json_ok(pdm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
+        let schedule = json_ok(pdm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+        let objectives = json_ok(pdm.get(&format!("/api/v1/products/{product}/objectives")).await, 200).await;
+        let mut checked = 0;
+        for o in objectives["items"].as_array().unwrap() {
+            for k in o["key_results"].as_array().unwrap() {
+                let bets = k["feature_ids"].as_array().unwrap();
+                let mine: Vec<&Value> = tasks["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|t| bets.contains(&t["feature_id"]) && t["kind"] != "summary")
+                    .collect();
+                let d = &k["delivery"];
+                assert_eq!(d["tasks"].as_u64().unwrap() as usize, mine.len(), "{k}");
+                if mine.is_empty() {
+                    assert!(d["forecast"].is_null());
+                    continue;
+                }
+                let last = mine
+                    .iter()
+                    .map(|t| {
+                        schedule["tasks"].as_array().unwrap().iter().find(|s| s["id"] == t["id"]).unwrap()["finish"]
+                            .as_str()
+                            .unwrap()[..10]
+                            .to_owned()
+                    })
+                    .max()
+                    .unwrap();
+                assert_eq!(d["forecast"], last.as_str(), "{k}");
+                let done: f64 = mine
+                    .iter()
+                    .map(|t| t["duration_minutes"].as_f64().unwrap() * t["percent_complete"].as_f64().unwrap())
+                    .sum::<f64>()
+                    / mine.iter().map(|t| t["duration_minutes"].as_f64().unwrap()).sum::<f64>()
+                    / 100.0;
+                assert!((d["percent_complete"].as_f64().unwrap() - done).abs() < 1e-9);
+                assert_eq!(d["late"], json!(d["due"].as_str().is_some_and(|due| last.as_str() > due)));
+                checked += 1;
+            }
+        }
+        assert!(checked > 0, "the demo's key results have delivery work");
+        let html = pdm.get(&format!("/products/{product}/okrs")).await.text().await.unwrap();
+        assert!(html.contains("forecast to finish"), "{html}");
+    })
+    .await;
+}

@@ -34,7 +34,7 @@ async fn list_objectives(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<Objective>>> {
     let (_, id) = on(&state, &p, ProductObject::Product, &path, ProductAction::Read).await?;
-    Ok(Json(List { items: state.store.objectives(id).await?, next_cursor: None }))
+    Ok(Json(List { items: crate::forecast::objectives(&state, id).await?, next_cursor: None }))
 }
 
 #[utoipa::path(post, path = "/products/{id}/objectives", tag = "okrs", params(("id" = String, Path)),
@@ -58,7 +58,9 @@ async fn get_objective(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<Objective>> {
     let (_, id) = on(&state, &p, ProductObject::Objective, &path, ProductAction::Read).await?;
-    Ok(Json(state.store.objective(id).await?))
+    let mut o = state.store.objective(id).await?;
+    crate::forecast::fill_key_results(&state, std::slice::from_mut(&mut o)).await?;
+    Ok(Json(o))
 }
 
 #[utoipa::path(patch, path = "/objectives/{id}", tag = "okrs", params(("id" = String, Path)),
@@ -98,7 +100,9 @@ async fn list_key_results(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<KeyResult>>> {
     let (_, id) = on(&state, &p, ProductObject::Objective, &path, ProductAction::Read).await?;
-    Ok(Json(List { items: state.store.objective(id).await?.key_results, next_cursor: None }))
+    let mut o = state.store.objective(id).await?;
+    crate::forecast::fill_key_results(&state, std::slice::from_mut(&mut o)).await?;
+    Ok(Json(List { items: o.key_results, next_cursor: None }))
 }
 
 /// Adds a key result; its current value starts its history.

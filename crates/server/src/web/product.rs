@@ -761,7 +761,7 @@ struct OkrsPage {
 pub async fn okrs(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
     let page = page_at(&path, "/products/", "/okrs");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "okrs", &page).await?;
-    let objectives = state.store.objectives(a.scope.product_id).await.map_err(on(&page))?;
+    let objectives = crate::forecast::objectives(&state, a.scope.product_id).await.map_err(on(&page))?;
     let objectives = objectives.into_iter().map(objective_view).collect();
     Ok(render(StatusCode::OK, &OkrsPage { shell, f, objectives, today: Day::of(state.clock.now()) }))
 }

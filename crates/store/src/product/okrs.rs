@@ -105,6 +105,7 @@ fn key_result(row: &AnyRow, ex: &mut Extras) -> Result<KeyResult> {
         progress: key_result_progress(baseline, target, current),
         history: ex.history.remove(&kid).unwrap_or_default(),
         feature_ids: ex.features.remove(&kid).unwrap_or_default(),
+        delivery: None,
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
