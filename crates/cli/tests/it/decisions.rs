@@ -261,3 +261,57 @@ async fn key_results_show_the_forecast_of_their_delivery_work() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_and_portfolio_dashboards() {
+    on_each_database("product_and_portfolio_dashboards", |app| async move {
+        let ws = app.seed_demo().await;
+        let (pdm, sh, pm) = (
+            app.login_as(Role::ProductManager).await,
+            app.login_as(Role::Stakeholder).await,
+            app.login_as(Role::ProjectManager).await,
+        );
+        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
+        let product = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let d = json_ok(sh.get(&format!("/api/v1/dashboards/product/{product}")).await, 200).await;
+        assert_eq!(d["product_id"], product.as_str());
+        assert_eq!(d["top_features"].as_array().unwrap().len(), 5);
+        assert!(d["top_features"].as_array().unwrap().iter().all(|f| f["status"] != "shipped"));
+        assert_eq!(d["feedback_weekly"].as_array().unwrap().len(), 8);
+        let releases = json_ok(pdm.get(&format!("/api/v1/products/{product}/releases")).await, 200).await;
+        assert_eq!(d["releases"], releases["items"]);
+        assert!(d["objectives"][0]["key_results"][0]["delivery"].is_object());
+        assert_eq!(d["both_hats"], json!([]));
+        assert!(
+            d["open_change_requests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["title"] == "Bring loyalty points into 2027.1")
+        );
+
+        let pf = json_ok(sh.get(&format!("/api/v1/dashboards/portfolio/{ws}")).await, 200).await;
+        let projects = json_ok(pm.get(&format!("/api/v1/workspaces/{ws}/projects")).await, 200).await;
+        assert_eq!(pf["projects"].as_array().unwrap().len(), projects["items"].as_array().unwrap().len());
+        let row = pf["projects"].as_array().unwrap().iter().find(|x| x["key"] == "CKT").unwrap();
+        let p = row["project_id"].as_str().unwrap();
+        let dash = json_ok(pm.get(&format!("/api/v1/dashboards/project/{p}")).await, 200).await;
+        assert_eq!(row["forecast_finish"], dash["forecast_finish"]);
+        assert_eq!(row["target_finish"], dash["target_finish"]);
+        assert_eq!(row["late"], dash["late"]);
+        assert_eq!(row["spi"], dash["evm"]["spi"]);
+        assert_eq!(row["open_change_requests"], dash["open_change_requests"].as_array().unwrap().len());
+        // The RAG is the one a status report drafted now would carry.
+        let draft = json_ok(pm.post(&format!("/api/v1/projects/{p}/status-reports"), json!({})).await, 201).await;
+        assert_eq!(row["rag"], draft["rag"], "{row}");
+        let n = |c: &str| pf[c].as_i64().unwrap();
+        assert_eq!(n("red") + n("amber") + n("green"), pf["projects"].as_array().unwrap().len() as i64);
+        let html = sh.get(&format!("/w/{ws}/portfolio")).await.text().await.unwrap();
+        assert!(html.contains("Checkout 2027.1") && html.contains("<svg"), "{html}");
+        other_workspace(&app).await;
+        let outsider = app.login(OUTSIDER.0, OUTSIDER.1).await;
+        expect_error(outsider.get(&format!("/api/v1/dashboards/portfolio/{ws}")).await, 404, "not_found").await;
+        expect_error(outsider.get(&format!("/api/v1/dashboards/product/{product}")).await, 404, "not_found").await;
+    })
+    .await;
+}

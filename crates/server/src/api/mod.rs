@@ -6,6 +6,7 @@ mod activity;
 mod changes;
 pub(crate) mod comments;
 mod control;
+mod dashboards;
 mod decisions;
 mod delivery;
 mod market;
@@ -91,4 +92,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(changes::routes())
         .merge(syncs::routes())
         .merge(notifications::routes())
+        .merge(dashboards::routes())
 }

@@ -231,7 +231,8 @@ pub struct TimelineRow {
     pub label: String,
     pub target: Option<jiff::civil::Date>,
     pub forecast: Option<jiff::civil::Date>,
-    pub count: usize,
+    /// Shown beside the label, e.g. `3 features`.
+    pub note: String,
 }
 
 /// Releases on a date axis: a diamond at each target date, a bar from
@@ -258,10 +259,10 @@ pub fn timeline(rows: &[TimelineRow], today: jiff::civil::Date) -> String {
         let y = 30.0 + i as f64 * row_h;
         let _ = write!(
             svg,
-            "<text class=\"label\" x=\"4\" y=\"{:.1}\">{} <tspan class=\"axis\">({} features)</tspan></text>",
+            "<text class=\"label\" x=\"4\" y=\"{:.1}\">{} <tspan class=\"axis\">({})</tspan></text>",
             y + 14.0,
             esc(&r.label),
-            r.count
+            esc(&r.note)
         );
         if let Some(f) = r.forecast {
             let late = r.target.is_some_and(|t| f > t);
@@ -311,9 +312,9 @@ mod tests {
                 label: "1.0".into(),
                 target: Some(d("2027-01-01")),
                 forecast: Some(d("2027-02-01")),
-                count: 2,
+                note: "2 features".into(),
             },
-            TimelineRow { label: "2.0".into(), target: Some(d("2027-06-01")), forecast: None, count: 0 },
+            TimelineRow { label: "2.0".into(), target: Some(d("2027-06-01")), forecast: None, note: String::new() },
         ];
         let svg = timeline(&rows, d("2026-11-22"));
         assert_eq!(svg.matches("forecast late").count(), 1, "{svg}");

@@ -94,6 +94,7 @@ pub fn router() -> Router<AppState> {
         .route("/change-requests/{id}/decide", post(project::change_decide))
         .route("/w/{ws}/decisions", get(project::decision_log))
         .route("/w/{ws}/together", get(workspace::together))
+        .route("/w/{ws}/portfolio", get(workspace::portfolio))
         .route("/w/{ws}/settings", get(workspace::settings_page).post(workspace::settings_submit))
         .route("/w/{ws}/settings/members", get(workspace::members_page).post(workspace::members_add))
         .route("/w/{ws}/settings/decision-rights", get(workspace::decisions_page).post(workspace::decisions_submit))

@@ -208,73 +208,36 @@ struct DashboardPage {
     frameworks: &'static [Framework],
     /// Projects of this product whose manager is the product's owner.
     both_hats: Vec<String>,
+    open_change_requests: Vec<tandem_core::change::ChangeRequest>,
 }
 
 pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
     let page = page_at(&path, "/products/", "");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "dashboard", &page).await?;
-    let product_id = a.scope.product_id;
-    let mut features = state.store.features(product_id).await.map_err(on(&page))?;
-    sort_backlog(&mut features, f.product.default_framework);
-    let top: Vec<Feature> = features
+    let d = crate::ops::dashboards::product(&state, &a).await.map_err(on(&page))?;
+    let bars: Vec<(String, f64)> = d
+        .feedback_weekly
         .iter()
-        .filter(|x| !matches!(x.status, FeatureStatus::Rejected | FeatureStatus::Shipped | FeatureStatus::Measured))
-        .take(5)
-        .cloned()
+        .map(|w| (format!("{:02}-{:02}", w.start.0.month(), w.start.0.day()), w.count as f64))
         .collect();
-    let mut shipped: Vec<Feature> = features
-        .iter()
-        .filter(|x| matches!(x.status, FeatureStatus::Shipped | FeatureStatus::Measured))
-        .cloned()
-        .collect();
-    shipped.sort_by_key(|x| std::cmp::Reverse(x.shipped_on));
-    shipped.truncate(5);
-    let objectives =
-        state.store.objectives(product_id).await.map_err(on(&page))?.into_iter().map(objective_view).collect();
-    let releases = crate::forecast::releases(&state, product_id).await.map_err(on(&page))?;
-    let recent =
-        state.store.feedback_list(product_id, &FeedbackFilter::default(), None, 200).await.map_err(on(&page))?;
-    let new_feedback = recent.items.iter().filter(|x| x.status == FeedbackStatus::New).count();
-    let feedback_chart = feedback_trend(&recent.items, Day::of(state.clock.now()));
     let framework = f.product.default_framework;
-    let both_hats = state
-        .store
-        .projects(a.scope.workspace_id, None, tandem_store::MAX_PAGE)
-        .await
-        .map_err(on(&page))?
-        .items
-        .into_iter()
-        .filter(|p| p.product_id == Some(product_id) && p.manager_id == f.product.owner_id)
-        .map(|p| p.name)
-        .collect();
     Ok(render(
         StatusCode::OK,
         &DashboardPage {
-            both_hats,
+            both_hats: d.both_hats,
             shell,
             f,
-            objectives,
-            top,
+            objectives: d.objectives.into_iter().map(objective_view).collect(),
+            top: d.top_features,
             framework,
-            releases,
-            shipped,
-            feedback_chart,
-            new_feedback,
+            releases: d.releases,
+            shipped: d.shipped,
+            feedback_chart: charts::bar_chart("Feedback per week", &bars),
+            new_feedback: d.new_feedback as usize,
             frameworks: Framework::ALL,
+            open_change_requests: d.open_change_requests,
         },
     ))
-}
-
-/// Feedback received per week over the last eight weeks.
-fn feedback_trend(items: &[Feedback], today: Day) -> String {
-    let mut bars: Vec<(String, f64)> = Vec::new();
-    for w in (0..8i64).rev() {
-        let end = today.0.checked_sub(jiff::Span::new().days(w * 7)).unwrap_or(today.0);
-        let start = end.checked_sub(jiff::Span::new().days(6)).unwrap_or(end);
-        let n = items.iter().filter(|f| (start..=end).contains(&Day::of(f.created_at).0)).count();
-        bars.push((format!("{:02}-{:02}", start.month(), start.day()), n as f64));
-    }
-    charts::bar_chart("Feedback per week", &bars)
 }
 
 // ---- feedback inbox ----
@@ -714,7 +677,7 @@ pub async fn roadmap_page(
             label: t.release.name.clone(),
             target: t.release.target_date.map(|d| d.0),
             forecast: t.release.forecast.as_ref().map(|x| x.date.0),
-            count: t.features.len(),
+            note: format!("{} features", t.features.len()),
         })
         .collect();
     let timeline = charts::timeline(&rows, Day::of(state.clock.now()).0);

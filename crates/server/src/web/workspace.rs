@@ -299,3 +299,43 @@ pub async fn decisions_submit(
     state.store.set_decision_matrix(a.user_id(), a.ws, version, &m, state.clock.now()).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
+
+#[derive(Template)]
+#[template(path = "portfolio.html")]
+struct PortfolioPage {
+    shell: Shell,
+    p: crate::ops::dashboards::Portfolio,
+    timeline: String,
+}
+
+impl PortfolioPage {
+    fn word(r: &tandem_core::metrics::Rag) -> &'static str {
+        match r {
+            tandem_core::metrics::Rag::Green => "green",
+            tandem_core::metrics::Rag::Amber => "amber",
+            tandem_core::metrics::Rag::Red => "red",
+        }
+    }
+    fn index(v: &Option<f64>) -> String {
+        v.map_or_else(|| "—".to_owned(), |x| format!("{x:.2}"))
+    }
+}
+
+/// Every project of the workspace: RAG and forecast against target.
+pub async fn portfolio(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
+    let path = format!("/w/{}/portfolio", a.ws);
+    let p = crate::ops::dashboards::portfolio(&state, a.ws).await.map_err(on(&path))?;
+    let rows: Vec<super::charts::TimelineRow> = p
+        .projects
+        .iter()
+        .map(|x| super::charts::TimelineRow {
+            label: format!("{} {}", x.key, x.name),
+            target: x.target_finish.map(|t| t.0.date()),
+            forecast: x.forecast_finish.map(|t| t.0.date()),
+            note: format!("SPI {}", PortfolioPage::index(&x.spi)),
+        })
+        .collect();
+    let timeline = super::charts::timeline(&rows, tandem_core::model::Day::of(state.clock.now()).0);
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Portfolio").await.map_err(on(&path))?;
+    Ok(render(StatusCode::OK, &PortfolioPage { shell, p, timeline }))
+}

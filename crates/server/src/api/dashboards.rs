@@ -1,0 +1,44 @@
+//! The product manager's dashboard and the workspace portfolio (the
+//! project manager's is with the project's control figures).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use tandem_core::ProductAction;
+use tandem_store::product::ProductObject;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::access::{Allowed, WorkspaceRead, product_access};
+use crate::auth::Principal;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::IdPath;
+use crate::ops::dashboards::{self as ops, Portfolio, ProductDashboard};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(product_dashboard)).routes(routes!(portfolio))
+}
+
+/// The product manager's dashboard: OKR progress with delivery forecasts,
+/// top features, releases with forecast against target, recently shipped
+/// features, the feedback trend, open change requests, and the "one
+/// person, both hats" warning.
+#[utoipa::path(get, path = "/dashboards/product/{id}", tag = "dashboards", params(("id" = String, Path)),
+    responses((status = 200, body = ProductDashboard), (status = 404, body = ErrorBody)))]
+async fn product_dashboard(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<Json<ProductDashboard>> {
+    let a = product_access(&state, &p, ProductObject::Product, path.id()?, ProductAction::Read).await?;
+    Ok(Json(ops::product(&state, &a).await?))
+}
+
+/// Every project of the workspace with its RAG, forecast finish against
+/// target, SPI and CPI: the portfolio for admins and stakeholders (every
+/// member reads it).
+#[utoipa::path(get, path = "/dashboards/portfolio/{ws}", tag = "dashboards", params(("ws" = String, Path)),
+    responses((status = 200, body = Portfolio), (status = 404, body = ErrorBody)))]
+async fn portfolio(State(state): State<AppState>, a: Allowed<WorkspaceRead>) -> ApiResult<Json<Portfolio>> {
+    Ok(Json(ops::portfolio(&state, a.ws).await?))
+}
