@@ -671,3 +671,128 @@ async fn project_pages_gantt_critical_path_and_board_drag() {
     b.close().await;
     db.destroy().await;
 }
+
+/// Picks the option `value` of the select `name` inside `scope`.
+async fn choose(b: &Browser, scope: &str, name: &str, value: &str) {
+    let sel = b.client.find(Locator::Css(&format!("{scope} select[name={name}]"))).await.unwrap();
+    sel.select_by_value(value).await.unwrap();
+}
+
+async fn sign_in_as(b: &Browser, app: &TestApp, role: Role) {
+    let u = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
+    b.client.delete_all_cookies().await.unwrap();
+    b.sign_in(&app.base, u.email, u.password).await;
+}
+
+/// The story that motivates Tandem, in the browser: the product manager
+/// files "add gift cards to 2027.1" from the project's Changes page; the
+/// impact shows ten working days; the project manager rejects, the product
+/// manager approves, so it escalates; the admin approves; the plan has the
+/// task and the decision log every step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_request_is_filed_and_decided_in_the_browser() {
+    let test = "a_change_request_is_filed_and_decided_in_the_browser";
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    let ws_id: tandem_core::Id = ws.parse().unwrap();
+    let p = app.state.store.projects_by_key(Some(ws_id), "CKT").await.unwrap().remove(0).id;
+    let api = app.login_as(Role::ProjectManager).await;
+    let tasks: serde_json::Value = api.get(&format!("/api/v1/projects/{p}/tasks")).await.json().await.unwrap();
+    let id_of = |name: &str| {
+        tasks["items"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let product = project_product(&app, p).await;
+    let gift = feature_id(&app, "Gift cards").await;
+    let releases: serde_json::Value =
+        api.get(&format!("/api/v1/products/{product}/releases")).await.json().await.unwrap();
+    let r1 =
+        releases["items"].as_array().unwrap().iter().find(|r| r["name"] == "2027.1 Faster checkout").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+    sign_in_as(&b, &app, Role::ProductManager).await;
+    b.client.goto(&app.url(&format!("/projects/{p}/changes"))).await.unwrap();
+    let form = "#file-change form";
+    b.fill(&format!("{form} input[name=title]"), "Add gift cards to 2027.1").await;
+    b.fill(&format!("{form} textarea[name=description]"), "Three enterprise customers asked for it.").await;
+    b.fill(&format!("{form} input[name=add_name]"), "Gift card payments").await;
+    let days = b.client.find(Locator::Css(&format!("{form} input[name=add_days]"))).await.unwrap();
+    days.clear().await.unwrap();
+    days.send_keys("10").await.unwrap();
+    choose(&b, form, "add_after", &id_of("Rollout to everyone")).await;
+    choose(&b, form, "add_before", &id_of("Release 2027.1 live")).await;
+    choose(&b, form, "add_feature", &gift).await;
+    choose(&b, form, "feature_id", &gift).await;
+    choose(&b, form, "release_id", &r1).await;
+    b.screenshot("40-file-change-request").await;
+    b.click(&format!("{form} button[name=submit]")).await;
+    let list: serde_json::Value = loop {
+        let l: serde_json::Value =
+            api.get(&format!("/api/v1/projects/{p}/change-requests")).await.json().await.unwrap();
+        if l["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["title"] == "Add gift cards to 2027.1" && c["status"] == "submitted")
+        {
+            break l;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let cr =
+        list["items"].as_array().unwrap().iter().find(|c| c["title"] == "Add gift cards to 2027.1").unwrap().clone();
+    let card = format!("#cr-{}", cr["id"].as_str().unwrap());
+    b.expect_text(&card, "(10 working days)").await;
+    b.expect_text(&card, "Product manager and Project manager").await;
+    b.screenshot("41-change-request-impact").await;
+
+    // The project manager rejects, the product manager approves: escalated.
+    let decide = |role: Role, outcome: &'static str, why: &'static str| {
+        let (b, app, card) = (&b, &app, card.clone());
+        async move {
+            sign_in_as(b, app, role).await;
+            b.client.goto(&app.url(&format!("/projects/{p}/changes"))).await.unwrap();
+            b.fill(&format!("{card} input[name=rationale]"), why).await;
+            b.click(&format!("{card} button[value={outcome}]")).await;
+        }
+    };
+    decide(Role::ProjectManager, "reject", "Ten more days puts the release at risk").await;
+    b.expect_text(&card, "reject").await;
+    decide(Role::ProductManager, "approve", "Enterprise deals depend on it").await;
+    b.expect_text(&format!("{card} h2"), "escalated").await;
+    // A contributor sees the request but no decision buttons.
+    sign_in_as(&b, &app, Role::Contributor).await;
+    b.client.goto(&app.url(&format!("/projects/{p}/changes"))).await.unwrap();
+    b.expect_text(&card, "escalated").await;
+    assert!(b.client.find_all(Locator::Css(&format!("{card} form"))).await.unwrap().is_empty());
+    decide(Role::Admin, "approve", "Revenue outweighs two weeks").await;
+    b.expect_text(&format!("{card} h2"), "applied").await;
+    b.screenshot("42-change-request-applied").await;
+
+    // The plan changed; the decision log has each step.
+    let s: serde_json::Value = api.get(&format!("/api/v1/projects/{p}/schedule")).await.json().await.unwrap();
+    assert!(s["tasks"].as_array().unwrap().iter().any(|t| t["name"] == "Gift card payments"));
+    b.click(&format!("{card} h2 a")).await;
+    b.expect_text("#decisions", "applied").await;
+    let rows = b.client.find_all(Locator::Css("#decisions tbody tr")).await.unwrap();
+    let mut outcomes = Vec::new();
+    for r in rows {
+        outcomes.push(r.find(Locator::Css("strong")).await.unwrap().text().await.unwrap());
+    }
+    outcomes.reverse();
+    assert_eq!(outcomes, ["submitted", "reject", "approve", "escalated", "approve", "approved", "applied"]);
+    b.screenshot("43-decision-log").await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+    db.destroy().await;
+}
+
+async fn project_product(app: &TestApp, p: tandem_core::Id) -> String {
+    let api = app.login_as(Role::ProjectManager).await;
+    let project: serde_json::Value = api.get(&format!("/api/v1/projects/{p}")).await.json().await.unwrap();
+    project["product_id"].as_str().unwrap().to_owned()
+}

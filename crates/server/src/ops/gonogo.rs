@@ -92,6 +92,13 @@ async fn stands_for(state: &AppState, a: &InProduct) -> Result<bool, ApiError> {
     })
 }
 
+/// Whether the caller may make a go/no-go call (or give an opinion).
+pub async fn may_call(state: &AppState, a: &InProduct) -> Result<bool, ApiError> {
+    let row = a.matrix.row(DecisionKind::ReleaseGoNoGo);
+    let accountable = row.is_some_and(|r| r.accountable.contains(&a.role)) && stands_for(state, a).await?;
+    Ok(accountable || row.is_some_and(|r| r.consulted.contains(&a.role)) || a.role == Role::Admin)
+}
+
 pub async fn decide(state: &AppState, a: &InProduct, release: Id, req: GoNoGoRequest) -> Result<GoNoGo, ApiError> {
     if !matches!(req.outcome.as_str(), "go" | "no_go") {
         return Err(ApiError::invalid("outcome", "must be go or no_go"));

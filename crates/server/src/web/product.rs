@@ -191,6 +191,7 @@ fn objective_view(o: Objective) -> ObjectiveView {
 pub struct ReleaseView {
     pub release: Release,
     pub features: Vec<Feature>,
+    pub go: crate::ops::gonogo::GoNoGo,
 }
 
 #[derive(Template)]
@@ -454,6 +455,9 @@ struct FeaturePage {
     feedback: Vec<Feedback>,
     delivering: Vec<Delivering>,
     comments: Vec<tandem_core::model::Comment>,
+    /// Change requests that bring the feature into a release or take it
+    /// out, with their decisions in the log.
+    decided_by: Vec<tandem_core::change::ChangeRequest>,
     releases: Vec<Release>,
     statuses: &'static [FeatureStatus],
     lanes: &'static [Lane],
@@ -471,6 +475,15 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
     let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
     let comments = state.store.comments("feature", id, None, tandem_store::MAX_PAGE).await.map_err(on(&page))?.items;
     let delivering = delivering_rows(&state, id).await.map_err(on(&page))?;
+    let mut decided_by = Vec::new();
+    for project in crate::ops::syncs::product_projects(&state, &a).await.map_err(on(&page))? {
+        decided_by.extend(state.store.change_requests(project.id).await.map_err(on(&page))?.into_iter().filter(|c| {
+            c.edits.iter().any(|e| {
+                matches!(e, tandem_core::change::Edit::AddFeatureToRelease { feature_id, .. }
+                    | tandem_core::change::Edit::RemoveFeatureFromRelease { feature_id, .. } if *feature_id == id)
+            })
+        }));
+    }
     Ok(render(
         StatusCode::OK,
         &FeaturePage {
@@ -480,6 +493,7 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
             feedback,
             delivering,
             comments,
+            decided_by,
             releases,
             statuses: FeatureStatus::ALL,
             lanes: Lane::ALL,
@@ -693,6 +707,29 @@ struct ReleasesPage {
     f: Frame,
     releases: Vec<ReleaseView>,
     statuses: &'static [tandem_core::product::ReleaseStatus],
+    /// The caller may make a go/no-go call or give an opinion.
+    can_call: bool,
+}
+
+#[derive(Deserialize)]
+pub struct GoForm {
+    outcome: String,
+    rationale: String,
+}
+
+/// A go/no-go call from the releases page.
+pub async fn release_go_no_go(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<GoForm>,
+) -> PageResult {
+    let id = pid(&path, "/")?;
+    let a = product_access(&state, &p, ProductObject::Release, id, ProductAction::Read).await.map_err(on("/"))?;
+    let page = format!("/products/{}/releases", a.scope.product_id);
+    let req = crate::ops::gonogo::GoNoGoRequest { outcome: form.outcome, rationale: form.rationale };
+    crate::ops::gonogo::decide(&state, &a, id, req).await.map_err(on(&page))?;
+    Ok(Redirect::to(&format!("{page}#release-{id}")).into_response())
 }
 
 pub async fn releases(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
@@ -706,10 +743,17 @@ pub async fn releases(State(state): State<AppState>, PageUser(p): PageUser, Path
         .into_iter()
         .map(|r| {
             let mine = features.iter().filter(|x| x.release_id == Some(r.id)).cloned().collect();
-            ReleaseView { release: r, features: mine }
+            (r, mine)
         })
-        .collect();
-    Ok(render(StatusCode::OK, &ReleasesPage { shell, f, releases, statuses: tandem_core::product::ReleaseStatus::ALL }))
+        .collect::<Vec<_>>();
+    let mut views = Vec::with_capacity(releases.len());
+    for (release, features) in releases {
+        let go = crate::ops::gonogo::status(&state, &a, release.id).await.map_err(on(&page))?;
+        views.push(ReleaseView { release, features, go });
+    }
+    let can_call = crate::ops::gonogo::may_call(&state, &a).await.map_err(on(&page))?;
+    let statuses = tandem_core::product::ReleaseStatus::ALL;
+    Ok(render(StatusCode::OK, &ReleasesPage { shell, f, releases: views, statuses, can_call }))
 }
 
 #[derive(Template)]

@@ -22,6 +22,7 @@ use super::charts::{self, Series};
 use super::{PageAllowed, PageError, PageForm, PageResult, Shell, on, render};
 use crate::access::{InProject, ProjectCreate, WorkspaceRead, project_access};
 use crate::auth::Principal;
+use crate::error::ApiError;
 use crate::extract::IdPath;
 use crate::measure::{EvmView, UtilisationView};
 use crate::ops::agile::{self, COLUMNS};
@@ -1230,6 +1231,11 @@ struct ChangesPage {
     shell: Shell,
     f: Frame,
     items: Vec<CrView>,
+    /// For the filing form: the plan's work tasks, the product's features
+    /// and releases.
+    tasks: Vec<(Id, String)>,
+    features: Vec<(Id, String)>,
+    releases: Vec<(Id, String)>,
 }
 
 pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
@@ -1256,7 +1262,130 @@ pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Pa
             }
         })
         .collect();
-    Ok(render(StatusCode::OK, &ChangesPage { shell, f, items }))
+    let tasks = state
+        .store
+        .tasks(f.project.id)
+        .await
+        .map_err(on(&at))?
+        .into_iter()
+        .filter(|t| t.kind != tandem_core::project::TaskKind::Summary)
+        .map(|t| (t.id, format!("{} {}", t.key, t.name)))
+        .collect();
+    let (mut features, mut releases) = (Vec::new(), Vec::new());
+    if let Some(product) = f.project.product_id {
+        features = state
+            .store
+            .features(product)
+            .await
+            .map_err(on(&at))?
+            .into_iter()
+            .map(|x| (x.id, format!("{} {}", x.key, x.title)))
+            .collect();
+        releases = state.store.releases(product).await.map_err(on(&at))?.into_iter().map(|r| (r.id, r.name)).collect();
+    }
+    Ok(render(StatusCode::OK, &ChangesPage { shell, f, items, tasks, features, releases }))
+}
+
+/// The request form: a title, and any of: a task to add (with its
+/// duration in working days, the task it follows and the one it leads to,
+/// the feature it delivers), a task's new duration, a feature to bring
+/// into a release, a new budget.
+#[derive(Deserialize)]
+pub struct FileForm {
+    title: String,
+    description: Option<String>,
+    add_name: Option<String>,
+    add_days: Option<String>,
+    add_after: Option<String>,
+    add_before: Option<String>,
+    add_feature: Option<String>,
+    change_task: Option<String>,
+    change_days: Option<String>,
+    feature_id: Option<String>,
+    release_id: Option<String>,
+    budget: Option<String>,
+    submit: Option<String>,
+}
+
+fn form_id(field: &'static str, v: &Option<String>) -> Result<Option<Id>, ApiError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|_| ApiError::invalid(field, "is not one of the choices")),
+    }
+}
+
+fn form_number(field: &'static str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => match s.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+            _ => Err(ApiError::invalid(field, "must be a number, 0 or more")),
+        },
+    }
+}
+
+fn file_edits(form: &FileForm) -> Result<Vec<tandem_core::change::Edit>, ApiError> {
+    use tandem_core::change::{Edit, TaskFields};
+    let days = |x: f64| (x * 480.0).round() as i64;
+    let mut edits = Vec::new();
+    if let Some(name) = form.add_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        edits.push(Edit::AddTask {
+            reference: Some("new".into()),
+            name: name.to_owned(),
+            duration_minutes: days(form_number("add_days", &form.add_days)?.unwrap_or(1.0)),
+            parent_id: None,
+            feature_id: form_id("add_feature", &form.add_feature)?,
+            story_points: None,
+        });
+        let link = |predecessor: String, successor: String| Edit::AddDependency {
+            predecessor,
+            successor,
+            kind: None,
+            lag_minutes: None,
+        };
+        if let Some(after) = form_id("add_after", &form.add_after)? {
+            edits.push(link(after.to_string(), "new".into()));
+        }
+        if let Some(before) = form_id("add_before", &form.add_before)? {
+            edits.push(link("new".into(), before.to_string()));
+        }
+    }
+    if let Some(task_id) = form_id("change_task", &form.change_task)? {
+        let d = form_number("change_days", &form.change_days)?
+            .ok_or_else(|| ApiError::invalid("change_days", "give the task's new duration"))?;
+        edits.push(Edit::UpdateTask {
+            task_id,
+            fields: TaskFields { duration_minutes: Some(days(d)), ..TaskFields::default() },
+        });
+    }
+    match (form_id("feature_id", &form.feature_id)?, form_id("release_id", &form.release_id)?) {
+        (Some(feature_id), Some(release_id)) => edits.push(Edit::AddFeatureToRelease { feature_id, release_id }),
+        (None, None) => {}
+        _ => return Err(ApiError::invalid("release_id", "choose both the feature and the release")),
+    }
+    if let Some(b) = form_number("budget", &form.budget)? {
+        edits.push(Edit::SetBudget { budget_minor: (b * 100.0).round() as i64 });
+    }
+    Ok(edits)
+}
+
+/// Files a change request from the page; "File and submit" also computes
+/// its impact and routes it.
+pub async fn change_file(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<FileForm>,
+) -> PageResult {
+    let (at, id) = page(&path, "/changes");
+    let a = project_access(&state, &p, id?, ProjectAction::Contribute).await.map_err(on(&at))?;
+    let edits = file_edits(&form).map_err(on(&at))?;
+    let req = crate::ops::changes::CreateChangeRequest { title: form.title, description: form.description, edits };
+    let cr = crate::ops::changes::create(&state, &a, req).await.map_err(on(&at))?;
+    if form.submit.is_some() {
+        crate::ops::changes::submit(&state, &a, cr.id, cr.version).await.map_err(on(&at))?;
+    }
+    Ok(Redirect::to(&format!("{at}#cr-{}", cr.id)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -1286,15 +1415,49 @@ struct DecisionLogPage {
     shell: Shell,
     ws: Id,
     entries: Vec<tandem_core::change::DecisionEntry>,
+    q: LogQuery,
+    kinds: Vec<&'static str>,
 }
 
-pub async fn decision_log(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
+impl DecisionLogPage {
+    fn val(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("")
+    }
+    /// The page about a decision's subject, where there is one.
+    fn link(&self, d: &tandem_core::change::DecisionEntry) -> Option<String> {
+        match d.subject_type.as_str() {
+            "feature" => Some(format!("/features/{}", d.subject_id)),
+            "product" => Some(format!("/products/{}", d.subject_id)),
+            "project" => Some(format!("/projects/{}", d.subject_id)),
+            _ => None,
+        }
+    }
+}
+
+/// The decision log page's filters (blank fields filter nothing).
+#[derive(Debug, Default, Deserialize)]
+pub struct LogQuery {
+    kind: Option<String>,
+    subject_type: Option<String>,
+    subject_id: Option<String>,
+    q: Option<String>,
+}
+
+pub async fn decision_log(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceRead>,
+    Query(q): Query<LogQuery>,
+) -> PageResult {
     let path = format!("/w/{}/decisions", a.ws);
-    let entries = state
-        .store
-        .decisions(a.ws, &tandem_store::decisions::DecisionFilter::default(), 500)
-        .await
-        .map_err(on(&path))?;
+    let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let filter = tandem_store::decisions::DecisionFilter {
+        kind: blank(&q.kind),
+        subject_type: blank(&q.subject_type),
+        subject_id: blank(&q.subject_id).and_then(|s| s.parse().ok()),
+        q: blank(&q.q).map(|s| s.chars().take(200).collect()),
+    };
+    let entries = state.store.decisions(a.ws, &filter, 500).await.map_err(on(&path))?;
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Decision log").await.map_err(on(&path))?;
-    Ok(render(StatusCode::OK, &DecisionLogPage { shell, ws: a.ws, entries }))
+    let kinds = tandem_core::decision::DecisionKind::ALL.iter().map(|k| k.as_str()).collect();
+    Ok(render(StatusCode::OK, &DecisionLogPage { shell, ws: a.ws, entries, q, kinds }))
 }
