@@ -345,6 +345,9 @@ impl Store {
             now,
         )
         .await?;
+        let entry = change(before.workspace_id, actor.0, "change_request.submitted", "change_request", c)
+            .after(json!({"key": before.cr.key, "title": before.cr.title, "required": routing.required}));
+        record(&mut tx, &entry, now).await?;
         let after = fetch_cr(&mut tx, c).await?;
         tx.commit().await?;
         Ok(after.cr)
@@ -405,6 +408,10 @@ impl Store {
                 .await?;
         }
         let after = fetch_cr(&mut tx, c).await?;
+        let entry = change(before.workspace_id, actor.0, "change_request.decided", "change_request", c).after(json!({
+            "key": after.cr.key, "title": after.cr.title, "call": call.outcome, "status": after.cr.status.as_str()
+        }));
+        record(&mut tx, &entry, now).await?;
         tx.commit().await?;
         Ok(after.cr)
     }

@@ -89,6 +89,12 @@ async fn a_change_request_from_feedback_to_the_plan() {
         let csv = admin.get(&format!("/api/v1/workspaces/{ws}/decisions.csv")).await.text().await.unwrap();
         assert!(csv.starts_with("at,kind,subject_type,subject_id,user_id,role,outcome,rationale"), "{csv}");
         assert!(csv.contains("Enterprise deals depend on it"));
+        // Each call is in the activity feed too.
+        let feed = json_ok(sh.get(&format!("/api/v1/workspaces/{ws}/activity?limit=200")).await, 200).await;
+        let calls: Vec<&Value> = feed["items"].as_array().unwrap().iter()
+            .filter(|a| a["action"] == "change_request.decided" && a["subject_id"] == id.as_str()).collect();
+        assert_eq!(calls.len(), 3, "{feed}");
+        assert_eq!(calls[0]["after"]["status"], "approved");
         expect_error(decide(pm.clone(), "approve", "late").await, 409, "conflict").await;
         let html = sh.get(&format!("/w/{ws}/decisions")).await.text().await.unwrap();
         assert!(html.contains("Revenue outweighs two weeks") && html.contains("escalated"), "{html}");
