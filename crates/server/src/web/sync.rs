@@ -141,17 +141,27 @@ pub async fn sync(State(state): State<AppState>, PageUser(p): PageUser, Path(pat
     Ok(render(StatusCode::OK, &view))
 }
 
+/// The sync of a form's path, its page, and the caller's access to its
+/// product (each operation checks who may hold syncs).
+async fn on_sync(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    path: &IdPath,
+) -> Result<(String, Sync, crate::access::InProduct), super::PageError> {
+    let page = page_at(path, "/syncs/", "");
+    let s = state.store.sync(pid(path, &page)?).await.map_err(on(&page))?;
+    let a =
+        product_access(state, p, ProductObject::Product, s.product_id, ProductAction::Read).await.map_err(on(&page))?;
+    Ok((page, s, a))
+}
+
 pub async fn edit(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let page = page_at(&path, "/syncs/", "");
-    let s = state.store.sync(pid(&path, &page)?).await.map_err(on(&page))?;
-    let a = product_access(&state, &p, ProductObject::Product, s.product_id, ProductAction::Read)
-        .await
-        .map_err(on(&page))?;
+    let (page, s, a) = on_sync(&state, &p, &path).await?;
     let (one, attendees) = fields(&form);
     let version = one
         .get("version")
@@ -172,11 +182,7 @@ pub async fn add_action(
     Path(path): Path<IdPath>,
     PageForm(form): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let page = page_at(&path, "/syncs/", "");
-    let s = state.store.sync(pid(&path, &page)?).await.map_err(on(&page))?;
-    let a = product_access(&state, &p, ProductObject::Product, s.product_id, ProductAction::Read)
-        .await
-        .map_err(on(&page))?;
+    let (page, s, a) = on_sync(&state, &p, &path).await?;
     let (one, _) = fields(&form);
     let id_field = |k: &'static str| -> Result<Option<Id>, ApiError> {
         match text(one.get(k)) {
