@@ -1,6 +1,7 @@
 //! `tandem`: the one binary. Each subcommand calls the library crates; no
 //! logic lives here beyond reading arguments and printing results.
 
+mod backup;
 mod schedule;
 
 use std::io::{BufRead, IsTerminal};
@@ -69,7 +70,6 @@ enum Command {
         #[arg(long)]
         level: bool,
     },
-    /// Apply pending database migrations and exit.
     /// Reads an MS Project XML (MSPDI) file into an empty project.
     Import {
         file: String,
@@ -96,7 +96,22 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Apply pending database migrations and exit.
     Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Write the whole database to FILE in Tandem's portable backup format
+    /// (the same for SQLite and PostgreSQL).
+    Backup {
+        file: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Restore FILE, a backup, into an empty database (migrated first), e.g.
+    /// to move from SQLite to PostgreSQL.
+    Restore {
+        file: String,
         #[command(flatten)]
         db: DbArg,
     },
@@ -219,6 +234,18 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate { db } => {
             open(&db).await?;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::Backup { file, db } => {
+            let store = open(&db).await?;
+            let c = backup::backup(&store, &file).await?;
+            println!("backed up {} rows of {} tables to {file}", c.rows, c.tables);
+            Ok(())
+        }
+        Command::Restore { file, db } => {
+            let store = open(&db).await?;
+            let c = backup::restore(&store, &file).await?;
+            println!("restored {} rows of {} tables from {file}", c.rows, c.tables);
             Ok(())
         }
         Command::User { command: UserCommand::Add { email, role, workspace, db } } => {

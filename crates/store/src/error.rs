@@ -23,6 +23,12 @@ pub enum StoreError {
     Invalid(#[from] tandem_core::validate::Invalid),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A backup file that cannot be restored; nothing was written.
+    #[error("backup: {0}")]
+    BadBackup(String),
+    /// Writing a backup failed.
+    #[error("writing: {0}")]
+    Io(String),
 }
 
 impl From<sqlx::Error> for StoreError {

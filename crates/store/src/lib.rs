@@ -8,6 +8,7 @@
 mod accounts;
 mod activity;
 pub mod agile;
+pub mod backup;
 pub mod comments;
 mod db;
 pub mod decisions;

@@ -8,7 +8,7 @@ use tokio::process::Command;
 use crate::cluster::{spawn_server, spawn_server_with_env};
 use crate::support::{TestApp, TestDb};
 
-async fn tandem(args: &[&str], stdin: &str) -> (i32, String, String) {
+pub async fn tandem(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(args)
         .env_remove("TANDEM_DATABASE_URL")
