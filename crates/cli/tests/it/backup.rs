@@ -120,18 +120,10 @@ async fn a_bad_backup_is_refused_and_writes_nothing() {
         ("not a backup", "{\"hello\": 1}\n".to_owned()),
         ("not JSON", "\u{0}\u{1}garbage".to_owned()),
         ("a column that is not in the schema", text.replacen("\"email\"", "\"email; DROP TABLE users\"", 1)),
-        (
-            "a wrong type",
-            text.replacen("\"columns\":[\"id\",", "\"columns\":[\"id\",", 1).replacen(
-                "[1,\"admin@demo.example\"",
-                "[\"one\",\"admin@demo.example\"",
-                1,
-            ),
-        ),
+        ("a wrong type", text.replacen("[1,\"admin@demo.example\"", "[\"one\",\"admin@demo.example\"", 1)),
         ("a row that breaks a foreign key", {
             let at = lines.iter().position(|l| l.contains("\"table\":\"memberships\"")).unwrap();
             let mut l: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
-            l[at + 1] = l[at + 1].replacen("[1,", "[1,", 1);
             // The membership's user becomes one that does not exist.
             let row: Vec<&str> = l[at + 1].split(',').collect();
             let mut row: Vec<String> = row.iter().map(|x| x.to_string()).collect();
