@@ -135,7 +135,12 @@ impl Store {
                 Ok(s)
             }
             Backend::Postgres => {
-                self.ping().await?;
+                // PostgreSQL recovers from its WAL on start; reading every
+                // table end to end finds a page it could not.
+                for t in crate::backup::TABLES {
+                    let sql = format!("SELECT COUNT(*) FROM {t}");
+                    let _: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&self.pool).await?;
+                }
                 Ok("ok".into())
             }
         }

@@ -11,7 +11,7 @@ use crate::support::{TestDb, expect_error, json_ok, postgres_url};
 
 /// A server process and the address it announced.
 pub struct Server {
-    _child: Child,
+    pub child: Child,
     pub base: String,
     pub output: Vec<String>,
 }
@@ -49,7 +49,7 @@ pub async fn spawn_server_with_env(db_url: &str, extra: &[&str], env: &[(&str, &
     })
     .await
     .expect("server did not start within a minute");
-    Server { _child: child, base, output }
+    Server { child, base, output }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

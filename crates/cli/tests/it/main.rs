@@ -13,6 +13,7 @@ mod changes;
 mod cli;
 mod cluster;
 mod control;
+mod crash;
 mod decisions;
 mod delivery;
 mod interchange;
