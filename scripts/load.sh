@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Load figures: mixed read and write traffic from wrk (50 clients, 60 s by
+# default) against `tandem serve` on SQLite and on PostgreSQL, then checks
+# that the stored rows equal the acknowledged writes and that no request
+# failed. Prints one line per database for BENCHMARKS.md.
+#
+#   scripts/load.sh                     SQLite, and PostgreSQL when
+#                                       TANDEM_LOAD_PG_ADMIN is set
+#   DURATION=60s CLIENTS=50 TASKS=5000 scripts/load.sh
+#
+# The reads hit the schedule of a TASKS-task project made by the shared
+# network generator (../shared/perf/gen_network.py; without it the demo
+# project stands in, and the script says so), the demo project's dashboard
+# and its task list; one request in ten creates a risk. Installs wrk from
+# Debian when missing. Not part of CI: it takes minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DURATION=${DURATION:-60s}
+CLIENTS=${CLIENTS:-50}
+TASKS=${TASKS:-5000}
+PG_ADMIN=${TANDEM_LOAD_PG_ADMIN:-}
+GEN="$ROOT/../shared/perf/gen_network.py"
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+cargo build --release -q -p tandem
+BIN="$ROOT/target/release/tandem"
+WORK=$(mktemp -d)
+trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+BIG_XML=""
+if [ -f "$GEN" ]; then
+  python3 "$GEN" --tasks "$TASKS" --seed 1 --out "$WORK/net" --formats xml >/dev/null
+  BIG_XML=$(ls "$WORK"/net/*.xml | head -n1)
+else
+  echo "load: the network generator is absent ($GEN); the demo project stands in for the ${TASKS}-task one" >&2
+fi
+
+json() { python3 -c "import sys, json; d = json.load(sys.stdin); print($1)"; }
+
+run_one() {
+  local label=$1 url=$2
+  "$BIN" serve --demo --db "$url" --bind 127.0.0.1:0 > "$WORK/server.log" 2>&1 &
+  SERVER=$!
+  local base=""
+  for _ in $(seq 1 600); do
+    base=$(grep -o 'Tandem listening on http://[0-9.:]*' "$WORK/server.log" | sed 's/Tandem listening on //' || true)
+    [ -n "$base" ] && break
+    sleep 0.1
+  done
+  [ -n "$base" ] || { echo "load: the server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
+  curl -s -c "$WORK/jar" -H 'content-type: application/json' \
+    -d '{"email":"pm@demo.example","password":"demo-pm-2026"}' "$base/api/v1/auth/login" > "$WORK/login.json"
+  local csrf token ws demo big
+  csrf=$(json 'd["csrf_token"]' < "$WORK/login.json")
+  token=$(curl -s -b "$WORK/jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
+    -d '{"name":"load"}' "$base/api/v1/tokens" | json 'd["token"]')
+  local auth="Authorization: Bearer $token"
+  ws=$(curl -s -H "$auth" "$base/api/v1/me" | json 'd["memberships"][0]["workspace"]["id"]')
+  demo=$(curl -s -H "$auth" "$base/api/v1/workspaces/$ws/projects" | json '[p["id"] for p in d["items"] if p["key"] == "CKT"][0]')
+  big=$demo
+  if [ -n "$BIG_XML" ]; then
+    big=$(curl -s -H "$auth" -H 'content-type: application/json' \
+      -d '{"name":"Load network","key":"BIG","start":"2027-01-04T08:00:00"}' "$base/api/v1/workspaces/$ws/projects" | json 'd["id"]')
+    curl -s -f -o /dev/null -H "$auth" -H 'content-type: application/xml' --data-binary "@$BIG_XML" "$base/api/v1/projects/$big/import"
+  fi
+  local before after
+  before=$(curl -s -H "$auth" "$base/api/v1/projects/$demo/risks" | json 'len(d["items"])')
+  LOAD_TOKEN=$token LOAD_BIG=$big LOAD_DEMO=$demo \
+    wrk -t2 -c"$CLIENTS" -d"$DURATION" --timeout 30s --latency -s "$ROOT/scripts/load/mixed.lua" "$base" > "$WORK/wrk.txt"
+  after=$(curl -s -H "$auth" "$base/api/v1/projects/$demo/risks" | json 'len(d["items"])')
+  local acked failed errors rps p50 p90 p99
+  acked=$(sed -n 's/^LOAD acked=\([0-9]*\).*/\1/p' "$WORK/wrk.txt")
+  failed=$(sed -n 's/^LOAD acked=[0-9]* failed=\([0-9]*\).*/\1/p' "$WORK/wrk.txt")
+  errors=$(sed -n 's/.* errors=\([0-9]*\)$/\1/p' "$WORK/wrk.txt")
+  rps=$(sed -n 's/^LOAD rps=//p' "$WORK/wrk.txt")
+  p50=$(sed -n 's/^LOAD p50=//p' "$WORK/wrk.txt"); p90=$(sed -n 's/^LOAD p90=//p' "$WORK/wrk.txt"); p99=$(sed -n 's/^LOAD p99=//p' "$WORK/wrk.txt")
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  # Writes still in flight when wrk stops are stored but not counted as
+  # acknowledged: at most one per client.
+  local stored=$((after - before)) verdict=ok
+  if [ "$stored" -lt "$acked" ] || [ "$stored" -gt $((acked + CLIENTS)) ] || [ "$failed" != 0 ] || [ "$errors" != 0 ]; then
+    verdict=FAILED
+  fi
+  echo "| $label | $CLIENTS | $DURATION | $rps | $p50 | $p90 | $p99 | $acked | $stored | $failed | $verdict |"
+  [ "$verdict" = ok ]
+}
+
+echo "| database | clients | duration | requests/s | p50 | p90 | p99 | writes acknowledged | rows stored | failed | check |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+run_one sqlite "sqlite://$WORK/load.db"
+if [ -n "$PG_ADMIN" ]; then
+  name="tandem_load_$$"
+  psql "$PG_ADMIN" -qc "CREATE DATABASE $name" >/dev/null
+  run_one postgres "${PG_ADMIN%/*}/$name"
+  psql "$PG_ADMIN" -qc "DROP DATABASE $name" >/dev/null
+fi
