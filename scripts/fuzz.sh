@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a bounded time (default 60 s each) and prints
+# the executions and any crash. Not part of CI. Needs the nightly toolchain
+# and cargo-fuzz (installed from crates.io when missing).
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+#
+# Seeds: the MSPDI target starts from the test fixtures of
+# crates/formats/tests/fixtures; crashes land in fuzz/artifacts/TARGET/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-60}
+shift || true
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(mspdi_read markdown json_edits calendar)
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked -q
+mkdir -p fuzz/corpus/mspdi_read
+find crates/formats/tests -name '*.xml' -size -1M -exec cp -n {} fuzz/corpus/mspdi_read/ \; 2>/dev/null || true
+for t in "${TARGETS[@]}"; do
+  mkdir -p "fuzz/corpus/$t"
+  log="fuzz/$t.log"
+  if cargo +nightly fuzz run "$t" "fuzz/corpus/$t" -- -max_total_time="$SECS" -rss_limit_mb=2048 -max_len=262144 > "$log" 2>&1; then
+    status=ok
+  else
+    status="CRASH (see $log and fuzz/artifacts/$t/)"
+  fi
+  runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -n1 | grep -o '[0-9]*' || echo "?")
+  echo "| $t | ${SECS}s | $runs | $status |"
+done
