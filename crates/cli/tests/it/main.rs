@@ -22,5 +22,6 @@ mod notifications;
 mod product;
 mod project;
 mod project_rights;
+mod rights;
 mod schedule_cmd;
 mod syncs;

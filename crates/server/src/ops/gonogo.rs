@@ -100,6 +100,13 @@ pub async fn may_call(state: &AppState, a: &InProduct) -> Result<bool, ApiError>
 }
 
 pub async fn decide(state: &AppState, a: &InProduct, release: Id, req: GoNoGoRequest) -> Result<GoNoGo, ApiError> {
+    // Rights first: whoever may not call hears 403 whatever they sent.
+    let row = a.matrix.row(DecisionKind::ReleaseGoNoGo);
+    let accountable = row.is_some_and(|r| r.accountable.contains(&a.role)) && stands_for(state, a).await?;
+    let consulted = row.is_some_and(|r| r.consulted.contains(&a.role));
+    if !(accountable || consulted || a.role == Role::Admin) {
+        return Err(ApiError::Forbidden);
+    }
     if !matches!(req.outcome.as_str(), "go" | "no_go") {
         return Err(ApiError::invalid("outcome", "must be go or no_go"));
     }
@@ -107,16 +114,7 @@ pub async fn decide(state: &AppState, a: &InProduct, release: Id, req: GoNoGoReq
     if rationale.trim().is_empty() {
         return Err(ApiError::invalid("rationale", "say why"));
     }
-    let row = a.matrix.row(DecisionKind::ReleaseGoNoGo);
-    let accountable = row.is_some_and(|r| r.accountable.contains(&a.role)) && stands_for(state, a).await?;
-    let consulted = row.is_some_and(|r| r.consulted.contains(&a.role));
-    let outcome = if accountable {
-        req.outcome.clone()
-    } else if consulted || a.role == Role::Admin {
-        "opinion".to_owned()
-    } else {
-        return Err(ApiError::Forbidden);
-    };
+    let outcome = if accountable { req.outcome.clone() } else { "opinion".to_owned() };
     let text = if outcome == "opinion" { format!("{}: {rationale}", req.outcome) } else { rationale };
     let call = Call { kind: KIND, outcome: &outcome, rationale: &text };
     state
