@@ -16,6 +16,7 @@ mod control;
 mod crash;
 mod decisions;
 mod delivery;
+mod hostile;
 mod interchange;
 mod members;
 mod notifications;
