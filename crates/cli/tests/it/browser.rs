@@ -785,6 +785,16 @@ async fn a_change_request_is_filed_and_decided_in_the_browser() {
     outcomes.reverse();
     assert_eq!(outcomes, ["submitted", "reject", "approve", "escalated", "approve", "approved", "applied"]);
     b.screenshot("43-decision-log").await;
+    // The pages that tie the two sides together.
+    b.client.goto(&app.url(&format!("/w/{ws}/portfolio"))).await.unwrap();
+    b.expect_text("main table", "Checkout 2027.1").await;
+    b.screenshot("44-portfolio").await;
+    b.client.goto(&app.url(&format!("/products/{product}/syncs"))).await.unwrap();
+    b.expect_text("main h1", "Weekly sync").await;
+    b.screenshot("45-weekly-sync-agenda").await;
+    b.client.goto(&app.url("/notifications")).await.unwrap();
+    b.expect_text("main h1", "Notifications").await;
+    b.screenshot("46-notifications").await;
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.close().await;
