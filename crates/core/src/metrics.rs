@@ -130,6 +130,17 @@ pub enum Rag {
     Red,
 }
 
+impl Rag {
+    /// `green`, `amber` or `red`, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rag::Green => "green",
+            Rag::Amber => "amber",
+            Rag::Red => "red",
+        }
+    }
+}
+
 /// The thresholds a project's status is judged by (defaults of the
 /// design; editable per project).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]

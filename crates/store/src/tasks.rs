@@ -1256,46 +1256,11 @@ mod tests {
     use super::*;
 
     fn t(id: i64, parent: Option<i64>, position: i64) -> Task {
-        Task {
-            id: Id(id),
-            project_id: Id(1),
-            key: format!("P-{id}"),
-            name: format!("t{id}"),
-            parent_id: parent.map(Id),
-            position,
-            outline_level: 1,
-            wbs: String::new(),
-            kind: TaskKind::Task,
-            duration_minutes: 480,
-            percent_complete: 0,
-            constraint: TaskConstraint::ASAP,
-            deadline: None,
-            story_points: None,
-            status: BoardStatus::Todo,
-            feature_id: None,
-            fixed_cost_minor: 0,
-            actual_start: None,
-            actual_finish: None,
-            remaining_minutes: None,
-            estimate: None,
-            sprint_id: None,
-            priority: 500,
-            leveling_delay_minutes: 0,
-            assignments: Vec::new(),
-            work_minutes: 0,
-            done_at: None,
-            calendar_id: None,
-            slack_calendar_id: None,
-            manual_start: None,
-            manual_finish: None,
-            stop: None,
-            resume: None,
-            external_start: None,
-            leveling_delay_elapsed: false,
-            version: 1,
-            created_at: Millis(0),
-            updated_at: Millis(0),
-        }
+        let mut t = Task::blank(Id(1), Id(id), &format!("t{id}"), 480);
+        t.key = format!("P-{id}");
+        t.parent_id = parent.map(Id);
+        t.position = position;
+        t
     }
 
     #[test]

@@ -124,8 +124,11 @@ pub async fn mention_notices(
     Ok(out)
 }
 
+/// The list and create handlers of one kind of object, over the functions
+/// that resolve and check it (`list`/`add` on the product side,
+/// `list_on_project`/`add_on_project` on the project side).
 macro_rules! comment_handlers {
-    ($list:ident, $create:ident, $path:literal, $kind:expr) => {
+    ($list:ident, $create:ident, $path:literal, $lister:ident, $adder:ident, $kind:expr) => {
         #[utoipa::path(get, path = $path, tag = "comments", params(("id" = String, Path), PageQuery),
             responses((status = 200, body = List<Comment>), (status = 404, body = ErrorBody)))]
         async fn $list(
@@ -134,10 +137,11 @@ macro_rules! comment_handlers {
             Path(path): Path<IdPath>,
             ApiQuery(q): ApiQuery<PageQuery>,
         ) -> ApiResult<Json<List<Comment>>> {
-            Ok(Json(list(&state, &p, $kind, &path, &q).await?))
+            Ok(Json($lister(&state, &p, $kind, &path, &q).await?))
         }
 
-        /// Comments on the object; every member of its workspace may.
+        /// Comments on the object (Markdown; `@name` or `@e-mail` notifies
+        /// that member); every member of its workspace may.
         #[utoipa::path(post, path = $path, tag = "comments", params(("id" = String, Path)), request_body = NewComment,
             responses((status = 201, body = Comment), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
         async fn $create(
@@ -146,19 +150,49 @@ macro_rules! comment_handlers {
             Path(path): Path<IdPath>,
             ApiJson(req): ApiJson<NewComment>,
         ) -> ApiResult<(StatusCode, Json<Comment>)> {
-            Ok((StatusCode::CREATED, Json(add(&state, &p, $kind, path.id()?, &req.body).await?)))
+            Ok((StatusCode::CREATED, Json($adder(&state, &p, $kind, path.id()?, &req.body).await?)))
         }
     };
 }
 
-comment_handlers!(list_product_comments, add_product_comment, "/products/{id}/comments", ProductObject::Product);
-comment_handlers!(list_feature_comments, add_feature_comment, "/features/{id}/comments", ProductObject::Feature);
-comment_handlers!(list_feedback_comments, add_feedback_comment, "/feedback/{id}/comments", ProductObject::Feedback);
-comment_handlers!(list_release_comments, add_release_comment, "/releases/{id}/comments", ProductObject::Release);
+comment_handlers!(
+    list_product_comments,
+    add_product_comment,
+    "/products/{id}/comments",
+    list,
+    add,
+    ProductObject::Product
+);
+comment_handlers!(
+    list_feature_comments,
+    add_feature_comment,
+    "/features/{id}/comments",
+    list,
+    add,
+    ProductObject::Feature
+);
+comment_handlers!(
+    list_feedback_comments,
+    add_feedback_comment,
+    "/feedback/{id}/comments",
+    list,
+    add,
+    ProductObject::Feedback
+);
+comment_handlers!(
+    list_release_comments,
+    add_release_comment,
+    "/releases/{id}/comments",
+    list,
+    add,
+    ProductObject::Release
+);
 comment_handlers!(
     list_objective_comments,
     add_objective_comment,
     "/objectives/{id}/comments",
+    list,
+    add,
     ProductObject::Objective
 );
 
@@ -206,6 +240,19 @@ async fn on_project_object(
     Ok((a, link))
 }
 
+/// Comments on a project-side object, oldest first.
+pub async fn list_on_project(
+    state: &AppState,
+    p: &Principal,
+    kind: ProjectObject,
+    path: &IdPath,
+    q: &PageQuery,
+) -> Result<List<Comment>, ApiError> {
+    let id = path.id()?;
+    on_project_object(state, p, kind, id).await?;
+    Ok(state.store.comments(kind.word(), id, q.cursor()?, q.limit()?).await?.into())
+}
+
 /// Adds a comment on a project-side object; every member may.
 pub async fn add_on_project(
     state: &AppState,
@@ -221,48 +268,36 @@ pub async fn add_on_project(
     Ok(state.store.add_comment(a.user_id, subject, &body, &notices, state.clock.now()).await?)
 }
 
-macro_rules! project_comment_handlers {
-    ($list:ident, $create:ident, $path:literal, $kind:expr) => {
-        #[utoipa::path(get, path = $path, tag = "comments", params(("id" = String, Path), PageQuery),
-            responses((status = 200, body = List<Comment>), (status = 404, body = ErrorBody)))]
-        async fn $list(
-            State(state): State<AppState>,
-            p: Principal,
-            Path(path): Path<IdPath>,
-            ApiQuery(q): ApiQuery<PageQuery>,
-        ) -> ApiResult<Json<List<Comment>>> {
-            let id = path.id()?;
-            on_project_object(&state, &p, $kind, id).await?;
-            Ok(Json(state.store.comments($kind.word(), id, q.cursor()?, q.limit()?).await?.into()))
-        }
-
-        /// Comments on the object (Markdown; `@name` or `@e-mail` notifies
-        /// that member); every member of its workspace may.
-        #[utoipa::path(post, path = $path, tag = "comments", params(("id" = String, Path)), request_body = NewComment,
-            responses((status = 201, body = Comment), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-        async fn $create(
-            State(state): State<AppState>,
-            p: Principal,
-            Path(path): Path<IdPath>,
-            ApiJson(req): ApiJson<NewComment>,
-        ) -> ApiResult<(StatusCode, Json<Comment>)> {
-            Ok((StatusCode::CREATED, Json(add_on_project(&state, &p, $kind, path.id()?, &req.body).await?)))
-        }
-    };
-}
-
-project_comment_handlers!(
+comment_handlers!(
     list_project_comments,
     add_project_comment,
     "/projects/{id}/comments",
+    list_on_project,
+    add_on_project,
     ProjectObject::Project
 );
-project_comment_handlers!(list_task_comments, add_task_comment, "/tasks/{id}/comments", ProjectObject::Task);
-project_comment_handlers!(list_risk_comments, add_risk_comment, "/risks/{id}/comments", ProjectObject::Risk);
-project_comment_handlers!(
+comment_handlers!(
+    list_task_comments,
+    add_task_comment,
+    "/tasks/{id}/comments",
+    list_on_project,
+    add_on_project,
+    ProjectObject::Task
+);
+comment_handlers!(
+    list_risk_comments,
+    add_risk_comment,
+    "/risks/{id}/comments",
+    list_on_project,
+    add_on_project,
+    ProjectObject::Risk
+);
+comment_handlers!(
     list_change_request_comments,
     add_change_request_comment,
     "/change-requests/{id}/comments",
+    list_on_project,
+    add_on_project,
     ProjectObject::ChangeRequest
 );
 

@@ -78,7 +78,7 @@ async fn hold_sync(
     responses((status = 200, body = Agenda), (status = 404, body = ErrorBody)))]
 async fn next_agenda(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> ApiResult<Json<Agenda>> {
     let a = product_access(&state, &p, ProductObject::Product, path.id()?, ProductAction::Read).await?;
-    let projects = ops::product_projects(&state, &a).await?;
+    let projects = crate::ops::product::product_projects(&state, &a).await?;
     Ok(Json(ops::next(&state, &a, &projects).await?.agenda))
 }
 

@@ -74,7 +74,7 @@ pub async fn product(state: &AppState, a: &InProduct) -> Result<ProductDashboard
     shipped.truncate(5);
     let recent =
         state.store.feedback_list(product.id, &FeedbackFilter::default(), None, tandem_store::MAX_PAGE).await?;
-    let projects = super::syncs::product_projects(state, a).await?;
+    let projects = super::product::product_projects(state, a).await?;
     let mut open_change_requests = Vec::new();
     for p in &projects {
         open_change_requests.extend(
@@ -140,10 +140,12 @@ pub async fn portfolio(state: &AppState, ws: Id) -> Result<Portfolio, ApiError> 
     let (mut red, mut amber, mut green) = (0, 0, 0);
     for p in projects {
         // A plan that cannot be scheduled shows without figures.
-        let facts = super::outlook::facts(state, p.id).await.ok();
-        let finish = match super::delivery::costed(state, p.id).await {
-            Ok(c) => tandem_sched::time::to_datetime(c.schedule.project_finish).map(LocalTime),
-            Err(_) => None,
+        let (facts, finish) = match super::delivery::costed(state, p.id).await {
+            Ok(c) => (
+                super::outlook::facts_of(state, &c).await.ok(),
+                tandem_sched::time::to_datetime(c.schedule.project_finish).map(LocalTime),
+            ),
+            Err(_) => (None, None),
         };
         let rag = match &facts {
             Some(f) => Some(status_rag(f, &super::outlook::thresholds(state, p.id).await?)),

@@ -80,13 +80,9 @@ pub async fn status(state: &AppState, a: &InProduct, release: Id) -> Result<GoNo
 async fn stands_for(state: &AppState, a: &InProduct) -> Result<bool, ApiError> {
     Ok(match a.role {
         Role::ProductManager => a.scope.owner_id == a.user_id,
-        Role::ProjectManager => state
-            .store
-            .projects(a.scope.workspace_id, None, tandem_store::MAX_PAGE)
-            .await?
-            .items
-            .iter()
-            .any(|p| p.product_id == Some(a.scope.product_id) && p.manager_id == a.user_id),
+        Role::ProjectManager => {
+            super::product::product_projects(state, a).await?.iter().any(|p| p.manager_id == a.user_id)
+        }
         Role::Admin => true,
         _ => false,
     })

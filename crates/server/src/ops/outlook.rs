@@ -275,11 +275,16 @@ pub async fn set_thresholds(
 /// creep against the first baseline (points, else work), the worst open
 /// risk, open critical defects, and the forecast against the target.
 pub async fn facts(state: &AppState, project: Id) -> Result<StatusFacts, ApiError> {
-    let c = delivery::costed(state, project).await?;
+    facts_of(state, &delivery::costed(state, project).await?).await
+}
+
+/// [`facts`] of a plan already scheduled and costed.
+pub async fn facts_of(state: &AppState, c: &delivery::Costed) -> Result<StatusFacts, ApiError> {
+    let project = c.plan.project.id;
     let baselines = state.store.baselines(project).await?;
     let (spi, cpi, creep) = match baselines.first() {
         Some(b) => {
-            let e = delivery::evm_of(state, &c, None).await?;
+            let e = delivery::evm_of(state, c, None).await?;
             (e.figures.spi, e.figures.cpi, creep_of(&c.plan.tasks, b))
         }
         None => (None, None, None),
@@ -396,12 +401,7 @@ pub async fn scope_metrics(
 
 fn summary_of(f: &StatusFacts, rag: &StatusRag) -> String {
     let idx = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |x| format!("{x:.2}"));
-    let word = |r: Rag| match r {
-        Rag::Green => "green",
-        Rag::Amber => "amber",
-        Rag::Red => "red",
-    };
-    let mut s = format!("Overall **{}**. SPI {}, CPI {}.", word(rag.overall), idx(f.spi), idx(f.cpi));
+    let mut s = format!("Overall **{}**. SPI {}, CPI {}.", rag.overall.as_str(), idx(f.spi), idx(f.cpi));
     if let Some(c) = f.scope_creep {
         s.push_str(&format!(" Scope creep {:.0} %.", c * 100.0));
     }

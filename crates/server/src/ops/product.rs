@@ -890,3 +890,15 @@ pub async fn record_points(
     }
     Ok(state.store.record_metric_points(a.user_id, s, &pts, state.clock.now()).await?)
 }
+
+/// The projects that deliver the product.
+pub async fn product_projects(state: &AppState, a: &InProduct) -> Result<Vec<tandem_core::project::Project>, ApiError> {
+    Ok(state
+        .store
+        .projects(a.scope.workspace_id, None, tandem_store::MAX_PAGE)
+        .await?
+        .items
+        .into_iter()
+        .filter(|p| p.product_id == Some(a.scope.product_id))
+        .collect())
+}

@@ -20,6 +20,7 @@ use tandem_core::{Id, Millis, ProjectAction, Role, validate};
 use tandem_store::syncs::{NewAction, NewSync};
 use utoipa::ToSchema;
 
+use super::product::product_projects;
 use super::project::{CreateTask, new_task_edit};
 use crate::access::{InProduct, project_access};
 use crate::auth::Principal;
@@ -31,18 +32,6 @@ const FIRST_LOOKBACK_MS: i64 = 7 * 24 * 3600 * 1000;
 /// At most this many log entries feed one agenda.
 const MAX_ENTRIES: i64 = 20_000;
 const MAX_ATTENDEES: usize = 100;
-
-/// The projects that deliver the product.
-pub async fn product_projects(state: &AppState, a: &InProduct) -> Result<Vec<Project>, ApiError> {
-    Ok(state
-        .store
-        .projects(a.scope.workspace_id, None, tandem_store::MAX_PAGE)
-        .await?
-        .items
-        .into_iter()
-        .filter(|p| p.product_id == Some(a.scope.product_id))
-        .collect())
-}
 
 /// Who holds the sync and records it: admins, the product's owner, and the
 /// managers of its projects.

@@ -476,7 +476,7 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
     let comments = state.store.comments("feature", id, None, tandem_store::MAX_PAGE).await.map_err(on(&page))?.items;
     let delivering = delivering_rows(&state, id).await.map_err(on(&page))?;
     let mut decided_by = Vec::new();
-    for project in crate::ops::syncs::product_projects(&state, &a).await.map_err(on(&page))? {
+    for project in ops::product_projects(&state, &a).await.map_err(on(&page))? {
         decided_by.extend(state.store.change_requests(project.id).await.map_err(on(&page))?.into_iter().filter(|c| {
             c.edits.iter().any(|e| {
                 matches!(e, tandem_core::change::Edit::AddFeatureToRelease { feature_id, .. }
@@ -533,7 +533,7 @@ pub struct FeatureForm {
 }
 
 /// A number field: empty is "no input"; anything else must parse.
-fn number(field: &'static str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
+pub(super) fn number(field: &'static str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
     match v.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => s.parse::<f64>().map(Some).map_err(|_| ApiError::invalid(field, "must be a number")),

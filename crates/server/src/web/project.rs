@@ -52,16 +52,9 @@ fn days(minutes: i64) -> String {
     charts::fmt_num((minutes as f64 / 480.0 * 10.0).round() / 10.0)
 }
 
-fn ratio(v: Option<f64>) -> String {
+/// An index such as SPI to two places, or a dash.
+pub(super) fn ratio(v: Option<f64>) -> String {
     v.map_or_else(|| "–".to_owned(), |x| format!("{x:.2}"))
-}
-
-fn rag_word(r: Rag) -> &'static str {
-    match r {
-        Rag::Green => "green",
-        Rag::Amber => "amber",
-        Rag::Red => "red",
-    }
 }
 
 /// What every project page shows around its content.
@@ -187,12 +180,12 @@ struct DashboardPage {
 
 fn dims(r: &StatusReport) -> Vec<(&'static str, &'static str)> {
     vec![
-        ("schedule", rag_word(r.rag.schedule)),
-        ("budget", rag_word(r.rag.budget)),
-        ("scope", rag_word(r.rag.scope)),
-        ("quality", rag_word(r.rag.quality)),
-        ("risk", rag_word(r.rag.risk)),
-        ("overall", rag_word(r.rag.overall)),
+        ("schedule", r.rag.schedule.as_str()),
+        ("budget", r.rag.budget.as_str()),
+        ("scope", r.rag.scope.as_str()),
+        ("quality", r.rag.quality.as_str()),
+        ("risk", r.rag.risk.as_str()),
+        ("overall", r.rag.overall.as_str()),
     ]
 }
 
@@ -1022,7 +1015,7 @@ pub async fn reports(State(state): State<AppState>, p: Principal, Path(path): Pa
         .map_err(on(&at))?
         .into_iter()
         .map(|r| {
-            let w = rag_word(r.rag.overall);
+            let w = r.rag.overall.as_str();
             (r, w)
         })
         .collect();
@@ -1307,7 +1300,8 @@ pub struct FileForm {
     submit: Option<String>,
 }
 
-fn form_id(field: &'static str, v: &Option<String>) -> Result<Option<Id>, ApiError> {
+/// An optional id from a form's select (empty: none).
+pub(super) fn form_id(field: &'static str, v: &Option<String>) -> Result<Option<Id>, ApiError> {
     match v.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|_| ApiError::invalid(field, "is not one of the choices")),
@@ -1315,12 +1309,9 @@ fn form_id(field: &'static str, v: &Option<String>) -> Result<Option<Id>, ApiErr
 }
 
 fn form_number(field: &'static str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
-    match v.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => match s.parse::<f64>() {
-            Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
-            _ => Err(ApiError::invalid(field, "must be a number, 0 or more")),
-        },
+    match super::product::number(field, v)? {
+        Some(x) if !(x.is_finite() && x >= 0.0) => Err(ApiError::invalid(field, "must be a number, 0 or more")),
+        other => Ok(other),
     }
 }
 

@@ -43,7 +43,7 @@ struct SyncsPage {
 pub async fn syncs(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
     let page = page_at(&path, "/products/", "/syncs");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "syncs", &page).await?;
-    let projects = ops::product_projects(&state, &a).await.map_err(on(&page))?;
+    let projects = crate::ops::product::product_projects(&state, &a).await.map_err(on(&page))?;
     let agenda = ops::next(&state, &a, &projects).await.map_err(on(&page))?.agenda;
     let (members, _) = names(&state, a.scope.workspace_id).await.map_err(on(&page))?;
     let history = state.store.syncs(a.scope.product_id, 50).await.map_err(on(&page))?;
@@ -126,7 +126,7 @@ pub async fn sync(State(state): State<AppState>, PageUser(p): PageUser, Path(pat
     let page = page_at(&path, "/syncs/", "");
     let s = state.store.sync(pid(&path, &page)?).await.map_err(on(&page))?;
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, s.product_id, "syncs", &page).await?;
-    let projects = ops::product_projects(&state, &a).await.map_err(on(&page))?;
+    let projects = crate::ops::product::product_projects(&state, &a).await.map_err(on(&page))?;
     let (members, names) = names(&state, a.scope.workspace_id).await.map_err(on(&page))?;
     let view = SyncPage {
         shell,
@@ -184,12 +184,7 @@ pub async fn add_action(
 ) -> PageResult {
     let (page, s, a) = on_sync(&state, &p, &path).await?;
     let (one, _) = fields(&form);
-    let id_field = |k: &'static str| -> Result<Option<Id>, ApiError> {
-        match text(one.get(k)) {
-            Some(v) => v.parse().map(Some).map_err(|_| ApiError::invalid(k, "is not an id")),
-            None => Ok(None),
-        }
-    };
+    let id_field = |k: &'static str| super::project::form_id(k, &text(one.get(k)));
     let req = NewActionItem {
         title: one.get("title").map(|s| s.to_string()).unwrap_or_default(),
         owner_id: id_field("owner_id").map_err(on(&page))?,

@@ -309,15 +309,8 @@ struct PortfolioPage {
 }
 
 impl PortfolioPage {
-    fn word(r: &tandem_core::metrics::Rag) -> &'static str {
-        match r {
-            tandem_core::metrics::Rag::Green => "green",
-            tandem_core::metrics::Rag::Amber => "amber",
-            tandem_core::metrics::Rag::Red => "red",
-        }
-    }
     fn index(v: &Option<f64>) -> String {
-        v.map_or_else(|| "—".to_owned(), |x| format!("{x:.2}"))
+        super::project::ratio(*v)
     }
 }
 
