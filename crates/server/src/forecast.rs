@@ -13,27 +13,48 @@ use crate::error::ApiError;
 use crate::ops::project::load_plan;
 use crate::state::AppState;
 
-/// The scheduled finish of every task of `projects`, by task id.
-pub(crate) async fn finishes(state: &AppState, projects: BTreeSet<Id>) -> Result<HashMap<Id, Minute>, ApiError> {
-    let mut out = HashMap::new();
-    for p in projects {
-        let plan = load_plan(state, p).await?;
-        // A plan the engine cannot schedule gives no forecast rather than an error page.
-        if let Ok(s) = plan.schedule() {
-            out.extend(plan.tasks.iter().zip(&s.finish).map(|(t, f)| (t.id, *f)));
+/// Scheduled finishes by task id, each project scheduled once however
+/// many forecasts of one request ask for it.
+#[derive(Debug, Default)]
+pub struct Finishes {
+    scheduled: BTreeSet<Id>,
+    by_task: HashMap<Id, Minute>,
+}
+
+impl Finishes {
+    /// The finishes, with every project of `projects` scheduled.
+    async fn of(&mut self, state: &AppState, projects: BTreeSet<Id>) -> Result<&HashMap<Id, Minute>, ApiError> {
+        for p in projects {
+            if !self.scheduled.insert(p) {
+                continue;
+            }
+            let plan = load_plan(state, p).await?;
+            // A plan the engine cannot schedule gives no forecast rather than an error page.
+            if let Ok(s) = plan.schedule() {
+                self.by_task.extend(plan.tasks.iter().zip(&s.finish).map(|(t, f)| (t.id, *f)));
+            }
         }
+        Ok(&self.by_task)
     }
-    Ok(out)
 }
 
 /// Fills `forecast` on the product's releases from the schedules of the
 /// projects whose tasks deliver their features.
 pub async fn fill(state: &AppState, product: Id, releases: &mut [Release]) -> Result<(), ApiError> {
+    fill_with(state, &mut Finishes::default(), product, releases).await
+}
+
+async fn fill_with(
+    state: &AppState,
+    schedules: &mut Finishes,
+    product: Id,
+    releases: &mut [Release],
+) -> Result<(), ApiError> {
     let delivering = state.store.delivering_tasks(product).await?;
     if delivering.is_empty() {
         return Ok(());
     }
-    let finish = finishes(state, delivering.iter().map(|d| d.project_id).collect()).await?;
+    let finish = schedules.of(state, delivering.iter().map(|d| d.project_id).collect()).await?;
     for r in releases.iter_mut() {
         let latest = delivering.iter().filter(|d| d.release_id == r.id).filter_map(|d| finish.get(&d.task_id)).max();
         if let Some(date) = latest.and_then(|m| tandem_sched::time::to_datetime(*m)).map(|t| Day(t.date())) {
@@ -64,6 +85,14 @@ pub async fn fill_key_results(
     state: &AppState,
     objectives: &mut [tandem_core::product::Objective],
 ) -> Result<(), ApiError> {
+    fill_key_results_with(state, &mut Finishes::default(), objectives).await
+}
+
+async fn fill_key_results_with(
+    state: &AppState,
+    schedules: &mut Finishes,
+    objectives: &mut [tandem_core::product::Objective],
+) -> Result<(), ApiError> {
     let mut features: Vec<Id> = Vec::new();
     for o in objectives.iter() {
         for k in &o.key_results {
@@ -77,7 +106,7 @@ pub async fn fill_key_results(
         by_feature.insert(f, state.store.tasks_delivering(f).await?);
     }
     let projects: BTreeSet<Id> = by_feature.values().flatten().map(|t| t.project_id).collect();
-    let finish = finishes(state, projects).await?;
+    let finish = schedules.of(state, projects).await?;
     for o in objectives.iter_mut() {
         let due = tandem_core::product::period_end(&o.period);
         for k in o.key_results.iter_mut() {
@@ -121,4 +150,18 @@ pub async fn objectives(state: &AppState, product: Id) -> Result<Vec<tandem_core
     let mut list = state.store.objectives(product).await?;
     fill_key_results(state, &mut list).await?;
     Ok(list)
+}
+
+/// The product's releases and objectives with their forecasts, each
+/// delivering project scheduled once for both.
+pub async fn releases_and_objectives(
+    state: &AppState,
+    product: Id,
+) -> Result<(Vec<Release>, Vec<tandem_core::product::Objective>), ApiError> {
+    let mut schedules = Finishes::default();
+    let mut releases = state.store.releases(product).await?;
+    fill_with(state, &mut schedules, product, &mut releases).await?;
+    let mut objectives = state.store.objectives(product).await?;
+    fill_key_results_with(state, &mut schedules, &mut objectives).await?;
+    Ok((releases, objectives))
 }

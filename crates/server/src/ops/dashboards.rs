@@ -75,6 +75,7 @@ pub async fn product(state: &AppState, a: &InProduct) -> Result<ProductDashboard
     let recent =
         state.store.feedback_list(product.id, &FeedbackFilter::default(), None, tandem_store::MAX_PAGE).await?;
     let projects = super::product::product_projects(state, a).await?;
+    let (releases, objectives) = crate::forecast::releases_and_objectives(state, product.id).await?;
     let mut open_change_requests = Vec::new();
     for p in &projects {
         open_change_requests.extend(
@@ -88,9 +89,9 @@ pub async fn product(state: &AppState, a: &InProduct) -> Result<ProductDashboard
     }
     Ok(ProductDashboard {
         product_id: product.id,
-        objectives: crate::forecast::objectives(state, product.id).await?,
+        objectives,
         top_features,
-        releases: crate::forecast::releases(state, product.id).await?,
+        releases,
         shipped,
         new_feedback: recent.items.iter().filter(|x| x.status == FeedbackStatus::New).count() as i64,
         feedback_weekly: weekly(&recent.items, Day::of(state.clock.now())),
