@@ -7,6 +7,10 @@
 #   scripts/load.sh                     SQLite, and PostgreSQL when
 #                                       TANDEM_LOAD_PG_ADMIN is set
 #   DURATION=60s CLIENTS=50 TASKS=5000 scripts/load.sh
+#   ONLY=schedule scripts/load.sh      one kind of request alone
+#                                       (schedule, dashboard, tasks, write:
+#                                       new risks, update: task updates)
+#   GZIP=0 scripts/load.sh             without Accept-Encoding: gzip
 #
 # The reads hit the schedule of a TASKS-task project made by the shared
 # network generator (../shared/perf/gen_network.py; without it the demo
@@ -17,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DURATION=${DURATION:-60s}
+ONLY=${ONLY:-}
 CLIENTS=${CLIENTS:-50}
 TASKS=${TASKS:-5000}
 PG_ADMIN=${TANDEM_LOAD_PG_ADMIN:-}
@@ -37,6 +42,25 @@ else
 fi
 
 json() { python3 -c "import sys, json; d = json.load(sys.stdin); print($1)"; }
+
+# "id version" of a project's first thousand tasks.
+task_versions() {
+  python3 - "$@" <<'PY'
+import json, sys, urllib.request
+base, auth, project = sys.argv[1:4]
+cursor, seen = None, 0
+while seen < 1000:
+    url = f"{base}/api/v1/projects/{project}/tasks?limit=200" + (f"&cursor={cursor}" if cursor else "")
+    req = urllib.request.Request(url, headers={"Authorization": auth.split(": ", 1)[1]})
+    page = json.load(urllib.request.urlopen(req))
+    for t in page["items"][: 1000 - seen]:
+        print(t["id"], t["version"])
+        seen += 1
+    cursor = page["next_cursor"]
+    if not cursor:
+        break
+PY
+}
 
 run_one() {
   local label=$1 url=$2
@@ -64,11 +88,21 @@ run_one() {
       -d '{"name":"Load network","key":"BIG","start":"2027-01-04T08:00:00"}' "$base/api/v1/workspaces/$ws/projects" | json 'd["id"]')
     curl -s -f -o /dev/null -H "$auth" -H 'content-type: application/xml' --data-binary "@$BIG_XML" "$base/api/v1/projects/$big/import"
   fi
+  # What the writes change: new risks on the demo project, or (ONLY=update)
+  # the versions of the big project's first thousand tasks.
+  count() {
+    if [ "$ONLY" = update ]; then
+      task_versions "$base" "$auth" "$big" > "$WORK/tasks.txt"
+      awk '{ s += $2 } END { print s }' "$WORK/tasks.txt"
+    else
+      curl -s -H "$auth" "$base/api/v1/projects/$demo/risks" | json 'len(d["items"])'
+    fi
+  }
   local before after
-  before=$(curl -s -H "$auth" "$base/api/v1/projects/$demo/risks" | json 'len(d["items"])')
-  LOAD_TOKEN=$token LOAD_BIG=$big LOAD_DEMO=$demo \
+  before=$(count)
+  LOAD_TOKEN=$token LOAD_BIG=$big LOAD_DEMO=$demo LOAD_TASKS="$WORK/tasks.txt" \
     wrk -t2 -c"$CLIENTS" -d"$DURATION" --timeout 30s --latency -s "$ROOT/scripts/load/mixed.lua" "$base" > "$WORK/wrk.txt"
-  after=$(curl -s -H "$auth" "$base/api/v1/projects/$demo/risks" | json 'len(d["items"])')
+  after=$(count)
   local acked failed errors rps p50 p90 p99
   acked=$(sed -n 's/^LOAD acked=\([0-9]*\).*/\1/p' "$WORK/wrk.txt")
   failed=$(sed -n 's/^LOAD acked=[0-9]* failed=\([0-9]*\).*/\1/p' "$WORK/wrk.txt")
@@ -81,6 +115,10 @@ run_one() {
   local stored=$((after - before)) verdict=ok
   if [ "$stored" -lt "$acked" ] || [ "$stored" -gt $((acked + CLIENTS)) ] || [ "$failed" != 0 ] || [ "$errors" != 0 ]; then
     verdict=FAILED
+  fi
+  if [ "$verdict" != ok ]; then
+    echo "load: $label failed; the server's last errors:" >&2
+    grep -i 'error\|warn' "$WORK/server.log" | tail -n 5 >&2 || true
   fi
   echo "| $label | $CLIENTS | $DURATION | $rps | $p50 | $p90 | $p99 | $acked | $stored | $failed | $verdict |"
   [ "$verdict" = ok ]

@@ -1,6 +1,9 @@
 -- Mixed traffic for wrk: nine reads (the big project's schedule, the demo
 -- project's dashboard, its task list) for one write (a new risk with a
 -- unique title). Counts what the server acknowledged, per thread.
+-- ONLY=update instead sends task updates (a new priority, with the
+-- version last seen), each thread round the tasks of its own share of
+-- LOAD_TASKS (lines of "id version"), so no two updates race for a task.
 local threads = {}
 
 function setup(thread)
@@ -12,16 +15,40 @@ function init(args)
   token = os.getenv("LOAD_TOKEN")
   big = os.getenv("LOAD_BIG")
   demo = os.getenv("LOAD_DEMO")
+  -- ONLY=schedule|dashboard|tasks|write sends one kind alone.
+  only = os.getenv("ONLY") or ""
   n = 0
   acked = 0
   failed = 0
   writes = 0
   headers = { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }
+  -- Like every browser: the schedule comes gzipped when accepted.
+  if os.getenv("GZIP") ~= "0" then headers["Accept-Encoding"] = "gzip" end
+  tasks, versions = {}, {}
+  if only == "update" then
+    local i = 0
+    for line in io.lines(os.getenv("LOAD_TASKS")) do
+      local t, v = line:match("(%d+) (%d+)")
+      if i % 2 == id then
+        table.insert(tasks, t)
+        versions[t] = tonumber(v)
+      end
+      i = i + 1
+    end
+  end
 end
 
 function request()
   n = n + 1
   local k = n % 10
+  if only == "update" then
+    local t = tasks[(n % #tasks) + 1]
+    writes = writes + 1
+    local body = string.format('{"priority":%d,"version":%d}', n % 1000, versions[t])
+    return wrk.format("PATCH", "/api/v1/tasks/" .. t, headers, body)
+  end
+  if only == "write" then k = 0 elseif only == "schedule" then k = 1
+  elseif only == "dashboard" then k = 6 elseif only == "tasks" then k = 9 end
   if k == 0 then
     writes = writes + 1
     local body = string.format('{"title":"load %d-%d","probability":2,"impact":3}', id, n)
@@ -36,7 +63,12 @@ function request()
 end
 
 function response(status, headers, body)
-  if status == 201 then
+  if only == "update" and status == 200 then
+    local t = body:match('"id":"(%d+)"')
+    local v = body:match('"version":(%d+)')
+    if t and v then versions[t] = tonumber(v) end
+    acked = acked + 1
+  elseif status == 201 then
     acked = acked + 1
   elseif status >= 300 then
     failed = failed + 1

@@ -16,6 +16,7 @@ pub mod measure;
 mod middleware;
 pub mod ops;
 pub mod plan;
+pub mod schedule_cache;
 pub mod secrets;
 pub mod seed;
 pub mod state;
@@ -38,7 +39,7 @@ use crate::error::ApiError;
 
 impl AppState {
     pub fn new(store: tandem_store::Store, config: Config) -> AppState {
-        AppState { store, config: Arc::new(config), clock: clock::system() }
+        AppState { store, config: Arc::new(config), clock: clock::system(), schedules: Arc::default() }
     }
 }
 

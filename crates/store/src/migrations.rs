@@ -17,6 +17,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (8, "decision_rights", include_str!("../migrations/sqlite/0008_decision_rights.sql")),
     (9, "change_requests", include_str!("../migrations/sqlite/0009_change_requests.sql")),
     (10, "syncs_and_notifications", include_str!("../migrations/sqlite/0010_syncs_and_notifications.sql")),
+    (11, "plan_revisions", include_str!("../migrations/sqlite/0011_plan_revisions.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -30,6 +31,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (8, "decision_rights", include_str!("../migrations/postgres/0008_decision_rights.sql")),
     (9, "change_requests", include_str!("../migrations/postgres/0009_change_requests.sql")),
     (10, "syncs_and_notifications", include_str!("../migrations/postgres/0010_syncs_and_notifications.sql")),
+    (11, "plan_revisions", include_str!("../migrations/postgres/0011_plan_revisions.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -186,6 +186,16 @@ impl Store {
         fetch(&self.pool, p).await
     }
 
+    /// The project's plan revision: moves, in the same transaction, with
+    /// every change to what its schedule is computed from (kept by the
+    /// database's triggers). `None` for an unknown project.
+    pub async fn plan_revision(&self, p: Id) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT revision FROM plan_revisions WHERE project_id = $1")
+            .bind(p.0)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     /// Which workspace the project is in and who manages it.
     pub async fn project_scope(&self, p: Id) -> Result<ProjectScope> {
         let row = sqlx::query("SELECT workspace_id, manager_id FROM projects WHERE id = $1")

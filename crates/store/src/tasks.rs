@@ -322,13 +322,75 @@ async fn fetch_task(tx: &mut Tx, t: Id) -> Result<(Task, Id)> {
         .await?
         .ok_or(StoreError::NotFound)?;
     let project = id(&row, "project_id")?;
-    let all = project_tasks(tx, project).await?;
-    let found = all.into_iter().find(|x| x.id == t).ok_or(StoreError::NotFound)?;
+    let mut found = task(&row)?;
+    let rows = sqlx::query("SELECT resource_id, units FROM assignments WHERE task_id = $1 ORDER BY id")
+        .bind(t.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    found.assignments = rows
+        .iter()
+        .map(|r| Ok(TaskAssignment { resource_id: id(r, "resource_id")?, units: r.try_get("units")? }))
+        .collect::<Result<_>>()?;
+    found.work_minutes = Task::work(found.duration_minutes, &found.assignments);
+    place_in_wbs(tx, &mut found).await?;
     let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
         .bind(project.0)
         .fetch_one(&mut **tx)
         .await?;
     Ok((found, Id(ws)))
+}
+
+/// A task's WBS code, outline level and summary kind, as `in_wbs_order`
+/// gives them, from its ancestors and their siblings alone: reading one
+/// task of a large plan must not read the plan.
+async fn place_in_wbs(tx: &mut Tx, t: &mut Task) -> Result<()> {
+    let project = t.project_id.0;
+    let child: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM tasks WHERE project_id = $1 AND parent_id = $2 LIMIT 1")
+            .bind(project)
+            .bind(t.id.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if child.is_some() {
+        t.kind = TaskKind::Summary;
+    }
+    let mut codes = Vec::new();
+    let (mut parent, mut position, mut me) = (t.parent_id, t.position, t.id);
+    loop {
+        // Siblings sort by (position, id), as in `in_wbs_order`.
+        let before: i64 = match parent {
+            Some(p) => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM tasks WHERE project_id = $1 AND parent_id = $2 \
+                 AND (position < $3 OR (position = $3 AND id < $4))",
+            )
+            .bind(project)
+            .bind(p.0),
+            None => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM tasks WHERE project_id = $1 AND parent_id IS NULL \
+                 AND (position < $2 OR (position = $2 AND id < $3))",
+            )
+            .bind(project),
+        }
+        .bind(position)
+        .bind(me.0)
+        .fetch_one(&mut **tx)
+        .await?;
+        codes.push((before + 1).to_string());
+        let Some(p) = parent else { break };
+        if codes.len() > 10_000 {
+            return Err(StoreError::Corrupt(format!("task {} has no root", t.id.0)));
+        }
+        let row = sqlx::query("SELECT parent_id, position FROM tasks WHERE id = $1")
+            .bind(p.0)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("task {} has a missing parent", t.id.0)))?;
+        (parent, position, me) = (opt_id(&row, "parent_id")?, row.try_get("position")?, p);
+    }
+    codes.reverse();
+    t.outline_level = codes.len() as u32;
+    t.wbs = codes.join(".");
+    Ok(())
 }
 
 /// Fails unless `parent` is a task of `project` and not `task` itself or

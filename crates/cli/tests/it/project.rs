@@ -435,6 +435,13 @@ async fn wbs_reorder_move_lag_kinds_and_task_calendars() {
         json_ok(pm.patch(&format!("/api/v1/tasks/{}", ids[1]), json!({"parent_id": ids[0], "position": 1, "version": v})).await, 200).await;
         let list = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
         assert_eq!(names(&list), ["1:D", "2:A", "2.1:B", "2.2:C"]);
+        // One task read alone has the place in the WBS the whole list gives it.
+        for t in list["items"].as_array().unwrap() {
+            let one = json_ok(pm.get(&format!("/api/v1/tasks/{}", t["id"].as_str().unwrap())).await, 200).await;
+            for field in ["wbs", "outline_level", "kind", "work_minutes", "assignments"] {
+                assert_eq!(one[field], t[field], "{} {field}", t["name"]);
+            }
+        }
         let bad = pm.patch(&format!("/api/v1/tasks/{}", ids[1]), json!({"position": 0, "version": version(&ids[1]).await})).await;
         expect_error(bad, 422, "invalid_value").await;
 
@@ -622,6 +629,134 @@ async fn one_person_both_hats_is_flagged_on_both_dashboards() {
         assert_eq!(d["both_hats"], true);
         let html = admin.get(&format!("/projects/{}", p["id"].as_str().unwrap())).await.text().await.unwrap();
         assert!(html.contains("One person, both hats"), "{html}");
+    })
+    .await;
+}
+
+/// The schedule read is cached per plan revision: every kind of plan write
+/// — tasks, links, the project's calendar and start, task calendars,
+/// resources and their calendars and rates, assignments — shows in the
+/// next read, and a status date asked for is its own entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_schedule_follows_every_plan_write() {
+    on_each_database("a_cached_schedule_follows_every_plan_write", |app| async move {
+        let ws = app.seed_demo().await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let p = json_ok(
+            pm.post(&format!("/api/v1/workspaces/{ws}/projects"), json!({"name": "Cache", "key": "CCH", "start": "2027-01-04"}))
+                .await,
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let a = task(&pm, &p, json!({"name": "A", "duration_minutes": 960})).await;
+        let b = task(&pm, &p, json!({"name": "B", "duration_minutes": 480})).await;
+        // Read twice, so the second read comes from the cache, then check
+        // the field that the write before must have moved.
+        let read = |field: &'static str| {
+            let (pm, p, b) = (pm.clone(), p.clone(), b.clone());
+            async move {
+                let mut seen = Vec::new();
+                for _ in 0..2 {
+                    let s = json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+                    let row = s["tasks"].as_array().unwrap().iter().find(|t| t["id"] == b.as_str()).cloned();
+                    seen.push(row.map_or(Value::Null, |r| r[field].clone()));
+                }
+                assert_eq!(seen[0], seen[1], "a cached read equals the fresh one");
+                seen.remove(0)
+            }
+        };
+        let version = |id: String| {
+            let pm = pm.clone();
+            async move { pm.get(&id).await.json::<Value>().await.unwrap()["version"].clone() }
+        };
+        assert_eq!(read("start").await, "2027-01-04T08:00:00");
+        let dep = json_ok(link(&pm, &p, json!({"predecessor_id": a, "successor_id": b})).await, 201).await;
+        assert_eq!(read("start").await, "2027-01-06T08:00:00", "a new link");
+        let v = version(format!("/api/v1/tasks/{a}")).await;
+        json_ok(pm.patch(&format!("/api/v1/tasks/{a}"), json!({"duration_minutes": 1440, "version": v})).await, 200).await;
+        assert_eq!(read("start").await, "2027-01-07T08:00:00", "a longer predecessor");
+
+        // The project's calendar: Thursday 7 January becomes a holiday.
+        let cal = json_ok(pm.get(&format!("/api/v1/projects/{p}/calendar")).await, 200).await;
+        let pv = version(format!("/api/v1/projects/{p}")).await;
+        let mut put = cal.clone();
+        put["exceptions"] = json!([{"name": "Holiday", "from": "2027-01-07", "to": "2027-01-07", "hours": []}]);
+        put["version"] = pv;
+        json_ok(pm.request(reqwest::Method::PUT, &format!("/api/v1/projects/{p}/calendar")).json(&put).send().await.unwrap(), 200)
+            .await;
+        assert_eq!(read("start").await, "2027-01-08T08:00:00", "a holiday in the project's calendar");
+
+        // The project's start moves everything.
+        let pv = version(format!("/api/v1/projects/{p}")).await;
+        json_ok(pm.patch(&format!("/api/v1/projects/{p}"), json!({"start": "2027-01-11", "version": pv})).await, 200).await;
+        assert_eq!(read("start").await, "2027-01-14T08:00:00", "a later project start");
+
+        // A resource with a calendar of its own (Thursdays off) put on B.
+        let thursdays_off = json!({"week": {"monday": ["08:00-12:00", "13:00-17:00"], "tuesday": ["08:00-12:00", "13:00-17:00"],
+            "wednesday": ["08:00-12:00", "13:00-17:00"], "thursday": [], "friday": ["08:00-12:00", "13:00-17:00"],
+            "saturday": [], "sunday": []}, "work_weeks": [], "exceptions": []});
+        let r = json_ok(
+            pm.post(&format!("/api/v1/workspaces/{ws}/resources"), json!({"name": "Cache tester", "type": "work", "max_units": 100, "rate_minor": 6000}))
+                .await,
+            201,
+        )
+        .await;
+        let r = r["id"].as_str().unwrap().to_owned();
+        let v = version(format!("/api/v1/tasks/{b}")).await;
+        json_ok(
+            pm.patch(&format!("/api/v1/tasks/{b}"), json!({"assignments": [{"resource_id": r, "units": 100}], "version": v})).await,
+            200,
+        )
+        .await;
+        assert_eq!(read("cost_minor").await, 8 * 6000, "an assignment at the resource's rate");
+        let rv = version(format!("/api/v1/resources/{r}")).await;
+        json_ok(pm.patch(&format!("/api/v1/resources/{r}"), json!({"rate_minor": 9000, "version": rv})).await, 200).await;
+        assert_eq!(read("cost_minor").await, 8 * 9000, "a new rate");
+        let rv = version(format!("/api/v1/resources/{r}")).await;
+        json_ok(pm.patch(&format!("/api/v1/resources/{r}"), json!({"calendar": thursdays_off, "version": rv})).await, 200).await;
+        assert_eq!(read("start").await, "2027-01-15T08:00:00", "the resource's calendar");
+
+        // A task calendar, then the link removed.
+        let sat = json!({"name": "Saturdays", "week": {"monday": [], "tuesday": [], "wednesday": [], "thursday": [], "friday": [],
+            "saturday": ["09:00-13:00"], "sunday": []}});
+        let c = json_ok(pm.post(&format!("/api/v1/projects/{p}/calendars"), sat).await, 201).await;
+        let v = version(format!("/api/v1/tasks/{b}")).await;
+        json_ok(
+            pm.patch(&format!("/api/v1/tasks/{b}"), json!({"assignments": [], "calendar_id": c["id"], "version": v})).await,
+            200,
+        )
+        .await;
+        assert_eq!(read("start").await, "2027-01-16T09:00:00", "a task calendar");
+        assert_eq!(pm.delete(&format!("/api/v1/dependencies/{}", dep["id"].as_str().unwrap())).await.status(), 204);
+        assert_eq!(read("start").await, "2027-01-16T09:00:00", "Saturday still, but the first one");
+        assert_eq!(pm.delete(&format!("/api/v1/calendars/{}", c["id"].as_str().unwrap())).await.status(), 204);
+        assert_eq!(read("start").await, "2027-01-11T08:00:00", "back on the project's calendar, unlinked");
+
+        // A status date asked for is a schedule of its own, cached apart.
+        let v = version(format!("/api/v1/tasks/{b}")).await;
+        json_ok(
+            pm.patch(&format!("/api/v1/tasks/{b}"), json!({"actual_start": "2027-01-11T08:00:00", "percent_complete": 50, "version": v}))
+                .await,
+            200,
+        )
+        .await;
+        let at = |d: &'static str| {
+            let (pm, p, b) = (pm.clone(), p.clone(), b.clone());
+            async move {
+                let s = json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule?status_date={d}")).await, 200).await;
+                s["tasks"].as_array().unwrap().iter().find(|t| t["id"] == b.as_str()).unwrap()["finish"].clone()
+            }
+        };
+        let early = at("2027-01-11T17:00:00").await;
+        let late = at("2027-01-20T08:00:00").await;
+        assert_ne!(early, late, "remaining work from each status date");
+        assert_eq!(at("2027-01-11T17:00:00").await, early);
+        // Deleting the task takes it out of the next read.
+        assert_eq!(pm.delete(&format!("/api/v1/tasks/{b}")).await.status(), 204);
+        assert_eq!(read("start").await, Value::Null, "a deleted task");
     })
     .await;
 }

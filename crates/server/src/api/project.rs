@@ -233,14 +233,10 @@ async fn get_schedule(
     p: Principal,
     Path(path): Path<IdPath>,
     ApiQuery(q): ApiQuery<StatusDateQuery>,
-) -> ApiResult<Json<ScheduleView>> {
+    headers: HeaderMap,
+) -> ApiResult<axum::response::Response> {
     let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
-    let mut plan = ops::load_plan(&state, a.scope.project_id).await?;
-    if q.status_date.is_some() {
-        plan.project.status_date = q.status_date;
-    }
-    let costs = crate::measure::task_costs(&plan.tasks, &crate::ops::delivery::rates(&plan.resources));
-    Ok(Json(plan::view_with_costs(&plan.tasks, &plan.schedule()?, Some(&costs))?))
+    Ok(ops::schedule_body(&state, a.scope.project_id, q.status_date).await?.respond(&headers))
 }
 
 /// Reads an MS Project XML (MSPDI) file, sent as the body, into an empty

@@ -15,6 +15,7 @@ use super::product::nullable;
 use crate::access::InProject;
 use crate::error::ApiError;
 use crate::plan::{self, Plan};
+use crate::schedule_cache::Key;
 use crate::state::AppState;
 
 /// A project's manager must be a project manager or an admin of its workspace.
@@ -636,6 +637,42 @@ pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDepen
     });
     tandem_sched::Graph::build(&plan.network()?).map_err(|e| crate::plan::explain(e.into(), &plan.tasks))?;
     Ok(state.store.create_dependency(a.user_id, plan.project.id, &d, state.clock.now()).await?)
+}
+
+/// The project's schedule as `GET /projects/{id}/schedule` sends it, from
+/// the cache while the plan's revision is unchanged; at most one
+/// computation per project at a time.
+pub async fn schedule_body(
+    state: &AppState,
+    project: Id,
+    status_date: Option<LocalTime>,
+) -> Result<crate::schedule_cache::Body, ApiError> {
+    let key = |revision| Key { project, revision, status_date };
+    let cache = &state.schedules;
+    if let Some(body) = state.store.plan_revision(project).await?.and_then(|r| cache.get(&key(r))) {
+        return Ok(body);
+    }
+    let _computing = cache.computing(project).await;
+    let before = state.store.plan_revision(project).await?;
+    if let Some(body) = before.and_then(|r| cache.get(&key(r))) {
+        return Ok(body);
+    }
+    let mut plan = load_plan(state, project).await?;
+    if status_date.is_some() {
+        plan.project.status_date = status_date;
+    }
+    let costs = crate::measure::task_costs(&plan.tasks, &crate::ops::delivery::rates(&plan.resources));
+    let view = crate::plan::view_with_costs(&plan.tasks, &plan.schedule()?, Some(&costs))?;
+    let json = serde_json::to_vec(&view).map_err(|e| ApiError::Internal(format!("schedule: {e}")))?;
+    let body = crate::schedule_cache::Body::new(json).map_err(|e| ApiError::Internal(format!("gzip: {e}")))?;
+    // Kept only when no plan write committed while the plan was read: then
+    // what was read is exactly that revision's plan.
+    if let Some(r) = before
+        && state.store.plan_revision(project).await? == Some(r)
+    {
+        cache.put(key(r), body.clone());
+    }
+    Ok(body)
 }
 
 /// Loads a project's plan: the project, its tasks in WBS order and its
