@@ -48,10 +48,15 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Tandem's database: one pool, one backend, migrated on open.
+/// Tandem's database: a pool for reads and one for writes, one backend,
+/// migrated on open.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: AnyPool,
+    /// On SQLite a single connection, so writers queue in order for it
+    /// instead of polling SQLite's lock with growing sleeps; on PostgreSQL
+    /// the same pool as reads.
+    pub(crate) writer: AnyPool,
     backend: Backend,
 }
 
@@ -79,10 +84,10 @@ impl Store {
             _ => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Db)?;
-        let pool_options = match backend {
-            // SQLite: WAL so readers never block the writer; foreign keys
-            // enforced; writers queue for the lock instead of failing.
-            Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _| {
+        // SQLite: WAL so readers never block the writer; foreign keys
+        // enforced; a writer outside this process is waited for, not failed.
+        let sqlite = |connections| {
+            AnyPoolOptions::new().max_connections(connections).after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
@@ -91,19 +96,25 @@ impl Store {
                     .await?;
                     Ok(())
                 })
-            }),
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+            })
         };
-        let pool = pool_options
-            .acquire_timeout(Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS * 2))
-            .connect_with(options)
-            .await?;
-        Ok(Store { pool, backend })
+        let timeout = Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS * 2);
+        let (pool, writer) = match backend {
+            Backend::Sqlite => {
+                let writer = sqlite(1).acquire_timeout(timeout).connect_with(options.clone()).await?;
+                (sqlite(8).acquire_timeout(timeout).connect_with(options).await?, writer)
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new().max_connections(16).acquire_timeout(timeout).connect_with(options).await?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Store { pool, writer, backend })
     }
 
     /// Applies the migrations this binary carries that the database lacks.
     pub async fn migrate(&self) -> Result<()> {
-        migrations::migrator(self.backend).run(&self.pool).await?;
+        migrations::migrator(self.backend).run(&self.writer).await?;
         Ok(())
     }
 
@@ -121,7 +132,7 @@ impl Store {
     /// once, so two writers queue instead of deadlocking on upgrade.
     pub(crate) async fn write(&self) -> Result<Transaction<'static, Any>> {
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(tx)
@@ -149,6 +160,7 @@ impl Store {
     /// Closes the pool, waiting for connections to return.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 

@@ -123,7 +123,7 @@ macro_rules! task_cols {
          t.status, t.feature_id, t.fixed_cost_minor, t.actual_start, t.actual_finish, t.remaining_minutes, \
          t.estimate_optimistic, t.estimate_likely, t.estimate_pessimistic, t.sprint_id, t.priority, \
          t.leveling_delay_minutes, t.done_at, t.calendar_id, t.slack_calendar_id, t.manual_start, t.manual_finish, t.stop_at, t.resume_at, \
-         t.external_start, t.leveling_delay_elapsed, t.version, t.created_at, t.updated_at \
+         t.external_start, t.leveling_delay_elapsed, t.version, t.created_at, t.updated_at, p.workspace_id \
          FROM tasks t JOIN projects p ON p.id = t.project_id"
     };
 }
@@ -316,12 +316,19 @@ async fn check_sprint(tx: &mut Tx, project: Id, sprint: Option<Id>) -> Result<()
 }
 
 async fn fetch_task(tx: &mut Tx, t: Id) -> Result<(Task, Id)> {
+    let (mut found, ws) = fetch_unplaced(tx, t).await?;
+    place_in_wbs(tx, &mut found).await?;
+    Ok((found, ws))
+}
+
+/// A task with its assignments and its workspace, without its place in
+/// the WBS (code, level, summary kind).
+async fn fetch_unplaced(tx: &mut Tx, t: Id) -> Result<(Task, Id)> {
     let row = sqlx::query(concat!(task_cols!(), " WHERE t.id = $1"))
         .bind(t.0)
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let project = id(&row, "project_id")?;
     let mut found = task(&row)?;
     let rows = sqlx::query("SELECT resource_id, units FROM assignments WHERE task_id = $1 ORDER BY id")
         .bind(t.0)
@@ -332,62 +339,47 @@ async fn fetch_task(tx: &mut Tx, t: Id) -> Result<(Task, Id)> {
         .map(|r| Ok(TaskAssignment { resource_id: id(r, "resource_id")?, units: r.try_get("units")? }))
         .collect::<Result<_>>()?;
     found.work_minutes = Task::work(found.duration_minutes, &found.assignments);
-    place_in_wbs(tx, &mut found).await?;
-    let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
-        .bind(project.0)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok((found, Id(ws)))
+    Ok((found, id(&row, "workspace_id")?))
 }
 
 /// A task's WBS code, outline level and summary kind, as `in_wbs_order`
 /// gives them, from its ancestors and their siblings alone: reading one
 /// task of a large plan must not read the plan.
 async fn place_in_wbs(tx: &mut Tx, t: &mut Task) -> Result<()> {
-    let project = t.project_id.0;
-    let child: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM tasks WHERE project_id = $1 AND parent_id = $2 LIMIT 1")
-            .bind(project)
-            .bind(t.id.0)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if child.is_some() {
-        t.kind = TaskKind::Summary;
-    }
-    let mut codes = Vec::new();
-    let (mut parent, mut position, mut me) = (t.parent_id, t.position, t.id);
-    loop {
-        // Siblings sort by (position, id), as in `in_wbs_order`.
-        let before: i64 = match parent {
-            Some(p) => sqlx::query_scalar(
-                "SELECT COUNT(*) FROM tasks WHERE project_id = $1 AND parent_id = $2 \
-                 AND (position < $3 OR (position = $3 AND id < $4))",
-            )
-            .bind(project)
-            .bind(p.0),
-            None => sqlx::query_scalar(
-                "SELECT COUNT(*) FROM tasks WHERE project_id = $1 AND parent_id IS NULL \
-                 AND (position < $2 OR (position = $2 AND id < $3))",
-            )
-            .bind(project),
-        }
-        .bind(position)
-        .bind(me.0)
-        .fetch_one(&mut **tx)
-        .await?;
+    // One query: the chain of ancestors (bounded, in case of a corrupt
+    // loop) and, at each, how many siblings sort before it by (position,
+    // id) as in `in_wbs_order`; and whether the task has children.
+    let rows = sqlx::query(
+        "WITH RECURSIVE up(id, parent_id, position, depth) AS ( \
+             SELECT id, parent_id, position, 0 FROM tasks WHERE id = $1 \
+             UNION ALL SELECT t.id, t.parent_id, t.position, up.depth + 1 FROM tasks t \
+             JOIN up ON t.id = up.parent_id WHERE up.depth < 10000) \
+         SELECT up.depth, \
+             (SELECT COUNT(*) FROM tasks s WHERE s.project_id = $2 AND s.parent_id = up.parent_id \
+                 AND (s.position < up.position OR (s.position = up.position AND s.id < up.id))) \
+             + CASE WHEN up.parent_id IS NULL THEN \
+                 (SELECT COUNT(*) FROM tasks s WHERE s.project_id = $2 AND s.parent_id IS NULL \
+                     AND (s.position < up.position OR (s.position = up.position AND s.id < up.id))) \
+               ELSE 0 END AS before, \
+             CASE WHEN up.depth = 0 AND EXISTS (SELECT 1 FROM tasks c WHERE c.project_id = $2 AND c.parent_id = up.id) \
+               THEN 1 ELSE 0 END AS parent_of \
+         FROM up ORDER BY up.depth DESC",
+    )
+    .bind(t.id.0)
+    .bind(t.project_id.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut codes = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let before: i64 = r.try_get("before")?;
         codes.push((before + 1).to_string());
-        let Some(p) = parent else { break };
-        if codes.len() > 10_000 {
-            return Err(StoreError::Corrupt(format!("task {} has no root", t.id.0)));
+        if r.try_get::<i64, _>("parent_of")? == 1 {
+            t.kind = TaskKind::Summary;
         }
-        let row = sqlx::query("SELECT parent_id, position FROM tasks WHERE id = $1")
-            .bind(p.0)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("task {} has a missing parent", t.id.0)))?;
-        (parent, position, me) = (opt_id(&row, "parent_id")?, row.try_get("position")?, p);
     }
-    codes.reverse();
+    if rows.len() > 10_000 || codes.is_empty() {
+        return Err(StoreError::Corrupt(format!("task {} has no root in the WBS", t.id.0)));
+    }
     t.outline_level = codes.len() as u32;
     t.wbs = codes.join(".");
     Ok(())
@@ -685,9 +677,21 @@ impl Store {
         if e.assignments != before.assignments {
             write_assignments(&mut tx, ws, t, &e.assignments).await?;
         }
-        let (after, _) = fetch_task(&mut tx, t).await?;
-        for f in [before.feature_id, after.feature_id] {
-            sync_delivery(&mut tx, ws, actor, f, now).await?;
+        // The task's place in the WBS moved only if its parent or position
+        // did; its children are not this edit's.
+        let (mut after, _) = fetch_unplaced(&mut tx, t).await?;
+        if after.parent_id == before.parent_id && after.position == before.position {
+            after.wbs.clone_from(&before.wbs);
+            after.outline_level = before.outline_level;
+            if before.kind == TaskKind::Summary {
+                after.kind = TaskKind::Summary;
+            }
+        } else {
+            place_in_wbs(&mut tx, &mut after).await?;
+        }
+        sync_delivery(&mut tx, ws, actor, before.feature_id, now).await?;
+        if after.feature_id != before.feature_id {
+            sync_delivery(&mut tx, ws, actor, after.feature_id, now).await?;
         }
         record_update(&mut tx, change(ws, actor, "task.updated", "task", t), &before, &after, now).await?;
         tx.commit().await?;
