@@ -70,9 +70,14 @@ enum Command {
         #[arg(long)]
         level: bool,
     },
-    /// Reads an MS Project XML (MSPDI) file into an empty project.
+    /// Reads an MS Project XML (MSPDI) file, a Jira CSV export or a Trello
+    /// board export into an empty project.
     Import {
         file: String,
+        /// The file's format; without it, from its extension (.csv Jira,
+        /// .json Trello, else MSPDI).
+        #[arg(long, value_enum)]
+        format: Option<ImportArg>,
         /// The project's key.
         #[arg(long)]
         project: String,
@@ -120,6 +125,13 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ImportArg {
+    Mspdi,
+    JiraCsv,
+    TrelloJson,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -196,11 +208,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{file}: {e}"))?;
             schedule::print(&report, format)
         }
-        Command::Import { file, project, workspace, db } => {
+        Command::Import { file, format, project, workspace, db } => {
+            use tandem_server::ops::interchange::{self, ImportFormat};
             let bytes = schedule::read_file(&file)?;
             let state = AppState::new(open(&db).await?, Config::default());
             let p = find_project(&state, workspace.as_deref(), &project).await?;
-            let r = tandem_server::ops::interchange::import_mspdi(&state, p.manager_id, p.id, &bytes)
+            let format = match format {
+                Some(ImportArg::Mspdi) => ImportFormat::Mspdi,
+                Some(ImportArg::JiraCsv) => ImportFormat::JiraCsv,
+                Some(ImportArg::TrelloJson) => ImportFormat::TrelloJson,
+                None => ImportFormat::of_file_name(&file),
+            };
+            let r = interchange::import(&state, p.manager_id, p.id, format, &bytes)
                 .await
                 .map_err(|e| format!("{file}: {e}"))?;
             println!(

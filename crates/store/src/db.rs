@@ -105,7 +105,8 @@ impl Store {
                 (sqlite(8).acquire_timeout(timeout).connect_with(options).await?, writer)
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new().max_connections(16).acquire_timeout(timeout).connect_with(options).await?;
+                let pool =
+                    AnyPoolOptions::new().max_connections(16).acquire_timeout(timeout).connect_with(options).await?;
                 (pool.clone(), pool)
             }
         };

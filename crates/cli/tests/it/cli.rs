@@ -172,6 +172,18 @@ async fn import_and_export_on_the_command_line() {
     assert_eq!(code, 0);
     assert_eq!(csv.lines().count(), 27, "{csv}");
 
+    // A Jira export, its format read from the extension.
+    let body = serde_json::json!({"name": "From Jira", "key": "JIR", "start": "2027-01-04"});
+    assert_eq!(pm.post(&format!("/api/v1/workspaces/{ws}/projects"), body).await.status(), 201);
+    let jira = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jira-shop.csv");
+    let (code, out, err) = tandem(&["import", jira, "--project", "JIR", "--db", db.url()], "").await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("imported 5 tasks, 4 dependencies"), "{out}");
+    let (code, _, err) =
+        tandem(&["import", jira, "--format", "trello-json", "--project", "CLI", "--db", db.url()], "").await;
+    assert_ne!(code, 0);
+    assert!(err.contains("not a Trello board export"), "{err}");
+
     // Errors: one line, non-zero, nothing stored.
     for args in [
         vec!["import", file, "--project", "NOPE", "--db", db.url()],

@@ -200,3 +200,145 @@ async fn import_refuses_bad_files_and_exports_csv_and_ics() {
     })
     .await;
 }
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// Jira's CSV export and Trello's board export go into empty projects
+/// through the same import: issues under their parents, "Blocks" links as
+/// finish-to-start, estimates, status, points and assignees; lists as
+/// phases with their cards, checklist progress and members. Bad files are
+/// refused with what is wrong and store nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jira_and_trello_exports_import_into_projects() {
+    on_each_database("jira_and_trello_exports_import_into_projects", |app| async move {
+        let ws = app.seed_demo().await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let project = |key: &'static str| {
+            let pm = pm.clone();
+            let ws = ws.clone();
+            async move {
+                let body = json!({"name": key, "key": key, "start": "2027-01-04"});
+                json_ok(pm.post(&format!("/api/v1/workspaces/{ws}/projects"), body).await, 201).await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            }
+        };
+        let send = |id: String, query: &'static str, media: &'static str, body: Vec<u8>| {
+            let pm = pm.clone();
+            async move {
+                pm.request(reqwest::Method::POST, &format!("/api/v1/projects/{id}/import{query}"))
+                    .header("content-type", media)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let rows = |id: String| {
+            let pm = pm.clone();
+            async move {
+                let list = json_ok(pm.get(&format!("/api/v1/projects/{id}/tasks?limit=200")).await, 200).await;
+                list["items"].as_array().unwrap().clone()
+            }
+        };
+
+        // Jira: the epic is a summary over its stories, links chain the work.
+        let jira = project("JRA").await;
+        let r = json_ok(send(jira.clone(), "", "text/csv; charset=utf-8", fixture("jira-shop.csv")).await, 201).await;
+        assert_eq!((r["tasks"].clone(), r["dependencies"].clone()), (json!(5), json!(4)), "{r}");
+        assert_eq!(r["resources_created"].as_u64().unwrap() + r["resources_matched"].as_u64().unwrap(), 2);
+        let notes = r["notes"].to_string();
+        assert!(notes.contains("1 issues have no original estimate") && !notes.contains("SHOP-99"), "{notes}");
+        assert!(notes.contains("1 \\\"Blocks\\\" links"), "{notes}");
+        let tasks = rows(jira.clone()).await;
+        let seen: Vec<(String, String, String)> = tasks
+            .iter()
+            .map(|t| {
+                (
+                    t["wbs"].as_str().unwrap().into(),
+                    t["name"].as_str().unwrap().into(),
+                    t["kind"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let expect = [
+            ("1", "Checkout revamp", "summary"),
+            ("1.1", "Card payments", "task"),
+            ("1.2", "Receipts by e-mail", "task"),
+            ("2", "Refund flow", "task"),
+            ("3", "Launch review", "task"),
+        ];
+        assert_eq!(seen, expect.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned())));
+        let by = |n: &str| tasks.iter().find(|t| t["name"] == n).unwrap().clone();
+        let pay = by("Card payments");
+        assert_eq!((pay["status"].clone(), pay["percent_complete"].clone()), (json!("done"), json!(100)));
+        assert_eq!((pay["duration_minutes"].clone(), pay["story_points"].clone()), (json!(960), json!(5.0)));
+        assert_eq!(pay["deadline"], "2027-01-08T17:00:00");
+        let refund = by("Refund flow");
+        assert_eq!((refund["status"].clone(), refund["percent_complete"].clone()), (json!("in_progress"), json!(33)));
+        assert_eq!(refund["priority"], 900);
+        assert_eq!(refund["assignments"].as_array().unwrap().len(), 1);
+        assert_eq!(by("Launch review")["duration_minutes"], 480, "no estimate: one working day");
+        let s = json_ok(pm.get(&format!("/api/v1/projects/{jira}/schedule")).await, 200).await;
+        let at = |n: &str| s["tasks"].as_array().unwrap().iter().find(|t| t["name"] == n).unwrap().clone();
+        assert_eq!(at("Receipts by e-mail")["start"], "2027-01-06T08:00:00", "after the payments it waits on");
+        assert_eq!(at("Launch review")["start"], "2027-01-11T08:00:00", "after both its blockers");
+        // A second import into the same project is refused.
+        expect_error(send(jira.clone(), "", "text/csv", fixture("jira-shop.csv")).await, 409, "conflict").await;
+
+        // Trello: lists in board order become phases; archived ones stay out.
+        let trello = project("TRL").await;
+        let r = json_ok(
+            send(trello.clone(), "?format=trello-json", "text/plain", fixture("trello-launch.json")).await,
+            201,
+        )
+        .await;
+        assert_eq!(r["tasks"], 7, "{r}");
+        let notes = r["notes"].to_string();
+        assert!(notes.contains("1 archived cards") && notes.contains("1 cards are on archived"), "{notes}");
+        let tasks = rows(trello.clone()).await;
+        let seen: Vec<String> =
+            tasks.iter().map(|t| format!("{} {}", t["wbs"].as_str().unwrap(), t["name"].as_str().unwrap())).collect();
+        assert_eq!(
+            seen,
+            [
+                "1 To do",
+                "1.1 Design the logo",
+                "1.2 Launch post",
+                "2 Doing",
+                "2.1 Write the copy",
+                "3 Done",
+                "3.1 Pick a domain"
+            ]
+        );
+        let copy = tasks.iter().find(|t| t["name"] == "Write the copy").unwrap();
+        assert_eq!((copy["percent_complete"].clone(), copy["status"].clone()), (json!(50), json!("in_progress")));
+        assert_eq!(copy["deadline"], "2027-01-15T17:00:00");
+        assert_eq!(
+            tasks.iter().find(|t| t["name"] == "Launch post").unwrap()["assignments"].as_array().unwrap().len(),
+            2
+        );
+        assert_eq!(tasks.iter().find(|t| t["name"] == "Pick a domain").unwrap()["status"], "done");
+
+        // Bad files: what is wrong, and nothing stored.
+        let empty = project("BDF").await;
+        for (query, media, body, words) in [
+            ("", "text/csv", b"Name,Owner\nx,y\n".to_vec(), "Issue key"),
+            ("", "text/csv", b"Summary,Issue key,Original Estimate\nA,K-1,soon\n".to_vec(), "line 2"),
+            ("", "text/csv", b"Summary,Issue key,Issue id,Parent id\nA,K-1,1,2\nB,K-2,2,1\n".to_vec(), "lead back"),
+            ("", "application/json", b"{\"lists\": []}".to_vec(), "Trello"),
+            ("", "application/json", format!("{{\"lists\": {}", "[".repeat(100_000)).into_bytes(), "Trello"),
+            ("?format=jira-csv", "application/xml", fixture("trello-launch.json"), "Issue key"),
+        ] {
+            let body = expect_error(send(empty.clone(), query, media, body).await, 422, "invalid_value").await;
+            let msg = body["error"]["message"].as_str().unwrap_or_default().to_owned();
+            assert!(msg.contains(words), "{words}: {body}");
+        }
+        expect_error(send(empty.clone(), "?format=pdf", "text/csv", Vec::new()).await, 400, "invalid_query").await;
+        assert_eq!(rows(empty).await, Vec::<Value>::new(), "refused files store nothing");
+    })
+    .await;
+}

@@ -16,7 +16,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
-use crate::ops::interchange::{ExportFormat, ImportReport};
+use crate::ops::interchange::{ExportFormat, ImportFormat, ImportReport};
 use crate::ops::project::{self as ops, CreateDependency, CreateProject, CreateTask, UpdateProject, UpdateTask};
 use crate::plan::{self, ScheduleView};
 use crate::state::AppState;
@@ -239,12 +239,24 @@ async fn get_schedule(
     Ok(ops::schedule_body(&state, a.scope.project_id, q.status_date).await?.respond(&headers))
 }
 
-/// Reads an MS Project XML (MSPDI) file, sent as the body, into an empty
-/// project: tasks, outline, links with their lag kinds, calendars,
-/// progress, resources (matched by name) and assignments, in one
-/// transaction. The project then schedules as `tandem schedule` does on
-/// the file.
-#[utoipa::path(post, path = "/projects/{id}/import", tag = "projects", params(("id" = String, Path)),
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ImportQuery {
+    /// `mspdi`, `jira-csv` or `trello-json`; without it, from the body's
+    /// media type (`text/csv` Jira, `application/json` Trello, else MSPDI).
+    #[param(value_type = Option<String>)]
+    pub format: Option<ImportFormat>,
+}
+
+/// Reads a file, sent as the body, into an empty project, in one
+/// transaction. MS Project XML (MSPDI): tasks, outline, links with their
+/// lag kinds, calendars, progress, resources (matched by name) and
+/// assignments; the project then schedules as `tandem schedule` does on
+/// the file. A Jira CSV export: issues under their parents, "Blocks" links
+/// as finish-to-start, estimates, status, points, assignees, due dates. A
+/// Trello board export: lists as summary tasks, cards under them, checklist
+/// progress, members, due dates.
+#[utoipa::path(post, path = "/projects/{id}/import", tag = "projects", params(("id" = String, Path), ImportQuery),
     request_body(content = String, content_type = "application/xml"),
     responses((status = 201, body = ImportReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -252,12 +264,16 @@ async fn import_plan(
     State(state): State<AppState>,
     p: Principal,
     Path(path): Path<IdPath>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    headers: HeaderMap,
     body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
     let limit = state.config.max_import_bytes;
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
-    let report = crate::ops::interchange::import_mspdi(&state, a.user_id, a.scope.project_id, &bytes).await?;
+    let media = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let format = q.format.unwrap_or_else(|| ImportFormat::of_media_type(media));
+    let report = crate::ops::interchange::import(&state, a.user_id, a.scope.project_id, format, &bytes).await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
 

@@ -25,9 +25,62 @@ pub struct ImportReport {
     pub notes: Notes,
 }
 
+tandem_core::str_enum! {
+    /// What `POST /projects/{id}/import` and `tandem import` read.
+    pub enum ImportFormat { Mspdi = "mspdi", JiraCsv = "jira-csv", TrelloJson = "trello-json" }
+}
+
+impl ImportFormat {
+    /// The format a body of this media type is in: CSV is Jira's export,
+    /// JSON Trello's, anything else MS Project XML.
+    pub fn of_media_type(content_type: Option<&str>) -> ImportFormat {
+        let essence = content_type.and_then(|c| c.split(';').next()).map(|c| c.trim().to_ascii_lowercase());
+        match essence.as_deref() {
+            Some("text/csv") => ImportFormat::JiraCsv,
+            Some("application/json") => ImportFormat::TrelloJson,
+            _ => ImportFormat::Mspdi,
+        }
+    }
+
+    /// The format of a file by its extension, as `tandem import` guesses it.
+    pub fn of_file_name(name: &str) -> ImportFormat {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".csv") {
+            ImportFormat::JiraCsv
+        } else if lower.ends_with(".json") {
+            ImportFormat::TrelloJson
+        } else {
+            ImportFormat::Mspdi
+        }
+    }
+}
+
 /// Reads an MSPDI file into an empty project, in one transaction.
 pub async fn import_mspdi(state: &AppState, actor: Id, project: Id, bytes: &[u8]) -> Result<ImportReport, ApiError> {
-    let (plan, notes) = interchange::import(bytes)?;
+    import(state, actor, project, ImportFormat::Mspdi, bytes).await
+}
+
+/// Reads a file in `format` into an empty project, in one transaction. A
+/// Jira or Trello export keeps the project's start and calendar.
+pub async fn import(
+    state: &AppState,
+    actor: Id,
+    project: Id,
+    format: ImportFormat,
+    bytes: &[u8],
+) -> Result<ImportReport, ApiError> {
+    let target = || async {
+        Ok::<_, ApiError>(interchange::Target {
+            project,
+            start: state.store.project(project).await?.start,
+            calendar: state.store.project_calendar(project).await?,
+        })
+    };
+    let (plan, notes) = match format {
+        ImportFormat::Mspdi => interchange::import(bytes)?,
+        ImportFormat::JiraCsv => interchange::jira::import(bytes, target().await?)?,
+        ImportFormat::TrelloJson => interchange::trello::import(bytes, target().await?)?,
+    };
     let out = state.store.import_plan(actor, project, &plan, state.clock.now()).await?;
     Ok(ImportReport {
         tasks: out.tasks.len(),
