@@ -6,16 +6,20 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #
 # Seeds: the MSPDI target starts from the test fixtures of
-# crates/formats/tests/fixtures; crashes land in fuzz/artifacts/TARGET/.
+# crates/formats/tests/fixtures, the Jira and Trello targets from the CLI
+# test fixtures; crashes land in fuzz/artifacts/TARGET/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(mspdi_read markdown json_edits calendar)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(mspdi_read jira_csv trello_json markdown json_edits calendar)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked -q
 mkdir -p fuzz/corpus/mspdi_read
 find crates/formats/tests -name '*.xml' -size -1M -exec cp -n {} fuzz/corpus/mspdi_read/ \; 2>/dev/null || true
+mkdir -p fuzz/corpus/jira_csv fuzz/corpus/trello_json
+cp -n crates/cli/tests/fixtures/*.csv fuzz/corpus/jira_csv/ 2>/dev/null || true
+cp -n crates/cli/tests/fixtures/*.json fuzz/corpus/trello_json/ 2>/dev/null || true
 for t in "${TARGETS[@]}"; do
   mkdir -p "fuzz/corpus/$t"
   log="fuzz/$t.log"

@@ -220,13 +220,17 @@ const PLAN_FIELDS: &[&str] = &[
 /// "unmanaged change". `after` holds the changed fields of an update.
 pub fn is_plan_edit(action: &str, after: Option<&serde_json::Value>) -> bool {
     match action {
-        "task.created" | "task.deleted" | "dependency.created" | "dependency.deleted" => true,
         "task.updated" => after
             .and_then(serde_json::Value::as_object)
             .is_some_and(|o| o.keys().any(|k| PLAN_FIELDS.contains(&k.as_str()))),
-        _ => false,
+        a => PLAN_EDIT_ACTIONS.contains(&a),
     }
 }
+
+/// The actions that can be plan edits (`task.updated` only when it changes
+/// a plan field); the store filters the activity log by them.
+pub const PLAN_EDIT_ACTIONS: &[&str] =
+    &["task.created", "task.updated", "task.deleted", "dependency.created", "dependency.deleted"];
 
 /// Scope change since the first baseline, managed and not.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]

@@ -148,16 +148,33 @@ impl Store {
     /// The workspace's activity with ids in `(after, upto]`, oldest first,
     /// at most `limit` entries.
     pub async fn activity_between(&self, workspace: Id, after: Id, upto: Id, limit: i64) -> Result<Vec<Activity>> {
-        let rows = sqlx::query(concat!(
-            activity_cols!(),
-            "WHERE a.workspace_id = $1 AND a.id > $2 AND a.id <= $3 ORDER BY a.id LIMIT $4"
-        ))
-        .bind(workspace.0)
-        .bind(after.0)
-        .bind(upto.0)
-        .bind(limit.max(1))
-        .fetch_all(&self.pool)
-        .await?;
+        self.entries_between(Entries::All, workspace, after, upto, limit).await
+    }
+
+    /// Like [`Store::activity_between`], only the actions that can be plan
+    /// edits (tasks and dependencies created, updated or deleted), filtered
+    /// by the database: a busy workspace's other entries are neither read
+    /// nor counted against `limit`.
+    pub async fn plan_activity_between(&self, workspace: Id, after: Id, upto: Id, limit: i64) -> Result<Vec<Activity>> {
+        self.entries_between(Entries::PlanEdits, workspace, after, upto, limit).await
+    }
+
+    async fn entries_between(
+        &self,
+        which: Entries,
+        workspace: Id,
+        after: Id,
+        upto: Id,
+        limit: i64,
+    ) -> Result<Vec<Activity>> {
+        let sql = which.sql();
+        let rows = sqlx::query(sql)
+            .bind(workspace.0)
+            .bind(after.0)
+            .bind(upto.0)
+            .bind(limit.max(1))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(activity_row).collect()
     }
 
@@ -170,5 +187,39 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(Id(v.unwrap_or(0)))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Entries {
+    All,
+    PlanEdits,
+}
+
+impl Entries {
+    fn sql(self) -> &'static str {
+        match self {
+            Entries::All => concat!(
+                activity_cols!(),
+                "WHERE a.workspace_id = $1 AND a.id > $2 AND a.id <= $3 ORDER BY a.id LIMIT $4"
+            ),
+            Entries::PlanEdits => concat!(
+                activity_cols!(),
+                "WHERE a.workspace_id = $1 AND a.id > $2 AND a.id <= $3 AND a.action IN \
+                     ('task.created', 'task.updated', 'task.deleted', 'dependency.created', 'dependency.deleted') \
+                     ORDER BY a.id LIMIT $4"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_plan_edit_filter_names_every_plan_edit_action() {
+        let sql = super::Entries::PlanEdits.sql();
+        for a in tandem_core::change::PLAN_EDIT_ACTIONS {
+            assert!(sql.contains(&format!("'{a}'")), "{a}");
+        }
     }
 }

@@ -371,7 +371,7 @@ pub async fn scope_metrics(
         v.as_ref().and_then(|o| o.get("project_id")).and_then(|k| k.as_str()) == Some(project.id.to_string().as_str())
     };
     let mut unmanaged = Vec::new();
-    for e in state.store.activity_between(ws, from, upto, MAX_SCOPE_ENTRIES).await? {
+    for e in state.store.plan_activity_between(ws, from, upto, MAX_SCOPE_ENTRIES).await? {
         if !is_plan_edit(&e.action, e.after.as_ref()) {
             continue;
         }
