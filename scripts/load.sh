@@ -8,14 +8,15 @@
 #                                       TANDEM_LOAD_PG_ADMIN is set
 #   DURATION=60s CLIENTS=50 TASKS=5000 scripts/load.sh
 #   ONLY=schedule scripts/load.sh      one kind of request alone
-#                                       (schedule, dashboard, tasks, write:
-#                                       new risks, update: task updates)
+#                                       (schedule, dashboard, tasks, or
+#                                       update: task updates)
 #   GZIP=0 scripts/load.sh             without Accept-Encoding: gzip
 #
 # The reads hit the schedule of a TASKS-task project made by the shared
 # network generator (../shared/perf/gen_network.py; without it the demo
 # project stands in, and the script says so), the demo project's dashboard
-# and its task list; one request in ten creates a risk. Installs wrk from
+# and its task list; one request in ten creates a risk in the big project
+# (with the demo project standing in, in that one). Installs wrk from
 # Debian when missing. Not part of CI: it takes minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,14 +89,14 @@ run_one() {
       -d '{"name":"Load network","key":"BIG","start":"2027-01-04T08:00:00"}' "$base/api/v1/workspaces/$ws/projects" | json 'd["id"]')
     curl -s -f -o /dev/null -H "$auth" -H 'content-type: application/xml' --data-binary "@$BIG_XML" "$base/api/v1/projects/$big/import"
   fi
-  # What the writes change: new risks on the demo project, or (ONLY=update)
+  # What the writes change: new risks in the big project, or (ONLY=update)
   # the versions of the big project's first thousand tasks.
   count() {
     if [ "$ONLY" = update ]; then
       task_versions "$base" "$auth" "$big" > "$WORK/tasks.txt"
       awk '{ s += $2 } END { print s }' "$WORK/tasks.txt"
     else
-      curl -s -H "$auth" "$base/api/v1/projects/$demo/risks" | json 'len(d["items"])'
+      curl -s -H "$auth" "$base/api/v1/projects/$big/risks" | json 'len(d["items"])'
     fi
   }
   local before after

@@ -254,11 +254,25 @@ impl Store {
             .bind(project.0)
             .fetch_all(&mut *tx)
             .await?;
+        // Every risk's tasks in one query, not one per risk.
+        let links = sqlx::query(
+            "SELECT rt.risk_id, rt.task_id FROM risk_tasks rt JOIN risks r ON r.id = rt.risk_id \
+             WHERE r.project_id = $1 ORDER BY rt.risk_id, rt.task_id",
+        )
+        .bind(project.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut tasks: std::collections::HashMap<Id, Vec<Id>> = std::collections::HashMap::new();
+        for l in &links {
+            tasks.entry(id(l, "risk_id")?).or_default().push(id(l, "task_id")?);
+        }
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
-            out.push(with_tasks(&mut tx, risk(row)?).await?);
+            let mut r = risk(row)?;
+            r.task_ids = tasks.remove(&r.id).unwrap_or_default();
+            out.push(r);
         }
-        tx.commit().await?;
         out.sort_by(|a, b| b.score.cmp(&a.score).then(b.exposure_minor.cmp(&a.exposure_minor)).then(a.id.cmp(&b.id)));
         Ok(out)
     }

@@ -1,8 +1,9 @@
 -- A counter per project that moves, in the same transaction, with every
--- change to what the project's schedule is computed from: the project,
--- its tasks, links, calendars and assignments, and its workspace's
--- resources. Triggers keep it, so no write path can forget it; a cached
--- schedule is current exactly while the counter is unchanged. Derived
+-- change to what the project's schedule is computed from: the project's
+-- key, start, status date and calendar, its tasks, links, calendars and
+-- assignments, and its workspace's resources. Triggers keep it, so no
+-- write path can forget it; a cached schedule is current exactly while the
+-- counter is unchanged. Derived
 -- state: not backed up. No foreign key, so a deleted project's counter
 -- outlives it. The triggers run BEFORE the row changes, so a writer
 -- takes the counter's row lock before any plan row's and two writers to
@@ -75,8 +76,10 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER plan_projects BEFORE INSERT OR UPDATE ON projects
-    FOR EACH ROW EXECUTE FUNCTION plan_touch_project();
+-- Only the project's columns a schedule reads: its counters, name, budget
+-- and report are not plan.
+CREATE TRIGGER plan_projects BEFORE INSERT OR UPDATE OF workspace_id, key, start_at, status_date, calendar_json
+    ON projects FOR EACH ROW EXECUTE FUNCTION plan_touch_project();
 CREATE TRIGGER plan_tasks BEFORE INSERT OR UPDATE OR DELETE ON tasks
     FOR EACH ROW EXECUTE FUNCTION plan_touch_by_project();
 CREATE TRIGGER plan_dependencies BEFORE INSERT OR UPDATE OR DELETE ON dependencies

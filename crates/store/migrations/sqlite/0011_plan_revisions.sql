@@ -1,8 +1,9 @@
 -- A counter per project that moves, in the same transaction, with every
--- change to what the project's schedule is computed from: the project,
--- its tasks, links, calendars and assignments, and its workspace's
--- resources. Triggers keep it, so no write path can forget it; a cached
--- schedule is current exactly while the counter is unchanged. Derived
+-- change to what the project's schedule is computed from: the project's
+-- key, start, status date and calendar, its tasks, links, calendars and
+-- assignments, and its workspace's resources. Triggers keep it, so no
+-- write path can forget it; a cached schedule is current exactly while the
+-- counter is unchanged. Derived
 -- state: not backed up. No foreign key, so a deleted project's counter
 -- outlives it and a project reusing its id starts past it.
 
@@ -16,7 +17,10 @@ CREATE TRIGGER plan_projects_insert AFTER INSERT ON projects BEGIN
     INSERT INTO plan_revisions (project_id, revision) VALUES (NEW.id, 1)
         ON CONFLICT (project_id) DO UPDATE SET revision = revision + 1;
 END;
-CREATE TRIGGER plan_projects_update AFTER UPDATE ON projects BEGIN
+-- Only the project's columns a schedule reads: its counters, name, budget
+-- and report are not plan.
+CREATE TRIGGER plan_projects_update AFTER UPDATE OF workspace_id, key, start_at, status_date, calendar_json
+    ON projects BEGIN
     UPDATE plan_revisions SET revision = revision + 1 WHERE project_id = NEW.id;
 END;
 
