@@ -106,36 +106,64 @@ impl ScheduleCache {
 }
 
 /// A schedule as sent: its JSON, and the same gzipped once for every
-/// client that accepts it (a tenth of the bytes on the wire).
+/// client that accepts it (a tenth of the bytes on the wire), with the
+/// entity tag of the plan revision it was computed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Body {
     pub json: Bytes,
     pub gzip: Bytes,
+    /// `W/"r{revision}"` (and the status date asked for); `None` when the
+    /// revision was unknown.
+    pub etag: Option<HeaderValue>,
 }
 
 impl Body {
-    pub fn new(json: Vec<u8>) -> std::io::Result<Body> {
+    pub fn new(json: Vec<u8>, key: Option<&Key>) -> std::io::Result<Body> {
         let mut z = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 8), flate2::Compression::default());
         z.write_all(&json)?;
-        Ok(Body { gzip: Bytes::from(z.finish()?), json: Bytes::from(json) })
+        let etag = key.and_then(|k| {
+            let date = k.status_date.map(|d| format!("-{}", d.0.strftime("%Y%m%dT%H%M"))).unwrap_or_default();
+            HeaderValue::from_str(&format!("W/\"r{}{date}\"", k.revision)).ok()
+        });
+        Ok(Body { gzip: Bytes::from(z.finish()?), json: Bytes::from(json), etag })
     }
 
     fn len(&self) -> usize {
         self.json.len() + self.gzip.len()
     }
 
-    /// The response: gzipped when the request accepts it.
+    /// The response: `304 Not Modified` when the request's `If-None-Match`
+    /// names this revision, else the schedule, gzipped when accepted.
     pub fn respond(self, request: &HeaderMap) -> Response {
-        let json = HeaderValue::from_static("application/json");
         let vary = HeaderValue::from_static("accept-encoding");
-        if accepts_gzip(request) {
-            let gz = HeaderValue::from_static("gzip");
-            ([(header::CONTENT_TYPE, json), (header::CONTENT_ENCODING, gz), (header::VARY, vary)], self.gzip)
-                .into_response()
+        let mut response = if self.etag.as_ref().is_some_and(|tag| matches(request, tag)) {
+            (axum::http::StatusCode::NOT_MODIFIED, [(header::VARY, vary)]).into_response()
         } else {
-            ([(header::CONTENT_TYPE, json), (header::VARY, vary)], self.json).into_response()
+            let json = HeaderValue::from_static("application/json");
+            if accepts_gzip(request) {
+                let gz = HeaderValue::from_static("gzip");
+                ([(header::CONTENT_TYPE, json), (header::CONTENT_ENCODING, gz), (header::VARY, vary)], self.gzip)
+                    .into_response()
+            } else {
+                ([(header::CONTENT_TYPE, json), (header::VARY, vary)], self.json).into_response()
+            }
+        };
+        if let Some(tag) = self.etag {
+            response.headers_mut().insert(header::ETAG, tag);
         }
+        response
     }
+}
+
+/// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
+fn matches(h: &HeaderMap, tag: &HeaderValue) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    let Ok(want) = tag.to_str().map(bare) else { return false };
+    h.get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || bare(t) == want)
 }
 
 /// Whether `Accept-Encoding` names gzip (or `*`) without `q=0`.
@@ -162,7 +190,7 @@ mod tests {
     use super::*;
 
     fn body(s: &'static [u8]) -> Body {
-        Body { json: Bytes::from_static(s), gzip: Bytes::new() }
+        Body { json: Bytes::from_static(s), gzip: Bytes::new(), etag: None }
     }
 
     #[test]
@@ -174,10 +202,22 @@ mod tests {
         };
         assert!(h("gzip, deflate, br") && h("br;q=1.0, GZIP;q=0.5") && h("*"));
         assert!(!h("br") && !h("gzip;q=0") && !h("identity") && !accepts_gzip(&HeaderMap::new()));
-        let b = Body::new(br#"{"tasks":[]}"#.to_vec()).unwrap();
+        let b = Body::new(br#"{"tasks":[]}"#.to_vec(), None).unwrap();
         let mut back = String::new();
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&b.gzip[..]), &mut back).unwrap();
         assert_eq!(back.as_bytes(), &b.json[..]);
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly_and_takes_lists() {
+        let tag = HeaderValue::from_static("W/\"r7\"");
+        let h = |v: &'static str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::IF_NONE_MATCH, HeaderValue::from_static(v));
+            matches(&m, &tag)
+        };
+        assert!(h("W/\"r7\"") && h("\"r7\"") && h("\"r1\", W/\"r7\"") && h("*"));
+        assert!(!h("W/\"r8\"") && !h("r7") && !matches(&HeaderMap::new(), &tag));
     }
 
     fn key(project: i64, revision: i64) -> Key {

@@ -673,7 +673,18 @@ async fn a_cached_schedule_follows_every_plan_write() {
             async move { pm.get(&id).await.json::<Value>().await.unwrap()["version"].clone() }
         };
         assert_eq!(read("start").await, "2027-01-04T08:00:00");
+        // The revision is the entity tag: the same plan is 304 Not Modified.
+        let url = format!("/api/v1/projects/{p}/schedule");
+        let etag = |r: &reqwest::Response| r.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+        let first = etag(&pm.get(&url).await).expect("an ETag");
+        let again = pm.request(reqwest::Method::GET, &url).header("if-none-match", &first).send().await.unwrap();
+        assert_eq!(again.status(), 304);
+        assert_eq!(etag(&again).as_deref(), Some(first.as_str()));
+        assert!(again.bytes().await.unwrap().is_empty());
         let dep = json_ok(link(&pm, &p, json!({"predecessor_id": a, "successor_id": b})).await, 201).await;
+        let moved = pm.request(reqwest::Method::GET, &url).header("if-none-match", &first).send().await.unwrap();
+        assert_eq!(moved.status(), 200, "a plan write changes the tag");
+        assert_ne!(etag(&moved).as_deref(), Some(first.as_str()));
         assert_eq!(read("start").await, "2027-01-06T08:00:00", "a new link");
         let v = version(format!("/api/v1/tasks/{a}")).await;
         json_ok(pm.patch(&format!("/api/v1/tasks/{a}"), json!({"duration_minutes": 1440, "version": v})).await, 200).await;

@@ -227,7 +227,8 @@ pub(crate) struct StatusDateQuery {
 /// The schedule the engine computes from the plan: early and late dates,
 /// slack in working minutes, the critical flag and the critical path.
 #[utoipa::path(get, path = "/projects/{id}/schedule", tag = "schedule", params(("id" = String, Path), StatusDateQuery),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ScheduleView), (status = 304, description = "the plan's revision is the one named in If-None-Match"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_schedule(
     State(state): State<AppState>,
     p: Principal,

@@ -664,7 +664,8 @@ pub async fn schedule_body(
     let costs = crate::measure::task_costs(&plan.tasks, &crate::ops::delivery::rates(&plan.resources));
     let view = crate::plan::view_with_costs(&plan.tasks, &plan.schedule()?, Some(&costs))?;
     let json = serde_json::to_vec(&view).map_err(|e| ApiError::Internal(format!("schedule: {e}")))?;
-    let body = crate::schedule_cache::Body::new(json).map_err(|e| ApiError::Internal(format!("gzip: {e}")))?;
+    let body = crate::schedule_cache::Body::new(json, before.map(key).as_ref())
+        .map_err(|e| ApiError::Internal(format!("gzip: {e}")))?;
     // Kept only when no plan write committed while the plan was read: then
     // what was read is exactly that revision's plan.
     if let Some(r) = before
