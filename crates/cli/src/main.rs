@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use tandem_core::Role;
+use tandem_server::ops::interchange::ImportFormat;
 use tandem_server::{AppState, Config};
 use tandem_store::Store;
 
@@ -74,10 +75,10 @@ enum Command {
     /// board export into an empty project.
     Import {
         file: String,
-        /// The file's format; without it, from its extension (.csv Jira,
-        /// .json Trello, else MSPDI).
-        #[arg(long, value_enum)]
-        format: Option<ImportArg>,
+        /// The file's format: mspdi, jira-csv or trello-json; without it,
+        /// from its extension (.csv Jira, .json Trello, else MSPDI).
+        #[arg(long, value_parser = import_format)]
+        format: Option<ImportFormat>,
         /// The project's key.
         #[arg(long)]
         project: String,
@@ -127,11 +128,8 @@ enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ImportArg {
-    Mspdi,
-    JiraCsv,
-    TrelloJson,
+fn import_format(s: &str) -> Result<ImportFormat, String> {
+    ImportFormat::parse(s).ok_or_else(|| format!("one of {}", ImportFormat::words()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -209,16 +207,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             schedule::print(&report, format)
         }
         Command::Import { file, format, project, workspace, db } => {
-            use tandem_server::ops::interchange::{self, ImportFormat};
+            use tandem_server::ops::interchange;
             let bytes = schedule::read_file(&file)?;
             let state = AppState::new(open(&db).await?, Config::default());
             let p = find_project(&state, workspace.as_deref(), &project).await?;
-            let format = match format {
-                Some(ImportArg::Mspdi) => ImportFormat::Mspdi,
-                Some(ImportArg::JiraCsv) => ImportFormat::JiraCsv,
-                Some(ImportArg::TrelloJson) => ImportFormat::TrelloJson,
-                None => ImportFormat::of_file_name(&file),
-            };
+            let format = format.unwrap_or_else(|| ImportFormat::of_file_name(&file));
             let r = interchange::import(&state, p.manager_id, p.id, format, &bytes)
                 .await
                 .map_err(|e| format!("{file}: {e}"))?;

@@ -198,7 +198,6 @@ fn progress(category: Option<&str>, status: &str) -> Option<Progress> {
         "done" | "closed" | "resolved" | "complete" | "completed" => Some(Progress::Done),
         "in progress" | "in review" | "review" => Some(Progress::InProgress),
         "to do" | "todo" | "open" | "backlog" | "new" | "selected for development" => Some(Progress::ToDo),
-        _ if category.is_some() => None,
         _ => None,
     }
 }

@@ -54,11 +54,21 @@ impl Target {
         PlanImport { start: self.start, calendar: self.calendar, calendars: Vec::new(), resources, tasks, links }
     }
 
+    /// A new task of the target project: `name` cleaned (else `fallback`).
+    fn task(&self, name: &str, fallback: String, minutes: i64) -> TaskEdit {
+        TaskEdit::of(&Task::blank(self.project, Id(0), &name_of(name, fallback), minutes))
+    }
+
     #[cfg(test)]
     fn for_tests() -> Target {
         let start = LocalTime(jiff::civil::datetime(2027, 1, 4, 8, 0, 0, 0));
         Target { project: Id(1), start, calendar: WorkCalendar::standard() }
     }
+}
+
+/// A due date as a deadline: the end of the standard working day.
+fn deadline_on(d: jiff::civil::Date) -> LocalTime {
+    LocalTime(d.to_datetime(jiff::civil::time(17, 0, 0, 0)))
 }
 
 /// People named in a file, as work resources (matched by name in the

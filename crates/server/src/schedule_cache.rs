@@ -5,9 +5,8 @@
 //! on one database never disagree.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-
 use std::io::Write;
+use std::sync::Mutex;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, header};

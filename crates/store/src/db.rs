@@ -134,7 +134,7 @@ impl Store {
     pub(crate) async fn write(&self) -> Result<Transaction<'static, Any>> {
         let tx = match self.backend {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Postgres => self.writer.begin().await?,
         };
         Ok(tx)
     }

@@ -4,11 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tandem_core::project::{BoardStatus, DependencyType, LagKind, LocalTime, Task};
+use tandem_core::project::{BoardStatus, DependencyType, LagKind};
 use tandem_formats::jira::{self, Issue, Progress};
-use tandem_store::tasks::{ImportLink, ImportTask, PlanImport, TaskEdit};
+use tandem_store::tasks::{ImportLink, ImportTask, PlanImport};
 
-use super::{Notes, People, Target, name_of, task_order};
+use super::{Notes, People, Target, deadline_on, task_order};
 use crate::error::ApiError;
 
 /// What a task without an estimate takes: one working day, as MS Project
@@ -68,8 +68,7 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), ApiErro
                 DEFAULT_MINUTES
             }
         };
-        let name = name_of(&issue.summary, issue.key.clone());
-        let mut edit = TaskEdit::of(&Task::blank(target.project, tandem_core::Id(0), &name, minutes));
+        let mut edit = target.task(&issue.summary, issue.key.clone(), minutes);
         edit.status = match issue.progress {
             Some(Progress::Done) => BoardStatus::Done,
             Some(Progress::InProgress) => BoardStatus::InProgress,
@@ -81,7 +80,7 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), ApiErro
             _ => 0,
         };
         edit.story_points = issue.story_points;
-        edit.deadline = issue.due.map(|d| LocalTime(d.to_datetime(jiff::civil::time(17, 0, 0, 0))));
+        edit.deadline = issue.due.map(deadline_on);
         edit.priority = match issue.priority.as_deref().map(str::to_ascii_lowercase).as_deref() {
             Some("highest" | "blocker") => 900,
             Some("high" | "critical" | "major") => 700,

@@ -6,11 +6,11 @@
 
 use std::collections::HashMap;
 
-use tandem_core::project::{BoardStatus, LocalTime, Task};
+use tandem_core::project::BoardStatus;
 use tandem_formats::trello::{self, Board};
-use tandem_store::tasks::{ImportTask, PlanImport, TaskEdit};
+use tandem_store::tasks::{ImportTask, PlanImport};
 
-use super::{Notes, People, Target, name_of};
+use super::{Notes, People, Target, deadline_on};
 use crate::error::ApiError;
 
 /// A card takes one working day: Trello cards carry no estimate.
@@ -23,10 +23,6 @@ pub fn import(bytes: &[u8], target: Target) -> Result<(PlanImport, Notes), ApiEr
     let board =
         trello::read(bytes, &trello::Limits::default()).map_err(|e| ApiError::invalid("file", e.to_string()))?;
     Ok(plan(&board, target))
-}
-
-fn task(target: &Target, name: &str, fallback: String, minutes: i64) -> TaskEdit {
-    TaskEdit::of(&Task::blank(target.project, tandem_core::Id(0), &name_of(name, fallback), minutes))
 }
 
 fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
@@ -63,14 +59,14 @@ fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
         let parent = tasks.len();
         tasks.push(ImportTask {
             parent: None,
-            edit: task(&target, &list.name, format!("List {}", n + 1), CARD_MINUTES),
+            edit: target.task(&list.name, format!("List {}", n + 1), CARD_MINUTES),
             calendar: None,
             slack_calendar: None,
             assignments: Vec::new(),
         });
         let done_list = DONE_LISTS.contains(&list.name.trim().to_lowercase().as_str());
         for (k, card) in mine.into_iter().enumerate() {
-            let mut edit = task(&target, &card.name, format!("Card {}", k + 1), CARD_MINUTES);
+            let mut edit = target.task(&card.name, format!("Card {}", k + 1), CARD_MINUTES);
             let (complete, items) = checks.get(card.id.as_str()).copied().unwrap_or_default();
             edit.percent_complete = if done_list || card.due_complete {
                 100
@@ -82,26 +78,16 @@ fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
                 0 => BoardStatus::Todo,
                 _ => BoardStatus::InProgress,
             };
-            edit.deadline = card.due_date().map(|d| LocalTime(d.to_datetime(jiff::civil::time(17, 0, 0, 0))));
-            let assignments = card
-                .id_members
-                .iter()
-                .filter_map(|m| members.get(m.as_str()))
-                .map(|name| (people.add(name), 100))
-                .collect::<Vec<_>>();
-            let mut unique = Vec::with_capacity(assignments.len());
-            for a in assignments {
-                if !unique.iter().any(|u: &(usize, i64)| u.0 == a.0) {
-                    unique.push(a);
+            edit.deadline = card.due_date().map(deadline_on);
+            // A member named twice is assigned once.
+            let mut assignments: Vec<(usize, i64)> = Vec::new();
+            for name in card.id_members.iter().filter_map(|m| members.get(m.as_str())) {
+                let r = people.add(name);
+                if !assignments.iter().any(|a| a.0 == r) {
+                    assignments.push((r, 100));
                 }
             }
-            tasks.push(ImportTask {
-                parent: Some(parent),
-                edit,
-                calendar: None,
-                slack_calendar: None,
-                assignments: unique,
-            });
+            tasks.push(ImportTask { parent: Some(parent), edit, calendar: None, slack_calendar: None, assignments });
             placed += 1;
         }
     }

@@ -55,11 +55,6 @@ impl ImportFormat {
     }
 }
 
-/// Reads an MSPDI file into an empty project, in one transaction.
-pub async fn import_mspdi(state: &AppState, actor: Id, project: Id, bytes: &[u8]) -> Result<ImportReport, ApiError> {
-    import(state, actor, project, ImportFormat::Mspdi, bytes).await
-}
-
 /// Reads a file in `format` into an empty project, in one transaction. A
 /// Jira or Trello export keeps the project's start and calendar.
 pub async fn import(
