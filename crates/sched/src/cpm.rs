@@ -313,7 +313,9 @@ impl<'a> Passes<'a> {
                     // read the way MS Project reads them: by the duration.
                     // Work stopped at `stop`; a gap before `resume` is a split.
                     let stop = t.progress.stop.filter(|&s| s >= a && s <= r).unwrap_or(r);
-                    rem = (d - cal.between(a, stop)).max(0);
+                    let done = cal.between(a, stop);
+                    let done = t.progress.done.filter(|&w| (0..done).contains(&w)).unwrap_or(done);
+                    rem = (d - done).max(0);
                     r
                 }
                 _ => cal.add(a, d - rem)?,
@@ -694,6 +696,26 @@ mod tests {
         net.tasks[0].progress.resume = Some(at("2026-03-04T08:00:00"));
         let s = schedule(&net).unwrap();
         assert_eq!(format(s.early_finish[0]), "2026-03-04T17:00:00");
+    }
+
+    #[test]
+    fn a_split_inside_the_work_done_is_not_work() {
+        let mut net = diamond();
+        // A: two days. Half a day Monday, nothing Tuesday, half a day
+        // Wednesday: one day done by Wednesday 13:00 (actual duration),
+        // though the working time since the start is two and a half days.
+        let p = &mut net.tasks[0].progress;
+        p.actual_start = Some(at("2026-03-02T08:00:00"));
+        p.stop = Some(at("2026-03-04T13:00:00"));
+        p.resume = Some(at("2026-03-04T13:00:00"));
+        p.done = Some(8 * 60);
+        let s = schedule(&net).unwrap();
+        assert_eq!(format(s.early_finish[0]), "2026-03-05T12:00:00");
+        // Without the actual duration, all the working time since the start
+        // counts as work done: the task is done when it stopped.
+        net.tasks[0].progress.done = None;
+        let s = schedule(&net).unwrap();
+        assert_eq!(format(s.early_finish[0]), "2026-03-04T13:00:00");
     }
 
     #[test]

@@ -78,6 +78,11 @@ pub struct Progress {
     /// Where the work done so far stopped (before `resume` when the task
     /// is split there).
     pub stop: Option<Minute>,
+    /// Working minutes done so far (MS Project's actual duration), when
+    /// known. Without it, the work done is the working time from the
+    /// actual start to the stop; with it, a split inside the work done
+    /// does not count as work.
+    pub done: Option<i64>,
 }
 
 impl Progress {

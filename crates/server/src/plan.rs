@@ -132,6 +132,7 @@ fn progress(t: &Task) -> Progress {
         remaining: t.actual_start.map(|_| t.remaining_minutes.unwrap_or(left)),
         resume: t.resume.map(minute),
         stop: t.stop.map(minute),
+        done: None,
     }
 }
 

@@ -220,6 +220,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
             remaining: t.remaining_duration,
             resume: t.resume,
             stop: t.stop,
+            done: t.actual_duration,
         };
         if (t.manual || !t.active)
             && let (Some(s), Some(f)) = (t.manual_start.or(t.start), t.manual_finish.or(t.finish))

@@ -143,6 +143,8 @@ pub struct TaskDef {
     pub active: bool,
     pub manual: bool,
     pub kind: Option<u8>,
+    /// When the task was created (CreateDate).
+    pub created: Option<Minute>,
     pub outline_level: Option<i64>,
     pub outline_number: Option<String>,
     pub wbs: Option<String>,
@@ -204,6 +206,7 @@ impl Default for TaskDef {
             active: true,
             manual: false,
             kind: None,
+            created: None,
             outline_level: None,
             outline_number: None,
             wbs: None,

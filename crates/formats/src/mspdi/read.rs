@@ -906,10 +906,9 @@ impl<'a> Parser<'a> {
             | "Estimated"
             | "EffortDriven"
             | "ExternalTask" => V::Bool(self.val(name, text, v::boolean)),
-            "Start" | "Finish" | "EarlyStart" | "EarlyFinish" | "LateStart" | "LateFinish" | "ConstraintDate"
-            | "Deadline" | "ActualStart" | "ActualFinish" | "Stop" | "Resume" | "ManualStart" | "ManualFinish" => {
-                V::Date(self.val(name, text, v::datetime))
-            }
+            "Start" | "Finish" | "CreateDate" | "EarlyStart" | "EarlyFinish" | "LateStart" | "LateFinish"
+            | "ConstraintDate" | "Deadline" | "ActualStart" | "ActualFinish" | "Stop" | "Resume" | "ManualStart"
+            | "ManualFinish" => V::Date(self.val(name, text, v::datetime)),
             "Duration" | "Work" | "ActualDuration" | "RemainingDuration" | "ManualDuration" => {
                 V::Dur(self.val(name, text, v::duration))
             }
@@ -958,6 +957,7 @@ impl<'a> Parser<'a> {
             ("EffortDriven", V::Bool(b)) => t.effort_driven = b.unwrap_or(false),
             ("ExternalTask", V::Bool(b)) => t.external = b.unwrap_or(false),
             ("Start", V::Date(d)) => t.start = d,
+            ("CreateDate", V::Date(d)) => t.created = d,
             ("Finish", V::Date(d)) => t.finish = d,
             ("EarlyStart", V::Date(d)) => t.early_start = d,
             ("EarlyFinish", V::Date(d)) => t.early_finish = d,

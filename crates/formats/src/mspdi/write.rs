@@ -243,6 +243,7 @@ fn write_task(x: &mut Xml, t: &TaskDef) {
     x.flag("Manual", t.manual);
     x.opt("Type", t.kind);
     x.flag("IsNull", t.is_null);
+    x.date("CreateDate", t.created);
     x.opt("WBS", t.wbs.as_deref());
     x.opt("OutlineNumber", t.outline_number.as_deref());
     x.opt("OutlineLevel", t.outline_level);
