@@ -43,3 +43,20 @@ fn cpm_finish_and_critical(bencher: Bencher, n: usize) {
     let graph = Graph::build(&net).unwrap();
     bencher.bench_local(|| tandem_sched::finish_and_critical(&net, &graph, None).unwrap().0);
 }
+
+/// Levelling: every leaf on one of `n / 100` full-time people, round
+/// robin, so that most tasks wait for someone.
+#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
+fn levelling(bencher: Bencher, n: usize) {
+    use tandem_sched::level::{Assignment, Resource, level};
+    let (net, leaves) = synthetic::network(n, 1);
+    let people = n / 100;
+    let resources = vec![Resource { max_units: 1.0 }; people];
+    let assignments: Vec<Assignment> = leaves
+        .iter()
+        .enumerate()
+        .map(|(k, &task)| Assignment { task, resource: (k % people) as u32, units: 1.0 })
+        .collect();
+    let priority = vec![500; net.tasks.len()];
+    bencher.bench_local(|| level(&net, &resources, &assignments, &priority).unwrap().moved.len());
+}

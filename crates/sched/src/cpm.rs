@@ -16,6 +16,8 @@ pub enum ScheduleError {
     Calendar(#[from] CalendarError),
     #[error("task {0} uses a calendar that does not exist")]
     BadCalendar(TaskIx),
+    #[error("task {0} cannot be placed where its resources have room")]
+    Unplaceable(TaskIx),
 }
 
 /// Computed dates and slack, indexed like [`Network::tasks`].
@@ -98,33 +100,63 @@ fn run<'a>(
     durations: Option<&'a [i64]>,
 ) -> Result<(Passes<'a>, Minute, Minute), ScheduleError> {
     let n = net.tasks.len();
-    for (i, t) in net.tasks.iter().enumerate() {
-        if t.calendar as usize >= net.calendars.len()
-            || t.slack_calendar.is_some_and(|c| c as usize >= net.calendars.len())
-        {
-            return Err(ScheduleError::BadCalendar(i as TaskIx));
-        }
-    }
-    let mut p = Passes {
-        net,
-        g,
-        dur: durations.unwrap_or(&[]),
-        es: vec![NONE_LATE; n],
-        ef: vec![NONE_EARLY; n],
-        ls: vec![NONE_LATE; n],
-        lf: vec![NONE_EARLY; n],
-        start_bound: vec![NONE_EARLY; n],
-        finish_bound: vec![NONE_EARLY; n],
-        resume: vec![NONE_LATE; n],
-        flags: net.tasks.iter().map(Flags::of).collect(),
-        elapsed: Calendar::elapsed(),
-    };
+    let mut p = Passes::new(net, g, durations)?;
     p.forward()?;
     let finish =
         net.finish.unwrap_or_else(|| (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.ef[i]).max().unwrap_or(net.start));
     let start = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.es[i]).min().unwrap_or(net.start);
     p.backward(finish)?;
     Ok((p, start, finish))
+}
+
+/// Where levelling lets each task start, asked as the forward pass places
+/// the tasks in levelling order.
+pub(crate) trait Placer {
+    type Error: From<ScheduleError>;
+    /// The first start at or after `es` that the task's resources allow,
+    /// for a task whose early dates are `es`–`ef`.
+    fn start(&mut self, i: usize, es: Minute, ef: Minute) -> Result<Minute, Self::Error>;
+    /// The task is placed at these dates.
+    fn book(&mut self, i: usize, start: Minute, finish: Minute);
+}
+
+/// The forward pass in `order` (a topological order of the graph's nodes,
+/// the tasks in levelling order), delaying each task until `placer` lets
+/// it start. Returns each task's delay in working minutes. `net` carries
+/// no levelling delays of its own.
+pub(crate) fn level_forward<P: Placer>(
+    net: &Network,
+    g: &Graph,
+    order: &[u32],
+    placer: &mut P,
+) -> Result<Vec<i64>, P::Error> {
+    let n = net.tasks.len();
+    let mut p = Passes::new(net, g, None)?;
+    p.delay = vec![Lag::Working(0); n];
+    let mut delays = vec![0i64; n];
+    p.forward_in(order, |p, i| -> Result<(), P::Error> {
+        // Each round moves the start to a time the resources allow. The
+        // delay counts from the start bound (where the engine adds it); a
+        // finish bound or a constraint can still hold the task elsewhere,
+        // so check again where it lands.
+        for _ in 0..64 {
+            let (es, ef) = (p.es[i], p.ef[i]);
+            let start = placer.start(i, es, ef)?;
+            if start <= es {
+                placer.book(i, es, ef);
+                return Ok(());
+            }
+            p.delay[i] = Lag::Working(0);
+            let (bound, _) = p.forward_bounds(i)?;
+            let cal = p.cal(i);
+            let from = if bound < start { cal.next_start(bound).map_err(ScheduleError::from)? } else { start };
+            delays[i] = cal.between(from, start).max(delays[i] + 1);
+            p.delay[i] = Lag::Working(delays[i]);
+            p.place_early(i)?;
+        }
+        Err(ScheduleError::Unplaceable(i as TaskIx).into())
+    })?;
+    Ok(delays)
 }
 
 struct Passes<'a> {
@@ -145,6 +177,9 @@ struct Passes<'a> {
     /// does not have to read the whole task.
     flags: Vec<Flags>,
     elapsed: Calendar,
+    /// Levelling delays that replace the tasks' own, while levelling
+    /// (empty otherwise).
+    delay: Vec<Lag>,
 }
 
 /// Per-task facts the passes test often, one byte each.
@@ -170,6 +205,32 @@ impl Flags {
 }
 
 impl<'a> Passes<'a> {
+    fn new(net: &'a Network, g: &'a Graph, durations: Option<&'a [i64]>) -> Result<Passes<'a>, ScheduleError> {
+        let n = net.tasks.len();
+        for (i, t) in net.tasks.iter().enumerate() {
+            if t.calendar as usize >= net.calendars.len()
+                || t.slack_calendar.is_some_and(|c| c as usize >= net.calendars.len())
+            {
+                return Err(ScheduleError::BadCalendar(i as TaskIx));
+            }
+        }
+        Ok(Passes {
+            net,
+            g,
+            dur: durations.unwrap_or(&[]),
+            es: vec![NONE_LATE; n],
+            ef: vec![NONE_EARLY; n],
+            ls: vec![NONE_LATE; n],
+            lf: vec![NONE_EARLY; n],
+            start_bound: vec![NONE_EARLY; n],
+            finish_bound: vec![NONE_EARLY; n],
+            resume: vec![NONE_LATE; n],
+            flags: net.tasks.iter().map(Flags::of).collect(),
+            elapsed: Calendar::elapsed(),
+            delay: Vec::new(),
+        })
+    }
+
     fn task(&self, i: usize) -> &'a Task {
         let net: &'a Network = self.net;
         &net.tasks[i]
@@ -216,7 +277,18 @@ impl<'a> Passes<'a> {
 
     fn forward(&mut self) -> Result<(), ScheduleError> {
         let g = self.g;
-        for &v in &g.order {
+        self.forward_in(&g.order, |_, _| Ok(()))
+    }
+
+    /// The forward pass over `order`; `placed` sees each task that is not a
+    /// summary once its early dates are set, and may move it.
+    fn forward_in<E: From<ScheduleError>>(
+        &mut self,
+        order: &[u32],
+        mut placed: impl FnMut(&mut Self, usize) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let g = self.g;
+        for &v in order {
             let i = (v / 2) as usize;
             let is_start = v % 2 == 0;
             match (is_start, g.is_summary[i]) {
@@ -225,7 +297,10 @@ impl<'a> Passes<'a> {
                     self.start_bound[i] = s;
                     self.finish_bound[i] = f;
                 }
-                (true, false) => self.place_early(i)?,
+                (true, false) => {
+                    self.place_early(i)?;
+                    placed(self, i)?;
+                }
                 (false, _) => {
                     if let Some(p) = self.task(i).parent {
                         let p = p as usize;
@@ -279,7 +354,7 @@ impl<'a> Passes<'a> {
             Constraint::FinishNoEarlierThan(d) => f = f.max(d),
             _ => {}
         }
-        s = match t.leveling_delay {
+        s = match self.delay.get(i).copied().unwrap_or(t.leveling_delay) {
             Lag::Elapsed(0) | Lag::Working(0) | Lag::Percent(0) => s,
             Lag::Elapsed(m) => self.elapsed.add(s, m)?,
             Lag::Working(m) => self.cal(i).add(s, m)?,
@@ -304,21 +379,12 @@ impl<'a> Passes<'a> {
         if let Some(a) = t.progress.actual_start {
             // The remaining work resumes where progress stopped (or after
             // the status date, when one is given).
-            let mut rem = t.progress.remaining.unwrap_or(d).clamp(0, d.max(0));
-            let stop = match t.progress.resume {
-                Some(r) if r > a => {
-                    // In MS Project the duration is always the work done
-                    // plus the work left; files whose remaining duration
-                    // disagrees (seconds rounded away, stale values) are
-                    // read the way MS Project reads them: by the duration.
-                    // Work stopped at `stop`; a gap before `resume` is a split.
-                    let stop = t.progress.stop.filter(|&s| s >= a && s <= r).unwrap_or(r);
-                    let done = cal.between(a, stop);
-                    let done = t.progress.done.filter(|&w| (0..done).contains(&w)).unwrap_or(done);
-                    rem = (d - done).max(0);
-                    r
+            let (stop, rem) = match t.progress.left_after_resume(cal, d) {
+                Some(resumed) => resumed,
+                None => {
+                    let rem = t.progress.remaining.unwrap_or(d).clamp(0, d.max(0));
+                    (cal.add(a, d - rem)?, rem)
                 }
-                _ => cal.add(a, d - rem)?,
             };
             let from = self.net.status_date.map_or(stop, |sd| stop.max(sd));
             let resume = if rem > 0 { cal.next_start(from)? } else { from };

@@ -8,7 +8,7 @@
 //! start → child start, child finish → parent finish, and for each link
 //! predecessor finish → successor start.
 
-use crate::network::{Link, Network, TaskIx};
+use crate::network::{Lag, Link, LinkType, Network, TaskIx};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
@@ -58,6 +58,30 @@ impl Csr {
     }
 }
 
+/// A link as the integer passes read it, packed to half a [`Link`]: they
+/// stream every link twice, so its size is their memory traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassLink {
+    /// Working minutes, or hundredths of a percent of the predecessor's
+    /// span (elapsed lags are only in [`Graph::elapsed_lags`]).
+    pub lag: i64,
+    /// The task at the other end: the predecessor in `pred_links`, the
+    /// successor in `succ_links`.
+    pub task: u32,
+    pub kind: LinkType,
+    pub percent: bool,
+}
+
+impl PassLink {
+    fn new(link: &Link, task: TaskIx) -> PassLink {
+        let (lag, percent) = match link.lag {
+            Lag::Working(m) | Lag::Elapsed(m) => (m, false),
+            Lag::Percent(h) => (h, true),
+        };
+        PassLink { lag, task, kind: link.kind, percent }
+    }
+}
+
 /// The structure of a network, independent of durations and dates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Graph {
@@ -71,9 +95,11 @@ pub struct Graph {
     pub is_summary: Vec<bool>,
     /// The links into each task, copied in `preds` order, so that a pass
     /// reads them front to back.
-    pub pred_links: Vec<Link>,
+    pub pred_links: Vec<PassLink>,
     /// The links out of each task, in `succs` order.
-    pub succ_links: Vec<Link>,
+    pub succ_links: Vec<PassLink>,
+    /// Whether any link has an elapsed lag.
+    pub elapsed_lags: bool,
     /// Each task's parent (`u32::MAX` for none), packed.
     pub parent: Vec<u32>,
 }
@@ -101,43 +127,64 @@ impl Graph {
         let children = Csr::build(n, net.tasks.iter().enumerate().filter_map(|(i, t)| t.parent.map(|p| (p, i as u32))));
         let is_summary: Vec<bool> = (0..n).map(|i| !children.of(i).is_empty()).collect();
 
-        let pred_links = preds.items.iter().map(|&l| net.links[l as usize]).collect();
-        let succ_links = succs.items.iter().map(|&l| net.links[l as usize]).collect();
+        let pred_links =
+            preds.items.iter().map(|&l| &net.links[l as usize]).map(|k| PassLink::new(k, k.pred)).collect();
+        let succ_links =
+            succs.items.iter().map(|&l| &net.links[l as usize]).map(|k| PassLink::new(k, k.succ)).collect();
+        let elapsed_lags = net.links.iter().any(|l| matches!(l.lag, Lag::Elapsed(_)));
         let parent = net.tasks.iter().map(|t| t.parent.unwrap_or(u32::MAX)).collect();
         let mut g = Graph {
-            order: Vec::with_capacity(2 * n),
+            order: Vec::new(),
             preds,
             succs,
             children,
             is_summary,
             pred_links,
             succ_links,
+            elapsed_lags,
             parent,
         };
-        // Kahn's algorithm over the implicit edges.
-        let mut indeg = vec![0u32; 2 * n];
-        for (i, t) in net.tasks.iter().enumerate() {
-            indeg[2 * i] = g.preds.of(i).len() as u32 + u32::from(t.parent.is_some());
-            indeg[2 * i + 1] = 1 + g.children.of(i).len() as u32;
-        }
-        // Smallest ready node first: plans list tasks roughly in the
-        // order they run, so the passes then sweep memory front to back.
-        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<u32>> =
-            (0..2 * n as u32).filter(|&v| indeg[v as usize] == 0).map(std::cmp::Reverse).collect();
-        while let Some(std::cmp::Reverse(v)) = ready.pop() {
-            g.order.push(v);
-            g.for_each_out(net, v, |w| {
-                let d = &mut indeg[w as usize];
-                *d -= 1;
-                if *d == 0 {
-                    ready.push(std::cmp::Reverse(w));
-                }
-            });
-        }
+        let (order, indeg) = g.kahn(net, |_| ());
+        g.order = order;
         if g.order.len() < 2 * n {
             return Err(GraphError::Cycle(g.find_cycle(net, &indeg)));
         }
         Ok(g)
+    }
+
+    /// Another topological order of the same nodes: of the nodes ready at
+    /// each step, the one with the smallest `key` (then node id) comes
+    /// first. Levelling uses it to place tasks by its own priority.
+    pub fn order_by<K: Ord>(&self, net: &Network, key: impl Fn(u32) -> K) -> Vec<u32> {
+        self.kahn(net, key).0
+    }
+
+    /// Kahn's algorithm over the implicit edges: the order, and the
+    /// in-degrees left (non-zero on a cycle).
+    fn kahn<K: Ord>(&self, net: &Network, key: impl Fn(u32) -> K) -> (Vec<u32>, Vec<u32>) {
+        use std::cmp::Reverse;
+        let n = net.tasks.len();
+        let mut indeg = vec![0u32; 2 * n];
+        for (i, t) in net.tasks.iter().enumerate() {
+            indeg[2 * i] = self.preds.of(i).len() as u32 + u32::from(t.parent.is_some());
+            indeg[2 * i + 1] = 1 + self.children.of(i).len() as u32;
+        }
+        // Smallest ready node first: plans list tasks roughly in the
+        // order they run, so the passes then sweep memory front to back.
+        let mut ready: std::collections::BinaryHeap<Reverse<(K, u32)>> =
+            (0..2 * n as u32).filter(|&v| indeg[v as usize] == 0).map(|v| Reverse((key(v), v))).collect();
+        let mut order = Vec::with_capacity(2 * n);
+        while let Some(Reverse((_, v))) = ready.pop() {
+            order.push(v);
+            self.for_each_out(net, v, |w| {
+                let d = &mut indeg[w as usize];
+                *d -= 1;
+                if *d == 0 {
+                    ready.push(Reverse((key(w), w)));
+                }
+            });
+        }
+        (order, indeg)
     }
 
     fn for_each_out(&self, net: &Network, v: u32, mut f: impl FnMut(u32)) {

@@ -5,7 +5,7 @@
 //! Nothing changes until the caller applies the delays it returns.
 
 use crate::calendar::CalendarError;
-use crate::cpm::{ScheduleError, schedule_with};
+use crate::cpm::{Placer, ScheduleError, level_forward, schedule_with};
 use crate::graph::Graph;
 use crate::network::{Lag, Network, TaskIx};
 use crate::time::Minute;
@@ -44,8 +44,6 @@ pub enum LevelError {
     BadAssignment(usize),
     #[error("task {0} needs more of a resource than it has at all")]
     NeverFits(TaskIx),
-    #[error("levelling did not settle within {0} rounds")]
-    Unsettled(usize),
 }
 
 impl From<CalendarError> for LevelError {
@@ -59,25 +57,88 @@ impl From<CalendarError> for LevelError {
 struct Bookings(Vec<(Minute, Minute, f64)>);
 
 impl Bookings {
-    /// The peak load in [from, to).
-    fn peak(&self, from: Minute, to: Minute) -> f64 {
-        // Load only changes where a booking starts, so check there.
-        let mut points: Vec<Minute> = vec![from];
-        points.extend(self.0.iter().filter(|b| b.0 > from && b.0 < to).map(|b| b.0));
-        points
-            .iter()
-            .map(|&t| self.0.iter().filter(|b| b.0 <= t && t < b.1).map(|b| b.2).sum::<f64>())
-            .fold(0.0, f64::max)
+    /// Whether `units` more fit in [from, to) within `max`; if not, the
+    /// first moment room may appear: the earliest end of the bookings in
+    /// the way. No start before it can fit, since each of those bookings
+    /// still overlaps any window that starts earlier.
+    fn blocked(&self, from: Minute, to: Minute, units: f64, max: f64) -> Option<Minute> {
+        let mut edges: Vec<(Minute, f64)> = Vec::new();
+        let mut first_end = Minute::MAX;
+        for &(s, f, u) in self.0.iter().filter(|b| b.0 < to && b.1 > from) {
+            edges.push((s.max(from), u));
+            edges.push((f, -u));
+            first_end = first_end.min(f);
+        }
+        // Ends before starts at the same minute: back-to-back bookings do
+        // not overlap.
+        edges.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut load = 0.0;
+        for (_, du) in edges {
+            load += du;
+            if load + units > max + 1e-9 {
+                return Some(first_end);
+            }
+        }
+        None
+    }
+}
+
+/// Finds room for each task in its resources' bookings.
+struct Booker<'a> {
+    net: &'a Network,
+    resources: &'a [Resource],
+    uses: Vec<Vec<(u32, f64)>>,
+    /// Tasks levelling does not move, booked before any other.
+    fixed: Vec<bool>,
+    bookings: Vec<Bookings>,
+}
+
+impl Booker<'_> {
+    fn book_at(&mut self, i: usize, start: Minute, finish: Minute) {
+        for &(r, u) in &self.uses[i] {
+            self.bookings[r as usize].0.push((start, finish, u));
+        }
+    }
+}
+
+impl Placer for Booker<'_> {
+    type Error = LevelError;
+
+    fn start(&mut self, i: usize, es: Minute, ef: Minute) -> Result<Minute, LevelError> {
+        if self.fixed[i] || self.uses[i].is_empty() {
+            return Ok(es);
+        }
+        let t = &self.net.tasks[i];
+        let cal = &self.net.calendars[t.calendar as usize];
+        let d = cal.between(es, ef);
+        let (mut start, mut finish) = (es, ef);
+        // Each step passes the end of a booking, so this ends.
+        while let Some(next) = self.uses[i].iter().find_map(|&(r, u)| {
+            self.bookings[r as usize].blocked(start, finish, u, self.resources[r as usize].max_units)
+        }) {
+            start = cal.next_start(next)?;
+            finish = cal.add(start, d)?;
+        }
+        Ok(start)
     }
 
-    /// The first booking end after `t`: the next moment room may appear.
-    fn next_release(&self, t: Minute) -> Option<Minute> {
-        self.0.iter().map(|b| b.1).filter(|&e| e > t).min()
+    fn book(&mut self, i: usize, start: Minute, finish: Minute) {
+        if !self.fixed[i] {
+            self.book_at(i, start, finish);
+        }
     }
 }
 
 /// Levels the network. `priority` is per task (higher keeps its place;
-/// MS Project's default is 500).
+/// MS Project's default is 500). Earlier levelling delays are cleared
+/// first, as MS Project does by default.
+///
+/// A serial schedule in one forward pass: tasks are placed in a
+/// topological order that takes, of the tasks whose predecessors are
+/// placed, the one with the earliest unlevelled start, then the least
+/// slack, the highest priority and the lowest index; each starts at the
+/// first moment its resources have room for it for its whole span, on its
+/// calendar.
 pub fn level(
     net: &Network,
     resources: &[Resource],
@@ -90,8 +151,9 @@ pub fn level(
             return Err(LevelError::BadAssignment(i));
         }
     }
-    let graph = Graph::build(net).map_err(ScheduleError::from)?;
-    let base = schedule_with(net, &graph, None)?;
+    let clean = apply(net, &vec![0; n]);
+    let graph = Graph::build(&clean).map_err(ScheduleError::from)?;
+    let base = schedule_with(&clean, &graph, None)?;
     let mut uses: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
     for a in assignments {
         uses[a.task as usize].push((a.resource, a.units));
@@ -101,72 +163,38 @@ pub fn level(
             return Err(LevelError::NeverFits(t as TaskIx));
         }
     }
-
-    // Tasks in the order they are placed: by early start, then the ones
-    // that must not move (less slack, higher priority, lower ID) first.
-    let mut order: Vec<usize> = (0..n).filter(|&i| !base.is_summary[i]).collect();
-    order.sort_by_key(|&i| (base.early_start[i], base.total_slack[i], -priority.get(i).copied().unwrap_or(500), i));
-    let mut delays = vec![0i64; n];
-    let mut bookings: Vec<Bookings> = (0..resources.len()).map(|_| Bookings::default()).collect();
-    // Placing one task may push others: iterate, rescheduling with the
-    // delays found so far, until every task fits.
-    let mut net_l = net.clone();
-    let rounds = 10 * n + 10;
-    for _ in 0..rounds {
-        for b in &mut bookings {
-            b.0.clear();
+    // Finish nodes and summaries book nothing: they go as soon as they
+    // are ready, so that they release their successors.
+    let order = graph.order_by(&clean, |v| {
+        let i = (v / 2) as usize;
+        if v % 2 == 1 || base.is_summary[i] {
+            (false, 0, 0, 0)
+        } else {
+            (true, base.early_start[i], base.total_slack[i], -priority.get(i).copied().unwrap_or(500))
         }
-        let s = schedule_with(&net_l, &graph, None)?;
-        let mut changed = false;
-        for &i in &order {
-            let t = &net_l.tasks[i];
-            let cal = &net_l.calendars[t.calendar as usize];
-            let fixed = t.progress.started() || t.manual.is_some() || uses[i].is_empty();
-            let mut start = s.start[i];
-            let mut finish = s.finish[i];
-            if !fixed {
-                let d = t.duration;
-                loop {
-                    let blocked = uses[i].iter().find(|&&(r, u)| {
-                        bookings[r as usize].peak(start, finish) + u > resources[r as usize].max_units + 1e-9
-                    });
-                    let Some(&(r, _)) = blocked else { break };
-                    let next = bookings[r as usize].next_release(start).ok_or(LevelError::NeverFits(i as TaskIx))?;
-                    start = cal.next_start(next)?;
-                    finish = cal.add(start, d)?;
-                }
-            }
-            for &(r, u) in &uses[i] {
-                bookings[r as usize].0.push((start, finish, u));
-            }
-            if start > s.start[i] {
-                delays[i] += cal.between(s.start[i], start);
-                net_l.tasks[i].leveling_delay = Lag::Working(delays[i]);
-                changed = true;
-                break;
-            }
-        }
-        if !changed {
-            let after = schedule_with(&net_l, &graph, None)?;
-            let moved = (0..n).filter(|&i| delays[i] > 0).map(|i| (i as TaskIx, delays[i])).collect();
-            return Ok(Leveled {
-                delays,
-                moved,
-                finish_before: base.project_finish,
-                finish_after: after.project_finish,
-            });
+    });
+    // Work already done or typed in by hand stays where it is, and holds
+    // its resources from the start, whenever its turn comes.
+    let fixed = clean.tasks.iter().map(|t| t.progress.started() || t.manual.is_some()).collect();
+    let bookings = (0..resources.len()).map(|_| Bookings::default()).collect();
+    let mut booker = Booker { net: &clean, resources, uses, fixed, bookings };
+    for i in 0..n {
+        if booker.fixed[i] && !base.is_summary[i] {
+            booker.book_at(i, base.early_start[i], base.early_finish[i]);
         }
     }
-    Err(LevelError::Unsettled(rounds))
+    let delays = level_forward(&clean, &graph, &order, &mut booker)?;
+    let after = schedule_with(&apply(&clean, &delays), &graph, None)?;
+    let moved = (0..n).filter(|&i| delays[i] > 0).map(|i| (i as TaskIx, delays[i])).collect();
+    Ok(Leveled { delays, moved, finish_before: base.project_finish, finish_after: after.project_finish })
 }
 
-/// The network with the levelling delays applied.
-pub fn apply(net: &Network, leveled: &Leveled) -> Network {
+/// The network with these levelling delays (working minutes, per task) in
+/// place of its own.
+pub fn apply(net: &Network, delays: &[i64]) -> Network {
     let mut out = net.clone();
-    for (t, &d) in out.tasks.iter_mut().zip(&leveled.delays) {
-        if d > 0 {
-            t.leveling_delay = Lag::Working(d);
-        }
+    for (t, &d) in out.tasks.iter_mut().zip(delays) {
+        t.leveling_delay = Lag::Working(d);
     }
     out
 }
@@ -193,7 +221,7 @@ mod tests {
         let l = level(&net, &people, &asg, &[500; 4]).unwrap();
         // B has more slack than A, so B gives way: it starts after A.
         assert_eq!(l.moved, vec![(b, 960)]);
-        let s = schedule(&apply(&net, &l)).unwrap();
+        let s = schedule(&apply(&net, &l.delays)).unwrap();
         assert_eq!(format(s.start[b as usize]), "2026-03-04T08:00:00");
         // Within slack: the project finish does not move.
         assert_eq!(l.finish_before, l.finish_after);
@@ -207,6 +235,24 @@ mod tests {
         // More than the resource has at all is refused, not looped on.
         let big = [Assignment { task: a, resource: 0, units: 2.0 }];
         assert!(matches!(level(&net, &people, &big, &[500; 4]), Err(LevelError::NeverFits(0))));
+    }
+
+    #[test]
+    fn work_typed_in_by_hand_holds_its_resource_from_the_start() {
+        let mut net = Network::new(parse("2026-03-02T08:00:00").unwrap());
+        // A: three days from Monday; M: typed in for Wednesday and Thursday.
+        let a = net.add(Task::new(3 * 480));
+        let mut m = Task::new(2 * 480);
+        m.manual = Some((parse("2026-03-04T08:00:00").unwrap(), parse("2026-03-05T17:00:00").unwrap()));
+        let m = net.add(m);
+        let people = [Resource { max_units: 1.0 }];
+        let asg = [Assignment { task: a, resource: 0, units: 1.0 }, Assignment { task: m, resource: 0, units: 1.0 }];
+        let l = level(&net, &people, &asg, &[500; 2]).unwrap();
+        // Monday and Tuesday are too short for A: it waits until Friday.
+        let s = schedule(&apply(&net, &l.delays)).unwrap();
+        assert_eq!(format(s.start[a as usize]), "2026-03-06T08:00:00");
+        assert_eq!(format(s.start[m as usize]), "2026-03-04T08:00:00");
+        assert_eq!(l.moved, vec![(a, 4 * 480)]);
     }
 
     #[test]

@@ -86,6 +86,25 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// For a task stopped and resumed later: where its remaining work
+    /// resumes and how much is left (working minutes of `cal`). In MS
+    /// Project the duration is always the work done plus the work left, so
+    /// the work left follows from the work done rather than from a stated
+    /// remaining duration (files keep stale ones, or seconds rounded
+    /// away). The work done is the actual duration when it is less than
+    /// the working time from the actual start to the stop (a split inside
+    /// the work done is not work), else that working time.
+    pub fn left_after_resume(&self, cal: &crate::Calendar, duration: i64) -> Option<(Minute, i64)> {
+        let (a, r) = (self.actual_start?, self.resume?);
+        if r <= a {
+            return None;
+        }
+        let stop = self.stop.filter(|&s| s >= a && s <= r).unwrap_or(r);
+        let span = cal.between(a, stop);
+        let done = self.done.filter(|&w| (0..span).contains(&w)).unwrap_or(span);
+        Some((r, (duration - done).max(0)))
+    }
+
     pub fn started(&self) -> bool {
         self.actual_start.is_some()
     }

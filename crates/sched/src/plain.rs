@@ -11,7 +11,7 @@
 
 use crate::calendar::Cumulative;
 use crate::cpm::Schedule;
-use crate::graph::Graph;
+use crate::graph::{Graph, PassLink};
 use crate::network::{Constraint, Lag, Network};
 use crate::time::Minute;
 
@@ -40,32 +40,33 @@ fn add(k: Key, m: i64) -> Key {
     }
 }
 
-/// Whether the network can take the plain path, and its calendar.
-fn plain_calendar(net: &Network) -> Option<&Cumulative> {
+/// Whether the network can take the plain path, and its calendar. The
+/// tasks are checked as their durations are read, in one sweep.
+fn plain_calendar<'a>(net: &'a Network, g: &Graph) -> Option<&'a Cumulative> {
     let first = net.tasks.first()?.calendar;
     let cal = net.calendars.get(first as usize)?;
     let c = cal.cumulative()?;
-    let plain_task = |t: &crate::network::Task| {
-        t.calendar == first
-            && t.slack_calendar.is_none()
-            && t.constraint == Constraint::AsSoonAsPossible
-            && t.deadline.is_none()
-            && t.progress == Default::default()
-            && t.manual.is_none()
-            && matches!(t.leveling_delay, Lag::Elapsed(0) | Lag::Working(0) | Lag::Percent(0))
-            && t.external_start.is_none()
-    };
     let plain = net.status_date.is_none()
         && net.finish.is_none()
         && cal.next_start(net.start).ok() == Some(net.start)
-        && net.tasks.iter().all(plain_task)
-        && net.links.iter().all(|l| !matches!(l.lag, Lag::Elapsed(_)));
+        && !g.elapsed_lags;
     plain.then_some(c)
+}
+
+fn plain_task(t: &crate::network::Task, calendar: u32) -> bool {
+    t.calendar == calendar
+        && t.slack_calendar.is_none()
+        && t.constraint == Constraint::AsSoonAsPossible
+        && t.deadline.is_none()
+        && t.progress == Default::default()
+        && t.manual.is_none()
+        && matches!(t.leveling_delay, Lag::Elapsed(0) | Lag::Working(0) | Lag::Percent(0))
+        && t.external_start.is_none()
 }
 
 /// The schedule of a plain network, or `None` when it is not plain.
 pub(crate) fn schedule(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Option<Schedule> {
-    let cal = plain_calendar(net)?;
+    let cal = plain_calendar(net, g)?;
     let mut p = Plain::new(net, g, cal, durations)?;
     p.forward();
     p.backward();
@@ -74,7 +75,7 @@ pub(crate) fn schedule(net: &Network, g: &Graph, durations: Option<&[i64]>) -> O
 
 /// The project finish and critical flags of a plain network.
 pub(crate) fn finish_and_critical(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Option<(Minute, Vec<bool>)> {
-    let cal = plain_calendar(net)?;
+    let cal = plain_calendar(net, g)?;
     let mut p = Plain::new(net, g, cal, durations)?;
     p.forward();
     p.backward();
@@ -100,7 +101,14 @@ struct Plain<'a> {
 impl<'a> Plain<'a> {
     fn new(net: &'a Network, g: &'a Graph, cal: &'a Cumulative, durations: Option<&[i64]>) -> Option<Plain<'a>> {
         let n = net.tasks.len();
-        let dur = (0..n).map(|i| durations.and_then(|d| d.get(i).copied()).unwrap_or(net.tasks[i].duration)).collect();
+        let calendar = net.tasks.first()?.calendar;
+        let mut dur = Vec::with_capacity(n);
+        for (i, t) in net.tasks.iter().enumerate() {
+            if !plain_task(t, calendar) {
+                return None;
+            }
+            dur.push(durations.and_then(|d| d.get(i).copied()).unwrap_or(t.duration));
+        }
         let start_key = start_side(cal.at(net.start)?);
         Some(Plain {
             net,
@@ -128,12 +136,8 @@ impl<'a> Plain<'a> {
         if self.g.is_summary[i] { w(self.ef[i]) - w(self.es[i]) } else { self.dur[i] }
     }
 
-    fn lag(&self, lag: Lag, pred: usize) -> i64 {
-        match lag {
-            Lag::Working(m) => m,
-            Lag::Percent(h) => self.span(pred) * h / 10_000,
-            Lag::Elapsed(_) => 0,
-        }
+    fn lag(&self, link: &PassLink, pred: usize) -> i64 {
+        if link.percent { self.span(pred) * link.lag / 10_000 } else { link.lag }
     }
 
     fn forward_bounds(&self, i: usize) -> (Key, Key) {
@@ -144,9 +148,9 @@ impl<'a> Plain<'a> {
             f = f.max(self.finish_bound[p as usize]);
         }
         for link in &self.g.pred_links[self.g.preds.range(i)] {
-            let pred = link.pred as usize;
+            let pred = link.task as usize;
             let base = if link.kind.from_finish() { self.ef[pred] } else { self.es[pred] };
-            let c = add(base, self.lag(link.lag, pred));
+            let c = add(base, self.lag(link, pred));
             if link.kind.to_finish() {
                 f = f.max(c);
             } else {
@@ -196,9 +200,9 @@ impl<'a> Plain<'a> {
             f = f.min(self.finish_bound[p as usize]);
         }
         for link in &self.g.succ_links[self.g.succs.range(i)] {
-            let succ = link.succ as usize;
+            let succ = link.task as usize;
             let base = if link.kind.to_finish() { self.lf[succ] } else { self.ls[succ] };
-            let c = add(base, -self.lag(link.lag, i));
+            let c = add(base, -self.lag(link, i));
             if link.kind.from_finish() {
                 f = f.min(c);
             } else {
@@ -248,9 +252,9 @@ impl<'a> Plain<'a> {
         }
         let mut slack = i64::MAX;
         for link in succs {
-            let succ = link.succ as usize;
+            let succ = link.task as usize;
             let target = if link.kind.to_finish() { self.ef[succ] } else { self.es[succ] };
-            let limit = add(target, -self.lag(link.lag, i));
+            let limit = add(target, -self.lag(link, i));
             let own = if link.kind.from_finish() { self.ef[i] } else { self.es[i] };
             slack = slack.min(w(limit) - w(own));
         }

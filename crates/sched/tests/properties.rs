@@ -205,3 +205,53 @@ proptest! {
         prop_assert_eq!(critical, general.critical);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Levelling: the links still hold, no resource is ever booked beyond
+    /// its units, nothing moves earlier, and the same input gives the same
+    /// delays.
+    #[test]
+    fn levelling_fits_every_resource_and_keeps_the_links(
+        sp in spec(),
+        uses in prop::collection::vec((0u32..3, prop_oneof![Just(0.5f64), Just(1.0)]), 40),
+        max in prop::collection::vec(prop_oneof![Just(1.0f64), Just(1.5)], 3),
+    ) {
+        use tandem_sched::level::{apply, level, Assignment, Resource};
+        let net = build(&sp);
+        let resources: Vec<Resource> = max.iter().map(|&m| Resource { max_units: m }).collect();
+        let assignments: Vec<Assignment> = (0..net.tasks.len())
+            .map(|i| Assignment { task: i as u32, resource: uses[i].0, units: uses[i].1 })
+            .collect();
+        let priority = vec![500; net.tasks.len()];
+        let l = level(&net, &resources, &assignments, &priority).unwrap();
+        prop_assert_eq!(&l, &level(&net, &resources, &assignments, &priority).unwrap());
+        let before = schedule(&net).unwrap();
+        let levelled = apply(&net, &l.delays);
+        let s = schedule(&levelled).unwrap();
+        let cal = &net.calendars[0];
+        for link in 0..net.links.len() {
+            let (b, own) = bound(&levelled, &s, link);
+            prop_assert!(own >= b || cal.between(own, b) == 0, "link {link} broken by levelling");
+        }
+        for i in 0..net.tasks.len() {
+            prop_assert!(s.start[i] >= before.start[i], "task {i} moved earlier");
+        }
+        // The load of each resource where any of its tasks starts.
+        for (r, res) in resources.iter().enumerate() {
+            let on: Vec<&Assignment> = assignments.iter().filter(|a| a.resource as usize == r).collect();
+            for a in &on {
+                let t = s.start[a.task as usize];
+                let load: f64 = on
+                    .iter()
+                    .filter(|b| s.start[b.task as usize] <= t && t < s.finish[b.task as usize])
+                    .map(|b| b.units)
+                    .sum();
+                prop_assert!(load <= res.max_units + 1e-9, "resource {r} at {}: {load}", time::format(t));
+            }
+        }
+        prop_assert_eq!(l.finish_before, before.project_finish);
+        prop_assert_eq!(l.finish_after, s.project_finish);
+    }
+}

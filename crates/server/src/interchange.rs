@@ -277,7 +277,15 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), ApiError> {
             fixed_cost_minor: money_minor(def.fixed_cost.as_deref()),
             actual_start: p.actual_start.map(local).transpose()?,
             actual_finish: p.actual_finish.map(local).transpose()?,
-            remaining_minutes: p.remaining.map(|r| r.clamp(0, tandem_core::project::MAX_DURATION_MINUTES)),
+            // What the engine leaves to do after a resume, so that the
+            // project schedules as the file does.
+            remaining_minutes: net
+                .calendars
+                .get(t.calendar as usize)
+                .and_then(|cal| p.left_after_resume(cal, t.duration))
+                .map(|(_, left)| left)
+                .or(p.remaining)
+                .map(|r| r.clamp(0, tandem_core::project::MAX_DURATION_MINUTES)),
             estimate,
             sprint_id: None,
             priority: conv.priorities[i].clamp(0, 1000),
@@ -537,6 +545,11 @@ fn task_def(i: usize, t: &Task, cx: &ExportContext<'_>, predecessors: Vec<LinkDe
         actual_start: t.actual_start.map(minute),
         actual_finish: t.actual_finish.map(minute),
         remaining_duration: t.remaining_minutes,
+        // MS Project's actual duration: what the engine counts as done.
+        actual_duration: t
+            .actual_start
+            .and(t.remaining_minutes)
+            .map(|r| (t.duration_minutes - r).clamp(0, t.duration_minutes.max(0))),
         percent_complete: Some(t.percent_complete),
         stop: t.stop.map(minute),
         resume: t.resume.map(minute),

@@ -132,7 +132,9 @@ fn progress(t: &Task) -> Progress {
         remaining: t.actual_start.map(|_| t.remaining_minutes.unwrap_or(left)),
         resume: t.resume.map(minute),
         stop: t.stop.map(minute),
-        done: None,
+        // The stated work left says how much is done; the engine reads it
+        // when the task was stopped and resumed.
+        done: t.remaining_minutes.map(|r| (t.duration_minutes - r).max(0)),
     }
 }
 

@@ -111,7 +111,7 @@ pub fn schedule_report_with(
                 tandem_sched::level::LevelError::Schedule(s) => describe(&s, &conv),
                 other => other.to_string(),
             })?;
-        conv.network = tandem_sched::level::apply(&conv.network, &l);
+        conv.network = tandem_sched::level::apply(&conv.network, &l.delays);
         Some(LevelingReport {
             finish_before: time::format(l.finish_before),
             finish_after: time::format(l.finish_after),
