@@ -137,6 +137,15 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
                 for m in &l.moved {
                     writeln!(out, "  UID {:>6} delayed {:.2} d", m.uid, m.delay_minutes as f64 / 480.0).map_err(io)?;
                 }
+                if !l.unresolved.is_empty() {
+                    let uids: Vec<String> = l.unresolved.iter().map(i64::to_string).collect();
+                    writeln!(
+                        out,
+                        "Not levelled (they need more of a resource than it has at all): UID {}",
+                        uids.join(", ")
+                    )
+                    .map_err(io)?;
+                }
             }
             if let Some(mc) = &report.monte_carlo {
                 writeln!(

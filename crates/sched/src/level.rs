@@ -32,6 +32,9 @@ pub struct Leveled {
     pub delays: Vec<i64>,
     /// The tasks that moved, with their delay, in task order.
     pub moved: Vec<(TaskIx, i64)>,
+    /// Tasks that need more of a resource than it has at all: levelling
+    /// leaves them where their links put them (MS Project's "Skip All").
+    pub unresolved: Vec<TaskIx>,
     pub finish_before: Minute,
     pub finish_after: Minute,
 }
@@ -42,8 +45,6 @@ pub enum LevelError {
     Schedule(#[from] ScheduleError),
     #[error("assignment {0} refers to a task or resource that does not exist")]
     BadAssignment(usize),
-    #[error("task {0} needs more of a resource than it has at all")]
-    NeverFits(TaskIx),
 }
 
 impl From<CalendarError> for LevelError {
@@ -90,6 +91,8 @@ struct Booker<'a> {
     uses: Vec<Vec<(u32, f64)>>,
     /// Tasks levelling does not move, booked before any other.
     fixed: Vec<bool>,
+    /// Tasks no room would ever fit: they stay, and hold what they use.
+    too_big: Vec<bool>,
     bookings: Vec<Bookings>,
 }
 
@@ -105,7 +108,7 @@ impl Placer for Booker<'_> {
     type Error = LevelError;
 
     fn start(&mut self, i: usize, es: Minute, ef: Minute) -> Result<Minute, LevelError> {
-        if self.fixed[i] || self.uses[i].is_empty() {
+        if self.fixed[i] || self.too_big[i] || self.uses[i].is_empty() {
             return Ok(es);
         }
         let t = &self.net.tasks[i];
@@ -158,11 +161,10 @@ pub fn level(
     for a in assignments {
         uses[a.task as usize].push((a.resource, a.units));
     }
-    for (t, list) in uses.iter().enumerate() {
-        if list.iter().any(|&(r, u)| u > resources[r as usize].max_units + 1e-9) {
-            return Err(LevelError::NeverFits(t as TaskIx));
-        }
-    }
+    let unresolved: Vec<TaskIx> = (0..n)
+        .filter(|&t| uses[t].iter().any(|&(r, u)| u > resources[r as usize].max_units + 1e-9))
+        .map(|t| t as TaskIx)
+        .collect();
     // Finish nodes and summaries book nothing: they go as soon as they
     // are ready, so that they release their successors.
     let order = graph.order_by(&clean, |v| {
@@ -176,8 +178,12 @@ pub fn level(
     // Work already done or typed in by hand stays where it is, and holds
     // its resources from the start, whenever its turn comes.
     let fixed = clean.tasks.iter().map(|t| t.progress.started() || t.manual.is_some()).collect();
+    let mut too_big = vec![false; n];
+    for &t in &unresolved {
+        too_big[t as usize] = true;
+    }
     let bookings = (0..resources.len()).map(|_| Bookings::default()).collect();
-    let mut booker = Booker { net: &clean, resources, uses, fixed, bookings };
+    let mut booker = Booker { net: &clean, resources, uses, fixed, too_big, bookings };
     for i in 0..n {
         if booker.fixed[i] && !base.is_summary[i] {
             booker.book_at(i, base.early_start[i], base.early_finish[i]);
@@ -186,7 +192,7 @@ pub fn level(
     let delays = level_forward(&clean, &graph, &order, &mut booker)?;
     let after = schedule_with(&apply(&clean, &delays), &graph, None)?;
     let moved = (0..n).filter(|&i| delays[i] > 0).map(|i| (i as TaskIx, delays[i])).collect();
-    Ok(Leveled { delays, moved, finish_before: base.project_finish, finish_after: after.project_finish })
+    Ok(Leveled { delays, moved, unresolved, finish_before: base.project_finish, finish_after: after.project_finish })
 }
 
 /// The network with these levelling delays (working minutes, per task) in
@@ -232,9 +238,12 @@ mod tests {
         // Half-time assignments fit side by side: nothing moves.
         let half = [Assignment { task: a, resource: 0, units: 0.5 }, Assignment { task: b, resource: 0, units: 0.5 }];
         assert!(level(&net, &people, &half, &[500; 4]).unwrap().moved.is_empty());
-        // More than the resource has at all is refused, not looped on.
-        let big = [Assignment { task: a, resource: 0, units: 2.0 }];
-        assert!(matches!(level(&net, &people, &big, &[500; 4]), Err(LevelError::NeverFits(0))));
+        // More than the resource has at all: A stays where it is, holds
+        // the person, and is reported; B waits for it.
+        let big = [Assignment { task: a, resource: 0, units: 2.0 }, Assignment { task: b, resource: 0, units: 1.0 }];
+        let l = level(&net, &people, &big, &[500; 4]).unwrap();
+        assert_eq!(l.unresolved, vec![a]);
+        assert_eq!(l.moved, vec![(b, 960)]);
     }
 
     #[test]

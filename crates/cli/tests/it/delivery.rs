@@ -108,6 +108,7 @@ async fn resources_utilisation_and_levelling() {
         assert_eq!(l["moved"][0]["start_after"], "2027-01-11T08:00:00");
         assert_eq!(l["finish_before"], "2027-01-12T17:00:00");
         assert_eq!(l["finish_after"], "2027-01-15T17:00:00");
+        assert_eq!(l["unresolved"], json!([]));
         let s = json_ok(pm.get(&format!("/api/v1/projects/{}/schedule", k.project)).await, 200).await;
         assert_eq!(row(&s, &k.tasks[1])["start"], "2027-01-11T08:00:00");
         let u = json_ok(pm.get(&format!("/api/v1/projects/{}/utilization", k.project)).await, 200).await;
@@ -155,6 +156,16 @@ async fn resources_utilisation_and_levelling() {
             "version_mismatch",
         )
         .await;
+        // C needs half of Bo; with 40 % of Bo it can never fit: levelling
+        // leaves it in place and says so, and still levels the rest.
+        json_ok(pm.patch(&format!("/api/v1/resources/{}", k.bo), json!({"max_units": 40, "version": 2})).await, 200)
+            .await;
+        let l = json_ok(pm.post(&format!("/api/v1/projects/{}/level", k.project), json!({})).await, 200).await;
+        assert_eq!(l["unresolved"].as_array().unwrap().len(), 1, "{l}");
+        assert_eq!(l["unresolved"][0]["task_id"], k.tasks[2].as_str());
+        assert!(l["unresolved"][0]["key"].is_string());
+        assert_eq!(l["moved"].as_array().unwrap().len(), 1, "{l}");
+        assert_eq!(l["moved"][0]["task_id"], k.tasks[1].as_str());
     })
     .await;
 }

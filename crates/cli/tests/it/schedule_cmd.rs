@@ -136,6 +136,21 @@ fn levelling_moves_the_task_with_slack_and_says_so() {
     assert_eq!(l["finish_after"], "2026-03-10T17:00:00");
     let short = v["tasks"].as_array().unwrap().iter().find(|t| t["uid"] == 2).unwrap();
     assert_eq!(short["start"], "2026-03-09T08:00:00");
+    assert_eq!(l["unresolved"], serde_json::json!([]));
+    // Ana at 150 % on the long task can never fit: it stays, says so, and
+    // the short task still waits for it.
+    let over = std::fs::read_to_string(fixture("level.xml")).unwrap().replacen(
+        "<TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units>",
+        "<TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1.5</Units>",
+        1,
+    );
+    let path = std::env::temp_dir().join(format!("tandem-level-{}.xml", std::process::id()));
+    std::fs::write(&path, over).unwrap();
+    let (code, out, err) = tandem(&["schedule", path.to_str().unwrap(), "--level"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Not levelled (they need more of a resource than it has at all): UID 1"), "{out}");
+    assert!(out.contains("Levelling moved 1 tasks"), "{out}");
+    std::fs::remove_file(&path).unwrap();
     // Without --level nothing moves.
     let (_, out, _) = tandem(&["schedule", &fixture("level.xml"), "--format", "json"]);
     let v: Value = serde_json::from_str(&out).unwrap();

@@ -22,6 +22,9 @@ pub struct LevelingReport {
     pub finish_before: String,
     pub finish_after: String,
     pub moved: Vec<MovedTask>,
+    /// UIDs of tasks that need more of a resource than it has at all:
+    /// left where their links put them.
+    pub unresolved: Vec<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -111,15 +114,13 @@ pub fn schedule_report_with(
                 tandem_sched::level::LevelError::Schedule(s) => describe(&s, &conv),
                 other => other.to_string(),
             })?;
+        let uid = |t: u32| conv.tasks[t as usize].uid;
         conv.network = tandem_sched::level::apply(&conv.network, &l.delays);
         Some(LevelingReport {
             finish_before: time::format(l.finish_before),
             finish_after: time::format(l.finish_after),
-            moved: l
-                .moved
-                .iter()
-                .map(|&(t, d)| MovedTask { uid: conv.tasks[t as usize].uid, delay_minutes: d })
-                .collect(),
+            moved: l.moved.iter().map(|&(t, d)| MovedTask { uid: uid(t), delay_minutes: d }).collect(),
+            unresolved: l.unresolved.iter().map(|&t| uid(t)).collect(),
         })
     } else {
         None

@@ -596,10 +596,21 @@ pub struct MovedTask {
     pub start_after: LocalTime,
 }
 
+/// A task named in a result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskRef {
+    pub task_id: Id,
+    pub key: String,
+    pub name: String,
+}
+
 /// `POST /projects/{id}/level`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Levelled {
     pub moved: Vec<MovedTask>,
+    /// Tasks that need more of a resource than it has at all: left where
+    /// their links put them (as MS Project's "Skip All").
+    pub unresolved: Vec<TaskRef>,
     pub finish_before: LocalTime,
     pub finish_after: LocalTime,
 }
@@ -622,6 +633,7 @@ pub async fn level(state: &AppState, a: &InProject, clear: bool) -> Result<Level
     let net = clean.network()?;
     let before = tandem_sched::schedule(&net).map_err(|e| plan::explain(e, &clean.tasks))?;
     let mut delays = vec![0i64; clean.tasks.len()];
+    let mut unresolved = Vec::new();
     if !clear {
         let work: Vec<&Resource> = c.resources.iter().filter(|r| r.kind == ResourceKind::Work).collect();
         let rix: HashMap<Id, u32> = work.iter().enumerate().map(|(i, r)| (r.id, i as u32)).collect();
@@ -640,16 +652,13 @@ pub async fn level(state: &AppState, a: &InProject, clear: bool) -> Result<Level
             }
         }
         let prio: Vec<i64> = clean.tasks.iter().map(|t| t.priority).collect();
-        let out = tandem_sched::level::level(&net, &res, &asg, &prio).map_err(|e| match e {
-            tandem_sched::level::LevelError::NeverFits(i) => ApiError::invalid(
-                "assignments",
-                format!(
-                    "{} needs more of a resource than it has at all",
-                    clean.tasks.get(i as usize).map_or("a task", |t| t.key.as_str())
-                ),
-            ),
-            other => ApiError::invalid("plan", other.to_string()),
-        })?;
+        let out = tandem_sched::level::level(&net, &res, &asg, &prio)
+            .map_err(|e| ApiError::invalid("plan", e.to_string()))?;
+        for &t in &out.unresolved {
+            if let Some(t) = clean.tasks.get(t as usize) {
+                unresolved.push(TaskRef { task_id: t.id, key: t.key.clone(), name: t.name.clone() });
+            }
+        }
         delays = out.delays;
     }
     let changes: Vec<(Id, i64)> = clean
@@ -678,5 +687,10 @@ pub async fn level(state: &AppState, a: &InProject, clear: bool) -> Result<Level
             });
         }
     }
-    Ok(Levelled { moved, finish_before: local(before.project_finish)?, finish_after: local(after.project_finish)? })
+    Ok(Levelled {
+        moved,
+        unresolved,
+        finish_before: local(before.project_finish)?,
+        finish_after: local(after.project_finish)?,
+    })
 }
