@@ -48,9 +48,19 @@ fn cpm_finish_and_critical(bencher: Bencher, n: usize) {
 /// robin, so that most tasks wait for someone.
 #[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
 fn levelling(bencher: Bencher, n: usize) {
+    level_on(bencher, n, n / 100);
+}
+
+/// Levelling 10,000 tasks that all need the same person: the longest
+/// queue there is.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn levelling_10k_on_one_person(bencher: Bencher) {
+    level_on(bencher, 10_000, 1);
+}
+
+fn level_on(bencher: Bencher, n: usize, people: usize) {
     use tandem_sched::level::{Assignment, Resource, level};
     let (net, leaves) = synthetic::network(n, 1);
-    let people = n / 100;
     let resources = vec![Resource { max_units: 1.0 }; people];
     let assignments: Vec<Assignment> = leaves
         .iter()

@@ -4,6 +4,8 @@
 //! Tasks with more slack, lower priority and higher ID give way first.
 //! Nothing changes until the caller applies the delays it returns.
 
+use std::collections::BTreeMap;
+
 use crate::calendar::CalendarError;
 use crate::cpm::{Placer, ScheduleError, level_forward, schedule_with};
 use crate::graph::Graph;
@@ -53,31 +55,65 @@ impl From<CalendarError> for LevelError {
     }
 }
 
-/// Booked intervals of one resource: (start, finish, units).
+/// The load on one resource over time, as a step function: each key
+/// starts a stretch of constant load that lasts until the next key (no
+/// key: no load). Neighbouring stretches of equal load are merged, so a
+/// person booked back to back is one stretch however many tasks it holds.
 #[derive(Default)]
-struct Bookings(Vec<(Minute, Minute, f64)>);
+struct Load(BTreeMap<Minute, f64>);
 
-impl Bookings {
-    /// Whether `units` more fit in [from, to) within `max`; if not, the
-    /// first moment room may appear: the earliest end of the bookings in
-    /// the way. No start before it can fit, since each of those bookings
-    /// still overlaps any window that starts earlier.
-    fn blocked(&self, from: Minute, to: Minute, units: f64, max: f64) -> Option<Minute> {
-        let mut edges: Vec<(Minute, f64)> = Vec::new();
-        let mut first_end = Minute::MAX;
-        for &(s, f, u) in self.0.iter().filter(|b| b.0 < to && b.1 > from) {
-            edges.push((s.max(from), u));
-            edges.push((f, -u));
-            first_end = first_end.min(f);
+const EPS: f64 = 1e-9;
+
+impl Load {
+    fn at(&self, t: Minute) -> f64 {
+        self.0.range(..=t).next_back().map_or(0.0, |(_, &l)| l)
+    }
+
+    /// A key at `t`, so that a stretch starts there.
+    fn split(&mut self, t: Minute) {
+        let l = self.at(t);
+        self.0.entry(t).or_insert(l);
+    }
+
+    /// Books `units` over [from, to).
+    fn add(&mut self, from: Minute, to: Minute, units: f64) {
+        if from >= to {
+            return;
         }
-        // Ends before starts at the same minute: back-to-back bookings do
-        // not overlap.
-        edges.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut load = 0.0;
-        for (_, du) in edges {
-            load += du;
-            if load + units > max + 1e-9 {
-                return Some(first_end);
+        self.split(from);
+        self.split(to);
+        for (_, l) in self.0.range_mut(from..to) {
+            *l += units;
+        }
+        // Merge where the load no longer changes.
+        let keys: Vec<Minute> = self.0.range(from..=to).map(|(&k, _)| k).collect();
+        for k in keys {
+            let before = self.0.range(..k).next_back().map_or(0.0, |(_, &l)| l);
+            if self.0.get(&k).is_some_and(|&l| (l - before).abs() < EPS) {
+                self.0.remove(&k);
+            }
+        }
+    }
+
+    /// Whether `units` more fit in [from, to) within `max`; if not, the
+    /// first moment room may appear: the end of the first stretch in the
+    /// way. No start before it can fit, since any window that starts
+    /// earlier still covers part of that stretch.
+    fn blocked(&self, from: Minute, to: Minute, units: f64, max: f64) -> Option<Minute> {
+        use std::ops::Bound::Excluded;
+        if from >= to {
+            return None;
+        }
+        let first = self.0.range(..=from).next_back().map(|(&k, &l)| (k, l));
+        let inside = self.0.range((Excluded(from), Excluded(to))).map(|(&k, &l)| (k, l));
+        let mut stretches = first.into_iter().chain(inside).peekable();
+        while let Some((_, load)) = stretches.next() {
+            if load + units > max + EPS {
+                let end = match stretches.peek() {
+                    Some(&(k, _)) => k,
+                    None => self.0.range(to..).next().map_or(Minute::MAX, |(&k, _)| k),
+                };
+                return Some(end);
             }
         }
         None
@@ -93,13 +129,13 @@ struct Booker<'a> {
     fixed: Vec<bool>,
     /// Tasks no room would ever fit: they stay, and hold what they use.
     too_big: Vec<bool>,
-    bookings: Vec<Bookings>,
+    loads: Vec<Load>,
 }
 
 impl Booker<'_> {
     fn book_at(&mut self, i: usize, start: Minute, finish: Minute) {
         for &(r, u) in &self.uses[i] {
-            self.bookings[r as usize].0.push((start, finish, u));
+            self.loads[r as usize].add(start, finish, u);
         }
     }
 }
@@ -115,10 +151,11 @@ impl Placer for Booker<'_> {
         let cal = &self.net.calendars[t.calendar as usize];
         let d = cal.between(es, ef);
         let (mut start, mut finish) = (es, ef);
-        // Each step passes the end of a booking, so this ends.
-        while let Some(next) = self.uses[i].iter().find_map(|&(r, u)| {
-            self.bookings[r as usize].blocked(start, finish, u, self.resources[r as usize].max_units)
-        }) {
+        // Each step passes the end of a stretch of load, so this ends.
+        while let Some(next) = self.uses[i]
+            .iter()
+            .find_map(|&(r, u)| self.loads[r as usize].blocked(start, finish, u, self.resources[r as usize].max_units))
+        {
             start = cal.next_start(next)?;
             finish = cal.add(start, d)?;
         }
@@ -182,8 +219,8 @@ pub fn level(
     for &t in &unresolved {
         too_big[t as usize] = true;
     }
-    let bookings = (0..resources.len()).map(|_| Bookings::default()).collect();
-    let mut booker = Booker { net: &clean, resources, uses, fixed, too_big, bookings };
+    let loads = (0..resources.len()).map(|_| Load::default()).collect();
+    let mut booker = Booker { net: &clean, resources, uses, fixed, too_big, loads };
     for i in 0..n {
         if booker.fixed[i] && !base.is_summary[i] {
             booker.book_at(i, base.early_start[i], base.early_finish[i]);
@@ -211,6 +248,22 @@ mod tests {
     use crate::cpm::schedule;
     use crate::network::{LinkType, Task};
     use crate::time::{format, parse};
+
+    #[test]
+    fn load_is_a_step_function_that_merges_back_to_back_bookings() {
+        let mut l = Load::default();
+        l.add(0, 10, 1.0);
+        l.add(10, 20, 1.0);
+        // One stretch of full load: a task wanting [5, 15) waits until 20.
+        assert_eq!(l.0.len(), 2);
+        assert_eq!(l.blocked(5, 15, 1.0, 1.0), Some(20));
+        assert_eq!(l.blocked(20, 30, 1.0, 1.0), None);
+        assert_eq!(l.blocked(7, 7, 1.0, 1.0), None);
+        l.add(25, 30, 0.5);
+        assert_eq!(l.blocked(20, 30, 0.5, 1.0), None);
+        assert_eq!(l.blocked(20, 30, 0.6, 1.0), Some(30));
+        assert_eq!((l.at(24), l.at(25), l.at(30)), (0.0, 0.5, 0.0));
+    }
 
     #[test]
     fn one_person_two_parallel_tasks() {
