@@ -398,10 +398,20 @@ impl<'a> Passes<'a> {
             let from_finish = cal.sub(f, d)?;
             es = es.max(from_finish);
         }
+        // Where links push a task past a hard constraint's date, the
+        // constraint wins when the project honours constraint dates, and
+        // the links otherwise (the task only moves later, never earlier).
+        let honor = self.net.honor_constraints;
         match t.constraint {
-            Constraint::MustStartOn(c) => es = if zero { c } else { cal.next_start(c)? },
-            Constraint::MustFinishOn(c) => es = cal.sub(c, d)?,
-            Constraint::StartNoLaterThan(c) if es > c => es = if zero { c } else { cal.next_start(c)? },
+            Constraint::MustStartOn(c) => {
+                let on = if zero { c } else { cal.next_start(c)? };
+                es = if honor { on } else { es.max(on) };
+            }
+            Constraint::MustFinishOn(c) => {
+                let on = cal.sub(c, d)?;
+                es = if honor { on } else { es.max(on) };
+            }
+            Constraint::StartNoLaterThan(c) if es > c && honor => es = if zero { c } else { cal.next_start(c)? },
             _ => {}
         }
         let mut ef = cal.add(es, d)?;
@@ -412,6 +422,7 @@ impl<'a> Passes<'a> {
         }
         if let Constraint::FinishNoLaterThan(c) = t.constraint
             && ef > c
+            && honor
         {
             es = cal.sub(c, d)?;
             ef = cal.add(es, d)?;
@@ -751,6 +762,37 @@ mod tests {
         assert_eq!(format(s.early_start[1]), "2026-03-03T08:00:00");
         assert_eq!(s.total_slack[0], -days(1));
         assert!(s.critical[0]);
+    }
+
+    #[test]
+    fn without_honouring_constraint_dates_links_win() {
+        // A (two days) then B, whose hard constraint says Tuesday: the link
+        // allows Wednesday at the earliest.
+        let with = |c: Constraint| {
+            let mut net = Network::new(at("2026-03-02T08:00:00"));
+            net.honor_constraints = false;
+            let a = net.add(Task::new(days(2)));
+            let mut t = Task::new(days(1));
+            t.constraint = c;
+            let b = net.add(t);
+            net.link(a, b, LinkType::FinishToStart, Lag::Working(0));
+            schedule(&net).unwrap()
+        };
+        for c in [
+            Constraint::MustStartOn(at("2026-03-03T08:00:00")),
+            Constraint::MustFinishOn(at("2026-03-03T17:00:00")),
+            Constraint::StartNoLaterThan(at("2026-03-03T08:00:00")),
+            Constraint::FinishNoLaterThan(at("2026-03-03T17:00:00")),
+        ] {
+            let s = with(c);
+            assert_eq!(format(s.start[1]), "2026-03-04T08:00:00", "{c:?}");
+            // The constraint still bounds the late dates: a day behind.
+            assert_eq!(s.total_slack[1], -days(1), "{c:?}");
+            assert_eq!(s.total_slack[0], -days(1), "{c:?}");
+        }
+        // A must-start-on later than the links allow still holds the task.
+        let s = with(Constraint::MustStartOn(at("2026-03-06T08:00:00")));
+        assert_eq!(format(s.start[1]), "2026-03-06T08:00:00");
     }
 
     #[test]

@@ -66,6 +66,20 @@ pub enum Constraint {
     FinishNoLaterThan(Minute),
 }
 
+impl Constraint {
+    /// Must start/finish on and start/finish no later than: the
+    /// constraints links can conflict with.
+    pub fn is_hard(&self) -> bool {
+        matches!(
+            self,
+            Constraint::MustStartOn(_)
+                | Constraint::MustFinishOn(_)
+                | Constraint::StartNoLaterThan(_)
+                | Constraint::FinishNoLaterThan(_)
+        )
+    }
+}
+
 /// What has happened on a task so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
@@ -171,6 +185,11 @@ pub struct Network {
     pub finish: Option<Minute>,
     /// A task is critical when its total slack is at most this.
     pub critical_slack_limit: i64,
+    /// Whether tasks always honour their constraint dates (MS Project's
+    /// default). Without it, links win where they conflict with a
+    /// must-start/finish-on or start/finish-no-later-than date: the task
+    /// follows its predecessors and the constraint shows as negative slack.
+    pub honor_constraints: bool,
 }
 
 impl Network {
@@ -184,6 +203,7 @@ impl Network {
             status_date: None,
             finish: None,
             critical_slack_limit: 0,
+            honor_constraints: true,
         }
     }
 

@@ -188,6 +188,9 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), ApiError> {
     if let Some(s) = doc.project.status_date {
         notes.push(format!("the file's status date {} is not set as the project's", tandem_sched::time::format(s)));
     }
+    if !net.honor_constraints && net.tasks.iter().any(|t| t.constraint.is_hard()) {
+        notes.push("the file lets links override constraint dates; Tandem always honours them".into());
+    }
     // Calendars: the project's own, and any other a task is worked on.
     let mut cal_index: HashMap<u32, usize> = HashMap::new();
     let mut calendars = Vec::new();

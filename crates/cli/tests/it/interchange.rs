@@ -197,6 +197,28 @@ async fn import_refuses_bad_files_and_exports_csv_and_ics() {
         assert!(body.contains("Go live\\; v1\\, final"), "{body}");
         assert!(body.trim_end().ends_with("END:VCALENDAR"));
         expect_error(pm.get(&format!("/api/v1/projects/{id}/export?format=pdf")).await, 400, "invalid_query").await;
+
+        // A file that lets links override constraint dates says so: the
+        // project honours them.
+        let p = json_ok(
+            pm.post(
+                &format!("/api/v1/workspaces/{ws}/projects"),
+                json!({"name": "Loose", "key": "LOOSE", "start": "2026-03-02"}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let loose = r#"<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2026-03-02T08:00:00</StartDate>
+            <HonorConstraints>0</HonorConstraints><Tasks>
+            <Task><UID>1</UID><Name>A</Name><Duration>PT16H0M0S</Duration></Task>
+            <Task><UID>2</UID><Name>B</Name><Duration>PT8H0M0S</Duration><ConstraintType>2</ConstraintType>
+            <ConstraintDate>2026-03-03T08:00:00</ConstraintDate>
+            <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink></Task>
+            </Tasks></Project>"#;
+        let rep = json_ok(import(&pm, p["id"].as_str().unwrap(), loose.as_bytes().to_vec()).await, 201).await;
+        let notes = rep["notes"].to_string();
+        assert!(notes.contains("lets links override constraint dates"), "{rep}");
     })
     .await;
 }

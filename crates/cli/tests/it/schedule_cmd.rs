@@ -157,3 +157,36 @@ fn levelling_moves_the_task_with_slack_and_says_so() {
     assert!(v.get("leveling").is_none());
     assert_eq!(v["project"]["finish"], "2026-03-06T17:00:00");
 }
+
+#[test]
+fn a_file_that_does_not_honour_constraint_dates_lets_links_win() {
+    // B must start Tuesday, but A (two days) only lets it start Wednesday.
+    let plan = |honor: u8| {
+        format!(
+            r#"<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2026-03-02T08:00:00</StartDate>
+            <HonorConstraints>{honor}</HonorConstraints><Tasks>
+            <Task><UID>1</UID><Name>A</Name><Duration>PT16H0M0S</Duration></Task>
+            <Task><UID>2</UID><Name>B</Name><Duration>PT8H0M0S</Duration><ConstraintType>2</ConstraintType>
+            <ConstraintDate>2026-03-03T08:00:00</ConstraintDate>
+            <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink></Task>
+            </Tasks></Project>"#
+        )
+    };
+    let dir = std::env::temp_dir().join(format!("tandem-honor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let b_of = |honor: u8| {
+        let path = dir.join(format!("honor{honor}.xml"));
+        std::fs::write(&path, plan(honor)).unwrap();
+        let (code, out, err) = tandem(&["schedule", path.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["tasks"].as_array().unwrap().iter().find(|t| t["uid"] == 2).unwrap().clone()
+    };
+    let kept = b_of(1);
+    assert_eq!(kept["start"], "2026-03-03T08:00:00");
+    let moved = b_of(0);
+    assert_eq!(moved["start"], "2026-03-04T08:00:00");
+    assert_eq!(moved["total_slack_minutes"], -480);
+    assert_eq!(moved["critical"], true);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

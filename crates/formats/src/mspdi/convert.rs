@@ -118,6 +118,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         net.finish = doc.project.finish;
     }
     net.critical_slack_limit = doc.project.critical_slack_limit_days * doc.project.minutes_per_day;
+    net.honor_constraints = doc.project.honor_constraints.unwrap_or(true);
     let mut infos = Vec::with_capacity(doc.tasks.len());
     let mut estimates = Vec::with_capacity(doc.tasks.len());
     let mut by_uid: HashMap<i64, u32> = HashMap::with_capacity(doc.tasks.len());
