@@ -455,11 +455,24 @@ impl<'a> Passes<'a> {
         Ok(())
     }
 
+    /// Whether a task or one of its summaries has a successor.
+    fn leads_anywhere(&self, i: usize) -> bool {
+        let mut at = Some(i as TaskIx);
+        while let Some(x) = at {
+            if !self.g.succs.of(x as usize).is_empty() {
+                return true;
+            }
+            at = self.task(x as usize).parent;
+        }
+        false
+    }
+
     /// Upper bounds on a task's start and finish.
     fn backward_bounds(&self, i: usize, project_finish: Minute) -> Result<(Minute, Minute), ScheduleError> {
         let t = self.task(i);
         let mut s = NONE_LATE;
-        let mut f = project_finish;
+        let mut f =
+            if self.net.multiple_critical_paths && !self.leads_anywhere(i) { self.ef[i] } else { project_finish };
         if let Some(p) = t.parent {
             s = s.min(self.start_bound[p as usize]);
             f = f.min(self.finish_bound[p as usize]);
@@ -762,6 +775,24 @@ mod tests {
         assert_eq!(format(s.early_start[1]), "2026-03-03T08:00:00");
         assert_eq!(s.total_slack[0], -days(1));
         assert!(s.critical[0]);
+    }
+
+    #[test]
+    fn multiple_critical_paths_end_each_path_critical() {
+        // A (two days) then B (one day); C (five days) sets the finish.
+        let mut net = Network::new(at("2026-03-02T08:00:00"));
+        let a = net.add(Task::new(days(2)));
+        let b = net.add(Task::new(days(1)));
+        let c = net.add(Task::new(days(5)));
+        net.link(a, b, LinkType::FinishToStart, Lag::Working(0));
+        let s = schedule(&net).unwrap();
+        assert_eq!((s.total_slack[a as usize], s.total_slack[b as usize]), (days(2), days(2)));
+        net.multiple_critical_paths = true;
+        let s = schedule(&net).unwrap();
+        // B has no successor: it is late at its own finish, and so is A.
+        assert_eq!((s.total_slack[a as usize], s.total_slack[b as usize]), (0, 0));
+        assert!(s.critical[a as usize] && s.critical[b as usize] && s.critical[c as usize]);
+        assert_eq!(format(s.project_finish), "2026-03-06T17:00:00");
     }
 
     #[test]

@@ -190,6 +190,10 @@ pub struct Network {
     /// must-start/finish-on or start/finish-no-later-than date: the task
     /// follows its predecessors and the constraint shows as negative slack.
     pub honor_constraints: bool,
+    /// MS Project's "calculate multiple critical paths": a task whose
+    /// chain has no successors finishes late at its own early finish, not
+    /// the project's, so every such path ends critical.
+    pub multiple_critical_paths: bool,
 }
 
 impl Network {
@@ -204,6 +208,7 @@ impl Network {
             finish: None,
             critical_slack_limit: 0,
             honor_constraints: true,
+            multiple_critical_paths: false,
         }
     }
 

@@ -48,6 +48,7 @@ fn plain_calendar<'a>(net: &'a Network, g: &Graph) -> Option<&'a Cumulative> {
     let c = cal.cumulative()?;
     let plain = net.status_date.is_none()
         && net.finish.is_none()
+        && !net.multiple_critical_paths
         && cal.next_start(net.start).ok() == Some(net.start)
         && !g.elapsed_lags;
     plain.then_some(c)

@@ -191,6 +191,9 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), ApiError> {
     if !net.honor_constraints && net.tasks.iter().any(|t| t.constraint.is_hard()) {
         notes.push("the file lets links override constraint dates; Tandem always honours them".into());
     }
+    if net.multiple_critical_paths {
+        notes.push("the file calculates multiple critical paths; Tandem counts slack to the project finish".into());
+    }
     // Calendars: the project's own, and any other a task is worked on.
     let mut cal_index: HashMap<u32, usize> = HashMap::new();
     let mut calendars = Vec::new();

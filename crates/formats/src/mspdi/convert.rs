@@ -119,6 +119,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
     }
     net.critical_slack_limit = doc.project.critical_slack_limit_days * doc.project.minutes_per_day;
     net.honor_constraints = doc.project.honor_constraints.unwrap_or(true);
+    net.multiple_critical_paths = doc.project.multiple_critical_paths.unwrap_or(false);
     let mut infos = Vec::with_capacity(doc.tasks.len());
     let mut estimates = Vec::with_capacity(doc.tasks.len());
     let mut by_uid: HashMap<i64, u32> = HashMap::with_capacity(doc.tasks.len());

@@ -31,6 +31,9 @@ pub struct ProjectInfo {
     /// Critical slack limit in days (MSPDI `CriticalSlackLimit`).
     pub critical_slack_limit_days: i64,
     pub honor_constraints: Option<bool>,
+    /// Calculate multiple critical paths: a task without successors is
+    /// critical at its own finish rather than the project's.
+    pub multiple_critical_paths: Option<bool>,
     pub currency_code: Option<String>,
 }
 
@@ -52,6 +55,7 @@ impl Default for ProjectInfo {
             default_finish_time: None,
             critical_slack_limit_days: 0,
             honor_constraints: None,
+            multiple_critical_paths: None,
             currency_code: None,
         }
     }

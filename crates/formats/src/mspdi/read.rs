@@ -874,6 +874,9 @@ impl<'a> Parser<'a> {
                 }
             }
             "HonorConstraints" => self.doc.project.honor_constraints = self.val(name, text, v::boolean),
+            "MultipleCriticalPaths" => {
+                self.doc.project.multiple_critical_paths = self.val(name, text, v::boolean);
+            }
             _ => {}
         }
     }

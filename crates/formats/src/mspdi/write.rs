@@ -93,6 +93,9 @@ pub fn write(doc: &Document) -> String {
     if let Some(h) = p.honor_constraints {
         x.flag("HonorConstraints", h);
     }
+    if let Some(m) = p.multiple_critical_paths {
+        x.flag("MultipleCriticalPaths", m);
+    }
     x.date("StatusDate", p.status_date);
     x.date("CurrentDate", p.current_date);
 
