@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use tandem_core::Role;
 
-use crate::support::{OUTSIDER, expect_error, json_ok, on_each_database, other_workspace};
+use crate::support::{OUTSIDER, assert_outline, expect_error, json_ok, on_each_database, other_workspace};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn projects_and_their_rights() {
@@ -174,27 +174,17 @@ async fn wbs_dependencies_and_the_schedule() {
         }
         // The WBS reads in order, with levels and codes; the phase is a summary.
         let tasks = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
-        let rows: Vec<(String, String, String)> = tasks["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| {
-                (
-                    t["wbs"].as_str().unwrap().into(),
-                    t["name"].as_str().unwrap().into(),
-                    t["kind"].as_str().unwrap().into(),
-                )
-            })
-            .collect();
-        let expect = [
-            ("1", "Phase 1", "summary"),
-            ("1.1", "Design", "task"),
-            ("1.2", "Build", "task"),
-            ("2", "Test", "task"),
-            ("3", "Docs", "task"),
-            ("4", "Launch", "milestone"),
-        ];
-        assert_eq!(rows, expect.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned())));
+        assert_outline(
+            tasks["items"].as_array().unwrap(),
+            &[
+                ("1", "Phase 1", "summary"),
+                ("1.1", "Design", "task"),
+                ("1.2", "Build", "task"),
+                ("2", "Test", "task"),
+                ("3", "Docs", "task"),
+                ("4", "Launch", "milestone"),
+            ],
+        );
 
         // Dates as MS Project computes them on the standard calendar.
         let s = json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;

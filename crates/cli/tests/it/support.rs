@@ -231,3 +231,13 @@ pub async fn json_ok(r: Response, status: u16) -> Value {
     assert_eq!(got, status, "body: {body}");
     body
 }
+
+/// Asserts a task list's outline: each task's WBS code, name and kind, in
+/// order.
+pub fn assert_outline(tasks: &[Value], expect: &[(&str, &str, &str)]) {
+    let seen: Vec<(&str, &str, &str)> = tasks
+        .iter()
+        .map(|t| (t["wbs"].as_str().unwrap(), t["name"].as_str().unwrap(), t["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(seen, expect);
+}
