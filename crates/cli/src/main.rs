@@ -8,8 +8,8 @@ use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use tandem_app::ops::interchange::ImportFormat;
 use tandem_core::Role;
-use tandem_server::ops::interchange::ImportFormat;
 use tandem_server::{AppState, Config};
 use tandem_store::Store;
 
@@ -207,7 +207,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             schedule::print(&report, format)
         }
         Command::Import { file, format, project, workspace, db } => {
-            use tandem_server::ops::interchange;
+            use tandem_app::ops::interchange;
             let bytes = schedule::read_file(&file)?;
             let state = AppState::new(open(&db).await?, Config::default());
             let p = find_project(&state, workspace.as_deref(), &project).await?;
@@ -225,7 +225,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Export { project, format, workspace, output, db } => {
-            use tandem_server::ops::interchange::ExportFormat;
+            use tandem_app::ops::interchange::ExportFormat;
             let state = AppState::new(open(&db).await?, Config::default());
             let p = find_project(&state, workspace.as_deref(), &project).await?;
             let f = match format {
@@ -233,7 +233,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ExportArg::Csv => ExportFormat::Csv,
                 ExportArg::Ics => ExportFormat::Ics,
             };
-            let d = tandem_server::ops::interchange::export(&state, p.id, f).await.map_err(|e| e.to_string())?;
+            let d = tandem_app::ops::interchange::export(&state, p.id, f).await.map_err(|e| e.to_string())?;
             match output {
                 Some(path) => std::fs::write(&path, &d.body).map_err(|e| format!("cannot write {path}: {e}"))?,
                 None => {
@@ -263,7 +263,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::User { command: UserCommand::Add { email, role, workspace, db } } => {
             let password = read_password()?;
             let state = AppState::new(open(&db).await?, Config::default());
-            let m = tandem_server::seed::add_user(&state, &email, &password, role, &workspace)
+            let m = tandem_app::seed::add_user(&state, &email, &password, role, &workspace)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("created {} as {} in workspace {}", m.email, m.role, workspace);
@@ -297,7 +297,7 @@ async fn find_project(state: &AppState, ws: Option<&str>, key: &str) -> Result<t
 async fn bootstrap(state: &AppState, demo: bool) -> Result<(), String> {
     if let (Ok(email), Ok(password)) = (std::env::var("TANDEM_ADMIN_EMAIL"), std::env::var("TANDEM_ADMIN_PASSWORD")) {
         let ws = std::env::var("TANDEM_WORKSPACE_NAME").unwrap_or_else(|_| "Tandem".to_owned());
-        if tandem_server::seed::first_admin(state, &email, &password, &ws)
+        if tandem_app::seed::first_admin(state, &email, &password, &ws)
             .await
             .map_err(|e| format!("first admin: {e}"))?
         {
@@ -305,9 +305,9 @@ async fn bootstrap(state: &AppState, demo: bool) -> Result<(), String> {
         }
     }
     if demo {
-        let created = tandem_server::seed::demo(state).await.map_err(|e| format!("demo: {e}"))?;
+        let created = tandem_app::seed::demo(state).await.map_err(|e| format!("demo: {e}"))?;
         println!("{} demo workspace. Sign in as:", if created { "Created the" } else { "Using the existing" });
-        for u in &tandem_server::seed::DEMO_USERS {
+        for u in &tandem_app::seed::DEMO_USERS {
             println!("  {:<16} {:<28} password: {}", u.role.as_str(), u.email, u.password);
         }
     }

@@ -2,6 +2,7 @@
 //! Gantt chart as SVG and weekly utilisation. `cargo bench -p
 //! tandem-server --bench project`.
 
+use tandem_app::plan::Plan;
 use tandem_core::project::{
     Dependency, DependencyType, LagKind, LocalTime, Methodology, Project, ProjectStatus, Task, TaskAssignment,
     TaskKind, WorkCalendar,
@@ -9,7 +10,6 @@ use tandem_core::project::{
 use tandem_core::tracking::{Resource, ResourceKind};
 use tandem_core::{Id, Millis};
 use tandem_server::gantt::{Marks, Zoom};
-use tandem_server::plan::Plan;
 
 fn main() {
     divan::main();
@@ -109,13 +109,13 @@ fn plan(n: usize) -> (Plan, Vec<Resource>) {
 #[divan::bench]
 fn schedule_view_1000(b: divan::Bencher) {
     let (p, _) = plan(1000);
-    b.bench(|| tandem_server::plan::view(&p.tasks, &p.schedule().ok()?).ok());
+    b.bench(|| tandem_app::plan::view(&p.tasks, &p.schedule().ok()?).ok());
 }
 
 #[divan::bench]
 fn gantt_svg_1000(b: divan::Bencher) {
     let (p, _) = plan(1000);
-    let view = p.schedule().and_then(|s| tandem_server::plan::view(&p.tasks, &s));
+    let view = p.schedule().and_then(|s| tandem_app::plan::view(&p.tasks, &s));
     let Ok(view) = view else { return };
     let marks = Marks { today: jiff::civil::date(2027, 2, 1), status_date: None, baseline: None, zoom: Zoom::Week };
     b.bench(|| tandem_server::gantt::svg(&p.tasks, &view, &p.deps, &marks).len());
@@ -127,7 +127,7 @@ fn utilisation_1000(b: divan::Bencher) {
     let Ok(s) = p.schedule() else { return };
     let cal = tandem_sched::Calendar::standard();
     b.bench(|| {
-        tandem_server::measure::utilisation(&p.tasks, &s, &people, &cal, &Default::default(), s.project_start, 52)
+        tandem_app::measure::utilisation(&p.tasks, &s, &people, &cal, &Default::default(), s.project_start, 52)
             .ok()
             .map(|u| u.weeks.len())
     });

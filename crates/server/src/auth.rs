@@ -13,8 +13,8 @@ use tandem_core::model::User;
 use tandem_core::{Id, Millis};
 
 use crate::error::ApiError;
-use crate::secrets;
 use crate::state::AppState;
+use tandem_app::secrets;
 
 pub const SESSION_COOKIE: &str = "tandem_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
+use tandem_app::AppError;
 use tandem_core::validate::Invalid;
 use tandem_store::StoreError;
 use utoipa::ToSchema;
@@ -141,24 +142,27 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+/// The application's answers, as statuses: the one place they are mapped.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
         match e {
-            StoreError::NotFound => ApiError::NotFound,
-            StoreError::Conflict(m) => ApiError::Conflict(m),
-            StoreError::Stale { current } => ApiError::Stale { current },
-            StoreError::Invalid(i) => ApiError::Invalid(i),
-            StoreError::Db(sqlx_err) if is_unavailable(&sqlx_err) => ApiError::Unavailable,
-            other => ApiError::Internal(other.to_string()),
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Forbidden => ApiError::Forbidden,
+            AppError::BadCredentials => ApiError::BadCredentials,
+            AppError::Invalid(i) => ApiError::Invalid(i),
+            AppError::BadOption(m) => ApiError::BadQuery(m),
+            AppError::Stale { current } => ApiError::Stale { current },
+            AppError::Conflict(m) => ApiError::Conflict(m),
+            AppError::Unavailable => ApiError::Unavailable,
+            AppError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }
 
-fn is_unavailable(e: &tandem_store::SqlxError) -> bool {
-    matches!(
-        e,
-        tandem_store::SqlxError::PoolTimedOut | tandem_store::SqlxError::PoolClosed | tandem_store::SqlxError::Io(_)
-    )
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        AppError::from(e).into()
+    }
 }
 
 impl From<Invalid> for ApiError {

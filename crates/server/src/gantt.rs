@@ -13,7 +13,7 @@ use tandem_core::Id;
 use tandem_core::project::{Dependency, DependencyType, LocalTime, Task};
 use tandem_core::tracking::Baseline;
 
-use crate::plan::ScheduleView;
+use tandem_app::plan::ScheduleView;
 
 tandem_core::str_enum! {
     /// How much time one column stands for.

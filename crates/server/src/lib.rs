@@ -4,21 +4,12 @@
 pub mod access;
 pub mod api;
 pub mod auth;
-pub mod clock;
 pub mod config;
 pub mod error;
-pub(crate) mod export;
 pub mod extract;
-pub mod forecast;
 pub mod gantt;
-pub mod interchange;
-pub mod measure;
 mod middleware;
-pub mod ops;
-pub mod plan;
-pub mod schedule_cache;
-pub mod secrets;
-pub mod seed;
+mod respond;
 pub mod state;
 mod web;
 
@@ -36,12 +27,6 @@ pub use config::Config;
 pub use state::AppState;
 
 use crate::error::ApiError;
-
-impl AppState {
-    pub fn new(store: tandem_store::Store, config: Config) -> AppState {
-        AppState { store, config: Arc::new(config), clock: clock::system(), schedules: Arc::default() }
-    }
-}
 
 /// The OpenAPI 3.1 document of every API endpoint.
 pub fn openapi() -> OpenApi {

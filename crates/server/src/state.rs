@@ -1,18 +1,29 @@
+use std::ops::Deref;
 use std::sync::Arc;
 
-use tandem_store::Store;
+use tandem_app::App;
 
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::schedule_cache::ScheduleCache;
 
-/// What every handler can reach. Holds nothing two server processes could
-/// disagree on: sessions and login counters live in the database, and the
-/// schedule cache is keyed by the database's plan revisions.
+/// What every handler can reach: the application layer and the server's
+/// own settings. Holds nothing two server processes could disagree on.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub store: Store,
+    pub app: App,
     pub config: Arc<Config>,
-    pub clock: Arc<dyn Clock>,
-    pub schedules: Arc<ScheduleCache>,
+}
+
+impl AppState {
+    pub fn new(store: tandem_store::Store, config: Config) -> AppState {
+        let settings = tandem_app::Settings { invitation_ttl: config.invitation_ttl };
+        AppState { app: App::new(store, settings), config: Arc::new(config) }
+    }
+}
+
+/// Handlers hand the state to use cases as `&App`.
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }

@@ -195,7 +195,7 @@ async fn demo_in_browser(test: &str) -> Option<(Browser, TestDb, TestApp, String
 async fn product_manager_signs_in_and_finds_the_shell() {
     let test = "product_manager_signs_in_and_finds_the_shell";
     let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
-    let pdm = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::ProductManager).unwrap();
+    let pdm = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == Role::ProductManager).unwrap();
 
     // A signed-out visit to a workspace page goes to sign-in and comes back.
     b.client.goto(&app.url(&format!("/w/{ws}/together"))).await.unwrap();
@@ -276,7 +276,7 @@ async fn product_manager_signs_in_and_finds_the_shell() {
 async fn admin_changes_a_role_in_the_members_page() {
     let test = "admin_changes_a_role_in_the_members_page";
     let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
-    let admin = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Admin).unwrap();
+    let admin = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == Role::Admin).unwrap();
     b.sign_in(&app.base, admin.email, admin.password).await;
     b.client.goto(&app.url(&format!("/w/{ws}/settings/members"))).await.unwrap();
 
@@ -322,8 +322,7 @@ async fn admin_changes_a_role_in_the_members_page() {
 
 /// The id of the demo feature titled `title`.
 async fn feature_id(app: &TestApp, title: &str) -> String {
-    let ws: tandem_core::Id =
-        app.state.store.workspace_by_key(tandem_server::seed::DEMO_KEY).await.unwrap().unwrap().id;
+    let ws: tandem_core::Id = app.state.store.workspace_by_key(tandem_app::seed::DEMO_KEY).await.unwrap().unwrap().id;
     let product = app.state.store.products(ws, None, 10).await.unwrap().items.remove(0);
     let f = app.state.store.features(product.id).await.unwrap().into_iter().find(|f| f.title == title).unwrap();
     f.id.to_string()
@@ -333,7 +332,7 @@ async fn feature_id(app: &TestApp, title: &str) -> String {
 async fn product_manager_triages_scores_and_plans_a_feature() {
     let test = "product_manager_triages_scores_and_plans_a_feature";
     let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
-    let pdm = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::ProductManager).unwrap();
+    let pdm = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == Role::ProductManager).unwrap();
     let wsid: tandem_core::Id = ws.parse().unwrap();
     let product = app.state.store.products(wsid, None, 10).await.unwrap().items.remove(0).id;
     b.sign_in(&app.base, pdm.email, pdm.password).await;
@@ -461,7 +460,7 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
 
     // A stakeholder reads the same pages without a single edit control, but may send feedback.
     let b = Browser::start(test).await.unwrap();
-    let sh = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Stakeholder).unwrap();
+    let sh = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == Role::Stakeholder).unwrap();
     b.sign_in(&app.base, sh.email, sh.password).await;
     for page in [
         format!("/products/{product}"),
@@ -523,7 +522,7 @@ async fn drag(b: &Browser, from: fantoccini::elements::Element, to: fantoccini::
 async fn project_pages_gantt_critical_path_and_board_drag() {
     let test = "project_pages_gantt_critical_path_and_board_drag";
     let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
-    let pm = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::ProjectManager).unwrap();
+    let pm = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == Role::ProjectManager).unwrap();
     let ws_id: tandem_core::Id = ws.parse().unwrap();
     let project = app.state.store.projects_by_key(Some(ws_id), "CKT").await.unwrap().remove(0);
     let p = project.id;
@@ -598,7 +597,7 @@ async fn project_pages_gantt_critical_path_and_board_drag() {
     b.close().await;
 
     // The contributor drags her own card to review; the task's status follows.
-    let dev = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Contributor).unwrap();
+    let dev = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == Role::Contributor).unwrap();
     let dev_id = app.state.store.user_by_email(dev.email).await.unwrap().unwrap().id;
     let mine = app.state.store.resource_of_user(ws_id, dev_id).await.unwrap().unwrap();
     let tasks = app.state.store.tasks(p).await.unwrap();
@@ -646,7 +645,7 @@ async fn project_pages_gantt_critical_path_and_board_drag() {
 
     // A stakeholder reads every project page without an edit control.
     let b = Browser::start(test).await.unwrap();
-    let sh = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Stakeholder).unwrap();
+    let sh = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == Role::Stakeholder).unwrap();
     b.sign_in(&app.base, sh.email, sh.password).await;
     for page in [
         "",
@@ -679,7 +678,7 @@ async fn choose(b: &Browser, scope: &str, name: &str, value: &str) {
 }
 
 async fn sign_in_as(b: &Browser, app: &TestApp, role: Role) {
-    let u = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
+    let u = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
     b.client.delete_all_cookies().await.unwrap();
     b.sign_in(&app.base, u.email, u.password).await;
 }

@@ -92,7 +92,7 @@ async fn user_add_reads_the_password_from_stdin() {
 async fn serve_demo_prints_credentials_and_bootstraps_the_admin_once() {
     let db = TestDb::sqlite();
     let s = spawn_server(db.url(), &["--demo"]).await;
-    for u in &tandem_server::seed::DEMO_USERS {
+    for u in &tandem_app::seed::DEMO_USERS {
         assert!(s.output.iter().any(|l| l.contains(u.email) && l.contains(u.password)), "{:?}", s.output);
     }
     drop(s);

@@ -38,7 +38,7 @@ async fn each_role_with_members_and_settings() {
                 .await;
             expect_error(promote, 403, "forbidden").await;
             // Not even themselves: no self-promotion.
-            let me = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
+            let me = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
             let (mine, v) = member_id(&admin, &ws, me.email).await;
             let selfie = api
                 .patch(&format!("/api/v1/workspaces/{ws}/members/{mine}"), json!({"role": "admin", "version": v}))

@@ -372,7 +372,7 @@ async fn every_role_on_product_endpoints() {
         )
         .await;
         // An owner must be a product manager or admin.
-        let contributor_id = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == Role::Contributor).unwrap();
+        let contributor_id = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == Role::Contributor).unwrap();
         let cid = app.state.store.user_by_email(contributor_id.email).await.unwrap().unwrap().id.to_string();
         let bad_owner = pdm
             .post(&format!("/api/v1/workspaces/{ws}/products"), json!({"name": "X", "key": "XX", "owner_id": cid}))

@@ -102,7 +102,7 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     /// The server's clock; `clock.set` moves "now".
-    pub clock: std::sync::Arc<tandem_server::clock::ShiftedClock>,
+    pub clock: std::sync::Arc<tandem_app::clock::ShiftedClock>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -110,8 +110,8 @@ impl TestApp {
     pub async fn start(db: &TestDb, config: Config) -> TestApp {
         let store = Store::open(db.url()).await.unwrap();
         let mut state = AppState::new(store, config);
-        let clock = std::sync::Arc::new(tandem_server::clock::ShiftedClock::default());
-        state.clock = clock.clone();
+        let clock = std::sync::Arc::new(tandem_app::clock::ShiftedClock::default());
+        state.app.clock = clock.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -142,8 +142,8 @@ impl TestApp {
 
     /// Seeds the demo workspace and returns its id.
     pub async fn seed_demo(&self) -> String {
-        tandem_server::seed::demo(&self.state).await.unwrap();
-        self.state.store.workspace_by_key(tandem_server::seed::DEMO_KEY).await.unwrap().unwrap().id.to_string()
+        tandem_app::seed::demo(&self.state).await.unwrap();
+        self.state.store.workspace_by_key(tandem_app::seed::DEMO_KEY).await.unwrap().unwrap().id.to_string()
     }
 
     /// Signs in through the API; the client keeps the cookie and CSRF token.
@@ -158,7 +158,7 @@ impl TestApp {
 
     /// Signs in as the demo user with `role`.
     pub async fn login_as(&self, role: tandem_core::Role) -> Api {
-        let u = tandem_server::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
+        let u = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
         self.login(u.email, u.password).await
     }
 }
@@ -168,7 +168,7 @@ pub const OUTSIDER: (&str, &str) = ("outsider@other.example", "outsider pass 1")
 
 /// A second workspace, owned by someone outside the demo; its id.
 pub async fn other_workspace(app: &TestApp) -> String {
-    let hash = tandem_server::secrets::hash_password(OUTSIDER.1.into()).await.unwrap();
+    let hash = tandem_app::secrets::hash_password(OUTSIDER.1.into()).await.unwrap();
     let now = app.state.clock.now();
     let u = app.state.store.create_user(OUTSIDER.0, "Outsider", &hash, now).await.unwrap();
     app.state.store.create_workspace("Other Co", "OTHER", Some(u.id), now).await.unwrap().id.to_string()

@@ -17,8 +17,8 @@ use utoipa_axum::routes;
 use crate::auth::{self, Principal, Via};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
-use crate::ops;
 use crate::state::AppState;
+use tandem_app::ops;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -17,8 +17,8 @@ use crate::access::{Allowed, WorkspaceRead, project_access};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, expected_version};
-use crate::ops::changes::{self as ops, CreateChangeRequest, DecideRequest};
 use crate::state::AppState;
+use tandem_app::ops::changes::{self as ops, CreateChangeRequest, DecideRequest};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,7 +37,7 @@ async fn list_change_requests(
     p: Principal,
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<ChangeRequest>>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     Ok(Json(List { items: state.store.change_requests(a.scope.project_id).await?, next_cursor: None }))
 }
 
@@ -52,7 +52,7 @@ async fn create_change_request(
     Path(path): Path<IdPath>,
     ApiJson(req): ApiJson<CreateChangeRequest>,
 ) -> ApiResult<(StatusCode, Json<ChangeRequest>)> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Contribute).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Contribute).await?;
     Ok((StatusCode::CREATED, Json(ops::create(&state, &a, req).await?)))
 }
 
@@ -64,7 +64,7 @@ async fn on_cr(
 ) -> Result<(crate::access::InProject, tandem_core::Id), ApiError> {
     let id = path.id()?;
     let cr = state.store.change_request(id).await?;
-    Ok((project_access(state, p, cr.cr.project_id, action).await?, id))
+    Ok((project_access(state, p.id(), cr.cr.project_id, action).await?, id))
 }
 
 #[utoipa::path(get, path = "/change-requests/{id}", tag = "change_requests", params(("id" = String, Path)),
@@ -167,5 +167,5 @@ async fn decisions_csv(
     ApiQuery(q): ApiQuery<DecisionQuery>,
 ) -> ApiResult<Response> {
     let items = state.store.decisions(a.ws, &q.filter()?, 10_000).await?;
-    crate::export::decisions_csv(&items)
+    crate::respond::download(tandem_app::export::decisions_csv(&items)?)
 }

@@ -69,7 +69,7 @@ pub async fn add(
     id: Id,
     body: &str,
 ) -> Result<Comment, ApiError> {
-    let a = crate::access::product_access(state, p, kind, id, ProductAction::Comment).await?;
+    let a = crate::access::product_access(state, p.id(), kind, id, ProductAction::Comment).await?;
     let body = validate::required_text("body", body)?;
     let subject = Subject { workspace_id: a.scope.workspace_id, kind: subject_word(kind), id };
     let product = a.scope.product_id;
@@ -230,7 +230,7 @@ async fn on_project_object(
         ProjectObject::Risk => state.store.risk(id).await?.project_id,
         ProjectObject::ChangeRequest => state.store.change_request(id).await?.cr.project_id,
     };
-    let a = crate::access::project_access(state, p, project, ProjectAction::Read).await?;
+    let a = crate::access::project_access(state, p.id(), project, ProjectAction::Read).await?;
     let link = match kind {
         ProjectObject::Project => format!("/projects/{project}"),
         ProjectObject::Task => format!("/projects/{project}/tasks#task-{id}"),

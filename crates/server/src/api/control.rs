@@ -18,10 +18,10 @@ use crate::access::{InProject, project_access};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, expected_version};
-use crate::ops::agile::{self, Board, Burndown, CreateSprint, SprintList, UpdateSprint};
-use crate::ops::outlook::{self, DraftReport, MonteCarloRun, RunRequest, UpdateReport};
-use crate::ops::risks::{self, CreateDefect, CreateRisk, Heatmap, Quality, UpdateDefect, UpdateRisk};
 use crate::state::AppState;
+use tandem_app::ops::agile::{self, Board, Burndown, CreateSprint, SprintList, UpdateSprint};
+use tandem_app::ops::outlook::{self, DraftReport, MonteCarloRun, RunRequest, UpdateReport};
+use tandem_app::ops::risks::{self, CreateDefect, CreateRisk, Heatmap, Quality, UpdateDefect, UpdateRisk};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -50,7 +50,7 @@ async fn in_project(
     path: &IdPath,
     action: ProjectAction,
 ) -> Result<InProject, ApiError> {
-    project_access(state, p, path.id()?, action).await
+    Ok(project_access(state, p.id(), path.id()?, action).await?)
 }
 
 // ---- sprints and board ----
@@ -87,7 +87,7 @@ async fn on_sprint(
     action: ProjectAction,
 ) -> Result<(InProject, Sprint), ApiError> {
     let s = state.store.sprint(path.id()?).await?;
-    Ok((project_access(state, p, s.project_id, action).await?, s))
+    Ok((project_access(state, p.id(), s.project_id, action).await?, s))
 }
 
 #[utoipa::path(get, path = "/sprints/{id}", tag = "sprints", params(("id" = String, Path)),
@@ -187,7 +187,7 @@ async fn on_risk(
     action: ProjectAction,
 ) -> Result<(InProject, Risk), ApiError> {
     let r = state.store.risk(path.id()?).await?;
-    Ok((project_access(state, p, r.project_id, action).await?, r))
+    Ok((project_access(state, p.id(), r.project_id, action).await?, r))
 }
 
 #[utoipa::path(get, path = "/risks/{id}", tag = "risks", params(("id" = String, Path)),
@@ -262,7 +262,7 @@ async fn create_defect(
     responses((status = 200, body = Defect), (status = 404, body = ErrorBody)))]
 async fn get_defect(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> ApiResult<Json<Defect>> {
     let d = state.store.defect(path.id()?).await?;
-    project_access(&state, &p, d.project_id, ProjectAction::Read).await?;
+    project_access(&state, p.id(), d.project_id, ProjectAction::Read).await?;
     Ok(Json(d))
 }
 
@@ -278,7 +278,7 @@ async fn update_defect(
     ApiJson(req): ApiJson<UpdateDefect>,
 ) -> ApiResult<Json<Defect>> {
     let d = state.store.defect(path.id()?).await?;
-    let a = project_access(&state, &p, d.project_id, ProjectAction::Contribute).await?;
+    let a = project_access(&state, p.id(), d.project_id, ProjectAction::Contribute).await?;
     let version = expected_version(req.version, &headers)?;
     Ok(Json(risks::update_defect(&state, &a, &d, version, req).await?))
 }
@@ -335,7 +335,7 @@ async fn get_run(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<MonteCarloRun>> {
     let r = state.store.run(path.id()?).await?;
-    project_access(&state, &p, r.project_id, ProjectAction::Read).await?;
+    project_access(&state, p.id(), r.project_id, ProjectAction::Read).await?;
     Ok(Json(outlook::run_view(r)?))
 }
 
@@ -374,7 +374,7 @@ async fn on_report(
     action: ProjectAction,
 ) -> Result<(InProject, StatusReport), ApiError> {
     let r = state.store.report(path.id()?).await?;
-    Ok((project_access(state, p, r.project_id, action).await?, r))
+    Ok((project_access(state, p.id(), r.project_id, action).await?, r))
 }
 
 #[utoipa::path(get, path = "/status-reports/{id}", tag = "status_reports", params(("id" = String, Path)),

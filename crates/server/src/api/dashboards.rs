@@ -12,8 +12,8 @@ use crate::access::{Allowed, WorkspaceRead, product_access};
 use crate::auth::Principal;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::IdPath;
-use crate::ops::dashboards::{self as ops, Portfolio, ProductDashboard};
 use crate::state::AppState;
+use tandem_app::ops::dashboards::{self as ops, Portfolio, ProductDashboard};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(product_dashboard)).routes(routes!(portfolio))
@@ -30,7 +30,7 @@ async fn product_dashboard(
     p: Principal,
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<ProductDashboard>> {
-    let a = product_access(&state, &p, ProductObject::Product, path.id()?, ProductAction::Read).await?;
+    let a = product_access(&state, p.id(), ProductObject::Product, path.id()?, ProductAction::Read).await?;
     Ok(Json(ops::product(&state, &a).await?))
 }
 

@@ -64,44 +64,44 @@ async fn put_matrix(
 
 /// Where a release's go/no-go stands: the accountable roles' calls.
 #[utoipa::path(get, path = "/releases/{id}/go-no-go", tag = "decisions", params(("id" = String, Path)),
-    responses((status = 200, body = crate::ops::gonogo::GoNoGo), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = tandem_app::ops::gonogo::GoNoGo), (status = 404, body = ErrorBody)))]
 async fn get_go_no_go(
     State(state): State<AppState>,
     p: crate::auth::Principal,
     axum::extract::Path(path): axum::extract::Path<crate::extract::IdPath>,
-) -> ApiResult<Json<crate::ops::gonogo::GoNoGo>> {
+) -> ApiResult<Json<tandem_app::ops::gonogo::GoNoGo>> {
     let id = path.id()?;
     let a = crate::access::product_access(
         &state,
-        &p,
+        p.id(),
         tandem_store::product::ProductObject::Release,
         id,
         tandem_core::ProductAction::Read,
     )
     .await?;
-    Ok(Json(crate::ops::gonogo::status(&state, &a, id).await?))
+    Ok(Json(tandem_app::ops::gonogo::status(&state, &a, id).await?))
 }
 
 /// Records a go or no-go for the release: it is go only when every role
 /// the matrix makes accountable (the product's owner and a manager of its
 /// project, by default) says go. Consulted roles' calls are opinions.
 #[utoipa::path(post, path = "/releases/{id}/go-no-go", tag = "decisions", params(("id" = String, Path)),
-    request_body = crate::ops::gonogo::GoNoGoRequest,
-    responses((status = 200, body = crate::ops::gonogo::GoNoGo), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = tandem_app::ops::gonogo::GoNoGoRequest,
+    responses((status = 200, body = tandem_app::ops::gonogo::GoNoGo), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn post_go_no_go(
     State(state): State<AppState>,
     p: crate::auth::Principal,
     axum::extract::Path(path): axum::extract::Path<crate::extract::IdPath>,
-    ApiJson(req): ApiJson<crate::ops::gonogo::GoNoGoRequest>,
-) -> ApiResult<Json<crate::ops::gonogo::GoNoGo>> {
+    ApiJson(req): ApiJson<tandem_app::ops::gonogo::GoNoGoRequest>,
+) -> ApiResult<Json<tandem_app::ops::gonogo::GoNoGo>> {
     let id = path.id()?;
     let a = crate::access::product_access(
         &state,
-        &p,
+        p.id(),
         tandem_store::product::ProductObject::Release,
         id,
         tandem_core::ProductAction::Read,
     )
     .await?;
-    Ok(Json(crate::ops::gonogo::decide(&state, &a, id, req).await?))
+    Ok(Json(tandem_app::ops::gonogo::decide(&state, &a, id, req).await?))
 }

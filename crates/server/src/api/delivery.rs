@@ -17,16 +17,17 @@ use utoipa_axum::routes;
 
 use super::List;
 use super::project::StatusDateQuery;
-use crate::access::{Allowed, ResourcesManage, WorkspaceRead, authorize, project_access};
+use crate::access::{Allowed, ResourcesManage, WorkspaceRead, project_access};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, expected_version};
-use crate::measure::{BaselineView, EvmView, UtilisationView};
-use crate::ops::delivery::{
+use crate::state::AppState;
+use tandem_app::access::authorize;
+use tandem_app::measure::{BaselineView, EvmView, UtilisationView};
+use tandem_app::ops::delivery::{
     self as ops, BaselineSummary, CreateResource, CreateTimeEntry, Levelled, NamedCalendar, PutCalendar, SetBaseline,
     TimeQuery, TimeReport, Timesheet, UpdateResource, UpdateTimeEntry, UtilisationQuery,
 };
-use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -78,7 +79,7 @@ async fn get_resource(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<Resource>> {
     let r = state.store.resource(path.id()?).await?;
-    authorize(&state, &p, r.workspace_id, Action::WorkspaceRead).await?;
+    authorize(&state, p.id(), r.workspace_id, Action::WorkspaceRead).await?;
     Ok(Json(r))
 }
 
@@ -94,7 +95,7 @@ async fn update_resource(
     ApiJson(req): ApiJson<UpdateResource>,
 ) -> ApiResult<Json<Resource>> {
     let r = state.store.resource(path.id()?).await?;
-    authorize(&state, &p, r.workspace_id, Action::ResourcesManage).await?;
+    authorize(&state, p.id(), r.workspace_id, Action::ResourcesManage).await?;
     let version = expected_version(req.version, &headers)?;
     Ok(Json(ops::update_resource(&state, p.id(), r.id, version, req).await?))
 }
@@ -107,7 +108,7 @@ async fn get_calendar(
     p: Principal,
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<WorkCalendar>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     Ok(Json(state.store.project_calendar(a.scope.project_id).await?))
 }
 
@@ -123,7 +124,7 @@ async fn put_calendar(
     headers: HeaderMap,
     ApiJson(req): ApiJson<PutCalendar>,
 ) -> ApiResult<Json<WorkCalendar>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     let version = expected_version(req.version, &headers)?;
     Ok(Json(ops::set_calendar(&state, &a, version, req.calendar).await?))
 }
@@ -136,7 +137,7 @@ async fn list_calendars(
     p: Principal,
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<ProjectCalendar>>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     Ok(Json(List { items: state.store.project_calendars(a.scope.project_id).await?, next_cursor: None }))
 }
 
@@ -151,7 +152,7 @@ async fn create_calendar(
     Path(path): Path<IdPath>,
     ApiJson(req): ApiJson<NamedCalendar>,
 ) -> ApiResult<(StatusCode, Json<ProjectCalendar>)> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     let name = ops::checked_calendar(&req)?;
     let c = state
         .store
@@ -167,7 +168,7 @@ async fn on_calendar(
     action: ProjectAction,
 ) -> Result<(crate::access::InProject, ProjectCalendar), ApiError> {
     let c = state.store.project_calendar_by_id(path.id()?).await?;
-    Ok((project_access(state, p, c.project_id, action).await?, c))
+    Ok((project_access(state, p.id(), c.project_id, action).await?, c))
 }
 
 #[utoipa::path(get, path = "/calendars/{id}", tag = "schedule", params(("id" = String, Path)),
@@ -224,7 +225,7 @@ async fn list_time_entries(
     Path(path): Path<IdPath>,
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> ApiResult<Json<List<TimeEntry>>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     let items = state.store.time_entries(a.scope.workspace_id, &filter(a.scope.project_id, &q)).await?;
     Ok(Json(List { items, next_cursor: None }))
 }
@@ -240,7 +241,7 @@ async fn create_time_entry(
     Path(path): Path<IdPath>,
     ApiJson(req): ApiJson<CreateTimeEntry>,
 ) -> ApiResult<(StatusCode, Json<TimeEntry>)> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Contribute).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Contribute).await?;
     Ok((StatusCode::CREATED, Json(ops::create_time_entry(&state, &a, req).await?)))
 }
 
@@ -250,7 +251,7 @@ async fn on_entry(
     path: &IdPath,
 ) -> Result<(crate::access::InProject, TimeEntry), ApiError> {
     let e = state.store.time_entry(path.id()?).await?;
-    let a = project_access(state, p, e.project_id, ProjectAction::Contribute).await?;
+    let a = project_access(state, p.id(), e.project_id, ProjectAction::Contribute).await?;
     Ok((a, e))
 }
 
@@ -291,7 +292,7 @@ async fn time_entries_csv(
     Path(path): Path<IdPath>,
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> ApiResult<Response> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     let project = state.store.project(a.scope.project_id).await?;
     let entries = state.store.time_entries(a.scope.workspace_id, &filter(project.id, &q)).await?;
     let mut emails = std::collections::HashMap::new();
@@ -300,7 +301,7 @@ async fn time_entries_csv(
             v.insert(state.store.user(e.user_id).await?.email);
         }
     }
-    crate::export::time_entries_csv(&project, &entries, &emails)
+    crate::respond::download(tandem_app::export::time_entries_csv(&project, &entries, &emails)?)
 }
 
 /// Time on the project summed by `group` = `person` (default) or `task`.
@@ -312,7 +313,7 @@ async fn project_time_report(
     Path(path): Path<IdPath>,
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> ApiResult<Json<TimeReport>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     Ok(Json(ops::time_report(&state, a.scope.workspace_id, Some(a.scope.project_id), &q).await?))
 }
 
@@ -325,10 +326,10 @@ async fn project_time_report_csv(
     Path(path): Path<IdPath>,
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> ApiResult<Response> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     let project = state.store.project(a.scope.project_id).await?;
     let report = ops::time_report(&state, a.scope.workspace_id, Some(project.id), &q).await?;
-    crate::export::time_report_csv(&project.key, &report)
+    crate::respond::download(tandem_app::export::time_report_csv(&project.key, &report)?)
 }
 
 /// Time across the workspace summed by `group` = `project`, `person` or `task`.
@@ -352,7 +353,7 @@ async fn workspace_time_report_csv(
 ) -> ApiResult<Response> {
     let report = ops::time_report(&state, a.ws, None, &q).await?;
     let ws = state.store.workspace(a.ws).await?;
-    crate::export::time_report_csv(&ws.key, &report)
+    crate::respond::download(tandem_app::export::time_report_csv(&ws.key, &report)?)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -385,7 +386,7 @@ async fn list_baselines(
     p: Principal,
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<BaselineSummary>>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     let items = state.store.baselines(a.scope.project_id).await?.iter().map(BaselineSummary::from).collect();
     Ok(Json(List { items, next_cursor: None }))
 }
@@ -402,7 +403,7 @@ async fn set_baseline(
     Path(path): Path<IdPath>,
     ApiJson(req): ApiJson<SetBaseline>,
 ) -> ApiResult<(StatusCode, Json<BaselineSummary>)> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     Ok((StatusCode::CREATED, Json(ops::set_baseline(&state, &a, req).await?)))
 }
 
@@ -422,7 +423,7 @@ async fn get_baseline(
     Path(path): Path<BaselinePath>,
 ) -> ApiResult<Json<BaselineView>> {
     let project = path.id.parse().map_err(|_| ApiError::NotFound)?;
-    let a = project_access(&state, &p, project, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), project, ProjectAction::Read).await?;
     Ok(Json(ops::baseline_variance(&state, a.scope.project_id, path.number).await?))
 }
 
@@ -435,7 +436,7 @@ async fn clear_baseline(
     Path(path): Path<BaselinePath>,
 ) -> ApiResult<StatusCode> {
     let project = path.id.parse().map_err(|_| ApiError::NotFound)?;
-    let a = project_access(&state, &p, project, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), project, ProjectAction::Edit).await?;
     state.store.clear_baseline(a.user_id, a.scope.project_id, path.number, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -450,7 +451,7 @@ async fn get_evm(
     Path(path): Path<IdPath>,
     ApiQuery(q): ApiQuery<StatusDateQuery>,
 ) -> ApiResult<Json<EvmView>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     Ok(Json(ops::evm(&state, a.scope.project_id, q.status_date).await?))
 }
 
@@ -464,7 +465,7 @@ async fn get_utilization(
     Path(path): Path<IdPath>,
     ApiQuery(q): ApiQuery<UtilisationQuery>,
 ) -> ApiResult<Json<UtilisationView>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     Ok(Json(ops::utilisation(&state, a.scope.project_id, &q).await?))
 }
 
@@ -489,6 +490,6 @@ async fn level(
     Path(path): Path<IdPath>,
     ApiJson(req): ApiJson<LevelRequest>,
 ) -> ApiResult<Json<Levelled>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     Ok(Json(ops::level(&state, &a, req.clear).await?))
 }

@@ -14,8 +14,8 @@ use super::product::on;
 use crate::auth::Principal;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, IdPath, expected_version};
-use crate::ops::product::{self as ops, CreateCompetitor, CreateMetric, RecordPoints, UpdateCompetitor};
 use crate::state::AppState;
+use tandem_app::ops::product::{self as ops, CreateCompetitor, CreateMetric, RecordPoints, UpdateCompetitor};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

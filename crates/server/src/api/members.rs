@@ -14,8 +14,8 @@ use super::List;
 use crate::access::{Allowed, MembersManage, MembersRead};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
-use crate::ops::{self, AddMember, AddedMember};
 use crate::state::AppState;
+use tandem_app::ops::{self, AddMember, AddedMember};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_members, add_member)).routes(routes!(

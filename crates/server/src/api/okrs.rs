@@ -14,8 +14,8 @@ use super::product::on;
 use crate::auth::Principal;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, IdPath, expected_version};
-use crate::ops::product::{self as ops, CreateKeyResult, CreateObjective, UpdateKeyResult, UpdateObjective};
 use crate::state::AppState;
+use tandem_app::ops::product::{self as ops, CreateKeyResult, CreateObjective, UpdateKeyResult, UpdateObjective};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -34,7 +34,7 @@ async fn list_objectives(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<Objective>>> {
     let (_, id) = on(&state, &p, ProductObject::Product, &path, ProductAction::Read).await?;
-    Ok(Json(List { items: crate::forecast::objectives(&state, id).await?, next_cursor: None }))
+    Ok(Json(List { items: tandem_app::forecast::objectives(&state, id).await?, next_cursor: None }))
 }
 
 #[utoipa::path(post, path = "/products/{id}/objectives", tag = "okrs", params(("id" = String, Path)),
@@ -59,7 +59,7 @@ async fn get_objective(
 ) -> ApiResult<Json<Objective>> {
     let (_, id) = on(&state, &p, ProductObject::Objective, &path, ProductAction::Read).await?;
     let mut o = state.store.objective(id).await?;
-    crate::forecast::fill_key_results(&state, std::slice::from_mut(&mut o)).await?;
+    tandem_app::forecast::fill_key_results(&state, std::slice::from_mut(&mut o)).await?;
     Ok(Json(o))
 }
 
@@ -101,7 +101,7 @@ async fn list_key_results(
 ) -> ApiResult<Json<List<KeyResult>>> {
     let (_, id) = on(&state, &p, ProductObject::Objective, &path, ProductAction::Read).await?;
     let mut o = state.store.objective(id).await?;
-    crate::forecast::fill_key_results(&state, std::slice::from_mut(&mut o)).await?;
+    tandem_app::forecast::fill_key_results(&state, std::slice::from_mut(&mut o)).await?;
     Ok(Json(List { items: o.key_results, next_cursor: None }))
 }
 

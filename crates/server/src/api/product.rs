@@ -20,14 +20,14 @@ use super::List;
 use crate::access::{Allowed, InProduct, ProductCreate, WorkspaceRead, product_access};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::export;
 use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
-use crate::forecast;
-use crate::ops::product::{
+use crate::state::AppState;
+use tandem_app::export;
+use tandem_app::forecast;
+use tandem_app::ops::product::{
     self as ops, CreateFeature, CreateFeedback, CreateProduct, CreateRelease, LinkFeedback, MoveFeature, UpdateFeature,
     UpdateFeedback, UpdateProduct, UpdateRelease,
 };
-use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -57,7 +57,7 @@ pub(crate) async fn on(
     action: ProductAction,
 ) -> Result<(InProduct, Id), ApiError> {
     let id = path.id()?;
-    Ok((product_access(state, p, kind, id, action).await?, id))
+    Ok((product_access(state, p.id(), kind, id, action).await?, id))
 }
 
 // ---- products ----
@@ -214,7 +214,7 @@ async fn features_csv(
     let product = state.store.product(id).await?;
     let (features, _) = backlog(&state, &product, &q).await?;
     let releases = state.store.releases(id).await?;
-    export::features_csv(&product, &features, &releases)
+    crate::respond::download(export::features_csv(&product, &features, &releases)?)
 }
 
 #[utoipa::path(get, path = "/features/{id}", tag = "features", params(("id" = String, Path)),
@@ -348,7 +348,7 @@ async fn feedback_csv(
             _ => break,
         }
     }
-    export::feedback_csv(&product, &all)
+    crate::respond::download(export::feedback_csv(&product, &all)?)
 }
 
 #[utoipa::path(get, path = "/feedback/{id}", tag = "feedback", params(("id" = String, Path)),
@@ -423,7 +423,7 @@ async fn unlink_feedback(
 ) -> ApiResult<Json<Feedback>> {
     let fb: Id = path.id.parse().map_err(|_| ApiError::NotFound)?;
     let feature: Id = path.feature_id.parse().map_err(|_| ApiError::NotFound)?;
-    let a = product_access(&state, &p, ProductObject::Feedback, fb, ProductAction::Edit).await?;
+    let a = product_access(&state, p.id(), ProductObject::Feedback, fb, ProductAction::Edit).await?;
     Ok(Json(state.store.unlink_feedback(a.user_id, fb, feature, state.clock.now()).await?))
 }
 

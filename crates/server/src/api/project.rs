@@ -16,10 +16,10 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
-use crate::ops::interchange::{ExportFormat, ImportFormat, ImportReport};
-use crate::ops::project::{self as ops, CreateDependency, CreateProject, CreateTask, UpdateProject, UpdateTask};
-use crate::plan::{self, ScheduleView};
 use crate::state::AppState;
+use tandem_app::ops::interchange::{ExportFormat, ImportFormat, ImportReport};
+use tandem_app::ops::project::{self as ops, CreateDependency, CreateProject, CreateTask, UpdateProject, UpdateTask};
+use tandem_app::plan::{self, ScheduleView};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -69,7 +69,7 @@ async fn get_project(
     p: Principal,
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<Project>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     Ok(Json(state.store.project(a.scope.project_id).await?))
 }
 
@@ -85,7 +85,7 @@ async fn update_project(
     headers: HeaderMap,
     ApiJson(req): ApiJson<UpdateProject>,
 ) -> ApiResult<Json<Project>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     let version = expected_version(req.version, &headers)?;
     Ok(Json(ops::update_project(&state, &a, version, req).await?))
 }
@@ -99,7 +99,7 @@ async fn on_task(
 ) -> Result<(InProject, Id), ApiError> {
     let id = path.id()?;
     let project = state.store.task_project(id).await?;
-    Ok((project_access(state, p, project, action).await?, id))
+    Ok((project_access(state, p.id(), project, action).await?, id))
 }
 
 /// The project's tasks in WBS order, with outline level and WBS code.
@@ -110,7 +110,7 @@ async fn list_tasks(
     p: Principal,
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<Task>>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     Ok(Json(List { items: state.store.tasks(a.scope.project_id).await?, next_cursor: None }))
 }
 
@@ -123,7 +123,7 @@ async fn create_task(
     Path(path): Path<IdPath>,
     ApiJson(req): ApiJson<CreateTask>,
 ) -> ApiResult<(StatusCode, Json<Task>)> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     Ok((StatusCode::CREATED, Json(ops::create_task(&state, &a, req).await?)))
 }
 
@@ -154,7 +154,7 @@ async fn update_task(
         Err(ApiError::Forbidden) if req.only_progress() => {
             let (a, id) = on_task(&state, &p, &path, ProjectAction::Contribute).await?;
             let task = state.store.task(id).await?;
-            if !crate::ops::agile::may_update_progress(&state, &a, &task).await? {
+            if !tandem_app::ops::agile::may_update_progress(&state, &a, &task).await? {
                 return Err(ApiError::Forbidden);
             }
             (a, id)
@@ -181,7 +181,7 @@ async fn list_dependencies(
     p: Principal,
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<Dependency>>> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     Ok(Json(List { items: state.store.dependencies(a.scope.project_id).await?, next_cursor: None }))
 }
 
@@ -197,7 +197,7 @@ async fn create_dependency(
     Path(path): Path<IdPath>,
     ApiJson(req): ApiJson<CreateDependency>,
 ) -> ApiResult<(StatusCode, Json<Dependency>)> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     Ok((StatusCode::CREATED, Json(ops::create_dependency(&state, &a, req).await?)))
 }
 
@@ -210,7 +210,7 @@ async fn delete_dependency(
 ) -> ApiResult<StatusCode> {
     let id = path.id()?;
     let project = state.store.dependency_project(id).await?;
-    let a = project_access(&state, &p, project, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), project, ProjectAction::Edit).await?;
     state.store.delete_dependency(a.user_id, id, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -236,8 +236,8 @@ async fn get_schedule(
     ApiQuery(q): ApiQuery<StatusDateQuery>,
     headers: HeaderMap,
 ) -> ApiResult<axum::response::Response> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
-    Ok(ops::schedule_body(&state, a.scope.project_id, q.status_date).await?.respond(&headers))
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
+    Ok(crate::respond::schedule(ops::schedule_body(&state, a.scope.project_id, q.status_date).await?, &headers))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -269,12 +269,12 @@ async fn import_plan(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Edit).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     let limit = state.config.max_import_bytes;
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
     let media = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let format = q.format.unwrap_or_else(|| ImportFormat::of_media_type(media));
-    let report = crate::ops::interchange::import(&state, a.user_id, a.scope.project_id, format, &bytes).await?;
+    let report = tandem_app::ops::interchange::import(&state, a.user_id, a.scope.project_id, format, &bytes).await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
 
@@ -292,9 +292,9 @@ async fn download(
     path: &IdPath,
     format: ExportFormat,
 ) -> ApiResult<axum::response::Response> {
-    let a = project_access(state, p, path.id()?, ProjectAction::Read).await?;
-    let d = crate::ops::interchange::export(state, a.scope.project_id, format).await?;
-    crate::export::file(&d.filename, d.content_type, d.body)
+    let a = project_access(state, p.id(), path.id()?, ProjectAction::Read).await?;
+    let d = tandem_app::ops::interchange::export(state, a.scope.project_id, format).await?;
+    crate::respond::download(d)
 }
 
 /// The plan as MS Project XML, tasks CSV or milestones iCalendar.
@@ -353,7 +353,7 @@ async fn gantt_svg(
     ApiQuery(q): ApiQuery<GanttQuery>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let a = project_access(&state, &p, path.id()?, ProjectAction::Read).await?;
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     let svg = gantt_for(&state, a.scope.project_id, q.zoom.unwrap_or(crate::gantt::Zoom::Week), q.baseline).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
 }

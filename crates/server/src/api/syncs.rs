@@ -16,8 +16,8 @@ use crate::access::{InProduct, product_access};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, expected_version};
-use crate::ops::syncs::{self as ops, EditSync, HoldSync, NewActionItem};
 use crate::state::AppState;
+use tandem_app::ops::syncs::{self as ops, EditSync, HoldSync, NewActionItem};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,12 +36,12 @@ pub struct SyncQuery {
 
 async fn on_product(state: &AppState, p: &Principal, product: &str) -> Result<InProduct, ApiError> {
     let id: Id = product.parse().map_err(|_| ApiError::NotFound)?;
-    product_access(state, p, ProductObject::Product, id, ProductAction::Read).await
+    Ok(product_access(state, p.id(), ProductObject::Product, id, ProductAction::Read).await?)
 }
 
 async fn on_sync(state: &AppState, p: &Principal, path: &IdPath) -> Result<(InProduct, Sync), ApiError> {
     let s = state.store.sync(path.id()?).await?;
-    let a = product_access(state, p, ProductObject::Product, s.product_id, ProductAction::Read).await?;
+    let a = product_access(state, p.id(), ProductObject::Product, s.product_id, ProductAction::Read).await?;
     Ok((a, s))
 }
 
@@ -69,7 +69,7 @@ async fn hold_sync(
     p: Principal,
     ApiJson(req): ApiJson<HoldSync>,
 ) -> ApiResult<(StatusCode, Json<Sync>)> {
-    let a = product_access(&state, &p, ProductObject::Product, req.product_id, ProductAction::Read).await?;
+    let a = product_access(&state, p.id(), ProductObject::Product, req.product_id, ProductAction::Read).await?;
     Ok((StatusCode::CREATED, Json(ops::hold(&state, &a, req).await?)))
 }
 
@@ -77,8 +77,8 @@ async fn hold_sync(
 #[utoipa::path(get, path = "/products/{id}/sync-agenda", tag = "syncs", params(("id" = String, Path)),
     responses((status = 200, body = Agenda), (status = 404, body = ErrorBody)))]
 async fn next_agenda(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> ApiResult<Json<Agenda>> {
-    let a = product_access(&state, &p, ProductObject::Product, path.id()?, ProductAction::Read).await?;
-    let projects = crate::ops::product::product_projects(&state, &a).await?;
+    let a = product_access(&state, p.id(), ProductObject::Product, path.id()?, ProductAction::Read).await?;
+    let projects = tandem_app::ops::product::product_projects(&state, &a).await?;
     Ok(Json(ops::next(&state, &a, &projects).await?.agenda))
 }
 
@@ -117,5 +117,5 @@ async fn add_action_item(
     ApiJson(req): ApiJson<NewActionItem>,
 ) -> ApiResult<(StatusCode, Json<ActionItem>)> {
     let (a, s) = on_sync(&state, &p, &path).await?;
-    Ok((StatusCode::CREATED, Json(ops::add_action(&state, &p, &a, s.id, req).await?)))
+    Ok((StatusCode::CREATED, Json(ops::add_action(&state, &a, s.id, req).await?)))
 }

@@ -13,8 +13,8 @@ use crate::access::{Allowed, WorkspaceRead, WorkspaceUpdate};
 use crate::auth::Principal;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, expected_version};
-use crate::ops;
 use crate::state::AppState;
+use tandem_app::ops;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

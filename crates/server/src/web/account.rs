@@ -15,8 +15,8 @@ use tandem_core::model::ApiToken;
 use super::{PageError, PageForm, PageResult, PageUser, Shell, on, render, safe_next};
 use crate::auth::{self, MaybePrincipal, Via};
 use crate::error::ApiError;
-use crate::ops;
 use crate::state::AppState;
+use tandem_app::ops;
 
 /// `/`: the first workspace, or the form to make one.
 pub async fn root(State(state): State<AppState>, PageUser(p): PageUser) -> PageResult {
@@ -174,7 +174,7 @@ pub async fn invitation_submit(
     Path(token): Path<String>,
     PageForm(f): PageForm<InvitationForm>,
 ) -> Response {
-    match ops::accept_invitation(&state, &token, &f.name, f.password).await {
+    match ops::accept_invitation(&state, &token, &f.name, f.password).await.map_err(ApiError::from) {
         Ok(_) => Redirect::to("/login").into_response(),
         Err(ApiError::NotFound) => PageError {
             error: ApiError::Conflict(

@@ -26,9 +26,11 @@ use crate::access::{InProduct, ProductCreate, WorkspaceRead, product_access};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::IdPath;
-use crate::ops::product::UpdateKeyResult;
-use crate::ops::product::{self as ops, CreateFeature, CreateFeedback, CreateProduct, UpdateFeature, UpdateFeedback};
 use crate::state::AppState;
+use tandem_app::ops::product::UpdateKeyResult;
+use tandem_app::ops::product::{
+    self as ops, CreateFeature, CreateFeedback, CreateProduct, UpdateFeature, UpdateFeedback,
+};
 
 const PRIORITY: ProductAction = ProductAction::Decide(DecisionKind::FeaturePriority);
 const RELEASE_SCOPE: ProductAction = ProductAction::Decide(DecisionKind::ReleaseScope);
@@ -52,7 +54,7 @@ pub(super) async fn frame(
     tab: &'static str,
     path: &str,
 ) -> Result<(Shell, Frame, InProduct), PageError> {
-    let a = product_access(state, p, kind, id, ProductAction::Read).await.map_err(on(path))?;
+    let a = product_access(state, p.id(), kind, id, ProductAction::Read).await.map_err(on(path))?;
     let product = state.store.product(a.scope.product_id).await.map_err(on(path))?;
     let title = format!("{} · {}", product.name, tab_label(tab));
     let shell = Shell::new(state, p, Some(a.scope.workspace_id), "product", title).await.map_err(on(path))?;
@@ -191,7 +193,7 @@ fn objective_view(o: Objective) -> ObjectiveView {
 pub struct ReleaseView {
     pub release: Release,
     pub features: Vec<Feature>,
-    pub go: crate::ops::gonogo::GoNoGo,
+    pub go: tandem_app::ops::gonogo::GoNoGo,
 }
 
 #[derive(Template)]
@@ -215,7 +217,7 @@ struct DashboardPage {
 pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
     let page = page_at(&path, "/products/", "");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "dashboard", &page).await?;
-    let d = crate::ops::dashboards::product(&state, &a).await.map_err(on(&page))?;
+    let d = tandem_app::ops::dashboards::product(&state, &a).await.map_err(on(&page))?;
     let bars: Vec<(String, f64)> = d
         .feedback_weekly
         .iter()
@@ -290,7 +292,7 @@ pub async fn feedback_create(
     PageForm(form): PageForm<FeedbackForm>,
 ) -> PageResult {
     let page = page_at(&path, "/products/", "/feedback");
-    let a = product_access(&state, &p, ProductObject::Product, pid(&path, &page)?, ProductAction::SubmitFeedback)
+    let a = product_access(&state, p.id(), ProductObject::Product, pid(&path, &page)?, ProductAction::SubmitFeedback)
         .await
         .map_err(on(&page))?;
     let req = CreateFeedback {
@@ -319,7 +321,7 @@ pub async fn feedback_triage(
 ) -> PageResult {
     let page = "/";
     let id = pid(&path, page)?;
-    let a = product_access(&state, &p, ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on(page))?;
+    let a = product_access(&state, p.id(), ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on(page))?;
     let status = FeedbackStatus::parse(&form.status)
         .ok_or_else(|| on(page)(ApiError::invalid("status", format!("must be one of {}", FeedbackStatus::words()))))?;
     let req = UpdateFeedback { status: Some(status), ..UpdateFeedback::default() };
@@ -343,7 +345,7 @@ pub async fn feedback_link(
 ) -> PageResult {
     let page = "/";
     let id = pid(&path, page)?;
-    let a = product_access(&state, &p, ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on(page))?;
+    let a = product_access(&state, p.id(), ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on(page))?;
     let feature: Id =
         form.feature_id.parse().map_err(|_| on(page)(ApiError::invalid("feature_id", "pick a feature")))?;
     let importance = Importance::try_from(form.importance).map_err(|e| on(page)(ApiError::Invalid(e)))?;
@@ -395,7 +397,7 @@ pub async fn feature_create(
     PageForm(form): PageForm<NewFeatureForm>,
 ) -> PageResult {
     let page = page_at(&path, "/products/", "/backlog");
-    let a = product_access(&state, &p, ProductObject::Product, pid(&path, &page)?, ProductAction::Edit)
+    let a = product_access(&state, p.id(), ProductObject::Product, pid(&path, &page)?, ProductAction::Edit)
         .await
         .map_err(on(&page))?;
     let req = CreateFeature {
@@ -431,8 +433,8 @@ async fn delivering_rows(state: &AppState, feature: Id) -> Result<Vec<Delivering
     let mut dates: std::collections::HashMap<Id, (String, String, bool)> = std::collections::HashMap::new();
     let projects: BTreeSet<Id> = tasks.iter().map(|t| t.project_id).collect();
     for p in projects {
-        let plan = crate::ops::project::load_plan(state, p).await?;
-        let view = crate::plan::view(&plan.tasks, &plan.schedule()?)?;
+        let plan = tandem_app::ops::project::load_plan(state, p).await?;
+        let view = tandem_app::plan::view(&plan.tasks, &plan.schedule()?)?;
         for r in view.tasks {
             dates.insert(r.id, (r.start.to_string(), r.finish.to_string(), r.critical));
         }
@@ -622,7 +624,7 @@ pub async fn feature_update(
 ) -> PageResult {
     let page = page_at(&path, "/features/", "");
     let id = pid(&path, &page)?;
-    let a = product_access(&state, &p, ProductObject::Feature, id, ProductAction::Read).await.map_err(on(&page))?;
+    let a = product_access(&state, p.id(), ProductObject::Feature, id, ProductAction::Read).await.map_err(on(&page))?;
     let req = form.update().map_err(on(&page))?;
     ops::update_feature(&state, &a, id, form.version, req).await.map_err(on(&page))?;
     Ok(Redirect::to(&back(form.return_to.as_deref(), page)).into_response())
@@ -682,7 +684,7 @@ pub async fn roadmap_page(
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "roadmap", &page).await?;
     let features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     let versions = features.iter().map(|x| (x.id, x.version)).collect();
-    let releases = crate::forecast::releases(&state, a.scope.product_id).await.map_err(on(&page))?;
+    let releases = tandem_app::forecast::releases(&state, a.scope.product_id).await.map_err(on(&page))?;
     let map = roadmap(features, releases, f.product.default_framework);
     let rows: Vec<TimelineRow> = map
         .timeline
@@ -725,10 +727,10 @@ pub async fn release_go_no_go(
     PageForm(form): PageForm<GoForm>,
 ) -> PageResult {
     let id = pid(&path, "/")?;
-    let a = product_access(&state, &p, ProductObject::Release, id, ProductAction::Read).await.map_err(on("/"))?;
+    let a = product_access(&state, p.id(), ProductObject::Release, id, ProductAction::Read).await.map_err(on("/"))?;
     let page = format!("/products/{}/releases", a.scope.product_id);
-    let req = crate::ops::gonogo::GoNoGoRequest { outcome: form.outcome, rationale: form.rationale };
-    crate::ops::gonogo::decide(&state, &a, id, req).await.map_err(on(&page))?;
+    let req = tandem_app::ops::gonogo::GoNoGoRequest { outcome: form.outcome, rationale: form.rationale };
+    tandem_app::ops::gonogo::decide(&state, &a, id, req).await.map_err(on(&page))?;
     Ok(Redirect::to(&format!("{page}#release-{id}")).into_response())
 }
 
@@ -737,7 +739,7 @@ pub async fn releases(State(state): State<AppState>, PageUser(p): PageUser, Path
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "releases", &page).await?;
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     sort_backlog(&mut features, f.product.default_framework);
-    let releases = crate::forecast::releases(&state, a.scope.product_id)
+    let releases = tandem_app::forecast::releases(&state, a.scope.product_id)
         .await
         .map_err(on(&page))?
         .into_iter()
@@ -748,10 +750,10 @@ pub async fn releases(State(state): State<AppState>, PageUser(p): PageUser, Path
         .collect::<Vec<_>>();
     let mut views = Vec::with_capacity(releases.len());
     for (release, features) in releases {
-        let go = crate::ops::gonogo::status(&state, &a, release.id).await.map_err(on(&page))?;
+        let go = tandem_app::ops::gonogo::status(&state, &a, release.id).await.map_err(on(&page))?;
         views.push(ReleaseView { release, features, go });
     }
-    let can_call = crate::ops::gonogo::may_call(&state, &a).await.map_err(on(&page))?;
+    let can_call = tandem_app::ops::gonogo::may_call(&state, &a).await.map_err(on(&page))?;
     let statuses = tandem_core::product::ReleaseStatus::ALL;
     Ok(render(StatusCode::OK, &ReleasesPage { shell, f, releases: views, statuses, can_call }))
 }
@@ -768,7 +770,7 @@ struct OkrsPage {
 pub async fn okrs(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
     let page = page_at(&path, "/products/", "/okrs");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "okrs", &page).await?;
-    let objectives = crate::forecast::objectives(&state, a.scope.product_id).await.map_err(on(&page))?;
+    let objectives = tandem_app::forecast::objectives(&state, a.scope.product_id).await.map_err(on(&page))?;
     let objectives = objectives.into_iter().map(objective_view).collect();
     Ok(render(StatusCode::OK, &OkrsPage { shell, f, objectives, today: Day::of(state.clock.now()) }))
 }
@@ -788,7 +790,8 @@ pub async fn key_result_record(
 ) -> PageResult {
     let page = "/";
     let id = pid(&path, page)?;
-    let a = product_access(&state, &p, ProductObject::KeyResult, id, ProductAction::Edit).await.map_err(on(page))?;
+    let a =
+        product_access(&state, p.id(), ProductObject::KeyResult, id, ProductAction::Edit).await.map_err(on(page))?;
     let current = number("current", &Some(form.current)).map_err(on(page))?;
     let as_of = match form.as_of.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -891,7 +894,7 @@ async fn form_access(
     page: &str,
 ) -> Result<(InProduct, Id), PageError> {
     let id = pid(path, page)?;
-    let a = product_access(state, p, kind, id, action).await.map_err(on(page))?;
+    let a = product_access(state, p.id(), kind, id, action).await.map_err(on(page))?;
     Ok((a, id))
 }
 

@@ -24,14 +24,14 @@ use crate::access::{InProject, ProjectCreate, WorkspaceRead, project_access};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::IdPath;
-use crate::measure::{EvmView, UtilisationView};
-use crate::ops::agile::{self, COLUMNS};
-use crate::ops::delivery::{self, CreateTimeEntry, SetBaseline, UtilisationQuery};
-use crate::ops::outlook::{self, DraftReport, MonteCarloRun, RunRequest, UpdateReport};
-use crate::ops::project::{self as ops, CreateProject, CreateTask, UpdateTask};
-use crate::ops::risks::{self, CreateDefect, CreateRisk, UpdateDefect};
-use crate::plan::{ScheduleView, ScheduledTask};
 use crate::state::AppState;
+use tandem_app::measure::{EvmView, UtilisationView};
+use tandem_app::ops::agile::{self, COLUMNS};
+use tandem_app::ops::delivery::{self, CreateTimeEntry, SetBaseline, UtilisationQuery};
+use tandem_app::ops::outlook::{self, DraftReport, MonteCarloRun, RunRequest, UpdateReport};
+use tandem_app::ops::project::{self as ops, CreateProject, CreateTask, UpdateTask};
+use tandem_app::ops::risks::{self, CreateDefect, CreateRisk, UpdateDefect};
+use tandem_app::plan::{ScheduleView, ScheduledTask};
 
 /// Money for people: `1 234.56 EUR`.
 pub fn money(minor: i64, currency: &str) -> String {
@@ -74,7 +74,7 @@ async fn frame(
     tab: &'static str,
     path: &str,
 ) -> Result<(Shell, Frame, InProject), PageError> {
-    let a = project_access(state, p, project, ProjectAction::Read).await.map_err(on(path))?;
+    let a = project_access(state, p.id(), project, ProjectAction::Read).await.map_err(on(path))?;
     let project = state.store.project(a.scope.project_id).await.map_err(on(path))?;
     let shell =
         Shell::new(state, p, Some(a.scope.workspace_id), "project", format!("{} · {}", project.name, label(tab)))
@@ -267,7 +267,7 @@ pub async fn tasks(State(state): State<AppState>, p: Principal, Path(path): Path
     let (at, id) = page(&path, "/tasks");
     let (shell, f, _) = frame(&state, &p, id?, "tasks", &at).await?;
     let plan = ops::load_plan(&state, f.project.id).await.map_err(on(&at))?;
-    let view = crate::plan::view(&plan.tasks, &plan.schedule().map_err(on(&at))?).map_err(on(&at))?;
+    let view = tandem_app::plan::view(&plan.tasks, &plan.schedule().map_err(on(&at))?).map_err(on(&at))?;
     let sprints = state.store.sprints(f.project.id).await.map_err(on(&at))?;
     Ok(render(StatusCode::OK, &TasksPage { shell, f, rows: rows_of(plan.tasks, view), statuses: COLUMNS, sprints }))
 }
@@ -303,7 +303,7 @@ pub async fn task_create(
     PageForm(form): PageForm<NewTaskForm>,
 ) -> PageResult {
     let (at, id) = page(&path, "/tasks");
-    let a = project_access(&state, &p, id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     let milestone = form.milestone.is_some();
     let req = CreateTask {
         name: form.name,
@@ -364,7 +364,7 @@ pub async fn task_edit(
     let tid = path.id().map_err(on("/"))?;
     let project = state.store.task_project(tid).await.map_err(on("/"))?;
     let back = super::safe_next(form.back.as_deref().or(Some(&format!("/projects/{project}/tasks"))));
-    let a = project_access(&state, &p, project, ProjectAction::Read).await.map_err(on(&back))?;
+    let a = project_access(&state, p.id(), project, ProjectAction::Read).await.map_err(on(&back))?;
     let task = state.store.task(tid).await.map_err(on(&back))?;
     let mut req = UpdateTask { version: Some(form.version), ..UpdateTask::default() };
     match form.action.as_str() {
@@ -402,7 +402,7 @@ pub async fn task_edit(
             }
         }
     }
-    let may_edit = project_access(&state, &p, project, ProjectAction::Edit).await.is_ok();
+    let may_edit = project_access(&state, p.id(), project, ProjectAction::Edit).await.is_ok();
     let may_progress = req.only_progress() && agile::may_update_progress(&state, &a, &task).await.map_err(on(&back))?;
     if !(may_edit || may_progress) {
         return Err(on::<crate::error::ApiError>(&back)(crate::error::ApiError::Forbidden));
@@ -601,7 +601,7 @@ pub async fn sprint_create(
     PageForm(form): PageForm<NewSprintForm>,
 ) -> PageResult {
     let (at, id) = page(&path, "/sprints");
-    let a = project_access(&state, &p, id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     let req = agile::CreateSprint {
         name: form.name,
         start: form.start,
@@ -686,7 +686,7 @@ pub async fn level(
 ) -> PageResult {
     let (at, id) = page(&path, "/resources");
     let id = id?;
-    let a = project_access(&state, &p, id, ProjectAction::Edit).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), id, ProjectAction::Edit).await.map_err(on(&at))?;
     let out = delivery::level(&state, &a, form.clear.is_some()).await.map_err(on(&at))?;
     resources_page(&state, &p, id, Some(out)).await
 }
@@ -755,7 +755,7 @@ pub async fn budget(State(state): State<AppState>, p: Principal, Path(path): Pat
 
 pub async fn baseline_set(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
     let (at, id) = page(&path, "/budget");
-    let a = project_access(&state, &p, id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     delivery::set_baseline(&state, &a, SetBaseline::default()).await.map_err(on(&at))?;
     Ok(Redirect::to(&at).into_response())
 }
@@ -831,7 +831,7 @@ pub async fn risk_create(
     PageForm(form): PageForm<NewRiskForm>,
 ) -> PageResult {
     let (at, id) = page(&path, "/risks");
-    let a = project_access(&state, &p, id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     let cost = form.cost_impact.and_then(|c| c.trim().parse::<f64>().ok()).map(|c| (c * 100.0).round() as i64);
     let req = CreateRisk {
         title: form.title,
@@ -913,7 +913,7 @@ pub async fn monte_carlo_run(
     PageForm(form): PageForm<RunForm>,
 ) -> PageResult {
     let (at, id) = page(&path, "/monte-carlo");
-    let a = project_access(&state, &p, id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     let req = RunRequest {
         iterations: form.iterations,
         seed: form.seed,
@@ -960,7 +960,7 @@ pub async fn defect_create(
     PageForm(form): PageForm<NewDefectForm>,
 ) -> PageResult {
     let (at, id) = page(&path, "/defects");
-    let a = project_access(&state, &p, id?, ProjectAction::Contribute).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), id?, ProjectAction::Contribute).await.map_err(on(&at))?;
     let req = CreateDefect {
         title: form.title,
         description: None,
@@ -989,7 +989,7 @@ pub async fn defect_status(
     let did = path.id().map_err(on("/"))?;
     let d = state.store.defect(did).await.map_err(on("/"))?;
     let at = format!("/projects/{}/defects", d.project_id);
-    let a = project_access(&state, &p, d.project_id, ProjectAction::Contribute).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), d.project_id, ProjectAction::Contribute).await.map_err(on(&at))?;
     let req = UpdateDefect { status: Some(form.status), ..UpdateDefect::default() };
     risks::update_defect(&state, &a, &d, form.version, req).await.map_err(on(&at))?;
     Ok(Redirect::to(&at).into_response())
@@ -1024,7 +1024,7 @@ pub async fn reports(State(state): State<AppState>, p: Principal, Path(path): Pa
 
 pub async fn report_draft(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
     let (at, id) = page(&path, "/reports");
-    let a = project_access(&state, &p, id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     let r = outlook::draft_report(&state, &a, DraftReport::default()).await.map_err(on(&at))?;
     Ok(Redirect::to(&format!("/status-reports/{}", r.id)).into_response())
 }
@@ -1071,7 +1071,7 @@ pub async fn report_edit(
     let rid = path.id().map_err(on("/"))?;
     let at = format!("/status-reports/{rid}");
     let r = state.store.report(rid).await.map_err(on(&at))?;
-    let a = project_access(&state, &p, r.project_id, ProjectAction::Edit).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), r.project_id, ProjectAction::Edit).await.map_err(on(&at))?;
     let req = UpdateReport {
         period: None,
         summary: form.summary,
@@ -1196,7 +1196,7 @@ pub async fn timesheet_log(
     let hours: f64 = form.hours.trim().replace(',', ".").parse().map_err(|_| {
         on::<crate::error::ApiError>(&path)(crate::error::ApiError::invalid("minutes", "hours must be a number"))
     })?;
-    let ip = project_access(&state, &a.principal, project, ProjectAction::Contribute).await.map_err(on(&path))?;
+    let ip = project_access(&state, a.principal.id(), project, ProjectAction::Contribute).await.map_err(on(&path))?;
     let req = CreateTimeEntry {
         task_id: task,
         resource_id: None,
@@ -1369,12 +1369,12 @@ pub async fn change_file(
     PageForm(form): PageForm<FileForm>,
 ) -> PageResult {
     let (at, id) = page(&path, "/changes");
-    let a = project_access(&state, &p, id?, ProjectAction::Contribute).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), id?, ProjectAction::Contribute).await.map_err(on(&at))?;
     let edits = file_edits(&form).map_err(on(&at))?;
-    let req = crate::ops::changes::CreateChangeRequest { title: form.title, description: form.description, edits };
-    let cr = crate::ops::changes::create(&state, &a, req).await.map_err(on(&at))?;
+    let req = tandem_app::ops::changes::CreateChangeRequest { title: form.title, description: form.description, edits };
+    let cr = tandem_app::ops::changes::create(&state, &a, req).await.map_err(on(&at))?;
     if form.submit.is_some() {
-        crate::ops::changes::submit(&state, &a, cr.id, cr.version).await.map_err(on(&at))?;
+        tandem_app::ops::changes::submit(&state, &a, cr.id, cr.version).await.map_err(on(&at))?;
     }
     Ok(Redirect::to(&format!("{at}#cr-{}", cr.id)).into_response())
 }
@@ -1394,9 +1394,9 @@ pub async fn change_decide(
     let cid = path.id().map_err(on("/"))?;
     let cr = state.store.change_request(cid).await.map_err(on("/"))?;
     let at = format!("/projects/{}/changes", cr.cr.project_id);
-    let a = project_access(&state, &p, cr.cr.project_id, ProjectAction::Read).await.map_err(on(&at))?;
-    let req = crate::ops::changes::DecideRequest { outcome: form.outcome, rationale: form.rationale };
-    crate::ops::changes::decide(&state, &a, cid, req).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), cr.cr.project_id, ProjectAction::Read).await.map_err(on(&at))?;
+    let req = tandem_app::ops::changes::DecideRequest { outcome: form.outcome, rationale: form.rationale };
+    tandem_app::ops::changes::decide(&state, &a, cid, req).await.map_err(on(&at))?;
     Ok(Redirect::to(&at).into_response())
 }
 

@@ -18,8 +18,8 @@ use super::{PageForm, PageResult, PageUser, Shell, on, render};
 use crate::access::product_access;
 use crate::error::ApiError;
 use crate::extract::IdPath;
-use crate::ops::syncs::{self as ops, EditSync, HoldSync, NewActionItem};
 use crate::state::AppState;
+use tandem_app::ops::syncs::{self as ops, EditSync, HoldSync, NewActionItem};
 
 /// Names of the workspace's members, by user id.
 async fn names(state: &AppState, ws: Id) -> Result<(Vec<Member>, HashMap<Id, String>), ApiError> {
@@ -43,7 +43,7 @@ struct SyncsPage {
 pub async fn syncs(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
     let page = page_at(&path, "/products/", "/syncs");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "syncs", &page).await?;
-    let projects = crate::ops::product::product_projects(&state, &a).await.map_err(on(&page))?;
+    let projects = tandem_app::ops::product::product_projects(&state, &a).await.map_err(on(&page))?;
     let agenda = ops::next(&state, &a, &projects).await.map_err(on(&page))?.agenda;
     let (members, _) = names(&state, a.scope.workspace_id).await.map_err(on(&page))?;
     let history = state.store.syncs(a.scope.product_id, 50).await.map_err(on(&page))?;
@@ -87,7 +87,7 @@ pub async fn hold(
 ) -> PageResult {
     let page = page_at(&path, "/products/", "/syncs");
     let id = pid(&path, &page)?;
-    let a = product_access(&state, &p, ProductObject::Product, id, ProductAction::Read).await.map_err(on(&page))?;
+    let a = product_access(&state, p.id(), ProductObject::Product, id, ProductAction::Read).await.map_err(on(&page))?;
     let (one, attendees) = fields(&form);
     let req = HoldSync {
         product_id: id,
@@ -126,7 +126,7 @@ pub async fn sync(State(state): State<AppState>, PageUser(p): PageUser, Path(pat
     let page = page_at(&path, "/syncs/", "");
     let s = state.store.sync(pid(&path, &page)?).await.map_err(on(&page))?;
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, s.product_id, "syncs", &page).await?;
-    let projects = crate::ops::product::product_projects(&state, &a).await.map_err(on(&page))?;
+    let projects = tandem_app::ops::product::product_projects(&state, &a).await.map_err(on(&page))?;
     let (members, names) = names(&state, a.scope.workspace_id).await.map_err(on(&page))?;
     let view = SyncPage {
         shell,
@@ -150,8 +150,9 @@ async fn on_sync(
 ) -> Result<(String, Sync, crate::access::InProduct), super::PageError> {
     let page = page_at(path, "/syncs/", "");
     let s = state.store.sync(pid(path, &page)?).await.map_err(on(&page))?;
-    let a =
-        product_access(state, p, ProductObject::Product, s.product_id, ProductAction::Read).await.map_err(on(&page))?;
+    let a = product_access(state, p.id(), ProductObject::Product, s.product_id, ProductAction::Read)
+        .await
+        .map_err(on(&page))?;
     Ok((page, s, a))
 }
 
@@ -191,6 +192,6 @@ pub async fn add_action(
         due: date_field("due", text(one.get("due"))).map_err(on(&page))?,
         project_id: id_field("project_id").map_err(on(&page))?,
     };
-    ops::add_action(&state, &p, &a, s.id, req).await.map_err(on(&page))?;
+    ops::add_action(&state, &a, s.id, req).await.map_err(on(&page))?;
     Ok(Redirect::to(&page).into_response())
 }

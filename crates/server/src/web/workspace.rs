@@ -12,8 +12,8 @@ use super::{PageAllowed, PageForm, PageResult, Shell, on, render};
 use crate::access::{ActivityRead, MembersManage, MembersRead, WorkspaceRead, WorkspaceUpdate};
 use crate::extract::IdPath;
 use crate::extract::PageQuery;
-use crate::ops::{self, AddMember};
 use crate::state::AppState;
+use tandem_app::ops::{self, AddMember};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -304,7 +304,7 @@ pub async fn decisions_submit(
 #[template(path = "portfolio.html")]
 struct PortfolioPage {
     shell: Shell,
-    p: crate::ops::dashboards::Portfolio,
+    p: tandem_app::ops::dashboards::Portfolio,
     timeline: String,
 }
 
@@ -317,7 +317,7 @@ impl PortfolioPage {
 /// Every project of the workspace: RAG and forecast against target.
 pub async fn portfolio(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
     let path = format!("/w/{}/portfolio", a.ws);
-    let p = crate::ops::dashboards::portfolio(&state, a.ws).await.map_err(on(&path))?;
+    let p = tandem_app::ops::dashboards::portfolio(&state, a.ws).await.map_err(on(&path))?;
     let rows: Vec<super::charts::TimelineRow> = p
         .projects
         .iter()

@@ -15,10 +15,10 @@ use utoipa::ToSchema;
 
 use super::delivery::rates;
 use super::project::load_plan;
+use crate::App;
 use crate::access::InProject;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::plan::{self, Plan};
-use crate::state::AppState;
 
 /// `POST /projects/{id}/change-requests`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -29,7 +29,7 @@ pub struct CreateChangeRequest {
     pub edits: Vec<Edit>,
 }
 
-fn check_edits(edits: &[Edit]) -> Result<(), ApiError> {
+fn check_edits(edits: &[Edit]) -> Result<(), AppError> {
     tandem_store::decisions::edits_count(edits)?;
     for e in edits {
         match e {
@@ -55,7 +55,7 @@ fn check_edits(edits: &[Edit]) -> Result<(), ApiError> {
 }
 
 /// Files a request (every member but stakeholders): a draft until submitted.
-pub async fn create(state: &AppState, a: &InProject, req: CreateChangeRequest) -> Result<ChangeRequest, ApiError> {
+pub async fn create(state: &App, a: &InProject, req: CreateChangeRequest) -> Result<ChangeRequest, AppError> {
     check_edits(&req.edits)?;
     let title = validate::name("title", &req.title)?;
     let description = validate::long_text("description", req.description.as_deref().unwrap_or(""))?;
@@ -67,12 +67,12 @@ pub async fn create(state: &AppState, a: &InProject, req: CreateChangeRequest) -
 
 /// The plan with the edits applied, in memory, and the features moved in
 /// and out of releases.
-fn edited(plan: &Plan, edits: &[Edit]) -> Result<(Plan, Vec<Id>, Vec<Id>), ApiError> {
+fn edited(plan: &Plan, edits: &[Edit]) -> Result<(Plan, Vec<Id>, Vec<Id>), AppError> {
     let mut p = plan.clone();
     let (mut fin, mut fout) = (Vec::new(), Vec::new());
     let mut refs: HashMap<String, Id> = HashMap::new();
     let mut next_temp = -1i64;
-    let bad = |m: &str| ApiError::invalid("edits", m.to_owned());
+    let bad = |m: &str| AppError::invalid("edits", m.to_owned());
     for e in edits {
         match e {
             Edit::AddTask { reference, name, duration_minutes, parent_id, feature_id, story_points } => {
@@ -193,7 +193,7 @@ fn points(p: &Plan) -> f64 {
 
 /// Computes the impact of `edits` on the project's plan as it is now, the
 /// dimensions it touches and the roles that must decide.
-pub async fn route(state: &AppState, project: Id, edits: &[Edit]) -> Result<Routing, ApiError> {
+pub async fn route(state: &App, project: Id, edits: &[Edit]) -> Result<Routing, AppError> {
     let fingerprint = state.store.plan_fingerprint(project).await?;
     let plan = load_plan(state, project).await?;
     let before = plan.schedule()?;
@@ -203,7 +203,7 @@ pub async fn route(state: &AppState, project: Id, edits: &[Edit]) -> Result<Rout
     let local = |m| {
         tandem_sched::time::to_datetime(m)
             .map(tandem_core::project::LocalTime)
-            .ok_or_else(|| ApiError::Internal("date out of range".into()))
+            .ok_or_else(|| AppError::Internal("date out of range".into()))
     };
     let delta_minutes = cal.between(before.project_finish, after.project_finish);
     let before_at: HashMap<Id, usize> = plan.tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
@@ -278,13 +278,13 @@ pub async fn route(state: &AppState, project: Id, edits: &[Edit]) -> Result<Rout
 }
 
 /// Submits a draft: computes its impact and asks its owners.
-pub async fn submit(state: &AppState, a: &InProject, cr: Id, version: i64) -> Result<ChangeRequest, ApiError> {
+pub async fn submit(state: &App, a: &InProject, cr: Id, version: i64) -> Result<ChangeRequest, AppError> {
     let stored = state.store.change_request(cr).await?;
     if stored.cr.created_by != a.user_id && !a.manages() {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     if stored.cr.status != CrStatus::Draft {
-        return Err(ApiError::Conflict(format!("the request is {}, not a draft", stored.cr.status)));
+        return Err(AppError::Conflict(format!("the request is {}, not a draft", stored.cr.status)));
     }
     let routing = route(state, a.scope.project_id, &stored.cr.edits).await?;
     Ok(state
@@ -296,7 +296,7 @@ pub async fn submit(state: &AppState, a: &InProject, cr: Id, version: i64) -> Re
 /// Whether the caller is the owner a required role stands for: the
 /// product's owner for product managers (any, without a product), the
 /// project's manager for project managers, any admin for admins.
-async fn is_owner_for(state: &AppState, a: &InProject, role: Role) -> Result<bool, ApiError> {
+async fn is_owner_for(state: &App, a: &InProject, role: Role) -> Result<bool, AppError> {
     if a.role != role {
         return Ok(false);
     }
@@ -327,13 +327,13 @@ pub struct DecideRequest {
 /// role's opinion, or an admin's final word on an escalated request. When
 /// the calls approve, the edits are applied; if the plan moved since the
 /// impact was computed, the impact is recomputed and the owners asked again.
-pub async fn decide(state: &AppState, a: &InProject, cr: Id, req: DecideRequest) -> Result<ChangeRequest, ApiError> {
+pub async fn decide(state: &App, a: &InProject, cr: Id, req: DecideRequest) -> Result<ChangeRequest, AppError> {
     if !matches!(req.outcome.as_str(), "approve" | "reject") {
-        return Err(ApiError::invalid("outcome", "must be approve or reject"));
+        return Err(AppError::invalid("outcome", "must be approve or reject"));
     }
     let rationale = validate::long_text("rationale", &req.rationale)?;
     if rationale.trim().is_empty() {
-        return Err(ApiError::invalid("rationale", "say why"));
+        return Err(AppError::invalid("rationale", "say why"));
     }
     let stored = state.store.change_request(cr).await?;
     let now = state.clock.now();
@@ -346,7 +346,7 @@ pub async fn decide(state: &AppState, a: &InProject, cr: Id, req: DecideRequest)
     let consulted =
         c.dimensions.iter().any(|d| matrix.row(d.kind(false)).is_some_and(|r| r.consulted.contains(&a.role)));
     if !(a.role == Role::Admin || owner || consulted) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let kind = c.dimensions.first().map_or("schedule", |d| d.kind(false).as_str());
     let decided = match c.status {
@@ -365,7 +365,7 @@ pub async fn decide(state: &AppState, a: &InProject, cr: Id, req: DecideRequest)
             let call = Call { kind, outcome: "opinion", rationale: &opinion };
             state.store.decide_change_request(who, cr, call, |_| None, now).await?
         }
-        other => return Err(ApiError::Conflict(format!("the request is {other}: there is nothing to decide"))),
+        other => return Err(AppError::Conflict(format!("the request is {other}: there is nothing to decide"))),
     };
     if decided.status != CrStatus::Approved {
         return Ok(decided);

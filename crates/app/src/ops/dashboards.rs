@@ -12,9 +12,9 @@ use tandem_core::{Id, Millis};
 use tandem_store::product::FeedbackFilter;
 use utoipa::ToSchema;
 
+use crate::App;
 use crate::access::InProduct;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
 
 /// Feedback received in one week.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -58,7 +58,7 @@ fn weekly(items: &[tandem_core::product::Feedback], today: Day) -> Vec<WeekCount
         .collect()
 }
 
-pub async fn product(state: &AppState, a: &InProduct) -> Result<ProductDashboard, ApiError> {
+pub async fn product(state: &App, a: &InProduct) -> Result<ProductDashboard, AppError> {
     let product = state.store.product(a.scope.product_id).await?;
     let mut features = state.store.features(product.id).await?;
     sort_backlog(&mut features, product.default_framework);
@@ -135,7 +135,7 @@ pub struct Portfolio {
     pub at: Millis,
 }
 
-pub async fn portfolio(state: &AppState, ws: Id) -> Result<Portfolio, ApiError> {
+pub async fn portfolio(state: &App, ws: Id) -> Result<Portfolio, AppError> {
     let projects = state.store.projects(ws, None, tandem_store::MAX_PAGE).await?.items;
     let mut out = Vec::with_capacity(projects.len());
     let (mut red, mut amber, mut green) = (0, 0, 0);

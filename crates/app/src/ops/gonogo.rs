@@ -7,9 +7,9 @@ use tandem_core::{Id, Millis, Role, validate};
 use tandem_store::decisions::{Call, DecisionFilter};
 use utoipa::ToSchema;
 
+use crate::App;
 use crate::access::InProduct;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
 
 /// One accountable role's latest call.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,7 +46,7 @@ pub struct GoNoGoRequest {
 
 const KIND: &str = "release_go_no_go";
 
-pub async fn status(state: &AppState, a: &InProduct, release: Id) -> Result<GoNoGo, ApiError> {
+pub async fn status(state: &App, a: &InProduct, release: Id) -> Result<GoNoGo, AppError> {
     let required = a.matrix.accountable(DecisionKind::ReleaseGoNoGo);
     let f = DecisionFilter {
         kind: Some(KIND.into()),
@@ -77,7 +77,7 @@ pub async fn status(state: &AppState, a: &InProduct, release: Id) -> Result<GoNo
 /// Whether the caller stands for an accountable role here: the product's
 /// owner for product managers, the manager of a project of this product
 /// for project managers, any admin for admins.
-async fn stands_for(state: &AppState, a: &InProduct) -> Result<bool, ApiError> {
+async fn stands_for(state: &App, a: &InProduct) -> Result<bool, AppError> {
     Ok(match a.role {
         Role::ProductManager => a.scope.owner_id == a.user_id,
         Role::ProjectManager => {
@@ -89,26 +89,26 @@ async fn stands_for(state: &AppState, a: &InProduct) -> Result<bool, ApiError> {
 }
 
 /// Whether the caller may make a go/no-go call (or give an opinion).
-pub async fn may_call(state: &AppState, a: &InProduct) -> Result<bool, ApiError> {
+pub async fn may_call(state: &App, a: &InProduct) -> Result<bool, AppError> {
     let row = a.matrix.row(DecisionKind::ReleaseGoNoGo);
     let accountable = row.is_some_and(|r| r.accountable.contains(&a.role)) && stands_for(state, a).await?;
     Ok(accountable || row.is_some_and(|r| r.consulted.contains(&a.role)) || a.role == Role::Admin)
 }
 
-pub async fn decide(state: &AppState, a: &InProduct, release: Id, req: GoNoGoRequest) -> Result<GoNoGo, ApiError> {
+pub async fn decide(state: &App, a: &InProduct, release: Id, req: GoNoGoRequest) -> Result<GoNoGo, AppError> {
     // Rights first: whoever may not call hears 403 whatever they sent.
     let row = a.matrix.row(DecisionKind::ReleaseGoNoGo);
     let accountable = row.is_some_and(|r| r.accountable.contains(&a.role)) && stands_for(state, a).await?;
     let consulted = row.is_some_and(|r| r.consulted.contains(&a.role));
     if !(accountable || consulted || a.role == Role::Admin) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     if !matches!(req.outcome.as_str(), "go" | "no_go") {
-        return Err(ApiError::invalid("outcome", "must be go or no_go"));
+        return Err(AppError::invalid("outcome", "must be go or no_go"));
     }
     let rationale = validate::long_text("rationale", &req.rationale)?;
     if rationale.trim().is_empty() {
-        return Err(ApiError::invalid("rationale", "say why"));
+        return Err(AppError::invalid("rationale", "say why"));
     }
     let outcome = if accountable { req.outcome.clone() } else { "opinion".to_owned() };
     let text = if outcome == "opinion" { format!("{}: {rationale}", req.outcome) } else { rationale };

@@ -11,9 +11,9 @@ use tandem_core::{Id, Role};
 use tandem_store::agile::SprintEdit;
 use utoipa::ToSchema;
 
+use crate::App;
 use crate::access::InProject;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +36,7 @@ fn capacity(v: Option<f64>) -> Result<Option<f64>, validate::Invalid> {
     }
 }
 
-pub async fn create_sprint(state: &AppState, a: &InProject, req: CreateSprint) -> Result<Sprint, ApiError> {
+pub async fn create_sprint(state: &App, a: &InProject, req: CreateSprint) -> Result<Sprint, AppError> {
     sprint_dates(req.start, req.finish)?;
     let e = SprintEdit {
         name: validate::name("name", &req.name)?,
@@ -64,12 +64,12 @@ pub struct UpdateSprint {
 }
 
 pub async fn update_sprint(
-    state: &AppState,
+    state: &App,
     a: &InProject,
     sprint: Id,
     version: i64,
     req: UpdateSprint,
-) -> Result<Sprint, ApiError> {
+) -> Result<Sprint, AppError> {
     let name = req.name.map(|n| validate::name("name", &n)).transpose()?;
     let goal = req.goal.map(|g| validate::long_text("goal", &g)).transpose()?;
     let cap = req.capacity_points.map(capacity).transpose()?;
@@ -134,7 +134,7 @@ pub struct SprintList {
     pub velocity: Option<f64>,
 }
 
-pub async fn sprints(state: &AppState, project: Id) -> Result<SprintList, ApiError> {
+pub async fn sprints(state: &App, project: Id) -> Result<SprintList, AppError> {
     let tasks = state.store.tasks(project).await?;
     let mut closed = Vec::new();
     let items = state
@@ -163,7 +163,7 @@ pub struct Burndown {
     pub days: Vec<BurndownDay>,
 }
 
-pub async fn sprint_burndown(state: &AppState, sprint: &Sprint) -> Result<Burndown, ApiError> {
+pub async fn sprint_burndown(state: &App, sprint: &Sprint) -> Result<Burndown, AppError> {
     let tasks = state.store.tasks(sprint.project_id).await?;
     let it = items(&tasks, sprint.id);
     let today = Day::of(state.clock.now());
@@ -201,7 +201,7 @@ pub struct Board {
 pub const COLUMNS: [BoardStatus; 5] =
     [BoardStatus::Todo, BoardStatus::InProgress, BoardStatus::Review, BoardStatus::Done, BoardStatus::Blocked];
 
-pub async fn board(state: &AppState, project: Id, sprint: Option<Id>) -> Result<Board, ApiError> {
+pub async fn board(state: &App, project: Id, sprint: Option<Id>) -> Result<Board, AppError> {
     let tasks = state.store.tasks(project).await?;
     let columns = COLUMNS
         .iter()
@@ -229,7 +229,7 @@ pub async fn board(state: &AppState, project: Id, sprint: Option<Id>) -> Result<
 }
 
 /// Whether one of the task's resources is the caller.
-pub async fn assigned_to(state: &AppState, task: &Task, user: Id) -> Result<bool, ApiError> {
+pub async fn assigned_to(state: &App, task: &Task, user: Id) -> Result<bool, AppError> {
     for a in &task.assignments {
         if state.store.resource(a.resource_id).await?.user_id == Some(user) {
             return Ok(true);
@@ -240,6 +240,6 @@ pub async fn assigned_to(state: &AppState, task: &Task, user: Id) -> Result<bool
 
 /// Whether the caller may change the task's progress and board column:
 /// whoever edits the plan, or a contributor assigned to it.
-pub async fn may_update_progress(state: &AppState, a: &InProject, task: &Task) -> Result<bool, ApiError> {
+pub async fn may_update_progress(state: &App, a: &InProject, task: &Task) -> Result<bool, AppError> {
     Ok(a.manages() || (a.role != Role::Stakeholder && assigned_to(state, task, a.user_id).await?))
 }

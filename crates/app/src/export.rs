@@ -1,38 +1,37 @@
 //! CSV downloads. Every cell passes through the one neutralising rule, so
 //! a value a user typed never runs as a spreadsheet formula.
 
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use tandem_core::export::csv_cell;
 use tandem_core::product::{Feature, Feedback, Product, Release};
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// The most rows one export holds.
 pub const MAX_ROWS: usize = 100_000;
 
 /// Writes `header` and `rows` as CSV, every cell neutralised.
-fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, ApiError> {
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, AppError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
+    let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     w.write_record(header).map_err(fail)?;
     for row in rows.take(MAX_ROWS) {
         w.write_record(row.iter().map(|c| csv_cell(c).into_owned())).map_err(fail)?;
     }
-    w.into_inner().map_err(|e| ApiError::Internal(format!("csv: {e}")))
+    w.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))
 }
 
-fn download(filename: &str, body: Vec<u8>) -> Result<Response, ApiError> {
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-        .map_err(|e| ApiError::Internal(format!("header: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response())
+/// A file to download: its name, media type and bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+const CSV: &str = "text/csv; charset=utf-8";
+
+fn download(filename: String, body: Vec<u8>) -> Download {
+    Download { filename, content_type: CSV, body }
 }
 
 fn num(v: Option<f64>) -> String {
@@ -43,7 +42,7 @@ fn word<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-pub fn features_csv(product: &Product, features: &[Feature], releases: &[Release]) -> Result<Response, ApiError> {
+pub fn features_csv(product: &Product, features: &[Feature], releases: &[Release]) -> Result<Download, AppError> {
     let header = [
         "key",
         "title",
@@ -83,10 +82,10 @@ pub fn features_csv(product: &Product, features: &[Feature], releases: &[Release
             f.created_at.rfc3339(),
         ]
     });
-    download(&format!("{}-features.csv", product.key), csv_bytes(&header, rows)?)
+    Ok(download(format!("{}-features.csv", product.key), csv_bytes(&header, rows)?))
 }
 
-pub fn feedback_csv(product: &Product, feedback: &[Feedback]) -> Result<Response, ApiError> {
+pub fn feedback_csv(product: &Product, feedback: &[Feedback]) -> Result<Download, AppError> {
     let header =
         ["id", "created_at", "source", "customer", "segment", "customer_value_minor", "status", "features", "text"];
     let rows = feedback.iter().map(|f| {
@@ -104,7 +103,7 @@ pub fn feedback_csv(product: &Product, feedback: &[Feedback]) -> Result<Response
             f.text.clone(),
         ]
     });
-    download(&format!("{}-feedback.csv", product.key), csv_bytes(&header, rows)?)
+    Ok(download(format!("{}-feedback.csv", product.key), csv_bytes(&header, rows)?))
 }
 
 /// A project's time entries: one row each, hours and cost.
@@ -112,7 +111,7 @@ pub fn time_entries_csv(
     project: &tandem_core::project::Project,
     entries: &[tandem_core::tracking::TimeEntry],
     emails: &std::collections::HashMap<tandem_core::Id, String>,
-) -> Result<Response, ApiError> {
+) -> Result<Download, AppError> {
     let header = ["date", "task", "person", "minutes", "hours", "cost_minor", "currency", "note"];
     let rows = entries.iter().map(|e| {
         vec![
@@ -126,7 +125,7 @@ pub fn time_entries_csv(
             e.note.clone(),
         ]
     });
-    download(&format!("{}-time.csv", project.key), csv_bytes(&header, rows)?)
+    Ok(download(format!("{}-time.csv", project.key), csv_bytes(&header, rows)?))
 }
 
 /// A project's tasks in WBS order with their schedule and cost.
@@ -134,7 +133,7 @@ pub fn tasks_csv(
     tasks: &[tandem_core::project::Task],
     view: &crate::plan::ScheduleView,
     costs: &[i64],
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<Vec<u8>, AppError> {
     let header = [
         "key",
         "wbs",
@@ -170,16 +169,9 @@ pub fn tasks_csv(
     csv_bytes(&header, rows)
 }
 
-/// A file as a download response.
-pub fn file(filename: &str, content_type: &'static str, body: Vec<u8>) -> Result<Response, ApiError> {
-    let mut resp = download(filename, body)?;
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    Ok(resp)
-}
-
 /// A time report: one row per person, task or project, with hours and cost.
 /// Cost is in each project's currency; a workspace report may mix them.
-pub fn time_report_csv(key: &str, r: &crate::ops::delivery::TimeReport) -> Result<Response, ApiError> {
+pub fn time_report_csv(key: &str, r: &crate::ops::delivery::TimeReport) -> Result<Download, AppError> {
     let header = [r.group.as_str(), "minutes", "hours", "cost_minor", "entries"];
     let rows = r.rows.iter().map(|x| {
         vec![
@@ -190,11 +182,11 @@ pub fn time_report_csv(key: &str, r: &crate::ops::delivery::TimeReport) -> Resul
             x.entries.to_string(),
         ]
     });
-    download(&format!("{key}-time-by-{}.csv", r.group), csv_bytes(&header, rows)?)
+    Ok(download(format!("{key}-time-by-{}.csv", r.group), csv_bytes(&header, rows)?))
 }
 
 /// The decision log as CSV.
-pub fn decisions_csv(items: &[tandem_core::change::DecisionEntry]) -> Result<Response, ApiError> {
+pub fn decisions_csv(items: &[tandem_core::change::DecisionEntry]) -> Result<Download, AppError> {
     let header = ["at", "kind", "subject_type", "subject_id", "user_id", "role", "outcome", "rationale"];
     let rows = items.iter().map(|d| {
         vec![
@@ -208,5 +200,5 @@ pub fn decisions_csv(items: &[tandem_core::change::DecisionEntry]) -> Result<Res
             d.rationale.clone(),
         ]
     });
-    download("decisions.csv", csv_bytes(&header, rows)?)
+    Ok(download("decisions.csv".to_owned(), csv_bytes(&header, rows)?))
 }

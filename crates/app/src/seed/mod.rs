@@ -9,9 +9,9 @@ pub use project::DEMO_PROJECT_KEY;
 
 use tandem_core::{Role, validate};
 
-use crate::error::ApiError;
+use crate::App;
+use crate::error::AppError;
 use crate::secrets;
-use crate::state::AppState;
 
 /// The demo workspace's key; its presence means the demo was seeded.
 pub const DEMO_KEY: &str = "DEMO";
@@ -51,7 +51,7 @@ pub const DEMO_USERS: [DemoUser; 5] = [
 
 /// Creates the demo workspace and its users unless it exists. Returns
 /// whether it created them.
-pub async fn demo(state: &AppState) -> Result<bool, ApiError> {
+pub async fn demo(state: &App) -> Result<bool, AppError> {
     if state.store.workspace_by_key(DEMO_KEY).await?.is_some() {
         return Ok(false);
     }
@@ -96,7 +96,7 @@ pub async fn demo(state: &AppState) -> Result<bool, ApiError> {
 
 /// Creates the first admin and a workspace from `TANDEM_ADMIN_EMAIL` and
 /// `TANDEM_ADMIN_PASSWORD`, once: an existing account is left alone.
-pub async fn first_admin(state: &AppState, email: &str, password: &str, workspace: &str) -> Result<bool, ApiError> {
+pub async fn first_admin(state: &App, email: &str, password: &str, workspace: &str) -> Result<bool, AppError> {
     let email = validate::email(email)?;
     validate::password(password)?;
     if state.store.user_by_email(&email).await?.is_some() {
@@ -121,12 +121,12 @@ pub fn key_for(name: &str) -> String {
 /// Creates an account (or takes the existing one with that e-mail) and
 /// makes it a member of `workspace` (a key or an id): `tandem user add`.
 pub async fn add_user(
-    state: &AppState,
+    state: &App,
     email: &str,
     password: &str,
     role: Role,
     workspace: &str,
-) -> Result<tandem_core::model::Member, ApiError> {
+) -> Result<tandem_core::model::Member, AppError> {
     let email = validate::email(email)?;
     let ws = match state.store.workspace_by_key(&workspace.to_uppercase()).await? {
         Some(w) => w,
@@ -137,7 +137,7 @@ pub async fn add_user(
     };
     let now = state.clock.now();
     if let Some(u) = state.store.user_by_email(&email).await? {
-        return Err(ApiError::Conflict(format!("a user with e-mail {} already exists", u.email)));
+        return Err(AppError::Conflict(format!("a user with e-mail {} already exists", u.email)));
     }
     validate::password(password)?;
     let hash = secrets::hash_password(password.to_owned()).await?;
@@ -147,8 +147,8 @@ pub async fn add_user(
     Ok(state.store.add_member_as_system(ws.id, user.id, role, now).await?)
 }
 
-fn no_workspace(w: &str) -> ApiError {
-    ApiError::invalid("workspace", format!("no workspace with key or id `{w}`"))
+fn no_workspace(w: &str) -> AppError {
+    AppError::invalid("workspace", format!("no workspace with key or id `{w}`"))
 }
 
 #[cfg(test)]

@@ -12,24 +12,24 @@ use tandem_store::tasks::{NewDependency, TaskEdit};
 use utoipa::ToSchema;
 
 use super::product::nullable;
+use crate::App;
 use crate::access::InProject;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::plan::{self, Plan};
 use crate::schedule_cache::Key;
-use crate::state::AppState;
 
 /// A project's manager must be a project manager or an admin of its workspace.
-async fn check_manager(state: &AppState, ws: Id, manager: Id) -> Result<(), ApiError> {
+async fn check_manager(state: &App, ws: Id, manager: Id) -> Result<(), AppError> {
     match state.store.role_in(ws, manager).await? {
         Some(Role::ProjectManager | Role::Admin) => Ok(()),
-        _ => Err(ApiError::invalid("manager_id", "must be a project manager or admin of this workspace")),
+        _ => Err(AppError::invalid("manager_id", "must be a project manager or admin of this workspace")),
     }
 }
 
-async fn check_sponsor(state: &AppState, ws: Id, sponsor: Option<Id>) -> Result<(), ApiError> {
+async fn check_sponsor(state: &App, ws: Id, sponsor: Option<Id>) -> Result<(), AppError> {
     match sponsor {
         Some(s) if state.store.role_in(ws, s).await?.is_none() => {
-            Err(ApiError::invalid("sponsor_id", "must be a member of this workspace"))
+            Err(AppError::invalid("sponsor_id", "must be a member of this workspace"))
         }
         _ => Ok(()),
     }
@@ -59,7 +59,7 @@ pub struct CreateProject {
     pub currency: Option<String>,
 }
 
-pub async fn create_project(state: &AppState, actor: Id, ws: Id, req: CreateProject) -> Result<Project, ApiError> {
+pub async fn create_project(state: &App, actor: Id, ws: Id, req: CreateProject) -> Result<Project, AppError> {
     let manager = req.manager_id.unwrap_or(actor);
     check_manager(state, ws, manager).await?;
     check_sponsor(state, ws, req.sponsor_id).await?;
@@ -107,12 +107,7 @@ pub struct UpdateProject {
     pub version: Option<i64>,
 }
 
-pub async fn update_project(
-    state: &AppState,
-    a: &InProject,
-    version: i64,
-    req: UpdateProject,
-) -> Result<Project, ApiError> {
+pub async fn update_project(state: &App, a: &InProject, version: i64, req: UpdateProject) -> Result<Project, AppError> {
     let ws = a.scope.workspace_id;
     if let Some(m) = req.manager_id {
         check_manager(state, ws, m).await?;
@@ -258,7 +253,7 @@ fn check_progress(e: &TaskEdit) -> Result<(), Invalid> {
 /// Like MS Project: progress without actual dates takes them from the
 /// schedule (work started as planned; 100 % finished as planned), and a
 /// task moved to the done column is 100 % complete.
-async fn fill_progress(state: &AppState, project: Id, task: Option<Id>, e: &mut TaskEdit) -> Result<(), ApiError> {
+async fn fill_progress(state: &App, project: Id, task: Option<Id>, e: &mut TaskEdit) -> Result<(), AppError> {
     if e.status == BoardStatus::Done && e.percent_complete < 100 && e.actual_finish.is_none() {
         e.percent_complete = 100;
     }
@@ -293,7 +288,7 @@ fn kind_is_milestone(kind: Option<TaskKind>) -> Result<Option<bool>, Invalid> {
     }
 }
 
-pub async fn create_task(state: &AppState, a: &InProject, req: CreateTask) -> Result<Task, ApiError> {
+pub async fn create_task(state: &App, a: &InProject, req: CreateTask) -> Result<Task, AppError> {
     let mut e = new_task_edit(req)?;
     fill_progress(state, a.scope.project_id, None, &mut e).await?;
     check_progress(&e)?;
@@ -301,7 +296,7 @@ pub async fn create_task(state: &AppState, a: &InProject, req: CreateTask) -> Re
 }
 
 /// The checked fields of a new task, defaults filled in.
-pub fn new_task_edit(req: CreateTask) -> Result<TaskEdit, ApiError> {
+pub fn new_task_edit(req: CreateTask) -> Result<TaskEdit, AppError> {
     let milestone = kind_is_milestone(req.kind)?.unwrap_or(false);
     let c = req.constraint.unwrap_or(TaskConstraint::ASAP);
     c.check()?;
@@ -450,12 +445,12 @@ impl UpdateTask {
 }
 
 pub async fn update_task(
-    state: &AppState,
+    state: &App,
     a: &InProject,
     task: Id,
     version: i64,
     req: UpdateTask,
-) -> Result<Task, ApiError> {
+) -> Result<Task, AppError> {
     let name = req.name.map(|n| validate::name("name", &n)).transpose()?;
     let milestone = kind_is_milestone(req.kind)?;
     let dur = req.duration_minutes.map(|d| duration("duration_minutes", d)).transpose()?;
@@ -475,7 +470,7 @@ pub async fn update_task(
     if let Some(p) = req.position
         && p < 1
     {
-        return Err(ApiError::invalid("position", "counts from 1"));
+        return Err(AppError::invalid("position", "counts from 1"));
     }
     // Progress dates default from the schedule, which is read before the
     // write transaction: the closure only fills what is still missing.
@@ -589,7 +584,7 @@ pub struct CreateDependency {
 }
 
 /// Adds a dependency unless it would close a cycle (422 naming the tasks).
-pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDependency) -> Result<Dependency, ApiError> {
+pub async fn create_dependency(state: &App, a: &InProject, req: CreateDependency) -> Result<Dependency, AppError> {
     let lag_kind = match (req.lag_kind, req.lag_percent) {
         (None, Some(_)) => LagKind::Percent,
         (k, _) => k.unwrap_or(LagKind::Working),
@@ -597,16 +592,16 @@ pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDepen
     let raw = match lag_kind {
         LagKind::Percent => {
             if req.lag_minutes.is_some_and(|m| m != 0) {
-                return Err(ApiError::invalid("lag_minutes", "a percentage lag takes lag_percent, not minutes"));
+                return Err(AppError::invalid("lag_minutes", "a percentage lag takes lag_percent, not minutes"));
             }
             match req.lag_percent {
                 Some(p) if p.is_finite() && (-1000.0..=1000.0).contains(&p) => (p * 100.0).round() as i64,
-                _ => return Err(ApiError::invalid("lag_percent", "must be from -1000 to 1000")),
+                _ => return Err(AppError::invalid("lag_percent", "must be from -1000 to 1000")),
             }
         }
         _ => {
             if req.lag_percent.is_some() {
-                return Err(ApiError::invalid("lag_percent", "only percentage lags take a percent"));
+                return Err(AppError::invalid("lag_percent", "only percentage lags take a percent"));
             }
             lag(req.lag_minutes.unwrap_or(0))?
         }
@@ -619,7 +614,7 @@ pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDepen
         lag_kind,
     };
     if d.predecessor_id == d.successor_id {
-        return Err(ApiError::invalid("successor_id", "a task cannot depend on itself"));
+        return Err(AppError::invalid("successor_id", "a task cannot depend on itself"));
     }
     let mut plan = load_plan(state, a.scope.project_id).await?;
     plan.deps.push(Dependency {
@@ -643,10 +638,10 @@ pub async fn create_dependency(state: &AppState, a: &InProject, req: CreateDepen
 /// the cache while the plan's revision is unchanged; at most one
 /// computation per project at a time.
 pub async fn schedule_body(
-    state: &AppState,
+    state: &App,
     project: Id,
     status_date: Option<LocalTime>,
-) -> Result<crate::schedule_cache::Body, ApiError> {
+) -> Result<crate::schedule_cache::Body, AppError> {
     let key = |revision| Key { project, revision, status_date };
     let cache = &state.schedules;
     if let Some(body) = state.store.plan_revision(project).await?.and_then(|r| cache.get(&key(r))) {
@@ -663,9 +658,9 @@ pub async fn schedule_body(
     }
     let costs = crate::measure::task_costs(&plan.tasks, &crate::ops::delivery::rates(&plan.resources));
     let view = crate::plan::view_with_costs(&plan.tasks, &plan.schedule()?, Some(&costs))?;
-    let json = serde_json::to_vec(&view).map_err(|e| ApiError::Internal(format!("schedule: {e}")))?;
+    let json = serde_json::to_vec(&view).map_err(|e| AppError::Internal(format!("schedule: {e}")))?;
     let body = crate::schedule_cache::Body::new(json, before.map(key).as_ref())
-        .map_err(|e| ApiError::Internal(format!("gzip: {e}")))?;
+        .map_err(|e| AppError::Internal(format!("gzip: {e}")))?;
     // Kept only when no plan write committed while the plan was read: then
     // what was read is exactly that revision's plan.
     if let Some(r) = before
@@ -678,7 +673,7 @@ pub async fn schedule_body(
 
 /// Loads a project's plan: the project, its tasks in WBS order and its
 /// dependencies.
-pub async fn load_plan(state: &AppState, project: Id) -> Result<Plan, ApiError> {
+pub async fn load_plan(state: &App, project: Id) -> Result<Plan, AppError> {
     Ok(Plan {
         project: state.store.project(project).await?,
         calendar: state.store.project_calendar(project).await?,

@@ -18,9 +18,9 @@ use tandem_core::model::{Member, Workspace};
 use tandem_core::{Id, Millis, Role, validate};
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::App;
+use crate::error::AppError;
 use crate::secrets;
-use crate::state::AppState;
 
 /// `POST /workspaces/{ws}/members`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,7 +42,7 @@ pub struct AddedMember {
     pub invitation_url: Option<String>,
 }
 
-pub async fn add_member(state: &AppState, actor: Id, ws: Id, input: AddMember) -> Result<AddedMember, ApiError> {
+pub async fn add_member(state: &App, actor: Id, ws: Id, input: AddMember) -> Result<AddedMember, AppError> {
     let email = validate::email(&input.email)?;
     let now = state.clock.now();
     if let Some(user) = state.store.user_by_email(&email).await? {
@@ -71,7 +71,7 @@ pub async fn add_member(state: &AppState, actor: Id, ws: Id, input: AddMember) -
         }
         None => {
             let token = secrets::generate("inv_")?;
-            let ttl = i64::try_from(state.config.invitation_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+            let ttl = i64::try_from(state.settings.invitation_ttl.as_millis()).unwrap_or(i64::MAX / 2);
             state
                 .store
                 .create_invitation(
@@ -91,36 +91,30 @@ pub async fn add_member(state: &AppState, actor: Id, ws: Id, input: AddMember) -
     }
 }
 
-pub async fn create_workspace(state: &AppState, creator: Id, name: &str, key: &str) -> Result<Workspace, ApiError> {
+pub async fn create_workspace(state: &App, creator: Id, name: &str, key: &str) -> Result<Workspace, AppError> {
     let name = validate::name("name", name)?;
     let key = validate::key("key", key)?;
     Ok(state.store.create_workspace(&name, &key, Some(creator), state.clock.now()).await?)
 }
 
-pub async fn rename_workspace(
-    state: &AppState,
-    actor: Id,
-    ws: Id,
-    version: i64,
-    name: &str,
-) -> Result<Workspace, ApiError> {
+pub async fn rename_workspace(state: &App, actor: Id, ws: Id, version: i64, name: &str) -> Result<Workspace, AppError> {
     let name = validate::name("name", name)?;
     Ok(state.store.update_workspace(actor, ws, version, &name, state.clock.now()).await?)
 }
 
 /// A new API token: its public record and the secret, shown once.
 pub async fn create_token(
-    state: &AppState,
+    state: &App,
     user: Id,
     name: &str,
-) -> Result<(tandem_core::model::ApiToken, String), ApiError> {
+) -> Result<(tandem_core::model::ApiToken, String), AppError> {
     let name = validate::name("name", name)?;
     let token = secrets::generate("tdm_")?;
     let rec = state.store.create_api_token(user, &name, &secrets::hash(&token), state.clock.now()).await?;
     Ok((rec, token))
 }
 
-pub async fn accept_invitation(state: &AppState, token: &str, name: &str, password: String) -> Result<Id, ApiError> {
+pub async fn accept_invitation(state: &App, token: &str, name: &str, password: String) -> Result<Id, AppError> {
     let name = validate::name("name", name)?;
     validate::password(&password)?;
     let hash = secrets::hash_password(password).await?;
@@ -130,11 +124,11 @@ pub async fn accept_invitation(state: &AppState, token: &str, name: &str, passwo
 
 /// Replaces the password after checking the current one; signs the user
 /// out everywhere.
-pub async fn change_password(state: &AppState, user: Id, current: String, new: String) -> Result<(), ApiError> {
+pub async fn change_password(state: &App, user: Id, current: String, new: String) -> Result<(), AppError> {
     let u = state.store.user(user).await?;
     let creds = state.store.credentials(&u.email).await?.map(|c| c.password_hash);
     if !secrets::verify_password(current, creds).await? {
-        return Err(ApiError::BadCredentials);
+        return Err(AppError::BadCredentials);
     }
     validate::password(&new)?;
     let hash = secrets::hash_password(new).await?;

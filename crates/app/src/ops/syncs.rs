@@ -22,10 +22,9 @@ use utoipa::ToSchema;
 
 use super::product::product_projects;
 use super::project::{CreateTask, new_task_edit};
+use crate::App;
 use crate::access::{InProduct, project_access};
-use crate::auth::Principal;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
 
 /// The first sync of a product looks back one week.
 const FIRST_LOOKBACK_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -42,7 +41,7 @@ pub fn may_hold(a: &InProduct, projects: &[Project]) -> bool {
 }
 
 /// Today's figures of the product and its projects.
-pub async fn snapshot(state: &AppState, a: &InProduct, projects: &[Project]) -> Result<Snapshot, ApiError> {
+pub async fn snapshot(state: &App, a: &InProduct, projects: &[Project]) -> Result<Snapshot, AppError> {
     let mut out = Snapshot::default();
     for p in projects {
         // A plan that cannot be scheduled still has a row, without dates.
@@ -109,14 +108,14 @@ fn field<'a>(v: &'a Option<Value>, k: &str) -> Option<&'a Value> {
 /// The agenda from the log entries in the marks' ranges, the state of
 /// change requests now, and the snapshots.
 async fn agenda(
-    state: &AppState,
+    state: &App,
     a: &InProduct,
     projects: &[Project],
     entries: &[Activity],
     decisions: Vec<tandem_core::change::DecisionEntry>,
     before: Option<&Snapshot>,
     now: &Snapshot,
-) -> Result<Agenda, ApiError> {
+) -> Result<Agenda, AppError> {
     let product = a.scope.product_id;
     let features = state.store.features(product).await?;
     let feature_by_id: HashMap<Id, &tandem_core::product::Feature> = features.iter().map(|f| (f.id, f)).collect();
@@ -313,7 +312,7 @@ pub struct Next {
     pub snapshot: Snapshot,
 }
 
-pub async fn next(state: &AppState, a: &InProduct, projects: &[Project]) -> Result<Next, ApiError> {
+pub async fn next(state: &App, a: &InProduct, projects: &[Project]) -> Result<Next, AppError> {
     let ws = a.scope.workspace_id;
     let now = state.clock.now();
     let last = state.store.last_sync(a.scope.product_id).await?;
@@ -353,14 +352,14 @@ pub struct HoldSync {
     pub notes: Option<String>,
 }
 
-async fn check_attendees(state: &AppState, ws: Id, list: &[Id]) -> Result<Vec<Id>, ApiError> {
+async fn check_attendees(state: &App, ws: Id, list: &[Id]) -> Result<Vec<Id>, AppError> {
     if list.len() > MAX_ATTENDEES {
-        return Err(ApiError::invalid("attendees", format!("at most {MAX_ATTENDEES}")));
+        return Err(AppError::invalid("attendees", format!("at most {MAX_ATTENDEES}")));
     }
     let mut out: Vec<Id> = Vec::new();
     for u in list {
         if state.store.role_in(ws, *u).await?.is_none() {
-            return Err(ApiError::invalid("attendees", format!("user {u} is not a member of this workspace")));
+            return Err(AppError::invalid("attendees", format!("user {u} is not a member of this workspace")));
         }
         if !out.contains(u) {
             out.push(*u);
@@ -370,10 +369,10 @@ async fn check_attendees(state: &AppState, ws: Id, list: &[Id]) -> Result<Vec<Id
 }
 
 /// Holds the sync: stores the agenda generated now.
-pub async fn hold(state: &AppState, a: &InProduct, req: HoldSync) -> Result<Sync, ApiError> {
+pub async fn hold(state: &App, a: &InProduct, req: HoldSync) -> Result<Sync, AppError> {
     let projects = product_projects(state, a).await?;
     if !may_hold(a, &projects) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let held_on = req.held_on.unwrap_or_else(|| Day::of(state.clock.now()));
     let title = match req.title {
@@ -407,9 +406,9 @@ pub struct EditSync {
     pub version: Option<i64>,
 }
 
-pub async fn edit(state: &AppState, a: &InProduct, sync: Id, version: i64, req: EditSync) -> Result<Sync, ApiError> {
+pub async fn edit(state: &App, a: &InProduct, sync: Id, version: i64, req: EditSync) -> Result<Sync, AppError> {
     if !may_hold(a, &product_projects(state, a).await?) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let notes = req.notes.map(|n| validate::long_text("notes", &n)).transpose()?;
     let attendees = match req.attendees {
@@ -436,30 +435,24 @@ pub struct NewActionItem {
     pub project_id: Option<Id>,
 }
 
-pub async fn add_action(
-    state: &AppState,
-    p: &Principal,
-    a: &InProduct,
-    sync: Id,
-    req: NewActionItem,
-) -> Result<ActionItem, ApiError> {
+pub async fn add_action(state: &App, a: &InProduct, sync: Id, req: NewActionItem) -> Result<ActionItem, AppError> {
     let projects = product_projects(state, a).await?;
     if !may_hold(a, &projects) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let title = validate::name("title", &req.title)?;
     if let Some(o) = req.owner_id
         && state.store.role_in(a.scope.workspace_id, o).await?.is_none()
     {
-        return Err(ApiError::invalid("owner_id", "is not a member of this workspace"));
+        return Err(AppError::invalid("owner_id", "is not a member of this workspace"));
     }
     let task = match req.project_id {
         Some(pid) => {
             if !projects.iter().any(|x| x.id == pid) {
-                return Err(ApiError::invalid("project_id", "is not a project of this product"));
+                return Err(AppError::invalid("project_id", "is not a project of this product"));
             }
             // Adding to a plan is the plan owner's right.
-            project_access(state, p, pid, ProjectAction::Edit).await?;
+            project_access(state, a.user_id, pid, ProjectAction::Edit).await?;
             let resource = match req.owner_id {
                 Some(o) => {
                     state.store.resources(a.scope.workspace_id).await?.into_iter().find(|r| r.user_id == Some(o))

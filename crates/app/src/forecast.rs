@@ -9,9 +9,9 @@ use tandem_core::model::Day;
 use tandem_core::product::{Forecast, Release};
 use tandem_sched::Minute;
 
-use crate::error::ApiError;
+use crate::App;
+use crate::error::AppError;
 use crate::ops::project::load_plan;
-use crate::state::AppState;
 
 /// Scheduled finishes by task id, each project scheduled once however
 /// many forecasts of one request ask for it.
@@ -23,7 +23,7 @@ pub struct Finishes {
 
 impl Finishes {
     /// The finishes, with every project of `projects` scheduled.
-    async fn of(&mut self, state: &AppState, projects: BTreeSet<Id>) -> Result<&HashMap<Id, Minute>, ApiError> {
+    async fn of(&mut self, state: &App, projects: BTreeSet<Id>) -> Result<&HashMap<Id, Minute>, AppError> {
         for p in projects {
             if !self.scheduled.insert(p) {
                 continue;
@@ -40,16 +40,16 @@ impl Finishes {
 
 /// Fills `forecast` on the product's releases from the schedules of the
 /// projects whose tasks deliver their features.
-pub async fn fill(state: &AppState, product: Id, releases: &mut [Release]) -> Result<(), ApiError> {
+pub async fn fill(state: &App, product: Id, releases: &mut [Release]) -> Result<(), AppError> {
     fill_with(state, &mut Finishes::default(), product, releases).await
 }
 
 async fn fill_with(
-    state: &AppState,
+    state: &App,
     schedules: &mut Finishes,
     product: Id,
     releases: &mut [Release],
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let delivering = state.store.delivering_tasks(product).await?;
     if delivering.is_empty() {
         return Ok(());
@@ -66,14 +66,14 @@ async fn fill_with(
 }
 
 /// The product's releases with their forecasts.
-pub async fn releases(state: &AppState, product: Id) -> Result<Vec<Release>, ApiError> {
+pub async fn releases(state: &App, product: Id) -> Result<Vec<Release>, AppError> {
     let mut list = state.store.releases(product).await?;
     fill(state, product, &mut list).await?;
     Ok(list)
 }
 
 /// One release with its forecast.
-pub async fn release(state: &AppState, id: Id) -> Result<Release, ApiError> {
+pub async fn release(state: &App, id: Id) -> Result<Release, AppError> {
     let mut r = state.store.release(id).await?;
     fill(state, r.product_id, std::slice::from_mut(&mut r)).await?;
     Ok(r)
@@ -81,18 +81,15 @@ pub async fn release(state: &AppState, id: Id) -> Result<Release, ApiError> {
 
 /// Fills `delivery` on every key result of `objectives` from the
 /// schedules of the projects whose tasks deliver their features.
-pub async fn fill_key_results(
-    state: &AppState,
-    objectives: &mut [tandem_core::product::Objective],
-) -> Result<(), ApiError> {
+pub async fn fill_key_results(state: &App, objectives: &mut [tandem_core::product::Objective]) -> Result<(), AppError> {
     fill_key_results_with(state, &mut Finishes::default(), objectives).await
 }
 
 async fn fill_key_results_with(
-    state: &AppState,
+    state: &App,
     schedules: &mut Finishes,
     objectives: &mut [tandem_core::product::Objective],
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let mut features: Vec<Id> = Vec::new();
     for o in objectives.iter() {
         for k in &o.key_results {
@@ -146,7 +143,7 @@ async fn fill_key_results_with(
 }
 
 /// The product's objectives with the delivery forecast of each key result.
-pub async fn objectives(state: &AppState, product: Id) -> Result<Vec<tandem_core::product::Objective>, ApiError> {
+pub async fn objectives(state: &App, product: Id) -> Result<Vec<tandem_core::product::Objective>, AppError> {
     let mut list = state.store.objectives(product).await?;
     fill_key_results(state, &mut list).await?;
     Ok(list)
@@ -155,9 +152,9 @@ pub async fn objectives(state: &AppState, product: Id) -> Result<Vec<tandem_core
 /// The product's releases and objectives with their forecasts, each
 /// delivering project scheduled once for both.
 pub async fn releases_and_objectives(
-    state: &AppState,
+    state: &App,
     product: Id,
-) -> Result<(Vec<Release>, Vec<tandem_core::product::Objective>), ApiError> {
+) -> Result<(Vec<Release>, Vec<tandem_core::product::Objective>), AppError> {
     let mut schedules = Finishes::default();
     let mut releases = state.store.releases(product).await?;
     fill_with(state, &mut schedules, product, &mut releases).await?;

@@ -21,9 +21,9 @@ use tandem_store::product::{
 };
 use utoipa::ToSchema;
 
+use crate::App;
 use crate::access::InProduct;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
 
 const PRIORITY: ProductAction = ProductAction::Decide(DecisionKind::FeaturePriority);
 const RELEASE_SCOPE: ProductAction = ProductAction::Decide(DecisionKind::ReleaseScope);
@@ -48,17 +48,17 @@ fn opt_text(field: &'static str, v: Option<String>) -> Result<Option<String>, In
 
 /// The owner of a product must be a product manager or an admin of its
 /// workspace.
-async fn check_owner(state: &AppState, ws: Id, owner: Id) -> Result<(), ApiError> {
+async fn check_owner(state: &App, ws: Id, owner: Id) -> Result<(), AppError> {
     match state.store.role_in(ws, owner).await? {
         Some(Role::ProductManager | Role::Admin) => Ok(()),
-        _ => Err(ApiError::invalid("owner_id", "must be a product manager or admin of this workspace")),
+        _ => Err(AppError::invalid("owner_id", "must be a product manager or admin of this workspace")),
     }
 }
 
-async fn check_member(state: &AppState, ws: Id, user: Id, field: &'static str) -> Result<(), ApiError> {
+async fn check_member(state: &App, ws: Id, user: Id, field: &'static str) -> Result<(), AppError> {
     match state.store.role_in(ws, user).await? {
         Some(_) => Ok(()),
-        None => Err(ApiError::invalid(field, "must be a member of this workspace")),
+        None => Err(AppError::invalid(field, "must be a member of this workspace")),
     }
 }
 
@@ -78,7 +78,7 @@ pub struct CreateProduct {
     pub default_framework: Option<Framework>,
 }
 
-pub async fn create_product(state: &AppState, actor: Id, ws: Id, req: CreateProduct) -> Result<Product, ApiError> {
+pub async fn create_product(state: &App, actor: Id, ws: Id, req: CreateProduct) -> Result<Product, AppError> {
     let owner = req.owner_id.unwrap_or(actor);
     check_owner(state, ws, owner).await?;
     let new = NewProduct {
@@ -104,12 +104,7 @@ pub struct UpdateProduct {
     pub version: Option<i64>,
 }
 
-pub async fn update_product(
-    state: &AppState,
-    a: &InProduct,
-    version: i64,
-    req: UpdateProduct,
-) -> Result<Product, ApiError> {
+pub async fn update_product(state: &App, a: &InProduct, version: i64, req: UpdateProduct) -> Result<Product, AppError> {
     if req.vision.is_some() || req.strategy.is_some() {
         a.require(VISION)?;
     }
@@ -171,7 +166,7 @@ pub struct CreateFeature {
     pub adoption_event: Option<String>,
 }
 
-pub async fn create_feature(state: &AppState, a: &InProduct, req: CreateFeature) -> Result<Feature, ApiError> {
+pub async fn create_feature(state: &App, a: &InProduct, req: CreateFeature) -> Result<Feature, AppError> {
     let scored = req.rice.is_some()
         || req.ice.is_some()
         || req.wsjf.is_some()
@@ -273,12 +268,12 @@ impl UpdateFeature {
 }
 
 pub async fn update_feature(
-    state: &AppState,
+    state: &App,
     a: &InProduct,
     feature: Id,
     version: i64,
     req: UpdateFeature,
-) -> Result<Feature, ApiError> {
+) -> Result<Feature, AppError> {
     for need in req.needs() {
         a.require(need)?;
     }
@@ -407,7 +402,7 @@ fn check_value(v: Option<i64>) -> Result<Option<i64>, Invalid> {
     }
 }
 
-pub async fn create_feedback(state: &AppState, a: &InProduct, req: CreateFeedback) -> Result<Feedback, ApiError> {
+pub async fn create_feedback(state: &App, a: &InProduct, req: CreateFeedback) -> Result<Feedback, AppError> {
     let customer = validate::optional_name("customer", req.customer.as_deref())?;
     let source =
         req.source.unwrap_or(if customer.is_some() { FeedbackSource::Customer } else { FeedbackSource::Internal });
@@ -442,14 +437,14 @@ pub struct UpdateFeedback {
 }
 
 pub async fn update_feedback(
-    state: &AppState,
+    state: &App,
     a: &InProduct,
     fb: Id,
     version: i64,
     req: UpdateFeedback,
-) -> Result<Feedback, ApiError> {
+) -> Result<Feedback, AppError> {
     if req.status == Some(FeedbackStatus::Linked) {
-        return Err(ApiError::invalid("status", "feedback becomes `linked` by linking it to a feature"));
+        return Err(AppError::invalid("status", "feedback becomes `linked` by linking it to a feature"));
     }
     let text = req.text.map(|t| validate::required_text("text", &t)).transpose()?;
     let customer = req.customer.map(|c| validate::optional_name("customer", c.as_deref())).transpose()?;
@@ -507,7 +502,7 @@ pub struct CreateRelease {
     pub notes: Option<String>,
 }
 
-pub async fn create_release(state: &AppState, a: &InProduct, req: CreateRelease) -> Result<Release, ApiError> {
+pub async fn create_release(state: &App, a: &InProduct, req: CreateRelease) -> Result<Release, AppError> {
     let edit = ReleaseEdit {
         name: validate::name("name", &req.name)?,
         target_date: req.target_date,
@@ -531,12 +526,12 @@ pub struct UpdateRelease {
 }
 
 pub async fn update_release(
-    state: &AppState,
+    state: &App,
     a: &InProduct,
     rel: Id,
     version: i64,
     req: UpdateRelease,
-) -> Result<Release, ApiError> {
+) -> Result<Release, AppError> {
     if req.target_date.is_some() {
         a.require(RELEASE_SCOPE)?;
     }
@@ -580,7 +575,7 @@ pub struct CreateObjective {
     pub owner_id: Option<Id>,
 }
 
-pub async fn create_objective(state: &AppState, a: &InProduct, req: CreateObjective) -> Result<Objective, ApiError> {
+pub async fn create_objective(state: &App, a: &InProduct, req: CreateObjective) -> Result<Objective, AppError> {
     if let Some(o) = req.owner_id {
         check_member(state, a.scope.workspace_id, o, "owner_id").await?;
     }
@@ -605,12 +600,12 @@ pub struct UpdateObjective {
 }
 
 pub async fn update_objective(
-    state: &AppState,
+    state: &App,
     a: &InProduct,
     obj: Id,
     version: i64,
     req: UpdateObjective,
-) -> Result<Objective, ApiError> {
+) -> Result<Objective, AppError> {
     if let Some(Some(o)) = req.owner_id {
         check_member(state, a.scope.workspace_id, o, "owner_id").await?;
     }
@@ -663,11 +658,11 @@ fn check_bets(ids: &[Id]) -> Result<(), Invalid> {
 }
 
 pub async fn create_key_result(
-    state: &AppState,
+    state: &App,
     a: &InProduct,
     obj: Id,
     req: CreateKeyResult,
-) -> Result<KeyResult, ApiError> {
+) -> Result<KeyResult, AppError> {
     let baseline = validate::finite("baseline", req.baseline)?;
     let target = validate::finite("target", req.target)?;
     let current = validate::finite("current", req.current.unwrap_or(baseline))?;
@@ -705,12 +700,12 @@ pub struct UpdateKeyResult {
 }
 
 pub async fn update_key_result(
-    state: &AppState,
+    state: &App,
     a: &InProduct,
     kr: Id,
     version: i64,
     req: UpdateKeyResult,
-) -> Result<KeyResult, ApiError> {
+) -> Result<KeyResult, AppError> {
     let metric = req.metric.map(|m| validate::name("metric", &m)).transpose()?;
     let unit = req.unit.map(|u| validate::optional_name("unit", Some(&u))).transpose()?;
     let baseline = req.baseline.map(|v| validate::finite("baseline", v)).transpose()?;
@@ -787,7 +782,7 @@ fn clean_capabilities(
     Ok(())
 }
 
-pub async fn create_competitor(state: &AppState, a: &InProduct, req: CreateCompetitor) -> Result<Competitor, ApiError> {
+pub async fn create_competitor(state: &App, a: &InProduct, req: CreateCompetitor) -> Result<Competitor, AppError> {
     let mut capabilities = BTreeMap::new();
     clean_capabilities(req.capabilities.into_iter().map(|(k, v)| (k, Some(v))).collect(), &mut capabilities)?;
     let e = CompetitorEdit {
@@ -811,12 +806,12 @@ pub struct UpdateCompetitor {
 }
 
 pub async fn update_competitor(
-    state: &AppState,
+    state: &App,
     a: &InProduct,
     c: Id,
     version: i64,
     req: UpdateCompetitor,
-) -> Result<Competitor, ApiError> {
+) -> Result<Competitor, AppError> {
     let name = req.name.map(|n| validate::name("name", &n)).transpose()?;
     let notes = opt_text("notes", req.notes)?;
     let c = state
@@ -870,7 +865,7 @@ fn points(raw: &[DatedValue]) -> Result<Vec<MetricPointInput>, Invalid> {
     raw.iter().map(|p| Ok(MetricPointInput { date: p.date, value: validate::finite("points", p.value)? })).collect()
 }
 
-pub async fn create_metric(state: &AppState, a: &InProduct, req: CreateMetric) -> Result<MetricSeries, ApiError> {
+pub async fn create_metric(state: &App, a: &InProduct, req: CreateMetric) -> Result<MetricSeries, AppError> {
     let name = validate::name("name", &req.name)?;
     let unit = validate::optional_name("unit", req.unit.as_deref())?.unwrap_or_default();
     let new =
@@ -878,21 +873,16 @@ pub async fn create_metric(state: &AppState, a: &InProduct, req: CreateMetric) -
     Ok(state.store.create_metric_series(a.user_id, a.scope.product_id, &new, state.clock.now()).await?)
 }
 
-pub async fn record_points(
-    state: &AppState,
-    a: &InProduct,
-    s: Id,
-    req: RecordPoints,
-) -> Result<MetricSeries, ApiError> {
+pub async fn record_points(state: &App, a: &InProduct, s: Id, req: RecordPoints) -> Result<MetricSeries, AppError> {
     let pts = points(&req.points)?;
     if pts.is_empty() {
-        return Err(ApiError::invalid("points", "send at least one value"));
+        return Err(AppError::invalid("points", "send at least one value"));
     }
     Ok(state.store.record_metric_points(a.user_id, s, &pts, state.clock.now()).await?)
 }
 
 /// The projects that deliver the product.
-pub async fn product_projects(state: &AppState, a: &InProduct) -> Result<Vec<tandem_core::project::Project>, ApiError> {
+pub async fn product_projects(state: &App, a: &InProduct) -> Result<Vec<tandem_core::project::Project>, AppError> {
     Ok(state
         .store
         .projects(a.scope.workspace_id, None, tandem_store::MAX_PAGE)

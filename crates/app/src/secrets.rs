@@ -6,12 +6,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// 256 random bits, URL-safe, with a prefix telling what the secret is.
-pub fn generate(prefix: &str) -> Result<String, ApiError> {
+pub fn generate(prefix: &str) -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
     Ok(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
@@ -26,14 +26,14 @@ pub fn equal(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub async fn hash_password(password: String) -> Result<String, ApiError> {
+pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
         .await
-        .map_err(|e| ApiError::Internal(format!("hashing task: {e}")))
+        .map_err(|e| AppError::Internal(format!("hashing task: {e}")))
 }
 
 /// Verifies on a blocking thread: argon2 takes tens of milliseconds.
-pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || match hash {
         Some(h) => password_auth::verify_password(password, &h).is_ok(),
         None => {
@@ -44,7 +44,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
         }
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("hashing task: {e}")))
+    .map_err(|e| AppError::Internal(format!("hashing task: {e}")))
 }
 
 /// An argon2id hash of a random string nobody knows.

@@ -18,14 +18,14 @@ use tandem_sched::{
 };
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 fn minute(t: LocalTime) -> Minute {
     from_datetime(t.0)
 }
 
-fn local(m: Minute) -> Result<LocalTime, ApiError> {
-    to_datetime(m).map(LocalTime).ok_or_else(|| ApiError::Internal(format!("minute {m} is out of range")))
+fn local(m: Minute) -> Result<LocalTime, AppError> {
+    to_datetime(m).map(LocalTime).ok_or_else(|| AppError::Internal(format!("minute {m} is out of range")))
 }
 
 fn constraint(t: &Task) -> Constraint {
@@ -42,9 +42,9 @@ fn constraint(t: &Task) -> Constraint {
     }
 }
 
-fn shifts(spans: &[Span]) -> Result<Shifts, ApiError> {
+fn shifts(spans: &[Span]) -> Result<Shifts, AppError> {
     let pairs: Vec<(u16, u16)> = spans.iter().map(|s| (s.from, s.to)).collect();
-    Shifts::new(&pairs).map_err(|e| ApiError::invalid("calendar", e.to_string()))
+    Shifts::new(&pairs).map_err(|e| AppError::invalid("calendar", e.to_string()))
 }
 
 fn day_number(d: tandem_core::model::Day) -> i64 {
@@ -52,13 +52,13 @@ fn day_number(d: tandem_core::model::Day) -> i64 {
 }
 
 /// The engine's calendar for a project's working time.
-pub fn calendar(c: &WorkCalendar) -> Result<Calendar, ApiError> {
+pub fn calendar(c: &WorkCalendar) -> Result<Calendar, AppError> {
     let days = c.week.days();
     let mut week = [Shifts::NONE; 7];
     for (i, d) in days.iter().enumerate() {
         week[i] = shifts(d)?;
     }
-    let engine_week = |w: &WorkWeek| -> Result<Week, ApiError> {
+    let engine_week = |w: &WorkWeek| -> Result<Week, AppError> {
         let mut days = [Shifts::NONE; 7];
         for (i, d) in w.days().iter().enumerate() {
             days[i] = shifts(d)?;
@@ -76,7 +76,7 @@ pub fn calendar(c: &WorkCalendar) -> Result<Calendar, ApiError> {
                 rank: 1,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, AppError>>()?;
     for e in &c.exceptions {
         overrides.push(Override {
             from_day: day_number(e.from),
@@ -85,7 +85,7 @@ pub fn calendar(c: &WorkCalendar) -> Result<Calendar, ApiError> {
             rank: 2,
         });
     }
-    Calendar::new("Project", Week::new(week), &overrides).map_err(|e| ApiError::invalid("calendar", e.to_string()))
+    Calendar::new("Project", Week::new(week), &overrides).map_err(|e| AppError::invalid("calendar", e.to_string()))
 }
 
 fn spans(s: &Shifts) -> Vec<Span> {
@@ -105,20 +105,20 @@ fn work_week(w: &Week) -> WorkWeek {
     }
 }
 
-fn day_at(n: i64) -> Result<tandem_core::model::Day, ApiError> {
+fn day_at(n: i64) -> Result<tandem_core::model::Day, AppError> {
     Ok(tandem_core::model::Day(local(n * tandem_sched::DAY)?.0.date()))
 }
 
 /// An engine calendar as Tandem stores it: its week, and every dated
 /// stretch that differs as a work week (exact: the engine rebuilds it).
-pub fn from_engine(c: &Calendar) -> Result<WorkCalendar, ApiError> {
+pub fn from_engine(c: &Calendar) -> Result<WorkCalendar, AppError> {
     let (week, periods) = c.periods();
     let work_weeks = periods
         .iter()
         .map(|&(from, to, w)| {
             Ok(WorkWeekPeriod { name: String::new(), from: day_at(from)?, to: day_at(to)?, week: work_week(&w) })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, AppError>>()?;
     Ok(WorkCalendar { week: work_week(&week), work_weeks, exceptions: Vec::new() })
 }
 
@@ -162,7 +162,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn network(&self) -> Result<Network, ApiError> {
+    pub fn network(&self) -> Result<Network, AppError> {
         let mut net = network(&self.project, &self.tasks, &self.deps);
         net.calendars[0] = calendar(&self.calendar)?;
         let index: HashMap<Id, u32> = self.calendars.iter().enumerate().map(|(i, c)| (c.id, i as u32 + 1)).collect();
@@ -181,7 +181,7 @@ impl Plan {
     /// own is worked when any of them works (within the task's own
     /// calendar, when it has one); its slack stays counted on its own.
     /// Tasks whose calendars came combined from a file are left alone.
-    fn resource_calendars(&self, net: &mut Network) -> Result<(), ApiError> {
+    fn resource_calendars(&self, net: &mut Network) -> Result<(), AppError> {
         let own: HashMap<Id, &WorkCalendar> =
             self.resources.iter().filter_map(|r| r.calendar.as_ref().map(|c| (r.id, c))).collect();
         if own.is_empty() {
@@ -224,12 +224,12 @@ impl Plan {
                     }
                     let refs: Vec<&Calendar> = parts.iter().map(|&p| &net.calendars[p as usize]).collect();
                     let union = Calendar::union_of("resources", &refs)
-                        .map_err(|e| ApiError::invalid("calendar", e.to_string()))?;
+                        .map_err(|e| AppError::invalid("calendar", e.to_string()))?;
                     let cal = if task_cal == 0 {
                         union
                     } else {
                         Calendar::intersection_of("task and resources", &[&net.calendars[task_cal as usize], &union])
-                            .map_err(|e| ApiError::invalid("calendar", e.to_string()))?
+                            .map_err(|e| AppError::invalid("calendar", e.to_string()))?
                     };
                     net.calendars.push(cal);
                     let ix = (net.calendars.len() - 1) as u32;
@@ -244,7 +244,7 @@ impl Plan {
     }
 
     /// The engine's schedule, indexed like `tasks`; a cycle names its tasks.
-    pub fn schedule(&self) -> Result<Schedule, ApiError> {
+    pub fn schedule(&self) -> Result<Schedule, AppError> {
         tandem_sched::schedule(&self.network()?).map_err(|e| explain(e, &self.tasks))
     }
 }
@@ -284,7 +284,7 @@ pub fn network(project: &Project, tasks: &[Task], deps: &[Dependency]) -> Networ
 }
 
 /// Turns an engine error into what the client sees: a cycle names its tasks.
-pub fn explain(e: ScheduleError, tasks: &[Task]) -> ApiError {
+pub fn explain(e: ScheduleError, tasks: &[Task]) -> AppError {
     let key = |i: u32| tasks.get(i as usize).map_or_else(|| format!("#{i}"), |t| format!("{} {}", t.key, t.name));
     match e {
         ScheduleError::Graph(GraphError::Cycle(ixs)) => {
@@ -292,12 +292,12 @@ pub fn explain(e: ScheduleError, tasks: &[Task]) -> ApiError {
             if let Some(first) = names.first().cloned() {
                 names.push(first);
             }
-            ApiError::invalid("dependencies", format!("the dependencies form a cycle: {}", names.join(" → ")))
+            AppError::invalid("dependencies", format!("the dependencies form a cycle: {}", names.join(" → ")))
         }
         ScheduleError::Graph(GraphError::SelfLink(i)) => {
-            ApiError::invalid("successor_id", format!("{} cannot depend on itself", key(i)))
+            AppError::invalid("successor_id", format!("{} cannot depend on itself", key(i)))
         }
-        other => ApiError::invalid("plan", other.to_string()),
+        other => AppError::invalid("plan", other.to_string()),
     }
 }
 
@@ -387,13 +387,13 @@ fn rollups(tasks: &[Task], costs: Option<&[i64]>) -> (Vec<i64>, Vec<i64>, Vec<i6
 }
 
 /// The schedule clients read, from the engine's result for `tasks`.
-pub fn view(tasks: &[Task], s: &Schedule) -> Result<ScheduleView, ApiError> {
+pub fn view(tasks: &[Task], s: &Schedule) -> Result<ScheduleView, AppError> {
     view_with_costs(tasks, s, None)
 }
 
 /// The schedule with each task's cost (already rolled up, as
 /// `measure::task_costs` gives them).
-pub fn view_with_costs(tasks: &[Task], s: &Schedule, costs: Option<&[i64]>) -> Result<ScheduleView, ApiError> {
+pub fn view_with_costs(tasks: &[Task], s: &Schedule, costs: Option<&[i64]>) -> Result<ScheduleView, AppError> {
     let (work, pct, cost) = rollups(tasks, costs);
     let mut out = Vec::with_capacity(tasks.len());
     for (i, t) in tasks.iter().enumerate() {

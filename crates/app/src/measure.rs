@@ -15,14 +15,14 @@ use tandem_sched::time::{DAY, day_of, from_datetime, to_datetime, weekday};
 use tandem_sched::{Calendar, Minute, Schedule};
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 fn minute(t: LocalTime) -> Minute {
     from_datetime(t.0)
 }
 
-fn local(m: Minute) -> Result<LocalTime, ApiError> {
-    to_datetime(m).map(LocalTime).ok_or_else(|| ApiError::Internal(format!("minute {m} is out of range")))
+fn local(m: Minute) -> Result<LocalTime, AppError> {
+    to_datetime(m).map(LocalTime).ok_or_else(|| AppError::Internal(format!("minute {m} is out of range")))
 }
 
 /// The first minute of a day.
@@ -30,7 +30,7 @@ pub fn day_start(d: Day) -> Minute {
     from_datetime(d.0.to_datetime(jiff::civil::Time::midnight()))
 }
 
-fn day_of_minute(m: Minute) -> Result<Day, ApiError> {
+fn day_of_minute(m: Minute) -> Result<Day, AppError> {
     Ok(Day(local(day_of(m) * DAY)?.0.date()))
 }
 
@@ -78,7 +78,7 @@ fn summaries(tasks: &[Task]) -> Vec<bool> {
 
 /// The rows a new baseline stores: every task's scheduled dates, duration,
 /// work, cost and points now.
-pub fn baseline_rows(tasks: &[Task], s: &Schedule, costs: &[i64]) -> Result<Vec<BaselineTask>, ApiError> {
+pub fn baseline_rows(tasks: &[Task], s: &Schedule, costs: &[i64]) -> Result<Vec<BaselineTask>, AppError> {
     tasks
         .iter()
         .enumerate()
@@ -129,7 +129,7 @@ pub fn variance(
     costs: &[i64],
     b: &Baseline,
     cal: &Calendar,
-) -> Result<BaselineView, ApiError> {
+) -> Result<BaselineView, AppError> {
     let by_task: HashMap<Id, &BaselineTask> = b.tasks.iter().map(|r| (r.task_id, r)).collect();
     let rows = tasks
         .iter()
@@ -150,7 +150,7 @@ pub fn variance(
                 cost_variance_minor: base.map(|r| costs[i] - r.cost_minor),
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, AppError>>()?;
     Ok(BaselineView { number: b.number, name: b.name.clone(), created_at: b.created_at, tasks: rows })
 }
 
@@ -242,7 +242,7 @@ pub fn evm(
     status: LocalTime,
     budget_minor: i64,
     cal: &Calendar,
-) -> Result<(EvmFigures, Vec<EvmPoint>), ApiError> {
+) -> Result<(EvmFigures, Vec<EvmPoint>), AppError> {
     let is_summary = summaries(tasks);
     let at = minute(status);
     let status_day = Day(status.0.date());
@@ -347,7 +347,7 @@ pub fn utilisation(
     own: &HashMap<Id, Calendar>,
     from: Minute,
     weeks: i64,
-) -> Result<UtilisationView, ApiError> {
+) -> Result<UtilisationView, AppError> {
     let monday = day_of(from) - weekday(day_of(from)) as i64;
     let weeks = weeks.clamp(1, MAX_WEEKS);
     let week_days: Vec<Day> = (0..weeks).map(|w| day_of_minute((monday + 7 * w) * DAY)).collect::<Result<_, _>>()?;

@@ -9,24 +9,24 @@ use tandem_formats::jira::{self, Issue, Progress};
 use tandem_store::tasks::{ImportLink, ImportTask, PlanImport};
 
 use super::{Notes, People, Target, deadline_on, task_order};
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// What a task without an estimate takes: one working day, as MS Project
 /// gives a new task.
 const DEFAULT_MINUTES: i64 = 480;
 
 /// Reads the file and turns it into a plan for the target project.
-pub fn import(bytes: &[u8], target: Target) -> Result<(PlanImport, Notes), ApiError> {
-    let issues = jira::read(bytes, &jira::Limits::default()).map_err(|e| ApiError::invalid("file", e.to_string()))?;
+pub fn import(bytes: &[u8], target: Target) -> Result<(PlanImport, Notes), AppError> {
+    let issues = jira::read(bytes, &jira::Limits::default()).map_err(|e| AppError::invalid("file", e.to_string()))?;
     plan(&issues, target)
 }
 
-fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), ApiError> {
+fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppError> {
     let mut notes = Notes::new();
     let mut by_ref: HashMap<&str, usize> = HashMap::new();
     for (i, issue) in issues.iter().enumerate() {
         if by_ref.insert(issue.key.as_str(), i).is_some() {
-            return Err(ApiError::invalid("file", format!("issue {} is in the file twice", issue.key)));
+            return Err(AppError::invalid("file", format!("issue {} is in the file twice", issue.key)));
         }
         if let Some(id) = &issue.id {
             by_ref.insert(id.as_str(), i);
@@ -48,7 +48,7 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), ApiErro
         notes.push(format!("{unknown_parents} issues name a parent not in the file: they are kept at the top level"));
     }
     let order = task_order(&parents)
-        .map_err(|i| ApiError::invalid("file", format!("issue {}'s parents lead back to it", issues[i].key)))?;
+        .map_err(|i| AppError::invalid("file", format!("issue {}'s parents lead back to it", issues[i].key)))?;
     let mut people = People::default();
     let mut unestimated = 0;
     let mut is_parent = vec![false; issues.len()];

@@ -11,9 +11,9 @@ use tandem_store::risks::{DefectEdit, RiskEdit};
 use utoipa::ToSchema;
 
 use super::product::nullable;
+use crate::App;
 use crate::access::InProject;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
 
 fn money(field: &'static str, v: i64) -> Result<i64, Invalid> {
     if (0..=1_000_000_000_000).contains(&v) { Ok(v) } else { Err(Invalid::new(field, "must be from 0 to 10^12")) }
@@ -46,7 +46,7 @@ fn opt_long(field: &'static str, v: Option<&str>) -> Result<String, Invalid> {
     validate::long_text(field, v.unwrap_or(""))
 }
 
-pub async fn create_risk(state: &AppState, a: &InProject, req: CreateRisk) -> Result<Risk, ApiError> {
+pub async fn create_risk(state: &App, a: &InProject, req: CreateRisk) -> Result<Risk, AppError> {
     let e = RiskEdit {
         title: validate::name("title", &req.title)?,
         description: opt_long("description", req.description.as_deref())?,
@@ -83,12 +83,12 @@ pub struct UpdateRisk {
 }
 
 pub async fn update_risk(
-    state: &AppState,
+    state: &App,
     a: &InProject,
     risk: Id,
     version: i64,
     req: UpdateRisk,
-) -> Result<Risk, ApiError> {
+) -> Result<Risk, AppError> {
     let title = req.title.map(|t| validate::name("title", &t)).transpose()?;
     let description = req.description.map(|t| validate::long_text("description", &t)).transpose()?;
     let probability = req.probability.map(|v| rating("probability", v)).transpose()?;
@@ -179,7 +179,7 @@ pub struct CreateDefect {
     pub found_after_release: bool,
 }
 
-pub async fn create_defect(state: &AppState, a: &InProject, req: CreateDefect) -> Result<Defect, ApiError> {
+pub async fn create_defect(state: &App, a: &InProject, req: CreateDefect) -> Result<Defect, AppError> {
     let e = DefectEdit {
         title: validate::name("title", &req.title)?,
         description: opt_long("description", req.description.as_deref())?,
@@ -219,14 +219,14 @@ pub struct UpdateDefect {
 
 /// Edits a defect: the project's manager, or its reporter.
 pub async fn update_defect(
-    state: &AppState,
+    state: &App,
     a: &InProject,
     d: &Defect,
     version: i64,
     req: UpdateDefect,
-) -> Result<Defect, ApiError> {
+) -> Result<Defect, AppError> {
     if !a.manages() && d.reporter_id != a.user_id {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let title = req.title.map(|t| validate::name("title", &t)).transpose()?;
     let description = req.description.map(|t| validate::long_text("description", &t)).transpose()?;
@@ -289,7 +289,7 @@ pub struct Quality {
     pub defects_per_100_points: Option<f64>,
 }
 
-pub async fn quality(state: &AppState, project: Id) -> Result<Quality, ApiError> {
+pub async fn quality(state: &App, project: Id) -> Result<Quality, AppError> {
     let defects = state.store.defects(project).await?;
     let tasks = state.store.tasks(project).await?;
     let points: f64 = tasks.iter().filter(|t| t.is_done()).filter_map(|t| t.story_points).sum();

@@ -21,13 +21,13 @@ use tandem_sched::{Constraint, Lag, LinkType, Minute, Schedule};
 use tandem_store::resources::ResourceEdit;
 use tandem_store::tasks::{ImportLink, ImportTask, PlanImport, TaskEdit};
 
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::plan::{Plan, from_engine};
 
-fn local(m: Minute) -> Result<LocalTime, ApiError> {
+fn local(m: Minute) -> Result<LocalTime, AppError> {
     tandem_sched::time::to_datetime(m)
         .map(LocalTime)
-        .ok_or_else(|| ApiError::invalid("file", format!("a date ({m}) is out of range")))
+        .ok_or_else(|| AppError::invalid("file", format!("a date ({m}) is out of range")))
 }
 
 fn minute(t: LocalTime) -> Minute {
@@ -132,7 +132,7 @@ fn money_minor(s: Option<&str>) -> i64 {
         .map_or(0, |v| (v * 100.0).round() as i64)
 }
 
-fn constraint(c: Constraint) -> Result<TaskConstraint, ApiError> {
+fn constraint(c: Constraint) -> Result<TaskConstraint, AppError> {
     let dated = |kind, m| Ok(TaskConstraint { kind, date: Some(local(m)?) });
     match c {
         Constraint::AsSoonAsPossible => Ok(TaskConstraint::ASAP),
@@ -162,10 +162,10 @@ fn name_of(raw: &str, fallback: String) -> String {
 
 /// Reads MSPDI bytes into a plan to store, with notes on what does not
 /// carry over.
-pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), ApiError> {
-    let doc = mspdi::read(bytes).map_err(|e| ApiError::invalid("file", e.to_string()))?;
+pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), AppError> {
+    let doc = mspdi::read(bytes).map_err(|e| AppError::invalid("file", e.to_string()))?;
     let conv =
-        mspdi::to_network(&doc, &mspdi::Options::default()).map_err(|e| ApiError::invalid("file", e.to_string()))?;
+        mspdi::to_network(&doc, &mspdi::Options::default()).map_err(|e| AppError::invalid("file", e.to_string()))?;
     let net = &conv.network;
     if let Err(e) = tandem_sched::Graph::build(net) {
         let uid = |i: u32| conv.tasks.get(i as usize).map_or(-1, |t| t.uid);
@@ -176,7 +176,7 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), ApiError> {
             }
             other => other.to_string(),
         };
-        return Err(ApiError::invalid("file", msg));
+        return Err(AppError::invalid("file", msg));
     }
     let mut notes = Notes::new();
     if net.finish.is_some() {
@@ -208,7 +208,7 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), ApiError> {
             let c = net
                 .calendars
                 .get(ix as usize)
-                .ok_or_else(|| ApiError::invalid("file", "a task names a missing calendar"))?;
+                .ok_or_else(|| AppError::invalid("file", "a task names a missing calendar"))?;
             let mut name = name_of(c.name(), format!("Calendar {}", calendars.len() + 1));
             while !names.insert(name.clone()) {
                 name = format!("{name} ({})", i + 1);
@@ -220,7 +220,7 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), ApiError> {
     let project_cal = net
         .calendars
         .get(conv.project_calendar as usize)
-        .ok_or_else(|| ApiError::invalid("file", "no project calendar"))?;
+        .ok_or_else(|| AppError::invalid("file", "no project calendar"))?;
     let calendar = checked(from_engine(project_cal)?)?;
 
     let resources: Vec<ResourceEdit> = conv
@@ -336,8 +336,8 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), ApiError> {
     Ok((PlanImport { start: local(net.start)?, calendar, calendars, resources, tasks, links }, notes))
 }
 
-fn checked(c: WorkCalendar) -> Result<WorkCalendar, ApiError> {
-    c.check().map_err(|e| ApiError::invalid("file", format!("a calendar cannot be kept: {}", e.message)))?;
+fn checked(c: WorkCalendar) -> Result<WorkCalendar, AppError> {
+    c.check().map_err(|e| AppError::invalid("file", format!("a calendar cannot be kept: {}", e.message)))?;
     Ok(c)
 }
 

@@ -16,11 +16,11 @@ use tandem_store::resources::{NewTimeEntry, ResourceEdit, TimeFilter};
 use utoipa::{IntoParams, ToSchema};
 
 use super::project::load_plan;
+use crate::App;
 use crate::access::InProject;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::measure::{self, BaselineView, EvmView, UtilisationView};
 use crate::plan::{self, Plan};
-use crate::state::AppState;
 
 // ---- resources ----
 
@@ -40,7 +40,7 @@ pub struct CreateResource {
     pub calendar: Option<WorkCalendar>,
 }
 
-fn checked_resource_calendar(c: Option<WorkCalendar>) -> Result<Option<WorkCalendar>, ApiError> {
+fn checked_resource_calendar(c: Option<WorkCalendar>) -> Result<Option<WorkCalendar>, AppError> {
     if let Some(c) = &c {
         c.check()?;
         plan::calendar(c)?;
@@ -48,7 +48,7 @@ fn checked_resource_calendar(c: Option<WorkCalendar>) -> Result<Option<WorkCalen
     Ok(c)
 }
 
-pub async fn create_resource(state: &AppState, actor: Id, ws: Id, req: CreateResource) -> Result<Resource, ApiError> {
+pub async fn create_resource(state: &App, actor: Id, ws: Id, req: CreateResource) -> Result<Resource, AppError> {
     let e = ResourceEdit {
         name: validate::name("name", &req.name)?,
         user_id: req.user_id,
@@ -79,12 +79,12 @@ pub struct UpdateResource {
 }
 
 pub async fn update_resource(
-    state: &AppState,
+    state: &App,
     actor: Id,
     r: Id,
     version: i64,
     req: UpdateResource,
-) -> Result<Resource, ApiError> {
+) -> Result<Resource, AppError> {
     let name = req.name.map(|n| validate::name("name", &n)).transpose()?;
     let units = req.max_units.map(max_units).transpose()?;
     let rate_minor = req.rate_minor.map(rate).transpose()?;
@@ -147,7 +147,7 @@ fn cost(v: i64) -> Result<i64, Invalid> {
 
 /// Logs time. Contributors log for themselves only: the resource, when
 /// named, must be their own; managers log for anyone.
-pub async fn create_time_entry(state: &AppState, a: &InProject, req: CreateTimeEntry) -> Result<TimeEntry, ApiError> {
+pub async fn create_time_entry(state: &App, a: &InProject, req: CreateTimeEntry) -> Result<TimeEntry, AppError> {
     let minutes = logged_minutes(req.minutes)?;
     let ws = a.scope.workspace_id;
     let own = state.store.resource_of_user(ws, a.user_id).await?;
@@ -157,12 +157,12 @@ pub async fn create_time_entry(state: &AppState, a: &InProject, req: CreateTimeE
                 .store
                 .resource(r)
                 .await
-                .map_err(|_| ApiError::invalid("resource_id", "is not a resource of this workspace"))?;
+                .map_err(|_| AppError::invalid("resource_id", "is not a resource of this workspace"))?;
             if res.workspace_id != ws {
-                return Err(ApiError::invalid("resource_id", "is not a resource of this workspace"));
+                return Err(AppError::invalid("resource_id", "is not a resource of this workspace"));
             }
             if !a.manages() && res.user_id != Some(a.user_id) {
-                return Err(ApiError::Forbidden);
+                return Err(AppError::Forbidden);
             }
             Some(res)
         }
@@ -197,14 +197,14 @@ pub struct UpdateTimeEntry {
 /// Edits an entry: its author or the project's manager. New minutes
 /// reprice the entry at its resource's rate unless a cost is given.
 pub async fn update_time_entry(
-    state: &AppState,
+    state: &App,
     a: &InProject,
     entry: &TimeEntry,
     version: i64,
     req: UpdateTimeEntry,
-) -> Result<TimeEntry, ApiError> {
+) -> Result<TimeEntry, AppError> {
     if entry.user_id != a.user_id && !a.manages() {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let minutes = req.minutes.map(logged_minutes).transpose()?;
     let given = req.cost_minor.map(cost).transpose()?;
@@ -240,9 +240,9 @@ pub async fn update_time_entry(
         .await?)
 }
 
-pub async fn delete_time_entry(state: &AppState, a: &InProject, entry: &TimeEntry) -> Result<(), ApiError> {
+pub async fn delete_time_entry(state: &App, a: &InProject, entry: &TimeEntry) -> Result<(), AppError> {
     if entry.user_id != a.user_id && !a.manages() {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     Ok(state.store.delete_time_entry(a.user_id, entry.id, state.clock.now()).await?)
 }
@@ -295,16 +295,16 @@ fn add_days(d: Day, n: i64) -> Day {
 /// One person's week across the workspace's projects. Members see their
 /// own; admins and project managers anyone's.
 pub async fn timesheet(
-    state: &AppState,
+    state: &App,
     ws: Id,
     role: Role,
     caller: Id,
     user: Option<Id>,
     week: Day,
-) -> Result<Timesheet, ApiError> {
+) -> Result<Timesheet, AppError> {
     let user = user.unwrap_or(caller);
     if user != caller && !matches!(role, Role::Admin | Role::ProjectManager) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let monday = monday_of(week);
     let days: Vec<Day> = (0..7).map(|i| add_days(monday, i)).collect();
@@ -350,10 +350,10 @@ pub struct TimeReport {
 }
 
 /// Time summed by person, task or project.
-pub async fn time_report(state: &AppState, ws: Id, project: Option<Id>, q: &TimeQuery) -> Result<TimeReport, ApiError> {
+pub async fn time_report(state: &App, ws: Id, project: Option<Id>, q: &TimeQuery) -> Result<TimeReport, AppError> {
     let group = q.group.as_deref().unwrap_or("person");
     if !matches!(group, "person" | "task" | "project") {
-        return Err(ApiError::BadQuery("group must be person, task or project".into()));
+        return Err(AppError::BadOption("group must be person, task or project".into()));
     }
     let f = TimeFilter { project, user: q.user_id, from: q.from, to: q.to };
     let entries = state.store.time_entries(ws, &f).await?;
@@ -409,11 +409,11 @@ pub struct PutCalendar {
 }
 
 pub async fn set_calendar(
-    state: &AppState,
+    state: &App,
     a: &InProject,
     version: i64,
     cal: WorkCalendar,
-) -> Result<WorkCalendar, ApiError> {
+) -> Result<WorkCalendar, AppError> {
     cal.check()?;
     plan::calendar(&cal)?;
     state.store.set_project_calendar(a.user_id, a.scope.project_id, version, &cal, state.clock.now()).await?;
@@ -431,7 +431,7 @@ pub struct NamedCalendar {
 }
 
 /// A calendar's name and working time, checked as the engine will use them.
-pub fn checked_calendar(req: &NamedCalendar) -> Result<String, ApiError> {
+pub fn checked_calendar(req: &NamedCalendar) -> Result<String, AppError> {
     req.calendar.check()?;
     plan::calendar(&req.calendar)?;
     Ok(validate::name("name", &req.name)?)
@@ -478,7 +478,7 @@ pub struct Costed {
     pub resources: Vec<Resource>,
 }
 
-pub async fn costed(state: &AppState, project: Id) -> Result<Costed, ApiError> {
+pub async fn costed(state: &App, project: Id) -> Result<Costed, AppError> {
     let plan = load_plan(state, project).await?;
     let schedule = plan.schedule()?;
     let resources = plan.resources.clone();
@@ -487,14 +487,14 @@ pub async fn costed(state: &AppState, project: Id) -> Result<Costed, ApiError> {
 }
 
 /// Snapshots the current schedule into a baseline (replacing that number).
-pub async fn set_baseline(state: &AppState, a: &InProject, req: SetBaseline) -> Result<BaselineSummary, ApiError> {
+pub async fn set_baseline(state: &App, a: &InProject, req: SetBaseline) -> Result<BaselineSummary, AppError> {
     let existing = state.store.baselines(a.scope.project_id).await?;
     let number = match req.number {
         Some(n) if (0..BASELINES).contains(&n) => n,
-        Some(_) => return Err(ApiError::invalid("number", "must be from 0 to 10")),
+        Some(_) => return Err(AppError::invalid("number", "must be from 0 to 10")),
         None => (0..BASELINES)
             .find(|n| !existing.iter().any(|b| b.number == *n))
-            .ok_or_else(|| ApiError::Conflict("all 11 baselines are set: name a number to replace one".into()))?,
+            .ok_or_else(|| AppError::Conflict("all 11 baselines are set: name a number to replace one".into()))?,
     };
     let name = match req.name {
         Some(n) => validate::name("name", &n)?,
@@ -508,8 +508,8 @@ pub async fn set_baseline(state: &AppState, a: &InProject, req: SetBaseline) -> 
 }
 
 /// A baseline with every task's variance.
-pub async fn baseline_variance(state: &AppState, project: Id, number: i64) -> Result<BaselineView, ApiError> {
-    let b = state.store.baselines(project).await?.into_iter().find(|b| b.number == number).ok_or(ApiError::NotFound)?;
+pub async fn baseline_variance(state: &App, project: Id, number: i64) -> Result<BaselineView, AppError> {
+    let b = state.store.baselines(project).await?.into_iter().find(|b| b.number == number).ok_or(AppError::NotFound)?;
     let c = costed(state, project).await?;
     let cal = plan::calendar(&c.plan.calendar)?;
     measure::variance(&c.plan.tasks, &c.schedule, &c.costs, &b, &cal)
@@ -519,12 +519,12 @@ pub async fn baseline_variance(state: &AppState, project: Id, number: i64) -> Re
 
 /// EVM at `status` (else the project's status date, else today) against
 /// baseline 0 (else the lowest set).
-pub async fn evm(state: &AppState, project: Id, status: Option<LocalTime>) -> Result<EvmView, ApiError> {
+pub async fn evm(state: &App, project: Id, status: Option<LocalTime>) -> Result<EvmView, AppError> {
     evm_of(state, &costed(state, project).await?, status).await
 }
 
 /// EVM of a plan already loaded and costed.
-pub async fn evm_of(state: &AppState, c: &Costed, status: Option<LocalTime>) -> Result<EvmView, ApiError> {
+pub async fn evm_of(state: &App, c: &Costed, status: Option<LocalTime>) -> Result<EvmView, AppError> {
     let project = c.plan.project.id;
     let b = state
         .store
@@ -532,7 +532,7 @@ pub async fn evm_of(state: &AppState, c: &Costed, status: Option<LocalTime>) -> 
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| ApiError::Conflict("earned value needs a baseline: set one first".into()))?;
+        .ok_or_else(|| AppError::Conflict("earned value needs a baseline: set one first".into()))?;
     let status = match status.or(c.plan.project.status_date) {
         Some(s) => s,
         None => {
@@ -559,12 +559,12 @@ pub struct UtilisationQuery {
     pub weeks: Option<i64>,
 }
 
-pub async fn utilisation(state: &AppState, project: Id, q: &UtilisationQuery) -> Result<UtilisationView, ApiError> {
+pub async fn utilisation(state: &App, project: Id, q: &UtilisationQuery) -> Result<UtilisationView, AppError> {
     utilisation_of(&costed(state, project).await?, q)
 }
 
 /// Utilisation of a plan already loaded and costed.
-pub fn utilisation_of(c: &Costed, q: &UtilisationQuery) -> Result<UtilisationView, ApiError> {
+pub fn utilisation_of(c: &Costed, q: &UtilisationQuery) -> Result<UtilisationView, AppError> {
     let cal = plan::calendar(&c.plan.calendar)?;
     let from = match q.from {
         Some(d) => measure::day_start(d),
@@ -572,7 +572,7 @@ pub fn utilisation_of(c: &Costed, q: &UtilisationQuery) -> Result<UtilisationVie
     };
     let weeks = match q.weeks {
         Some(w) if (1..=measure::MAX_WEEKS).contains(&w) => w,
-        Some(_) => return Err(ApiError::BadQuery(format!("weeks must be from 1 to {}", measure::MAX_WEEKS))),
+        Some(_) => return Err(AppError::BadOption(format!("weeks must be from 1 to {}", measure::MAX_WEEKS))),
         None => (c.schedule.project_finish - from).max(0) / (7 * tandem_sched::DAY) + 1,
     };
     let mut own = HashMap::new();
@@ -615,16 +615,16 @@ pub struct Levelled {
     pub finish_after: LocalTime,
 }
 
-fn local(m: tandem_sched::Minute) -> Result<LocalTime, ApiError> {
+fn local(m: tandem_sched::Minute) -> Result<LocalTime, AppError> {
     tandem_sched::time::to_datetime(m)
         .map(LocalTime)
-        .ok_or_else(|| ApiError::Internal(format!("minute {m} out of range")))
+        .ok_or_else(|| AppError::Internal(format!("minute {m} out of range")))
 }
 
 /// Levels the plan's work resources (serial: within slack first, by
 /// priority then order) from a clean slate, stores each task's delay and
 /// reports what moved. `clear` only removes earlier delays.
-pub async fn level(state: &AppState, a: &InProject, clear: bool) -> Result<Levelled, ApiError> {
+pub async fn level(state: &App, a: &InProject, clear: bool) -> Result<Levelled, AppError> {
     let c = costed(state, a.scope.project_id).await?;
     let mut clean = c.plan.clone();
     for t in &mut clean.tasks {
@@ -653,7 +653,7 @@ pub async fn level(state: &AppState, a: &InProject, clear: bool) -> Result<Level
         }
         let prio: Vec<i64> = clean.tasks.iter().map(|t| t.priority).collect();
         let out = tandem_sched::level::level(&net, &res, &asg, &prio)
-            .map_err(|e| ApiError::invalid("plan", e.to_string()))?;
+            .map_err(|e| AppError::invalid("plan", e.to_string()))?;
         for &t in &out.unresolved {
             if let Some(t) = clean.tasks.get(t as usize) {
                 unresolved.push(TaskRef { task_id: t.id, key: t.key.clone(), name: t.name.clone() });

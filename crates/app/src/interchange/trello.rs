@@ -11,7 +11,7 @@ use tandem_formats::trello::{self, Board};
 use tandem_store::tasks::{ImportTask, PlanImport};
 
 use super::{Notes, People, Target, deadline_on};
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// A card takes one working day: Trello cards carry no estimate.
 const CARD_MINUTES: i64 = 480;
@@ -19,9 +19,9 @@ const CARD_MINUTES: i64 = 480;
 /// Lists whose cards count as finished.
 const DONE_LISTS: [&str; 6] = ["done", "complete", "completed", "finished", "shipped", "released"];
 
-pub fn import(bytes: &[u8], target: Target) -> Result<(PlanImport, Notes), ApiError> {
+pub fn import(bytes: &[u8], target: Target) -> Result<(PlanImport, Notes), AppError> {
     let board =
-        trello::read(bytes, &trello::Limits::default()).map_err(|e| ApiError::invalid("file", e.to_string()))?;
+        trello::read(bytes, &trello::Limits::default()).map_err(|e| AppError::invalid("file", e.to_string()))?;
     Ok(plan(&board, target))
 }
 

@@ -14,13 +14,13 @@ use tandem_core::risk::{RiskResponse, RiskStatus, Severity};
 use tandem_core::{Id, Role};
 use tandem_store::project::ProjectScope;
 
+use crate::App;
 use crate::access::InProject;
 use crate::clock::ShiftedClock;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::ops::delivery::{self, CreateResource, CreateTimeEntry, SetBaseline};
 use crate::ops::project::{self as ops, CreateDependency, CreateProject, CreateTask, UpdateTask};
 use crate::ops::{agile, outlook, risks};
-use crate::state::AppState;
 
 pub const DEMO_PROJECT_KEY: &str = "CKT";
 
@@ -157,15 +157,15 @@ fn days_from(d: Day, n: i64) -> Day {
 
 /// The same state with its clock on `at`: progress and time logged in the
 /// past carry the dates they happened on.
-fn state_at(state: &AppState, day: Day, hour: i8) -> AppState {
+fn state_at(state: &App, day: Day, hour: i8) -> App {
     let clock = Arc::new(ShiftedClock::default());
     let ts = day.0.at(hour, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_millisecond());
     clock.set(tandem_core::Millis(ts.unwrap_or(0)));
-    AppState { clock, ..state.clone() }
+    App { clock, ..state.clone() }
 }
 
-pub async fn demo_project(state: &AppState, ws: Id, users: &HashMap<Role, Id>) -> Result<(), ApiError> {
-    let pm = users.get(&Role::ProjectManager).copied().ok_or_else(|| ApiError::Internal("no demo PM".into()))?;
+pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Result<(), AppError> {
+    let pm = users.get(&Role::ProjectManager).copied().ok_or_else(|| AppError::Internal("no demo PM".into()))?;
     let admin = users.get(&Role::Admin).copied();
     let today = Day::of(state.clock.now());
     let back = i64::from(today.0.weekday().to_monday_zero_offset());

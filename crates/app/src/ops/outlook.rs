@@ -18,9 +18,9 @@ use utoipa::ToSchema;
 
 use super::delivery;
 use super::project::load_plan;
+use crate::App;
 use crate::access::InProject;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
 
 tandem_core::str_enum! {
     /// How task durations are drawn from their three-point estimates.
@@ -114,11 +114,11 @@ pub struct MonteCarloRun {
     pub results: RunResult,
 }
 
-fn corrupt(e: serde_json::Error) -> ApiError {
-    ApiError::Internal(format!("stored run: {e}"))
+fn corrupt(e: serde_json::Error) -> AppError {
+    AppError::Internal(format!("stored run: {e}"))
 }
 
-pub fn run_view(r: RunRow) -> Result<MonteCarloRun, ApiError> {
+pub fn run_view(r: RunRow) -> Result<MonteCarloRun, AppError> {
     Ok(MonteCarloRun {
         id: r.id,
         project_id: r.project_id,
@@ -132,27 +132,27 @@ pub fn run_view(r: RunRow) -> Result<MonteCarloRun, ApiError> {
     })
 }
 
-fn local(m: tandem_sched::Minute) -> Result<LocalTime, ApiError> {
+fn local(m: tandem_sched::Minute) -> Result<LocalTime, AppError> {
     tandem_sched::time::to_datetime(m)
         .map(LocalTime)
-        .ok_or_else(|| ApiError::Internal(format!("minute {m} out of range")))
+        .ok_or_else(|| AppError::Internal(format!("minute {m} out of range")))
 }
 
 /// The most iteration × task steps one run may take.
 const MAX_WORK: u64 = 50_000_000;
 
 /// Runs the simulation on the plan as it is now and stores it.
-pub async fn run_monte_carlo(state: &AppState, a: &InProject, req: RunRequest) -> Result<MonteCarloRun, ApiError> {
+pub async fn run_monte_carlo(state: &App, a: &InProject, req: RunRequest) -> Result<MonteCarloRun, AppError> {
     let iterations = req.iterations.unwrap_or(1000);
     if !(1..=100_000).contains(&iterations) {
-        return Err(ApiError::invalid("iterations", "must be from 1 to 100000"));
+        return Err(AppError::invalid("iterations", "must be from 1 to 100000"));
     }
     let seed = req.seed.unwrap_or(1);
-    let seed_i64 = i64::try_from(seed).map_err(|_| ApiError::invalid("seed", "must be below 2^63"))?;
+    let seed_i64 = i64::try_from(seed).map_err(|_| AppError::invalid("seed", "must be below 2^63"))?;
     let spread = req.distribution.unwrap_or(Spread::Triangular);
     let plan = load_plan(state, a.scope.project_id).await?;
     if u64::from(iterations) * (plan.tasks.len() as u64).max(1) > MAX_WORK {
-        return Err(ApiError::invalid("iterations", format!("iterations × tasks may be at most {MAX_WORK}")));
+        return Err(AppError::invalid("iterations", format!("iterations × tasks may be at most {MAX_WORK}")));
     }
     let net = plan.network()?;
     let base = tandem_sched::schedule(&net).map_err(|e| crate::plan::explain(e, &plan.tasks))?;
@@ -180,8 +180,8 @@ pub async fn run_monte_carlo(state: &AppState, a: &InProject, req: RunRequest) -
     };
     let out = tokio::task::spawn_blocking(move || simulate(&net, &estimates, &options, &|_| {}))
         .await
-        .map_err(|e| ApiError::Internal(format!("monte carlo task: {e}")))?
-        .map_err(|e| ApiError::invalid("plan", e.to_string()))?;
+        .map_err(|e| AppError::Internal(format!("monte carlo task: {e}")))?
+        .map_err(|e| AppError::invalid("plan", e.to_string()))?;
     let n = out.finishes.len().max(1);
     let step = (n / 50).max(1);
     let mut s_curve = Vec::new();
@@ -218,7 +218,7 @@ pub async fn run_monte_carlo(state: &AppState, a: &InProject, req: RunRequest) -
             .histogram
             .iter()
             .map(|b| Ok(HistogramBin { from: local(b.from)?, to: local(b.to)?, count: b.count }))
-            .collect::<Result<_, ApiError>>()?,
+            .collect::<Result<_, AppError>>()?,
         s_curve,
         criticality,
     };
@@ -245,28 +245,28 @@ pub async fn run_monte_carlo(state: &AppState, a: &InProject, req: RunRequest) -
     run_view(state.store.create_run(&row, state.clock.now()).await?)
 }
 
-fn to_json<T: Serialize>(v: &T) -> Result<String, ApiError> {
-    serde_json::to_string(v).map_err(|e| ApiError::Internal(format!("json: {e}")))
+fn to_json<T: Serialize>(v: &T) -> Result<String, AppError> {
+    serde_json::to_string(v).map_err(|e| AppError::Internal(format!("json: {e}")))
 }
 
 // ---- status reports ----
 
 /// The project's thresholds, or the design's defaults.
-pub async fn thresholds(state: &AppState, project: Id) -> Result<RagThresholds, ApiError> {
+pub async fn thresholds(state: &App, project: Id) -> Result<RagThresholds, AppError> {
     match state.store.project_rag(project).await? {
-        Some(j) => serde_json::from_str(&j).map_err(|e| ApiError::Internal(format!("rag_json: {e}"))),
+        Some(j) => serde_json::from_str(&j).map_err(|e| AppError::Internal(format!("rag_json: {e}"))),
         None => Ok(RagThresholds::default()),
     }
 }
 
 pub async fn set_thresholds(
-    state: &AppState,
+    state: &App,
     a: &InProject,
     version: i64,
     t: RagThresholds,
-) -> Result<RagThresholds, ApiError> {
+) -> Result<RagThresholds, AppError> {
     t.check()?;
-    let j = serde_json::to_string(&t).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let j = serde_json::to_string(&t).map_err(|e| AppError::Internal(e.to_string()))?;
     state.store.set_project_rag(a.user_id, a.scope.project_id, version, &j, state.clock.now()).await?;
     Ok(t)
 }
@@ -274,12 +274,12 @@ pub async fn set_thresholds(
 /// The facts of the project today: EVM indices (with a baseline), scope
 /// creep against the first baseline (points, else work), the worst open
 /// risk, open critical defects, and the forecast against the target.
-pub async fn facts(state: &AppState, project: Id) -> Result<StatusFacts, ApiError> {
+pub async fn facts(state: &App, project: Id) -> Result<StatusFacts, AppError> {
     facts_of(state, &delivery::costed(state, project).await?).await
 }
 
 /// [`facts`] of a plan already scheduled and costed.
-pub async fn facts_of(state: &AppState, c: &delivery::Costed) -> Result<StatusFacts, ApiError> {
+pub async fn facts_of(state: &App, c: &delivery::Costed) -> Result<StatusFacts, AppError> {
     let project = c.plan.project.id;
     let baselines = state.store.baselines(project).await?;
     let (spi, cpi, creep) = match baselines.first() {
@@ -328,10 +328,10 @@ const MAX_SCOPE_ENTRIES: i64 = 20_000;
 /// Scope change since the first baseline: creep, the change requests filed
 /// since and what the applied ones added, and plan edits made without one.
 pub async fn scope_metrics(
-    state: &AppState,
+    state: &App,
     plan: &crate::plan::Plan,
     baselines: &[tandem_core::tracking::Baseline],
-) -> Result<ScopeMetrics, ApiError> {
+) -> Result<ScopeMetrics, AppError> {
     let Some(first) = baselines.iter().min_by_key(|b| b.created_at) else {
         return Ok(ScopeMetrics::default());
     };
@@ -425,7 +425,7 @@ pub struct DraftReport {
     pub period: Option<String>,
 }
 
-pub async fn draft_report(state: &AppState, a: &InProject, req: DraftReport) -> Result<StatusReport, ApiError> {
+pub async fn draft_report(state: &App, a: &InProject, req: DraftReport) -> Result<StatusReport, AppError> {
     let f = facts(state, a.scope.project_id).await?;
     let rag = status_rag(&f, &thresholds(state, a.scope.project_id).await?);
     let period = match req.period {
@@ -463,13 +463,13 @@ pub struct UpdateReport {
 }
 
 pub async fn update_report(
-    state: &AppState,
+    state: &App,
     a: &InProject,
     report: Id,
     version: i64,
     req: UpdateReport,
     publish: bool,
-) -> Result<StatusReport, ApiError> {
+) -> Result<StatusReport, AppError> {
     let period = req.period.map(|p| validate::name("period", &p)).transpose()?;
     let summary = req.summary.map(|s| validate::long_text("summary", &s)).transpose()?;
     Ok(state
@@ -564,7 +564,7 @@ pub struct ProjectDashboard {
     pub scope: ScopeMetrics,
 }
 
-pub async fn dashboard(state: &AppState, project: Id) -> Result<ProjectDashboard, ApiError> {
+pub async fn dashboard(state: &App, project: Id) -> Result<ProjectDashboard, AppError> {
     let c = delivery::costed(state, project).await?;
     let view = crate::plan::view(&c.plan.tasks, &c.schedule)?;
     let baselines = state.store.baselines(project).await?;

@@ -8,9 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::sync::Mutex;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use tandem_core::Id;
 use tandem_core::project::LocalTime;
 
@@ -113,16 +111,16 @@ pub struct Body {
     pub gzip: Bytes,
     /// `W/"r{revision}"` (and the status date asked for); `None` when the
     /// revision was unknown.
-    pub etag: Option<HeaderValue>,
+    pub etag: Option<String>,
 }
 
 impl Body {
     pub fn new(json: Vec<u8>, key: Option<&Key>) -> std::io::Result<Body> {
         let mut z = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 8), flate2::Compression::default());
         z.write_all(&json)?;
-        let etag = key.and_then(|k| {
+        let etag = key.map(|k| {
             let date = k.status_date.map(|d| format!("-{}", d.0.strftime("%Y%m%dT%H%M"))).unwrap_or_default();
-            HeaderValue::from_str(&format!("W/\"r{}{date}\"", k.revision)).ok()
+            format!("W/\"r{}{date}\"", k.revision)
         });
         Ok(Body { gzip: Bytes::from(z.finish()?), json: Bytes::from(json), etag })
     }
@@ -130,49 +128,6 @@ impl Body {
     fn len(&self) -> usize {
         self.json.len() + self.gzip.len()
     }
-
-    /// The response: `304 Not Modified` when the request's `If-None-Match`
-    /// names this revision, else the schedule, gzipped when accepted.
-    pub fn respond(self, request: &HeaderMap) -> Response {
-        let vary = HeaderValue::from_static("accept-encoding");
-        let mut response = if self.etag.as_ref().is_some_and(|tag| matches(request, tag)) {
-            (axum::http::StatusCode::NOT_MODIFIED, [(header::VARY, vary)]).into_response()
-        } else {
-            let json = HeaderValue::from_static("application/json");
-            if accepts_gzip(request) {
-                let gz = HeaderValue::from_static("gzip");
-                ([(header::CONTENT_TYPE, json), (header::CONTENT_ENCODING, gz), (header::VARY, vary)], self.gzip)
-                    .into_response()
-            } else {
-                ([(header::CONTENT_TYPE, json), (header::VARY, vary)], self.json).into_response()
-            }
-        };
-        if let Some(tag) = self.etag {
-            response.headers_mut().insert(header::ETAG, tag);
-        }
-        response
-    }
-}
-
-/// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
-fn matches(h: &HeaderMap, tag: &HeaderValue) -> bool {
-    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-    let Ok(want) = tag.to_str().map(bare) else { return false };
-    h.get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim() == "*" || bare(t) == want)
-}
-
-/// Whether `Accept-Encoding` names gzip (or `*`) without `q=0`.
-fn accepts_gzip(h: &HeaderMap) -> bool {
-    h.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|item| {
-        let mut parts = item.split(';').map(str::trim);
-        let coding = parts.next().unwrap_or_default();
-        let refused = parts.any(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()).is_some_and(|q| q <= 0.0));
-        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
-    })
 }
 
 impl Inner {
@@ -190,33 +145,6 @@ mod tests {
 
     fn body(s: &'static [u8]) -> Body {
         Body { json: Bytes::from_static(s), gzip: Bytes::new(), etag: None }
-    }
-
-    #[test]
-    fn gzip_only_when_accepted() {
-        let h = |v: &'static str| {
-            let mut m = HeaderMap::new();
-            m.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(v));
-            accepts_gzip(&m)
-        };
-        assert!(h("gzip, deflate, br") && h("br;q=1.0, GZIP;q=0.5") && h("*"));
-        assert!(!h("br") && !h("gzip;q=0") && !h("identity") && !accepts_gzip(&HeaderMap::new()));
-        let b = Body::new(br#"{"tasks":[]}"#.to_vec(), None).unwrap();
-        let mut back = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&b.gzip[..]), &mut back).unwrap();
-        assert_eq!(back.as_bytes(), &b.json[..]);
-    }
-
-    #[test]
-    fn if_none_match_compares_weakly_and_takes_lists() {
-        let tag = HeaderValue::from_static("W/\"r7\"");
-        let h = |v: &'static str| {
-            let mut m = HeaderMap::new();
-            m.insert(header::IF_NONE_MATCH, HeaderValue::from_static(v));
-            matches(&m, &tag)
-        };
-        assert!(h("W/\"r7\"") && h("\"r7\"") && h("\"r1\", W/\"r7\"") && h("*"));
-        assert!(!h("W/\"r8\"") && !h("r7") && !matches(&HeaderMap::new(), &tag));
     }
 
     fn key(project: i64, revision: i64) -> Key {

@@ -11,13 +11,13 @@ use tandem_core::scoring::{Framework, Ice, Kano, Moscow, Rice, ValueEffort, Wsjf
 use tandem_core::{Id, Role};
 use tandem_store::product::ProductScope;
 
+use crate::App;
 use crate::access::InProduct;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::ops::product::{
     self as ops, CreateCompetitor, CreateFeature, CreateFeedback, CreateKeyResult, CreateMetric,
 };
 use crate::ops::product::{CreateObjective, CreateProduct, CreateRelease, UpdateFeature, UpdateKeyResult};
-use crate::state::AppState;
 
 /// The demo product's key.
 pub const DEMO_PRODUCT_KEY: &str = "CHK";
@@ -196,7 +196,7 @@ fn days_ahead(today: Day, n: i64) -> Day {
 }
 
 /// Seeds the demo product in `ws`, owned by `pdm`.
-pub async fn demo_product(state: &AppState, ws: Id, pdm: Id) -> Result<(), ApiError> {
+pub async fn demo_product(state: &App, ws: Id, pdm: Id) -> Result<(), AppError> {
     let product = ops::create_product(
         state,
         pdm,
@@ -333,11 +333,11 @@ pub async fn demo_product(state: &AppState, ws: Id, pdm: Id) -> Result<(), ApiEr
 type DemoKr = (&'static str, &'static str, f64, f64, [f64; 4], Vec<Id>);
 
 async fn okrs(
-    state: &AppState,
+    state: &App,
     a: &InProduct,
     today: Day,
     features: &[tandem_core::product::Feature],
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let period = format!("{}-Q{}", today.0.year(), (today.0.month() - 1) / 3 + 1);
     let bet = |i: usize| features.get(i).map(|f| f.id).into_iter().collect::<Vec<_>>();
     let plan: [(&str, [DemoKr; 2]); 2] = [
@@ -392,7 +392,7 @@ async fn okrs(
     Ok(())
 }
 
-async fn market(state: &AppState, a: &InProduct, today: Day) -> Result<(), ApiError> {
+async fn market(state: &App, a: &InProduct, today: Day) -> Result<(), AppError> {
     use CapabilityLevel::{Has, None as No, Partial};
     let caps = ["One-page checkout", "Wallet payments", "Saved carts", "Invoice payment", "Loyalty", "Fraud screening"];
     for (name, notes, levels) in [

@@ -7,9 +7,9 @@ use tandem_core::project::TaskKind;
 use utoipa::ToSchema;
 
 use super::delivery::costed;
-use crate::error::ApiError;
+use crate::App;
+use crate::error::AppError;
 use crate::interchange::{self, Notes};
-use crate::state::AppState;
 
 /// What an import stored.
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,14 +58,14 @@ impl ImportFormat {
 /// Reads a file in `format` into an empty project, in one transaction. A
 /// Jira or Trello export keeps the project's start and calendar.
 pub async fn import(
-    state: &AppState,
+    state: &App,
     actor: Id,
     project: Id,
     format: ImportFormat,
     bytes: &[u8],
-) -> Result<ImportReport, ApiError> {
+) -> Result<ImportReport, AppError> {
     let target = || async {
-        Ok::<_, ApiError>(interchange::Target {
+        Ok::<_, AppError>(interchange::Target {
             project,
             start: state.store.project(project).await?.start,
             calendar: state.store.project_calendar(project).await?,
@@ -93,14 +93,9 @@ tandem_core::str_enum! {
     pub enum ExportFormat { Mspdi = "mspdi", Csv = "csv", Ics = "ics" }
 }
 
-/// A file to download: its name, media type and bytes.
-pub struct Download {
-    pub filename: String,
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
-}
+use crate::export::Download;
 
-pub async fn export(state: &AppState, project: Id, format: ExportFormat) -> Result<Download, ApiError> {
+pub async fn export(state: &App, project: Id, format: ExportFormat) -> Result<Download, AppError> {
     let c = costed(state, project).await?;
     let key = c.plan.project.key.clone();
     match format {

@@ -1,0 +1,59 @@
+//! Tandem's application layer: every use case of the API and the pages,
+//! between HTTP (`tandem-server`) and persistence (`tandem-store`).
+//!
+//! A use case takes the [`App`], the caller's proof of access (from
+//! [`access`]) and checked input, and answers a record or an [`AppError`].
+//! It never names HTTP: the server maps errors to statuses in one place.
+
+pub mod access;
+pub mod clock;
+pub mod error;
+pub mod export;
+pub mod forecast;
+pub mod interchange;
+pub mod measure;
+pub mod ops;
+pub mod plan;
+pub mod schedule_cache;
+pub mod secrets;
+pub mod seed;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tandem_store::Store;
+
+pub use clock::Clock;
+pub use error::{AppError, AppResult};
+pub use schedule_cache::ScheduleCache;
+
+/// Settings the use cases need (the server's own, like cookie flags and
+/// body limits, stay in the server).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long an invitation link stays valid.
+    pub invitation_ttl: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { invitation_ttl: Duration::from_secs(7 * 24 * 3600) }
+    }
+}
+
+/// What every use case can reach. Holds nothing two server processes could
+/// disagree on: everything lives in the database, and the schedule cache is
+/// keyed by the database's plan revisions.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub schedules: Arc<ScheduleCache>,
+    pub settings: Arc<Settings>,
+}
+
+impl App {
+    pub fn new(store: Store, settings: Settings) -> App {
+        App { store, clock: clock::system(), schedules: Arc::default(), settings: Arc::new(settings) }
+    }
+}
