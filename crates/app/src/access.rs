@@ -3,7 +3,9 @@
 //! The rules themselves are `tandem_core::access`; this module loads the
 //! facts they take.
 
+use tandem_core::access::{self, Holds};
 use tandem_core::decision::Matrix;
+use tandem_core::project::Project;
 use tandem_core::{Action, Id, ProductAction, ProjectAction, Role, allows, product_allows, project_allows};
 use tandem_store::product::{ProductObject, ProductScope};
 use tandem_store::project::ProjectScope;
@@ -39,6 +41,15 @@ impl InProduct {
     pub fn require(&self, action: ProductAction) -> Result<(), AppError> {
         if self.may(action) { Ok(()) } else { Err(AppError::Forbidden) }
     }
+
+    /// What the caller holds here: the product if they own it, and a
+    /// project if they manage one of the product's `projects`.
+    pub fn holds(&self, projects: &[Project]) -> Holds {
+        Holds {
+            product: self.scope.owner_id == self.user_id,
+            project: projects.iter().any(|p| p.manager_id == self.user_id),
+        }
+    }
 }
 
 /// Resolves the object `id` of `kind` to its product and checks that the
@@ -72,7 +83,23 @@ impl InProject {
     /// Whether the caller manages the project: an admin, or its manager
     /// while a project manager.
     pub fn manages(&self) -> bool {
-        self.role == Role::Admin || (self.role == Role::ProjectManager && self.scope.manager_id == self.user_id)
+        access::manages_project(self.role, self.scope.manager_id == self.user_id)
+    }
+
+    /// Whether the caller's role takes part in the project's work.
+    pub fn contributes(&self) -> bool {
+        access::may_contribute(self.role)
+    }
+
+    /// What the caller holds here: the project if they manage it, its
+    /// product if they own it (or it has none).
+    pub async fn holds(&self, state: &App) -> Result<Holds, AppError> {
+        let project = state.store.project(self.scope.project_id).await?;
+        let product = match project.product_id {
+            Some(p) => state.store.product(p).await?.owner_id == self.user_id,
+            None => true,
+        };
+        Ok(Holds { product, project: self.scope.manager_id == self.user_id })
     }
 }
 

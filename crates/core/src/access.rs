@@ -1,5 +1,7 @@
-//! What each role may do: one table, consulted by the server's single
-//! authorisation guard. Handlers name an [`Action`]; they never test roles.
+//! Every authorisation rule of Tandem, as pure functions of the caller's
+//! facts (role, what they own or manage, what they wrote or are assigned
+//! to). The application layer loads the facts and asks these; no other
+//! code compares roles (a test in the integration suite checks it).
 
 use crate::Role;
 use crate::decision::DecisionKind;
@@ -57,9 +59,9 @@ pub fn allows(role: Role, action: Action) -> bool {
     use Action::*;
     match action {
         WorkspaceRead | MembersRead | ActivityRead => true,
-        WorkspaceUpdate | MembersManage => role == Role::Admin,
-        ProductCreate => matches!(role, Role::Admin | Role::ProductManager),
-        ProjectCreate | ResourcesManage => matches!(role, Role::Admin | Role::ProjectManager),
+        WorkspaceUpdate | MembersManage => is_admin(role),
+        ProductCreate => may_own_product(role),
+        ProjectCreate | ResourcesManage => may_manage_project(role),
     }
 }
 
@@ -86,10 +88,8 @@ pub fn project_allows(
 ) -> bool {
     match action {
         ProjectAction::Read => true,
-        ProjectAction::Edit => {
-            role == Role::Admin || (is_manager && accountable(DecisionKind::Schedule).contains(&role))
-        }
-        ProjectAction::Contribute => role != Role::Stakeholder,
+        ProjectAction::Edit => is_admin(role) || (is_manager && accountable(DecisionKind::Schedule).contains(&role)),
+        ProjectAction::Contribute => may_contribute(role),
     }
 }
 
@@ -123,10 +123,133 @@ pub fn product_allows(
 ) -> bool {
     match action {
         ProductAction::Read | ProductAction::SubmitFeedback | ProductAction::Comment => true,
-        _ if role == Role::Admin => true,
+        _ if is_admin(role) => true,
         ProductAction::Edit => is_owner && role == Role::ProductManager,
         ProductAction::Decide(kind) => is_owner && accountable(kind).contains(&role),
     }
+}
+
+/// Whether the role is the workspace's administrator role: may do
+/// everything, and a workspace always keeps one.
+pub fn is_admin(role: Role) -> bool {
+    role == Role::Admin
+}
+
+/// Who may be named a product's owner: a product manager or an admin.
+pub fn may_own_product(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::ProductManager)
+}
+
+/// Who may be named a project's manager: a project manager or an admin.
+pub fn may_manage_project(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::ProjectManager)
+}
+
+/// Who manages a project day to day (approves others' time, edits others'
+/// defects and change requests): an admin, or its manager while a project
+/// manager.
+pub fn manages_project(role: Role, is_manager: bool) -> bool {
+    is_admin(role) || (role == Role::ProjectManager && is_manager)
+}
+
+/// Who stands for a role when a decision is routed to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// The owner of the product in question.
+    ProductOwner,
+    /// The manager of the project in question.
+    ProjectManager,
+    /// Every member with the role (admins; roles that own nothing).
+    AnyMember,
+}
+
+/// The one answer to "who stands for this role here".
+pub fn holder(role: Role) -> Holder {
+    match role {
+        Role::ProductManager => Holder::ProductOwner,
+        Role::ProjectManager => Holder::ProjectManager,
+        Role::Admin | Role::Contributor | Role::Stakeholder => Holder::AnyMember,
+    }
+}
+
+/// What the caller holds among the objects a decision is about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Holds {
+    /// Owns the product in question; true when there is none (a project
+    /// without a product leaves no owner to stand for).
+    pub product: bool,
+    /// Manages the project in question (for a product: one of its
+    /// projects).
+    pub project: bool,
+}
+
+/// Whether a member with `role` stands for that role here: a product
+/// manager for the product they own, a project manager for the project
+/// they manage, every admin (and every member of a role that owns nothing).
+pub fn stands_for(role: Role, holds: Holds) -> bool {
+    match holder(role) {
+        Holder::ProductOwner => holds.product,
+        Holder::ProjectManager => holds.project,
+        Holder::AnyMember => true,
+    }
+}
+
+/// What a member may say on a decision routed by the matrix (a change
+/// request, a release's go/no-go).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Say {
+    /// Decides as an accountable owner.
+    pub owner: bool,
+    /// Gives an opinion as a consulted role.
+    pub consulted: bool,
+    /// Has the final word (escalations) and may always speak.
+    pub admin: bool,
+}
+
+impl Say {
+    /// Whether the member may speak on the decision at all.
+    pub fn any(self) -> bool {
+        self.owner || self.consulted || self.admin
+    }
+}
+
+/// The caller's say on a decision whose accountable and consulted roles
+/// are given.
+pub fn say(role: Role, holds: Holds, accountable: &[Role], consulted: &[Role]) -> Say {
+    Say {
+        owner: accountable.contains(&role) && stands_for(role, holds),
+        consulted: consulted.contains(&role),
+        admin: is_admin(role),
+    }
+}
+
+/// Who holds the weekly sync and records it: admins, the product's owner
+/// and the managers of its projects.
+pub fn may_hold_sync(role: Role, holds: Holds) -> bool {
+    is_admin(role) || (holder(role) != Holder::AnyMember && stands_for(role, holds))
+}
+
+/// Who may change a task's progress and board column: whoever manages the
+/// plan, or a contributing member assigned to the task.
+pub fn may_update_progress(role: Role, manages: bool, assigned: bool) -> bool {
+    manages || (may_contribute(role) && assigned)
+}
+
+/// Who takes part in a project's work (logs time, files defects, moves
+/// cards): every member but stakeholders.
+pub fn may_contribute(role: Role) -> bool {
+    role != Role::Stakeholder
+}
+
+/// Whose timesheet a member may see: their own; admins and project
+/// managers anyone's.
+pub fn may_see_timesheet(role: Role, own: bool) -> bool {
+    own || may_manage_project(role)
+}
+
+/// Who may edit or delete a comment: its author, or an admin.
+pub fn may_edit_comment(role: Role, is_author: bool) -> bool {
+    is_author || is_admin(role)
 }
 
 #[cfg(test)]
@@ -177,5 +300,52 @@ mod tests {
             assert_eq!(allows(r, Action::WorkspaceUpdate), r == Role::Admin);
             assert!(allows(r, Action::MembersRead));
         }
+    }
+
+    #[test]
+    fn who_stands_for_a_role() {
+        let none = Holds { product: false, project: false };
+        let both = Holds { product: true, project: true };
+        assert!(stands_for(Role::Admin, none));
+        assert!(!stands_for(Role::ProductManager, none) && stands_for(Role::ProductManager, both));
+        assert!(!stands_for(Role::ProjectManager, Holds { product: true, project: false }));
+        assert!(stands_for(Role::ProjectManager, Holds { product: false, project: true }));
+        assert!(stands_for(Role::Contributor, none), "a role that owns nothing is stood for by each member");
+    }
+
+    #[test]
+    fn say_on_a_routed_decision() {
+        let pm = [Role::ProjectManager];
+        let mine = Holds { product: true, project: true };
+        let not_mine = Holds { product: true, project: false };
+        assert!(say(Role::ProjectManager, mine, &pm, &[]).owner);
+        assert!(!say(Role::ProjectManager, not_mine, &pm, &[]).any(), "another project's manager has no say");
+        let consulted = say(Role::ProductManager, not_mine, &pm, &[Role::ProductManager]);
+        assert!(consulted.consulted && !consulted.owner && consulted.any());
+        let admin = say(Role::Admin, Holds::default(), &pm, &[]);
+        assert!(admin.admin && !admin.owner && admin.any());
+        assert!(!say(Role::Stakeholder, mine, &pm, &[]).any());
+    }
+
+    #[test]
+    fn sync_holders_progress_timesheets_comments() {
+        let owner = Holds { product: true, project: false };
+        let manager = Holds { product: false, project: true };
+        assert!(may_hold_sync(Role::Admin, Holds::default()));
+        assert!(may_hold_sync(Role::ProductManager, owner) && !may_hold_sync(Role::ProductManager, manager));
+        assert!(may_hold_sync(Role::ProjectManager, manager) && !may_hold_sync(Role::ProjectManager, owner));
+        assert!(!may_hold_sync(Role::Contributor, Holds { product: true, project: true }));
+        assert!(may_update_progress(Role::Contributor, false, true));
+        assert!(
+            !may_update_progress(Role::Stakeholder, false, true)
+                && !may_update_progress(Role::Contributor, false, false)
+        );
+        assert!(may_update_progress(Role::Stakeholder, true, false));
+        assert!(may_see_timesheet(Role::Contributor, true) && !may_see_timesheet(Role::Contributor, false));
+        assert!(may_see_timesheet(Role::ProjectManager, false) && !may_see_timesheet(Role::ProductManager, false));
+        assert!(may_edit_comment(Role::Stakeholder, true) && may_edit_comment(Role::Admin, false));
+        assert!(!may_edit_comment(Role::ProductManager, false));
+        assert!(manages_project(Role::Admin, false) && manages_project(Role::ProjectManager, true));
+        assert!(!manages_project(Role::ProjectManager, false) && !manages_project(Role::Contributor, true));
     }
 }

@@ -9,7 +9,7 @@ use tandem_core::project::{
 };
 use tandem_core::tracking::{Resource, ResourceKind};
 use tandem_core::{Id, Millis};
-use tandem_server::gantt::{Marks, Zoom};
+use tandem_server::svg::gantt::{Marks, Zoom};
 
 fn main() {
     divan::main();
@@ -118,7 +118,7 @@ fn gantt_svg_1000(b: divan::Bencher) {
     let view = p.schedule().and_then(|s| tandem_app::plan::view(&p.tasks, &s));
     let Ok(view) = view else { return };
     let marks = Marks { today: jiff::civil::date(2027, 2, 1), status_date: None, baseline: None, zoom: Zoom::Week };
-    b.bench(|| tandem_server::gantt::svg(&p.tasks, &view, &p.deps, &marks).len());
+    b.bench(|| tandem_server::svg::gantt::svg(&p.tasks, &view, &p.deps, &marks).len());
 }
 
 #[divan::bench]

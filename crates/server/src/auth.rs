@@ -242,6 +242,11 @@ pub async fn login(state: &AppState, email: &str, password: &str, client: &str) 
     Ok(NewSession { user, token, csrf_token })
 }
 
+/// The client address for login throttling.
+pub fn client_of(addr: Option<&axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>) -> String {
+    addr.map_or_else(|| "unknown".to_owned(), |c| c.0.0.ip().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

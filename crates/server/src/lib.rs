@@ -7,10 +7,10 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
-pub mod gantt;
 mod middleware;
 mod respond;
 pub mod state;
+pub mod svg;
 mod web;
 
 use std::future::Future;

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tandem_core::access::{self, Holder};
 use tandem_core::change::Dimension;
 use tandem_core::decision::{DecisionKind, Matrix};
 use tandem_core::model::Notification;
@@ -99,15 +100,15 @@ async fn about(tx: &mut Tx, ws: Id, subject: (&str, Id), kind: &str) -> Result<A
                 .map_err(|e| StoreError::Corrupt(format!("dimensions_json: {e}")))?;
             let required: Vec<Role> = serde_json::from_str(&row.try_get::<String, _>("required_json")?)
                 .map_err(|e| StoreError::Corrupt(format!("required_json: {e}")))?;
-            let increase = required.contains(&Role::Admin);
+            let increase = required.iter().any(|r| access::is_admin(*r));
             let manager = Id(row.try_get::<i64, _>("manager_id")?);
             let owner = row.try_get::<Option<i64>, _>("owner_id")?.map(Id);
             let owners = required
                 .iter()
-                .map(|r| match r {
-                    Role::ProjectManager => (*r, Some(manager)),
-                    Role::ProductManager => (*r, owner),
-                    _ => (*r, None),
+                .map(|r| match access::holder(*r) {
+                    Holder::ProjectManager => (*r, Some(manager)),
+                    Holder::ProductOwner => (*r, owner),
+                    Holder::AnyMember => (*r, None),
                 })
                 .collect();
             let key = format!("{}-{}", row.try_get::<String, _>("key")?, row.try_get::<i64, _>("number")?);

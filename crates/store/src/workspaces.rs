@@ -2,6 +2,7 @@
 
 use serde_json::json;
 use sqlx::{Any, Executor, Transaction};
+use tandem_core::access::is_admin;
 use tandem_core::model::{Member, Membership, Workspace};
 use tandem_core::{Id, Millis, Role};
 
@@ -202,7 +203,7 @@ impl Store {
         if before.version != version {
             return Err(StoreError::Stale { current: before.version });
         }
-        if before.role == Role::Admin && role != Role::Admin && admin_count(&mut tx, ws).await? <= 1 {
+        if is_admin(before.role) && !is_admin(role) && admin_count(&mut tx, ws).await? <= 1 {
             return Err(StoreError::Conflict("the workspace's last admin cannot be demoted".into()));
         }
         sqlx::query(
@@ -237,7 +238,7 @@ impl Store {
     pub async fn remove_member(&self, actor: Id, ws: Id, member: Id, now: Millis) -> Result<()> {
         let mut tx = self.write().await?;
         let before = fetch_member(&mut *tx, ws, member).await?;
-        if before.role == Role::Admin && admin_count(&mut tx, ws).await? <= 1 {
+        if is_admin(before.role) && admin_count(&mut tx, ws).await? <= 1 {
             return Err(StoreError::Conflict("the workspace's last admin cannot be removed".into()));
         }
         sqlx::query("DELETE FROM memberships WHERE id = $1").bind(member.0).execute(&mut *tx).await?;

@@ -1,13 +1,13 @@
 //! Sprints, their burndown and the team's velocity, and the board.
 
 use serde::{Deserialize, Serialize};
+use tandem_core::Id;
 use tandem_core::agile::{
     BurndownDay, Sprint, SprintItem, SprintStatus, burndown, points_done, sprint_dates, velocity,
 };
 use tandem_core::model::Day;
 use tandem_core::project::{BoardStatus, Task};
 use tandem_core::validate;
-use tandem_core::{Id, Role};
 use tandem_store::agile::SprintEdit;
 use utoipa::ToSchema;
 
@@ -241,5 +241,9 @@ pub async fn assigned_to(state: &App, task: &Task, user: Id) -> Result<bool, App
 /// Whether the caller may change the task's progress and board column:
 /// whoever edits the plan, or a contributor assigned to it.
 pub async fn may_update_progress(state: &App, a: &InProject, task: &Task) -> Result<bool, AppError> {
-    Ok(a.manages() || (a.role != Role::Stakeholder && assigned_to(state, task, a.user_id).await?))
+    if a.manages() {
+        return Ok(true);
+    }
+    let assigned = a.contributes() && assigned_to(state, task, a.user_id).await?;
+    Ok(tandem_core::access::may_update_progress(a.role, false, assigned))
 }

@@ -7,7 +7,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Deserialize;
+use tandem_core::access::{self, Holds, Say};
 use tandem_core::change::{ChangeRequest, CrStatus, Dimension, Edit, Impact, MovedMilestone, outcome};
+use tandem_core::decision::Matrix;
 use tandem_core::project::{Dependency, LagKind, Task, TaskKind, duration};
 use tandem_core::{Id, Role, validate};
 use tandem_store::decisions::{Call, Routing};
@@ -293,25 +295,17 @@ pub async fn submit(state: &App, a: &InProject, cr: Id, version: i64) -> Result<
         .await?)
 }
 
-/// Whether the caller is the owner a required role stands for: the
-/// product's owner for product managers (any, without a product), the
-/// project's manager for project managers, any admin for admins.
-async fn is_owner_for(state: &App, a: &InProject, role: Role) -> Result<bool, AppError> {
-    if a.role != role {
-        return Ok(false);
-    }
-    Ok(match role {
-        Role::Admin => true,
-        Role::ProjectManager => a.scope.manager_id == a.user_id,
-        Role::ProductManager => {
-            let project = state.store.project(a.scope.project_id).await?;
-            match project.product_id {
-                Some(p) => state.store.product(p).await?.owner_id == a.user_id,
-                None => true,
-            }
-        }
-        _ => true,
-    })
+/// The caller's say on a change request: an owner it is routed to, a
+/// role the matrix consults on what it touches, or an admin.
+/// `holds` is [`InProject::holds`].
+pub fn say(a: &InProject, holds: Holds, cr: &ChangeRequest, matrix: &Matrix) -> Say {
+    let consulted: Vec<Role> = cr
+        .dimensions
+        .iter()
+        .filter_map(|d| matrix.row(d.kind(false)))
+        .flat_map(|r| r.consulted.iter().copied())
+        .collect();
+    access::say(a.role, holds, &cr.required, &consulted)
 }
 
 /// `POST /change-requests/{id}/decisions`.
@@ -342,25 +336,23 @@ pub async fn decide(state: &App, a: &InProject, cr: Id, req: DecideRequest) -> R
     // Who may speak at all: admins, the owners it is routed to, and the
     // roles the matrix consults on what it touches.
     let matrix = state.store.decision_matrix(a.scope.workspace_id).await?.matrix;
-    let owner = c.required.contains(&a.role) && is_owner_for(state, a, a.role).await?;
-    let consulted =
-        c.dimensions.iter().any(|d| matrix.row(d.kind(false)).is_some_and(|r| r.consulted.contains(&a.role)));
-    if !(a.role == Role::Admin || owner || consulted) {
+    let say = say(a, a.holds(state).await?, c, &matrix);
+    if !say.any() {
         return Err(AppError::Forbidden);
     }
     let kind = c.dimensions.first().map_or("schedule", |d| d.kind(false).as_str());
     let decided = match c.status {
-        CrStatus::Escalated if a.role == Role::Admin => {
+        CrStatus::Escalated if say.admin => {
             let final_call = if req.outcome == "approve" { CrStatus::Approved } else { CrStatus::Rejected };
             let call = Call { kind, outcome: &req.outcome, rationale: &rationale };
             state.store.decide_change_request(who, cr, call, |_| Some(final_call), now).await?
         }
-        CrStatus::Submitted if owner => {
+        CrStatus::Submitted if say.owner => {
             let required = c.required.clone();
             let call = Call { kind, outcome: &req.outcome, rationale: &rationale };
             state.store.decide_change_request(who, cr, call, |x| outcome(&required, &x.approvals), now).await?
         }
-        CrStatus::Submitted | CrStatus::Escalated if consulted => {
+        CrStatus::Submitted | CrStatus::Escalated if say.consulted => {
             let opinion = format!("{}: {rationale}", req.outcome);
             let call = Call { kind, outcome: "opinion", rationale: &opinion };
             state.store.decide_change_request(who, cr, call, |_| None, now).await?

@@ -303,7 +303,7 @@ pub async fn timesheet(
     week: Day,
 ) -> Result<Timesheet, AppError> {
     let user = user.unwrap_or(caller);
-    if user != caller && !matches!(role, Role::Admin | Role::ProjectManager) {
+    if !tandem_core::access::may_see_timesheet(role, user == caller) {
         return Err(AppError::Forbidden);
     }
     let monday = monday_of(week);

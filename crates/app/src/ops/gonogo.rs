@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::App;
 use crate::access::InProduct;
 use crate::error::AppError;
+use tandem_core::access::{self, Say};
 
 /// One accountable role's latest call.
 #[derive(Debug, Serialize, ToSchema)]
@@ -74,33 +75,23 @@ pub async fn status(state: &App, a: &InProduct, release: Id) -> Result<GoNoGo, A
     Ok(GoNoGo { release_id: release, required, calls, outcome: outcome.into() })
 }
 
-/// Whether the caller stands for an accountable role here: the product's
-/// owner for product managers, the manager of a project of this product
-/// for project managers, any admin for admins.
-async fn stands_for(state: &App, a: &InProduct) -> Result<bool, AppError> {
-    Ok(match a.role {
-        Role::ProductManager => a.scope.owner_id == a.user_id,
-        Role::ProjectManager => {
-            super::product::product_projects(state, a).await?.iter().any(|p| p.manager_id == a.user_id)
-        }
-        Role::Admin => true,
-        _ => false,
-    })
+/// The caller's say on the release's go/no-go under the workspace's matrix.
+async fn say(state: &App, a: &InProduct) -> Result<Say, AppError> {
+    let holds = a.holds(&super::product::product_projects(state, a).await?);
+    let row = a.matrix.row(DecisionKind::ReleaseGoNoGo);
+    let (accountable, consulted) = row.map_or((&[][..], &[][..]), |r| (&r.accountable[..], &r.consulted[..]));
+    Ok(access::say(a.role, holds, accountable, consulted))
 }
 
 /// Whether the caller may make a go/no-go call (or give an opinion).
 pub async fn may_call(state: &App, a: &InProduct) -> Result<bool, AppError> {
-    let row = a.matrix.row(DecisionKind::ReleaseGoNoGo);
-    let accountable = row.is_some_and(|r| r.accountable.contains(&a.role)) && stands_for(state, a).await?;
-    Ok(accountable || row.is_some_and(|r| r.consulted.contains(&a.role)) || a.role == Role::Admin)
+    Ok(say(state, a).await?.any())
 }
 
 pub async fn decide(state: &App, a: &InProduct, release: Id, req: GoNoGoRequest) -> Result<GoNoGo, AppError> {
     // Rights first: whoever may not call hears 403 whatever they sent.
-    let row = a.matrix.row(DecisionKind::ReleaseGoNoGo);
-    let accountable = row.is_some_and(|r| r.accountable.contains(&a.role)) && stands_for(state, a).await?;
-    let consulted = row.is_some_and(|r| r.consulted.contains(&a.role));
-    if !(accountable || consulted || a.role == Role::Admin) {
+    let say = say(state, a).await?;
+    if !say.any() {
         return Err(AppError::Forbidden);
     }
     if !matches!(req.outcome.as_str(), "go" | "no_go") {
@@ -110,7 +101,7 @@ pub async fn decide(state: &App, a: &InProduct, release: Id, req: GoNoGoRequest)
     if rationale.trim().is_empty() {
         return Err(AppError::invalid("rationale", "say why"));
     }
-    let outcome = if accountable { req.outcome.clone() } else { "opinion".to_owned() };
+    let outcome = if say.owner { req.outcome.clone() } else { "opinion".to_owned() };
     let text = if outcome == "opinion" { format!("{}: {rationale}", req.outcome) } else { rationale };
     let call = Call { kind: KIND, outcome: &outcome, rationale: &text };
     state

@@ -3,6 +3,7 @@
 
 pub mod agile;
 pub mod changes;
+pub mod comments;
 pub mod dashboards;
 pub mod delivery;
 pub mod gonogo;

@@ -14,7 +14,7 @@ use tandem_core::product::{
 };
 use tandem_core::scoring::{Framework, Ice, Kano, Moscow, Rice, ScoringInputs, ValueEffort, Wsjf};
 use tandem_core::validate::{self, Invalid};
-use tandem_core::{Id, ProductAction, Role};
+use tandem_core::{Id, ProductAction};
 use tandem_store::product::{
     CompetitorEdit, KeyResultEdit, MetricPointInput, NewFeature, NewFeedback, NewKeyResult, NewMetricSeries,
     NewProduct, ObjectiveEdit, ReleaseEdit,
@@ -50,7 +50,7 @@ fn opt_text(field: &'static str, v: Option<String>) -> Result<Option<String>, In
 /// workspace.
 async fn check_owner(state: &App, ws: Id, owner: Id) -> Result<(), AppError> {
     match state.store.role_in(ws, owner).await? {
-        Some(Role::ProductManager | Role::Admin) => Ok(()),
+        Some(r) if tandem_core::access::may_own_product(r) => Ok(()),
         _ => Err(AppError::invalid("owner_id", "must be a product manager or admin of this workspace")),
     }
 }
@@ -891,4 +891,13 @@ pub async fn product_projects(state: &App, a: &InProduct) -> Result<Vec<tandem_c
         .into_iter()
         .filter(|p| p.product_id == Some(a.scope.product_id))
         .collect())
+}
+
+/// The framework a `sort` parameter names, or the product's default.
+pub fn framework(sort: Option<&str>, default: Framework) -> Result<Framework, AppError> {
+    match sort {
+        None | Some("") => Ok(default),
+        Some(s) => Framework::parse(s)
+            .ok_or_else(|| AppError::BadOption(format!("sort must be one of {}", Framework::words()))),
+    }
 }

@@ -6,14 +6,14 @@ use tandem_core::project::{
     TaskAssignment, TaskConstraint, TaskKind, budget, currency, duration, lag, units,
 };
 use tandem_core::validate::{self, Invalid};
-use tandem_core::{Id, Role};
+use tandem_core::{Id, ProjectAction};
 use tandem_store::project::ProjectEdit;
 use tandem_store::tasks::{NewDependency, TaskEdit};
 use utoipa::ToSchema;
 
 use super::product::nullable;
 use crate::App;
-use crate::access::InProject;
+use crate::access::{InProject, project_access};
 use crate::error::AppError;
 use crate::plan::{self, Plan};
 use crate::schedule_cache::Key;
@@ -21,7 +21,7 @@ use crate::schedule_cache::Key;
 /// A project's manager must be a project manager or an admin of its workspace.
 async fn check_manager(state: &App, ws: Id, manager: Id) -> Result<(), AppError> {
     match state.store.role_in(ws, manager).await? {
-        Some(Role::ProjectManager | Role::Admin) => Ok(()),
+        Some(r) if tandem_core::access::may_manage_project(r) => Ok(()),
         _ => Err(AppError::invalid("manager_id", "must be a project manager or admin of this workspace")),
     }
 }
@@ -444,6 +444,21 @@ impl UpdateTask {
     }
 }
 
+/// The caller's right to make this edit of `task`: whoever edits the plan
+/// may change anything; a contributor assigned to the task only its
+/// progress and board column ([`UpdateTask::only_progress`]).
+pub async fn task_edit_access(state: &App, user: Id, task: Id, req: &UpdateTask) -> Result<InProject, AppError> {
+    let project = state.store.task_project(task).await?;
+    match project_access(state, user, project, ProjectAction::Edit).await {
+        Err(AppError::Forbidden) if req.only_progress() => {
+            let a = project_access(state, user, project, ProjectAction::Contribute).await?;
+            let current = state.store.task(task).await?;
+            if super::agile::may_update_progress(state, &a, &current).await? { Ok(a) } else { Err(AppError::Forbidden) }
+        }
+        other => other,
+    }
+}
+
 pub async fn update_task(
     state: &App,
     a: &InProject,
@@ -669,6 +684,30 @@ pub async fn schedule_body(
         cache.put(key(r), body.clone());
     }
     Ok(body)
+}
+
+/// What a project's Gantt chart shows: the plan, its schedule, the
+/// baseline to draw under the bars, and today.
+#[derive(Debug)]
+pub struct GanttData {
+    pub plan: Plan,
+    pub view: plan::ScheduleView,
+    pub baseline: Option<tandem_core::tracking::Baseline>,
+    pub today: tandem_core::model::Day,
+}
+
+/// The chart's inputs; `baseline` names one by number (default: the first
+/// set; negative: none).
+pub async fn gantt_data(state: &App, project: Id, baseline: Option<i64>) -> Result<GanttData, AppError> {
+    let plan = load_plan(state, project).await?;
+    let view = plan::view(&plan.tasks, &plan.schedule()?)?;
+    let baselines = state.store.baselines(project).await?;
+    let baseline = match baseline {
+        Some(n) if n < 0 => None,
+        Some(n) => Some(baselines.into_iter().find(|b| b.number == n).ok_or(AppError::NotFound)?),
+        None => baselines.into_iter().next(),
+    };
+    Ok(GanttData { plan, view, baseline, today: tandem_core::model::Day::of(state.clock.now()) })
 }
 
 /// Loads a project's plan: the project, its tasks in WBS order and its

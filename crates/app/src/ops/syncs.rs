@@ -16,7 +16,7 @@ use tandem_core::sync::{
     ActionItem, Agenda, AgendaItem, Awaiting, FeatureDemand, FeedbackSummary, KeyResultFigures, MilestoneFigures,
     ProjectFigures, ReleaseFigures, RiskChange, Shipped, Snapshot, Sync, movements,
 };
-use tandem_core::{Id, Millis, ProjectAction, Role, validate};
+use tandem_core::{Id, Millis, ProjectAction, validate};
 use tandem_store::syncs::{NewAction, NewSync};
 use utoipa::ToSchema;
 
@@ -35,9 +35,7 @@ const MAX_ATTENDEES: usize = 100;
 /// Who holds the sync and records it: admins, the product's owner, and the
 /// managers of its projects.
 pub fn may_hold(a: &InProduct, projects: &[Project]) -> bool {
-    a.role == Role::Admin
-        || (a.role == Role::ProductManager && a.scope.owner_id == a.user_id)
-        || (a.role == Role::ProjectManager && projects.iter().any(|p| p.manager_id == a.user_id))
+    tandem_core::access::may_hold_sync(a.role, a.holds(projects))
 }
 
 /// Today's figures of the product and its projects.

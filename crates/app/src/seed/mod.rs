@@ -65,7 +65,6 @@ pub async fn demo(state: &App) -> Result<bool, AppError> {
         }
     };
     let ws = state.store.create_workspace("Demo: Acme Checkout", DEMO_KEY, Some(admin_user.id), now).await?;
-    let mut pdm = admin_user.id;
     let mut users = std::collections::HashMap::from([(Role::Admin, admin_user.id)]);
     for u in rest {
         let member = match state.store.user_by_email(u.email).await? {
@@ -84,11 +83,9 @@ pub async fn demo(state: &App) -> Result<bool, AppError> {
                     .await?
             }
         };
-        if u.role == Role::ProductManager {
-            pdm = member.user_id;
-        }
         users.insert(u.role, member.user_id);
     }
+    let pdm = users.get(&Role::ProductManager).copied().unwrap_or(admin_user.id);
     product::demo_product(state, ws.id, pdm).await?;
     project::demo_project(state, ws.id, &users).await?;
     Ok(true)

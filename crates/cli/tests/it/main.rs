@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod api_conventions;
+mod architecture;
 mod backup;
 mod browser;
 mod changes;

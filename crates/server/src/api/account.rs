@@ -44,11 +44,6 @@ pub struct LoginResponse {
     pub csrf_token: String,
 }
 
-/// The client address for login throttling.
-pub fn client_of(addr: Option<&Extension<ConnectInfo<SocketAddr>>>) -> String {
-    addr.map_or_else(|| "unknown".to_owned(), |c| c.0.0.ip().to_string())
-}
-
 /// Signs in with e-mail and password; sets the session cookie.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
@@ -58,7 +53,7 @@ async fn login(
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let s = auth::login(&state, &req.email, &req.password, &client_of(addr.as_ref())).await?;
+    let s = auth::login(&state, &req.email, &req.password, &auth::client_of(addr.as_ref())).await?;
     let jar = jar.add(auth::session_cookie(s.token, &state));
     Ok((jar, Json(LoginResponse { user: s.user, csrf_token: s.csrf_token })))
 }

@@ -17,7 +17,6 @@ pub(crate) mod product;
 mod project;
 mod syncs;
 
-pub(crate) use project::gantt_for;
 mod workspaces;
 
 use serde::Serialize;
@@ -27,8 +26,6 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
-
-pub(crate) use account::client_of;
 
 /// A page of a list and the cursor of the next one (`null` at the end).
 #[derive(Debug, Serialize, ToSchema)]

@@ -135,23 +135,13 @@ pub struct FeatureQuery {
     pub cursor: Option<String>,
 }
 
-/// The framework a `sort` parameter names, or the product's default.
-pub(crate) fn framework(sort: Option<&str>, default: Framework) -> Result<Framework, ApiError> {
-    match sort {
-        None | Some("") => Ok(default),
-        Some(s) => {
-            Framework::parse(s).ok_or_else(|| ApiError::BadQuery(format!("sort must be one of {}", Framework::words())))
-        }
-    }
-}
-
 /// The product's backlog, filtered and sorted.
 pub(crate) async fn backlog(
     state: &AppState,
     product: &Product,
     q: &FeatureQuery,
 ) -> Result<(Vec<Feature>, Framework), ApiError> {
-    let by = framework(q.sort.as_deref(), product.default_framework)?;
+    let by = ops::framework(q.sort.as_deref(), product.default_framework)?;
     let mut features = state.store.features(product.id).await?;
     features.retain(|f| {
         q.status.is_none_or(|s| f.status == s)
@@ -540,6 +530,6 @@ async fn get_roadmap(
 ) -> ApiResult<Json<Roadmap>> {
     let (_, id) = on(&state, &p, ProductObject::Product, &path, ProductAction::Read).await?;
     let product = state.store.product(id).await?;
-    let by = framework(q.sort.as_deref(), product.default_framework)?;
+    let by = ops::framework(q.sort.as_deref(), product.default_framework)?;
     Ok(Json(roadmap(state.store.features(id).await?, forecast::releases(&state, id).await?, by)))
 }

@@ -19,7 +19,7 @@ use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
 use crate::state::AppState;
 use tandem_app::ops::interchange::{ExportFormat, ImportFormat, ImportReport};
 use tandem_app::ops::project::{self as ops, CreateDependency, CreateProject, CreateTask, UpdateProject, UpdateTask};
-use tandem_app::plan::{self, ScheduleView};
+use tandem_app::plan::ScheduleView;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -148,19 +148,8 @@ async fn update_task(
     headers: HeaderMap,
     ApiJson(req): ApiJson<UpdateTask>,
 ) -> ApiResult<Json<Task>> {
-    // Contributors move their own tasks on the board and report progress;
-    // everything else is the plan's owner's.
-    let (a, id) = match on_task(&state, &p, &path, ProjectAction::Edit).await {
-        Err(ApiError::Forbidden) if req.only_progress() => {
-            let (a, id) = on_task(&state, &p, &path, ProjectAction::Contribute).await?;
-            let task = state.store.task(id).await?;
-            if !tandem_app::ops::agile::may_update_progress(&state, &a, &task).await? {
-                return Err(ApiError::Forbidden);
-            }
-            (a, id)
-        }
-        other => other?,
-    };
+    let id = path.id()?;
+    let a = ops::task_edit_access(&state, p.id(), id, &req).await?;
     let version = expected_version(req.version, &headers)?;
     Ok(Json(ops::update_task(&state, &a, id, version, req).await?))
 }
@@ -337,7 +326,7 @@ async fn milestones_ics(
 pub(crate) struct GanttQuery {
     /// `day`, `week` (default) or `month`.
     #[param(value_type = Option<String>)]
-    pub zoom: Option<crate::gantt::Zoom>,
+    pub zoom: Option<crate::svg::gantt::Zoom>,
     /// The baseline to draw under the bars (default: the first set; `-1`: none).
     pub baseline: Option<i64>,
 }
@@ -354,30 +343,7 @@ async fn gantt_svg(
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
-    let svg = gantt_for(&state, a.scope.project_id, q.zoom.unwrap_or(crate::gantt::Zoom::Week), q.baseline).await?;
+    let data = ops::gantt_data(&state, a.scope.project_id, q.baseline).await?;
+    let svg = crate::svg::gantt::project(&data, q.zoom.unwrap_or(crate::svg::gantt::Zoom::Week));
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
-}
-
-/// The chart of a project, for the API and the Gantt page.
-pub(crate) async fn gantt_for(
-    state: &AppState,
-    project: Id,
-    zoom: crate::gantt::Zoom,
-    baseline: Option<i64>,
-) -> Result<String, ApiError> {
-    let plan = ops::load_plan(state, project).await?;
-    let view = plan::view(&plan.tasks, &plan.schedule()?)?;
-    let baselines = state.store.baselines(project).await?;
-    let baseline = match baseline {
-        Some(n) if n < 0 => None,
-        Some(n) => Some(baselines.into_iter().find(|b| b.number == n).ok_or(ApiError::NotFound)?),
-        None => baselines.into_iter().next(),
-    };
-    let marks = crate::gantt::Marks {
-        today: tandem_core::model::Day::of(state.clock.now()).0,
-        status_date: plan.project.status_date,
-        baseline,
-        zoom,
-    };
-    Ok(crate::gantt::svg(&plan.tasks, &view, &plan.deps, &marks))
 }

@@ -62,7 +62,7 @@ pub async fn login_submit(
     PageForm(f): PageForm<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    match auth::login(&state, &f.email, &f.password, &crate::api::client_of(addr.as_ref())).await {
+    match auth::login(&state, &f.email, &f.password, &auth::client_of(addr.as_ref())).await {
         Ok(s) => (jar.add(auth::session_cookie(s.token, &state)), Redirect::to(&next)).into_response(),
         Err(e) => {
             let status = e.status_and_code().0;

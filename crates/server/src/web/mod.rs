@@ -4,7 +4,6 @@
 
 mod account;
 mod activity;
-mod charts;
 mod product;
 mod project;
 mod shell;
@@ -25,7 +24,6 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub use charts::esc;
 pub use shell::Shell;
 
 pub fn router() -> Router<AppState> {

@@ -20,13 +20,13 @@ use tandem_core::scoring::{Framework, Ice, Kano, Moscow, Rice, ValueEffort, Wsjf
 use tandem_core::{Action, Id, ProductAction, allows};
 use tandem_store::product::{FeedbackFilter, ProductObject};
 
-use super::charts::{self, TimelineRow};
 use super::{PageAllowed, PageError, PageForm, PageResult, PageUser, Shell, on, render, safe_next};
 use crate::access::{InProduct, ProductCreate, WorkspaceRead, product_access};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::IdPath;
 use crate::state::AppState;
+use crate::svg::charts::{self, TimelineRow};
 use tandem_app::ops::product::UpdateKeyResult;
 use tandem_app::ops::product::{
     self as ops, CreateFeature, CreateFeedback, CreateProduct, UpdateFeature, UpdateFeedback,
@@ -379,7 +379,8 @@ pub async fn backlog(
 ) -> PageResult {
     let page = page_at(&path, "/products/", "/backlog");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "backlog", &page).await?;
-    let sort = crate::api::product::framework(q.sort.as_deref(), f.product.default_framework).map_err(on(&page))?;
+    let sort =
+        tandem_app::ops::product::framework(q.sort.as_deref(), f.product.default_framework).map_err(on(&page))?;
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     sort_backlog(&mut features, sort);
     Ok(render(StatusCode::OK, &BacklogPage { shell, f, features, sort, frameworks: &Framework::SCORED }))
@@ -643,7 +644,7 @@ pub async fn feature_comment(
 ) -> PageResult {
     let page = page_at(&path, "/features/", "");
     let id = pid(&path, &page)?;
-    crate::api::comments::add(&state, &p, ProductObject::Feature, id, &form.body).await.map_err(on(&page))?;
+    tandem_app::ops::comments::add(&state, &p.user, ProductObject::Feature, id, &form.body).await.map_err(on(&page))?;
     Ok(Redirect::to(&format!("{page}#comments")).into_response())
 }
 

@@ -16,15 +16,15 @@ use tandem_core::metrics::{Rag, StatusReport};
 use tandem_core::model::Day;
 use tandem_core::project::{BoardStatus, Project, Task, TaskKind};
 use tandem_core::risk::{Defect, Risk, RiskResponse, Severity};
-use tandem_core::{Action, Id, ProjectAction, Role, allows};
+use tandem_core::{Action, Id, ProjectAction, allows};
 
-use super::charts::{self, Series};
 use super::{PageAllowed, PageError, PageForm, PageResult, Shell, on, render};
 use crate::access::{InProject, ProjectCreate, WorkspaceRead, project_access};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::IdPath;
 use crate::state::AppState;
+use crate::svg::charts::{self, Series};
 use tandem_app::measure::{EvmView, UtilisationView};
 use tandem_app::ops::agile::{self, COLUMNS};
 use tandem_app::ops::delivery::{self, CreateTimeEntry, SetBaseline, UtilisationQuery};
@@ -80,7 +80,7 @@ async fn frame(
         Shell::new(state, p, Some(a.scope.workspace_id), "project", format!("{} · {}", project.name, label(tab)))
             .await
             .map_err(on(path))?;
-    let f = Frame { project, tab, can_edit: a.manages(), can_contribute: a.role != Role::Stakeholder };
+    let f = Frame { project, tab, can_edit: a.manages(), can_contribute: a.contributes() };
     Ok((shell, f, a))
 }
 
@@ -364,7 +364,7 @@ pub async fn task_edit(
     let tid = path.id().map_err(on("/"))?;
     let project = state.store.task_project(tid).await.map_err(on("/"))?;
     let back = super::safe_next(form.back.as_deref().or(Some(&format!("/projects/{project}/tasks"))));
-    let a = project_access(&state, p.id(), project, ProjectAction::Read).await.map_err(on(&back))?;
+    project_access(&state, p.id(), project, ProjectAction::Read).await.map_err(on(&back))?;
     let task = state.store.task(tid).await.map_err(on(&back))?;
     let mut req = UpdateTask { version: Some(form.version), ..UpdateTask::default() };
     match form.action.as_str() {
@@ -402,11 +402,7 @@ pub async fn task_edit(
             }
         }
     }
-    let may_edit = project_access(&state, p.id(), project, ProjectAction::Edit).await.is_ok();
-    let may_progress = req.only_progress() && agile::may_update_progress(&state, &a, &task).await.map_err(on(&back))?;
-    if !(may_edit || may_progress) {
-        return Err(on::<crate::error::ApiError>(&back)(crate::error::ApiError::Forbidden));
-    }
+    let a = ops::task_edit_access(&state, p.id(), tid, &req).await.map_err(on(&back))?;
     ops::update_task(&state, &a, tid, form.version, req).await.map_err(on(&back))?;
     Ok(Redirect::to(&back).into_response())
 }
@@ -435,8 +431,9 @@ pub async fn gantt(
 ) -> PageResult {
     let (at, id) = page(&path, "/gantt");
     let (shell, f, _) = frame(&state, &p, id?, "gantt", &at).await?;
-    let zoom = q.zoom.as_deref().and_then(crate::gantt::Zoom::parse).unwrap_or(crate::gantt::Zoom::Week);
-    let svg = crate::api::gantt_for(&state, f.project.id, zoom, None).await.map_err(on(&at))?;
+    let zoom = q.zoom.as_deref().and_then(crate::svg::gantt::Zoom::parse).unwrap_or(crate::svg::gantt::Zoom::Week);
+    let data = ops::gantt_data(&state, f.project.id, None).await.map_err(on(&at))?;
+    let svg = crate::svg::gantt::project(&data, zoom);
     Ok(render(StatusCode::OK, &GanttPage { shell, f, zoom: zoom.as_str(), svg }))
 }
 
@@ -1168,7 +1165,7 @@ pub async fn timesheet(
                 .to_string(),
             next: Day(monday.0.checked_add(jiff::Span::new().days(7)).unwrap_or(monday.0)).to_string(),
             week: monday.to_string(),
-            can_log: a.role != Role::Stakeholder,
+            can_log: tandem_core::access::may_contribute(a.role),
             tasks,
         },
     ))
@@ -1236,6 +1233,7 @@ pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Pa
     let (at, id) = page(&path, "/changes");
     let (shell, f, a) = frame(&state, &p, id?, "changes", &at).await?;
     let matrix = state.store.decision_matrix(f.project.workspace_id).await.map_err(on(&at))?.matrix;
+    let holds = a.holds(&state).await.map_err(on(&at))?;
     let items = state
         .store
         .change_requests(f.project.id)
@@ -1244,9 +1242,7 @@ pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Pa
         .into_iter()
         .map(|cr| {
             let open = matches!(cr.status, CrStatus::Submitted | CrStatus::Escalated);
-            let consulted =
-                cr.dimensions.iter().any(|d| matrix.row(d.kind(false)).is_some_and(|r| r.consulted.contains(&a.role)));
-            let can_decide = open && (a.role == Role::Admin || cr.required.contains(&a.role) || consulted);
+            let can_decide = open && tandem_app::ops::changes::say(&a, holds, &cr, &matrix).any();
             CrView {
                 dims: cr.dimensions.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
                 required: cr.required.iter().map(|r| r.label()).collect::<Vec<_>>().join(" and "),

@@ -318,17 +318,17 @@ impl PortfolioPage {
 pub async fn portfolio(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
     let path = format!("/w/{}/portfolio", a.ws);
     let p = tandem_app::ops::dashboards::portfolio(&state, a.ws).await.map_err(on(&path))?;
-    let rows: Vec<super::charts::TimelineRow> = p
+    let rows: Vec<crate::svg::charts::TimelineRow> = p
         .projects
         .iter()
-        .map(|x| super::charts::TimelineRow {
+        .map(|x| crate::svg::charts::TimelineRow {
             label: format!("{} {}", x.key, x.name),
             target: x.target_finish.map(|t| t.0.date()),
             forecast: x.forecast_finish.map(|t| t.0.date()),
             note: format!("SPI {}", PortfolioPage::index(&x.spi)),
         })
         .collect();
-    let timeline = super::charts::timeline(&rows, tandem_core::model::Day::of(state.clock.now()).0);
+    let timeline = crate::svg::charts::timeline(&rows, tandem_core::model::Day::of(state.clock.now()).0);
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Portfolio").await.map_err(on(&path))?;
     Ok(render(StatusCode::OK, &PortfolioPage { shell, p, timeline }))
 }

@@ -13,6 +13,7 @@ use tandem_core::Id;
 use tandem_core::project::{Dependency, DependencyType, LocalTime, Task};
 use tandem_core::tracking::Baseline;
 
+use tandem_app::ops::project::GanttData;
 use tandem_app::plan::ScheduleView;
 
 tandem_core::str_enum! {
@@ -38,7 +39,13 @@ pub struct Marks {
     pub zoom: Zoom,
 }
 
-use crate::web::esc;
+use super::esc;
+
+/// A project's chart with its latest baseline (or the one asked for).
+pub fn project(d: &GanttData, zoom: Zoom) -> String {
+    let marks = Marks { today: d.today.0, status_date: d.plan.project.status_date, baseline: d.baseline.clone(), zoom };
+    svg(&d.plan.tasks, &d.view, &d.plan.deps, &marks)
+}
 
 const ROW: f64 = 22.0;
 const LABEL_W: f64 = 300.0;

@@ -4,21 +4,7 @@
 
 use std::fmt::Write;
 
-/// Escapes text for SVG/HTML.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::esc;
 
 /// A number for a label: integers plainly, otherwise one decimal.
 pub fn fmt_num(v: f64) -> String {

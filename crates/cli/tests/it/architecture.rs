@@ -1,0 +1,157 @@
+//! The invariants of ARCHITECTURE.md that a reading of the sources can
+//! hold: which crate may depend on which, who compares roles, which
+//! modules may import which.
+
+use std::path::{Path, PathBuf};
+
+fn crates_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The `[dependencies]` table of a crate's manifest, one name per entry.
+fn dependencies(krate: &str) -> Vec<String> {
+    let manifest = std::fs::read_to_string(crates_dir().join(krate).join("Cargo.toml")).unwrap();
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line == "[dependencies]";
+        } else if inside && let Some((name, _)) = line.split_once('=') {
+            out.push(name.trim().trim_end_matches(".workspace").to_owned());
+        }
+    }
+    out
+}
+
+/// Every `.rs` file under `dir`, recursively.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The code of a source file without its unit tests and comments.
+fn code(path: &Path) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .enumerate()
+        .take_while(|(_, l)| l.trim() != "#[cfg(test)]")
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .map(|(i, l)| (i + 1, l.to_owned()))
+        .collect()
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(crates_dir()).unwrap_or(path).display().to_string()
+}
+
+#[test]
+fn the_application_layer_names_no_http() {
+    let http = ["axum", "axum-extra", "tower", "tower-http", "http", "hyper", "askama", "utoipa-axum", "cookie"];
+    let deps = dependencies("app");
+    assert!(deps.contains(&"tandem-store".to_owned()), "read the manifest: {deps:?}");
+    for d in &deps {
+        assert!(!http.contains(&d.as_str()), "crates/app depends on {d}: the application layer must not know HTTP");
+    }
+    for f in rust_files(&crates_dir().join("app/src")) {
+        for (n, line) in code(&f) {
+            assert!(!line.contains("axum"), "{}:{n} names axum", relative(&f));
+        }
+    }
+}
+
+#[test]
+fn the_bottom_layers_stay_pure() {
+    let io = ["tokio", "sqlx", "reqwest", "axum", "tandem-store", "tandem-app", "tandem-server"];
+    for krate in ["core", "sched", "formats"] {
+        for d in dependencies(krate) {
+            assert!(!io.contains(&d.as_str()), "crates/{krate} depends on {d}: it must do no I/O");
+        }
+    }
+    assert!(dependencies("sched").iter().all(|d| !d.starts_with("tandem")), "the engine imports nothing of Tandem");
+    assert!(
+        dependencies("formats").iter().all(|d| !d.starts_with("tandem") || d == "tandem-sched"),
+        "formats imports only the engine"
+    );
+    assert!(!dependencies("store").iter().any(|d| d == "tandem-app" || d == "tandem-server" || d == "axum"));
+    assert!(!dependencies("server").iter().any(|d| d == "tandem-sched" || d == "tandem-formats"),);
+}
+
+/// A line that compares a role: `== Role::`, `!= Role::`, `matches!(…
+/// Role::…)`, `contains(&Role::…)` or a match arm `Some(Role::…) =>`.
+fn compares_a_role(line: &str) -> bool {
+    let Some(at) = line.find("Role::") else { return false };
+    let before = &line[..at];
+    let after = &line[at..];
+    before.trim_end().ends_with("==")
+        || before.trim_end().ends_with("!=")
+        || after
+            .split_once(' ')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with("==") || rest.trim_start().starts_with("!="))
+        || before.contains("matches!(")
+        || before.ends_with("contains(&")
+        || (before.trim_end().ends_with("Some(") && after.contains("=>"))
+}
+
+#[test]
+fn only_core_access_compares_roles() {
+    assert!(compares_a_role("if role == Role::Admin {"));
+    assert!(compares_a_role("a.role != Role::Stakeholder"));
+    assert!(compares_a_role("matches!(role, Role::Admin | Role::ProjectManager)"));
+    assert!(compares_a_role("required.contains(&Role::Admin)"));
+    assert!(compares_a_role("Some(Role::ProjectManager | Role::Admin) => Ok(()),"));
+    assert!(!compares_a_role("users.get(&Role::ProjectManager)"));
+    let allowed = crates_dir().join("core/src/access.rs");
+    let mut found = Vec::new();
+    for krate in ["core", "store", "app", "server", "cli"] {
+        for f in rust_files(&crates_dir().join(krate).join("src")) {
+            if f == allowed {
+                continue;
+            }
+            for (n, line) in code(&f) {
+                if compares_a_role(&line) {
+                    found.push(format!("{}:{n}: {}", relative(&f), line.trim()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "roles are compared only in core::access; found:\n{}", found.join("\n"));
+}
+
+#[test]
+fn api_and_pages_never_import_each_other() {
+    let server = crates_dir().join("server/src");
+    let mut found = Vec::new();
+    for (dir, other) in [("api", "web"), ("web", "api")] {
+        for f in rust_files(&server.join(dir)) {
+            for (n, line) in code(&f) {
+                if line.contains(&format!("crate::{other}")) || line.contains(&format!("super::super::{other}")) {
+                    found.push(format!("{}:{n}: {}", relative(&f), line.trim()));
+                }
+            }
+        }
+    }
+    for f in rust_files(&server) {
+        let inside = f.starts_with(server.join("api")) || f.starts_with(server.join("web"));
+        if inside || f.ends_with("lib.rs") {
+            continue;
+        }
+        for (n, line) in code(&f) {
+            if line.contains("crate::api") || line.contains("crate::web") {
+                found.push(format!("{}:{n}: {}", relative(&f), line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "api/ and web/ stand side by side over the shared modules; found:\n{}", found.join("\n"));
+}
