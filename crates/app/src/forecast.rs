@@ -3,6 +3,7 @@
 //! product side reads what the project side's schedule says.
 
 use std::collections::{BTreeSet, HashMap};
+use tandem_core::progress::is_late;
 
 use tandem_core::Id;
 use tandem_core::model::Day;
@@ -58,7 +59,7 @@ async fn fill_with(
     for r in releases.iter_mut() {
         let latest = delivering.iter().filter(|d| d.release_id == r.id).filter_map(|d| finish.get(&d.task_id)).max();
         if let Some(date) = latest.and_then(|m| tandem_sched::time::to_datetime(*m)).map(|t| Day(t.date())) {
-            r.forecast = Some(Forecast { date, late: r.target_date.is_some_and(|t| date > t) });
+            r.forecast = Some(Forecast { date, late: is_late(date, r.target_date) });
             r.forecast_reason = None;
         }
     }
@@ -135,7 +136,7 @@ async fn fill_key_results_with(
                 percent_complete,
                 forecast,
                 due,
-                late: matches!((forecast, due), (Some(f), Some(d)) if f > d),
+                late: forecast.is_some_and(|f| is_late(f, due)),
             });
         }
     }

@@ -326,11 +326,15 @@ pub struct ScheduledTask {
     pub critical: bool,
     /// Work in minutes; a summary's is its subtasks'.
     pub work_minutes: i64,
-    /// A summary's progress is its subtasks' weighted by duration.
+    /// A summary's progress is its subtasks' weighted by duration (100 once
+    /// every subtask is done).
     pub percent_complete: i64,
     /// Fixed cost plus assigned work at the resources' rates; a summary's
     /// is its subtasks'.
     pub cost_minor: i64,
+    /// Finished (`tandem_core::progress::is_done`); a summary once every
+    /// subtask is.
+    pub done: bool,
 }
 
 /// `GET /projects/{id}/schedule`.
@@ -342,50 +346,6 @@ pub struct ScheduleView {
     pub critical_path: Vec<Id>,
 }
 
-/// Work, progress and cost rolled up the WBS: a summary has its subtasks'
-/// work and cost, and their progress weighted by duration. `tasks` in WBS
-/// order (parents first); `costs` per task (leaves' own), or none.
-fn rollups(tasks: &[Task], costs: Option<&[i64]>) -> (Vec<i64>, Vec<i64>, Vec<i64>) {
-    let index: HashMap<Id, usize> = tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
-    let mut has_children = vec![false; tasks.len()];
-    for t in tasks {
-        if let Some(&p) = t.parent_id.as_ref().and_then(|p| index.get(p)) {
-            has_children[p] = true;
-        }
-    }
-    let mut work: Vec<i64> = tasks.iter().map(|t| t.work_minutes).collect();
-    let mut cost: Vec<i64> = costs.map_or_else(|| vec![0; tasks.len()], <[i64]>::to_vec);
-    // Done and total duration, for the weighted progress.
-    let mut done: Vec<i64> = tasks.iter().map(|t| t.duration_minutes * t.percent_complete.clamp(0, 100)).collect();
-    let mut dur: Vec<i64> = tasks.iter().map(|t| t.duration_minutes).collect();
-    for (i, &c) in has_children.iter().enumerate() {
-        if c {
-            work[i] = 0;
-            done[i] = 0;
-            dur[i] = 0;
-            if costs.is_none() {
-                cost[i] = 0;
-            }
-        }
-    }
-    for i in (0..tasks.len()).rev() {
-        if let Some(p) = tasks[i].parent_id.and_then(|p| index.get(&p).copied()) {
-            work[p] += work[i];
-            done[p] += done[i];
-            dur[p] += dur[i];
-            if costs.is_none() {
-                cost[p] += cost[i];
-            }
-        }
-    }
-    let pct = tasks
-        .iter()
-        .enumerate()
-        .map(|(i, t)| if has_children[i] { if dur[i] > 0 { done[i] / dur[i] } else { 0 } } else { t.percent_complete })
-        .collect();
-    (work, pct, cost)
-}
-
 /// The schedule clients read, from the engine's result for `tasks`.
 pub fn view(tasks: &[Task], s: &Schedule) -> Result<ScheduleView, AppError> {
     view_with_costs(tasks, s, None)
@@ -394,7 +354,7 @@ pub fn view(tasks: &[Task], s: &Schedule) -> Result<ScheduleView, AppError> {
 /// The schedule with each task's cost (already rolled up, as
 /// `measure::task_costs` gives them).
 pub fn view_with_costs(tasks: &[Task], s: &Schedule, costs: Option<&[i64]>) -> Result<ScheduleView, AppError> {
-    let (work, pct, cost) = rollups(tasks, costs);
+    let r = tandem_core::progress::roll_up(tasks, costs);
     let mut out = Vec::with_capacity(tasks.len());
     for (i, t) in tasks.iter().enumerate() {
         out.push(ScheduledTask {
@@ -413,9 +373,10 @@ pub fn view_with_costs(tasks: &[Task], s: &Schedule, costs: Option<&[i64]>) -> R
             total_slack_minutes: s.total_slack[i],
             free_slack_minutes: s.free_slack[i],
             critical: s.critical[i],
-            work_minutes: work[i],
-            percent_complete: pct[i],
-            cost_minor: cost[i],
+            work_minutes: r.work[i],
+            percent_complete: r.percent[i],
+            cost_minor: r.cost[i],
+            done: r.done[i],
         });
     }
     let critical_path = s.critical_path().into_iter().filter_map(|i| tasks.get(i as usize).map(|t| t.id)).collect();

@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod model;
 pub mod product;
+pub mod progress;
 pub mod project;
 pub mod risk;
 pub mod role;

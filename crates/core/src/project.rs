@@ -315,8 +315,9 @@ impl Task {
         let units: i64 = assignments.iter().map(|a| a.units).sum();
         duration_minutes * units / 100
     }
+    /// See [`crate::progress::is_done`].
     pub fn is_done(&self) -> bool {
-        self.percent_complete >= 100 || self.status == BoardStatus::Done || self.actual_finish.is_some()
+        crate::progress::is_done(self.percent_complete, self.status, self.actual_finish)
     }
 }
 

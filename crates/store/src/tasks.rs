@@ -11,7 +11,7 @@ use tandem_core::project::{
     TaskConstraint, TaskKind,
 };
 use tandem_core::validate::Invalid;
-use tandem_core::{Id, Millis};
+use tandem_core::{Id, Millis, progress};
 
 use crate::activity::{change, record, record_update};
 use crate::product::Tx;
@@ -92,9 +92,9 @@ impl TaskEdit {
         }
     }
 
-    /// Done when complete, finished or in the done column.
+    /// See [`tandem_core::progress::is_done`].
     fn done(&self) -> bool {
-        self.percent_complete >= 100 || self.status == BoardStatus::Done || self.actual_finish.is_some()
+        tandem_core::progress::is_done(self.percent_complete, self.status, self.actual_finish)
     }
 }
 
@@ -420,10 +420,11 @@ async fn check_parent(tx: &mut Tx, project: Id, task: Option<Id>, parent: Option
 /// features no task delivers.
 async fn sync_delivery(tx: &mut Tx, ws: Id, actor: Id, feature: Option<Id>, now: Millis) -> Result<()> {
     let Some(feature) = feature else { return Ok(()) };
-    let rows = sqlx::query("SELECT percent_complete, status FROM tasks WHERE feature_id = $1")
-        .bind(feature.0)
-        .fetch_all(&mut **tx)
-        .await?;
+    let rows =
+        sqlx::query("SELECT percent_complete, status, actual_start, actual_finish FROM tasks WHERE feature_id = $1")
+            .bind(feature.0)
+            .fetch_all(&mut **tx)
+            .await?;
     if rows.is_empty() {
         return Ok(());
     }
@@ -432,9 +433,9 @@ async fn sync_delivery(tx: &mut Tx, ws: Id, actor: Id, feature: Option<Id>, now:
     for r in &rows {
         let pct: i64 = r.try_get("percent_complete")?;
         let status = word(r, "status", BoardStatus::parse)?;
-        let done = pct >= 100 || status == BoardStatus::Done;
-        started |= done || pct > 0 || matches!(status, BoardStatus::InProgress | BoardStatus::Review);
-        all_done &= done;
+        let (start, finish) = (opt_local(r, "actual_start")?, opt_local(r, "actual_finish")?);
+        started |= progress::is_started(pct, status, start, finish);
+        all_done &= progress::is_done(pct, status, finish);
     }
     let current: Option<String> = sqlx::query_scalar("SELECT status FROM features WHERE id = $1")
         .bind(feature.0)

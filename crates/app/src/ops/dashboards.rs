@@ -7,6 +7,7 @@ use tandem_core::change::{ChangeRequest, CrStatus};
 use tandem_core::metrics::{Rag, StatusRag, status_rag};
 use tandem_core::model::Day;
 use tandem_core::product::{Feature, FeatureStatus, FeedbackStatus, Objective, Release, sort_backlog};
+use tandem_core::progress::is_late;
 use tandem_core::project::LocalTime;
 use tandem_core::{Id, Millis};
 use tandem_store::product::FeedbackFilter;
@@ -179,7 +180,7 @@ pub async fn portfolio(state: &App, ws: Id) -> Result<Portfolio, AppError> {
             forecast_finish: finish,
             target_finish: p.target_finish,
             days_late,
-            late: matches!((finish, p.target_finish), (Some(f), Some(t)) if f > t),
+            late: finish.is_some_and(|f| is_late(f, p.target_finish)),
             spi: facts.as_ref().and_then(|f| f.spi),
             cpi: facts.as_ref().and_then(|f| f.cpi),
             open_change_requests: open,

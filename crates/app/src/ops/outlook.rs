@@ -3,6 +3,7 @@
 //! RAG thresholds of the design (editable per project).
 
 use std::collections::HashSet;
+use tandem_core::progress::is_late;
 
 use serde::{Deserialize, Serialize};
 use tandem_core::change::{CrStatus, ScopeMetrics, UnmanagedChange, is_plan_edit};
@@ -299,7 +300,7 @@ pub async fn facts_of(state: &App, c: &delivery::Costed) -> Result<StatusFacts, 
         worst_open_risk: risks.iter().filter(|r| r.status == RiskStatus::Open).map(|r| r.score).max(),
         open_critical_defects: defects.iter().filter(|d| d.status.is_open() && d.severity == Severity::Critical).count()
             as i64,
-        forecast_after_target: matches!((finish, c.plan.project.target_finish), (Some(f), Some(t)) if f > t.0),
+        forecast_after_target: finish.is_some_and(|f| is_late(f, c.plan.project.target_finish.map(|t| t.0))),
     })
 }
 
@@ -602,7 +603,7 @@ pub async fn dashboard(state: &App, project: Id) -> Result<ProjectDashboard, App
         forecast_finish: view.project.finish,
         baseline_finish: baselines.first().and_then(|b| b.tasks.iter().map(|r| r.finish).max()),
         target_finish: plan.project.target_finish,
-        late: plan.project.target_finish.is_some_and(|t| view.project.finish > t),
+        late: is_late(view.project.finish, plan.project.target_finish),
         evm,
         critical_tasks: view.critical_path.len(),
         critical_working_days: (critical_minutes as f64 / 48.0).round() / 10.0,

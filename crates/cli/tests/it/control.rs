@@ -172,6 +172,76 @@ async fn sprints_board_and_burndown() {
     .await;
 }
 
+/// One definition of done: a task given only an actual finish is done for
+/// the burndown, for its summary and for shipping its feature alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_actual_finish_is_done_everywhere() {
+    on_each_database("an_actual_finish_is_done_everywhere", |app| async move {
+        let ws = app.seed_demo().await;
+        app.clock.set(at("2027-01-04T09:00:00Z"));
+        let pm = app.login_as(Role::ProjectManager).await;
+        let pdm = app.login_as(Role::ProductManager).await;
+        let product = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let feature = json_ok(
+            pdm.post(&format!("/api/v1/products/{product}/features"), json!({"title": "Gift cards"})).await,
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let p = project(&app, &pm, &ws, "DN", json!({"methodology": "agile"})).await;
+        let sprint = json_ok(
+            pm.post(
+                &format!("/api/v1/projects/{p}/sprints"),
+                json!({"name": "Sprint 1", "start": "2027-01-04", "finish": "2027-01-08"}),
+            )
+            .await,
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let phase = task(&pm, &p, json!({"name": "Phase"})).await["id"].as_str().unwrap().to_owned();
+        let mut t = Vec::new();
+        for (name, pts) in [("Design", 3), ("Build", 2)] {
+            let body = json!({"name": name, "parent_id": phase, "story_points": pts, "sprint_id": sprint,
+                "feature_id": feature});
+            t.push(task(&pm, &p, body).await["id"].as_str().unwrap().to_owned());
+        }
+        let feature_status = || async {
+            json_ok(pdm.get(&format!("/api/v1/features/{feature}")).await, 200).await["status"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(feature_status().await, "idea");
+        // Tuesday: Design is reported finished by its dates alone.
+        app.clock.set(at("2027-01-05T12:00:00Z"));
+        let finished = json!({"actual_start": "2027-01-04T08:00:00", "actual_finish": "2027-01-05T12:00:00"});
+        json_ok(patch_task(&pm, &t[0], finished.clone()).await, 200).await;
+        assert_eq!(feature_status().await, "in_delivery", "an actual finish has started the feature's work");
+        let b = json_ok(pm.get(&format!("/api/v1/sprints/{sprint}/burndown")).await, 200).await;
+        assert_eq!(b["days"][1]["remaining"], json!(2.0), "{b}");
+        let s = json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+        let row = |id: &str| s["tasks"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+        assert_eq!((row(&t[0])["done"].clone(), row(&phase)["done"].clone()), (json!(true), json!(false)));
+        // Build too: the feature ships, and the phase is done at 100 %.
+        json_ok(patch_task(&pm, &t[1], finished).await, 200).await;
+        assert_eq!(feature_status().await, "shipped");
+        let s = json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+        let phase_row = s["tasks"].as_array().unwrap().iter().find(|r| r["id"] == phase.as_str()).unwrap().clone();
+        assert_eq!((phase_row["done"].clone(), phase_row["percent_complete"].clone()), (json!(true), json!(100)));
+        let b = json_ok(pm.get(&format!("/api/v1/sprints/{sprint}/burndown")).await, 200).await;
+        assert_eq!(b["days"][1]["remaining"], json!(0.0), "{b}");
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn risks_defects_and_quality() {
     on_each_database("risks_defects_and_quality", |app| async move {

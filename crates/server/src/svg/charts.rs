@@ -251,7 +251,7 @@ pub fn timeline(rows: &[TimelineRow], today: jiff::civil::Date) -> String {
             esc(&r.note)
         );
         if let Some(f) = r.forecast {
-            let late = r.target.is_some_and(|t| f > t);
+            let late = tandem_core::progress::is_late(f, r.target);
             let _ = write!(
                 svg,
                 "<rect class=\"forecast{}\" x=\"{tx:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"10\"><title>forecast {f}</title></rect>",
