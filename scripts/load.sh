@@ -11,6 +11,10 @@
 #                                       (schedule, dashboard, tasks, or
 #                                       update: task updates)
 #   GZIP=0 scripts/load.sh             without Accept-Encoding: gzip
+#   BEFORE=/path/to/tandem scripts/load.sh
+#                                       also runs that (older) binary on
+#                                       each database first, for a
+#                                       before/after in the same run
 #
 # The reads hit the schedule of a TASKS-task project made by the shared
 # network generator (../shared/perf/gen_network.py; without it the demo
@@ -31,6 +35,8 @@ GEN="$ROOT/../shared/perf/gen_network.py"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release -q -p tandem
 BIN="$ROOT/target/release/tandem"
+BEFORE=${BEFORE:-}
+if [ -n "$BEFORE" ] && [ ! -x "$BEFORE" ]; then echo "load: BEFORE=$BEFORE is not an executable" >&2; exit 1; fi
 WORK=$(mktemp -d)
 trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -64,8 +70,8 @@ PY
 }
 
 run_one() {
-  local label=$1 url=$2
-  "$BIN" serve --demo --db "$url" --bind 127.0.0.1:0 > "$WORK/server.log" 2>&1 &
+  local label=$1 url=$2 bin=${3:-$BIN}
+  "$bin" serve --demo --db "$url" --bind 127.0.0.1:0 > "$WORK/server.log" 2>&1 &
   SERVER=$!
   local base=""
   for _ in $(seq 1 600); do
@@ -127,10 +133,20 @@ run_one() {
 
 echo "| database | clients | duration | requests/s | p50 | p90 | p99 | writes acknowledged | rows stored | failed | check |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+if [ -n "$BEFORE" ]; then
+  run_one "sqlite (before)" "sqlite://$WORK/before.db" "$BEFORE"
+fi
 run_one sqlite "sqlite://$WORK/load.db"
 if [ -n "$PG_ADMIN" ]; then
-  name="tandem_load_$$"
-  psql "$PG_ADMIN" -qc "CREATE DATABASE $name" >/dev/null
-  run_one postgres "${PG_ADMIN%/*}/$name"
-  psql "$PG_ADMIN" -qc "DROP DATABASE $name" >/dev/null
+  for which in before after; do
+    [ "$which" = before ] && [ -z "$BEFORE" ] && continue
+    name="tandem_load_${which}_$$"
+    psql "$PG_ADMIN" -qc "CREATE DATABASE $name" >/dev/null
+    if [ "$which" = before ]; then
+      run_one "postgres (before)" "${PG_ADMIN%/*}/$name" "$BEFORE"
+    else
+      run_one postgres "${PG_ADMIN%/*}/$name"
+    fi
+    psql "$PG_ADMIN" -qc "DROP DATABASE $name" >/dev/null
+  done
 fi

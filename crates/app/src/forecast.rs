@@ -12,7 +12,6 @@ use tandem_sched::Minute;
 
 use crate::App;
 use crate::error::AppError;
-use crate::ops::project::load_plan;
 
 /// Scheduled finishes by task id, each project scheduled once however
 /// many forecasts of one request ask for it.
@@ -29,10 +28,11 @@ impl Finishes {
             if !self.scheduled.insert(p) {
                 continue;
             }
-            let plan = load_plan(state, p).await?;
             // A plan the engine cannot schedule gives no forecast rather than an error page.
-            if let Ok(s) = plan.schedule() {
-                self.by_task.extend(plan.tasks.iter().zip(&s.finish).map(|(t, f)| (t.id, *f)));
+            match crate::schedules::computed(state, p).await {
+                Ok(c) => self.by_task.extend(c.plan.tasks.iter().zip(&c.schedule.finish).map(|(t, f)| (t.id, *f))),
+                Err(AppError::Invalid(_)) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(&self.by_task)

@@ -14,7 +14,7 @@ pub mod interchange;
 pub mod measure;
 pub mod ops;
 pub mod plan;
-pub mod schedule_cache;
+pub mod schedules;
 pub mod secrets;
 pub mod seed;
 
@@ -25,7 +25,7 @@ use tandem_store::Store;
 
 pub use clock::Clock;
 pub use error::{AppError, AppResult};
-pub use schedule_cache::ScheduleCache;
+pub use schedules::ScheduleCache;
 
 /// Settings the use cases need (the server's own, like cookie flags and
 /// body limits, stay in the server).

@@ -307,7 +307,7 @@ pub struct ProjectDates {
     pub finish: LocalTime,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScheduledTask {
     pub id: Id,
     pub key: String,

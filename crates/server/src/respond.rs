@@ -4,7 +4,7 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tandem_app::export::Download;
-use tandem_app::schedule_cache::Body;
+use tandem_app::schedules::Body;
 
 use crate::error::ApiError;
 
@@ -21,7 +21,7 @@ pub fn download(d: Download) -> Result<Response, ApiError> {
 
 /// A schedule: `304 Not Modified` when the request's `If-None-Match` names
 /// its revision, else the schedule, gzipped when accepted.
-pub fn schedule(body: Body, request: &HeaderMap) -> Response {
+pub fn schedule(body: &Body, request: &HeaderMap) -> Response {
     let vary = HeaderValue::from_static("accept-encoding");
     let etag = body.etag.as_deref().and_then(|t| HeaderValue::from_str(t).ok());
     let mut response = if etag.as_ref().is_some_and(|tag| matches(request, tag)) {
@@ -30,10 +30,10 @@ pub fn schedule(body: Body, request: &HeaderMap) -> Response {
         let json = HeaderValue::from_static("application/json");
         if accepts_gzip(request) {
             let gz = HeaderValue::from_static("gzip");
-            ([(header::CONTENT_TYPE, json), (header::CONTENT_ENCODING, gz), (header::VARY, vary)], body.gzip)
+            ([(header::CONTENT_TYPE, json), (header::CONTENT_ENCODING, gz), (header::VARY, vary)], body.gzip.clone())
                 .into_response()
         } else {
-            ([(header::CONTENT_TYPE, json), (header::VARY, vary)], body.json).into_response()
+            ([(header::CONTENT_TYPE, json), (header::VARY, vary)], body.json.clone()).into_response()
         }
     };
     if let Some(tag) = etag {

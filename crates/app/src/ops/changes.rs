@@ -16,7 +16,6 @@ use tandem_store::decisions::{Call, Routing};
 use utoipa::ToSchema;
 
 use super::delivery::rates;
-use super::project::load_plan;
 use crate::App;
 use crate::access::InProject;
 use crate::error::AppError;
@@ -197,9 +196,9 @@ fn points(p: &Plan) -> f64 {
 /// dimensions it touches and the roles that must decide.
 pub async fn route(state: &App, project: Id, edits: &[Edit]) -> Result<Routing, AppError> {
     let fingerprint = state.store.plan_fingerprint(project).await?;
-    let plan = load_plan(state, project).await?;
-    let before = plan.schedule()?;
-    let (after_plan, features_in, features_out) = edited(&plan, edits)?;
+    let c = crate::schedules::computed(state, project).await?;
+    let (plan, before) = (&c.plan, &c.schedule);
+    let (after_plan, features_in, features_out) = edited(plan, edits)?;
     let after = after_plan.schedule()?;
     let cal = plan::calendar(&plan.calendar)?;
     let local = |m| {
@@ -225,14 +224,14 @@ pub async fn route(state: &App, project: Id, edits: &[Edit]) -> Result<Routing, 
         }
     }
     let budget_delta = after_plan.project.budget_minor - plan.project.budget_minor;
-    let eac_delta = planned_cost(&after_plan) - planned_cost(&plan);
+    let eac_delta = planned_cost(&after_plan) - planned_cost(plan);
     let impact = Impact {
         finish_before: local(before.project_finish)?,
         finish_after: local(after.project_finish)?,
         finish_delta_working_days: (delta_minutes as f64 / 480.0 * 100.0).round() / 100.0,
         eac_delta_minor: eac_delta,
         budget_delta_minor: budget_delta,
-        scope_delta_points: ((points(&after_plan) - points(&plan)) * 100.0).round() / 100.0,
+        scope_delta_points: ((points(&after_plan) - points(plan)) * 100.0).round() / 100.0,
         moved_milestones,
         features_in,
         features_out,

@@ -142,7 +142,7 @@ pub async fn portfolio(state: &App, ws: Id) -> Result<Portfolio, AppError> {
     let (mut red, mut amber, mut green) = (0, 0, 0);
     for p in projects {
         // A plan that cannot be scheduled shows without figures.
-        let (facts, finish) = match super::delivery::costed(state, p.id).await {
+        let (facts, finish) = match crate::schedules::computed(state, p.id).await {
             Ok(c) => (
                 super::outlook::facts_of(state, &c).await.ok(),
                 tandem_sched::time::to_datetime(c.schedule.project_finish).map(LocalTime),

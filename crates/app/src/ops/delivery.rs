@@ -15,12 +15,12 @@ use tandem_core::{Id, Role};
 use tandem_store::resources::{NewTimeEntry, ResourceEdit, TimeFilter};
 use utoipa::{IntoParams, ToSchema};
 
-use super::project::load_plan;
 use crate::App;
 use crate::access::InProject;
 use crate::error::AppError;
 use crate::measure::{self, BaselineView, EvmView, UtilisationView};
-use crate::plan::{self, Plan};
+use crate::plan;
+use crate::schedules::{Computed, computed};
 
 // ---- resources ----
 
@@ -470,22 +470,6 @@ impl From<&Baseline> for BaselineSummary {
     }
 }
 
-/// The plan with its schedule and task costs.
-pub struct Costed {
-    pub plan: Plan,
-    pub schedule: tandem_sched::Schedule,
-    pub costs: Vec<i64>,
-    pub resources: Vec<Resource>,
-}
-
-pub async fn costed(state: &App, project: Id) -> Result<Costed, AppError> {
-    let plan = load_plan(state, project).await?;
-    let schedule = plan.schedule()?;
-    let resources = plan.resources.clone();
-    let costs = measure::task_costs(&plan.tasks, &rates(&resources));
-    Ok(Costed { plan, schedule, costs, resources })
-}
-
 /// Snapshots the current schedule into a baseline (replacing that number).
 pub async fn set_baseline(state: &App, a: &InProject, req: SetBaseline) -> Result<BaselineSummary, AppError> {
     let existing = state.store.baselines(a.scope.project_id).await?;
@@ -501,7 +485,7 @@ pub async fn set_baseline(state: &App, a: &InProject, req: SetBaseline) -> Resul
         None if number == 0 => "Baseline".to_owned(),
         None => format!("Baseline {number}"),
     };
-    let c = costed(state, a.scope.project_id).await?;
+    let c = computed(state, a.scope.project_id).await?;
     let rows = measure::baseline_rows(&c.plan.tasks, &c.schedule, &c.costs)?;
     let b = state.store.set_baseline(a.user_id, a.scope.project_id, number, &name, &rows, state.clock.now()).await?;
     Ok(BaselineSummary::from(&b))
@@ -510,7 +494,7 @@ pub async fn set_baseline(state: &App, a: &InProject, req: SetBaseline) -> Resul
 /// A baseline with every task's variance.
 pub async fn baseline_variance(state: &App, project: Id, number: i64) -> Result<BaselineView, AppError> {
     let b = state.store.baselines(project).await?.into_iter().find(|b| b.number == number).ok_or(AppError::NotFound)?;
-    let c = costed(state, project).await?;
+    let c = computed(state, project).await?;
     let cal = plan::calendar(&c.plan.calendar)?;
     measure::variance(&c.plan.tasks, &c.schedule, &c.costs, &b, &cal)
 }
@@ -520,11 +504,11 @@ pub async fn baseline_variance(state: &App, project: Id, number: i64) -> Result<
 /// EVM at `status` (else the project's status date, else today) against
 /// baseline 0 (else the lowest set).
 pub async fn evm(state: &App, project: Id, status: Option<LocalTime>) -> Result<EvmView, AppError> {
-    evm_of(state, &costed(state, project).await?, status).await
+    evm_of(state, &*computed(state, project).await?, status).await
 }
 
 /// EVM of a plan already loaded and costed.
-pub async fn evm_of(state: &App, c: &Costed, status: Option<LocalTime>) -> Result<EvmView, AppError> {
+pub async fn evm_of(state: &App, c: &Computed, status: Option<LocalTime>) -> Result<EvmView, AppError> {
     let project = c.plan.project.id;
     let b = state
         .store
@@ -560,11 +544,11 @@ pub struct UtilisationQuery {
 }
 
 pub async fn utilisation(state: &App, project: Id, q: &UtilisationQuery) -> Result<UtilisationView, AppError> {
-    utilisation_of(&costed(state, project).await?, q)
+    utilisation_of(&*computed(state, project).await?, q)
 }
 
 /// Utilisation of a plan already loaded and costed.
-pub fn utilisation_of(c: &Costed, q: &UtilisationQuery) -> Result<UtilisationView, AppError> {
+pub fn utilisation_of(c: &Computed, q: &UtilisationQuery) -> Result<UtilisationView, AppError> {
     let cal = plan::calendar(&c.plan.calendar)?;
     let from = match q.from {
         Some(d) => measure::day_start(d),
@@ -576,12 +560,12 @@ pub fn utilisation_of(c: &Costed, q: &UtilisationQuery) -> Result<UtilisationVie
         None => (c.schedule.project_finish - from).max(0) / (7 * tandem_sched::DAY) + 1,
     };
     let mut own = HashMap::new();
-    for r in &c.resources {
+    for r in c.resources() {
         if let Some(rc) = &r.calendar {
             own.insert(r.id, plan::calendar(rc)?);
         }
     }
-    measure::utilisation(&c.plan.tasks, &c.schedule, &c.resources, &cal, &own, from, weeks)
+    measure::utilisation(&c.plan.tasks, &c.schedule, c.resources(), &cal, &own, from, weeks)
 }
 
 /// A task levelling moved.
@@ -625,7 +609,7 @@ fn local(m: tandem_sched::Minute) -> Result<LocalTime, AppError> {
 /// priority then order) from a clean slate, stores each task's delay and
 /// reports what moved. `clear` only removes earlier delays.
 pub async fn level(state: &App, a: &InProject, clear: bool) -> Result<Levelled, AppError> {
-    let c = costed(state, a.scope.project_id).await?;
+    let c = computed(state, a.scope.project_id).await?;
     let mut clean = c.plan.clone();
     for t in &mut clean.tasks {
         t.leveling_delay_minutes = 0;
@@ -635,7 +619,7 @@ pub async fn level(state: &App, a: &InProject, clear: bool) -> Result<Levelled, 
     let mut delays = vec![0i64; clean.tasks.len()];
     let mut unresolved = Vec::new();
     if !clear {
-        let work: Vec<&Resource> = c.resources.iter().filter(|r| r.kind == ResourceKind::Work).collect();
+        let work: Vec<&Resource> = c.resources().iter().filter(|r| r.kind == ResourceKind::Work).collect();
         let rix: HashMap<Id, u32> = work.iter().enumerate().map(|(i, r)| (r.id, i as u32)).collect();
         let res: Vec<tandem_sched::level::Resource> =
             work.iter().map(|r| tandem_sched::level::Resource { max_units: r.max_units as f64 / 100.0 }).collect();

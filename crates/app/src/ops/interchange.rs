@@ -6,10 +6,10 @@ use tandem_core::Id;
 use tandem_core::project::TaskKind;
 use utoipa::ToSchema;
 
-use super::delivery::costed;
 use crate::App;
 use crate::error::AppError;
 use crate::interchange::{self, Notes};
+use crate::schedules::computed;
 
 /// What an import stored.
 #[derive(Debug, Serialize, ToSchema)]
@@ -96,13 +96,13 @@ tandem_core::str_enum! {
 use crate::export::Download;
 
 pub async fn export(state: &App, project: Id, format: ExportFormat) -> Result<Download, AppError> {
-    let c = costed(state, project).await?;
+    let c = computed(state, project).await?;
     let key = c.plan.project.key.clone();
     match format {
         ExportFormat::Mspdi => {
             let baselines = state.store.baselines(project).await?;
             let cal = crate::plan::calendar(&c.plan.calendar)?;
-            let doc = interchange::export(&c.plan, &c.schedule, &c.resources, &baselines, &c.costs, &cal);
+            let doc = interchange::export(&c.plan, &c.schedule, c.resources(), &baselines, &c.costs, &cal);
             Ok(Download {
                 filename: format!("{key}.xml"),
                 content_type: "application/xml",
@@ -110,15 +110,15 @@ pub async fn export(state: &App, project: Id, format: ExportFormat) -> Result<Do
             })
         }
         ExportFormat::Csv => {
-            let view = crate::plan::view(&c.plan.tasks, &c.schedule)?;
+            let view = &c.view;
             Ok(Download {
                 filename: format!("{key}-tasks.csv"),
                 content_type: "text/csv; charset=utf-8",
-                body: crate::export::tasks_csv(&c.plan.tasks, &view, &c.costs)?,
+                body: crate::export::tasks_csv(&c.plan.tasks, view, &c.costs)?,
             })
         }
         ExportFormat::Ics => {
-            let view = crate::plan::view(&c.plan.tasks, &c.schedule)?;
+            let view = &c.view;
             let milestones: Vec<_> =
                 c.plan.tasks.iter().zip(&view.tasks).filter(|(t, _)| t.kind == TaskKind::Milestone).collect();
             let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tandem//Milestones//EN\r\n");

@@ -18,7 +18,6 @@ use tandem_store::runs::{ReportEdit, RunRow};
 use utoipa::ToSchema;
 
 use super::delivery;
-use super::project::load_plan;
 use crate::App;
 use crate::access::InProject;
 use crate::error::AppError;
@@ -151,12 +150,12 @@ pub async fn run_monte_carlo(state: &App, a: &InProject, req: RunRequest) -> Res
     let seed = req.seed.unwrap_or(1);
     let seed_i64 = i64::try_from(seed).map_err(|_| AppError::invalid("seed", "must be below 2^63"))?;
     let spread = req.distribution.unwrap_or(Spread::Triangular);
-    let plan = load_plan(state, a.scope.project_id).await?;
+    let c = crate::schedules::computed(state, a.scope.project_id).await?;
+    let (plan, base) = (&c.plan, &c.schedule);
     if u64::from(iterations) * (plan.tasks.len() as u64).max(1) > MAX_WORK {
         return Err(AppError::invalid("iterations", format!("iterations × tasks may be at most {MAX_WORK}")));
     }
     let net = plan.network()?;
-    let base = tandem_sched::schedule(&net).map_err(|e| crate::plan::explain(e, &plan.tasks))?;
     let estimates: Vec<Option<Estimate>> = plan
         .tasks
         .iter()
@@ -276,11 +275,11 @@ pub async fn set_thresholds(
 /// creep against the first baseline (points, else work), the worst open
 /// risk, open critical defects, and the forecast against the target.
 pub async fn facts(state: &App, project: Id) -> Result<StatusFacts, AppError> {
-    facts_of(state, &delivery::costed(state, project).await?).await
+    facts_of(state, &*crate::schedules::computed(state, project).await?).await
 }
 
 /// [`facts`] of a plan already scheduled and costed.
-pub async fn facts_of(state: &App, c: &delivery::Costed) -> Result<StatusFacts, AppError> {
+pub async fn facts_of(state: &App, c: &crate::schedules::Computed) -> Result<StatusFacts, AppError> {
     let project = c.plan.project.id;
     let baselines = state.store.baselines(project).await?;
     let (spi, cpi, creep) = match baselines.first() {
@@ -566,8 +565,8 @@ pub struct ProjectDashboard {
 }
 
 pub async fn dashboard(state: &App, project: Id) -> Result<ProjectDashboard, AppError> {
-    let c = delivery::costed(state, project).await?;
-    let view = crate::plan::view(&c.plan.tasks, &c.schedule)?;
+    let c = crate::schedules::computed(state, project).await?;
+    let view = &c.view;
     let baselines = state.store.baselines(project).await?;
     let evm = match baselines.first() {
         Some(_) => Some(delivery::evm_of(state, &c, None).await?),
@@ -575,7 +574,7 @@ pub async fn dashboard(state: &App, project: Id) -> Result<ProjectDashboard, App
     };
     let util = delivery::utilisation_of(&c, &delivery::UtilisationQuery::default())?;
     let scope = scope_metrics(state, &c.plan, &baselines).await?;
-    let plan = c.plan;
+    let plan = &c.plan;
     let critical_minutes: i64 =
         plan.tasks.iter().filter(|t| view.critical_path.contains(&t.id)).map(|t| t.duration_minutes).sum();
     let today = LocalTime(tandem_core::model::Day::of(state.clock.now()).0.at(0, 0, 0, 0));

@@ -15,8 +15,7 @@ use super::product::nullable;
 use crate::App;
 use crate::access::{InProject, project_access};
 use crate::error::AppError;
-use crate::plan::{self, Plan};
-use crate::schedule_cache::Key;
+use crate::plan::Plan;
 
 /// A project's manager must be a project manager or an admin of its workspace.
 async fn check_manager(state: &App, ws: Id, manager: Id) -> Result<(), AppError> {
@@ -262,12 +261,13 @@ async fn fill_progress(state: &App, project: Id, task: Option<Id>, e: &mut TaskE
     if !(needs_start || needs_finish) {
         return Ok(());
     }
-    let plan = load_plan(state, project).await?;
-    let view = plan::view(&plan.tasks, &plan.schedule()?)?;
-    let row = task.and_then(|t| view.tasks.iter().find(|s| s.id == t));
+    // The plan's shared schedule: computed already when anyone has read
+    // this revision.
+    let c = crate::schedules::computed(state, project).await?;
+    let row = task.and_then(|t| c.view.tasks.iter().find(|s| s.id == t));
     let (start, finish) = match row {
         Some(r) => (r.start, r.finish),
-        None => (view.project.start, view.project.start),
+        None => (c.view.project.start, c.view.project.start),
     };
     if needs_start {
         e.actual_start = Some(start);
@@ -631,7 +631,13 @@ pub async fn create_dependency(state: &App, a: &InProject, req: CreateDependency
     if d.predecessor_id == d.successor_id {
         return Err(AppError::invalid("successor_id", "a task cannot depend on itself"));
     }
-    let mut plan = load_plan(state, a.scope.project_id).await?;
+    // The cycle check runs on a copy of the shared plan; one the engine
+    // cannot schedule is loaded afresh so the new link's own error shows.
+    let mut plan = match crate::schedules::computed(state, a.scope.project_id).await {
+        Ok(c) => c.plan.clone(),
+        Err(AppError::Invalid(_)) => load_plan(state, a.scope.project_id).await?,
+        Err(e) => return Err(e),
+    };
     plan.deps.push(Dependency {
         id: Id(i64::MAX),
         project_id: plan.project.id,
@@ -649,49 +655,11 @@ pub async fn create_dependency(state: &App, a: &InProject, req: CreateDependency
     Ok(state.store.create_dependency(a.user_id, plan.project.id, &d, state.clock.now()).await?)
 }
 
-/// The project's schedule as `GET /projects/{id}/schedule` sends it, from
-/// the cache while the plan's revision is unchanged; at most one
-/// computation per project at a time.
-pub async fn schedule_body(
-    state: &App,
-    project: Id,
-    status_date: Option<LocalTime>,
-) -> Result<crate::schedule_cache::Body, AppError> {
-    let key = |revision| Key { project, revision, status_date };
-    let cache = &state.schedules;
-    if let Some(body) = state.store.plan_revision(project).await?.and_then(|r| cache.get(&key(r))) {
-        return Ok(body);
-    }
-    let _computing = cache.computing(project).await;
-    let before = state.store.plan_revision(project).await?;
-    if let Some(body) = before.and_then(|r| cache.get(&key(r))) {
-        return Ok(body);
-    }
-    let mut plan = load_plan(state, project).await?;
-    if status_date.is_some() {
-        plan.project.status_date = status_date;
-    }
-    let costs = crate::measure::task_costs(&plan.tasks, &crate::ops::delivery::rates(&plan.resources));
-    let view = crate::plan::view_with_costs(&plan.tasks, &plan.schedule()?, Some(&costs))?;
-    let json = serde_json::to_vec(&view).map_err(|e| AppError::Internal(format!("schedule: {e}")))?;
-    let body = crate::schedule_cache::Body::new(json, before.map(key).as_ref())
-        .map_err(|e| AppError::Internal(format!("gzip: {e}")))?;
-    // Kept only when no plan write committed while the plan was read: then
-    // what was read is exactly that revision's plan.
-    if let Some(r) = before
-        && state.store.plan_revision(project).await? == Some(r)
-    {
-        cache.put(key(r), body.clone());
-    }
-    Ok(body)
-}
-
 /// What a project's Gantt chart shows: the plan, its schedule, the
 /// baseline to draw under the bars, and today.
 #[derive(Debug)]
 pub struct GanttData {
-    pub plan: Plan,
-    pub view: plan::ScheduleView,
+    pub computed: std::sync::Arc<crate::schedules::Computed>,
     pub baseline: Option<tandem_core::tracking::Baseline>,
     pub today: tandem_core::model::Day,
 }
@@ -699,15 +667,14 @@ pub struct GanttData {
 /// The chart's inputs; `baseline` names one by number (default: the first
 /// set; negative: none).
 pub async fn gantt_data(state: &App, project: Id, baseline: Option<i64>) -> Result<GanttData, AppError> {
-    let plan = load_plan(state, project).await?;
-    let view = plan::view(&plan.tasks, &plan.schedule()?)?;
+    let computed = crate::schedules::computed(state, project).await?;
     let baselines = state.store.baselines(project).await?;
     let baseline = match baseline {
         Some(n) if n < 0 => None,
         Some(n) => Some(baselines.into_iter().find(|b| b.number == n).ok_or(AppError::NotFound)?),
         None => baselines.into_iter().next(),
     };
-    Ok(GanttData { plan, view, baseline, today: tandem_core::model::Day::of(state.clock.now()) })
+    Ok(GanttData { computed, baseline, today: tandem_core::model::Day::of(state.clock.now()) })
 }
 
 /// Loads a project's plan: the project, its tasks in WBS order and its

@@ -43,9 +43,9 @@ pub async fn snapshot(state: &App, a: &InProduct, projects: &[Project]) -> Resul
     let mut out = Snapshot::default();
     for p in projects {
         // A plan that cannot be scheduled still has a row, without dates.
-        let figures = match super::delivery::costed(state, p.id).await {
+        let figures = match crate::schedules::computed(state, p.id).await {
             Ok(c) => {
-                let view = crate::plan::view(&c.plan.tasks, &c.schedule)?;
+                let view = &c.view;
                 let planned: i64 = c.costs.iter().sum();
                 let cost = if state.store.baselines(p.id).await?.is_empty() {
                     planned

@@ -226,7 +226,8 @@ async fn get_schedule(
     headers: HeaderMap,
 ) -> ApiResult<axum::response::Response> {
     let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
-    Ok(crate::respond::schedule(ops::schedule_body(&state, a.scope.project_id, q.status_date).await?, &headers))
+    let c = tandem_app::schedules::computed_at(&state, a.scope.project_id, q.status_date).await?;
+    Ok(crate::respond::schedule(c.body()?, &headers))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]

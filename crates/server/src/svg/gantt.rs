@@ -43,8 +43,9 @@ use super::esc;
 
 /// A project's chart with its latest baseline (or the one asked for).
 pub fn project(d: &GanttData, zoom: Zoom) -> String {
-    let marks = Marks { today: d.today.0, status_date: d.plan.project.status_date, baseline: d.baseline.clone(), zoom };
-    svg(&d.plan.tasks, &d.view, &d.plan.deps, &marks)
+    let c = &d.computed;
+    let marks = Marks { today: d.today.0, status_date: c.plan.project.status_date, baseline: d.baseline.clone(), zoom };
+    svg(&c.plan.tasks, &c.view, &c.plan.deps, &marks)
 }
 
 const ROW: f64 = 22.0;

@@ -434,9 +434,8 @@ async fn delivering_rows(state: &AppState, feature: Id) -> Result<Vec<Delivering
     let mut dates: std::collections::HashMap<Id, (String, String, bool)> = std::collections::HashMap::new();
     let projects: BTreeSet<Id> = tasks.iter().map(|t| t.project_id).collect();
     for p in projects {
-        let plan = tandem_app::ops::project::load_plan(state, p).await?;
-        let view = tandem_app::plan::view(&plan.tasks, &plan.schedule()?)?;
-        for r in view.tasks {
+        let c = tandem_app::schedules::computed(state, p).await?;
+        for r in &c.view.tasks {
             dates.insert(r.id, (r.start.to_string(), r.finish.to_string(), r.critical));
         }
     }

@@ -250,15 +250,15 @@ struct TasksPage {
     sprints: Vec<Sprint>,
 }
 
-fn rows_of(tasks: Vec<Task>, view: ScheduleView) -> Vec<TaskRow> {
+fn rows_of(tasks: &[Task], view: &ScheduleView) -> Vec<TaskRow> {
     tasks
-        .into_iter()
-        .zip(view.tasks)
+        .iter()
+        .zip(&view.tasks)
         .map(|(t, s)| TaskRow {
             days: days(t.duration_minutes),
             indent: t.outline_level.saturating_sub(1).min(10),
-            t,
-            s,
+            t: t.clone(),
+            s: s.clone(),
         })
         .collect()
 }
@@ -266,10 +266,12 @@ fn rows_of(tasks: Vec<Task>, view: ScheduleView) -> Vec<TaskRow> {
 pub async fn tasks(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
     let (at, id) = page(&path, "/tasks");
     let (shell, f, _) = frame(&state, &p, id?, "tasks", &at).await?;
-    let plan = ops::load_plan(&state, f.project.id).await.map_err(on(&at))?;
-    let view = tandem_app::plan::view(&plan.tasks, &plan.schedule().map_err(on(&at))?).map_err(on(&at))?;
+    let c = tandem_app::schedules::computed(&state, f.project.id).await.map_err(on(&at))?;
     let sprints = state.store.sprints(f.project.id).await.map_err(on(&at))?;
-    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows: rows_of(plan.tasks, view), statuses: COLUMNS, sprints }))
+    Ok(render(
+        StatusCode::OK,
+        &TasksPage { shell, f, rows: rows_of(&c.plan.tasks, &c.view), statuses: COLUMNS, sprints },
+    ))
 }
 
 #[derive(Deserialize)]
