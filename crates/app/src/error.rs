@@ -20,6 +20,9 @@ pub enum AppError {
     /// A value is unacceptable; names the field.
     #[error("{}", .0.message)]
     Invalid(Invalid),
+    /// Too many attempts; try again after the given seconds.
+    #[error("too many attempts; try again in {retry_after} seconds")]
+    RateLimited { retry_after: u64 },
     /// A listing or report option is not one of the accepted values.
     #[error("{0}")]
     BadOption(String),

@@ -33,11 +33,24 @@ pub use schedules::ScheduleCache;
 pub struct Settings {
     /// How long an invitation link stays valid.
     pub invitation_ttl: Duration,
+    /// How long a session lives after sign-in.
+    pub session_ttl: Duration,
+    /// Failed sign-ins allowed per account and client in `login_window`.
+    pub login_attempts_per_client: i64,
+    /// Failed sign-ins allowed per account from all clients in `login_window`.
+    pub login_attempts_per_account: i64,
+    pub login_window: Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { invitation_ttl: Duration::from_secs(7 * 24 * 3600) }
+        Settings {
+            invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+            session_ttl: Duration::from_secs(14 * 24 * 3600),
+            login_attempts_per_client: 5,
+            login_attempts_per_account: 20,
+            login_window: Duration::from_secs(60),
+        }
     }
 }
 

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use tandem_core::Id;
 use tandem_core::model::User;
-use tandem_core::{Id, Millis};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -204,42 +204,6 @@ pub fn clear_cookie(state: &AppState) -> Cookie<'static> {
     let mut c = session_cookie(String::new(), state);
     c.set_max_age(cookie::time::Duration::ZERO);
     c
-}
-
-/// A signed-in session: the cookie value and its CSRF token.
-pub struct NewSession {
-    pub user: User,
-    pub token: String,
-    pub csrf_token: String,
-}
-
-/// Checks a password login, throttled per account and client, and opens
-/// a session. The one path both the API and the sign-in page take.
-pub async fn login(state: &AppState, email: &str, password: &str, client: &str) -> Result<NewSession, ApiError> {
-    let email = email.trim().to_lowercase();
-    let now = state.clock.now();
-    let window = i64::try_from(state.config.login_window.as_millis()).unwrap_or(60_000);
-    let since = Millis(now.0 - window);
-    let (here, total) = state.store.login_failures(&email, client, since).await?;
-    if here >= state.config.login_attempts_per_client || total >= state.config.login_attempts_per_account {
-        let oldest = state.store.oldest_login_failure(&email, client, since).await?.unwrap_or(now);
-        let wait_ms = (oldest.0 + window - now.0).max(1_000);
-        return Err(ApiError::RateLimited { retry_after: u64::try_from((wait_ms + 999) / 1_000).unwrap_or(60) });
-    }
-    let creds = state.store.credentials(&email).await?;
-    let ok = secrets::verify_password(password.to_owned(), creds.as_ref().map(|c| c.password_hash.clone())).await?;
-    let user = match creds {
-        Some(c) if ok => c.user,
-        _ => {
-            state.store.record_login_failure(&email, client, now, Millis(now.0 - 10 * window)).await?;
-            return Err(ApiError::BadCredentials);
-        }
-    };
-    let token = secrets::generate("tss_")?;
-    let csrf_token = secrets::generate("")?;
-    let ttl = i64::try_from(state.config.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
-    state.store.create_session(user.id, &secrets::hash(&token), &csrf_token, now, Millis(now.0 + ttl)).await?;
-    Ok(NewSession { user, token, csrf_token })
 }
 
 /// The client address for login throttling.

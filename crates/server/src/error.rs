@@ -151,6 +151,7 @@ impl From<AppError> for ApiError {
             AppError::BadCredentials => ApiError::BadCredentials,
             AppError::Invalid(i) => ApiError::Invalid(i),
             AppError::BadOption(m) => ApiError::BadQuery(m),
+            AppError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
             AppError::Stale { current } => ApiError::Stale { current },
             AppError::Conflict(m) => ApiError::Conflict(m),
             AppError::Unavailable => ApiError::Unavailable,

@@ -15,7 +15,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: tandem_store::Store, config: Config) -> AppState {
-        let settings = tandem_app::Settings { invitation_ttl: config.invitation_ttl };
+        let settings = tandem_app::Settings {
+            invitation_ttl: config.invitation_ttl,
+            session_ttl: config.session_ttl,
+            login_attempts_per_client: config.login_attempts_per_client,
+            login_attempts_per_account: config.login_attempts_per_account,
+            login_window: config.login_window,
+        };
         AppState { app: App::new(store, settings), config: Arc::new(config) }
     }
 }

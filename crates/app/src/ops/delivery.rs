@@ -678,3 +678,31 @@ pub async fn level(state: &App, a: &InProject, clear: bool) -> Result<Levelled, 
         finish_after: local(after.project_finish)?,
     })
 }
+
+/// Adds a calendar to the project, for tasks that name it.
+pub async fn create_calendar(
+    state: &App,
+    a: &InProject,
+    req: &NamedCalendar,
+) -> Result<tandem_core::project::ProjectCalendar, AppError> {
+    let name = checked_calendar(req)?;
+    Ok(state
+        .store
+        .create_project_calendar(a.user_id, a.scope.project_id, &name, &req.calendar, state.clock.now())
+        .await?)
+}
+
+/// Renames a calendar or changes its working time.
+pub async fn update_calendar(
+    state: &App,
+    a: &InProject,
+    calendar: Id,
+    version: i64,
+    req: &NamedCalendar,
+) -> Result<tandem_core::project::ProjectCalendar, AppError> {
+    let name = checked_calendar(req)?;
+    Ok(state
+        .store
+        .update_project_calendar(a.user_id, calendar, version, &name, &req.calendar, state.clock.now())
+        .await?)
+}

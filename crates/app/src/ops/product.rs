@@ -901,3 +901,46 @@ pub fn framework(sort: Option<&str>, default: Framework) -> Result<Framework, Ap
             .ok_or_else(|| AppError::BadOption(format!("sort must be one of {}", Framework::words()))),
     }
 }
+
+/// Deletes an object of the product `a` proves the caller may edit (or,
+/// for a release, decide the scope of): a feature, release, objective,
+/// key result, competitor or metric series.
+pub async fn remove(
+    state: &App,
+    a: &InProduct,
+    kind: tandem_store::product::ProductObject,
+    id: Id,
+) -> Result<(), AppError> {
+    use tandem_store::product::ProductObject as O;
+    let (s, actor, now) = (&state.store, a.user_id, state.clock.now());
+    match kind {
+        O::Feature => s.delete_feature(actor, id, now).await?,
+        O::Release => s.delete_release(actor, id, now).await?,
+        O::Objective => s.delete_objective(actor, id, now).await?,
+        O::KeyResult => s.delete_key_result(actor, id, now).await?,
+        O::Competitor => s.delete_competitor(actor, id, now).await?,
+        O::MetricSeries => s.delete_metric_series(actor, id, now).await?,
+        O::Product | O::Feedback => return Err(AppError::NotFound),
+    }
+    Ok(())
+}
+
+/// Moves a feature in the manual order (after `after`, or first).
+pub async fn move_feature(state: &App, a: &InProduct, feature: Id, after: Option<Id>) -> Result<Feature, AppError> {
+    Ok(state.store.move_feature(a.user_id, feature, after, state.clock.now()).await?)
+}
+
+/// Links feedback to a feature with an importance; the feedback becomes linked.
+pub async fn link_feedback(
+    state: &App,
+    a: &InProduct,
+    feedback: Id,
+    feature: Id,
+    importance: tandem_core::product::Importance,
+) -> Result<Feedback, AppError> {
+    Ok(state.store.link_feedback(a.user_id, feedback, feature, importance, state.clock.now()).await?)
+}
+
+pub async fn unlink_feedback(state: &App, a: &InProduct, feedback: Id, feature: Id) -> Result<Feedback, AppError> {
+    Ok(state.store.unlink_feedback(a.user_id, feedback, feature, state.clock.now()).await?)
+}

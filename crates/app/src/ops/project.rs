@@ -692,3 +692,32 @@ pub async fn load_plan(state: &App, project: Id) -> Result<Plan, AppError> {
         deps: state.store.dependencies(project).await?,
     })
 }
+
+/// Something under a project that the plan's owner may delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// A task with its subtasks and their dependencies.
+    Task(Id),
+    Dependency(Id),
+    /// A sprint; its tasks return to the backlog.
+    Sprint(Id),
+    Risk(Id),
+    /// A calendar; its tasks go back to the project's calendar.
+    Calendar(Id),
+    /// A baseline, by number.
+    Baseline(i64),
+}
+
+/// Deletes `what` from the project `a` proves the caller may edit.
+pub async fn remove(state: &App, a: &InProject, what: Removal) -> Result<(), AppError> {
+    let (s, actor, now) = (&state.store, a.user_id, state.clock.now());
+    match what {
+        Removal::Task(id) => s.delete_task(actor, id, now).await?,
+        Removal::Dependency(id) => s.delete_dependency(actor, id, now).await?,
+        Removal::Sprint(id) => s.delete_sprint(actor, id, now).await?,
+        Removal::Risk(id) => s.delete_risk(actor, id, now).await?,
+        Removal::Calendar(id) => s.delete_project_calendar(actor, id, now).await?,
+        Removal::Baseline(n) => s.clear_baseline(actor, a.scope.project_id, n, now).await?,
+    }
+    Ok(())
+}

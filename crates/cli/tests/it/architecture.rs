@@ -155,3 +155,44 @@ fn api_and_pages_never_import_each_other() {
     }
     assert!(found.is_empty(), "api/ and web/ stand side by side over the shared modules; found:\n{}", found.join("\n"));
 }
+
+/// A store method that changes data, by its name.
+fn is_store_write(line: &str) -> Option<String> {
+    const WRITES: [&str; 18] = [
+        "create_", "update_", "delete_", "set_", "add_", "remove_", "mark_", "link_", "unlink_", "move_", "record_",
+        "revoke_", "clear_", "accept_", "decide_", "route_", "log_", "import_",
+    ];
+    let mut rest = line;
+    while let Some(at) = rest.find("store.") {
+        let name: String = rest[at + 6..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if WRITES.iter().any(|w| name.starts_with(w)) {
+            return Some(name);
+        }
+        rest = &rest[at + 6..];
+    }
+    None
+}
+
+#[test]
+fn every_write_goes_through_the_application_layer() {
+    assert_eq!(is_store_write("state.store.delete_task(a, b, now)"), Some("delete_task".into()));
+    assert_eq!(is_store_write("state.store.tasks(p)"), None);
+    let mut found = Vec::new();
+    for f in rust_files(&crates_dir().join("server/src")) {
+        // A method chain split over lines (`state\n.store\n.update_…(`)
+        // is read as one line.
+        let mut joined: Vec<(usize, String)> = Vec::new();
+        for (n, line) in code(&f) {
+            match joined.last_mut() {
+                Some((_, prev)) if line.trim_start().starts_with('.') => prev.push_str(line.trim()),
+                _ => joined.push((n, line)),
+            }
+        }
+        for (n, line) in joined {
+            if let Some(name) = is_store_write(&line) {
+                found.push(format!("{}:{n}: {name}", relative(&f)));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the server writes only through tandem-app; found:\n{}", found.join("\n"));
+}

@@ -18,7 +18,7 @@ use crate::auth::{self, Principal, Via};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
-use tandem_app::ops;
+use tandem_app::ops::accounts;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -53,7 +53,7 @@ async fn login(
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let s = auth::login(&state, &req.email, &req.password, &auth::client_of(addr.as_ref())).await?;
+    let s = accounts::sign_in(&state, &req.email, &req.password, &auth::client_of(addr.as_ref())).await?;
     let jar = jar.add(auth::session_cookie(s.token, &state));
     Ok((jar, Json(LoginResponse { user: s.user, csrf_token: s.csrf_token })))
 }
@@ -62,7 +62,7 @@ async fn login(
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn logout(State(state): State<AppState>, p: Principal, jar: CookieJar) -> ApiResult<impl IntoResponse> {
     if let Via::Session { token_hash, .. } = &p.via {
-        state.store.delete_session(token_hash).await?;
+        accounts::sign_out(&state, token_hash).await?;
     }
     Ok((jar.add(auth::clear_cookie(&state)), StatusCode::NO_CONTENT))
 }
@@ -98,7 +98,7 @@ async fn change_password(
     jar: CookieJar,
     ApiJson(req): ApiJson<ChangePassword>,
 ) -> ApiResult<impl IntoResponse> {
-    ops::change_password(&state, p.id(), req.current_password, req.new_password).await?;
+    accounts::change_password(&state, p.id(), req.current_password, req.new_password).await?;
     Ok((jar.add(auth::clear_cookie(&state)), StatusCode::NO_CONTENT))
 }
 
@@ -129,7 +129,7 @@ async fn create_token(
     p: Principal,
     ApiJson(req): ApiJson<CreateToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    let (rec, token) = ops::create_token(&state, p.id(), &req.name).await?;
+    let (rec, token) = accounts::create_token(&state, p.id(), &req.name).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { id: rec.id, name: rec.name, token })))
 }
 
@@ -138,7 +138,7 @@ async fn create_token(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn revoke_token(State(state): State<AppState>, p: Principal, Path(id): Path<String>) -> ApiResult<StatusCode> {
     let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
-    state.store.revoke_api_token(p.id(), id, state.clock.now()).await?;
+    accounts::revoke_token(&state, p.id(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -162,6 +162,6 @@ async fn accept_invitation(
     Path(token): Path<String>,
     ApiJson(req): ApiJson<AcceptInvitation>,
 ) -> ApiResult<(StatusCode, Json<AcceptedInvitation>)> {
-    let ws = ops::accept_invitation(&state, &token, &req.name, req.password).await?;
+    let ws = accounts::accept_invitation(&state, &token, &req.name, req.password).await?;
     Ok((StatusCode::CREATED, Json(AcceptedInvitation { workspace_id: ws })))
 }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
+use tandem_app::ops::project::Removal;
 use tandem_core::agile::Sprint;
 use tandem_core::metrics::{RagThresholds, StatusReport};
 use tandem_core::risk::{Defect, Risk};
@@ -116,7 +117,7 @@ async fn update_sprint(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_sprint(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> ApiResult<StatusCode> {
     let (a, s) = on_sprint(&state, &p, &path, ProjectAction::Edit).await?;
-    state.store.delete_sprint(a.user_id, s.id, state.clock.now()).await?;
+    tandem_app::ops::project::remove(&state, &a, Removal::Sprint(s.id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -215,7 +216,7 @@ async fn update_risk(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_risk(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> ApiResult<StatusCode> {
     let (a, r) = on_risk(&state, &p, &path, ProjectAction::Edit).await?;
-    state.store.delete_risk(a.user_id, r.id, state.clock.now()).await?;
+    tandem_app::ops::project::remove(&state, &a, Removal::Risk(r.id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -57,8 +57,8 @@ async fn put_matrix(
     ApiJson(req): ApiJson<PutMatrix>,
 ) -> ApiResult<Json<MatrixView>> {
     let version = expected_version(req.version, &headers)?;
-    let m = Matrix { rows: req.rows }.checked()?;
-    let saved = state.store.set_decision_matrix(a.user_id(), a.ws, version, &m, state.clock.now()).await?;
+    let saved =
+        tandem_app::ops::workspaces::set_matrix(&state, a.user_id(), a.ws, version, Matrix { rows: req.rows }).await?;
     Ok(Json(MatrixView { rows: saved.matrix.rows, version: saved.version }))
 }
 

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_app::ops::project::Removal;
 use tandem_core::model::Day;
 use tandem_core::project::{ProjectCalendar, WorkCalendar};
 use tandem_core::tracking::{Resource, TimeEntry};
@@ -153,12 +154,7 @@ async fn create_calendar(
     ApiJson(req): ApiJson<NamedCalendar>,
 ) -> ApiResult<(StatusCode, Json<ProjectCalendar>)> {
     let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
-    let name = ops::checked_calendar(&req)?;
-    let c = state
-        .store
-        .create_project_calendar(a.user_id, a.scope.project_id, &name, &req.calendar, state.clock.now())
-        .await?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok((StatusCode::CREATED, Json(ops::create_calendar(&state, &a, &req).await?)))
 }
 
 async fn on_calendar(
@@ -193,10 +189,7 @@ async fn update_calendar(
 ) -> ApiResult<Json<ProjectCalendar>> {
     let (a, c) = on_calendar(&state, &p, &path, ProjectAction::Edit).await?;
     let version = expected_version(req.version, &headers)?;
-    let name = ops::checked_calendar(&req)?;
-    Ok(Json(
-        state.store.update_project_calendar(a.user_id, c.id, version, &name, &req.calendar, state.clock.now()).await?,
-    ))
+    Ok(Json(ops::update_calendar(&state, &a, c.id, version, &req).await?))
 }
 
 /// Deletes a calendar; its tasks go back to the project's calendar.
@@ -208,7 +201,7 @@ async fn delete_calendar(
     Path(path): Path<IdPath>,
 ) -> ApiResult<StatusCode> {
     let (a, c) = on_calendar(&state, &p, &path, ProjectAction::Edit).await?;
-    state.store.delete_project_calendar(a.user_id, c.id, state.clock.now()).await?;
+    tandem_app::ops::project::remove(&state, &a, Removal::Calendar(c.id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -437,7 +430,7 @@ async fn clear_baseline(
 ) -> ApiResult<StatusCode> {
     let project = path.id.parse().map_err(|_| ApiError::NotFound)?;
     let a = project_access(&state, p.id(), project, ProjectAction::Edit).await?;
-    state.store.clear_baseline(a.user_id, a.scope.project_id, path.number, state.clock.now()).await?;
+    tandem_app::ops::project::remove(&state, &a, Removal::Baseline(path.number)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -88,7 +88,7 @@ async fn delete_competitor(
     Path(path): Path<IdPath>,
 ) -> ApiResult<StatusCode> {
     let (a, id) = on(&state, &p, ProductObject::Competitor, &path, ProductAction::Edit).await?;
-    state.store.delete_competitor(a.user_id, id, state.clock.now()).await?;
+    tandem_app::ops::product::remove(&state, &a, ProductObject::Competitor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -133,7 +133,7 @@ async fn get_metric(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_metric(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> ApiResult<StatusCode> {
     let (a, id) = on(&state, &p, ProductObject::MetricSeries, &path, ProductAction::Edit).await?;
-    state.store.delete_metric_series(a.user_id, id, state.clock.now()).await?;
+    tandem_app::ops::product::remove(&state, &a, ProductObject::MetricSeries, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

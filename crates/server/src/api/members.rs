@@ -15,7 +15,7 @@ use crate::access::{Allowed, MembersManage, MembersRead};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
 use crate::state::AppState;
-use tandem_app::ops::{self, AddMember, AddedMember};
+use tandem_app::ops::workspaces::{self, AddMember, AddedMember};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_members, add_member)).routes(routes!(
@@ -47,7 +47,7 @@ async fn add_member(
     a: Allowed<MembersManage>,
     ApiJson(req): ApiJson<AddMember>,
 ) -> ApiResult<(StatusCode, Json<AddedMember>)> {
-    Ok((StatusCode::CREATED, Json(ops::add_member(&state, a.user_id(), a.ws, req).await?)))
+    Ok((StatusCode::CREATED, Json(workspaces::add_member(&state, a.user_id(), a.ws, req).await?)))
 }
 
 #[utoipa::path(get, path = "/workspaces/{ws}/members/{id}", tag = "members",
@@ -81,8 +81,7 @@ async fn update_member(
     ApiJson(req): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<Member>> {
     let version = expected_version(req.version, &headers)?;
-    let m = state.store.update_member_role(a.user_id(), a.ws, path.id()?, version, req.role, state.clock.now()).await?;
-    Ok(Json(m))
+    Ok(Json(workspaces::change_role(&state, a.user_id(), a.ws, path.id()?, version, req.role).await?))
 }
 
 /// Removes a member (admins). The last admin stays.
@@ -94,6 +93,6 @@ async fn remove_member(
     a: Allowed<MembersManage>,
     Path(path): Path<IdPath>,
 ) -> ApiResult<StatusCode> {
-    state.store.remove_member(a.user_id(), a.ws, path.id()?, state.clock.now()).await?;
+    workspaces::remove_member(&state, a.user_id(), a.ws, path.id()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -54,7 +54,7 @@ async fn read_notification(
     p: Principal,
     Path(path): Path<IdPath>,
 ) -> ApiResult<StatusCode> {
-    state.store.mark_notification_read(p.id(), path.id()?, state.clock.now()).await?;
+    tandem_app::ops::accounts::mark_read(&state, p.id(), path.id()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -68,5 +68,5 @@ pub struct Marked {
 #[utoipa::path(post, path = "/notifications/read-all", tag = "notifications",
     responses((status = 200, body = Marked), (status = 401, body = ErrorBody)))]
 async fn read_all_notifications(State(state): State<AppState>, p: Principal) -> ApiResult<Json<Marked>> {
-    Ok(Json(Marked { marked: state.store.mark_all_notifications_read(p.id(), state.clock.now()).await? }))
+    Ok(Json(Marked { marked: tandem_app::ops::accounts::mark_all_read(&state, p.id()).await? }))
 }

@@ -88,7 +88,7 @@ async fn delete_objective(
     Path(path): Path<IdPath>,
 ) -> ApiResult<StatusCode> {
     let (a, id) = on(&state, &p, ProductObject::Objective, &path, ProductAction::Edit).await?;
-    state.store.delete_objective(a.user_id, id, state.clock.now()).await?;
+    tandem_app::ops::product::remove(&state, &a, ProductObject::Objective, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -155,6 +155,6 @@ async fn delete_key_result(
     Path(path): Path<IdPath>,
 ) -> ApiResult<StatusCode> {
     let (a, id) = on(&state, &p, ProductObject::KeyResult, &path, ProductAction::Edit).await?;
-    state.store.delete_key_result(a.user_id, id, state.clock.now()).await?;
+    tandem_app::ops::product::remove(&state, &a, ProductObject::KeyResult, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

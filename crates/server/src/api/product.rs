@@ -245,7 +245,7 @@ async fn delete_feature(
     Path(path): Path<IdPath>,
 ) -> ApiResult<StatusCode> {
     let (a, id) = on(&state, &p, ProductObject::Feature, &path, ProductAction::Edit).await?;
-    state.store.delete_feature(a.user_id, id, state.clock.now()).await?;
+    ops::remove(&state, &a, ProductObject::Feature, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -261,7 +261,7 @@ async fn move_feature(
 ) -> ApiResult<Json<Feature>> {
     let priority = ProductAction::Decide(tandem_core::decision::DecisionKind::FeaturePriority);
     let (a, id) = on(&state, &p, ProductObject::Feature, &path, priority).await?;
-    Ok(Json(state.store.move_feature(a.user_id, id, req.after_id, state.clock.now()).await?))
+    Ok(Json(ops::move_feature(&state, &a, id, req.after_id).await?))
 }
 
 // ---- feedback ----
@@ -394,7 +394,7 @@ async fn link_feedback(
 ) -> ApiResult<Json<Feedback>> {
     let (a, id) = on(&state, &p, ProductObject::Feedback, &path, ProductAction::Edit).await?;
     let importance = req.importance.unwrap_or(Importance::IMPORTANT);
-    Ok(Json(state.store.link_feedback(a.user_id, id, req.feature_id, importance, state.clock.now()).await?))
+    Ok(Json(ops::link_feedback(&state, &a, id, req.feature_id, importance).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -414,7 +414,7 @@ async fn unlink_feedback(
     let fb: Id = path.id.parse().map_err(|_| ApiError::NotFound)?;
     let feature: Id = path.feature_id.parse().map_err(|_| ApiError::NotFound)?;
     let a = product_access(&state, p.id(), ProductObject::Feedback, fb, ProductAction::Edit).await?;
-    Ok(Json(state.store.unlink_feedback(a.user_id, fb, feature, state.clock.now()).await?))
+    Ok(Json(ops::unlink_feedback(&state, &a, fb, feature).await?))
 }
 
 // ---- releases and roadmap ----
@@ -483,7 +483,7 @@ async fn delete_release(
 ) -> ApiResult<StatusCode> {
     let scope = ProductAction::Decide(tandem_core::decision::DecisionKind::ReleaseScope);
     let (a, id) = on(&state, &p, ProductObject::Release, &path, scope).await?;
-    state.store.delete_release(a.user_id, id, state.clock.now()).await?;
+    ops::remove(&state, &a, ProductObject::Release, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -159,7 +159,7 @@ async fn update_task(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_task(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> ApiResult<StatusCode> {
     let (a, id) = on_task(&state, &p, &path, ProjectAction::Edit).await?;
-    state.store.delete_task(a.user_id, id, state.clock.now()).await?;
+    ops::remove(&state, &a, ops::Removal::Task(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -200,7 +200,7 @@ async fn delete_dependency(
     let id = path.id()?;
     let project = state.store.dependency_project(id).await?;
     let a = project_access(&state, p.id(), project, ProjectAction::Edit).await?;
-    state.store.delete_dependency(a.user_id, id, state.clock.now()).await?;
+    ops::remove(&state, &a, ops::Removal::Dependency(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

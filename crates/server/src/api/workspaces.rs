@@ -14,7 +14,7 @@ use crate::auth::Principal;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, expected_version};
 use crate::state::AppState;
-use tandem_app::ops;
+use tandem_app::ops::workspaces;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -43,7 +43,7 @@ async fn create_workspace(
     p: Principal,
     ApiJson(req): ApiJson<CreateWorkspace>,
 ) -> ApiResult<(StatusCode, Json<Workspace>)> {
-    let ws = ops::create_workspace(&state, p.id(), &req.name, &req.key).await?;
+    let ws = workspaces::create_workspace(&state, p.id(), &req.name, &req.key).await?;
     Ok((StatusCode::CREATED, Json(ws)))
 }
 
@@ -71,5 +71,5 @@ async fn update_workspace(
     ApiJson(req): ApiJson<UpdateWorkspace>,
 ) -> ApiResult<Json<Workspace>> {
     let version = expected_version(req.version, &headers)?;
-    Ok(Json(ops::rename_workspace(&state, a.user_id(), a.ws, version, &req.name).await?))
+    Ok(Json(workspaces::rename_workspace(&state, a.user_id(), a.ws, version, &req.name).await?))
 }

@@ -16,7 +16,7 @@ use super::{PageError, PageForm, PageResult, PageUser, Shell, on, render, safe_n
 use crate::auth::{self, MaybePrincipal, Via};
 use crate::error::ApiError;
 use crate::state::AppState;
-use tandem_app::ops;
+use tandem_app::ops::{accounts, workspaces};
 
 /// `/`: the first workspace, or the form to make one.
 pub async fn root(State(state): State<AppState>, PageUser(p): PageUser) -> PageResult {
@@ -62,7 +62,10 @@ pub async fn login_submit(
     PageForm(f): PageForm<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    match auth::login(&state, &f.email, &f.password, &auth::client_of(addr.as_ref())).await {
+    match accounts::sign_in(&state, &f.email, &f.password, &auth::client_of(addr.as_ref()))
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(s) => (jar.add(auth::session_cookie(s.token, &state)), Redirect::to(&next)).into_response(),
         Err(e) => {
             let status = e.status_and_code().0;
@@ -77,7 +80,7 @@ pub async fn login_submit(
 
 pub async fn logout(State(state): State<AppState>, MaybePrincipal(p): MaybePrincipal, jar: CookieJar) -> Response {
     if let Some(Via::Session { token_hash, .. }) = p.map(|p| p.via)
-        && let Err(e) = state.store.delete_session(&token_hash).await
+        && let Err(e) = accounts::sign_out(&state, &token_hash).await
     {
         return on("/logout")(e).into_response();
     }
@@ -115,14 +118,14 @@ pub async fn tokens_create(
     PageUser(p): PageUser,
     PageForm(f): PageForm<TokenForm>,
 ) -> PageResult {
-    let (rec, token) = ops::create_token(&state, p.id(), &f.name).await.map_err(on("/settings/tokens"))?;
+    let (rec, token) = accounts::create_token(&state, p.id(), &f.name).await.map_err(on("/settings/tokens"))?;
     tokens_view(&state, &p, Some((rec.name, token))).await
 }
 
 pub async fn tokens_revoke(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<String>) -> PageResult {
     let path = "/settings/tokens";
     let id: Id = id.parse().map_err(|_| on(path)(ApiError::NotFound))?;
-    state.store.revoke_api_token(p.id(), id, state.clock.now()).await.map_err(on(path))?;
+    accounts::revoke_token(&state, p.id(), id).await.map_err(on(path))?;
     Ok(Redirect::to(path).into_response())
 }
 
@@ -148,7 +151,7 @@ pub async fn new_workspace_submit(
     PageUser(p): PageUser,
     PageForm(f): PageForm<WorkspaceForm>,
 ) -> PageResult {
-    let ws = ops::create_workspace(&state, p.id(), &f.name, &f.key).await.map_err(on("/workspaces/new"))?;
+    let ws = workspaces::create_workspace(&state, p.id(), &f.name, &f.key).await.map_err(on("/workspaces/new"))?;
     Ok(Redirect::to(&format!("/w/{}", ws.id)).into_response())
 }
 
@@ -174,7 +177,7 @@ pub async fn invitation_submit(
     Path(token): Path<String>,
     PageForm(f): PageForm<InvitationForm>,
 ) -> Response {
-    match ops::accept_invitation(&state, &token, &f.name, f.password).await.map_err(ApiError::from) {
+    match accounts::accept_invitation(&state, &token, &f.name, f.password).await.map_err(ApiError::from) {
         Ok(_) => Redirect::to("/login").into_response(),
         Err(ApiError::NotFound) => PageError {
             error: ApiError::Conflict(
@@ -225,7 +228,7 @@ pub async fn notification_open(
 ) -> PageResult {
     let path = "/notifications";
     let id: Id = id.parse().map_err(|_| on(path)(ApiError::NotFound))?;
-    state.store.mark_notification_read(p.id(), id, state.clock.now()).await.map_err(on(path))?;
+    accounts::mark_read(&state, p.id(), id).await.map_err(on(path))?;
     let n = state.store.notification(p.id(), id).await.map_err(on(path))?;
     Ok(Redirect::to(&safe_next(Some(&n.link))).into_response())
 }
@@ -235,6 +238,6 @@ pub async fn notifications_read_all(
     PageUser(p): PageUser,
     PageForm(_): PageForm<CsrfOnly>,
 ) -> PageResult {
-    state.store.mark_all_notifications_read(p.id(), state.clock.now()).await.map_err(on("/notifications"))?;
+    accounts::mark_all_read(&state, p.id()).await.map_err(on("/notifications"))?;
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -349,7 +349,7 @@ pub async fn feedback_link(
     let feature: Id =
         form.feature_id.parse().map_err(|_| on(page)(ApiError::invalid("feature_id", "pick a feature")))?;
     let importance = Importance::try_from(form.importance).map_err(|e| on(page)(ApiError::Invalid(e)))?;
-    state.store.link_feedback(a.user_id, id, feature, importance, state.clock.now()).await.map_err(on(page))?;
+    tandem_app::ops::product::link_feedback(&state, &a, id, feature, importance).await.map_err(on(page))?;
     let fallback = format!("/products/{}/feedback", a.scope.product_id);
     Ok(Redirect::to(&back(form.return_to.as_deref(), fallback)).into_response())
 }

@@ -13,7 +13,7 @@ use crate::access::{ActivityRead, MembersManage, MembersRead, WorkspaceRead, Wor
 use crate::extract::IdPath;
 use crate::extract::PageQuery;
 use crate::state::AppState;
-use tandem_app::ops::{self, AddMember};
+use tandem_app::ops::workspaces::{self, AddMember};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -104,7 +104,7 @@ pub async fn settings_submit(
     PageForm(f): PageForm<RenameForm>,
 ) -> PageResult {
     let path = format!("/w/{}/settings", a.ws);
-    ops::rename_workspace(&state, a.user_id(), a.ws, f.version, &f.name).await.map_err(on(&path))?;
+    workspaces::rename_workspace(&state, a.user_id(), a.ws, f.version, &f.name).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
 
@@ -171,7 +171,7 @@ pub async fn members_add(
 ) -> PageResult {
     let path = format!("/w/{}/settings/members", a.ws);
     let input = AddMember { email: f.email, role: f.role, password: f.password.filter(|p| !p.is_empty()), name: None };
-    let added = ops::add_member(&state, a.user_id(), a.ws, input).await.map_err(on(&path))?;
+    let added = workspaces::add_member(&state, a.user_id(), a.ws, input).await.map_err(on(&path))?;
     match added.invitation_url {
         Some(link) => members_view(&state, &a.principal, a.ws, a.role, None, Some(link)).await,
         None => Ok(Redirect::to(&path).into_response()),
@@ -192,11 +192,7 @@ pub async fn members_update(
 ) -> PageResult {
     let path = format!("/w/{}/settings/members", a.ws);
     let id = p.id().map_err(on(&path))?;
-    state
-        .store
-        .update_member_role(a.user_id(), a.ws, id, f.version, f.role, state.clock.now())
-        .await
-        .map_err(on(&path))?;
+    workspaces::change_role(&state, a.user_id(), a.ws, id, f.version, f.role).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
 
@@ -207,7 +203,7 @@ pub async fn members_remove(
 ) -> PageResult {
     let path = format!("/w/{}/settings/members", a.ws);
     let id = p.id().map_err(on(&path))?;
-    state.store.remove_member(a.user_id(), a.ws, id, state.clock.now()).await.map_err(on(&path))?;
+    workspaces::remove_member(&state, a.user_id(), a.ws, id).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
 
@@ -295,8 +291,7 @@ pub async fn decisions_submit(
         }
         rows.push(row);
     }
-    let m = Matrix { rows }.checked().map_err(on(&path))?;
-    state.store.set_decision_matrix(a.user_id(), a.ws, version, &m, state.clock.now()).await.map_err(on(&path))?;
+    workspaces::set_matrix(&state, a.user_id(), a.ws, version, Matrix { rows }).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
 
