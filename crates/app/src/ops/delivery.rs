@@ -509,14 +509,24 @@ pub async fn evm(state: &App, project: Id, status: Option<LocalTime>) -> Result<
 
 /// EVM of a plan already loaded and costed.
 pub async fn evm_of(state: &App, c: &Computed, status: Option<LocalTime>) -> Result<EvmView, AppError> {
-    let project = c.plan.project.id;
     let b = state
         .store
-        .baselines(project)
+        .baselines(c.plan.project.id)
         .await?
         .into_iter()
         .next()
         .ok_or_else(|| AppError::Conflict("earned value needs a baseline: set one first".into()))?;
+    evm_against(state, c, &b, status).await
+}
+
+/// EVM against the baseline `b` (already read).
+pub async fn evm_against(
+    state: &App,
+    c: &Computed,
+    b: &tandem_core::tracking::Baseline,
+    status: Option<LocalTime>,
+) -> Result<EvmView, AppError> {
+    let project = c.plan.project.id;
     let status = match status.or(c.plan.project.status_date) {
         Some(s) => s,
         None => {
@@ -527,7 +537,7 @@ pub async fn evm_of(state: &App, c: &Computed, status: Option<LocalTime>) -> Res
     let f = TimeFilter { project: Some(project), ..TimeFilter::default() };
     let entries = state.store.time_entries(c.plan.project.workspace_id, &f).await?;
     let cal = plan::calendar(&c.plan.calendar)?;
-    let (figures, curve) = measure::evm(&c.plan.tasks, &b, &entries, status, c.plan.project.budget_minor, &cal)?;
+    let (figures, curve) = measure::evm(&c.plan.tasks, b, &entries, status, c.plan.project.budget_minor, &cal)?;
     Ok(EvmView { status_date: status, currency: c.plan.project.currency.clone(), baseline: b.number, figures, curve })
 }
 

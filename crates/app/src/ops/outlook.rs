@@ -284,7 +284,7 @@ pub async fn facts_of(state: &App, c: &crate::schedules::Computed) -> Result<Sta
     let baselines = state.store.baselines(project).await?;
     let (spi, cpi, creep) = match baselines.first() {
         Some(b) => {
-            let e = delivery::evm_of(state, c, None).await?;
+            let e = delivery::evm_against(state, c, b, None).await?;
             (e.figures.spi, e.figures.cpi, creep_of(&c.plan.tasks, b))
         }
         None => (None, None, None),
@@ -331,6 +331,7 @@ pub async fn scope_metrics(
     state: &App,
     plan: &crate::plan::Plan,
     baselines: &[tandem_core::tracking::Baseline],
+    requests: &[tandem_core::change::ChangeRequest],
 ) -> Result<ScopeMetrics, AppError> {
     let Some(first) = baselines.iter().min_by_key(|b| b.created_at) else {
         return Ok(ScopeMetrics::default());
@@ -341,7 +342,7 @@ pub async fn scope_metrics(
         scope_creep: baselines.first().and_then(|b| creep_of(&plan.tasks, b)),
         ..ScopeMetrics::default()
     };
-    for cr in state.store.change_requests(project.id).await? {
+    for cr in requests {
         if cr.created_at < first.created_at {
             continue;
         }
@@ -569,11 +570,12 @@ pub async fn dashboard(state: &App, project: Id) -> Result<ProjectDashboard, App
     let view = &c.view;
     let baselines = state.store.baselines(project).await?;
     let evm = match baselines.first() {
-        Some(_) => Some(delivery::evm_of(state, &c, None).await?),
+        Some(b) => Some(delivery::evm_against(state, &c, b, None).await?),
         None => None,
     };
     let util = delivery::utilisation_of(&c, &delivery::UtilisationQuery::default())?;
-    let scope = scope_metrics(state, &c.plan, &baselines).await?;
+    let requests = state.store.change_requests(project).await?;
+    let scope = scope_metrics(state, &c.plan, &baselines, &requests).await?;
     let plan = &c.plan;
     let critical_minutes: i64 =
         plan.tasks.iter().filter(|t| view.critical_path.contains(&t.id)).map(|t| t.duration_minutes).sum();
@@ -612,10 +614,7 @@ pub async fn dashboard(state: &App, project: Id) -> Result<ProjectDashboard, App
         over_allocated: util.resources.iter().filter(|r| r.over_allocated).map(|r| r.name.clone()).collect(),
         latest_report: state.store.reports(project).await?.into_iter().next(),
         both_hats,
-        open_change_requests: state
-            .store
-            .change_requests(project)
-            .await?
+        open_change_requests: requests
             .into_iter()
             .filter(|c| {
                 matches!(c.status, tandem_core::change::CrStatus::Submitted | tandem_core::change::CrStatus::Escalated)

@@ -721,3 +721,13 @@ pub async fn remove(state: &App, a: &InProject, what: Removal) -> Result<(), App
     }
     Ok(())
 }
+
+/// The project's tasks in WBS order: the shared plan's when its revision
+/// is computed (or computable), else read afresh.
+pub async fn tasks(state: &App, project: Id) -> Result<Vec<Task>, AppError> {
+    match crate::schedules::computed(state, project).await {
+        Ok(c) => Ok(c.plan.tasks.clone()),
+        Err(AppError::Invalid(_)) => Ok(state.store.tasks(project).await?),
+        Err(e) => Err(e),
+    }
+}

@@ -111,7 +111,7 @@ async fn list_tasks(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<List<Task>>> {
     let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
-    Ok(Json(List { items: state.store.tasks(a.scope.project_id).await?, next_cursor: None }))
+    Ok(Json(List { items: ops::tasks(&state, a.scope.project_id).await?, next_cursor: None }))
 }
 
 /// Adds a task (the manager or an admin), last among its parent's children.
