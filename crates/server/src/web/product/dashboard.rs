@@ -1,0 +1,64 @@
+//! The product dashboard: OKRs, releases, feedback per week.
+
+use super::*;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use tandem_core::product::{Feature, Release};
+use tandem_core::scoring::Framework;
+use tandem_store::product::ProductObject;
+
+use super::{PageResult, PageUser, Shell, on, render};
+use crate::extract::IdPath;
+use crate::state::AppState;
+use crate::svg::charts::{self};
+
+// ---- dashboard ----
+
+#[derive(Template)]
+#[template(path = "product_dashboard.html")]
+struct DashboardPage {
+    shell: Shell,
+    f: Frame,
+    objectives: Vec<ObjectiveView>,
+    top: Vec<Feature>,
+    framework: Framework,
+    releases: Vec<Release>,
+    shipped: Vec<Feature>,
+    feedback_chart: String,
+    new_feedback: usize,
+    frameworks: &'static [Framework],
+    /// Projects of this product whose manager is the product's owner.
+    both_hats: Vec<String>,
+    open_change_requests: Vec<tandem_core::change::ChangeRequest>,
+}
+
+pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = page_at(&path, "/products/", "");
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "dashboard", &page).await?;
+    let d = tandem_app::ops::dashboards::product(&state, &a).await.map_err(on(&page))?;
+    let bars: Vec<(String, f64)> = d
+        .feedback_weekly
+        .iter()
+        .map(|w| (format!("{:02}-{:02}", w.start.0.month(), w.start.0.day()), w.count as f64))
+        .collect();
+    let framework = f.product.default_framework;
+    Ok(render(
+        StatusCode::OK,
+        &DashboardPage {
+            both_hats: d.both_hats,
+            shell,
+            f,
+            objectives: d.objectives.into_iter().map(objective_view).collect(),
+            top: d.top_features,
+            framework,
+            releases: d.releases,
+            shipped: d.shipped,
+            feedback_chart: charts::bar_chart("Feedback per week", &bars),
+            new_feedback: d.new_feedback as usize,
+            frameworks: Framework::ALL,
+            open_change_requests: d.open_change_requests,
+        },
+    ))
+}

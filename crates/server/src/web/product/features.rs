@@ -1,0 +1,306 @@
+//! The backlog and one feature's page with its scores, delivering tasks and comments.
+
+use super::*;
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::product::{Feature, FeatureStatus, Feedback, Lane, Release, sort_backlog};
+use tandem_core::scoring::{Framework, Ice, Kano, Moscow, Rice, ValueEffort, Wsjf};
+use tandem_core::{Id, ProductAction};
+use tandem_store::product::{FeedbackFilter, ProductObject};
+
+use super::{PageForm, PageResult, PageUser, Shell, on, render};
+use crate::access::product_access;
+use crate::error::ApiError;
+use crate::extract::IdPath;
+use crate::state::AppState;
+use tandem_app::ops::product::{self as ops, CreateFeature, UpdateFeature};
+
+// ---- backlog ----
+
+#[derive(Deserialize)]
+pub struct SortQuery {
+    sort: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "product_backlog.html")]
+struct BacklogPage {
+    shell: Shell,
+    f: Frame,
+    features: Vec<Feature>,
+    sort: Framework,
+    frameworks: &'static [Framework],
+}
+
+pub async fn backlog(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    Query(q): Query<SortQuery>,
+) -> PageResult {
+    let page = page_at(&path, "/products/", "/backlog");
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "backlog", &page).await?;
+    let sort =
+        tandem_app::ops::product::framework(q.sort.as_deref(), f.product.default_framework).map_err(on(&page))?;
+    let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
+    sort_backlog(&mut features, sort);
+    Ok(render(StatusCode::OK, &BacklogPage { shell, f, features, sort, frameworks: &Framework::SCORED }))
+}
+
+#[derive(Deserialize)]
+pub struct NewFeatureForm {
+    title: String,
+}
+
+pub async fn feature_create(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<NewFeatureForm>,
+) -> PageResult {
+    let page = page_at(&path, "/products/", "/backlog");
+    let a = product_access(&state, p.id(), ProductObject::Product, pid(&path, &page)?, ProductAction::Edit)
+        .await
+        .map_err(on(&page))?;
+    let req = CreateFeature {
+        title: form.title,
+        description: None,
+        lane: None,
+        release_id: None,
+        rice: None,
+        ice: None,
+        wsjf: None,
+        value_effort: None,
+        moscow: None,
+        kano: None,
+        adoption_event: None,
+    };
+    let feature = ops::create_feature(&state, &a, req).await.map_err(on(&page))?;
+    Ok(Redirect::to(&format!("/features/{}", feature.id)).into_response())
+}
+
+// ---- one feature ----
+
+/// A task delivering the feature, with its scheduled dates.
+struct Delivering {
+    t: tandem_core::project::Task,
+    start: String,
+    finish: String,
+    critical: bool,
+}
+
+/// The delivering tasks with the dates their projects' schedules give them.
+async fn delivering_rows(state: &AppState, feature: Id) -> Result<Vec<Delivering>, ApiError> {
+    let tasks = state.store.tasks_delivering(feature).await?;
+    let mut dates: std::collections::HashMap<Id, (String, String, bool)> = std::collections::HashMap::new();
+    let projects: BTreeSet<Id> = tasks.iter().map(|t| t.project_id).collect();
+    for p in projects {
+        let c = tandem_app::schedules::computed(state, p).await?;
+        for r in &c.view.tasks {
+            dates.insert(r.id, (r.start.to_string(), r.finish.to_string(), r.critical));
+        }
+    }
+    Ok(tasks
+        .into_iter()
+        .map(|t| {
+            let (start, finish, critical) = dates.remove(&t.id).unwrap_or_default();
+            Delivering { t, start, finish, critical }
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "feature.html")]
+struct FeaturePage {
+    shell: Shell,
+    f: Frame,
+    feature: Feature,
+    feedback: Vec<Feedback>,
+    delivering: Vec<Delivering>,
+    comments: Vec<tandem_core::model::Comment>,
+    /// Change requests that bring the feature into a release or take it
+    /// out, with their decisions in the log.
+    decided_by: Vec<tandem_core::change::ChangeRequest>,
+    releases: Vec<Release>,
+    statuses: &'static [FeatureStatus],
+    lanes: &'static [Lane],
+    moscows: &'static [Moscow],
+    kanos: &'static [Kano],
+}
+
+pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = page_at(&path, "/features/", "");
+    let id = pid(&path, &page)?;
+    let (shell, f, a) = frame(&state, &p, ProductObject::Feature, id, "feature", &page).await?;
+    let feature = state.store.feature(id).await.map_err(on(&page))?;
+    let filter = FeedbackFilter { feature_id: Some(id), ..FeedbackFilter::default() };
+    let feedback = state.store.feedback_list(a.scope.product_id, &filter, None, 200).await.map_err(on(&page))?.items;
+    let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
+    let comments = state.store.comments("feature", id, None, tandem_store::MAX_PAGE).await.map_err(on(&page))?.items;
+    let delivering = delivering_rows(&state, id).await.map_err(on(&page))?;
+    let mut decided_by = Vec::new();
+    for project in ops::product_projects(&state, &a).await.map_err(on(&page))? {
+        decided_by.extend(state.store.change_requests(project.id).await.map_err(on(&page))?.into_iter().filter(|c| {
+            c.edits.iter().any(|e| {
+                matches!(e, tandem_core::change::Edit::AddFeatureToRelease { feature_id, .. }
+                    | tandem_core::change::Edit::RemoveFeatureFromRelease { feature_id, .. } if *feature_id == id)
+            })
+        }));
+    }
+    Ok(render(
+        StatusCode::OK,
+        &FeaturePage {
+            shell,
+            f,
+            feature,
+            feedback,
+            delivering,
+            comments,
+            decided_by,
+            releases,
+            statuses: FeatureStatus::ALL,
+            lanes: Lane::ALL,
+            moscows: Moscow::ALL,
+            kanos: Kano::ALL,
+        },
+    ))
+}
+
+/// A feature form: only the fields present are changed; an empty value
+/// clears an optional field. Score inputs come per framework.
+#[derive(Debug, Default, Deserialize)]
+pub struct FeatureForm {
+    version: i64,
+    return_to: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    rejection_reason: Option<String>,
+    lane: Option<String>,
+    release_id: Option<String>,
+    moscow: Option<String>,
+    kano: Option<String>,
+    rice_reach: Option<String>,
+    rice_impact: Option<String>,
+    rice_confidence: Option<String>,
+    rice_effort: Option<String>,
+    ice_impact: Option<String>,
+    ice_confidence: Option<String>,
+    ice_ease: Option<String>,
+    wsjf_business_value: Option<String>,
+    wsjf_time_criticality: Option<String>,
+    wsjf_risk_reduction: Option<String>,
+    wsjf_job_size: Option<String>,
+    ve_value: Option<String>,
+    ve_effort: Option<String>,
+}
+
+/// A choice field: empty clears it; anything else must be one of the words.
+fn choice<T>(
+    field: &'static str,
+    v: &Option<String>,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<Option<T>>, ApiError> {
+    match v.as_deref().map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(s) => parse(s).map(|x| Some(Some(x))).ok_or_else(|| ApiError::invalid(field, "is not one of the choices")),
+    }
+}
+
+impl FeatureForm {
+    fn update(&self) -> Result<UpdateFeature, ApiError> {
+        let any = |fs: &[&Option<String>]| fs.iter().any(|f| f.is_some());
+        let rice = any(&[&self.rice_reach, &self.rice_impact, &self.rice_confidence, &self.rice_effort]).then(|| {
+            Ok::<_, ApiError>(Rice {
+                reach: number("rice.reach", &self.rice_reach)?,
+                impact: number("rice.impact", &self.rice_impact)?,
+                confidence: number("rice.confidence", &self.rice_confidence)?,
+                effort: number("rice.effort", &self.rice_effort)?,
+            })
+        });
+        let ice = any(&[&self.ice_impact, &self.ice_confidence, &self.ice_ease]).then(|| {
+            Ok::<_, ApiError>(Ice {
+                impact: number("ice.impact", &self.ice_impact)?,
+                confidence: number("ice.confidence", &self.ice_confidence)?,
+                ease: number("ice.ease", &self.ice_ease)?,
+            })
+        });
+        let wsjf = any(&[
+            &self.wsjf_business_value,
+            &self.wsjf_time_criticality,
+            &self.wsjf_risk_reduction,
+            &self.wsjf_job_size,
+        ])
+        .then(|| {
+            Ok::<_, ApiError>(Wsjf {
+                business_value: number("wsjf.business_value", &self.wsjf_business_value)?,
+                time_criticality: number("wsjf.time_criticality", &self.wsjf_time_criticality)?,
+                risk_reduction: number("wsjf.risk_reduction", &self.wsjf_risk_reduction)?,
+                job_size: number("wsjf.job_size", &self.wsjf_job_size)?,
+            })
+        });
+        let value_effort = any(&[&self.ve_value, &self.ve_effort]).then(|| {
+            Ok::<_, ApiError>(ValueEffort {
+                value: number("value_effort.value", &self.ve_value)?,
+                effort: number("value_effort.effort", &self.ve_effort)?,
+            })
+        });
+        let release_id = match self.release_id.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(s) => Some(Some(s.parse().map_err(|_| ApiError::invalid("release_id", "pick a release"))?)),
+        };
+        Ok(UpdateFeature {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            status: choice("status", &self.status, FeatureStatus::parse)?.flatten(),
+            rejection_reason: self.rejection_reason.clone().filter(|r| !r.trim().is_empty()),
+            lane: choice("lane", &self.lane, Lane::parse)?,
+            release_id,
+            rice: rice.transpose()?,
+            ice: ice.transpose()?,
+            wsjf: wsjf.transpose()?,
+            value_effort: value_effort.transpose()?,
+            moscow: choice("moscow", &self.moscow, Moscow::parse)?,
+            kano: choice("kano", &self.kano, Kano::parse)?,
+            ..UpdateFeature::default()
+        })
+    }
+}
+
+pub async fn feature_update(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<FeatureForm>,
+) -> PageResult {
+    let page = page_at(&path, "/features/", "");
+    let id = pid(&path, &page)?;
+    let a = product_access(&state, p.id(), ProductObject::Feature, id, ProductAction::Read).await.map_err(on(&page))?;
+    let req = form.update().map_err(on(&page))?;
+    ops::update_feature(&state, &a, id, form.version, req).await.map_err(on(&page))?;
+    Ok(Redirect::to(&back(form.return_to.as_deref(), page)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    body: String,
+}
+
+pub async fn feature_comment(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<CommentForm>,
+) -> PageResult {
+    let page = page_at(&path, "/features/", "");
+    let id = pid(&path, &page)?;
+    tandem_app::ops::comments::add(&state, &p.user, ProductObject::Feature, id, &form.body).await.map_err(on(&page))?;
+    Ok(Redirect::to(&format!("{page}#comments")).into_response())
+}

@@ -1,0 +1,130 @@
+//! The feedback inbox: capture, triage and links to features.
+
+use super::*;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::product::{Feature, FeatureStatus, Feedback, FeedbackStatus, Importance};
+use tandem_core::{Id, ProductAction};
+use tandem_store::product::{FeedbackFilter, ProductObject};
+
+use super::{PageForm, PageResult, PageUser, Shell, on, render};
+use crate::access::product_access;
+use crate::error::ApiError;
+use crate::extract::IdPath;
+use crate::state::AppState;
+use tandem_app::ops::product::{self as ops, CreateFeedback, UpdateFeedback};
+
+// ---- feedback inbox ----
+
+#[derive(Deserialize)]
+pub struct InboxQuery {
+    status: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "product_feedback.html")]
+struct FeedbackPage {
+    shell: Shell,
+    f: Frame,
+    items: Vec<Feedback>,
+    status: String,
+    statuses: &'static [FeedbackStatus],
+    features: Vec<Feature>,
+}
+
+pub async fn feedback(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    Query(q): Query<InboxQuery>,
+) -> PageResult {
+    let page = page_at(&path, "/products/", "/feedback");
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "feedback", &page).await?;
+    let status = q.status.as_deref().and_then(FeedbackStatus::parse);
+    let filter = FeedbackFilter { status, ..FeedbackFilter::default() };
+    let items = state.store.feedback_list(a.scope.product_id, &filter, None, 200).await.map_err(on(&page))?.items;
+    let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
+    features.retain(|x| x.status != FeatureStatus::Rejected);
+    let status = status.map(|s| s.as_str().to_owned()).unwrap_or_default();
+    Ok(render(StatusCode::OK, &FeedbackPage { shell, f, items, status, statuses: FeedbackStatus::ALL, features }))
+}
+
+#[derive(Deserialize)]
+pub struct FeedbackForm {
+    text: String,
+    customer: Option<String>,
+    segment: Option<String>,
+}
+
+pub async fn feedback_create(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<FeedbackForm>,
+) -> PageResult {
+    let page = page_at(&path, "/products/", "/feedback");
+    let a = product_access(&state, p.id(), ProductObject::Product, pid(&path, &page)?, ProductAction::SubmitFeedback)
+        .await
+        .map_err(on(&page))?;
+    let req = CreateFeedback {
+        text: form.text,
+        source: None,
+        customer: form.customer,
+        segment: form.segment,
+        customer_value_minor: None,
+    };
+    ops::create_feedback(&state, &a, req).await.map_err(on(&page))?;
+    Ok(Redirect::to(&page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TriageForm {
+    status: String,
+    version: i64,
+    return_to: Option<String>,
+}
+
+pub async fn feedback_triage(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<TriageForm>,
+) -> PageResult {
+    let page = "/";
+    let id = pid(&path, page)?;
+    let a = product_access(&state, p.id(), ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on(page))?;
+    let status = FeedbackStatus::parse(&form.status)
+        .ok_or_else(|| on(page)(ApiError::invalid("status", format!("must be one of {}", FeedbackStatus::words()))))?;
+    let req = UpdateFeedback { status: Some(status), ..UpdateFeedback::default() };
+    ops::update_feedback(&state, &a, id, form.version, req).await.map_err(on(page))?;
+    let fallback = format!("/products/{}/feedback", a.scope.product_id);
+    Ok(Redirect::to(&back(form.return_to.as_deref(), fallback)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    feature_id: String,
+    importance: u8,
+    return_to: Option<String>,
+}
+
+pub async fn feedback_link(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<LinkForm>,
+) -> PageResult {
+    let page = "/";
+    let id = pid(&path, page)?;
+    let a = product_access(&state, p.id(), ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on(page))?;
+    let feature: Id =
+        form.feature_id.parse().map_err(|_| on(page)(ApiError::invalid("feature_id", "pick a feature")))?;
+    let importance = Importance::try_from(form.importance).map_err(|e| on(page)(ApiError::Invalid(e)))?;
+    tandem_app::ops::product::link_feedback(&state, &a, id, feature, importance).await.map_err(on(page))?;
+    let fallback = format!("/products/{}/feedback", a.scope.product_id);
+    Ok(Redirect::to(&back(form.return_to.as_deref(), fallback)).into_response())
+}

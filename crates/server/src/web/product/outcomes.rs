@@ -1,0 +1,195 @@
+//! Releases with go/no-go, OKRs, competitors and metrics.
+
+use super::*;
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::ProductAction;
+use tandem_core::model::Day;
+use tandem_core::product::{Competitor, MetricSeries, sort_backlog};
+use tandem_store::product::ProductObject;
+
+use super::{PageForm, PageResult, PageUser, Shell, on, render};
+use crate::access::product_access;
+use crate::error::ApiError;
+use crate::extract::IdPath;
+use crate::state::AppState;
+use crate::svg::charts::{self};
+use tandem_app::ops::product::UpdateKeyResult;
+use tandem_app::ops::product::{self as ops};
+
+// ---- releases, OKRs, competitors, metrics ----
+
+#[derive(Template)]
+#[template(path = "product_releases.html")]
+struct ReleasesPage {
+    shell: Shell,
+    f: Frame,
+    releases: Vec<ReleaseView>,
+    statuses: &'static [tandem_core::product::ReleaseStatus],
+    /// The caller may make a go/no-go call or give an opinion.
+    can_call: bool,
+}
+
+#[derive(Deserialize)]
+pub struct GoForm {
+    outcome: String,
+    rationale: String,
+}
+
+/// A go/no-go call from the releases page.
+pub async fn release_go_no_go(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<GoForm>,
+) -> PageResult {
+    let id = pid(&path, "/")?;
+    let a = product_access(&state, p.id(), ProductObject::Release, id, ProductAction::Read).await.map_err(on("/"))?;
+    let page = format!("/products/{}/releases", a.scope.product_id);
+    let req = tandem_app::ops::gonogo::GoNoGoRequest { outcome: form.outcome, rationale: form.rationale };
+    tandem_app::ops::gonogo::decide(&state, &a, id, req).await.map_err(on(&page))?;
+    Ok(Redirect::to(&format!("{page}#release-{id}")).into_response())
+}
+
+pub async fn releases(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = page_at(&path, "/products/", "/releases");
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "releases", &page).await?;
+    let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
+    sort_backlog(&mut features, f.product.default_framework);
+    let releases = tandem_app::forecast::releases(&state, a.scope.product_id)
+        .await
+        .map_err(on(&page))?
+        .into_iter()
+        .map(|r| {
+            let mine = features.iter().filter(|x| x.release_id == Some(r.id)).cloned().collect();
+            (r, mine)
+        })
+        .collect::<Vec<_>>();
+    let mut views = Vec::with_capacity(releases.len());
+    for (release, features) in releases {
+        let go = tandem_app::ops::gonogo::status(&state, &a, release.id).await.map_err(on(&page))?;
+        views.push(ReleaseView { release, features, go });
+    }
+    let can_call = tandem_app::ops::gonogo::may_call(&state, &a).await.map_err(on(&page))?;
+    let statuses = tandem_core::product::ReleaseStatus::ALL;
+    Ok(render(StatusCode::OK, &ReleasesPage { shell, f, releases: views, statuses, can_call }))
+}
+
+#[derive(Template)]
+#[template(path = "product_okrs.html")]
+struct OkrsPage {
+    shell: Shell,
+    f: Frame,
+    objectives: Vec<ObjectiveView>,
+    today: Day,
+}
+
+pub async fn okrs(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = page_at(&path, "/products/", "/okrs");
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "okrs", &page).await?;
+    let objectives = tandem_app::forecast::objectives(&state, a.scope.product_id).await.map_err(on(&page))?;
+    let objectives = objectives.into_iter().map(objective_view).collect();
+    Ok(render(StatusCode::OK, &OkrsPage { shell, f, objectives, today: Day::of(state.clock.now()) }))
+}
+
+#[derive(Deserialize)]
+pub struct RecordForm {
+    current: String,
+    as_of: Option<String>,
+    version: i64,
+}
+
+pub async fn key_result_record(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<RecordForm>,
+) -> PageResult {
+    let page = "/";
+    let id = pid(&path, page)?;
+    let a =
+        product_access(&state, p.id(), ProductObject::KeyResult, id, ProductAction::Edit).await.map_err(on(page))?;
+    let current = number("current", &Some(form.current)).map_err(on(page))?;
+    let as_of = match form.as_of.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(s.parse::<Day>().map_err(|e| on(page)(ApiError::invalid("as_of", e.to_string())))?),
+    };
+    let req = UpdateKeyResult { current, as_of, ..UpdateKeyResult::default() };
+    ops::update_key_result(&state, &a, id, form.version, req).await.map_err(on(page))?;
+    Ok(Redirect::to(&format!("/products/{}/okrs", a.scope.product_id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "product_competitors.html")]
+struct CompetitorsPage {
+    shell: Shell,
+    f: Frame,
+    competitors: Vec<Competitor>,
+    capabilities: Vec<String>,
+}
+
+impl CompetitorsPage {
+    fn cell(&self, c: &Competitor, capability: &str) -> &'static str {
+        c.capabilities.get(capability).map_or("none", |l| l.as_str())
+    }
+}
+
+pub async fn competitors(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = page_at(&path, "/products/", "/competitors");
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "competitors", &page).await?;
+    let competitors = state.store.competitors(a.scope.product_id).await.map_err(on(&page))?;
+    let capabilities: BTreeSet<String> = competitors.iter().flat_map(|c| c.capabilities.keys().cloned()).collect();
+    Ok(render(
+        StatusCode::OK,
+        &CompetitorsPage { shell, f, competitors, capabilities: capabilities.into_iter().collect() },
+    ))
+}
+
+pub struct SeriesView {
+    pub series: MetricSeries,
+    pub chart: String,
+    pub latest: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "product_metrics.html")]
+struct MetricsPage {
+    shell: Shell,
+    f: Frame,
+    series: Vec<SeriesView>,
+    kinds: &'static [tandem_core::product::MetricKind],
+    today: Day,
+}
+
+pub async fn metrics(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
+    let page = page_at(&path, "/products/", "/metrics");
+    let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "metrics", &page).await?;
+    let series = state
+        .store
+        .metrics(a.scope.product_id)
+        .await
+        .map_err(on(&page))?
+        .into_iter()
+        .map(|s| {
+            let pts: Vec<(String, f64)> = s.points.iter().map(|p| (p.date.to_string(), p.value)).collect();
+            let chart = charts::line_chart(&s.name, &pts, &s.unit);
+            let latest = s.points.last().map(|p| format!("{} {} on {}", charts::fmt_num(p.value), s.unit, p.date));
+            SeriesView { series: s, chart, latest }
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &MetricsPage {
+            shell,
+            f,
+            series,
+            kinds: tandem_core::product::MetricKind::ALL,
+            today: Day::of(state.clock.now()),
+        },
+    ))
+}

@@ -1,0 +1,196 @@
+//! The board and the sprints with their burndowns and velocity.
+
+use super::*;
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::agile::Sprint;
+use tandem_core::model::Day;
+use tandem_core::project::BoardStatus;
+use tandem_core::{Id, ProjectAction};
+
+use super::{PageForm, PageResult, Shell, on, render};
+use crate::access::project_access;
+use crate::auth::Principal;
+use crate::extract::IdPath;
+use crate::state::AppState;
+use crate::svg::charts::{self, Series};
+use tandem_app::ops::agile::{self, COLUMNS};
+
+// ---- board ----
+
+struct CardView {
+    id: Id,
+    key: String,
+    name: String,
+    points: String,
+    version: i64,
+    mine: bool,
+    assignees: String,
+}
+
+struct ColumnView {
+    status: BoardStatus,
+    cards: Vec<CardView>,
+    points: String,
+}
+
+#[derive(Template)]
+#[template(path = "project_board.html")]
+struct BoardPage {
+    shell: Shell,
+    f: Frame,
+    columns: Vec<ColumnView>,
+    statuses: [BoardStatus; 5],
+}
+
+pub async fn board(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    let (at, id) = page(&path, "/board");
+    let (shell, f, a) = frame(&state, &p, id?, "board", &at).await?;
+    let b = agile::board(&state, f.project.id, None).await.map_err(on(&at))?;
+    let resources: HashMap<Id, tandem_core::tracking::Resource> =
+        state.store.resources(f.project.workspace_id).await.map_err(on(&at))?.into_iter().map(|r| (r.id, r)).collect();
+    let columns = b
+        .columns
+        .into_iter()
+        .map(|c| ColumnView {
+            status: c.status,
+            points: charts::fmt_num(c.points),
+            cards: c
+                .cards
+                .into_iter()
+                .map(|card| {
+                    let mine =
+                        card.assignee_ids.iter().any(|r| resources.get(r).and_then(|r| r.user_id) == Some(a.user_id));
+                    CardView {
+                        assignees: card
+                            .assignee_ids
+                            .iter()
+                            .filter_map(|r| resources.get(r).map(|r| r.name.clone()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        id: card.id,
+                        key: card.key,
+                        name: card.name,
+                        points: card.story_points.map(charts::fmt_num).unwrap_or_default(),
+                        version: card.version,
+                        mine,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &BoardPage { shell, f, columns, statuses: COLUMNS }))
+}
+
+// ---- sprints ----
+
+#[derive(Template)]
+#[template(path = "project_sprints.html")]
+struct SprintsPage {
+    shell: Shell,
+    f: Frame,
+    sprints: Vec<agile::SprintView>,
+    velocity: String,
+    shown: Option<Sprint>,
+    burndown: String,
+    velocity_chart: String,
+}
+
+#[derive(Deserialize)]
+pub struct SprintQuery {
+    sprint: Option<String>,
+}
+
+pub async fn sprints(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    Query(q): Query<SprintQuery>,
+) -> PageResult {
+    let (at, id) = page(&path, "/sprints");
+    let (shell, f, _) = frame(&state, &p, id?, "sprints", &at).await?;
+    let list = agile::sprints(&state, f.project.id).await.map_err(on(&at))?;
+    let wanted = opt_id(q.sprint.as_deref());
+    let shown = list
+        .items
+        .iter()
+        .find(|s| Some(s.sprint.id) == wanted)
+        .or_else(|| list.items.iter().find(|s| s.sprint.status == tandem_core::agile::SprintStatus::Active))
+        .or(list.items.last())
+        .map(|s| s.sprint.clone());
+    let burndown = match &shown {
+        Some(s) => {
+            let b = agile::sprint_burndown(&state, s).await.map_err(on(&at))?;
+            let labels: Vec<String> = b.days.iter().map(|d| d.date.to_string()).collect();
+            let series = [
+                Series {
+                    name: "Ideal",
+                    colour: "#9aa5b1",
+                    values: b.days.iter().map(|d| Some(d.ideal)).collect(),
+                    dashed: true,
+                },
+                Series {
+                    name: "Remaining",
+                    colour: "#3b6fb6",
+                    values: b.days.iter().map(|d| d.remaining).collect(),
+                    dashed: false,
+                },
+            ];
+            charts::multi_line(&format!("{} burndown", s.name), &labels, &series, "points")
+        }
+        None => String::new(),
+    };
+    let bars: Vec<(String, f64)> = list
+        .items
+        .iter()
+        .filter(|s| s.sprint.status == tandem_core::agile::SprintStatus::Closed)
+        .map(|s| (s.sprint.name.clone(), s.done_points))
+        .collect();
+    let velocity_chart = charts::bar_chart("Points done per closed sprint", &bars);
+    Ok(render(
+        StatusCode::OK,
+        &SprintsPage {
+            shell,
+            f,
+            velocity: list.velocity.map(charts::fmt_num).unwrap_or_else(|| "–".into()),
+            sprints: list.items,
+            shown,
+            burndown,
+            velocity_chart,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct NewSprintForm {
+    name: String,
+    start: Day,
+    finish: Day,
+    goal: Option<String>,
+    capacity_points: Option<String>,
+}
+
+pub async fn sprint_create(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<NewSprintForm>,
+) -> PageResult {
+    let (at, id) = page(&path, "/sprints");
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let req = agile::CreateSprint {
+        name: form.name,
+        start: form.start,
+        finish: form.finish,
+        goal: form.goal,
+        capacity_points: form.capacity_points.and_then(|c| c.trim().parse().ok()),
+        status: None,
+    };
+    agile::create_sprint(&state, &a, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&at).into_response())
+}

@@ -1,0 +1,253 @@
+//! Change requests (filing and deciding) and the workspace's decision log.
+
+use super::*;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::{Id, ProjectAction};
+
+use super::{PageAllowed, PageForm, PageResult, Shell, on, render};
+use crate::access::{WorkspaceRead, project_access};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::IdPath;
+use crate::state::AppState;
+
+// ---- change requests ----
+
+struct CrView {
+    cr: tandem_core::change::ChangeRequest,
+    dims: String,
+    required: String,
+    can_decide: bool,
+}
+
+#[derive(Template)]
+#[template(path = "project_changes.html")]
+struct ChangesPage {
+    shell: Shell,
+    f: Frame,
+    items: Vec<CrView>,
+    /// For the filing form: the plan's work tasks, the product's features
+    /// and releases.
+    tasks: Vec<(Id, String)>,
+    features: Vec<(Id, String)>,
+    releases: Vec<(Id, String)>,
+}
+
+pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    use tandem_core::change::CrStatus;
+    let (at, id) = page(&path, "/changes");
+    let (shell, f, a) = frame(&state, &p, id?, "changes", &at).await?;
+    let matrix = state.store.decision_matrix(f.project.workspace_id).await.map_err(on(&at))?.matrix;
+    let holds = a.holds(&state).await.map_err(on(&at))?;
+    let items = state
+        .store
+        .change_requests(f.project.id)
+        .await
+        .map_err(on(&at))?
+        .into_iter()
+        .map(|cr| {
+            let open = matches!(cr.status, CrStatus::Submitted | CrStatus::Escalated);
+            let can_decide = open && tandem_app::ops::changes::say(&a, holds, &cr, &matrix).any();
+            CrView {
+                dims: cr.dimensions.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
+                required: cr.required.iter().map(|r| r.label()).collect::<Vec<_>>().join(" and "),
+                can_decide,
+                cr,
+            }
+        })
+        .collect();
+    let tasks = state
+        .store
+        .tasks(f.project.id)
+        .await
+        .map_err(on(&at))?
+        .into_iter()
+        .filter(|t| t.kind != tandem_core::project::TaskKind::Summary)
+        .map(|t| (t.id, format!("{} {}", t.key, t.name)))
+        .collect();
+    let (mut features, mut releases) = (Vec::new(), Vec::new());
+    if let Some(product) = f.project.product_id {
+        features = state
+            .store
+            .features(product)
+            .await
+            .map_err(on(&at))?
+            .into_iter()
+            .map(|x| (x.id, format!("{} {}", x.key, x.title)))
+            .collect();
+        releases = state.store.releases(product).await.map_err(on(&at))?.into_iter().map(|r| (r.id, r.name)).collect();
+    }
+    Ok(render(StatusCode::OK, &ChangesPage { shell, f, items, tasks, features, releases }))
+}
+
+/// The request form: a title, and any of: a task to add (with its
+/// duration in working days, the task it follows and the one it leads to,
+/// the feature it delivers), a task's new duration, a feature to bring
+/// into a release, a new budget.
+#[derive(Deserialize)]
+pub struct FileForm {
+    title: String,
+    description: Option<String>,
+    add_name: Option<String>,
+    add_days: Option<String>,
+    add_after: Option<String>,
+    add_before: Option<String>,
+    add_feature: Option<String>,
+    change_task: Option<String>,
+    change_days: Option<String>,
+    feature_id: Option<String>,
+    release_id: Option<String>,
+    budget: Option<String>,
+    submit: Option<String>,
+}
+
+/// An optional id from a form's select (empty: none).
+pub(super) fn form_number(field: &'static str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
+    match crate::web::product::number(field, v)? {
+        Some(x) if !(x.is_finite() && x >= 0.0) => Err(ApiError::invalid(field, "must be a number, 0 or more")),
+        other => Ok(other),
+    }
+}
+
+fn file_edits(form: &FileForm) -> Result<Vec<tandem_core::change::Edit>, ApiError> {
+    use tandem_core::change::{Edit, TaskFields};
+    let days = |x: f64| (x * 480.0).round() as i64;
+    let mut edits = Vec::new();
+    if let Some(name) = form.add_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        edits.push(Edit::AddTask {
+            reference: Some("new".into()),
+            name: name.to_owned(),
+            duration_minutes: days(form_number("add_days", &form.add_days)?.unwrap_or(1.0)),
+            parent_id: None,
+            feature_id: form_id("add_feature", &form.add_feature)?,
+            story_points: None,
+        });
+        let link = |predecessor: String, successor: String| Edit::AddDependency {
+            predecessor,
+            successor,
+            kind: None,
+            lag_minutes: None,
+        };
+        if let Some(after) = form_id("add_after", &form.add_after)? {
+            edits.push(link(after.to_string(), "new".into()));
+        }
+        if let Some(before) = form_id("add_before", &form.add_before)? {
+            edits.push(link("new".into(), before.to_string()));
+        }
+    }
+    if let Some(task_id) = form_id("change_task", &form.change_task)? {
+        let d = form_number("change_days", &form.change_days)?
+            .ok_or_else(|| ApiError::invalid("change_days", "give the task's new duration"))?;
+        edits.push(Edit::UpdateTask {
+            task_id,
+            fields: TaskFields { duration_minutes: Some(days(d)), ..TaskFields::default() },
+        });
+    }
+    match (form_id("feature_id", &form.feature_id)?, form_id("release_id", &form.release_id)?) {
+        (Some(feature_id), Some(release_id)) => edits.push(Edit::AddFeatureToRelease { feature_id, release_id }),
+        (None, None) => {}
+        _ => return Err(ApiError::invalid("release_id", "choose both the feature and the release")),
+    }
+    if let Some(b) = form_number("budget", &form.budget)? {
+        edits.push(Edit::SetBudget { budget_minor: (b * 100.0).round() as i64 });
+    }
+    Ok(edits)
+}
+
+/// Files a change request from the page; "File and submit" also computes
+/// its impact and routes it.
+pub async fn change_file(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<FileForm>,
+) -> PageResult {
+    let (at, id) = page(&path, "/changes");
+    let a = project_access(&state, p.id(), id?, ProjectAction::Contribute).await.map_err(on(&at))?;
+    let edits = file_edits(&form).map_err(on(&at))?;
+    let req = tandem_app::ops::changes::CreateChangeRequest { title: form.title, description: form.description, edits };
+    let cr = tandem_app::ops::changes::create(&state, &a, req).await.map_err(on(&at))?;
+    if form.submit.is_some() {
+        tandem_app::ops::changes::submit(&state, &a, cr.id, cr.version).await.map_err(on(&at))?;
+    }
+    Ok(Redirect::to(&format!("{at}#cr-{}", cr.id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    outcome: String,
+    rationale: String,
+}
+
+pub async fn change_decide(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<DecideForm>,
+) -> PageResult {
+    let cid = path.id().map_err(on("/"))?;
+    let cr = state.store.change_request(cid).await.map_err(on("/"))?;
+    let at = format!("/projects/{}/changes", cr.cr.project_id);
+    let a = project_access(&state, p.id(), cr.cr.project_id, ProjectAction::Read).await.map_err(on(&at))?;
+    let req = tandem_app::ops::changes::DecideRequest { outcome: form.outcome, rationale: form.rationale };
+    tandem_app::ops::changes::decide(&state, &a, cid, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&at).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "decision_log.html")]
+struct DecisionLogPage {
+    shell: Shell,
+    ws: Id,
+    entries: Vec<tandem_core::change::DecisionEntry>,
+    q: LogQuery,
+    kinds: Vec<&'static str>,
+}
+
+impl DecisionLogPage {
+    fn val(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("")
+    }
+    /// The page about a decision's subject, where there is one.
+    fn link(&self, d: &tandem_core::change::DecisionEntry) -> Option<String> {
+        match d.subject_type.as_str() {
+            "feature" => Some(format!("/features/{}", d.subject_id)),
+            "product" => Some(format!("/products/{}", d.subject_id)),
+            "project" => Some(format!("/projects/{}", d.subject_id)),
+            _ => None,
+        }
+    }
+}
+
+/// The decision log page's filters (blank fields filter nothing).
+#[derive(Debug, Default, Deserialize)]
+pub struct LogQuery {
+    kind: Option<String>,
+    subject_type: Option<String>,
+    subject_id: Option<String>,
+    q: Option<String>,
+}
+
+pub async fn decision_log(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceRead>,
+    Query(q): Query<LogQuery>,
+) -> PageResult {
+    let path = format!("/w/{}/decisions", a.ws);
+    let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let filter = tandem_store::decisions::DecisionFilter {
+        kind: blank(&q.kind),
+        subject_type: blank(&q.subject_type),
+        subject_id: blank(&q.subject_id).and_then(|s| s.parse().ok()),
+        q: blank(&q.q).map(|s| s.chars().take(200).collect()),
+    };
+    let entries = state.store.decisions(a.ws, &filter, 500).await.map_err(on(&path))?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Decision log").await.map_err(on(&path))?;
+    let kinds = tandem_core::decision::DecisionKind::ALL.iter().map(|k| k.as_str()).collect();
+    Ok(render(StatusCode::OK, &DecisionLogPage { shell, ws: a.ws, entries, q, kinds }))
+}

@@ -1,0 +1,233 @@
+//! The project dashboard, Monte Carlo runs and status reports.
+
+use super::*;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::ProjectAction;
+use tandem_core::metrics::{Rag, StatusReport};
+
+use super::{PageForm, PageResult, Shell, on, render};
+use crate::access::project_access;
+use crate::auth::Principal;
+use crate::extract::IdPath;
+use crate::state::AppState;
+use crate::svg::charts::{self};
+use tandem_app::ops::outlook::{self, DraftReport, MonteCarloRun, RunRequest, UpdateReport};
+
+// ---- dashboard ----
+
+#[derive(Template)]
+#[template(path = "project_dashboard.html")]
+struct DashboardPage {
+    shell: Shell,
+    f: Frame,
+    d: outlook::ProjectDashboard,
+    spi: String,
+    cpi: String,
+    evm_chart: String,
+    critical_days: String,
+    rag_dims: Vec<(&'static str, &'static str)>,
+}
+
+fn dims(r: &StatusReport) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("schedule", r.rag.schedule.as_str()),
+        ("budget", r.rag.budget.as_str()),
+        ("scope", r.rag.scope.as_str()),
+        ("quality", r.rag.quality.as_str()),
+        ("risk", r.rag.risk.as_str()),
+        ("overall", r.rag.overall.as_str()),
+    ]
+}
+
+pub async fn dashboard(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    let (at, id) = page(&path, "");
+    let (shell, f, _) = frame(&state, &p, id?, "dashboard", &at).await?;
+    let d = outlook::dashboard(&state, f.project.id).await.map_err(on(&at))?;
+    let page = DashboardPage {
+        spi: ratio(d.evm.as_ref().and_then(|e| e.figures.spi)),
+        cpi: ratio(d.evm.as_ref().and_then(|e| e.figures.cpi)),
+        evm_chart: d.evm.as_ref().map(evm_chart).unwrap_or_default(),
+        critical_days: charts::fmt_num(d.critical_working_days),
+        rag_dims: d.latest_report.as_ref().map(dims).unwrap_or_default(),
+        d,
+        shell,
+        f,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+// ---- Monte Carlo ----
+
+#[derive(Template)]
+#[template(path = "project_montecarlo.html")]
+struct MonteCarloPage {
+    shell: Shell,
+    f: Frame,
+    run: Option<MonteCarloRun>,
+    histogram: String,
+    s_curve: String,
+}
+
+pub async fn monte_carlo(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    let (at, id) = page(&path, "/monte-carlo");
+    let (shell, f, _) = frame(&state, &p, id?, "monte-carlo", &at).await?;
+    let run = state
+        .store
+        .runs(f.project.id)
+        .await
+        .map_err(on(&at))?
+        .into_iter()
+        .next()
+        .map(outlook::run_view)
+        .transpose()
+        .map_err(on(&at))?;
+    let (histogram, s_curve) = match &run {
+        Some(r) => {
+            let bars: Vec<(String, f64)> = r
+                .results
+                .histogram
+                .iter()
+                .map(|b| (b.from.0.date().strftime("%d %b").to_string(), f64::from(b.count)))
+                .collect();
+            let pts: Vec<(String, f64)> = r
+                .results
+                .s_curve
+                .iter()
+                .map(|c| (c.date.0.date().to_string(), (c.probability * 100.0).round()))
+                .collect();
+            (
+                charts::bar_chart("Finish dates: iterations per bin", &bars),
+                charts::line_chart("Chance of finishing by", &pts, "%"),
+            )
+        }
+        None => (String::new(), String::new()),
+    };
+    Ok(render(StatusCode::OK, &MonteCarloPage { shell, f, run, histogram, s_curve }))
+}
+
+#[derive(Deserialize)]
+pub struct RunForm {
+    iterations: Option<u32>,
+    seed: Option<u64>,
+    distribution: Option<String>,
+}
+
+pub async fn monte_carlo_run(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<RunForm>,
+) -> PageResult {
+    let (at, id) = page(&path, "/monte-carlo");
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let req = RunRequest {
+        iterations: form.iterations,
+        seed: form.seed,
+        distribution: form.distribution.as_deref().and_then(outlook::Spread::parse),
+        target: None,
+    };
+    outlook::run_monte_carlo(&state, &a, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&at).into_response())
+}
+
+// ---- status reports ----
+
+#[derive(Template)]
+#[template(path = "project_reports.html")]
+struct ReportsPage {
+    shell: Shell,
+    f: Frame,
+    reports: Vec<(StatusReport, &'static str)>,
+}
+
+pub async fn reports(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    let (at, id) = page(&path, "/reports");
+    let (shell, f, _) = frame(&state, &p, id?, "reports", &at).await?;
+    let reports = state
+        .store
+        .reports(f.project.id)
+        .await
+        .map_err(on(&at))?
+        .into_iter()
+        .map(|r| {
+            let w = r.rag.overall.as_str();
+            (r, w)
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &ReportsPage { shell, f, reports }))
+}
+
+pub async fn report_draft(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    let (at, id) = page(&path, "/reports");
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let r = outlook::draft_report(&state, &a, DraftReport::default()).await.map_err(on(&at))?;
+    Ok(Redirect::to(&format!("/status-reports/{}", r.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "status_report.html")]
+struct ReportPage {
+    shell: Shell,
+    f: Frame,
+    r: StatusReport,
+    dims: Vec<(&'static str, &'static str)>,
+    rags: [&'static str; 3],
+    draft: bool,
+}
+
+pub async fn report(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    let rid = path.id().map_err(on("/"))?;
+    let at = format!("/status-reports/{rid}");
+    let r = state.store.report(rid).await.map_err(on(&at))?;
+    let (shell, f, _) = frame(&state, &p, r.project_id, "reports", &at).await?;
+    let dims = dims(&r);
+    let draft = outlook::is_draft(&r);
+    Ok(render(StatusCode::OK, &ReportPage { shell, f, r, dims, rags: ["green", "amber", "red"], draft }))
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    version: i64,
+    summary: Option<String>,
+    schedule: Option<Rag>,
+    budget: Option<Rag>,
+    scope: Option<Rag>,
+    quality: Option<Rag>,
+    risk: Option<Rag>,
+    publish: Option<String>,
+}
+
+pub async fn report_edit(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<ReportForm>,
+) -> PageResult {
+    let rid = path.id().map_err(on("/"))?;
+    let at = format!("/status-reports/{rid}");
+    let r = state.store.report(rid).await.map_err(on(&at))?;
+    let a = project_access(&state, p.id(), r.project_id, ProjectAction::Edit).await.map_err(on(&at))?;
+    let req = UpdateReport {
+        period: None,
+        summary: form.summary,
+        rag: Some(outlook::RagEdit {
+            schedule: form.schedule,
+            budget: form.budget,
+            scope: form.scope,
+            quality: form.quality,
+            risk: form.risk,
+            overall: None,
+        }),
+        version: Some(form.version),
+    };
+    let saved = outlook::update_report(&state, &a, rid, form.version, req, false).await.map_err(on(&at))?;
+    if form.publish.is_some() {
+        outlook::update_report(&state, &a, rid, saved.version, UpdateReport::default(), true).await.map_err(on(&at))?;
+    }
+    Ok(Redirect::to(&at).into_response())
+}

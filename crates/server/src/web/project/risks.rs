@@ -1,0 +1,179 @@
+//! The risk register with its heat map, and defects.
+
+use super::*;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::risk::{Defect, Risk, RiskResponse, Severity};
+use tandem_core::{Id, ProjectAction};
+
+use super::{PageForm, PageResult, Shell, on, render};
+use crate::access::project_access;
+use crate::auth::Principal;
+use crate::extract::IdPath;
+use crate::state::AppState;
+use tandem_app::ops::risks::{self, CreateDefect, CreateRisk, UpdateDefect};
+
+// ---- risks ----
+
+#[derive(Template)]
+#[template(path = "project_risks.html")]
+struct RisksPage {
+    shell: Shell,
+    f: Frame,
+    risks: Vec<Risk>,
+    heat: Vec<HeatRow5>,
+    responses: [RiskResponse; 4],
+}
+
+/// A row of the 5×5 risk grid: its impact and, per probability, the count
+/// of open risks and the zone's colour.
+type HeatRow5 = (i64, Vec<(i64, i64, &'static str)>);
+
+fn heat_cells(cells: &[Vec<i64>]) -> Vec<HeatRow5> {
+    cells
+        .iter()
+        .enumerate()
+        .map(|(row, counts)| {
+            let impact = 5 - row as i64;
+            let cols = counts
+                .iter()
+                .enumerate()
+                .map(|(c, n)| {
+                    let prob = c as i64 + 1;
+                    let score = prob * impact;
+                    let zone = if score >= 20 {
+                        "red"
+                    } else if score >= 15 {
+                        "amber"
+                    } else if score >= 8 {
+                        "yellow"
+                    } else {
+                        "green"
+                    };
+                    (prob, *n, zone)
+                })
+                .collect();
+            (impact, cols)
+        })
+        .collect()
+}
+
+pub async fn risks_page(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    let (at, id) = page(&path, "/risks");
+    let (shell, f, _) = frame(&state, &p, id?, "risks", &at).await?;
+    let list = state.store.risks(f.project.id).await.map_err(on(&at))?;
+    let heat = heat_cells(&risks::risk_heatmap(&list).cells);
+    let responses = [RiskResponse::Avoid, RiskResponse::Mitigate, RiskResponse::Transfer, RiskResponse::Accept];
+    Ok(render(StatusCode::OK, &RisksPage { shell, f, risks: list, heat, responses }))
+}
+
+#[derive(Deserialize)]
+pub struct NewRiskForm {
+    title: String,
+    probability: i64,
+    impact: i64,
+    cost_impact: Option<String>,
+    response: RiskResponse,
+    mitigation: Option<String>,
+}
+
+pub async fn risk_create(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<NewRiskForm>,
+) -> PageResult {
+    let (at, id) = page(&path, "/risks");
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let cost = form.cost_impact.and_then(|c| c.trim().parse::<f64>().ok()).map(|c| (c * 100.0).round() as i64);
+    let req = CreateRisk {
+        title: form.title,
+        description: None,
+        probability: form.probability,
+        impact: form.impact,
+        cost_impact_minor: cost,
+        owner_id: Some(a.user_id),
+        response: Some(form.response),
+        mitigation: form.mitigation,
+        trigger: None,
+        status: None,
+        task_ids: None,
+    };
+    risks::create_risk(&state, &a, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&at).into_response())
+}
+
+// ---- defects ----
+
+#[derive(Template)]
+#[template(path = "project_defects.html")]
+struct DefectsPage {
+    shell: Shell,
+    f: Frame,
+    defects: Vec<Defect>,
+    quality: risks::Quality,
+    severities: [Severity; 4],
+    user_id: Id,
+}
+
+pub async fn defects(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    let (at, id) = page(&path, "/defects");
+    let (shell, f, a) = frame(&state, &p, id?, "defects", &at).await?;
+    let defects = state.store.defects(f.project.id).await.map_err(on(&at))?;
+    let quality = risks::quality(&state, f.project.id).await.map_err(on(&at))?;
+    let severities = [Severity::Critical, Severity::Major, Severity::Minor, Severity::Trivial];
+    Ok(render(StatusCode::OK, &DefectsPage { shell, f, defects, quality, severities, user_id: a.user_id }))
+}
+
+#[derive(Deserialize)]
+pub struct NewDefectForm {
+    title: String,
+    severity: Severity,
+    after_release: Option<String>,
+}
+
+pub async fn defect_create(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<NewDefectForm>,
+) -> PageResult {
+    let (at, id) = page(&path, "/defects");
+    let a = project_access(&state, p.id(), id?, ProjectAction::Contribute).await.map_err(on(&at))?;
+    let req = CreateDefect {
+        title: form.title,
+        description: None,
+        severity: Some(form.severity),
+        feature_id: None,
+        task_id: None,
+        found_in_release_id: None,
+        found_after_release: form.after_release.is_some(),
+    };
+    risks::create_defect(&state, &a, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&at).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DefectStatusForm {
+    version: i64,
+    status: tandem_core::risk::DefectStatus,
+}
+
+pub async fn defect_status(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<DefectStatusForm>,
+) -> PageResult {
+    let did = path.id().map_err(on("/"))?;
+    let d = state.store.defect(did).await.map_err(on("/"))?;
+    let at = format!("/projects/{}/defects", d.project_id);
+    let a = project_access(&state, p.id(), d.project_id, ProjectAction::Contribute).await.map_err(on(&at))?;
+    let req = UpdateDefect { status: Some(form.status), ..UpdateDefect::default() };
+    risks::update_defect(&state, &a, &d, form.version, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&at).into_response())
+}

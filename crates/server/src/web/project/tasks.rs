@@ -1,0 +1,225 @@
+//! The task list (WBS) with its editor, and the Gantt chart.
+
+use super::*;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use tandem_core::ProjectAction;
+use tandem_core::agile::Sprint;
+use tandem_core::project::{BoardStatus, Task, TaskKind};
+
+use super::{PageForm, PageResult, Shell, on, render};
+use crate::access::project_access;
+use crate::auth::Principal;
+use crate::extract::IdPath;
+use crate::state::AppState;
+use tandem_app::ops::agile::COLUMNS;
+use tandem_app::ops::project::{self as ops, CreateTask, UpdateTask};
+use tandem_app::plan::{ScheduleView, ScheduledTask};
+
+// ---- task list ----
+
+struct TaskRow {
+    t: Task,
+    s: ScheduledTask,
+    days: String,
+    indent: u32,
+}
+
+#[derive(Template)]
+#[template(path = "project_tasks.html")]
+struct TasksPage {
+    shell: Shell,
+    f: Frame,
+    rows: Vec<TaskRow>,
+    statuses: [BoardStatus; 5],
+    sprints: Vec<Sprint>,
+}
+
+fn rows_of(tasks: &[Task], view: &ScheduleView) -> Vec<TaskRow> {
+    tasks
+        .iter()
+        .zip(&view.tasks)
+        .map(|(t, s)| TaskRow {
+            days: days(t.duration_minutes),
+            indent: t.outline_level.saturating_sub(1).min(10),
+            t: t.clone(),
+            s: s.clone(),
+        })
+        .collect()
+}
+
+pub async fn tasks(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+    let (at, id) = page(&path, "/tasks");
+    let (shell, f, _) = frame(&state, &p, id?, "tasks", &at).await?;
+    let c = tandem_app::schedules::computed(&state, f.project.id).await.map_err(on(&at))?;
+    let sprints = state.store.sprints(f.project.id).await.map_err(on(&at))?;
+    Ok(render(
+        StatusCode::OK,
+        &TasksPage { shell, f, rows: rows_of(&c.plan.tasks, &c.view), statuses: COLUMNS, sprints },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct NewTaskForm {
+    name: String,
+    days: Option<String>,
+    parent_id: Option<String>,
+    milestone: Option<String>,
+}
+
+fn parse_days(field: &'static str, s: Option<&str>) -> Result<Option<i64>, crate::error::ApiError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<f64>()
+            .ok()
+            .filter(|d| d.is_finite() && *d >= 0.0 && *d <= 26_000.0)
+            .map(|d| Some((d * 480.0).round() as i64))
+            .ok_or_else(|| crate::error::ApiError::invalid(field, "must be a number of days")),
+    }
+}
+
+pub async fn task_create(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<NewTaskForm>,
+) -> PageResult {
+    let (at, id) = page(&path, "/tasks");
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let milestone = form.milestone.is_some();
+    let req = CreateTask {
+        name: form.name,
+        parent_id: opt_id(form.parent_id.as_deref()),
+        kind: milestone.then_some(TaskKind::Milestone),
+        duration_minutes: if milestone {
+            Some(0)
+        } else {
+            parse_days("days", form.days.as_deref()).map_err(on(&at))?
+        },
+        percent_complete: None,
+        constraint: None,
+        deadline: None,
+        story_points: None,
+        status: None,
+        feature_id: None,
+        fixed_cost_minor: None,
+        actual_start: None,
+        actual_finish: None,
+        remaining_minutes: None,
+        estimate: None,
+        sprint_id: None,
+        priority: None,
+        assignments: None,
+        calendar_id: None,
+        manual_start: None,
+        manual_finish: None,
+        external_start: None,
+    };
+    ops::create_task(&state, &a, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&at).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EditTaskForm {
+    version: i64,
+    /// `save`, `indent`, `outdent`, `up` or `down`.
+    action: String,
+    name: Option<String>,
+    days: Option<String>,
+    percent_complete: Option<i64>,
+    status: Option<BoardStatus>,
+    /// Sprint planning: a sprint's id, or empty for the backlog.
+    sprint_id: Option<String>,
+    back: Option<String>,
+}
+
+/// Saves a row of the task list, or moves it in the WBS: indent puts it
+/// under the sibling above, outdent after its parent, up/down swap it with
+/// a neighbour. Contributors may only change progress and status of their
+/// own tasks.
+pub async fn task_edit(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<EditTaskForm>,
+) -> PageResult {
+    let tid = path.id().map_err(on("/"))?;
+    let project = state.store.task_project(tid).await.map_err(on("/"))?;
+    let back = crate::web::safe_next(form.back.as_deref().or(Some(&format!("/projects/{project}/tasks"))));
+    project_access(&state, p.id(), project, ProjectAction::Read).await.map_err(on(&back))?;
+    let task = state.store.task(tid).await.map_err(on(&back))?;
+    let mut req = UpdateTask { version: Some(form.version), ..UpdateTask::default() };
+    match form.action.as_str() {
+        "indent" | "outdent" | "up" | "down" => {
+            let tasks = state.store.tasks(project).await.map_err(on(&back))?;
+            let siblings: Vec<&Task> = tasks.iter().filter(|t| t.parent_id == task.parent_id).collect();
+            let at = siblings.iter().position(|t| t.id == tid).unwrap_or(0);
+            match form.action.as_str() {
+                "indent" => match at.checked_sub(1).and_then(|i| siblings.get(i)) {
+                    Some(prev) => req.parent_id = Some(Some(prev.id)),
+                    None => return Ok(Redirect::to(&back).into_response()),
+                },
+                "outdent" => match task.parent_id.and_then(|pid| tasks.iter().find(|t| t.id == pid)) {
+                    Some(parent) => {
+                        req.parent_id = Some(parent.parent_id);
+                        req.position = Some(parent.position + 1);
+                    }
+                    None => return Ok(Redirect::to(&back).into_response()),
+                },
+                "up" => req.position = Some((task.position - 1).max(1)),
+                _ => req.position = Some(task.position + 1),
+            }
+        }
+        _ => {
+            req.name = form.name.filter(|n| !n.trim().is_empty() && *n != task.name);
+            req.duration_minutes =
+                parse_days("days", form.days.as_deref()).map_err(on(&back))?.filter(|d| *d != task.duration_minutes);
+            req.percent_complete = form.percent_complete.filter(|p| *p != task.percent_complete);
+            req.status = form.status.filter(|s| *s != task.status);
+            if let Some(raw) = form.sprint_id.as_deref() {
+                let sprint = opt_id(Some(raw));
+                if sprint != task.sprint_id {
+                    req.sprint_id = Some(sprint);
+                }
+            }
+        }
+    }
+    let a = ops::task_edit_access(&state, p.id(), tid, &req).await.map_err(on(&back))?;
+    ops::update_task(&state, &a, tid, form.version, req).await.map_err(on(&back))?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+// ---- Gantt ----
+
+#[derive(Template)]
+#[template(path = "project_gantt.html")]
+struct GanttPage {
+    shell: Shell,
+    f: Frame,
+    zoom: &'static str,
+    svg: String,
+}
+
+#[derive(Deserialize)]
+pub struct ZoomQuery {
+    zoom: Option<String>,
+}
+
+pub async fn gantt(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    Query(q): Query<ZoomQuery>,
+) -> PageResult {
+    let (at, id) = page(&path, "/gantt");
+    let (shell, f, _) = frame(&state, &p, id?, "gantt", &at).await?;
+    let zoom = q.zoom.as_deref().and_then(crate::svg::gantt::Zoom::parse).unwrap_or(crate::svg::gantt::Zoom::Week);
+    let data = ops::gantt_data(&state, f.project.id, None).await.map_err(on(&at))?;
+    let svg = crate::svg::gantt::project(&data, zoom);
+    Ok(render(StatusCode::OK, &GanttPage { shell, f, zoom: zoom.as_str(), svg }))
+}
