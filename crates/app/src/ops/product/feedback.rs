@@ -1,0 +1,139 @@
+//! Feedback: capture, triage and links to features.
+
+use super::*;
+
+use serde::Deserialize;
+use tandem_core::Id;
+use tandem_core::product::{Feedback, FeedbackSource, FeedbackStatus, Importance};
+use tandem_core::validate::{self, Invalid};
+use tandem_store::product::NewFeedback;
+use utoipa::ToSchema;
+
+use crate::App;
+use crate::access::InProduct;
+use crate::error::AppError;
+
+// ---- feedback ----
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateFeedback {
+    pub text: String,
+    /// Defaults to `customer` when a customer is named, else `internal`.
+    pub source: Option<FeedbackSource>,
+    pub customer: Option<String>,
+    pub segment: Option<String>,
+    /// Customer value (e.g. ARR) in minor units, 0 or more.
+    pub customer_value_minor: Option<i64>,
+}
+
+fn check_value(v: Option<i64>) -> Result<Option<i64>, Invalid> {
+    match v {
+        Some(n) if n < 0 => Err(Invalid::new("customer_value_minor", "must be 0 or more")),
+        other => Ok(other),
+    }
+}
+
+pub async fn create_feedback(state: &App, a: &InProduct, req: CreateFeedback) -> Result<Feedback, AppError> {
+    let customer = validate::optional_name("customer", req.customer.as_deref())?;
+    let source =
+        req.source.unwrap_or(if customer.is_some() { FeedbackSource::Customer } else { FeedbackSource::Internal });
+    let new = NewFeedback {
+        text: validate::required_text("text", &req.text)?,
+        source,
+        customer,
+        segment: validate::optional_name("segment", req.segment.as_deref())?,
+        customer_value_minor: check_value(req.customer_value_minor)?,
+    };
+    Ok(state.store.create_feedback(a.user_id, a.scope.product_id, &new, state.clock.now()).await?)
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateFeedback {
+    pub text: Option<String>,
+    pub source: Option<FeedbackSource>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub customer: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub segment: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub customer_value_minor: Option<Option<i64>>,
+    /// `new`, `triaged` or `archived`; `linked` follows from links.
+    pub status: Option<FeedbackStatus>,
+    /// The version read; or send it in `If-Match`.
+    pub version: Option<i64>,
+}
+
+pub async fn update_feedback(
+    state: &App,
+    a: &InProduct,
+    fb: Id,
+    version: i64,
+    req: UpdateFeedback,
+) -> Result<Feedback, AppError> {
+    if req.status == Some(FeedbackStatus::Linked) {
+        return Err(AppError::invalid("status", "feedback becomes `linked` by linking it to a feature"));
+    }
+    let text = req.text.map(|t| validate::required_text("text", &t)).transpose()?;
+    let customer = req.customer.map(|c| validate::optional_name("customer", c.as_deref())).transpose()?;
+    let segment = req.segment.map(|c| validate::optional_name("segment", c.as_deref())).transpose()?;
+    let value = req.customer_value_minor.map(check_value).transpose()?;
+    let f = state
+        .store
+        .update_feedback(
+            a.user_id,
+            fb,
+            version,
+            |e| {
+                if let Some(v) = text {
+                    e.text = v;
+                }
+                if let Some(v) = req.source {
+                    e.source = v;
+                }
+                if let Some(v) = customer {
+                    e.customer = v;
+                }
+                if let Some(v) = segment {
+                    e.segment = v;
+                }
+                if let Some(v) = value {
+                    e.customer_value_minor = v;
+                }
+                if let Some(v) = req.status {
+                    e.status = v;
+                }
+                Ok(())
+            },
+            state.clock.now(),
+        )
+        .await?;
+    Ok(f)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkFeedback {
+    pub feature_id: Id,
+    /// 1 nice to have, 2 important (default), 3 critical.
+    pub importance: Option<Importance>,
+}
+
+/// Links feedback to a feature with an importance; the feedback becomes linked.
+pub async fn link_feedback(
+    state: &App,
+    a: &InProduct,
+    feedback: Id,
+    feature: Id,
+    importance: tandem_core::product::Importance,
+) -> Result<Feedback, AppError> {
+    Ok(state.store.link_feedback(a.user_id, feedback, feature, importance, state.clock.now()).await?)
+}
+
+pub async fn unlink_feedback(state: &App, a: &InProduct, feedback: Id, feature: Id) -> Result<Feedback, AppError> {
+    Ok(state.store.unlink_feedback(a.user_id, feedback, feature, state.clock.now()).await?)
+}
