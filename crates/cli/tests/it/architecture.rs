@@ -196,3 +196,17 @@ fn every_write_goes_through_the_application_layer() {
     }
     assert!(found.is_empty(), "the server writes only through tandem-app; found:\n{}", found.join("\n"));
 }
+
+#[test]
+fn no_source_file_is_over_six_hundred_lines() {
+    let mut found = Vec::new();
+    for krate in ["core", "sched", "formats", "store", "app", "server", "cli"] {
+        for f in rust_files(&crates_dir().join(krate).join("src")) {
+            let n = std::fs::read_to_string(&f).unwrap().lines().count();
+            if n > 600 {
+                found.push(format!("{}: {n} lines", relative(&f)));
+            }
+        }
+    }
+    assert!(found.is_empty(), "split these by area (ARCHITECTURE.md):\n{}", found.join("\n"));
+}
