@@ -18,6 +18,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (9, "change_requests", include_str!("../migrations/sqlite/0009_change_requests.sql")),
     (10, "syncs_and_notifications", include_str!("../migrations/sqlite/0010_syncs_and_notifications.sql")),
     (11, "plan_revisions", include_str!("../migrations/sqlite/0011_plan_revisions.sql")),
+    (12, "shared_plan_revisions", include_str!("../migrations/sqlite/0012_shared_plan_revisions.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -32,6 +33,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (9, "change_requests", include_str!("../migrations/postgres/0009_change_requests.sql")),
     (10, "syncs_and_notifications", include_str!("../migrations/postgres/0010_syncs_and_notifications.sql")),
     (11, "plan_revisions", include_str!("../migrations/postgres/0011_plan_revisions.sql")),
+    (12, "shared_plan_revisions", include_str!("../migrations/postgres/0012_shared_plan_revisions.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

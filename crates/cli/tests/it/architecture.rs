@@ -41,14 +41,22 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The code of a source file without its unit tests and comments.
+/// The code of a source file without its unit-test module and comments.
 fn code(path: &Path) -> Vec<(usize, String)> {
     let text = std::fs::read_to_string(path).unwrap();
-    text.lines()
+    let lines: Vec<&str> = text.lines().collect();
+    // Only a `#[cfg(test)]` that opens a module ends the code: one on a
+    // single test helper does not hide what follows it.
+    let end = (0..lines.len())
+        .find(|&i| {
+            lines[i].trim() == "#[cfg(test)]" && lines.get(i + 1).is_some_and(|n| n.trim_start().starts_with("mod "))
+        })
+        .unwrap_or(lines.len());
+    lines[..end]
+        .iter()
         .enumerate()
-        .take_while(|(_, l)| l.trim() != "#[cfg(test)]")
         .filter(|(_, l)| !l.trim_start().starts_with("//"))
-        .map(|(i, l)| (i + 1, l.to_owned()))
+        .map(|(i, l)| (i + 1, (*l).to_owned()))
         .collect()
 }
 
@@ -85,6 +93,8 @@ fn the_bottom_layers_stay_pure() {
         "formats imports only the engine"
     );
     assert!(!dependencies("store").iter().any(|d| d == "tandem-app" || d == "tandem-server" || d == "axum"));
+    assert!(dependencies("core").iter().all(|d| !d.starts_with("tandem")), "core imports nothing of Tandem");
+    assert!(!dependencies("app").iter().any(|d| d == "tandem-server"), "app does not know the server");
     assert!(!dependencies("server").iter().any(|d| d == "tandem-sched" || d == "tandem-formats"),);
 }
 
@@ -94,8 +104,10 @@ fn compares_a_role(line: &str) -> bool {
     let Some(at) = line.find("Role::") else { return false };
     let before = &line[..at];
     let after = &line[at..];
-    before.trim_end().ends_with("==")
-        || before.trim_end().ends_with("!=")
+    let before_some = before.trim_end().strip_suffix("Some(").unwrap_or(before).trim_end();
+    before_some.ends_with("==")
+        || before_some.ends_with("!=")
+        || (before.trim().is_empty() && after.contains("=>"))
         || after
             .split_once(' ')
             .is_some_and(|(_, rest)| rest.trim_start().starts_with("==") || rest.trim_start().starts_with("!="))
@@ -111,12 +123,15 @@ fn only_core_access_compares_roles() {
     assert!(compares_a_role("matches!(role, Role::Admin | Role::ProjectManager)"));
     assert!(compares_a_role("required.contains(&Role::Admin)"));
     assert!(compares_a_role("Some(Role::ProjectManager | Role::Admin) => Ok(()),"));
+    assert!(compares_a_role("if role == Some(Role::Admin) {"));
+    assert!(compares_a_role("        Role::Admin => true,"));
     assert!(!compares_a_role("users.get(&Role::ProjectManager)"));
-    let allowed = crates_dir().join("core/src/access.rs");
+    // The rules, and the role's own definition (its words and labels).
+    let allowed = [crates_dir().join("core/src/access.rs"), crates_dir().join("core/src/role.rs")];
     let mut found = Vec::new();
     for krate in ["core", "store", "app", "server", "cli"] {
         for f in rust_files(&crates_dir().join(krate).join("src")) {
-            if f == allowed {
+            if allowed.contains(&f) {
                 continue;
             }
             for (n, line) in code(&f) {
@@ -136,7 +151,10 @@ fn api_and_pages_never_import_each_other() {
     for (dir, other) in [("api", "web"), ("web", "api")] {
         for f in rust_files(&server.join(dir)) {
             for (n, line) in code(&f) {
-                if line.contains(&format!("crate::{other}")) || line.contains(&format!("super::super::{other}")) {
+                let via_super =
+                    line.contains(&format!("super::{other}")) || line.contains(&format!("super::super::{other}"));
+                let in_braces = line.contains("crate::{") && line.contains(&format!(" {other}"));
+                if line.contains(&format!("crate::{other}")) || via_super || in_braces {
                     found.push(format!("{}:{n}: {}", relative(&f), line.trim()));
                 }
             }
@@ -158,9 +176,9 @@ fn api_and_pages_never_import_each_other() {
 
 /// A store method that changes data, by its name.
 fn is_store_write(line: &str) -> Option<String> {
-    const WRITES: [&str; 18] = [
+    const WRITES: [&str; 20] = [
         "create_", "update_", "delete_", "set_", "add_", "remove_", "mark_", "link_", "unlink_", "move_", "record_",
-        "revoke_", "clear_", "accept_", "decide_", "route_", "log_", "import_",
+        "revoke_", "clear_", "accept_", "decide_", "route_", "log_", "import_", "apply_", "edit_",
     ];
     let mut rest = line;
     while let Some(at) = rest.find("store.") {

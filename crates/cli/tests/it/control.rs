@@ -172,6 +172,31 @@ async fn sprints_board_and_burndown() {
     .await;
 }
 
+/// The shared computed plan carries the project's row: editing the
+/// project moves its revision, so no reader sees the old fields.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_edits_are_never_stale_in_the_shared_plan() {
+    on_each_database("project_edits_are_never_stale_in_the_shared_plan", |app| async move {
+        let ws = app.seed_demo().await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let p = project(&app, &pm, &ws, "ST", json!({"target_finish": "2027-02-01"})).await;
+        task(&pm, &p, json!({"name": "Only", "duration_minutes": 960})).await;
+        let etag = |r: &reqwest::Response| r.headers()["etag"].to_str().unwrap().to_owned();
+        let first = pm.get(&format!("/api/v1/projects/{p}/schedule")).await;
+        let before = etag(&first);
+        let d = json_ok(pm.get(&format!("/api/v1/dashboards/project/{p}")).await, 200).await;
+        assert_eq!(d["late"], false, "{d}");
+        let v = json_ok(pm.get(&format!("/api/v1/projects/{p}")).await, 200).await["version"].clone();
+        let body = json!({"target_finish": "2027-01-04T12:00:00", "name": "Renamed", "version": v});
+        json_ok(pm.patch(&format!("/api/v1/projects/{p}"), body).await, 200).await;
+        let after = pm.get(&format!("/api/v1/projects/{p}/schedule")).await;
+        assert_ne!(etag(&after), before, "the edit moved the plan's revision");
+        let d = json_ok(pm.get(&format!("/api/v1/dashboards/project/{p}")).await, 200).await;
+        assert_eq!((d["target_finish"].clone(), d["late"].clone()), (json!("2027-01-04T12:00:00"), json!(true)), "{d}");
+    })
+    .await;
+}
+
 /// One definition of done: a task given only an actual finish is done for
 /// the burndown, for its summary and for shipping its feature alike.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
