@@ -43,17 +43,28 @@ pub fn subject_word(kind: ProductObject) -> &'static str {
     }
 }
 
-/// Comments on a product-side object, oldest first.
-pub async fn list(
-    state: &App,
-    user: Id,
-    kind: ProductObject,
+/// Proof that the caller may read the comments on an object.
+#[derive(Debug, Clone, Copy)]
+pub struct Thread {
+    word: &'static str,
     id: Id,
-    after: Option<Id>,
-    limit: i64,
-) -> Result<Page<Comment>, AppError> {
+}
+
+/// The comments of a product-side object, if the caller may read them.
+pub async fn thread(state: &App, user: Id, kind: ProductObject, id: Id) -> Result<Thread, AppError> {
     product_access(state, user, kind, id, ProductAction::Read).await?;
-    Ok(state.store.comments(subject_word(kind), id, after, limit).await?)
+    Ok(Thread { word: subject_word(kind), id })
+}
+
+/// The comments of a project-side object, if the caller may read them.
+pub async fn project_thread(state: &App, user: Id, kind: ProjectObject, id: Id) -> Result<Thread, AppError> {
+    on_project_object(state, user, kind, id).await?;
+    Ok(Thread { word: kind.word(), id })
+}
+
+/// A page of a thread's comments, oldest first.
+pub async fn list(state: &App, t: &Thread, after: Option<Id>, limit: i64) -> Result<Page<Comment>, AppError> {
+    Ok(state.store.comments(t.word, t.id, after, limit).await?)
 }
 
 /// Adds a comment as the caller on the object `id` of `kind`.
@@ -155,19 +166,6 @@ async fn on_project_object(
         ProjectObject::ChangeRequest => format!("/projects/{project}/changes#cr-{id}"),
     };
     Ok((a, link))
-}
-
-/// Comments on a project-side object, oldest first.
-pub async fn list_on_project(
-    state: &App,
-    user: Id,
-    kind: ProjectObject,
-    id: Id,
-    after: Option<Id>,
-    limit: i64,
-) -> Result<Page<Comment>, AppError> {
-    on_project_object(state, user, kind, id).await?;
-    Ok(state.store.comments(kind.word(), id, after, limit).await?)
 }
 
 /// Adds a comment on a project-side object; every member may.

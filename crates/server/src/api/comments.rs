@@ -24,7 +24,9 @@ pub async fn list(
     path: &IdPath,
     q: &PageQuery,
 ) -> Result<List<Comment>, ApiError> {
-    Ok(comments::list(state, p.id(), kind, path.id()?, q.cursor()?, q.limit()?).await?.into())
+    // Access first: an object the caller may not read is 404 whatever the query.
+    let t = comments::thread(state, p.id(), kind, path.id()?).await?;
+    Ok(comments::list(state, &t, q.cursor()?, q.limit()?).await?.into())
 }
 
 /// Adds a comment as the caller on the object `id` of `kind`.
@@ -118,7 +120,8 @@ pub async fn list_on_project(
     path: &IdPath,
     q: &PageQuery,
 ) -> Result<List<Comment>, ApiError> {
-    Ok(comments::list_on_project(state, p.id(), kind, path.id()?, q.cursor()?, q.limit()?).await?.into())
+    let t = comments::project_thread(state, p.id(), kind, path.id()?).await?;
+    Ok(comments::list(state, &t, q.cursor()?, q.limit()?).await?.into())
 }
 
 /// Adds a comment on a project-side object; every member may.
