@@ -241,9 +241,8 @@ pub async fn assigned_to(state: &App, task: &Task, user: Id) -> Result<bool, App
 /// Whether the caller may change the task's progress and board column:
 /// whoever edits the plan, or a contributor assigned to it.
 pub async fn may_update_progress(state: &App, a: &InProject, task: &Task) -> Result<bool, AppError> {
-    if a.manages() {
-        return Ok(true);
-    }
-    let assigned = a.contributes() && assigned_to(state, task, a.user_id).await?;
-    Ok(tandem_core::access::may_update_progress(a.role, false, assigned))
+    // The rule is core's; the assignment is read only when it can matter.
+    let manages = a.manages();
+    let assigned = !manages && a.contributes() && assigned_to(state, task, a.user_id).await?;
+    Ok(tandem_core::access::may_update_progress(a.role, manages, assigned))
 }
