@@ -8,8 +8,9 @@
 #                                       TANDEM_LOAD_PG_ADMIN is set
 #   DURATION=60s CLIENTS=50 TASKS=5000 scripts/load.sh
 #   ONLY=schedule scripts/load.sh      one kind of request alone
-#                                       (schedule, dashboard, tasks, or
-#                                       update: task updates)
+#                                       (schedule, dashboard, tasks,
+#                                       write: new risks, or update:
+#                                       task updates)
 #   GZIP=0 scripts/load.sh             without Accept-Encoding: gzip
 #   BEFORE=/path/to/tandem scripts/load.sh
 #                                       also runs that (older) binary on
@@ -19,8 +20,9 @@
 # The reads hit the schedule of a TASKS-task project made by the shared
 # network generator (../shared/perf/gen_network.py; without it the demo
 # project stands in, and the script says so), the demo project's dashboard
-# and its task list; one request in ten creates a risk in the big project
-# (with the demo project standing in, in that one). Installs wrk from
+# and its task list; one request in ten creates a risk, in turn in the big
+# project and three small ones (with the demo project standing in for the
+# big one when the generator is absent). Installs wrk from
 # Debian when missing. Not part of CI: it takes minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -95,19 +97,33 @@ run_one() {
       -d '{"name":"Load network","key":"BIG","start":"2027-01-04T08:00:00"}' "$base/api/v1/workspaces/$ws/projects" | json 'd["id"]')
     curl -s -f -o /dev/null -H "$auth" -H 'content-type: application/xml' --data-binary "@$BIG_XML" "$base/api/v1/projects/$big/import"
   fi
-  # What the writes change: new risks in the big project, or (ONLY=update)
+  # Risks go round the big project and three small ones: a project holds
+  # at most 10,000, fewer than a minute of this load writes.
+  local targets=$big
+  for k in W1 W2 W3; do
+    targets="$targets,$(curl -s -H "$auth" -H 'content-type: application/json' \
+      -d "{\"name\":\"Load $k\",\"key\":\"$k\",\"start\":\"2027-01-04T08:00:00\"}" "$base/api/v1/workspaces/$ws/projects" | json 'd["id"]')"
+  done
+  # What the writes change: new risks in those projects, or (ONLY=update)
   # the versions of the big project's first thousand tasks.
   count() {
     if [ "$ONLY" = update ]; then
       task_versions "$base" "$auth" "$big" > "$WORK/tasks.txt"
       awk '{ s += $2 } END { print s }' "$WORK/tasks.txt"
     else
-      curl -s -H "$auth" "$base/api/v1/projects/$big/risks" | json 'len(d["items"])'
+      local total=0 t
+      for t in ${targets//,/ }; do
+        total=$((total + $(curl -s -H "$auth" "$base/api/v1/projects/$t/risks" | json 'len(d["items"])')))
+      done
+      echo "$total"
     fi
   }
+  # Warm: the first read of a plan computes it; measure the server in use.
+  curl -s -o /dev/null -H "$auth" "$base/api/v1/projects/$big/schedule"
+  curl -s -o /dev/null -H "$auth" "$base/api/v1/dashboards/project/$demo"
   local before after
   before=$(count)
-  LOAD_TOKEN=$token LOAD_BIG=$big LOAD_DEMO=$demo LOAD_TASKS="$WORK/tasks.txt" \
+  LOAD_TOKEN=$token LOAD_BIG=$big LOAD_DEMO=$demo LOAD_WRITE=$targets LOAD_TASKS="$WORK/tasks.txt" \
     wrk -t2 -c"$CLIENTS" -d"$DURATION" --timeout 30s --latency -s "$ROOT/scripts/load/mixed.lua" "$base" > "$WORK/wrk.txt"
   after=$(count)
   local acked failed errors rps p50 p90 p99

@@ -1,7 +1,8 @@
 -- Mixed traffic for wrk: nine reads (the big project's schedule, the demo
 -- project's dashboard, its task list) for one write (a new risk with a
--- unique title, in the big project: risks are not plan, so the schedule
--- stays cached, and the dashboard's project keeps a real number of them). Counts what the server acknowledged, per thread.
+-- unique title, in turn in the projects of LOAD_WRITE: the big one and
+-- three small ones; risks are not plan, so the schedule stays cached).
+-- Counts what the server acknowledged, per thread.
 -- ONLY=update instead sends task updates (a new priority, with the
 -- version last seen), each thread round the tasks of its own share of
 -- LOAD_TASKS (lines of "id version"), so no two updates race for a task.
@@ -16,6 +17,8 @@ function init(args)
   token = os.getenv("LOAD_TOKEN")
   big = os.getenv("LOAD_BIG")
   demo = os.getenv("LOAD_DEMO")
+  targets = {}
+  for t in string.gmatch(os.getenv("LOAD_WRITE") or big, "[^,]+") do table.insert(targets, t) end
   -- ONLY=schedule|dashboard|tasks|write sends one kind alone.
   only = os.getenv("ONLY") or ""
   n = 0
@@ -49,11 +52,13 @@ function request()
     return wrk.format("PATCH", "/api/v1/tasks/" .. t, headers, body)
   end
   if only == "schedule" then k = 1
-  elseif only == "dashboard" then k = 6 elseif only == "tasks" then k = 9 end
+  elseif only == "dashboard" then k = 6 elseif only == "tasks" then k = 9
+  elseif only == "write" then k = 0 end
   if k == 0 then
     writes = writes + 1
     local body = string.format('{"title":"load %d-%d","probability":2,"impact":3}', id, n)
-    return wrk.format("POST", "/api/v1/projects/" .. big .. "/risks", headers, body)
+    local target = targets[(writes % #targets) + 1]
+    return wrk.format("POST", "/api/v1/projects/" .. target .. "/risks", headers, body)
   elseif k <= 5 then
     return wrk.format("GET", "/api/v1/projects/" .. big .. "/schedule", headers)
   elseif k <= 8 then

@@ -9,6 +9,7 @@ pub mod access;
 pub mod clock;
 pub mod error;
 pub mod export;
+pub mod figures;
 pub mod forecast;
 pub mod interchange;
 pub mod measure;
@@ -25,6 +26,7 @@ use tandem_store::Store;
 
 pub use clock::Clock;
 pub use error::{AppError, AppResult};
+pub use figures::FigureCache;
 pub use schedules::ScheduleCache;
 
 /// Settings the use cases need (the server's own, like cookie flags and
@@ -55,18 +57,26 @@ impl Default for Settings {
 }
 
 /// What every use case can reach. Holds nothing two server processes could
-/// disagree on: everything lives in the database, and the schedule cache is
-/// keyed by the database's plan revisions.
+/// disagree on: everything lives in the database, and the caches are keyed
+/// by the database's revisions.
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub schedules: Arc<ScheduleCache>,
+    /// Project dashboards per (plan revision, data revision, day).
+    pub dashboards: Arc<FigureCache<ops::outlook::ProjectDashboard>>,
     pub settings: Arc<Settings>,
 }
 
 impl App {
     pub fn new(store: Store, settings: Settings) -> App {
-        App { store, clock: clock::system(), schedules: Arc::default(), settings: Arc::new(settings) }
+        App {
+            store,
+            clock: clock::system(),
+            schedules: Arc::default(),
+            dashboards: Arc::default(),
+            settings: Arc::new(settings),
+        }
     }
 }

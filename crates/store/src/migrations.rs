@@ -19,6 +19,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (10, "syncs_and_notifications", include_str!("../migrations/sqlite/0010_syncs_and_notifications.sql")),
     (11, "plan_revisions", include_str!("../migrations/sqlite/0011_plan_revisions.sql")),
     (12, "shared_plan_revisions", include_str!("../migrations/sqlite/0012_shared_plan_revisions.sql")),
+    (13, "data_revisions", include_str!("../migrations/sqlite/0013_data_revisions.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -34,6 +35,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (10, "syncs_and_notifications", include_str!("../migrations/postgres/0010_syncs_and_notifications.sql")),
     (11, "plan_revisions", include_str!("../migrations/postgres/0011_plan_revisions.sql")),
     (12, "shared_plan_revisions", include_str!("../migrations/postgres/0012_shared_plan_revisions.sql")),
+    (13, "data_revisions", include_str!("../migrations/postgres/0013_data_revisions.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

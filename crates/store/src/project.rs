@@ -36,6 +36,15 @@ pub struct ProjectScope {
     pub manager_id: Id,
 }
 
+/// Counters kept by the database's triggers: `plan` moves with whatever a
+/// schedule is computed from, `data` with the project's other figures
+/// (risks, time entries, baselines, change requests, reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Revisions {
+    pub plan: i64,
+    pub data: i64,
+}
+
 macro_rules! project_cols {
     () => {
         "SELECT p.id, p.workspace_id, p.key, p.name, p.product_id, p.manager_id, p.sponsor_id, p.methodology, \
@@ -194,6 +203,17 @@ impl Store {
             .bind(p.0)
             .fetch_optional(&self.pool)
             .await?)
+    }
+
+    /// The project's plan and data revisions (see migration 0013), in one
+    /// read so the pair is consistent.
+    pub async fn revisions(&self, p: Id) -> Result<Option<Revisions>> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT revision, data_revision FROM plan_revisions WHERE project_id = $1")
+                .bind(p.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(plan, data)| Revisions { plan, data }))
     }
 
     /// Which workspace the project is in and who manages it.

@@ -208,20 +208,30 @@ async fn check_defect_links(tx: &mut Tx, ws: Id, project: Id, e: &DefectEdit) ->
 impl Store {
     pub async fn create_risk(&self, actor: Id, project: Id, e: &RiskEdit, now: Millis) -> Result<Risk> {
         let mut tx = self.write().await?;
-        let ws = project_workspace(&mut tx, project).await?;
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE project_id = $1")
-            .bind(project.0)
-            .fetch_one(&mut *tx)
-            .await?;
+        // The number, the workspace and the count in one statement: the
+        // writer is held for every round trip of a write transaction.
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "UPDATE projects SET next_task_number = next_task_number + 1 WHERE id = $1 \
+             RETURNING next_task_number - 1, workspace_id, (SELECT COUNT(*) FROM risks WHERE project_id = $1)",
+        )
+        .bind(project.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (number, ws, n) = row.ok_or(StoreError::NotFound)?;
+        let ws = Id(ws);
         if n >= MAX_RISKS {
             return Err(StoreError::Conflict(format!("a project holds at most {MAX_RISKS} risks")));
         }
         check_risk_links(&mut tx, ws, project, e).await?;
-        let number = next_number(&mut tx, project).await?;
-        let rid: i64 = sqlx::query_scalar(
+        // The new row comes back whole, its project's key included, instead
+        // of being read again.
+        let row = sqlx::query(
             "INSERT INTO risks (workspace_id, project_id, number, title, description, probability, impact, \
              cost_impact_minor, owner_id, response, mitigation, trigger_text, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+             RETURNING id, project_id, (SELECT key FROM projects WHERE id = $2) AS project_key, number, title, \
+             description, probability, impact, cost_impact_minor, owner_id, response, mitigation, trigger_text, \
+             status, version, created_at, updated_at",
         )
         .bind(ws.0)
         .bind(project.0)
@@ -239,8 +249,11 @@ impl Store {
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
-        write_risk_tasks(&mut tx, Id(rid), &e.task_ids).await?;
-        let r = fetch_risk(&mut tx, Id(rid)).await?;
+        let mut r = risk(&row)?;
+        if !e.task_ids.is_empty() {
+            write_risk_tasks(&mut tx, r.id, &e.task_ids).await?;
+            r = with_tasks(&mut tx, r).await?;
+        }
         let after = json!({"key": r.key, "title": r.title, "score": r.score});
         record(&mut tx, &change(ws, actor, "risk.created", "risk", r.id).after(after), now).await?;
         tx.commit().await?;

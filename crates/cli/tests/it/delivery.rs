@@ -432,3 +432,65 @@ async fn resource_calendars_decide_when_their_tasks_are_worked() {
     })
     .await;
 }
+
+/// A dashboard is kept per (plan revision, data revision, day): every
+/// write to a figure it shows moves the data revision in the same
+/// transaction, and a new day makes a new one, so no reader sees it stale.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_follows_every_write_to_its_figures() {
+    on_each_database("the_dashboard_follows_every_write_to_its_figures", |app| async move {
+        let day: jiff::Timestamp = "2027-01-08T09:00:00Z".parse().unwrap();
+        app.clock.set(tandem_core::Millis(day.as_millisecond()));
+        let (pm, k) = known_plan(&app).await;
+        let p = format!("/api/v1/projects/{}", k.project);
+        let dash = || async { json_ok(pm.get(&format!("/api/v1/dashboards/project/{}", k.project)).await, 200).await };
+        let d = dash().await;
+        assert_eq!((&d["evm"], &d["latest_report"]), (&Value::Null, &Value::Null), "{d}");
+        assert_eq!(d["top_risks"], json!([]));
+        assert_eq!(d["open_change_requests"], json!([]));
+
+        json_ok(pm.post(&format!("{p}/baselines"), json!({})).await, 201).await;
+        let d = dash().await;
+        assert_eq!(d["evm"]["status_date"], "2027-01-08T17:00:00", "{d}");
+        let ac = d["evm"]["ac"].as_i64().unwrap();
+
+        let entry = json!({"task_id": k.tasks[0], "resource_id": k.bo, "date": "2027-01-05", "minutes": 60});
+        json_ok(pm.post(&format!("{p}/time-entries"), entry).await, 201).await;
+        assert_eq!(dash().await["evm"]["ac"], ac + 3000, "an hour of Bo's time is actual cost at once");
+
+        let risk = json_ok(
+            pm.post(&format!("{p}/risks"), json!({"title": "Late parts", "probability": 3, "impact": 4})).await,
+            201,
+        )
+        .await;
+        assert_eq!(dash().await["top_risks"][0]["id"], risk["id"]);
+        json_ok(
+            pm.patch(
+                &format!("/api/v1/risks/{}", risk["id"].as_str().unwrap()),
+                json!({"status": "closed", "version": risk["version"]}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        assert_eq!(dash().await["top_risks"], json!([]), "a closed risk leaves the top risks");
+
+        let report = json_ok(pm.post(&format!("{p}/status-reports"), json!({"period": "2027-W01"})).await, 201).await;
+        assert_eq!(dash().await["latest_report"]["id"], report["id"]);
+
+        let edits = json!([{"op": "update_task", "task_id": k.tasks[2], "fields": {"duration_minutes": 480}}]);
+        let cr =
+            json_ok(pm.post(&format!("{p}/change-requests"), json!({"title": "Shorter C", "edits": edits})).await, 201)
+                .await;
+        let id = cr["id"].as_str().unwrap();
+        json_ok(pm.post(&format!("/api/v1/change-requests/{id}/submit"), json!({"version": cr["version"]})).await, 200)
+            .await;
+        assert_eq!(dash().await["open_change_requests"][0]["id"], cr["id"]);
+
+        // Nothing written, but a new day: the status date moves with it.
+        let next: jiff::Timestamp = "2027-01-11T09:00:00Z".parse().unwrap();
+        app.clock.set(tandem_core::Millis(next.as_millisecond()));
+        assert_eq!(dash().await["evm"]["status_date"], "2027-01-11T17:00:00");
+    })
+    .await;
+}

@@ -473,7 +473,7 @@ async fn project_dashboard(
     State(state): State<AppState>,
     p: Principal,
     Path(path): Path<IdPath>,
-) -> ApiResult<Json<outlook::ProjectDashboard>> {
+) -> ApiResult<Json<std::sync::Arc<outlook::ProjectDashboard>>> {
     let a = in_project(&state, &p, &path, ProjectAction::Read).await?;
     Ok(Json(outlook::dashboard(&state, a.scope.project_id).await?))
 }

@@ -3,6 +3,8 @@
 use super::*;
 use tandem_core::progress::is_late;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use tandem_core::Id;
 use tandem_core::change::ScopeMetrics;
@@ -14,6 +16,7 @@ use utoipa::ToSchema;
 use super::delivery;
 use crate::App;
 use crate::error::AppError;
+use crate::figures::FigureKey;
 
 // ---- the project dashboard ----
 
@@ -58,7 +61,27 @@ pub struct ProjectDashboard {
     pub scope: ScopeMetrics,
 }
 
-pub async fn dashboard(state: &App, project: Id) -> Result<ProjectDashboard, AppError> {
+/// The project's dashboard, computed once per (plan revision, data
+/// revision, day) and shared by every reader of it.
+pub async fn dashboard(state: &App, project: Id) -> Result<Arc<ProjectDashboard>, AppError> {
+    let day = tandem_core::model::Day::of(state.clock.now());
+    let key = |revisions| FigureKey { project, revisions, day };
+    let before = state.store.revisions(project).await?;
+    if let Some(d) = before.and_then(|r| state.dashboards.get(&key(r))) {
+        return Ok(d);
+    }
+    let d = Arc::new(compute(state, project).await?);
+    // Kept only when nothing moved while it was computed: then what was
+    // read is exactly that pair of revisions' data.
+    if let Some(r) = before
+        && state.store.revisions(project).await? == Some(r)
+    {
+        state.dashboards.put(key(r), Arc::clone(&d));
+    }
+    Ok(d)
+}
+
+async fn compute(state: &App, project: Id) -> Result<ProjectDashboard, AppError> {
     let c = crate::schedules::computed(state, project).await?;
     let view = &c.view;
     let baselines = state.store.baselines(project).await?;

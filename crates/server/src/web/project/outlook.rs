@@ -25,7 +25,7 @@ use tandem_app::ops::outlook::{self, DraftReport, MonteCarloRun, RunRequest, Upd
 struct DashboardPage {
     shell: Shell,
     f: Frame,
-    d: outlook::ProjectDashboard,
+    d: std::sync::Arc<outlook::ProjectDashboard>,
     spi: String,
     cpi: String,
     evm_chart: String,
