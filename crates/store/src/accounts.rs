@@ -44,6 +44,9 @@ pub struct NewInvitation {
     pub expires_at: Millis,
 }
 
+/// How often a token's last use is written down.
+const USE_MARK_MS: i64 = 60_000;
+
 impl Store {
     /// Creates an account. A taken e-mail is a conflict.
     pub async fn create_user(&self, email: &str, name: &str, password_hash: &str, now: Millis) -> Result<User> {
@@ -217,14 +220,23 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         // Record use at most once a minute: a busy script must not turn
-        // every read into a write.
+        // every read into a write. Only when the writer is free at once: a
+        // read never queues behind writes for this mark (the next request
+        // marks it instead), and of the readers that saw the same stale
+        // mark, the first to write it wins.
         let last: Option<i64> = row.try_get("last_used_at")?;
-        if last.is_none_or(|l| now.0 - l > 60_000) {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(now.0)
-                .bind(row.try_get::<i64, _>("token_id")?)
-                .execute(&self.writer)
-                .await?;
+        if last.is_none_or(|l| now.0 - l > USE_MARK_MS)
+            && let Some(mut writer) = self.writer.try_acquire()
+        {
+            sqlx::query(
+                "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 \
+                 AND (last_used_at IS NULL OR last_used_at < $1 - $3)",
+            )
+            .bind(now.0)
+            .bind(row.try_get::<i64, _>("token_id")?)
+            .bind(USE_MARK_MS)
+            .execute(&mut *writer)
+            .await?;
         }
         Ok(Some(rows::user(&row)?))
     }

@@ -145,6 +145,22 @@ impl Store {
         Ok(crate::page(items, limit, |a| a.id))
     }
 
+    /// One object's history in its workspace, newest first, at most
+    /// `limit` entries.
+    pub async fn subject_activity(&self, workspace: Id, kind: &str, subject: Id, limit: i64) -> Result<Vec<Activity>> {
+        let rows = sqlx::query(concat!(
+            activity_cols!(),
+            "WHERE a.subject_type = $1 AND a.subject_id = $2 AND a.workspace_id = $3 ORDER BY a.id DESC LIMIT $4"
+        ))
+        .bind(kind)
+        .bind(subject.0)
+        .bind(workspace.0)
+        .bind(limit.clamp(1, MAX_PAGE))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(activity_row).collect()
+    }
+
     /// The workspace's activity with ids in `(after, upto]`, oldest first,
     /// at most `limit` entries.
     pub async fn activity_between(&self, workspace: Id, after: Id, upto: Id, limit: i64) -> Result<Vec<Activity>> {

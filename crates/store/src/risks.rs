@@ -209,12 +209,16 @@ impl Store {
     pub async fn create_risk(&self, actor: Id, project: Id, e: &RiskEdit, now: Millis) -> Result<Risk> {
         let mut tx = self.write().await?;
         // The number, the workspace and the count in one statement: the
-        // writer is held for every round trip of a write transaction.
+        // writer is held for every round trip of a write transaction. Tasks,
+        // risks and defects share the numbers, so below the limit no count
+        // is needed (counting grows with the register).
         let row: Option<(i64, i64, i64)> = sqlx::query_as(
             "UPDATE projects SET next_task_number = next_task_number + 1 WHERE id = $1 \
-             RETURNING next_task_number - 1, workspace_id, (SELECT COUNT(*) FROM risks WHERE project_id = $1)",
+             RETURNING next_task_number - 1, workspace_id, \
+             CASE WHEN next_task_number - 1 <= $2 THEN 0 ELSE (SELECT COUNT(*) FROM risks WHERE project_id = $1) END",
         )
         .bind(project.0)
+        .bind(MAX_RISKS)
         .fetch_optional(&mut *tx)
         .await?;
         let (number, ws, n) = row.ok_or(StoreError::NotFound)?;

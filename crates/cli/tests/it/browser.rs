@@ -805,3 +805,129 @@ async fn project_product(app: &TestApp, p: tandem_core::Id) -> String {
     let project: serde_json::Value = api.get(&format!("/api/v1/projects/{p}")).await.json().await.unwrap();
     project["product_id"].as_str().unwrap().to_owned()
 }
+
+/// A project manager works one task from its page: opens it from the task
+/// list, changes its duration, sees a bad value refused beside the field
+/// with what was typed kept, links it, sees a cycle refused inline naming
+/// the tasks, and assigns a person at 50 %; a contributor not assigned to
+/// it sees no editing control.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_page_edits_links_and_assigns() {
+    let test = "a_task_page_edits_links_and_assigns";
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    let api = app.login_as(Role::ProjectManager).await;
+    let ok = |r: reqwest::Response, status: u16| async move {
+        assert_eq!(r.status().as_u16(), status);
+        r.json::<serde_json::Value>().await.unwrap()
+    };
+    let p = ok(
+        api.post(
+            &format!("/api/v1/workspaces/{ws}/projects"),
+            json!({"name": "Pages", "key": "PG", "start": "2027-01-04"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut ids = Vec::new();
+    for (name, minutes) in [("Design", 960), ("Build", 1440)] {
+        let t = ok(
+            api.post(&format!("/api/v1/projects/{p}/tasks"), json!({"name": name, "duration_minutes": minutes})).await,
+            201,
+        )
+        .await;
+        ids.push(t["id"].as_str().unwrap().to_owned());
+    }
+    let (design, build) = (ids[0].clone(), ids[1].clone());
+    ok(
+        api.post(
+            &format!("/api/v1/projects/{p}/dependencies"),
+            json!({"predecessor_id": design, "successor_id": build}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let resources = ok(api.get(&format!("/api/v1/workspaces/{ws}/resources")).await, 200).await;
+    // The contributor's own resource: she may then report progress here.
+    let dev = app.state.store.user_by_email("dev@demo.example").await.unwrap().unwrap().id.to_string();
+    let person = resources["items"].as_array().unwrap().iter().find(|r| r["user_id"] == dev.as_str()).unwrap().clone();
+
+    sign_in_as(&b, &app, Role::ProjectManager).await;
+    b.client.goto(&app.url(&format!("/projects/{p}/tasks"))).await.unwrap();
+    b.click(&format!("a[href='/tasks/{build}']")).await;
+    b.expect_text("#task-title", "PG-2 Build").await;
+    b.expect_text("#links", "PG-1 Design").await;
+
+    // A new duration is saved; the schedule shows it.
+    let days = b.client.find(Locator::Css("#task-form input[name=days]")).await.unwrap();
+    days.clear().await.unwrap();
+    days.send_keys("4").await.unwrap();
+    b.click("#task-form button[type=submit]").await;
+    b.expect_text("#schedule", "Mon 11 Jan 2027 17:00").await;
+    let t = ok(api.get(&format!("/api/v1/tasks/{build}")).await, 200).await;
+    assert_eq!(t["duration_minutes"], 1920);
+
+    // A bad value is refused beside its field, and what was typed stays.
+    let days = b.client.find(Locator::Css("#task-form input[name=days]")).await.unwrap();
+    days.clear().await.unwrap();
+    days.send_keys("four").await.unwrap();
+    b.click("#task-form button[type=submit]").await;
+    b.expect_text("#e-days", "number of days").await;
+    let kept = b.client.find(Locator::Css("#task-form input[name=days]")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("four"));
+    let t = ok(api.get(&format!("/api/v1/tasks/{build}")).await, 200).await;
+    assert_eq!(t["duration_minutes"], 1920, "nothing stored");
+
+    // Build → Design would close a cycle: refused on the page, naming both.
+    b.client.goto(&app.url(&format!("/tasks/{build}"))).await.unwrap();
+    choose(&b, "#link-form", "side", "successor").await;
+    choose(&b, "#link-form", "other", &design).await;
+    b.click("#link-form button[type=submit]").await;
+    let refusal = b.expect_text("#link-error", "PG-1").await;
+    assert!(refusal.contains("PG-2"), "{refusal}");
+    let deps = ok(api.get(&format!("/api/v1/projects/{p}/dependencies")).await, 200).await;
+    assert_eq!(deps["items"].as_array().unwrap().len(), 1, "nothing stored");
+
+    // Assign a person at half time.
+    choose(&b, "#assign-form", "resource_id", person["id"].as_str().unwrap()).await;
+    let units = b.client.find(Locator::Css("#assign-form input[name=units]")).await.unwrap();
+    units.clear().await.unwrap();
+    units.send_keys("50").await.unwrap();
+    b.click("#assign-form button[type=submit]").await;
+    b.expect_text("#assignments", "at 50 %").await;
+    let t = ok(api.get(&format!("/api/v1/tasks/{build}")).await, 200).await;
+    assert_eq!(t["assignments"], json!([{"resource_id": person["id"], "units": 50}]));
+    b.screenshot("50-task-page").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.screenshot("50-task-page-390").await;
+    b.client.set_window_size(1440, 900).await.unwrap();
+    // A refused form comes back with status 422, which Chromium notes as a
+    // failed load; nothing else may be logged.
+    let errors: Vec<String> = b.console_errors().await.into_iter().filter(|e| !e.contains("status of 422")).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    // The contributor now on the task may report progress, and only that.
+    sign_in_as(&b, &app, Role::Contributor).await;
+    b.client.goto(&app.url(&format!("/tasks/{build}"))).await.unwrap();
+    b.expect_text("#task-title", "Build").await;
+    for control in ["#link-form", "#assign-form", "#task-form input[name=name]", "#task-form input[name=days]"] {
+        assert!(b.client.find(Locator::Css(control)).await.is_err(), "{control} shown to a contributor");
+    }
+    let pct = b.client.find(Locator::Css("#task-form input[name=percent_complete]")).await.unwrap();
+    pct.clear().await.unwrap();
+    pct.send_keys("25").await.unwrap();
+    b.click("#task-form button[type=submit]").await;
+    b.expect_text("#schedule", "25 %").await;
+    let t = ok(api.get(&format!("/api/v1/tasks/{build}")).await, 200).await;
+    assert_eq!((t["percent_complete"].clone(), t["duration_minutes"].clone()), (json!(25), json!(1920)));
+    // On a task that is not hers, nothing to change.
+    b.client.goto(&app.url(&format!("/tasks/{design}"))).await.unwrap();
+    b.expect_text("#task-title", "Design").await;
+    assert!(b.client.find(Locator::Css("#task-form")).await.is_err(), "progress offered on another's task");
+    b.close().await;
+    db.destroy().await;
+}

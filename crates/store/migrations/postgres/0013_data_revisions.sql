@@ -72,3 +72,6 @@ CREATE TRIGGER data_products_owner BEFORE UPDATE OF owner_id ON products
     FOR EACH ROW EXECUTE FUNCTION data_touch_product();
 CREATE TRIGGER data_users_email BEFORE UPDATE OF email ON users
     FOR EACH ROW EXECUTE FUNCTION data_touch_user();
+
+-- One object's history (a task page's) without reading its workspace's.
+CREATE INDEX activity_subject ON activity (subject_type, subject_id, id);

@@ -80,3 +80,6 @@ CREATE TRIGGER data_users_email AFTER UPDATE OF email ON users BEGIN
         WHERE project_id IN (SELECT p.id FROM projects p JOIN memberships m ON m.workspace_id = p.workspace_id
                              WHERE m.user_id = NEW.id);
 END;
+
+-- One object's history (a task page's) without reading its workspace's.
+CREATE INDEX activity_subject ON activity (subject_type, subject_id, id);

@@ -9,6 +9,7 @@ pub mod changes;
 pub mod delivery;
 pub mod outlook;
 pub mod risks;
+pub mod task;
 pub mod tasks;
 
 use askama::Template;
