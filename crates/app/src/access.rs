@@ -106,8 +106,8 @@ impl InProject {
 /// Resolves the project and checks `action` there: 404 for an unknown
 /// project or another workspace's, 403 when the role does not allow it.
 pub async fn project_access(state: &App, user: Id, project: Id, action: ProjectAction) -> Result<InProject, AppError> {
-    let scope = state.store.project_scope(project).await?;
-    let role = state.store.role_in(scope.workspace_id, user).await?.ok_or(AppError::NotFound)?;
+    let (scope, role) = state.store.project_scope_for(project, user).await?;
+    let role = role.ok_or(AppError::NotFound)?;
     let matrix = match action {
         ProjectAction::Edit => state.store.decision_matrix(scope.workspace_id).await?.matrix,
         _ => Matrix::default(),

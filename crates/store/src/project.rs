@@ -216,6 +216,33 @@ impl Store {
         Ok(row.map(|(plan, data)| Revisions { plan, data }))
     }
 
+    /// The project's scope and `user`'s role in its workspace (`None`
+    /// when not a member), in one read: every project request asks both.
+    pub async fn project_scope_for(&self, p: Id, user: Id) -> Result<(ProjectScope, Option<tandem_core::Role>)> {
+        let row = sqlx::query(
+            "SELECT p.workspace_id, p.manager_id, m.role FROM projects p \
+             LEFT JOIN memberships m ON m.workspace_id = p.workspace_id AND m.user_id = $2 WHERE p.id = $1",
+        )
+        .bind(p.0)
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let role: Option<String> = row.try_get("role")?;
+        let role = match role {
+            Some(_) => Some(crate::rows::role(&row, "role")?),
+            None => None,
+        };
+        Ok((
+            ProjectScope {
+                workspace_id: id(&row, "workspace_id")?,
+                project_id: p,
+                manager_id: id(&row, "manager_id")?,
+            },
+            role,
+        ))
+    }
+
     /// Which workspace the project is in and who manages it.
     pub async fn project_scope(&self, p: Id) -> Result<ProjectScope> {
         let row = sqlx::query("SELECT workspace_id, manager_id FROM projects WHERE id = $1")

@@ -103,12 +103,12 @@ async fn api_tokens_work_as_bearer_and_revoked_ones_are_refused() {
         assert!(list.contains("ci script"));
         // Its use is marked (at most once a minute), and shown.
         let list: Value = serde_json::from_str(&list).unwrap();
-        let used = list["items"].as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).unwrap();
+        let used = list.as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).unwrap();
         assert!(used["last_used_at"].is_string(), "{used}");
         app.clock.set(tandem_core::Millis(app.state.clock.now().0 + 61_000));
         json_ok(bot.get("/api/v1/me").await, 200).await;
         let list = json_ok(pm.get("/api/v1/tokens").await, 200).await;
-        let again = list["items"].as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).unwrap();
+        let again = list.as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).unwrap();
         assert!(again["last_used_at"].as_str() > used["last_used_at"].as_str(), "{again}");
 
         // Another user cannot revoke it: not found.
