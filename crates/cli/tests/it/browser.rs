@@ -553,6 +553,10 @@ async fn project_pages_gantt_critical_path_and_board_drag() {
     }
     red.sort();
     assert_eq!(red, critical, "critical rows on the Gantt are the schedule's critical tasks");
+    // Each row opens its task's page.
+    let first = &critical[0];
+    let row = b.client.find(Locator::Css(&format!("#gantt a[href='/tasks/{first}'] g.row"))).await.unwrap();
+    assert_eq!(row.attr("data-task").await.unwrap().as_deref(), Some(first.as_str()));
     assert!(
         !b.client.find_all(Locator::Css("#gantt .bar.critical, #gantt .milestone.critical")).await.unwrap().is_empty()
     );

@@ -133,7 +133,8 @@ pub fn svg(tasks: &[Task], view: &ScheduleView, deps: &[Dependency], marks: &Mar
         let weight = if r.summary { " font-weight=\"bold\"" } else { "" };
         let _ = write!(
             out,
-            "<g class=\"row{}\" data-task=\"{}\"><text x=\"{indent:.0}\" y=\"{:.1}\"{weight} fill=\"#222\">{} {}</text>",
+            "<a href=\"/tasks/{}\"><g class=\"row{}\" data-task=\"{}\"><text x=\"{indent:.0}\" y=\"{:.1}\"{weight} fill=\"#222\">{} {}</text>",
+            r.id,
             if r.critical && !r.summary { " critical" } else { "" },
             r.id,
             y + 15.0,
@@ -187,7 +188,8 @@ pub fn svg(tasks: &[Task], view: &ScheduleView, deps: &[Dependency], marks: &Mar
                 );
             }
         }
-        out.push_str("</g>");
+        // Each row opens its task's page.
+        out.push_str("</g></a>");
     }
     // Dependency arrows: out of the predecessor's start or finish, into the
     // successor's start or finish, with one elbow.
