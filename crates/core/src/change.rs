@@ -230,7 +230,7 @@ pub fn is_plan_edit(action: &str, after: Option<&serde_json::Value>) -> bool {
 /// The actions that can be plan edits (`task.updated` only when it changes
 /// a plan field); the store filters the activity log by them.
 pub const PLAN_EDIT_ACTIONS: &[&str] =
-    &["task.created", "task.updated", "task.deleted", "dependency.created", "dependency.deleted"];
+    &["task.created", "task.updated", "task.deleted", "dependency.created", "dependency.updated", "dependency.deleted"];
 
 /// Scope change since the first baseline, managed and not.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]

@@ -222,7 +222,8 @@ impl Entries {
             Entries::PlanEdits => concat!(
                 activity_cols!(),
                 "WHERE a.workspace_id = $1 AND a.id > $2 AND a.id <= $3 AND a.action IN \
-                     ('task.created', 'task.updated', 'task.deleted', 'dependency.created', 'dependency.deleted') \
+                     ('task.created', 'task.updated', 'task.deleted', 'dependency.created', 'dependency.updated', \
+                     'dependency.deleted') \
                      ORDER BY a.id LIMIT $4"
             ),
         }

@@ -896,6 +896,18 @@ async fn a_task_page_edits_links_and_assigns() {
     let deps = ok(api.get(&format!("/api/v1/projects/{p}/dependencies")).await, 200).await;
     assert_eq!(deps["items"].as_array().unwrap().len(), 1, "nothing stored");
 
+    // The link becomes start-to-start with a day's lag, in place.
+    let link = deps["items"][0]["id"].as_str().unwrap().to_owned();
+    choose(&b, "#links form.link-edit", "type", "SS").await;
+    let lag = b.client.find(Locator::Css("#links form.link-edit input[name=lag_days]")).await.unwrap();
+    lag.clear().await.unwrap();
+    lag.send_keys("1").await.unwrap();
+    b.click("#links form.link-edit button[type=submit]").await;
+    b.expect_text("#schedule", "Tue 5 Jan 2027 08:00").await;
+    let deps = ok(api.get(&format!("/api/v1/projects/{p}/dependencies")).await, 200).await;
+    assert_eq!((deps["items"][0]["id"].as_str(), &deps["items"][0]["type"]), (Some(link.as_str()), &json!("SS")));
+    assert_eq!(deps["items"][0]["lag_minutes"], 480);
+
     // Assign a person at half time.
     choose(&b, "#assign-form", "resource_id", person["id"].as_str().unwrap()).await;
     let units = b.client.find(Locator::Css("#assign-form input[name=units]")).await.unwrap();

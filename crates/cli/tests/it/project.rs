@@ -255,6 +255,22 @@ async fn wbs_dependencies_and_the_schedule() {
         expect_error(link(&pm, &p, json!({"predecessor_id": design, "successor_id": build})).await, 409, "conflict")
             .await;
 
+        // A link's type and lag change in place; a stale version is 412 and
+        // a bad lag 422, and neither changes it.
+        let first = deps["items"][0].clone();
+        let url = format!("/api/v1/dependencies/{}", first["id"].as_str().unwrap());
+        let v = first["version"].as_i64().unwrap();
+        let changed = json_ok(pm.patch(&url, json!({"type": "SS", "lag_minutes": 240, "version": v})).await, 200).await;
+        assert_eq!((changed["type"].clone(), changed["lag_minutes"].clone()), (json!("SS"), json!(240)));
+        assert_eq!(changed["predecessor_id"], first["predecessor_id"]);
+        expect_error(pm.patch(&url, json!({"type": "FF", "version": v})).await, 412, "version_mismatch").await;
+        expect_error(pm.patch(&url, json!({"lag_percent": 5000.0, "version": v + 1})).await, 422, "invalid_value")
+            .await;
+        let back = json_ok(pm.patch(&url, json!({"type": "FS", "version": v + 1})).await, 200).await;
+        assert_eq!((back["type"].clone(), back["lag_minutes"].clone()), (json!("FS"), json!(0)));
+        let dev = app.login_as(Role::Contributor).await;
+        expect_error(dev.patch(&url, json!({"type": "SS", "version": v + 2})).await, 403, "forbidden").await;
+
         // Outdent Build out of the phase; a task cannot go under its own subtask.
         let v = json_ok(pm.get(&format!("/api/v1/tasks/{build}")).await, 200).await["version"].clone();
         let moved =

@@ -79,6 +79,7 @@ struct Fixture {
     ws: String,
     p: String,
     t: String,
+    dep: String,
     c: String,
     r: String,
     e: String,
@@ -107,7 +108,7 @@ async fn fixture(ws: String, pm: &Api) -> Fixture {
     )
     .await);
     let t2 = id(&json_ok(pm.post(&format!("/api/v1/projects/{p}/tasks"), json!({"name": "B"})).await, 201).await);
-    id(&json_ok(
+    let dep = id(&json_ok(
         pm.post(&format!("/api/v1/projects/{p}/dependencies"), json!({"predecessor_id": t, "successor_id": t2})).await,
         201,
     )
@@ -161,7 +162,7 @@ async fn fixture(ws: String, pm: &Api) -> Fixture {
         201,
     )
     .await);
-    Fixture { cr, ws, p, t, c, r, e, s, k, f, m, sr }
+    Fixture { cr, ws, p, t, dep, c, r, e, s, k, f, m, sr }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,6 +173,7 @@ async fn every_project_endpoint_for_every_role() {
         let x = fixture(ws, &pm).await;
         let cr = &x.cr;
         let (ws, p, t, c, r, e, s, k, f, m, sr) = (&x.ws, &x.p, &x.t, &x.c, &x.r, &x.e, &x.s, &x.k, &x.f, &x.m, &x.sr);
+        let dep = &x.dep;
         let stale = json!({"version": 999_999});
         let week = json!({"monday": ["08:00-17:00"], "tuesday": [], "wednesday": [], "thursday": [], "friday": [], "saturday": [], "sunday": []});
         let th = json!({"index_amber": 0.95, "index_red": 0.9, "creep_amber": 0.1, "creep_red": 0.2, "risk_amber": 15, "risk_red": 20, "version": 999_999});
@@ -188,6 +190,7 @@ async fn every_project_endpoint_for_every_role() {
             (Method::PATCH, format!("/tasks/{t}"), "/tasks/{id}", Some(json!({"name": "x", "version": 999_999})), Edit),
             (g.clone(), format!("/projects/{p}/dependencies"), "/projects/{id}/dependencies", None, Read),
             (Method::POST, format!("/projects/{p}/dependencies"), "/projects/{id}/dependencies", Some(json!({"predecessor_id": t, "successor_id": t})), Edit),
+            (Method::PATCH, format!("/dependencies/{dep}"), "/dependencies/{id}", Some(json!({"type": "SS", "version": 999_999})), Edit),
             (g.clone(), format!("/projects/{p}/schedule"), "/projects/{id}/schedule", None, Read),
             (g.clone(), format!("/projects/{p}/calendar"), "/projects/{id}/calendar", None, Read),
             (Method::PUT, format!("/projects/{p}/calendar"), "/projects/{id}/calendar", Some(json!({"week": week, "version": 999_999})), Edit),

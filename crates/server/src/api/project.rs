@@ -28,7 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_tasks, create_task))
         .routes(routes!(get_task, update_task, delete_task))
         .routes(routes!(list_dependencies, create_dependency))
-        .routes(routes!(delete_dependency))
+        .routes(routes!(update_dependency, delete_dependency))
         .routes(routes!(get_schedule))
         .routes(routes!(import_plan))
         .routes(routes!(export_plan))
@@ -188,6 +188,25 @@ async fn create_dependency(
 ) -> ApiResult<(StatusCode, Json<Dependency>)> {
     let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     Ok((StatusCode::CREATED, Json(ops::create_dependency(&state, &a, req).await?)))
+}
+
+/// Changes a link's type or lag; the same tasks stay linked.
+#[utoipa::path(patch, path = "/dependencies/{id}", tag = "tasks", params(("id" = String, Path)),
+    request_body = ops::UpdateDependency,
+    responses((status = 200, body = Dependency), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_dependency(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<ops::UpdateDependency>,
+) -> ApiResult<Json<Dependency>> {
+    let id = path.id()?;
+    let project = state.store.dependency_project(id).await?;
+    let a = project_access(&state, p.id(), project, ProjectAction::Edit).await?;
+    let version = expected_version(req.version, &headers)?;
+    Ok(Json(ops::update_dependency(&state, &a, id, version, req).await?))
 }
 
 #[utoipa::path(delete, path = "/dependencies/{id}", tag = "tasks", params(("id" = String, Path)),

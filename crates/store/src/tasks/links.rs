@@ -81,6 +81,54 @@ impl Store {
         Ok(dep)
     }
 
+    /// Changes a dependency's type and lag if `version` is current (its
+    /// tasks stay: a new pair is a new link).
+    pub async fn update_dependency(
+        &self,
+        actor: Id,
+        d: Id,
+        version: i64,
+        edit: &DependencyChange,
+        now: Millis,
+    ) -> Result<Dependency> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(concat!(dependency_cols!(), " WHERE id = $1"))
+            .bind(d.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let before = dependency(&row)?;
+        if before.version != version {
+            return Err(StoreError::Stale { current: before.version });
+        }
+        sqlx::query(
+            "UPDATE dependencies SET kind = $1, lag_minutes = $2, lag_kind = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $5",
+        )
+        .bind(edit.kind.as_str())
+        .bind(edit.lag)
+        .bind(edit.lag_kind.as_str())
+        .bind(now.0)
+        .bind(d.0)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(concat!(dependency_cols!(), " WHERE id = $1")).bind(d.0).fetch_one(&mut *tx).await?;
+        let after = dependency(&row)?;
+        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM dependencies WHERE id = $1")
+            .bind(d.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        let show = |x: &Dependency| {
+            json!({"project_id": x.project_id, "type": x.kind, "lag_minutes": x.lag_minutes, "lag_kind": x.lag_kind,
+                "lag_percent": x.lag_percent})
+        };
+        let logged =
+            change(Id(ws), actor, "dependency.updated", "dependency", d).before(show(&before)).after(show(&after));
+        record(&mut tx, &logged, now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     pub async fn delete_dependency(&self, actor: Id, d: Id, now: Millis) -> Result<()> {
         let mut tx = self.write().await?;
         let row: Option<(i64, i64)> = sqlx::query_as("SELECT workspace_id, project_id FROM dependencies WHERE id = $1")

@@ -112,6 +112,14 @@ pub struct NewDependency {
     pub lag_kind: LagKind,
 }
 
+/// A link's new type and lag (see [`NewDependency`] for the lag's units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DependencyChange {
+    pub kind: DependencyType,
+    pub lag: i64,
+    pub lag_kind: LagKind,
+}
+
 macro_rules! dependency_cols {
     () => {
         "SELECT id, project_id, predecessor_id, successor_id, kind, lag_minutes, lag_kind, version, created_at, \

@@ -8,7 +8,7 @@ use tandem_core::project::{
 };
 use tandem_core::validate::{self, Invalid};
 use tandem_core::{Id, ProjectAction};
-use tandem_store::tasks::{NewDependency, TaskEdit};
+use tandem_store::tasks::{DependencyChange, NewDependency, TaskEdit};
 use utoipa::ToSchema;
 
 use crate::App;
@@ -453,29 +453,67 @@ pub struct CreateDependency {
     pub lag_percent: Option<f64>,
 }
 
-/// Adds a dependency unless it would close a cycle (422 naming the tasks).
-pub async fn create_dependency(state: &App, a: &InProject, req: CreateDependency) -> Result<Dependency, AppError> {
-    let lag_kind = match (req.lag_kind, req.lag_percent) {
+/// A link's lag as stored (minutes, or hundredths of a percent) and its
+/// kind, from what a request gives.
+fn lag_of(minutes: Option<i64>, kind: Option<LagKind>, percent: Option<f64>) -> Result<(i64, LagKind), AppError> {
+    let lag_kind = match (kind, percent) {
         (None, Some(_)) => LagKind::Percent,
         (k, _) => k.unwrap_or(LagKind::Working),
     };
     let raw = match lag_kind {
         LagKind::Percent => {
-            if req.lag_minutes.is_some_and(|m| m != 0) {
+            if minutes.is_some_and(|m| m != 0) {
                 return Err(AppError::invalid("lag_minutes", "a percentage lag takes lag_percent, not minutes"));
             }
-            match req.lag_percent {
+            match percent {
                 Some(p) if p.is_finite() && (-1000.0..=1000.0).contains(&p) => (p * 100.0).round() as i64,
                 _ => return Err(AppError::invalid("lag_percent", "must be from -1000 to 1000")),
             }
         }
         _ => {
-            if req.lag_percent.is_some() {
+            if percent.is_some() {
                 return Err(AppError::invalid("lag_percent", "only percentage lags take a percent"));
             }
-            lag(req.lag_minutes.unwrap_or(0))?
+            lag(minutes.unwrap_or(0))?
         }
     };
+    Ok((raw, lag_kind))
+}
+
+/// `PATCH /dependencies/{id}`: a new type or lag for a link.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDependency {
+    /// `FS`, `SS`, `FF` or `SF` (default: unchanged).
+    #[serde(rename = "type")]
+    pub kind: Option<DependencyType>,
+    /// As for a new link; the lag given replaces the old one (default 0).
+    pub lag_minutes: Option<i64>,
+    pub lag_kind: Option<LagKind>,
+    pub lag_percent: Option<f64>,
+    /// The version read; or send it in `If-Match`.
+    pub version: Option<i64>,
+}
+
+/// Changes a link's type and lag. The same two tasks stay linked, so no
+/// cycle can appear.
+pub async fn update_dependency(
+    state: &App,
+    a: &InProject,
+    d: Id,
+    version: i64,
+    req: UpdateDependency,
+) -> Result<Dependency, AppError> {
+    let current = state.store.dependencies(a.scope.project_id).await?.into_iter().find(|x| x.id == d);
+    let current = current.ok_or(AppError::NotFound)?;
+    let (raw, lag_kind) = lag_of(req.lag_minutes, req.lag_kind, req.lag_percent)?;
+    let change = DependencyChange { kind: req.kind.unwrap_or(current.kind), lag: raw, lag_kind };
+    Ok(state.store.update_dependency(a.user_id, d, version, &change, state.clock.now()).await?)
+}
+
+/// Adds a dependency unless it would close a cycle (422 naming the tasks).
+pub async fn create_dependency(state: &App, a: &InProject, req: CreateDependency) -> Result<Dependency, AppError> {
+    let (raw, lag_kind) = lag_of(req.lag_minutes, req.lag_kind, req.lag_percent)?;
     let d = NewDependency {
         predecessor_id: req.predecessor_id,
         successor_id: req.successor_id,

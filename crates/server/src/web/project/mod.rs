@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod outlook;
 pub mod risks;
 pub mod task;
+pub mod task_links;
 pub mod tasks;
 
 use askama::Template;

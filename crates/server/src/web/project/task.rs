@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tandem_core::model::Comment;
 use tandem_core::project::{
-    BoardStatus, ConstraintType, DependencyType, Estimate, LocalTime, Task, TaskAssignment, TaskConstraint, TaskKind,
+    BoardStatus, ConstraintType, DependencyType, Estimate, LocalTime, Task, TaskConstraint, TaskKind,
 };
 use tandem_core::{Id, ProjectAction};
 
@@ -25,17 +25,20 @@ use crate::state::AppState;
 use crate::web::activity::{Line, line};
 use tandem_app::AppError;
 use tandem_app::ops::comments::ProjectObject;
-use tandem_app::ops::project::{self as ops, CreateDependency, UpdateTask};
+use tandem_app::ops::project::{self as ops, UpdateTask};
 use tandem_app::plan::ScheduledTask;
 
 /// A link to or from this task, as the page lists it.
 struct LinkRow {
     id: Id,
+    version: i64,
     other: Id,
     other_key: String,
     other_name: String,
     kind: DependencyType,
     lag: String,
+    /// The lag as the edit field shows it: working days.
+    lag_days: String,
 }
 
 struct AssignmentRow {
@@ -72,7 +75,7 @@ pub struct DetailsForm {
 }
 
 /// A refusal shown on the page: which form, which field, why.
-struct Problem {
+pub(super) struct Problem {
     form: &'static str,
     field: String,
     message: String,
@@ -216,7 +219,7 @@ fn values_of(t: &Task) -> DetailsForm {
     }
 }
 
-fn problem_of(form: &'static str, e: &AppError) -> Option<Problem> {
+pub(super) fn problem_of(form: &'static str, e: &AppError) -> Option<Problem> {
     match e {
         AppError::Invalid(i) => Some(Problem { form, field: i.field.to_owned(), message: i.message.clone() }),
         AppError::Conflict(m) | AppError::BadOption(m) => {
@@ -234,7 +237,7 @@ fn problem_of(form: &'static str, e: &AppError) -> Option<Problem> {
 }
 
 /// Draws the page; `typed` and `problem` when a form was refused.
-async fn show(
+pub(super) async fn show(
     state: &AppState,
     p: &Principal,
     id: Id,
@@ -259,7 +262,8 @@ async fn show(
             None if d.lag_minutes == 0 => "none".to_owned(),
             None => format!("{}{}", if d.lag_minutes > 0 { "+" } else { "" }, span(d.lag_minutes)),
         };
-        LinkRow { id: d.id, other, other_key, other_name, kind: d.kind, lag }
+        let lag_days = if d.lag_percent.is_some() || d.lag_minutes == 0 { String::new() } else { days(d.lag_minutes) };
+        LinkRow { id: d.id, version: d.version, other, other_key, other_name, kind: d.kind, lag, lag_days }
     };
     let predecessors: Vec<LinkRow> =
         plan.deps.iter().filter(|d| d.successor_id == id).map(|d| row(d, d.predecessor_id)).collect();
@@ -362,7 +366,7 @@ fn time(field: &'static str, v: Option<&str>) -> Result<Option<LocalTime>, AppEr
         .transpose()
 }
 
-fn number(field: &'static str, v: Option<&str>, what: &str) -> Result<Option<f64>, AppError> {
+pub(super) fn number(field: &'static str, v: Option<&str>, what: &str) -> Result<Option<f64>, AppError> {
     text(v)
         .map(|s| {
             s.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| AppError::invalid(field, what.to_owned()))
@@ -370,7 +374,7 @@ fn number(field: &'static str, v: Option<&str>, what: &str) -> Result<Option<f64
         .transpose()
 }
 
-fn in_days(field: &'static str, v: Option<&str>) -> Result<Option<i64>, AppError> {
+pub(super) fn in_days(field: &'static str, v: Option<&str>) -> Result<Option<i64>, AppError> {
     Ok(number(field, v, "must be a number of days")?.map(|d| (d * 480.0).round() as i64))
 }
 
@@ -456,115 +460,6 @@ pub async fn task_save(
         Ok(_) => Ok(Redirect::to(&format!("{at}?saved=1")).into_response()),
         Err(e) => match problem_of("details", &e) {
             Some(problem) => show(&state, &p, id, Some(form), Some(problem)).await,
-            None => Err(on(&at)(ApiError::from(e))),
-        },
-    }
-}
-
-#[derive(Deserialize)]
-pub struct LinkForm {
-    /// `predecessor` (the other task comes first) or `successor`.
-    side: String,
-    other: String,
-    #[serde(rename = "type")]
-    kind: Option<DependencyType>,
-    /// Working days; negative is a lead.
-    lag_days: Option<String>,
-}
-
-/// Adds a link; a cycle or a repeat comes back on the page, naming the tasks.
-pub async fn link_add(
-    State(state): State<AppState>,
-    p: Principal,
-    Path(path): Path<IdPath>,
-    PageForm(form): PageForm<LinkForm>,
-) -> PageResult {
-    let id = path.id().map_err(on("/"))?;
-    let at = format!("/tasks/{id}");
-    let project = state.store.task_project(id).await.map_err(on(&at))?;
-    let a = project_access(&state, p.id(), project, ProjectAction::Edit).await.map_err(on(&at))?;
-    let made = async {
-        let other = opt_id(Some(&form.other)).ok_or_else(|| AppError::invalid("other", "choose a task"))?;
-        let (predecessor_id, successor_id) = if form.side == "successor" { (id, other) } else { (other, id) };
-        let lag_minutes = in_days("lag_minutes", form.lag_days.as_deref())?;
-        let req = CreateDependency {
-            predecessor_id,
-            successor_id,
-            kind: form.kind,
-            lag_minutes,
-            lag_kind: None,
-            lag_percent: None,
-        };
-        ops::create_dependency(&state, &a, req).await
-    }
-    .await;
-    match made {
-        Ok(_) => Ok(Redirect::to(&format!("{at}#links")).into_response()),
-        Err(e) => match problem_of("links", &e) {
-            Some(problem) => show(&state, &p, id, None, Some(problem)).await,
-            None => Err(on(&at)(ApiError::from(e))),
-        },
-    }
-}
-
-#[derive(Deserialize)]
-pub struct BackForm {
-    back: Option<String>,
-}
-
-pub async fn link_remove(
-    State(state): State<AppState>,
-    p: Principal,
-    Path(path): Path<IdPath>,
-    PageForm(form): PageForm<BackForm>,
-) -> PageResult {
-    let d = path.id().map_err(on("/"))?;
-    let project = state.store.dependency_project(d).await.map_err(on("/"))?;
-    let back = crate::web::safe_next(form.back.as_deref().or(Some(&format!("/projects/{project}/tasks"))));
-    let a = project_access(&state, p.id(), project, ProjectAction::Edit).await.map_err(on(&back))?;
-    ops::remove(&state, &a, ops::Removal::Dependency(d)).await.map_err(on(&back))?;
-    Ok(Redirect::to(&format!("{back}#links")).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct AssignForm {
-    version: i64,
-    resource_id: String,
-    /// Percent of the resource's time; empty means 100.
-    units: Option<String>,
-    /// `add` (or change the units of) or `remove`.
-    action: String,
-}
-
-/// Adds, changes or removes one assignment; the others stay.
-pub async fn assign(
-    State(state): State<AppState>,
-    p: Principal,
-    Path(path): Path<IdPath>,
-    PageForm(form): PageForm<AssignForm>,
-) -> PageResult {
-    let id = path.id().map_err(on("/"))?;
-    let at = format!("/tasks/{id}");
-    let task = state.store.task(id).await.map_err(on(&at))?;
-    let done = async {
-        let resource =
-            opt_id(Some(&form.resource_id)).ok_or_else(|| AppError::invalid("resource_id", "choose a resource"))?;
-        let mut list: Vec<TaskAssignment> =
-            task.assignments.iter().filter(|x| x.resource_id != resource).cloned().collect();
-        if form.action == "add" {
-            let units = number("units", form.units.as_deref(), "must be a percentage such as 50")?
-                .map_or(100, |u| u.round() as i64);
-            list.push(TaskAssignment { resource_id: resource, units });
-        }
-        let req = UpdateTask { assignments: Some(list), version: Some(form.version), ..UpdateTask::default() };
-        let a = ops::task_edit_access(&state, p.id(), id, &req).await?;
-        ops::update_task(&state, &a, id, form.version, req).await
-    }
-    .await;
-    match done {
-        Ok(_) => Ok(Redirect::to(&format!("{at}#assignments")).into_response()),
-        Err(e) => match problem_of("assignments", &e) {
-            Some(problem) => show(&state, &p, id, None, Some(problem)).await,
             None => Err(on(&at)(ApiError::from(e))),
         },
     }
