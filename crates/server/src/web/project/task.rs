@@ -351,6 +351,28 @@ pub(super) async fn show(
     Ok(render(status, &page))
 }
 
+/// The answer to a task page's form: on success back to the page at
+/// `then` (a query or an anchor); a refusal the page can explain shown on
+/// it (with `typed` kept in the details form); anything else the error page.
+pub(super) async fn answer<T>(
+    state: &AppState,
+    p: &Principal,
+    task: Id,
+    form: &'static str,
+    typed: Option<DetailsForm>,
+    result: Result<T, AppError>,
+    then: &str,
+) -> PageResult {
+    let at = format!("/tasks/{task}");
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("{at}{then}")).into_response()),
+        Err(e) => match problem_of(form, &e) {
+            Some(problem) => show(state, p, task, typed, Some(problem)).await,
+            None => Err(on(&at)(ApiError::from(e))),
+        },
+    }
+}
+
 pub async fn task(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
     let id = path.id().map_err(on("/"))?;
     show(&state, &p, id, None, None).await
@@ -456,13 +478,7 @@ pub async fn task_save(
         ops::update_task(&state, &a, id, form.version, req).await
     }
     .await;
-    match saved {
-        Ok(_) => Ok(Redirect::to(&format!("{at}?saved=1")).into_response()),
-        Err(e) => match problem_of("details", &e) {
-            Some(problem) => show(&state, &p, id, Some(form), Some(problem)).await,
-            None => Err(on(&at)(ApiError::from(e))),
-        },
-    }
+    answer(&state, &p, id, "details", Some(form), saved, "?saved=1").await
 }
 
 #[derive(Deserialize)]
@@ -477,12 +493,6 @@ pub async fn comment(
     PageForm(form): PageForm<CommentForm>,
 ) -> PageResult {
     let id = path.id().map_err(on("/"))?;
-    let at = format!("/tasks/{id}");
-    match tandem_app::ops::comments::add_on_project(&state, &p.user, ProjectObject::Task, id, &form.body).await {
-        Ok(_) => Ok(Redirect::to(&format!("{at}#comments")).into_response()),
-        Err(e) => match problem_of("comments", &e) {
-            Some(problem) => show(&state, &p, id, None, Some(problem)).await,
-            None => Err(on(&at)(ApiError::from(e))),
-        },
-    }
+    let added = tandem_app::ops::comments::add_on_project(&state, &p.user, ProjectObject::Task, id, &form.body).await;
+    answer(&state, &p, id, "comments", None, added, "#comments").await
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tandem_core::ProjectAction;
 use tandem_core::project::{DependencyType, TaskAssignment};
 
-use super::task::{in_days, number, problem_of, show};
+use super::task::{answer, in_days, number};
 use super::{PageForm, PageResult, on};
 use crate::access::project_access;
 use crate::auth::Principal;
@@ -56,13 +56,7 @@ pub async fn link_add(
         ops::create_dependency(&state, &a, req).await
     }
     .await;
-    match made {
-        Ok(_) => Ok(Redirect::to(&format!("{at}#links")).into_response()),
-        Err(e) => match problem_of("links", &e) {
-            Some(problem) => show(&state, &p, id, None, Some(problem)).await,
-            None => Err(on(&at)(ApiError::from(e))),
-        },
-    }
+    answer(&state, &p, id, "links", None, made, "#links").await
 }
 
 #[derive(Deserialize)]
@@ -117,13 +111,7 @@ pub async fn link_edit(
         ops::update_dependency(&state, &a, d, form.version, req).await
     }
     .await;
-    match changed {
-        Ok(_) => Ok(Redirect::to(&format!("{at}#links")).into_response()),
-        Err(e) => match problem_of("links", &e) {
-            Some(problem) => show(&state, &p, task, None, Some(problem)).await,
-            None => Err(on(&at)(ApiError::from(e))),
-        },
-    }
+    answer(&state, &p, task, "links", None, changed, "#links").await
 }
 
 #[derive(Deserialize)]
@@ -161,11 +149,5 @@ pub async fn assign(
         ops::update_task(&state, &a, id, form.version, req).await
     }
     .await;
-    match done {
-        Ok(_) => Ok(Redirect::to(&format!("{at}#assignments")).into_response()),
-        Err(e) => match problem_of("assignments", &e) {
-            Some(problem) => show(&state, &p, id, None, Some(problem)).await,
-            None => Err(on(&at)(ApiError::from(e))),
-        },
-    }
+    answer(&state, &p, id, "assignments", None, done, "#assignments").await
 }
