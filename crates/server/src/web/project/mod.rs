@@ -190,6 +190,20 @@ pub(crate) fn evm_chart(e: &EvmView) -> String {
     charts::multi_line("EVM S-curve", &labels, &series, &e.currency)
 }
 
+/// Days typed in a form, as working minutes (480 a day; negative for a
+/// lead); empty is none. The operations check the range each field allows.
+pub(super) fn form_days(field: &'static str, v: Option<&str>) -> Result<Option<i64>, tandem_app::AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<f64>()
+            .ok()
+            .filter(|d| d.is_finite() && d.abs() <= 26_000.0)
+            .map(|d| Some((d * 480.0).round() as i64))
+            .ok_or_else(|| tandem_app::AppError::invalid(field, "must be a number of days")),
+    }
+}
+
 pub(crate) fn form_id(field: &'static str, v: &Option<String>) -> Result<Option<Id>, ApiError> {
     match v.as_deref().map(str::trim) {
         None | Some("") => Ok(None),

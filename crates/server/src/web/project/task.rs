@@ -396,10 +396,6 @@ pub(super) fn number(field: &'static str, v: Option<&str>, what: &str) -> Result
         .transpose()
 }
 
-pub(super) fn in_days(field: &'static str, v: Option<&str>) -> Result<Option<i64>, AppError> {
-    Ok(number(field, v, "must be a number of days")?.map(|d| (d * 480.0).round() as i64))
-}
-
 /// The changes the form makes to `t`: only what differs, so a save of an
 /// unchanged form changes nothing, and a contributor's save of progress
 /// touches only progress.
@@ -412,7 +408,7 @@ fn edits(t: &Task, v: &DetailsForm, all: bool) -> Result<UpdateTask, AppError> {
     u.actual_start = (actual_start != t.actual_start).then_some(actual_start);
     let actual_finish = time("actual_finish", v.actual_finish.as_deref())?;
     u.actual_finish = (actual_finish != t.actual_finish).then_some(actual_finish);
-    let remaining = in_days("remaining_minutes", v.remaining_days.as_deref())?;
+    let remaining = form_days("remaining_minutes", v.remaining_days.as_deref())?;
     u.remaining_minutes = (remaining != t.remaining_minutes).then_some(remaining);
     if !all {
         return Ok(u);
@@ -422,11 +418,11 @@ fn edits(t: &Task, v: &DetailsForm, all: bool) -> Result<UpdateTask, AppError> {
     if t.kind != TaskKind::Summary && kind != t.kind {
         u.kind = Some(kind);
     }
-    u.duration_minutes = in_days("duration_minutes", v.days.as_deref())?.filter(|d| *d != t.duration_minutes);
+    u.duration_minutes = form_days("duration_minutes", v.days.as_deref())?.filter(|d| *d != t.duration_minutes);
     let three = (
-        in_days("estimate", v.optimistic.as_deref())?,
-        in_days("estimate", v.likely.as_deref())?,
-        in_days("estimate", v.pessimistic.as_deref())?,
+        form_days("estimate", v.optimistic.as_deref())?,
+        form_days("estimate", v.likely.as_deref())?,
+        form_days("estimate", v.pessimistic.as_deref())?,
     );
     let estimate = match three {
         (None, None, None) => None,

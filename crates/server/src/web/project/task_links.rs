@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tandem_core::ProjectAction;
 use tandem_core::project::{DependencyType, TaskAssignment};
 
-use super::task::{answer, in_days, number};
+use super::task::{answer, number};
 use super::{PageForm, PageResult, on};
 use crate::access::project_access;
 use crate::auth::Principal;
@@ -44,7 +44,7 @@ pub async fn link_add(
     let made = async {
         let other = opt_id(Some(&form.other)).ok_or_else(|| AppError::invalid("other", "choose a task"))?;
         let (predecessor_id, successor_id) = if form.side == "successor" { (id, other) } else { (other, id) };
-        let lag_minutes = in_days("lag_minutes", form.lag_days.as_deref())?;
+        let lag_minutes = form_days("lag_minutes", form.lag_days.as_deref())?;
         let req = CreateDependency {
             predecessor_id,
             successor_id,
@@ -103,7 +103,7 @@ pub async fn link_edit(
     let changed = async {
         let req = UpdateDependency {
             kind: Some(form.kind),
-            lag_minutes: in_days("lag_minutes", form.lag_days.as_deref())?,
+            lag_minutes: form_days("lag_minutes", form.lag_days.as_deref())?,
             lag_kind: None,
             lag_percent: None,
             version: Some(form.version),

@@ -71,18 +71,6 @@ pub struct NewTaskForm {
     milestone: Option<String>,
 }
 
-fn parse_days(field: &'static str, s: Option<&str>) -> Result<Option<i64>, crate::error::ApiError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(v) => v
-            .parse::<f64>()
-            .ok()
-            .filter(|d| d.is_finite() && *d >= 0.0 && *d <= 26_000.0)
-            .map(|d| Some((d * 480.0).round() as i64))
-            .ok_or_else(|| crate::error::ApiError::invalid(field, "must be a number of days")),
-    }
-}
-
 pub async fn task_create(
     State(state): State<AppState>,
     p: Principal,
@@ -96,11 +84,7 @@ pub async fn task_create(
         name: form.name,
         parent_id: opt_id(form.parent_id.as_deref()),
         kind: milestone.then_some(TaskKind::Milestone),
-        duration_minutes: if milestone {
-            Some(0)
-        } else {
-            parse_days("days", form.days.as_deref()).map_err(on(&at))?
-        },
+        duration_minutes: if milestone { Some(0) } else { form_days("days", form.days.as_deref()).map_err(on(&at))? },
         percent_complete: None,
         constraint: None,
         deadline: None,
@@ -178,7 +162,7 @@ pub async fn task_edit(
         _ => {
             req.name = form.name.filter(|n| !n.trim().is_empty() && *n != task.name);
             req.duration_minutes =
-                parse_days("days", form.days.as_deref()).map_err(on(&back))?.filter(|d| *d != task.duration_minutes);
+                form_days("days", form.days.as_deref()).map_err(on(&back))?.filter(|d| *d != task.duration_minutes);
             req.percent_complete = form.percent_complete.filter(|p| *p != task.percent_complete);
             req.status = form.status.filter(|s| *s != task.status);
             if let Some(raw) = form.sprint_id.as_deref() {
