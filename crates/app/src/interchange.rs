@@ -281,6 +281,7 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), AppError> {
             },
             feature_id: None,
             fixed_cost_minor: money_minor(def.fixed_cost.as_deref()),
+            notes: def.notes.as_deref().map(import_notes).unwrap_or_default(),
             actual_start: p.actual_start.map(local).transpose()?,
             actual_finish: p.actual_finish.map(local).transpose()?,
             // What the engine leaves to do after a resume, so that the
@@ -507,6 +508,18 @@ pub fn export(
     doc
 }
 
+/// A file's notes as a task's: control characters other than line breaks
+/// and tabs dropped, cut at the notes' limit, so a long note never refuses
+/// the whole file.
+fn import_notes(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .take(tandem_core::validate::MAX_TEXT_CHARS)
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
+}
+
 /// What every task's export reads besides the task itself.
 struct ExportContext<'a> {
     s: &'a Schedule,
@@ -562,6 +575,7 @@ fn task_def(i: usize, t: &Task, cx: &ExportContext<'_>, predecessors: Vec<LinkDe
         manual_start: t.manual_start.map(minute),
         manual_finish: t.manual_finish.map(minute),
         fixed_cost: Some(money(t.fixed_cost_minor)),
+        notes: (!t.notes.is_empty()).then(|| t.notes.clone()),
         cost: costs.get(i).map(|c| money(*c)),
         predecessors,
         baselines: baselines

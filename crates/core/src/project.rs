@@ -226,6 +226,8 @@ pub struct Task {
     pub status: BoardStatus,
     pub feature_id: Option<Id>,
     pub fixed_cost_minor: i64,
+    /// Notes in Markdown (MS Project's Notes), shown rendered on the task page.
+    pub notes: String,
     /// When the work really started (progress).
     pub actual_start: Option<LocalTime>,
     pub actual_finish: Option<LocalTime>,
@@ -286,6 +288,7 @@ impl Task {
             status: BoardStatus::Todo,
             feature_id: None,
             fixed_cost_minor: 0,
+            notes: String::new(),
             actual_start: None,
             actual_finish: None,
             remaining_minutes: None,

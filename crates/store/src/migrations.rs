@@ -20,6 +20,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (11, "plan_revisions", include_str!("../migrations/sqlite/0011_plan_revisions.sql")),
     (12, "shared_plan_revisions", include_str!("../migrations/sqlite/0012_shared_plan_revisions.sql")),
     (13, "data_revisions", include_str!("../migrations/sqlite/0013_data_revisions.sql")),
+    (14, "task_notes", include_str!("../migrations/sqlite/0014_task_notes.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -36,6 +37,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (11, "plan_revisions", include_str!("../migrations/postgres/0011_plan_revisions.sql")),
     (12, "shared_plan_revisions", include_str!("../migrations/postgres/0012_shared_plan_revisions.sql")),
     (13, "data_revisions", include_str!("../migrations/postgres/0013_data_revisions.sql")),
+    (14, "task_notes", include_str!("../migrations/postgres/0014_task_notes.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -261,6 +261,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
                 status: None,
                 feature_id: t.feature.and_then(|f| features.get(f).copied()),
                 fixed_cost_minor: None,
+                notes: None,
                 actual_start: None,
                 actual_finish: None,
                 remaining_minutes: None,

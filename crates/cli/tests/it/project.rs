@@ -281,6 +281,41 @@ async fn wbs_dependencies_and_the_schedule() {
         let under = pm.patch(&format!("/api/v1/tasks/{phase}"), json!({"parent_id": design, "version": pv})).await;
         assert_eq!(expect_error(under, 422, "invalid_value").await["error"]["details"]["field"], "parent_id");
 
+        // Notes in Markdown: kept, cleared, limited, and carried through MS Project XML.
+        let url = format!("/api/v1/tasks/{design}");
+        let v = json_ok(pm.get(&url).await, 200).await["version"].clone();
+        let noted = json_ok(pm.patch(&url, json!({"notes": "Read **the brief** first.", "version": v})).await, 200).await;
+        assert_eq!(noted["notes"], "Read **the brief** first.");
+        let long = "x".repeat(tandem_core::markdown::MAX_MARKDOWN_CHARS + 1);
+        let refused = pm.patch(&url, json!({"notes": long, "version": noted["version"]})).await;
+        assert_eq!(expect_error(refused, 422, "invalid_value").await["error"]["details"]["field"], "notes");
+        let xml = pm.get(&format!("/api/v1/projects/{p}/export?format=mspdi")).await.text().await.unwrap();
+        assert!(xml.contains("<Notes>Read **the brief** first.</Notes>"), "{xml}");
+        let copy = json_ok(
+            pm.post(
+                &format!("/api/v1/workspaces/{ws}/projects"),
+                json!({"name": "Launch copy", "key": "LCC", "start": "2027-01-04"}),
+            )
+            .await,
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let imported = pm
+            .request(reqwest::Method::POST, &format!("/api/v1/projects/{copy}/import"))
+            .header("content-type", "application/xml")
+            .body(xml)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(imported.status(), 201, "{}", imported.text().await.unwrap());
+        let copied = json_ok(pm.get(&format!("/api/v1/projects/{copy}/tasks")).await, 200).await;
+        let notes: Vec<&Value> = copied["items"].as_array().unwrap().iter().map(|t| &t["notes"]).collect();
+        assert_eq!(notes.iter().filter(|n| **n == "Read **the brief** first.").count(), 1, "{notes:?}");
+        assert_eq!(notes.iter().filter(|n| **n == "").count(), notes.len() - 1);
+
         // Contributors and stakeholders read the plan but do not change it.
         for role in [Role::Contributor, Role::Stakeholder, Role::ProductManager] {
             let api = app.login_as(role).await;

@@ -38,6 +38,7 @@ pub struct TaskEdit {
     pub status: BoardStatus,
     pub feature_id: Option<Id>,
     pub fixed_cost_minor: i64,
+    pub notes: String,
     pub actual_start: Option<LocalTime>,
     pub actual_finish: Option<LocalTime>,
     pub remaining_minutes: Option<i64>,
@@ -75,6 +76,7 @@ impl TaskEdit {
             status: t.status,
             feature_id: t.feature_id,
             fixed_cost_minor: t.fixed_cost_minor,
+            notes: t.notes.clone(),
             actual_start: t.actual_start,
             actual_finish: t.actual_finish,
             remaining_minutes: t.remaining_minutes,
@@ -131,7 +133,7 @@ macro_rules! task_cols {
     () => {
         "SELECT t.id, t.project_id, p.key AS project_key, t.number, t.parent_id, t.position, t.name, t.milestone, \
          t.duration_minutes, t.percent_complete, t.constraint_type, t.constraint_date, t.deadline, t.story_points, \
-         t.status, t.feature_id, t.fixed_cost_minor, t.actual_start, t.actual_finish, t.remaining_minutes, \
+         t.status, t.feature_id, t.fixed_cost_minor, t.notes, t.actual_start, t.actual_finish, t.remaining_minutes, \
          t.estimate_optimistic, t.estimate_likely, t.estimate_pessimistic, t.sprint_id, t.priority, \
          t.leveling_delay_minutes, t.done_at, t.calendar_id, t.slack_calendar_id, t.manual_start, t.manual_finish, t.stop_at, t.resume_at, \
          t.external_start, t.leveling_delay_elapsed, t.version, t.created_at, t.updated_at, p.workspace_id \
@@ -165,6 +167,7 @@ fn task(row: &AnyRow) -> Result<Task> {
         status: word(row, "status", BoardStatus::parse)?,
         feature_id: opt_id(row, "feature_id")?,
         fixed_cost_minor: row.try_get("fixed_cost_minor")?,
+        notes: row.try_get("notes")?,
         actual_start: opt_local(row, "actual_start")?,
         actual_finish: opt_local(row, "actual_finish")?,
         remaining_minutes: row.try_get("remaining_minutes")?,

@@ -35,6 +35,8 @@ pub struct CreateTask {
     pub status: Option<BoardStatus>,
     pub feature_id: Option<Id>,
     pub fixed_cost_minor: Option<i64>,
+    /// Markdown, at most 20,000 characters.
+    pub notes: Option<String>,
     pub actual_start: Option<LocalTime>,
     pub actual_finish: Option<LocalTime>,
     pub remaining_minutes: Option<i64>,
@@ -164,6 +166,7 @@ pub fn new_task_edit(req: CreateTask) -> Result<TaskEdit, AppError> {
         status: req.status.unwrap_or(BoardStatus::Todo),
         feature_id: req.feature_id,
         fixed_cost_minor: cost(req.fixed_cost_minor.unwrap_or(0))?,
+        notes: validate::long_text("notes", req.notes.as_deref().unwrap_or(""))?,
         actual_start: req.actual_start,
         actual_finish: req.actual_finish,
         remaining_minutes: req.remaining_minutes.map(|d| duration("remaining_minutes", d)).transpose()?,
@@ -209,6 +212,8 @@ pub struct UpdateTask {
     #[schema(value_type = Option<String>)]
     pub feature_id: Option<Option<Id>>,
     pub fixed_cost_minor: Option<i64>,
+    /// Markdown; an empty text clears the notes.
+    pub notes: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub actual_start: Option<Option<LocalTime>>,
@@ -260,6 +265,7 @@ impl UpdateTask {
             status: _,
             feature_id,
             fixed_cost_minor,
+            notes,
             actual_start: _,
             actual_finish: _,
             remaining_minutes: _,
@@ -283,6 +289,7 @@ impl UpdateTask {
             && story_points.is_none()
             && feature_id.is_none()
             && fixed_cost_minor.is_none()
+            && notes.is_none()
             && estimate.is_none()
             && sprint_id.is_none()
             && priority.is_none()
@@ -330,6 +337,7 @@ pub async fn update_task(
     }
     let sp = req.story_points.map(points).transpose()?;
     let fixed = req.fixed_cost_minor.map(cost).transpose()?;
+    let notes = req.notes.map(|n| validate::long_text("notes", &n)).transpose()?;
     let remaining =
         req.remaining_minutes.map(|r| r.map(|d| duration("remaining_minutes", d)).transpose()).transpose()?;
     if let Some(Some(x)) = req.estimate {
@@ -394,6 +402,9 @@ pub async fn update_task(
                 }
                 if let Some(v) = fixed {
                     e.fixed_cost_minor = v;
+                }
+                if let Some(v) = notes {
+                    e.notes = v;
                 }
                 if let Some(v) = remaining {
                     e.remaining_minutes = v;

@@ -67,6 +67,7 @@ pub struct DetailsForm {
     story_points: Option<String>,
     feature_id: Option<String>,
     fixed_cost: Option<String>,
+    notes: Option<String>,
     percent_complete: Option<String>,
     status: Option<BoardStatus>,
     actual_start: Option<String>,
@@ -106,6 +107,8 @@ struct TaskPage {
     link_types: &'static [DependencyType],
     statuses: [BoardStatus; 5],
     money: String,
+    /// The notes rendered from Markdown (sanitised).
+    notes_html: String,
     cost: String,
     work: String,
     total_slack: String,
@@ -167,6 +170,7 @@ const DETAIL_FIELDS: &[&str] = &[
     "story_points",
     "feature_id",
     "fixed_cost_minor",
+    "notes",
     "percent_complete",
     "actual_start",
     "actual_finish",
@@ -211,6 +215,7 @@ fn values_of(t: &Task) -> DetailsForm {
         story_points: t.story_points.map(charts::fmt_num),
         feature_id: t.feature_id.map(|f| f.to_string()),
         fixed_cost: Some(charts::fmt_num(t.fixed_cost_minor as f64 / 100.0)),
+        notes: Some(t.notes.clone()),
         percent_complete: Some(t.percent_complete.to_string()),
         status: Some(t.status),
         actual_start: Some(field_time(t.actual_start)),
@@ -335,6 +340,7 @@ pub(super) async fn show(
         link_types: DependencyType::ALL,
         statuses: tandem_app::ops::agile::COLUMNS,
         money: money(t.fixed_cost_minor, &currency),
+        notes_html: if t.notes.is_empty() { String::new() } else { tandem_core::markdown::render(&t.notes) },
         cost: s.as_ref().map(|s| money(s.cost_minor, &currency)).unwrap_or_default(),
         work: s.as_ref().map(|s| span(s.work_minutes)).unwrap_or_default(),
         total_slack: s.as_ref().map(|s| span(s.total_slack_minutes)).unwrap_or_default(),
@@ -453,6 +459,9 @@ fn edits(t: &Task, v: &DetailsForm, all: bool) -> Result<UpdateTask, AppError> {
         .map(|x| (x * 100.0).round() as i64)
         .unwrap_or(0);
     u.fixed_cost_minor = (fixed != t.fixed_cost_minor).then_some(fixed);
+    // Browsers send textarea line breaks as CRLF.
+    let notes = v.notes.as_deref().map(|n| n.replace("\r\n", "\n"));
+    u.notes = notes.filter(|n| n.trim_end() != t.notes);
     Ok(u)
 }
 

@@ -92,6 +92,7 @@ pub async fn task_create(
         status: None,
         feature_id: None,
         fixed_cost_minor: None,
+        notes: None,
         actual_start: None,
         actual_finish: None,
         remaining_minutes: None,
