@@ -11,7 +11,7 @@ document.addEventListener("submit", (event) => {
 
 // Close an open menu when clicking elsewhere or pressing Escape.
 const closeMenus = (except) => {
-  for (const d of document.querySelectorAll("details[open]")) {
+  for (const d of document.querySelectorAll("details[open]:not(.keep-open)")) {
     if (d !== except) d.removeAttribute("open");
   }
 };
@@ -21,6 +21,14 @@ document.addEventListener("click", (event) => {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closeMenus(null);
 });
+
+// A link to a closed section (details) opens it.
+const openTarget = () => {
+  const el = window.location.hash.length > 1 ? document.getElementById(window.location.hash.slice(1)) : null;
+  if (el instanceof HTMLDetailsElement) el.open = true;
+};
+window.addEventListener("hashchange", openTarget);
+openTarget();
 
 // The CSRF token of this page's session, for API calls made from the page.
 const csrfOf = (el) => (el && el.dataset.csrf) || "";

@@ -147,8 +147,11 @@ impl Browser {
         panic!("`{css}` never showed `{needle}`; last text: {last}");
     }
 
+    /// Replaces the field's value with `text`.
     pub async fn fill(&self, css: &str, text: &str) {
-        self.client.find(Locator::Css(css)).await.unwrap().send_keys(text).await.unwrap();
+        let field = self.client.find(Locator::Css(css)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
     }
 
     pub async fn click(&self, css: &str) {
@@ -182,10 +185,16 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
-/// A browser, and a server with the demo workspace on a fresh SQLite file.
-async fn demo_in_browser(test: &str) -> Option<(Browser, TestDb, TestApp, String)> {
+/// A browser, and a server with the demo workspace on a fresh database:
+/// PostgreSQL when `TANDEM_TEST_DATABASE_URL` names a server (CI's second
+/// run), a SQLite file otherwise, so the suite runs on both.
+pub async fn demo_in_browser(test: &str) -> Option<(Browser, TestDb, TestApp, String)> {
     let b = Browser::start(test).await?;
-    let db = TestDb::sqlite();
+    let db = match std::env::var(crate::support::PG_ENV) {
+        Ok(admin) if !admin.is_empty() => TestDb::postgres(&admin).await,
+        _ => TestDb::sqlite(),
+    };
+    eprintln!("{test}: in the browser on {}", db.label());
     let app = TestApp::start(&db, tandem_server::Config::default()).await;
     let ws = app.seed_demo().await;
     Some((b, db, app, ws))
@@ -676,12 +685,12 @@ async fn project_pages_gantt_critical_path_and_board_drag() {
 }
 
 /// Picks the option `value` of the select `name` inside `scope`.
-async fn choose(b: &Browser, scope: &str, name: &str, value: &str) {
+pub async fn choose(b: &Browser, scope: &str, name: &str, value: &str) {
     let sel = b.client.find(Locator::Css(&format!("{scope} select[name={name}]"))).await.unwrap();
     sel.select_by_value(value).await.unwrap();
 }
 
-async fn sign_in_as(b: &Browser, app: &TestApp, role: Role) {
+pub async fn sign_in_as(b: &Browser, app: &TestApp, role: Role) {
     let u = tandem_app::seed::DEMO_USERS.iter().find(|u| u.role == role).unwrap();
     b.client.delete_all_cookies().await.unwrap();
     b.sign_in(&app.base, u.email, u.password).await;

@@ -10,6 +10,7 @@ mod api_conventions;
 mod architecture;
 mod backup;
 mod browser;
+mod browser_plan;
 mod changes;
 mod cli;
 mod cluster;

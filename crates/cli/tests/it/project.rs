@@ -284,7 +284,8 @@ async fn wbs_dependencies_and_the_schedule() {
         // Notes in Markdown: kept, cleared, limited, and carried through MS Project XML.
         let url = format!("/api/v1/tasks/{design}");
         let v = json_ok(pm.get(&url).await, 200).await["version"].clone();
-        let noted = json_ok(pm.patch(&url, json!({"notes": "Read **the brief** first.", "version": v})).await, 200).await;
+        let noted =
+            json_ok(pm.patch(&url, json!({"notes": "Read **the brief** first.", "version": v})).await, 200).await;
         assert_eq!(noted["notes"], "Read **the brief** first.");
         let long = "x".repeat(tandem_core::markdown::MAX_MARKDOWN_CHARS + 1);
         let refused = pm.patch(&url, json!({"notes": long, "version": noted["version"]})).await;

@@ -1,4 +1,4 @@
-//! Resources and levelling, budget and earned value, baselines, and the timesheet.
+//! Budget and earned value, baselines, and the timesheet.
 
 use super::*;
 
@@ -16,85 +16,8 @@ use crate::auth::Principal;
 use crate::extract::IdPath;
 use crate::state::AppState;
 use crate::svg::charts::{self};
-use tandem_app::measure::{EvmView, UtilisationView};
-use tandem_app::ops::delivery::{self, CreateTimeEntry, SetBaseline, UtilisationQuery};
-
-// ---- resources ----
-
-struct HeatRow {
-    name: String,
-    cells: Vec<(String, &'static str, String)>,
-    over: bool,
-}
-
-#[derive(Template)]
-#[template(path = "project_resources.html")]
-struct ResourcesPage {
-    shell: Shell,
-    f: Frame,
-    weeks: Vec<String>,
-    rows: Vec<HeatRow>,
-    resources: Vec<tandem_core::tracking::Resource>,
-    moved: Option<delivery::Levelled>,
-}
-
-fn heat_rows(u: &UtilisationView) -> Vec<HeatRow> {
-    u.resources
-        .iter()
-        .map(|r| HeatRow {
-            name: r.name.clone(),
-            over: r.over_allocated,
-            cells: r
-                .weeks
-                .iter()
-                .map(|c| {
-                    let pct = c.utilisation.map_or(0.0, |x| x * 100.0);
-                    let level = match pct {
-                        x if x > 100.0 => "over",
-                        x if x >= 80.0 => "high",
-                        x if x >= 40.0 => "mid",
-                        x if x > 0.0 => "low",
-                        _ => "none",
-                    };
-                    let tip = format!("{}: {} of {} h", c.week, c.assigned_minutes / 60, c.available_minutes / 60);
-                    (format!("{pct:.0} %"), level, tip)
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-async fn resources_page(state: &AppState, p: &Principal, id: Id, moved: Option<delivery::Levelled>) -> PageResult {
-    let at = format!("/projects/{id}/resources");
-    let (shell, f, _) = frame(state, p, id, "resources", &at).await?;
-    let u = delivery::utilisation(state, f.project.id, &UtilisationQuery::default()).await.map_err(on(&at))?;
-    let resources = state.store.resources(f.project.workspace_id).await.map_err(on(&at))?;
-    let weeks = u.weeks.iter().map(|w| w.to_string()).collect();
-    Ok(render(StatusCode::OK, &ResourcesPage { shell, f, weeks, rows: heat_rows(&u), resources, moved }))
-}
-
-pub async fn resources(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
-    let (_, id) = page(&path, "/resources");
-    resources_page(&state, &p, id?, None).await
-}
-
-#[derive(Deserialize)]
-pub struct LevelForm {
-    clear: Option<String>,
-}
-
-pub async fn level(
-    State(state): State<AppState>,
-    p: Principal,
-    Path(path): Path<IdPath>,
-    PageForm(form): PageForm<LevelForm>,
-) -> PageResult {
-    let (at, id) = page(&path, "/resources");
-    let id = id?;
-    let a = project_access(&state, p.id(), id, ProjectAction::Edit).await.map_err(on(&at))?;
-    let out = delivery::level(&state, &a, form.clear.is_some()).await.map_err(on(&at))?;
-    resources_page(&state, &p, id, Some(out)).await
-}
+use tandem_app::measure::EvmView;
+use tandem_app::ops::delivery::{self, CreateTimeEntry, SetBaseline};
 
 // ---- budget and EVM ----
 

@@ -8,6 +8,7 @@ pub mod agile;
 pub mod changes;
 pub mod delivery;
 pub mod outlook;
+pub mod resources;
 pub mod risks;
 pub mod task;
 pub mod task_links;

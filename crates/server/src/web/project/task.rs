@@ -77,9 +77,9 @@ pub struct DetailsForm {
 
 /// A refusal shown on the page: which form, which field, why.
 pub(super) struct Problem {
-    form: &'static str,
-    field: String,
-    message: String,
+    pub(super) form: &'static str,
+    pub(super) field: String,
+    pub(super) message: String,
 }
 
 #[derive(Template)]
