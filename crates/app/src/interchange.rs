@@ -30,9 +30,7 @@ fn local(m: Minute) -> Result<LocalTime, AppError> {
         .ok_or_else(|| AppError::invalid("file", format!("a date ({m}) is out of range")))
 }
 
-fn minute(t: LocalTime) -> Minute {
-    tandem_sched::time::from_datetime(t.0)
-}
+use crate::plan::minute;
 
 pub mod jira;
 pub mod trello;

@@ -11,19 +11,13 @@ use tandem_core::metrics::{Evm, TaskValue, evm_of_tasks};
 use tandem_core::model::Day;
 use tandem_core::project::{LocalTime, Task};
 use tandem_core::tracking::{Baseline, BaselineTask, Resource, ResourceKind, TimeEntry};
-use tandem_sched::time::{DAY, day_of, from_datetime, to_datetime, weekday};
+use tandem_sched::time::{DAY, day_of, from_datetime, weekday};
 use tandem_sched::{Calendar, Minute, Schedule};
 use utoipa::ToSchema;
 
 use crate::error::AppError;
 
-fn minute(t: LocalTime) -> Minute {
-    from_datetime(t.0)
-}
-
-fn local(m: Minute) -> Result<LocalTime, AppError> {
-    to_datetime(m).map(LocalTime).ok_or_else(|| AppError::Internal(format!("minute {m} is out of range")))
-}
+use crate::plan::{local, minute};
 
 /// The first minute of a day.
 pub fn day_start(d: Day) -> Minute {

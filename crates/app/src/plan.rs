@@ -20,11 +20,13 @@ use utoipa::ToSchema;
 
 use crate::error::AppError;
 
-fn minute(t: LocalTime) -> Minute {
+/// A local date-time as the engine's minute.
+pub(crate) fn minute(t: LocalTime) -> Minute {
     from_datetime(t.0)
 }
 
-fn local(m: Minute) -> Result<LocalTime, AppError> {
+/// The engine's minute as a local date-time.
+pub(crate) fn local(m: Minute) -> Result<LocalTime, AppError> {
     to_datetime(m).map(LocalTime).ok_or_else(|| AppError::Internal(format!("minute {m} is out of range")))
 }
 

@@ -12,6 +12,7 @@ pub mod export;
 pub mod markdown;
 pub mod metrics;
 pub mod model;
+pub mod plan_text;
 pub mod product;
 pub mod progress;
 pub mod project;

@@ -154,8 +154,10 @@ impl Browser {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Clicks the element, waiting (10 s at most) for a script to draw it.
     pub async fn click(&self, css: &str) {
-        self.client.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+        let e = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap();
+        e.click().await.unwrap();
     }
 
     pub async fn sign_in(&self, base: &str, email: &str, password: &str) {
@@ -511,7 +513,7 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
 }
 
 /// A mouse drag from one element to another, through Pointer Events.
-async fn drag(b: &Browser, from: fantoccini::elements::Element, to: fantoccini::elements::Element) {
+pub async fn drag(b: &Browser, from: fantoccini::elements::Element, to: fantoccini::elements::Element) {
     use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
     let actions = MouseActions::new("mouse".into())
         .then(PointerAction::MoveToElement { element: from, duration: None, x: 0.0, y: 0.0 })
@@ -542,43 +544,67 @@ async fn project_pages_gantt_critical_path_and_board_drag() {
     b.expect_text("#forecast-finish", "20").await;
     b.screenshot("20-project-dashboard").await;
 
-    // The Gantt page draws the critical path in red: exactly the API's critical tasks.
+    // The Gantt page draws the critical path in red: each row drawn is red
+    // exactly when the API calls its task critical.
     b.client.goto(&app.url(&format!("/projects/{p}/gantt"))).await.unwrap();
-    b.client.wait().for_element(Locator::Css("#gantt svg.gantt")).await.unwrap();
+    b.client.wait().for_element(Locator::Css("#sheet[data-ready='true']")).await.unwrap();
     let api = app.login_as(Role::ProjectManager).await;
     let s: serde_json::Value = api.get(&format!("/api/v1/projects/{p}/schedule")).await.json().await.unwrap();
-    let mut critical: Vec<String> = s["tasks"]
+    let critical: std::collections::HashSet<String> = s["tasks"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|t| t["critical"] == true && t["summary"] == false)
         .map(|t| t["id"].as_str().unwrap().to_owned())
         .collect();
-    critical.sort();
     assert!(!critical.is_empty());
-    let mut red = Vec::new();
-    for g in b.client.find_all(Locator::Css("#gantt g.row.critical")).await.unwrap() {
-        red.push(g.attr("data-task").await.unwrap().unwrap());
+    // Rows are drawn where the view is: scroll through them all.
+    let mut seen = std::collections::HashSet::new();
+    let mut red_rows = Vec::new();
+    let mut drawn = std::collections::HashSet::new();
+    for step in 0..40 {
+        let js = format!("document.querySelector('#sheet .sheet-scroll').scrollTop = {}", step * 400);
+        b.client.execute(&js, vec![]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        for row in b.client.find_all(Locator::Css("#sheet .srow:not(.blank)")).await.unwrap() {
+            let id = row.attr("data-task").await.unwrap().unwrap();
+            let red = row.attr("class").await.unwrap().unwrap_or_default().split(' ').any(|c| c == "critical");
+            assert_eq!(red, critical.contains(&id), "row {id}");
+            if red && seen.insert(id.clone()) {
+                red_rows.push(id.clone());
+            }
+            seen.insert(id);
+        }
+        for part in ["#sheet .bar.critical", "#sheet path.link.critical", "#sheet .baseline"] {
+            if !b.client.find_all(Locator::Css(part)).await.unwrap().is_empty() {
+                drawn.insert(part);
+            }
+        }
     }
-    red.sort();
-    assert_eq!(red, critical, "critical rows on the Gantt are the schedule's critical tasks");
+    assert_eq!(drawn.len(), 3, "critical bars, critical links and baselines are drawn: {drawn:?}");
+    let all = s["tasks"].as_array().unwrap().len();
+    assert_eq!(seen.len(), all, "every task has a row");
+    assert_eq!(red_rows.len(), critical.len(), "every critical task is red");
+    b.client.execute("document.querySelector('#sheet .sheet-scroll').scrollTop = 0", vec![]).await.unwrap();
     // Each row opens its task's page.
-    let first = &critical[0];
-    let row = b.client.find(Locator::Css(&format!("#gantt a[href='/tasks/{first}'] g.row"))).await.unwrap();
-    assert_eq!(row.attr("data-task").await.unwrap().as_deref(), Some(first.as_str()));
-    assert!(
-        !b.client.find_all(Locator::Css("#gantt .bar.critical, #gantt .milestone.critical")).await.unwrap().is_empty()
-    );
-    assert!(
-        !b.client.find_all(Locator::Css("#gantt path.link.critical")).await.unwrap().is_empty(),
-        "critical links are red too"
-    );
-    assert!(!b.client.find_all(Locator::Css("#gantt rect.baseline")).await.unwrap().is_empty());
-    assert!(!b.client.find_all(Locator::Css("#gantt .status-date")).await.unwrap().is_empty());
+    let first = b.client.find(Locator::Css("#sheet .srow:not(.blank)")).await.unwrap().attr("data-task").await.unwrap();
+    let first = first.unwrap();
+    assert!(b.client.find(Locator::Css(&format!("#sheet a[href='/tasks/{first}']"))).await.is_ok());
+    assert!(!b.client.find_all(Locator::Css("#sheet .vline.status-date")).await.unwrap().is_empty());
+    // The timeline's header stays in view while the rows scroll.
+    let header_top = || async {
+        let h = b.client.find(Locator::Css("#sheet .sheet-head")).await.unwrap();
+        h.rectangle().await.unwrap().1
+    };
+    let before = header_top().await;
+    b.client.execute("document.querySelector('#sheet .sheet-scroll').scrollTop = 200", vec![]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!((header_top().await - before).abs() < 1.0, "the header scrolled away");
     b.screenshot("21-gantt").await;
-    b.click(".zoom a[href='?zoom=day']").await;
-    b.client.wait().for_element(Locator::Css(".zoom a[aria-current='true'][href='?zoom=day']")).await.unwrap();
+    b.click("#sheet [data-zoom='day']").await;
+    b.client.wait().for_element(Locator::Css("#sheet [data-zoom='day'][aria-pressed='true']")).await.unwrap();
     b.screenshot("22-gantt-days").await;
+    b.click("#sheet [data-zoom='week']").await;
     for (page, name) in [
         ("tasks", "23-tasks"),
         ("board", "24-board"),

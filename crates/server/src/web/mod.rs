@@ -83,6 +83,8 @@ pub fn router() -> Router<AppState> {
         .route("/dependencies/{id}/delete", post(project::task_links::link_remove))
         .route("/dependencies/{id}/edit", post(project::task_links::link_edit))
         .route("/projects/{id}/gantt", get(project::tasks::gantt))
+        .route("/projects/{id}/sheet.json", get(project::sheet::data))
+        .route("/projects/{id}/sheet", post(project::sheet::edit))
         .route("/projects/{id}/board", get(project::agile::board))
         .route("/projects/{id}/sprints", get(project::agile::sprints).post(project::agile::sprint_create))
         .route("/projects/{id}/resources", get(project::resources::resources).post(project::resources::resource_create))
@@ -113,6 +115,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../static/app.js")) }),
+        )
+        .route(
+            "/static/sheet.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../static/sheet.js")) }),
         )
         .route(
             "/static/favicon.svg",

@@ -8,6 +8,7 @@ use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
 use crate::activity::{change, record};
+use crate::product::Tx;
 use crate::rows::id;
 use crate::{Result, Store, StoreError};
 
@@ -45,38 +46,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        for (field, task) in [("predecessor_id", d.predecessor_id), ("successor_id", d.successor_id)] {
-            let p: Option<i64> = sqlx::query_scalar("SELECT project_id FROM tasks WHERE id = $1")
-                .bind(task.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if p != Some(project.0) {
-                return Err(StoreError::Invalid(Invalid::new(field, "is not a task of this project")));
-            }
-        }
-        let did: i64 = sqlx::query_scalar(
-            "INSERT INTO dependencies (workspace_id, project_id, predecessor_id, successor_id, kind, lag_minutes, \
-             lag_kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING id",
-        )
-        .bind(ws)
-        .bind(project.0)
-        .bind(d.predecessor_id.0)
-        .bind(d.successor_id.0)
-        .bind(d.kind.as_str())
-        .bind(d.lag)
-        .bind(now.0)
-        .bind(d.lag_kind.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict("these tasks are already linked".into()),
-            other => other,
-        })?;
-        let row = sqlx::query(concat!(dependency_cols!(), " WHERE id = $1")).bind(did).fetch_one(&mut *tx).await?;
-        let dep = dependency(&row)?;
-        let after = json!({"project_id": dep.project_id, "predecessor_id": dep.predecessor_id,
-            "successor_id": dep.successor_id, "type": dep.kind});
-        record(&mut tx, &change(Id(ws), actor, "dependency.created", "dependency", dep.id).after(after), now).await?;
+        let dep = insert_dependency(&mut tx, Id(ws), actor, project, d, now).await?;
         tx.commit().await?;
         Ok(dep)
     }
@@ -101,32 +71,62 @@ impl Store {
         if before.version != version {
             return Err(StoreError::Stale { current: before.version });
         }
-        sqlx::query(
-            "UPDATE dependencies SET kind = $1, lag_minutes = $2, lag_kind = $3, version = version + 1, updated_at = $4 \
-             WHERE id = $5",
-        )
-        .bind(edit.kind.as_str())
-        .bind(edit.lag)
-        .bind(edit.lag_kind.as_str())
-        .bind(now.0)
-        .bind(d.0)
-        .execute(&mut *tx)
-        .await?;
-        let row = sqlx::query(concat!(dependency_cols!(), " WHERE id = $1")).bind(d.0).fetch_one(&mut *tx).await?;
-        let after = dependency(&row)?;
         let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM dependencies WHERE id = $1")
             .bind(d.0)
             .fetch_one(&mut *tx)
             .await?;
-        let show = |x: &Dependency| {
-            json!({"project_id": x.project_id, "type": x.kind, "lag_minutes": x.lag_minutes, "lag_kind": x.lag_kind,
-                "lag_percent": x.lag_percent})
-        };
-        let logged =
-            change(Id(ws), actor, "dependency.updated", "dependency", d).before(show(&before)).after(show(&after));
-        record(&mut tx, &logged, now).await?;
+        let after = change_dependency(&mut tx, Id(ws), actor, &before, edit, now).await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// Makes `links` the predecessors of `successor`, in one transaction:
+    /// links to tasks no longer named go, changed ones change in place, new
+    /// ones are added, each with its activity row. The caller has checked
+    /// that the result closes no cycle.
+    pub async fn replace_predecessors(
+        &self,
+        actor: Id,
+        project: Id,
+        successor: Id,
+        links: &[NewDependency],
+        now: Millis,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
+            .bind(project.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let rows = sqlx::query(concat!(dependency_cols!(), " WHERE successor_id = $1 AND project_id = $2"))
+            .bind(successor.0)
+            .bind(project.0)
+            .fetch_all(&mut *tx)
+            .await?;
+        let existing = rows.iter().map(dependency).collect::<Result<Vec<_>>>()?;
+        for e in &existing {
+            match links.iter().find(|l| l.predecessor_id == e.predecessor_id) {
+                None => {
+                    sqlx::query("DELETE FROM dependencies WHERE id = $1").bind(e.id.0).execute(&mut *tx).await?;
+                    let before = json!({"project_id": project, "predecessor_id": e.predecessor_id,
+                        "successor_id": e.successor_id, "type": e.kind});
+                    let logged = change(Id(ws), actor, "dependency.deleted", "dependency", e.id).before(before);
+                    record(&mut tx, &logged, now).await?;
+                }
+                Some(l) => {
+                    let stored_lag = e.lag_percent.map_or(e.lag_minutes, |p| (p * 100.0).round() as i64);
+                    if (l.kind, l.lag, l.lag_kind) != (e.kind, stored_lag, e.lag_kind) {
+                        let edit = DependencyChange { kind: l.kind, lag: l.lag, lag_kind: l.lag_kind };
+                        change_dependency(&mut tx, Id(ws), actor, e, &edit, now).await?;
+                    }
+                }
+            }
+        }
+        for l in links.iter().filter(|l| !existing.iter().any(|e| e.predecessor_id == l.predecessor_id)) {
+            insert_dependency(&mut tx, Id(ws), actor, project, l, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn delete_dependency(&self, actor: Id, d: Id, now: Millis) -> Result<()> {
@@ -142,6 +142,83 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Adds a link inside the caller's transaction, with its activity row.
+async fn insert_dependency(
+    tx: &mut Tx,
+    ws: Id,
+    actor: Id,
+    project: Id,
+    d: &NewDependency,
+    now: Millis,
+) -> Result<Dependency> {
+    for (field, task) in [("predecessor_id", d.predecessor_id), ("successor_id", d.successor_id)] {
+        let p: Option<i64> = sqlx::query_scalar("SELECT project_id FROM tasks WHERE id = $1")
+            .bind(task.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if p != Some(project.0) {
+            return Err(StoreError::Invalid(Invalid::new(field, "is not a task of this project")));
+        }
+    }
+    let did: i64 = sqlx::query_scalar(
+        "INSERT INTO dependencies (workspace_id, project_id, predecessor_id, successor_id, kind, lag_minutes, \
+         lag_kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING id",
+    )
+    .bind(ws.0)
+    .bind(project.0)
+    .bind(d.predecessor_id.0)
+    .bind(d.successor_id.0)
+    .bind(d.kind.as_str())
+    .bind(d.lag)
+    .bind(now.0)
+    .bind(d.lag_kind.as_str())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        StoreError::Conflict(_) => StoreError::Conflict("these tasks are already linked".into()),
+        other => other,
+    })?;
+    let row = sqlx::query(concat!(dependency_cols!(), " WHERE id = $1")).bind(did).fetch_one(&mut **tx).await?;
+    let dep = dependency(&row)?;
+    let after = json!({"project_id": dep.project_id, "predecessor_id": dep.predecessor_id,
+        "successor_id": dep.successor_id, "type": dep.kind});
+    record(tx, &change(ws, actor, "dependency.created", "dependency", dep.id).after(after), now).await?;
+    Ok(dep)
+}
+
+/// A link's new type and lag inside the caller's transaction, with its
+/// activity row.
+async fn change_dependency(
+    tx: &mut Tx,
+    ws: Id,
+    actor: Id,
+    before: &Dependency,
+    edit: &DependencyChange,
+    now: Millis,
+) -> Result<Dependency> {
+    sqlx::query(
+        "UPDATE dependencies SET kind = $1, lag_minutes = $2, lag_kind = $3, version = version + 1, updated_at = $4 \
+         WHERE id = $5",
+    )
+    .bind(edit.kind.as_str())
+    .bind(edit.lag)
+    .bind(edit.lag_kind.as_str())
+    .bind(now.0)
+    .bind(before.id.0)
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(concat!(dependency_cols!(), " WHERE id = $1")).bind(before.id.0).fetch_one(&mut **tx).await?;
+    let after = dependency(&row)?;
+    let show = |x: &Dependency| {
+        json!({"project_id": x.project_id, "type": x.kind, "lag_minutes": x.lag_minutes, "lag_kind": x.lag_kind,
+            "lag_percent": x.lag_percent})
+    };
+    let logged =
+        change(ws, actor, "dependency.updated", "dependency", before.id).before(show(before)).after(show(&after));
+    record(tx, &logged, now).await?;
+    Ok(after)
 }
 
 /// A task that delivers a feature planned into a release.

@@ -1,5 +1,6 @@
 //! The project side's operations, shared by the API and the pages.
 
+pub mod sheet;
 mod tasks;
 
 pub use tasks::*;

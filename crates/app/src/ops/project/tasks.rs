@@ -1,6 +1,5 @@
 //! Tasks and dependencies: create, edit (with the progress rules) and link, refusing cycles.
 
-use super::*;
 use serde::Deserialize;
 use tandem_core::project::{
     BoardStatus, Dependency, DependencyType, Estimate, LagKind, LocalTime, Task, TaskAssignment, TaskConstraint,
@@ -466,7 +465,11 @@ pub struct CreateDependency {
 
 /// A link's lag as stored (minutes, or hundredths of a percent) and its
 /// kind, from what a request gives.
-fn lag_of(minutes: Option<i64>, kind: Option<LagKind>, percent: Option<f64>) -> Result<(i64, LagKind), AppError> {
+pub(crate) fn lag_of(
+    minutes: Option<i64>,
+    kind: Option<LagKind>,
+    percent: Option<f64>,
+) -> Result<(i64, LagKind), AppError> {
     let lag_kind = match (kind, percent) {
         (None, Some(_)) => LagKind::Percent,
         (k, _) => k.unwrap_or(LagKind::Working),
@@ -535,26 +538,9 @@ pub async fn create_dependency(state: &App, a: &InProject, req: CreateDependency
     if d.predecessor_id == d.successor_id {
         return Err(AppError::invalid("successor_id", "a task cannot depend on itself"));
     }
-    // The cycle check runs on a copy of the shared plan; one the engine
-    // cannot schedule is loaded afresh so the new link's own error shows.
-    let mut plan = match crate::schedules::computed(state, a.scope.project_id).await {
-        Ok(c) => c.plan.clone(),
-        Err(AppError::Invalid(_)) => load_plan(state, a.scope.project_id).await?,
-        Err(e) => return Err(e),
-    };
-    plan.deps.push(Dependency {
-        id: Id(i64::MAX),
-        project_id: plan.project.id,
-        predecessor_id: d.predecessor_id,
-        successor_id: d.successor_id,
-        kind: d.kind,
-        lag_minutes: if lag_kind == LagKind::Percent { 0 } else { raw },
-        lag_kind,
-        lag_percent: (lag_kind == LagKind::Percent).then(|| raw as f64 / 100.0),
-        version: 0,
-        created_at: state.clock.now(),
-        updated_at: state.clock.now(),
-    });
+    // The cycle check runs on a copy of the shared plan.
+    let mut plan = super::sheet::plan_to_check(state, a.scope.project_id).await?;
+    plan.deps.push(super::sheet::planned(&d, plan.project.id, state.clock.now()));
     tandem_sched::Graph::build(&plan.network()?).map_err(|e| crate::plan::explain(e.into(), &plan.tasks))?;
     Ok(state.store.create_dependency(a.user_id, plan.project.id, &d, state.clock.now()).await?)
 }

@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod outlook;
 pub mod resources;
 pub mod risks;
+pub mod sheet;
 pub mod task;
 pub mod task_links;
 pub mod tasks;

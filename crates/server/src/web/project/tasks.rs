@@ -17,10 +17,14 @@ use crate::auth::Principal;
 use crate::extract::IdPath;
 use crate::state::AppState;
 use tandem_app::ops::agile::COLUMNS;
+use tandem_app::ops::project::sheet::{self, WbsMove};
 use tandem_app::ops::project::{self as ops, CreateTask, UpdateTask};
 use tandem_app::plan::{ScheduleView, ScheduledTask};
 
 // ---- task list ----
+
+/// At most this many rows in the task table shown without JavaScript.
+const NO_SCRIPT_ROWS: usize = 500;
 
 struct TaskRow {
     t: Task,
@@ -35,6 +39,8 @@ struct TasksPage {
     shell: Shell,
     f: Frame,
     rows: Vec<TaskRow>,
+    /// Rows left out of the page's table without JavaScript.
+    more: usize,
     statuses: [BoardStatus; 5],
     sprints: Vec<Sprint>,
 }
@@ -57,10 +63,12 @@ pub async fn tasks(State(state): State<AppState>, p: Principal, Path(path): Path
     let (shell, f, _) = frame(&state, &p, id?, "tasks", &at).await?;
     let c = tandem_app::schedules::computed(&state, f.project.id).await.map_err(on(&at))?;
     let sprints = state.store.sprints(f.project.id).await.map_err(on(&at))?;
-    Ok(render(
-        StatusCode::OK,
-        &TasksPage { shell, f, rows: rows_of(&c.plan.tasks, &c.view), statuses: COLUMNS, sprints },
-    ))
+    // The script's sheet shows every row; the table for pages without
+    // JavaScript stops where a page would get too long to load.
+    let all = c.plan.tasks.len();
+    let shown = all.min(NO_SCRIPT_ROWS);
+    let rows = rows_of(&c.plan.tasks[..shown], &c.view);
+    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows, more: all - shown, statuses: COLUMNS, sprints }))
 }
 
 #[derive(Deserialize)]
@@ -137,41 +145,29 @@ pub async fn task_edit(
     let project = state.store.task_project(tid).await.map_err(on("/"))?;
     let back = crate::web::safe_next(form.back.as_deref().or(Some(&format!("/projects/{project}/tasks"))));
     project_access(&state, p.id(), project, ProjectAction::Read).await.map_err(on(&back))?;
+    let how = match form.action.as_str() {
+        "indent" => Some(WbsMove::Indent),
+        "outdent" => Some(WbsMove::Outdent),
+        "up" => Some(WbsMove::Up),
+        "down" => Some(WbsMove::Down),
+        _ => None,
+    };
+    if let Some(how) = how {
+        let a = project_access(&state, p.id(), project, ProjectAction::Edit).await.map_err(on(&back))?;
+        sheet::move_in_wbs(&state, &a, tid, form.version, how).await.map_err(on(&back))?;
+        return Ok(Redirect::to(&back).into_response());
+    }
     let task = state.store.task(tid).await.map_err(on(&back))?;
     let mut req = UpdateTask { version: Some(form.version), ..UpdateTask::default() };
-    match form.action.as_str() {
-        "indent" | "outdent" | "up" | "down" => {
-            let tasks = state.store.tasks(project).await.map_err(on(&back))?;
-            let siblings: Vec<&Task> = tasks.iter().filter(|t| t.parent_id == task.parent_id).collect();
-            let at = siblings.iter().position(|t| t.id == tid).unwrap_or(0);
-            match form.action.as_str() {
-                "indent" => match at.checked_sub(1).and_then(|i| siblings.get(i)) {
-                    Some(prev) => req.parent_id = Some(Some(prev.id)),
-                    None => return Ok(Redirect::to(&back).into_response()),
-                },
-                "outdent" => match task.parent_id.and_then(|pid| tasks.iter().find(|t| t.id == pid)) {
-                    Some(parent) => {
-                        req.parent_id = Some(parent.parent_id);
-                        req.position = Some(parent.position + 1);
-                    }
-                    None => return Ok(Redirect::to(&back).into_response()),
-                },
-                "up" => req.position = Some((task.position - 1).max(1)),
-                _ => req.position = Some(task.position + 1),
-            }
-        }
-        _ => {
-            req.name = form.name.filter(|n| !n.trim().is_empty() && *n != task.name);
-            req.duration_minutes =
-                form_days("days", form.days.as_deref()).map_err(on(&back))?.filter(|d| *d != task.duration_minutes);
-            req.percent_complete = form.percent_complete.filter(|p| *p != task.percent_complete);
-            req.status = form.status.filter(|s| *s != task.status);
-            if let Some(raw) = form.sprint_id.as_deref() {
-                let sprint = opt_id(Some(raw));
-                if sprint != task.sprint_id {
-                    req.sprint_id = Some(sprint);
-                }
-            }
+    req.name = form.name.filter(|n| !n.trim().is_empty() && *n != task.name);
+    req.duration_minutes =
+        form_days("days", form.days.as_deref()).map_err(on(&back))?.filter(|d| *d != task.duration_minutes);
+    req.percent_complete = form.percent_complete.filter(|p| *p != task.percent_complete);
+    req.status = form.status.filter(|s| *s != task.status);
+    if let Some(raw) = form.sprint_id.as_deref() {
+        let sprint = opt_id(Some(raw));
+        if sprint != task.sprint_id {
+            req.sprint_id = Some(sprint);
         }
     }
     let a = ops::task_edit_access(&state, p.id(), tid, &req).await.map_err(on(&back))?;
@@ -187,7 +183,6 @@ struct GanttPage {
     shell: Shell,
     f: Frame,
     zoom: &'static str,
-    svg: String,
 }
 
 #[derive(Deserialize)]
@@ -204,7 +199,5 @@ pub async fn gantt(
     let (at, id) = page(&path, "/gantt");
     let (shell, f, _) = frame(&state, &p, id?, "gantt", &at).await?;
     let zoom = q.zoom.as_deref().and_then(crate::svg::gantt::Zoom::parse).unwrap_or(crate::svg::gantt::Zoom::Week);
-    let data = ops::gantt_data(&state, f.project.id, None).await.map_err(on(&at))?;
-    let svg = crate::svg::gantt::project(&data, zoom);
-    Ok(render(StatusCode::OK, &GanttPage { shell, f, zoom: zoom.as_str(), svg }))
+    Ok(render(StatusCode::OK, &GanttPage { shell, f, zoom: zoom.as_str() }))
 }

@@ -1,0 +1,170 @@
+//! The task sheet and interactive Gantt's data and edits, for the page's
+//! script: `GET /projects/{id}/sheet.json` (every row's columns as text, the
+//! links, what the caller may change) and `POST /projects/{id}/sheet` (one
+//! edit: a cell, a new row, an indent, a removal, a link). Errors answer as
+//! the API does (status and error body), so the script can show them in
+//! place.
+
+use std::collections::HashSet;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tandem_core::model::Day;
+use tandem_core::project::{DependencyType, LocalTime};
+use tandem_core::{Id, ProjectAction};
+
+use crate::access::project_access;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, IdPath};
+use crate::state::AppState;
+use tandem_app::ops::project::sheet::{self, CellEdit, SheetLink, SheetRow, WbsMove};
+use tandem_app::ops::project::{self as ops, CreateDependency, Removal};
+
+#[derive(Serialize)]
+struct ProjectFacts {
+    id: Id,
+    key: String,
+    start: LocalTime,
+    finish: LocalTime,
+    status_date: Option<LocalTime>,
+    today: Day,
+}
+
+#[derive(Serialize)]
+pub struct SheetData {
+    project: ProjectFacts,
+    /// May change everything.
+    can_edit: bool,
+    /// Tasks whose progress the caller may report (a contributor's own).
+    progress: Vec<Id>,
+    /// The baseline the grey bars show, by number.
+    baseline: Option<i64>,
+    rows: Vec<SheetRow>,
+    links: Vec<SheetLink>,
+}
+
+pub async fn data(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> Result<Json<SheetData>, ApiError> {
+    let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
+    let g = ops::gantt_data(&state, a.scope.project_id, None).await?;
+    let c = &g.computed;
+    let (rows, links) = sheet::rows(&c.plan, &c.view, g.baseline.as_ref());
+    let can_edit = a.manages();
+    let progress = if can_edit || !tandem_core::access::may_update_progress(a.role, false, true) {
+        Vec::new()
+    } else {
+        let mine: HashSet<Id> = c.plan.resources.iter().filter(|r| r.user_id == Some(p.id())).map(|r| r.id).collect();
+        c.plan
+            .tasks
+            .iter()
+            .filter(|t| t.assignments.iter().any(|x| mine.contains(&x.resource_id)))
+            .filter(|t| t.kind != tandem_core::project::TaskKind::Summary)
+            .map(|t| t.id)
+            .collect()
+    };
+    let project = ProjectFacts {
+        id: c.plan.project.id,
+        key: c.plan.project.key.clone(),
+        start: c.view.project.start,
+        finish: c.view.project.finish,
+        status_date: c.plan.project.status_date,
+        today: g.today,
+    };
+    Ok(Json(SheetData { project, can_edit, progress, baseline: g.baseline.as_ref().map(|b| b.number), rows, links }))
+}
+
+/// One edit from the sheet or the chart.
+#[derive(Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum SheetOp {
+    Cell(CellEdit),
+    /// A new row below the last (`after`), named as typed.
+    Add {
+        after: Option<Id>,
+        name: String,
+        duration: Option<String>,
+    },
+    Move {
+        task: Id,
+        version: i64,
+        how: WbsMove,
+    },
+    Delete {
+        task: Id,
+    },
+    /// A finish-to-start link drawn from one bar to another.
+    Link {
+        from: Id,
+        to: Id,
+    },
+    /// Removes a link (the undo of `link`).
+    Unlink {
+        dependency: Id,
+    },
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiJson(op): ApiJson<SheetOp>,
+) -> Result<Json<Value>, ApiError> {
+    let project = path.id()?;
+    // Every task named must be this project's: a stray id is not found.
+    let named = match &op {
+        SheetOp::Cell(c) => vec![c.task],
+        SheetOp::Add { after, .. } => after.iter().copied().collect(),
+        SheetOp::Move { task, .. } | SheetOp::Delete { task } => vec![*task],
+        SheetOp::Link { from, to } => vec![*from, *to],
+        SheetOp::Unlink { .. } => Vec::new(),
+    };
+    for t in named {
+        if state.store.task_project(t).await? != project {
+            return Err(ApiError::NotFound);
+        }
+    }
+    let edit = || project_access(&state, p.id(), project, ProjectAction::Edit);
+    let id = match op {
+        SheetOp::Cell(c) => {
+            let task = c.task;
+            sheet::edit_cell(&state, p.id(), c).await?;
+            task
+        }
+        SheetOp::Add { after, name, duration } => {
+            sheet::add_row(&state, &edit().await?, after, &name, duration.as_deref()).await?.id
+        }
+        SheetOp::Move { task, version, how } => {
+            sheet::move_in_wbs(&state, &edit().await?, task, version, how).await?;
+            task
+        }
+        SheetOp::Delete { task } => {
+            ops::remove(&state, &edit().await?, Removal::Task(task)).await?;
+            task
+        }
+        SheetOp::Link { from, to } => {
+            let req = CreateDependency {
+                predecessor_id: from,
+                successor_id: to,
+                kind: Some(DependencyType::Fs),
+                lag_minutes: None,
+                lag_kind: None,
+                lag_percent: None,
+            };
+            ops::create_dependency(&state, &edit().await?, req).await?.id
+        }
+        SheetOp::Unlink { dependency } => {
+            if state.store.dependency_project(dependency).await? != project {
+                return Err(ApiError::NotFound);
+            }
+            ops::remove(&state, &edit().await?, Removal::Dependency(dependency)).await?;
+            dependency
+        }
+    };
+    Ok(Json(json!({"ok": true, "id": id})))
+}

@@ -1,0 +1,693 @@
+// Tandem's task sheet and Gantt chart: MS Project's Gantt Chart view in the
+// browser. Rows are drawn only where the viewport is, so a plan of thousands
+// of tasks scrolls as fast as a small one. Every edit is one request; the
+// sheet then reloads its data and redraws in place.
+"use strict";
+(() => {
+  const root = document.getElementById("sheet");
+  if (!root) return;
+  const SRC = root.dataset.src;
+  const POST = root.dataset.post;
+  const CSRF = root.dataset.csrf;
+  const GANTT = root.dataset.mode === "gantt";
+  const ROW = 30;
+  const HEAD = 46;
+  const OVERSCAN = 10;
+  const DAY_MS = 86400000;
+  const ZOOMS = { day: 30, week: 9, month: 2.6, quarter: 1 };
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+  // ---- formatting ----
+  const dayOf = (t) => Date.UTC(+t.slice(0, 4), +t.slice(5, 7) - 1, +t.slice(8, 10), +t.slice(11, 13) || 0, +t.slice(14, 16) || 0) / DAY_MS;
+  const isoDay = (d) => new Date(Math.floor(d) * DAY_MS).toISOString().slice(0, 10);
+  const dateText = (t) => {
+    if (!t) return "";
+    const d = new Date(dayOf(t) * DAY_MS);
+    return `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  };
+  const slackText = (m) => {
+    const d = m / 480;
+    return `${Number.isInteger(d) ? d : d.toFixed(1)} d`;
+  };
+
+  // The sheet's columns: the first two stay in view when the rest scroll.
+  const ALL = [
+    { key: "number", label: "ID", w: 52, num: true },
+    { key: "wbs", label: "WBS", w: 64 },
+    { key: "name", label: "Task name", w: 250, edit: true },
+    { key: "duration", label: "Duration", w: 90, edit: true },
+    { key: "start", label: "Start", w: 136, edit: true, show: dateText, raw: (r) => r.start.slice(0, 10) },
+    { key: "finish", label: "Finish", w: 136, edit: true, show: dateText, raw: (r) => r.finish.slice(0, 10) },
+    { key: "predecessors", label: "Predecessors", w: 120, edit: true },
+    { key: "resources", label: "Resources", w: 160, edit: true },
+    { key: "percent_complete", label: "% complete", w: 88, edit: true, num: true, show: (v) => `${v}%` },
+    { key: "total_slack_minutes", label: "Slack", w: 70, num: true, show: slackText },
+    { key: "assignee", label: "Assignee", w: 130 },
+  ];
+  const COLS = GANTT ? ALL.filter((c) => ["number", "name", "duration", "start", "finish"].includes(c.key)) : ALL;
+  // Columns that stay when the rest scroll sideways: the whole table beside
+  // the chart, the ID to the name in the sheet; none on a narrow screen.
+  let STICKY = GANTT ? COLS.length : 3;
+  let x0 = 0;
+  for (const c of COLS) { c.x = x0; x0 += c.w; }
+  const SHEET_W = x0;
+
+  // ---- state ----
+  let data = null;
+  let rows = [];
+  let index = new Map();
+  let sel = { r: 0, c: COLS.findIndex((c) => c.key === "name") };
+  let editing = null;
+  let undo = null;
+  let zoom = localStorage.getItem("tandem.zoom") || "week";
+  if (!ZOOMS[zoom]) zoom = "week";
+  let origin = 0;
+  let chartDays = 0;
+  let drawn = [-1, -1];
+  let drag = null;
+
+  // ---- the frame ----
+  root.innerHTML = `
+    <div class="sheet-bar">
+      ${GANTT ? `<span class="zoom" role="group" aria-label="Zoom">${Object.keys(ZOOMS).map((z) => `<button type="button" data-zoom="${z}">${z[0].toUpperCase()}${z.slice(1)}s</button>`).join("")}</span>` : ""}
+      <button type="button" data-act="undo" disabled>Undo</button>
+      <span class="sheet-help muted small">${GANTT
+        ? "Drag a bar to move it, its end to change the duration, its dot onto another bar to link them. Keys: Alt+←/→ move, Alt+Shift+←/→ duration, Alt+L link to the next row."
+        : "Arrows move, Enter or typing edits, Tab/Shift+Tab indent in the name column, Delete removes, Ctrl+Z undoes."}</span>
+      <span class="sheet-status" role="status" aria-live="polite"></span>
+    </div>
+    <div class="sheet-scroll" tabindex="0" role="grid" aria-label="${GANTT ? "Gantt chart" : "Task sheet"}" aria-multiselectable="false">
+      <div class="sheet-canvas">
+        <div class="sheet-head" role="row"></div>
+        <div class="sheet-lines"></div>
+        <svg class="sheet-links" aria-hidden="true"></svg>
+        <div class="sheet-rows" role="rowgroup"></div>
+      </div>
+    </div>`;
+  const scroller = root.querySelector(".sheet-scroll");
+  const canvas = root.querySelector(".sheet-canvas");
+  const head = root.querySelector(".sheet-head");
+  const lines = root.querySelector(".sheet-lines");
+  const linksSvg = root.querySelector(".sheet-links");
+  const body = root.querySelector(".sheet-rows");
+  const status = root.querySelector(".sheet-status");
+  const undoBtn = root.querySelector("[data-act=undo]");
+
+  const say = (text, bad) => {
+    status.textContent = text;
+    status.classList.toggle("bad", !!bad);
+    status.setAttribute("role", bad ? "alert" : "status");
+  };
+
+  // ---- data ----
+  const canEdit = () => data && data.can_edit;
+  const mayProgress = (r) => canEdit() || (data && data.progress.includes(r.id));
+  const editable = (r, c) => {
+    if (!c.edit || !r) return false;
+    if (r.blank) return c.key === "name" && canEdit();
+    if (!canEdit()) return c.key === "percent_complete" && mayProgress(r) && r.kind !== "summary";
+    if (r.kind === "summary" && ["duration", "start", "finish", "percent_complete"].includes(c.key)) return false;
+    return true;
+  };
+  const valueOf = (r, c) => (r.blank ? "" : c.raw ? c.raw(r) : String(r[c.key] ?? ""));
+
+  const load = async () => {
+    const t0 = performance.now();
+    const res = await fetch(SRC, { credentials: "same-origin", headers: { accept: "application/json" } });
+    if (!res.ok) { say(`Could not load the plan (${res.status}).`, true); return; }
+    data = await res.json();
+    rows = data.rows.slice();
+    if (data.can_edit) rows.push({ blank: true, id: "new", name: "", kind: "task" });
+    index = new Map(rows.map((r, i) => [r.id, i]));
+    // The selection and an open editor follow their task, not their row.
+    if (sel.id !== undefined && index.has(sel.id)) sel.r = index.get(sel.id);
+    sel.r = Math.max(0, Math.min(rows.length - 1, sel.r));
+    sel.id = rows[sel.r] && rows[sel.r].id;
+    if (editing && index.has(editing.id)) editing.r = index.get(editing.id);
+    layout();
+    root.dataset.loaded = String(performance.now() - t0);
+  };
+
+  const layout = () => {
+    STICKY = scroller.clientWidth < 700 ? 0 : GANTT ? COLS.length : 3;
+    const days = rows.filter((r) => !r.blank).flatMap((r) => [dayOf(r.start), dayOf(r.finish)]);
+    const first = days.length ? Math.min(...days.slice(0, 20000)) : dayOf(data.project.start);
+    const last = days.length ? Math.max(...days.slice(0, 20000)) : first + 30;
+    const base = Math.floor(first) - 7;
+    origin = base - (((base + 3) % 7) + 7) % 7; // the Monday on or before a week ahead of the start
+    chartDays = Math.max(60, Math.ceil(last - origin) + 28);
+    const chartW = GANTT ? chartDays * ZOOMS[zoom] : 0;
+    canvas.style.width = `${SHEET_W + chartW}px`;
+    canvas.style.height = `${HEAD + rows.length * ROW}px`;
+    scroller.setAttribute("aria-rowcount", String(rows.length + 1));
+    drawHead();
+    drawLines();
+    drawn = [-1, -1];
+    draw();
+  };
+
+  // ---- the timeline ----
+  const px = (day) => SHEET_W + (day - origin) * ZOOMS[zoom];
+  const ticks = (unit) => {
+    const out = [];
+    let d = new Date(origin * DAY_MS);
+    const end = origin + chartDays;
+    while (d.getTime() / DAY_MS < end) {
+      const start = d.getTime() / DAY_MS;
+      let next;
+      let label;
+      const y = d.getUTCFullYear();
+      const m = d.getUTCMonth();
+      if (unit === "day") { next = new Date(d.getTime() + DAY_MS); label = String(d.getUTCDate()); }
+      else if (unit === "week") { next = new Date(d.getTime() + 7 * DAY_MS); label = `${d.getUTCDate()} ${MONTHS[m]}`; }
+      else if (unit === "month") { next = new Date(Date.UTC(y, m + 1, 1)); label = ZOOMS[zoom] > 5 ? `${MONTHS[m]} ${y}` : MONTHS[m]; }
+      else if (unit === "quarter") { const q = Math.floor(m / 3); next = new Date(Date.UTC(y, q * 3 + 3, 1)); label = `Q${q + 1}`; }
+      else { next = new Date(Date.UTC(y + 1, 0, 1)); label = String(y); }
+      out.push([Math.max(start, origin), Math.min(next.getTime() / DAY_MS, end), label]);
+      d = next;
+    }
+    return out;
+  };
+  const TIERS = { day: ["month", "day"], week: ["month", "week"], month: ["year", "month"], quarter: ["year", "quarter"] };
+
+  // The page's policy allows no style attributes: elements are built and
+  // styled through the DOM.
+  const el = (tag, cls, style, text) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (style) Object.assign(e.style, style);
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  };
+
+  const drawHead = () => {
+    head.replaceChildren();
+    COLS.forEach((c, i) => {
+      const h = el("div", `sh-cell sh-h${i < STICKY ? " sticky" : ""}${c.num ? " num" : ""}`, { width: `${c.w}px`, left: i < STICKY ? `${c.x}px` : "" }, c.label);
+      h.setAttribute("role", "columnheader");
+      head.appendChild(h);
+    });
+    if (GANTT) {
+      const time = el("div", "sh-time", { width: `${chartDays * ZOOMS[zoom]}px` });
+      const [top, bottom] = TIERS[zoom];
+      for (const [unit, cls] of [[top, "t1"], [bottom, "t2"]]) {
+        for (const [a, b, label] of ticks(unit)) {
+          time.appendChild(el("div", `tick ${cls}`, { left: `${px(a) - SHEET_W}px`, width: `${(b - a) * ZOOMS[zoom]}px` }, label));
+        }
+      }
+      head.appendChild(time);
+    }
+    for (const b of root.querySelectorAll("[data-zoom]")) b.setAttribute("aria-pressed", String(b.dataset.zoom === zoom));
+  };
+
+  // Today and the status date run the chart's height.
+  const drawLines = () => {
+    lines.replaceChildren();
+    canvas.style.setProperty("--wk", `${ZOOMS[zoom] * 7}px`);
+    canvas.classList.toggle("weekends", GANTT && (zoom === "day" || zoom === "week"));
+    if (!GANTT) return;
+    const h = `${rows.length * ROW}px`;
+    const line = (day, cls, label) => {
+      const v = el("div", `vline ${cls}`, { left: `${px(day)}px`, top: `${HEAD}px`, height: h });
+      v.title = label;
+      lines.appendChild(v);
+    };
+    line(dayOf(`${data.project.today}T12:00:00`), "today", `Today ${data.project.today}`);
+    if (data.project.status_date) line(dayOf(data.project.status_date), "status-date", `Status date ${dateText(data.project.status_date)}`);
+  };
+
+  // ---- rows ----
+  const cellEl = (r, i, c, ci) => {
+    const isSel = i === sel.r && ci === sel.c;
+    const cls = ["sh-cell"];
+    if (ci < STICKY) cls.push("sticky");
+    if (c.num) cls.push("num");
+    if (isSel) cls.push("sel");
+    if (editable(r, c)) cls.push("editable");
+    const cell = el("div", cls.join(" "), { width: `${c.w}px`, left: ci < STICKY ? `${c.x}px` : "" });
+    cell.id = `c-${i}-${ci}`;
+    cell.dataset.r = String(i);
+    cell.dataset.c = String(ci);
+    cell.setAttribute("role", "gridcell");
+    cell.setAttribute("aria-selected", String(isSel));
+    if (c.key === "name") {
+      if (r.blank) {
+        if (canEdit()) cell.appendChild(el("span", "muted", null, "Type a new task's name"));
+      } else {
+        const wrap = el("span", null, { paddingLeft: `${(r.level - 1) * 16}px` }, r.kind === "milestone" ? "◆ " : "");
+        const a = el("a", null, null, r.name);
+        a.href = `/tasks/${r.id}`;
+        a.tabIndex = -1;
+        wrap.appendChild(a);
+        cell.appendChild(wrap);
+      }
+    } else if (!r.blank) {
+      cell.textContent = c.show ? c.show(r[c.key]) : String(r[c.key] ?? "");
+    }
+    return cell;
+  };
+
+  const barEls = (r, chart) => {
+    if (r.blank) return;
+    const s = dayOf(r.start);
+    const f = dayOf(r.finish);
+    const left = px(s) - SHEET_W;
+    const w = Math.max(2, (f - s) * ZOOMS[zoom]);
+    const crit = r.critical ? " critical" : "";
+    const tip = `${r.key} ${r.name}: ${dateText(r.start)} – ${dateText(r.finish)}`;
+    if (r.baseline_start && r.baseline_finish) {
+      const bs = dayOf(r.baseline_start);
+      chart.appendChild(el("div", "baseline", { left: `${px(bs) - SHEET_W}px`, width: `${Math.max(2, (dayOf(r.baseline_finish) - bs) * ZOOMS[zoom])}px` }));
+    }
+    let bar;
+    let label = r.resources;
+    if (r.kind === "milestone") {
+      bar = el("div", `milestone${crit}`, { left: `${left - 7}px` });
+      label = dateText(r.start);
+    } else if (r.kind === "summary") {
+      bar = el("div", "bar summary", { left: `${left}px`, width: `${w}px` });
+      label = "";
+    } else {
+      bar = el("div", `bar${crit}`, { left: `${left}px`, width: `${w}px` });
+      bar.appendChild(el("span", "progress", { width: `${r.percent_complete}%` }));
+      if (canEdit()) {
+        const end = el("span", "bar-end");
+        end.title = "Drag to change the duration";
+        const dot = el("span", "bar-link");
+        dot.title = "Drag onto another bar to link them";
+        bar.append(end, dot);
+      }
+    }
+    bar.dataset.task = r.id;
+    bar.title = tip;
+    chart.appendChild(bar);
+    if (label) chart.appendChild(el("span", "bar-label", { left: `${left + (r.kind === "milestone" ? 10 : w + 6)}px` }, label));
+  };
+
+  const draw = () => {
+    if (!data) return;
+    const top = scroller.scrollTop;
+    const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((top + scroller.clientHeight) / ROW) + OVERSCAN);
+    drawn = [first, last];
+    const frag = document.createDocumentFragment();
+    for (let i = first; i < last; i++) {
+      const r = rows[i];
+      const cls = ["srow"];
+      if (r.kind === "summary") cls.push("summary");
+      if (r.critical && r.kind !== "summary") cls.push("critical");
+      if (r.blank) cls.push("blank");
+      if (i === sel.r) cls.push("current");
+      const row = el("div", cls.join(" "), { top: `${i * ROW}px`, width: canvas.style.width });
+      row.setAttribute("role", "row");
+      row.setAttribute("aria-rowindex", String(i + 2));
+      row.dataset.task = r.id;
+      COLS.forEach((c, ci) => row.appendChild(cellEl(r, i, c, ci)));
+      if (GANTT) {
+        const chart = el("div", "sh-chart", { width: `${chartDays * ZOOMS[zoom]}px` });
+        barEls(r, chart);
+        row.appendChild(chart);
+      }
+      frag.appendChild(row);
+    }
+    body.replaceChildren(frag);
+    if (GANTT) drawLinks(first, last);
+    scroller.setAttribute("aria-activedescendant", `c-${sel.r}-${sel.c}`);
+    if (editing) placeEditor();
+  };
+
+  // Links whose either end is drawn, as MS Project draws them: out of the
+  // predecessor's finish (or start), into the successor's start (or finish).
+  const drawLinks = (first, last) => {
+    const NS = "http://www.w3.org/2000/svg";
+    linksSvg.setAttribute("width", String(chartDays * ZOOMS[zoom]));
+    linksSvg.setAttribute("height", String(rows.length * ROW));
+    linksSvg.style.left = `${SHEET_W}px`;
+    linksSvg.style.top = `${HEAD}px`;
+    const frag = document.createDocumentFragment();
+    for (const l of data.links) {
+      const a = index.get(l.from);
+      const b = index.get(l.to);
+      if (a === undefined || b === undefined) continue;
+      if (Math.max(a, b) < first || Math.min(a, b) >= last) continue;
+      const ra = rows[a];
+      const rb = rows[b];
+      const fromFinish = l.type === "FS" || l.type === "FF";
+      const toStart = l.type === "FS" || l.type === "SS";
+      const xa = px(dayOf(fromFinish ? ra.finish : ra.start)) - SHEET_W;
+      const xb = px(dayOf(toStart ? rb.start : rb.finish)) - SHEET_W;
+      const ya = a * ROW + ROW / 2;
+      const yb = b * ROW + ROW / 2 + (b > a ? -7 : 7);
+      const out = xa + (fromFinish ? 8 : -8);
+      const d = toStart && xb >= out
+        ? `M${xa},${ya} H${xb} V${yb}`
+        : `M${xa},${ya} H${out} V${(a + (b > a ? 1 : 0)) * ROW} H${xb + (toStart ? -8 : 8)} V${b * ROW + ROW / 2} H${xb}`;
+      const path = document.createElementNS(NS, "path");
+      path.setAttribute("class", `link${l.critical ? " critical" : ""}`);
+      path.setAttribute("d", d);
+      path.dataset.link = l.id;
+      frag.appendChild(path);
+      const tip = document.createElementNS(NS, "path");
+      tip.setAttribute("class", `arrow${l.critical ? " critical" : ""}`);
+      const ty = toStart ? yb : b * ROW + ROW / 2;
+      tip.setAttribute("d", toStart && xb >= out
+        ? `M${xb - 4},${ty - (b > a ? 5 : -5)} L${xb},${ty} L${xb + 4},${ty - (b > a ? 5 : -5)} z`
+        : `M${xb - (toStart ? 5 : -5)},${ty - 4} L${xb},${ty} L${xb - (toStart ? 5 : -5)},${ty + 4} z`);
+      frag.appendChild(tip);
+    }
+    linksSvg.replaceChildren(frag);
+  };
+
+  let queued = false;
+  scroller.addEventListener("scroll", () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      const first = Math.max(0, Math.floor(scroller.scrollTop / ROW) - OVERSCAN);
+      const last = Math.min(rows.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW) + OVERSCAN);
+      if (first < drawn[0] || last > drawn[1] || first > drawn[0] + OVERSCAN) draw();
+    });
+  });
+
+  // ---- selection and keys ----
+  const select = (r, c, keepEditor) => {
+    if (!rows.length) return;
+    sel = { r: Math.max(0, Math.min(rows.length - 1, r)), c: Math.max(0, Math.min(COLS.length - 1, c)) };
+    sel.id = rows[sel.r].id;
+    const y = sel.r * ROW;
+    if (y < scroller.scrollTop) scroller.scrollTop = y;
+    else if (y + ROW + HEAD > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y + ROW + HEAD - scroller.clientHeight;
+    if (!keepEditor) draw();
+  };
+
+  // Edits go one at a time, in the order made; an edit given as a function
+  // is built when its turn comes, from the data the one before reloaded.
+  let queue = Promise.resolve();
+  let pending = 0;
+  const send = (op, quiet) => {
+    pending += 1;
+    root.dataset.busy = "1";
+    const run = queue.then(() => post(typeof op === "function" ? op() : op, quiet));
+    queue = run.catch(() => null).then(() => {
+      pending -= 1;
+      if (pending === 0) root.dataset.busy = "0";
+    });
+    return run;
+  };
+  const post = async (op, quiet) => {
+    if (!op) return null;
+    say("Saving…");
+    const t0 = performance.now();
+    let res;
+    try {
+      res = await fetch(POST, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json", "x-csrf-token": CSRF, accept: "application/json" },
+        body: JSON.stringify(op),
+      });
+    } catch {
+      say("Tandem could not be reached; the change was not saved.", true);
+      return null;
+    }
+    const out = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const msg = (out.error && out.error.message) || `The change was not saved (${res.status}).`;
+      if (res.status === 412) { await load(); say(`${msg} The sheet now shows the latest plan.`, true); }
+      else say(msg, true);
+      return null;
+    }
+    await load();
+    root.dataset.roundTrip = String(Math.round(performance.now() - t0));
+    if (!quiet) say("Saved.");
+    return out;
+  };
+  const current = (id) => rows[index.get(id)];
+
+  const setUndo = (label, run) => {
+    undo = { label, run };
+    undoBtn.disabled = false;
+    undoBtn.textContent = `Undo ${label}`;
+  };
+  const runUndo = async () => {
+    if (!undo) return;
+    const u = undo;
+    undo = null;
+    undoBtn.disabled = true;
+    undoBtn.textContent = "Undo";
+    await u.run();
+    say(`Undone: ${u.label}.`);
+  };
+  undoBtn.addEventListener("click", runUndo);
+
+  const cellOp = async (r, c, value) => {
+    const before = c.key === "start" ? (r.constraint === "SNET" ? (r.constraint_date || "").slice(0, 10) : "") : c.key === "finish" ? r.duration : valueOf(r, c);
+    const ok = await send(() => {
+      const now = current(r.id);
+      if (!now) return null;
+      const op = { op: "cell", task: r.id, field: c.key, value, version: now.version };
+      if (c.key === "predecessors") op.seen = now.predecessors;
+      return op;
+    });
+    if (ok) {
+      const field = c.key === "finish" ? "duration" : c.key;
+      setUndo(`${c.label.toLowerCase()} of ${r.key}`, () => send(() => {
+        const now = current(r.id);
+        if (!now) return null;
+        const back = { op: "cell", task: r.id, field, value: before, version: now.version };
+        if (field === "predecessors") back.seen = now.predecessors;
+        return back;
+      }, true));
+    }
+    return ok;
+  };
+
+  // ---- the cell editor ----
+  const editor = document.createElement("input");
+  editor.className = "sheet-editor";
+  editor.setAttribute("aria-label", "Cell value");
+  const placeEditor = () => {
+    if (index.has(editing.id)) editing.r = index.get(editing.id);
+    const cell = document.getElementById(`c-${editing.r}-${editing.c}`);
+    if (!cell) return;
+    if (editor.parentElement !== cell) cell.appendChild(editor);
+    if (document.activeElement !== editor) editor.focus({ preventScroll: true });
+  };
+  const startEdit = (text) => {
+    const r = rows[sel.r];
+    const c = COLS[sel.c];
+    if (!editable(r, c)) { if (r && c.edit && !r.blank) say("This cell cannot be changed here.", true); return; }
+    editing = { r: sel.r, c: sel.c, id: r.id };
+    editor.value = text ?? valueOf(r, c);
+    editor.removeAttribute("aria-invalid");
+    placeEditor();
+    if (text === undefined) editor.select();
+  };
+  const stopEdit = () => {
+    editing = null;
+    editor.remove();
+    scroller.focus({ preventScroll: true });
+  };
+  // A refused value comes back in its cell, marked, to be corrected.
+  const reopen = (ed, value) => {
+    if (editing || !index.has(ed.id)) return;
+    select(index.get(ed.id), ed.c);
+    startEdit(value);
+    editor.setAttribute("aria-invalid", "true");
+  };
+  // Saves what was typed and moves on at once; the save follows in order.
+  const commit = async (then) => {
+    if (!editing) return;
+    const ed = editing;
+    const r = current(ed.id);
+    const c = COLS[ed.c];
+    const value = editor.value;
+    stopEdit();
+    if (then) then(); else draw();
+    if (!r) return;
+    if (r.blank) {
+      if (!value.trim()) return;
+      const out = await send(() => {
+        const real = rows.filter((x) => !x.blank);
+        return { op: "add", after: real.length ? real[real.length - 1].id : null, name: value };
+      });
+      if (!out) { reopen(ed, value); return; }
+      setUndo(`adding ${value}`, () => send({ op: "delete", task: out.id }, true));
+      return;
+    }
+    if (value === valueOf(r, c)) return;
+    if (!(await cellOp(r, c, value))) reopen(ed, value);
+  };
+  editor.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { e.preventDefault(); commit(() => select(sel.r + 1, sel.c)); }
+    else if (e.key === "Escape") { e.preventDefault(); say(""); stopEdit(); draw(); }
+    else if (e.key === "Tab") { e.preventDefault(); commit(() => select(sel.r, sel.c + (e.shiftKey ? -1 : 1))); }
+    e.stopPropagation();
+  });
+  editor.addEventListener("blur", () => { if (editing && !drag) setTimeout(() => { if (editing && document.activeElement !== editor) commit(); }, 0); });
+
+  const move = async (how) => {
+    const r = rows[sel.r];
+    if (!r || r.blank || !canEdit()) return;
+    const ok = await send(() => current(r.id) && { op: "move", task: r.id, version: current(r.id).version, how });
+    if (ok) {
+      const back = { indent: "outdent", outdent: "indent", up: "down", down: "up" }[how];
+      setUndo(`${how} of ${r.key}`, async () => {
+        await send(() => current(r.id) && { op: "move", task: r.id, version: current(r.id).version, how: back }, true);
+      });
+      select(index.get(r.id) ?? sel.r, sel.c);
+    }
+  };
+
+  const remove = async () => {
+    const r = rows[sel.r];
+    if (!r || r.blank || !canEdit()) return;
+    const what = r.kind === "summary" ? `${r.key} ${r.name} and its subtasks` : `${r.key} ${r.name}`;
+    if (!window.confirm(`Delete ${what}? This cannot be undone.`)) return;
+    if (await send({ op: "delete", task: r.id })) select(sel.r, sel.c);
+  };
+
+  // The keyboard alternatives to the chart's drags.
+  const shift = async (r, days, end) => {
+    if (!r || r.blank || r.kind === "summary" || !canEdit()) return;
+    const c = COLS.find((x) => x.key === (end ? "finish" : "start"));
+    const d = dayOf(end ? r.finish : r.start) + days;
+    await cellOp(r, c, isoDay(d));
+    const i = index.get(r.id);
+    if (i !== undefined) select(i, sel.c);
+  };
+  const linkNext = async () => {
+    const r = rows[sel.r];
+    const n = rows[sel.r + 1];
+    if (!r || !n || r.blank || n.blank || !canEdit()) return;
+    const out = await send({ op: "link", from: r.id, to: n.id });
+    if (out) setUndo(`link ${r.key} → ${n.key}`, () => send({ op: "unlink", dependency: out.id }, true));
+  };
+
+  scroller.addEventListener("keydown", (e) => {
+    if (editing || !data) return;
+    const visible = Math.max(1, Math.floor((scroller.clientHeight - HEAD) / ROW) - 1);
+    const c = COLS[sel.c];
+    if (e.altKey && GANTT && (e.key === "ArrowRight" || e.key === "ArrowLeft")) {
+      e.preventDefault();
+      shift(rows[sel.r], e.key === "ArrowRight" ? 1 : -1, e.shiftKey);
+      return;
+    }
+    if (e.altKey && (e.key === "l" || e.key === "L")) { e.preventDefault(); linkNext(); return; }
+    if ((e.ctrlKey || e.metaKey) && (e.key === "z" || e.key === "Z")) { e.preventDefault(); runUndo(); return; }
+    switch (e.key) {
+      case "ArrowDown": select(sel.r + 1, sel.c); break;
+      case "ArrowUp": select(sel.r - 1, sel.c); break;
+      case "ArrowRight": select(sel.r, sel.c + 1); break;
+      case "ArrowLeft": select(sel.r, sel.c - 1); break;
+      case "PageDown": select(sel.r + visible, sel.c); break;
+      case "PageUp": select(sel.r - visible, sel.c); break;
+      case "Home": select(e.ctrlKey ? 0 : sel.r, 0); break;
+      case "End": select(e.ctrlKey ? rows.length - 1 : sel.r, COLS.length - 1); break;
+      case "Enter": case "F2": startEdit(); break;
+      case "Delete": remove(); break;
+      case "Tab":
+        if (c.key !== "name" || !canEdit() || rows[sel.r]?.blank) return;
+        move(e.shiftKey ? "outdent" : "indent");
+        break;
+      default:
+        if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) { startEdit(e.key); break; }
+        return;
+    }
+    e.preventDefault();
+  });
+
+  // ---- the pointer: cells, bars and links ----
+  const snap = (dx) => Math.round(dx / ZOOMS[zoom]);
+  scroller.addEventListener("pointerdown", (e) => {
+    const t = e.target instanceof Element ? e.target : null;
+    if (!t || t === editor) return;
+    const cell = t.closest(".sh-cell[data-r]");
+    if (cell && !t.closest("a")) {
+      if (editing) commit();
+      select(+cell.dataset.r, +cell.dataset.c);
+      scroller.focus({ preventScroll: true });
+      return;
+    }
+    const bar = t.closest(".bar, .milestone");
+    if (!bar || !canEdit()) return;
+    const r = rows[index.get(bar.dataset.task)];
+    if (!r) return;
+    const mode = t.closest(".bar-link") ? "link" : t.closest(".bar-end") ? "resize" : r.kind === "summary" ? null : "move";
+    if (!mode) return;
+    e.preventDefault();
+    select(index.get(r.id), sel.c, true);
+    drag = { mode, r, bar, x: e.clientX, y: e.clientY, moved: false, line: null, w0: parseFloat(bar.style.width) || 0 };
+    bar.setPointerCapture(e.pointerId);
+  });
+  scroller.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    const dx = e.clientX - drag.x;
+    if (!drag.moved && Math.abs(dx) < 4 && Math.abs(e.clientY - drag.y) < 4) return;
+    drag.moved = true;
+    if (drag.mode === "move") drag.bar.style.transform = `translateX(${snap(dx) * ZOOMS[zoom]}px)`;
+    else if (drag.mode === "resize") drag.bar.style.width = `${Math.max(4, drag.w0 + snap(dx) * ZOOMS[zoom])}px`;
+    else {
+      const box = canvas.getBoundingClientRect();
+      const from = drag.bar.getBoundingClientRect();
+      if (!drag.line) {
+        drag.line = document.createElementNS("http://www.w3.org/2000/svg", "line");
+        drag.line.setAttribute("class", "link-draft");
+        linksSvg.appendChild(drag.line);
+      }
+      const sx = from.right - box.left - SHEET_W;
+      const sy = from.top + from.height / 2 - box.top - HEAD;
+      drag.line.setAttribute("x1", String(sx));
+      drag.line.setAttribute("y1", String(sy));
+      drag.line.setAttribute("x2", String(e.clientX - box.left - SHEET_W));
+      drag.line.setAttribute("y2", String(e.clientY - box.top - HEAD));
+    }
+  });
+  const endDrag = async (e) => {
+    if (!drag) return;
+    const d = drag;
+    drag = null;
+    if (!d.moved) {
+      if (e.type === "pointerup") window.location.href = `/tasks/${d.r.id}`;
+      return;
+    }
+    const days = snap(e.clientX - d.x);
+    if (d.mode === "move" && days !== 0) await shift(d.r, days, false);
+    else if (d.mode === "resize" && days !== 0) await shift(d.r, days, true);
+    else if (d.mode === "link") {
+      const under = document.elementFromPoint(e.clientX, e.clientY);
+      const target = under && under.closest("[data-task]");
+      const to = target && target.dataset.task;
+      if (to && to !== d.r.id && to !== "new") {
+        const out = await send({ op: "link", from: d.r.id, to });
+        if (out) setUndo(`link ${d.r.key} → ${rows[index.get(to)]?.key || ""}`, () => send({ op: "unlink", dependency: out.id }, true));
+      }
+    }
+    draw();
+  };
+  scroller.addEventListener("pointerup", endDrag);
+  scroller.addEventListener("pointercancel", (e) => { if (drag) { drag.moved = false; drag = null; draw(); } void e; });
+  scroller.addEventListener("dblclick", (e) => {
+    const cell = e.target instanceof Element && e.target.closest(".sh-cell[data-r]");
+    if (cell) { select(+cell.dataset.r, +cell.dataset.c); startEdit(); }
+  });
+
+  // ---- zoom ----
+  root.addEventListener("click", (e) => {
+    const b = e.target instanceof Element && e.target.closest("[data-zoom]");
+    if (!b) return;
+    const centre = origin + (scroller.scrollLeft + scroller.clientWidth / 2 - SHEET_W) / ZOOMS[zoom];
+    zoom = b.dataset.zoom;
+    localStorage.setItem("tandem.zoom", zoom);
+    layout();
+    scroller.scrollLeft = Math.max(0, px(centre) - scroller.clientWidth / 2);
+  });
+
+  root.dataset.busy = "0";
+  load().then(() => {
+    undoBtn.hidden = !data || (!data.can_edit && !data.progress.length);
+    root.dataset.ready = "true";
+  });
+})();
