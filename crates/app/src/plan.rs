@@ -291,6 +291,11 @@ pub fn explain(e: ScheduleError, tasks: &[Task]) -> AppError {
     match e {
         ScheduleError::Graph(GraphError::Cycle(ixs)) => {
             let mut names: Vec<String> = ixs.iter().map(|&i| key(i)).collect();
+            // A task's start and finish are two nodes: name it once.
+            names.dedup();
+            if names.len() > 1 && names.first() == names.last() {
+                names.pop();
+            }
             if let Some(first) = names.first().cloned() {
                 names.push(first);
             }

@@ -379,6 +379,13 @@
     const y = sel.r * ROW;
     if (y < scroller.scrollTop) scroller.scrollTop = y;
     else if (y + ROW + HEAD > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y + ROW + HEAD - scroller.clientHeight;
+    // Sideways too, past the columns that stay in view.
+    const col = COLS[sel.c];
+    if (sel.c >= STICKY) {
+      const pinned = STICKY ? COLS[STICKY - 1].x + COLS[STICKY - 1].w : 0;
+      if (col.x - pinned < scroller.scrollLeft) scroller.scrollLeft = col.x - pinned;
+      else if (col.x + col.w > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = col.x + col.w - scroller.clientWidth;
+    }
     if (!keepEditor) draw();
   };
 
@@ -420,6 +427,8 @@
       return null;
     }
     await load();
+    // The round trip ends when the redrawn rows reach the screen.
+    await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
     root.dataset.roundTrip = String(Math.round(performance.now() - t0));
     if (!quiet) say("Saved.");
     return out;
@@ -687,6 +696,7 @@
 
   root.dataset.busy = "0";
   load().then(() => {
+    requestAnimationFrame(() => setTimeout(() => performance.mark("sheet-ready"), 0));
     undoBtn.hidden = !data || (!data.can_edit && !data.progress.length);
     root.dataset.ready = "true";
   });

@@ -27,4 +27,5 @@ mod project;
 mod project_rights;
 mod rights;
 mod schedule_cmd;
+mod sheet;
 mod syncs;

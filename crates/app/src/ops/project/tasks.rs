@@ -1,5 +1,7 @@
 //! Tasks and dependencies: create, edit (with the progress rules) and link, refusing cycles.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use tandem_core::project::{
     BoardStatus, Dependency, DependencyType, Estimate, LagKind, LocalTime, Task, TaskAssignment, TaskConstraint,
@@ -362,6 +364,9 @@ pub async fn update_task(
         probe.actual_finish = v;
     }
     fill_progress(state, a.scope.project_id, Some(task), &mut probe).await?;
+    if let Some(parent) = req.parent_id {
+        check_new_parent(state, a, task, parent).await?;
+    }
     let t = state
         .store
         .update_task(
@@ -444,6 +449,28 @@ pub async fn update_task(
         )
         .await?;
     Ok(t)
+}
+
+/// Refuses a move under a new parent that the engine could not schedule:
+/// a summary linked to one of its own subtasks is a cycle (MS Project
+/// refuses it too). A parent inside the task itself is left to the store,
+/// which names that refusal.
+async fn check_new_parent(state: &App, a: &InProject, task: Id, parent: Option<Id>) -> Result<(), AppError> {
+    let mut plan = super::sheet::plan_to_check(state, a.scope.project_id).await?;
+    let parent_of: HashMap<Id, Option<Id>> = plan.tasks.iter().map(|t| (t.id, t.parent_id)).collect();
+    let mut up = parent;
+    for _ in 0..=plan.tasks.len() {
+        match up {
+            Some(p) if p == task => return Ok(()),
+            Some(p) => up = parent_of.get(&p).copied().flatten(),
+            None => break,
+        }
+    }
+    if let Some(t) = plan.tasks.iter_mut().find(|t| t.id == task) {
+        t.parent_id = parent;
+    }
+    tandem_sched::Graph::build(&plan.network()?).map_err(|e| crate::plan::explain(e.into(), &plan.tasks))?;
+    Ok(())
 }
 
 /// `POST /projects/{id}/dependencies`.
