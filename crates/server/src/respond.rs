@@ -42,6 +42,22 @@ pub fn schedule(body: &Body, request: &HeaderMap) -> Response {
     response
 }
 
+/// A large JSON document (the task sheet's), gzipped at the fastest level
+/// when the client accepts it: a tenth of the bytes for a few milliseconds.
+pub fn json_compressed<T: serde::Serialize>(value: &T, request: &HeaderMap) -> Result<Response, ApiError> {
+    let json = serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("json: {e}")))?;
+    let vary = HeaderValue::from_static("accept-encoding");
+    let kind = HeaderValue::from_static("application/json");
+    if !accepts_gzip(request) || json.len() < 8 * 1024 {
+        return Ok(([(header::CONTENT_TYPE, kind), (header::VARY, vary)], json).into_response());
+    }
+    let mut z = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 8), flate2::Compression::fast());
+    std::io::Write::write_all(&mut z, &json).map_err(|e| ApiError::Internal(format!("gzip: {e}")))?;
+    let body = z.finish().map_err(|e| ApiError::Internal(format!("gzip: {e}")))?;
+    let gz = HeaderValue::from_static("gzip");
+    Ok(([(header::CONTENT_TYPE, kind), (header::CONTENT_ENCODING, gz), (header::VARY, vary)], body).into_response())
+}
+
 /// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
 fn matches(h: &HeaderMap, tag: &HeaderValue) -> bool {
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
@@ -80,6 +96,19 @@ mod tests {
         let mut back = String::new();
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&b.gzip[..]), &mut back).unwrap();
         assert_eq!(back.as_bytes(), &b.json[..]);
+    }
+
+    #[test]
+    fn large_json_is_gzipped_when_accepted() {
+        let big: Vec<String> = (0..5000).map(|i| format!("row {i}")).collect();
+        let mut gz = HeaderMap::new();
+        gz.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        let r = json_compressed(&big, &gz).unwrap();
+        assert_eq!(r.headers()[header::CONTENT_ENCODING], "gzip");
+        let plain = json_compressed(&big, &HeaderMap::new()).unwrap();
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        let small = json_compressed(&["one"], &gz).unwrap();
+        assert!(small.headers().get(header::CONTENT_ENCODING).is_none(), "small bodies go as they are");
     }
 
     #[test]

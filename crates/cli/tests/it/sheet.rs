@@ -119,6 +119,16 @@ async fn sheet_cells_are_typed_checked_and_guarded() {
             (row(&s3, "Build")["kind"].as_str(), row(&s3, "Test")["wbs"].as_str()),
             (Some("summary"), Some("2.1"))
         );
+        // The task page's link form takes a task's number (or key) as typed.
+        let design = row(&s3, "Design")["id"].as_str().unwrap().to_owned();
+        let form = [("side", "successor"), ("other_number", "CEL-3"), ("type", "SS")];
+        let r = pm.request(reqwest::Method::POST, &format!("/tasks/{design}/links")).form(&form).send().await.unwrap();
+        assert!(r.status().is_redirection() || r.status().is_success(), "{}", r.status());
+        assert_eq!(row(&sheet(&pm, &p).await, "Test")["predecessors"], "1SS");
+        let form = [("side", "successor"), ("other_number", "99")];
+        let r = pm.request(reqwest::Method::POST, &format!("/tasks/{design}/links")).form(&form).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 422);
+        assert!(r.text().await.unwrap().contains("there is no task 99 in this project"));
         expect_error(post(json!({"op": "explode"})).await, 422, "invalid_value").await;
 
         // The contributor on Test may change its progress only.

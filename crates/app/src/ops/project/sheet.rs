@@ -62,7 +62,7 @@ pub struct SheetLink {
 }
 
 /// The task's number in its key `KEY-n`.
-fn number_of(t: &Task) -> i64 {
+pub fn number_of(t: &Task) -> i64 {
     t.key.rsplit_once('-').and_then(|(_, n)| n.parse().ok()).unwrap_or(0)
 }
 

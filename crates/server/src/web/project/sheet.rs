@@ -9,6 +9,8 @@ use std::collections::HashSet;
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tandem_core::model::Day;
@@ -50,7 +52,8 @@ pub async fn data(
     State(state): State<AppState>,
     p: Principal,
     Path(path): Path<IdPath>,
-) -> Result<Json<SheetData>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     let g = ops::gantt_data(&state, a.scope.project_id, None).await?;
     let c = &g.computed;
@@ -76,7 +79,8 @@ pub async fn data(
         status_date: c.plan.project.status_date,
         today: g.today,
     };
-    Ok(Json(SheetData { project, can_edit, progress, baseline: g.baseline.as_ref().map(|b| b.number), rows, links }))
+    let data = SheetData { project, can_edit, progress, baseline: g.baseline.as_ref().map(|b| b.number), rows, links };
+    crate::respond::json_compressed(&data, &headers)
 }
 
 /// One edit from the sheet or the chart.

@@ -157,6 +157,9 @@ impl TaskPage {
 }
 
 /// The details form's fields that show their refusal beside them.
+/// Plans up to this many tasks offer the others in a list on the link form.
+const LINK_CHOICES: usize = 200;
+
 const DETAIL_FIELDS: &[&str] = &[
     "name",
     "duration_minutes",
@@ -331,7 +334,12 @@ pub(super) async fn show(
         parent: t.parent_id.and_then(|x| named(x).map(|(k, n)| (x, k, n))),
         link_groups: vec![("Predecessors", predecessors), ("Successors", successors)],
         assignments,
-        others: plan.tasks.iter().filter(|o| o.id != id).map(|o| (o.id, o.key.clone(), o.name.clone())).collect(),
+        // A list to choose from in a small plan; a large one takes the number.
+        others: if plan.tasks.len() <= LINK_CHOICES {
+            plan.tasks.iter().filter(|o| o.id != id).map(|o| (o.id, o.key.clone(), o.name.clone())).collect()
+        } else {
+            Vec::new()
+        },
         resources: plan.resources.iter().map(|r| (r.id, r.name.clone())).collect(),
         calendars: plan.calendars.iter().map(|c| (c.id, c.name.clone())).collect(),
         sprints,

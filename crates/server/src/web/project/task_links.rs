@@ -23,7 +23,10 @@ use tandem_app::ops::project::{self as ops, CreateDependency, UpdateDependency, 
 pub struct LinkForm {
     /// `predecessor` (the other task comes first) or `successor`.
     side: String,
-    other: String,
+    /// The other task's id, chosen from the list.
+    other: Option<String>,
+    /// Or its number as typed: `7` or `KEY-7`.
+    other_number: Option<String>,
     #[serde(rename = "type")]
     kind: Option<DependencyType>,
     /// Working days; negative is a lead.
@@ -42,7 +45,10 @@ pub async fn link_add(
     let project = state.store.task_project(id).await.map_err(on(&at))?;
     let a = project_access(&state, p.id(), project, ProjectAction::Edit).await.map_err(on(&at))?;
     let made = async {
-        let other = opt_id(Some(&form.other)).ok_or_else(|| AppError::invalid("other", "choose a task"))?;
+        let other = match form.other_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(typed) => task_by_number(&state, project, typed).await?,
+            None => opt_id(form.other.as_deref()).ok_or_else(|| AppError::invalid("other", "choose a task"))?,
+        };
         let (predecessor_id, successor_id) = if form.side == "successor" { (id, other) } else { (other, id) };
         let lag_minutes = form_days("lag_minutes", form.lag_days.as_deref())?;
         let req = CreateDependency {
@@ -57,6 +63,15 @@ pub async fn link_add(
     }
     .await;
     answer(&state, &p, id, "links", None, made, "#links").await
+}
+
+/// The project's task numbered as typed (`7` or `KEY-7`).
+async fn task_by_number(state: &AppState, project: tandem_core::Id, typed: &str) -> Result<tandem_core::Id, AppError> {
+    let number = typed.rsplit('-').next().unwrap_or(typed).trim();
+    let bad = || AppError::invalid("other", format!("there is no task {typed} in this project"));
+    let number: i64 = number.parse().map_err(|_| bad())?;
+    let tasks = state.store.tasks(project).await?;
+    tasks.iter().find(|t| tandem_app::ops::project::sheet::number_of(t) == number).map(|t| t.id).ok_or_else(bad)
 }
 
 #[derive(Deserialize)]

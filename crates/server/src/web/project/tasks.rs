@@ -24,7 +24,7 @@ use tandem_app::plan::{ScheduleView, ScheduledTask};
 // ---- task list ----
 
 /// At most this many rows in the task table shown without JavaScript.
-const NO_SCRIPT_ROWS: usize = 500;
+const NO_SCRIPT_ROWS: usize = 200;
 
 struct TaskRow {
     t: Task,
