@@ -1,5 +1,5 @@
 //! The project pages' hot paths at 1,000 tasks: the schedule view, the
-//! Gantt chart as SVG and weekly utilisation. `cargo bench -p
+//! Gantt chart as SVG, weekly utilisation and the task sheet's rows. `cargo bench -p
 //! tandem-server --bench project`.
 
 use tandem_app::plan::Plan;
@@ -130,5 +130,18 @@ fn utilisation_1000(b: divan::Bencher) {
         tandem_app::measure::utilisation(&p.tasks, &s, &people, &cal, &Default::default(), s.project_start, 52)
             .ok()
             .map(|u| u.weeks.len())
+    });
+}
+
+/// The task sheet's rows (every column as text, predecessors and
+/// resources cells, links) and their JSON, as `sheet.json` sends them.
+#[divan::bench]
+fn sheet_rows_1000(b: divan::Bencher) {
+    let (p, _) = plan(1000);
+    let view = p.schedule().and_then(|s| tandem_app::plan::view(&p.tasks, &s));
+    let Ok(view) = view else { return };
+    b.bench(|| {
+        let (rows, links) = tandem_app::ops::project::sheet::rows(&p, &view, None);
+        serde_json::to_vec(&(rows, links)).map(|v| v.len()).ok()
     });
 }

@@ -205,9 +205,12 @@
   const drawLines = () => {
     lines.replaceChildren();
     canvas.style.setProperty("--wk", `${ZOOMS[zoom] * 7}px`);
-    canvas.classList.toggle("weekends", GANTT && (zoom === "day" || zoom === "week"));
     if (!GANTT) return;
     const h = `${rows.length * ROW}px`;
+    // Weekends shade one layer under every row, painted once, not per row.
+    if (zoom === "day" || zoom === "week") {
+      lines.appendChild(el("div", "weekend-shade", { left: `${SHEET_W}px`, top: `${HEAD}px`, height: h, width: `${chartDays * ZOOMS[zoom]}px` }));
+    }
     const line = (day, cls, label) => {
       const v = el("div", `vline ${cls}`, { left: `${px(day)}px`, top: `${HEAD}px`, height: h });
       v.title = label;

@@ -262,8 +262,12 @@ async fn a_plan_is_built_with_the_keyboard_grid_and_the_gantt() {
     assert!(linked, "{deps}");
 
     // Move Test's bar four days later: a start-no-earlier-than constraint, as MS Project records it.
+    let view = "const s = document.querySelector('#sheet .sheet-scroll'); return [s.scrollLeft, s.scrollTop];";
+    b.client.execute("document.querySelector('#sheet .sheet-scroll').scrollLeft = 60", vec![]).await.unwrap();
+    let before = b.client.execute(view, vec![]).await.unwrap();
     move_bar(&b, &test_task, 4.0 * 30.0).await;
     settle(&b).await;
+    assert_eq!(b.client.execute(view, vec![]).await.unwrap(), before, "the view stays where it was");
     let t = task_named(&api, &p, "Test").await;
     assert_eq!(t["constraint"], json!({"type": "SNET", "date": "2027-01-18T08:00:00"}));
     // The keyboard does the same: Alt+→ moves a day, Ctrl+Z takes it back.

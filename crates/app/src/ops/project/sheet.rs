@@ -32,11 +32,11 @@ pub struct SheetRow {
     pub kind: TaskKind,
     pub name: String,
     pub duration: String,
-    pub duration_minutes: i64,
     pub start: LocalTime,
     pub finish: LocalTime,
     /// A start-no-earlier-than date set by hand or by moving the bar.
     pub constraint: tandem_core::project::ConstraintType,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub constraint_date: Option<LocalTime>,
     pub predecessors: String,
     pub resources: String,
@@ -45,7 +45,9 @@ pub struct SheetRow {
     pub percent_complete: i64,
     pub total_slack_minutes: i64,
     pub critical: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_start: Option<LocalTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_finish: Option<LocalTime>,
     pub version: i64,
 }
@@ -119,7 +121,6 @@ pub fn rows(plan: &Plan, view: &ScheduleView, baseline: Option<&Baseline>) -> (V
                 kind: t.kind,
                 name: t.name.clone(),
                 duration: plan_text::duration_text(if s.summary { span(s).unwrap_or(0) } else { t.duration_minutes }),
-                duration_minutes: t.duration_minutes,
                 start: s.start,
                 finish: s.finish,
                 constraint: t.constraint.kind,

@@ -91,6 +91,7 @@ pub async fn baseline_set(State(state): State<AppState>, p: Principal, Path(path
 // ---- timesheet ----
 
 struct SheetRow {
+    task_id: Id,
     key: String,
     minutes: Vec<String>,
     total: String,
@@ -153,6 +154,7 @@ pub async fn timesheet(
                 .rows
                 .iter()
                 .map(|r| SheetRow {
+                    task_id: r.task_id,
                     key: r.task_key.clone(),
                     minutes: r.minutes.iter().map(|m| hours(*m)).collect(),
                     total: hours(r.total_minutes),
