@@ -304,11 +304,21 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
             }
         }
     }
-    // The budget's fixed costs: the fraud vendor's licence and the load-test rig.
-    for (name, cost) in [("Fraud rules engine", 1_200_000), ("Load test at peak traffic", 350_000)] {
+    // The budget's fixed costs: the fraud vendor's licence and the load-test
+    // rig, with the notes a project manager keeps on them.
+    for (name, cost, notes) in [
+        (
+            "Fraud rules engine",
+            1_200_000,
+            "Vendor licence **€12,000** a year, signed off by finance.\n\n- rules reviewed with the risk team\n- \
+             false-positive target: under 0.5 %",
+        ),
+        ("Load test at peak traffic", 350_000, "Rig rented for **two weeks**; book the slot a month ahead."),
+    ] {
         if let Some(&id) = ids.get(name) {
             let t = state.store.task(id).await?;
-            let req = UpdateTask { fixed_cost_minor: Some(cost), ..UpdateTask::default() };
+            let req =
+                UpdateTask { fixed_cost_minor: Some(cost), notes: Some(notes.to_owned()), ..UpdateTask::default() };
             ops::update_task(state, &a, id, t.version, req).await?;
         }
     }
