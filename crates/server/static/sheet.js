@@ -45,19 +45,30 @@
     { key: "total_slack_minutes", label: "Slack", w: 70, num: true, show: slackText },
     { key: "assignee", label: "Assignee", w: 130 },
   ];
-  const COLS = GANTT ? ALL.filter((c) => ["number", "name", "duration", "start", "finish"].includes(c.key)) : ALL;
+  const WIDE_GANTT = ALL.filter((c) => ["number", "name", "duration", "start", "finish"].includes(c.key));
+  // On a narrow screen the chart keeps the ID and a shorter name beside it.
+  const NARROW_GANTT = [{ ...ALL[0], w: 40 }, { ...ALL[2], w: 150 }];
+  let COLS = GANTT ? WIDE_GANTT : ALL;
   // Columns that stay when the rest scroll sideways: the whole table beside
-  // the chart, the ID to the name in the sheet; none on a narrow screen.
+  // the chart, the ID to the name in the sheet; none in a narrow sheet.
   let STICKY = GANTT ? COLS.length : 3;
-  let x0 = 0;
-  for (const c of COLS) { c.x = x0; x0 += c.w; }
-  const SHEET_W = x0;
+  let SHEET_W = 0;
+  const columns = () => {
+    const narrow = scroller.clientWidth < 700;
+    COLS = GANTT ? (narrow ? NARROW_GANTT : WIDE_GANTT) : ALL;
+    STICKY = GANTT ? COLS.length : narrow ? 0 : 3;
+    let x = 0;
+    for (const c of COLS) { c.x = x; x += c.w; }
+    SHEET_W = x;
+    // The name column is where the cursor starts.
+    sel.c = sel.c < 0 ? COLS.findIndex((c) => c.key === "name") : Math.min(sel.c, COLS.length - 1);
+  };
 
   // ---- state ----
   let data = null;
   let rows = [];
   let index = new Map();
-  let sel = { r: 0, c: COLS.findIndex((c) => c.key === "name") };
+  let sel = { r: 0, c: -1 };
   let editing = null;
   let undo = null;
   let zoom = localStorage.getItem("tandem.zoom") || "week";
@@ -130,7 +141,7 @@
   };
 
   const layout = () => {
-    STICKY = scroller.clientWidth < 700 ? 0 : GANTT ? COLS.length : 3;
+    columns();
     const days = rows.filter((r) => !r.blank).flatMap((r) => [dayOf(r.start), dayOf(r.finish)]);
     const first = days.length ? Math.min(...days.slice(0, 20000)) : dayOf(data.project.start);
     const last = days.length ? Math.max(...days.slice(0, 20000)) : first + 30;
@@ -697,6 +708,11 @@
     scroller.scrollLeft = Math.max(0, px(centre) - scroller.clientWidth / 2);
   });
 
+  let resized = 0;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(resized);
+    resized = requestAnimationFrame(() => { if (data) layout(); });
+  });
   root.dataset.busy = "0";
   load().then(() => {
     requestAnimationFrame(() => setTimeout(() => performance.mark("sheet-ready"), 0));
