@@ -630,8 +630,14 @@
     const cell = t.closest(".sh-cell[data-r]");
     if (cell && !t.closest("a")) {
       if (editing) commit();
+      // A click on the cell already selected edits it, as in a spreadsheet.
+      const again = +cell.dataset.r === sel.r && +cell.dataset.c === sel.c && !editing;
       select(+cell.dataset.r, +cell.dataset.c);
       scroller.focus({ preventScroll: true });
+      if (again) {
+        e.preventDefault();
+        startEdit();
+      }
       return;
     }
     const bar = t.closest(".bar, .milestone");
