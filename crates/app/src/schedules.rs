@@ -176,11 +176,22 @@ pub async fn computed_at(state: &App, project: Id, status_date: Option<LocalTime
     if let Some(c) = before.and_then(|r| cache.get(&key(r))) {
         return Ok(c);
     }
+    // How long the plan takes to read and to compute, for whoever profiles
+    // a server (`RUST_LOG=tandem_app=debug`); timing is not behaviour.
+    let started = std::time::Instant::now();
     let mut plan = crate::ops::project::load_plan(state, project).await?;
     if status_date.is_some() {
         plan.project.status_date = status_date;
     }
+    let loaded = started.elapsed();
     let c = Arc::new(Computed::new(plan, before.map(key))?);
+    tracing::debug!(
+        project = project.0,
+        tasks = c.plan.tasks.len(),
+        load_ms = loaded.as_secs_f64() * 1e3,
+        compute_ms = (started.elapsed() - loaded).as_secs_f64() * 1e3,
+        "plan computed"
+    );
     // Kept only when no plan write committed while the plan was read: then
     // what was read is exactly that revision's plan.
     if let Some(r) = before
