@@ -43,7 +43,7 @@ fn unit_minutes(unit: &str) -> Option<f64> {
 /// `2w` weeks (5 days), `4h` hours, `30m` minutes.
 pub fn parse_duration(field: &'static str, text: &str) -> Result<i64, Invalid> {
     bounded(field, text)?;
-    let bad = || Invalid::new(field, format!("`{}` is not a duration like 3d, 2w or 4h", text.trim()));
+    let bad = || Invalid::new(field, format!("“{}” is not a duration; type it like 3d, 2w or 4h", text.trim()));
     let (n, unit) = number_and_unit(text).ok_or_else(bad)?;
     let minutes = n * unit_minutes(unit).ok_or_else(bad)?;
     if minutes < 0.0 {
@@ -69,6 +69,41 @@ pub fn duration_text(minutes: i64) -> String {
     format!("{} day{}", trim_number(d), if d == 1.0 { "" } else { "s" })
 }
 
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A date as typed in a date cell: `2027-01-25`, or as the sheet shows it,
+/// `Mon 25 Jan 2027`, `25 January 2027`, `Jan 25, 2027` (the weekday is
+/// optional and not checked). Numeric day/month orders other than ISO are
+/// refused: `01/02/2027` means different days to different people.
+pub fn parse_date(field: &'static str, text: &str) -> Result<crate::model::Day, Invalid> {
+    bounded(field, text)?;
+    let t = text.trim();
+    let bad = || Invalid::new(field, format!("“{t}” is not a date; type it like 25 Jan 2027 or 2027-01-25"));
+    if let Some(iso) = t.get(..10).filter(|s| s.as_bytes().get(4) == Some(&b'-'))
+        && let Ok(d) = iso.parse::<crate::model::Day>()
+    {
+        return Ok(d);
+    }
+    let (mut day, mut month, mut year) = (None, None, None);
+    for word in t.split([' ', ',', '.']).filter(|w| !w.is_empty()) {
+        let lower = word.to_ascii_lowercase();
+        if let Ok(n) = word.parse::<i16>() {
+            match (n, day) {
+                (1000.., _) => year = Some(n),
+                (1..=31, None) => day = Some(n as i8),
+                _ => return Err(bad()),
+            }
+        } else if let Some(m) = MONTHS.iter().position(|m| lower.len() >= 3 && m.starts_with(&lower[..3])) {
+            month = Some(m as i8 + 1);
+        } else if !WEEKDAYS.iter().any(|w| lower.len() >= 3 && lower.starts_with(w)) {
+            return Err(bad());
+        }
+    }
+    let (Some(d), Some(m), Some(y)) = (day, month, year) else { return Err(bad()) };
+    jiff::civil::Date::new(y, m, d).map(crate::model::Day).map_err(|_| bad())
+}
+
 /// One predecessor as typed: the other task's number (the `n` of
 /// `KEY-n`), the link type, and the lag in the store's units (working or
 /// elapsed minutes, or hundredths of a percent of the predecessor).
@@ -90,7 +125,8 @@ pub fn parse_predecessors(field: &'static str, text: &str) -> Result<Vec<LinkTex
         if out.len() == MAX_ENTRIES {
             return Err(Invalid::new(field, format!("at most {MAX_ENTRIES} predecessors")));
         }
-        let bad = || Invalid::new(field, format!("`{raw}` is not a predecessor like 4, 4SS or 4FS+2d"));
+        let bad =
+            || Invalid::new(field, format!("“{raw}” is not a predecessor; type task numbers like 4, 4SS or 4FS+2d"));
         let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
         let digits = compact.find(|c: char| !c.is_ascii_digit()).unwrap_or(compact.len());
         let number: i64 = compact[..digits].parse().map_err(|_| bad())?;
@@ -127,7 +163,7 @@ pub fn parse_predecessors(field: &'static str, text: &str) -> Result<Vec<LinkTex
                 };
                 let minutes = n * per;
                 if minutes.abs() > crate::project::MAX_DURATION_MINUTES as f64 {
-                    return Err(Invalid::new(field, format!("`{raw}`: the lag is too large")));
+                    return Err(Invalid::new(field, format!("“{raw}”: the lag is too large")));
                 }
                 (minutes.round() as i64, kind)
             }
@@ -179,13 +215,13 @@ pub fn parse_assignments(field: &'static str, text: &str) -> Result<Vec<(String,
                 let inner = rest.strip_suffix(']').map(|s| s.trim().trim_end_matches('%').trim());
                 let units = inner.and_then(|s| s.parse::<f64>().ok()).filter(|u| u.is_finite() && *u > 0.0);
                 let units = units
-                    .ok_or_else(|| Invalid::new(field, format!("`{raw}`: units go in brackets, like Ana[50%]")))?;
+                    .ok_or_else(|| Invalid::new(field, format!("“{raw}”: units go in brackets, like Ana[50%]")))?;
                 (name.trim(), units.round() as i64)
             }
             None => (raw, 100),
         };
         if name.is_empty() {
-            return Err(Invalid::new(field, format!("`{raw}` names no resource")));
+            return Err(Invalid::new(field, format!("“{raw}” names no resource")));
         }
         if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
             return Err(Invalid::new(field, format!("{name} is named twice")));
@@ -223,6 +259,19 @@ mod tests {
         assert_eq!(duration_text(240), "4 hrs");
         assert_eq!(duration_text(720), "1.5 days");
         assert_eq!(duration_text(0), "0 days");
+    }
+
+    #[test]
+    fn dates_read_as_typed_or_as_shown() {
+        for text in
+            ["2027-01-25", "2027-01-25 08:00", "Mon 25 Jan 2027", "25 Jan 2027", "25 January 2027", "Jan 25, 2027"]
+        {
+            assert_eq!(parse_date("start", text).map(|d| d.to_string()), Ok("2027-01-25".to_owned()), "{text}");
+        }
+        for bad in ["", "soon", "25/01/2027", "31 Feb 2027", "Jan 2027", "99 Jan 2027"] {
+            let e = parse_date("start", bad).unwrap_err();
+            assert!(e.message.contains("25 Jan 2027"), "{bad}: {}", e.message);
+        }
     }
 
     #[test]

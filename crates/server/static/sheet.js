@@ -85,7 +85,7 @@
       <button type="button" data-act="undo" disabled>Undo</button>
       <span class="sheet-help muted small">${GANTT
         ? "Drag a bar to move it, its end to change the duration, its dot onto another bar to link them. Keys: Alt+←/→ move, Alt+Shift+←/→ duration, Alt+L link to the next row."
-        : "Arrows move, Enter or typing edits, Tab/Shift+Tab indent in the name column, Delete removes, Ctrl+Z undoes."}</span>
+        : "Arrows move; Enter or typing edits; Tab/Shift+Tab indent in the name column; Insert adds above; Alt+Shift+↑/↓ moves; Delete removes; Ctrl+Z undoes."}</span>
       <span class="sheet-status" role="status" aria-live="polite"></span>
     </div>
     <div class="sheet-scroll" tabindex="0" role="grid" aria-label="${GANTT ? "Gantt chart" : "Task sheet"}" aria-multiselectable="false">
@@ -204,7 +204,8 @@
       const [top, bottom] = TIERS[zoom];
       for (const [unit, cls] of [[top, "t1"], [bottom, "t2"]]) {
         for (const [a, b, label] of ticks(unit)) {
-          time.appendChild(el("div", `tick ${cls}`, { left: `${px(a) - SHEET_W}px`, width: `${(b - a) * ZOOMS[zoom]}px` }, label));
+          const w = (b - a) * ZOOMS[zoom];
+          time.appendChild(el("div", `tick ${cls}`, { left: `${px(a) - SHEET_W}px`, width: `${w}px` }, w >= label.length * 6.5 ? label : ""));
         }
       }
       head.appendChild(time);
@@ -227,8 +228,11 @@
       v.title = label;
       lines.appendChild(v);
     };
-    line(dayOf(`${data.project.today}T12:00:00`), "today", `Today ${data.project.today}`);
-    if (data.project.status_date) line(dayOf(data.project.status_date), "status-date", `Status date ${dateText(data.project.status_date)}`);
+    const inChart = (day) => day >= origin && day <= origin + chartDays;
+    const today = dayOf(`${data.project.today}T12:00:00`);
+    if (inChart(today)) line(today, "today", `Today ${dateText(`${data.project.today}T12:00:00`)}`);
+    const status = data.project.status_date && dayOf(data.project.status_date);
+    if (status && inChart(status)) line(status, "status-date", `Status date ${dateText(data.project.status_date)}`);
   };
 
   // ---- rows ----
@@ -249,15 +253,23 @@
       if (r.blank) {
         if (canEdit()) cell.appendChild(el("span", "muted", null, "Type a new task's name"));
       } else {
-        const wrap = el("span", null, { paddingLeft: `${(r.level - 1) * 16}px` }, r.kind === "milestone" ? "◆ " : "");
-        const a = el("a", null, null, r.name);
+        // A click on the name selects it, as in MS Project; the arrow opens the task.
+        const wrap = el("span", "name", { paddingLeft: `${(r.level - 1) * 16}px` }, `${r.kind === "milestone" ? "◆ " : ""}${r.name}`);
+        const a = el("a", "open", null, "↗");
         a.href = `/tasks/${r.id}`;
         a.tabIndex = -1;
-        wrap.appendChild(a);
-        cell.appendChild(wrap);
+        a.title = `Open ${r.key} ${r.name}`;
+        a.setAttribute("aria-label", `Open ${r.key} ${r.name}`);
+        cell.append(wrap, a);
       }
     } else if (!r.blank) {
       cell.textContent = c.show ? c.show(r[c.key]) : String(r[c.key] ?? "");
+      if (c.key === "start" && r.constraint && r.constraint !== "ASAP") {
+        cell.classList.add("constrained");
+        cell.title = r.constraint === "SNET" && r.constraint_date
+          ? `Start no earlier than ${dateText(r.constraint_date)}; clear the cell to remove it`
+          : `Constraint ${r.constraint}`;
+      }
     }
     return cell;
   };
@@ -436,7 +448,7 @@
     const out = await res.json().catch(() => ({}));
     if (!res.ok) {
       const msg = (out.error && out.error.message) || `The change was not saved (${res.status}).`;
-      if (res.status === 412) { await load(); say(`${msg} The sheet now shows the latest plan.`, true); }
+      if (res.status === 412) { await load(); say("Someone else changed this meanwhile; nothing was saved. The sheet now shows the latest plan: try again.", true); }
       else say(msg, true);
       return null;
     }
@@ -453,6 +465,11 @@
     undo = { label, run };
     undoBtn.disabled = false;
     undoBtn.textContent = `Undo ${label}`;
+  };
+  const clearUndo = () => {
+    undo = null;
+    undoBtn.disabled = true;
+    undoBtn.textContent = "Undo";
   };
   const runUndo = async () => {
     if (!undo) return;
@@ -511,6 +528,8 @@
   const stopEdit = () => {
     editing = null;
     editor.remove();
+    editor.removeAttribute("aria-describedby");
+    document.getElementById("cell-error")?.remove();
     scroller.focus({ preventScroll: true });
   };
   // A refused value comes back in its cell, marked, to be corrected.
@@ -519,6 +538,14 @@
     select(index.get(ed.id), ed.c);
     startEdit(value);
     editor.setAttribute("aria-invalid", "true");
+    // The reason shows under the cell too, where the eyes are.
+    const cell = editor.parentElement;
+    if (cell) {
+      const tip = el("div", "cell-error", null, status.textContent);
+      tip.id = "cell-error";
+      editor.setAttribute("aria-describedby", tip.id);
+      cell.appendChild(tip);
+    }
   };
   // Saves what was typed and moves on at once; the save follows in order.
   const commit = async (then) => {
@@ -564,12 +591,28 @@
     }
   };
 
+  // MS Project's Insert key: a new task above the selected one, named at once.
+  const insertAbove = async () => {
+    const r = rows[sel.r];
+    if (!r || !canEdit()) return;
+    if (r.blank) { startEdit(""); return; }
+    const out = await send({ op: "add", before: r.id, name: "New task" });
+    if (!out) return;
+    setUndo("adding a task", () => send({ op: "delete", task: out.id }, true));
+    select(index.get(out.id) ?? sel.r, COLS.findIndex((c) => c.key === "name"));
+    startEdit();
+  };
+
   const remove = async () => {
     const r = rows[sel.r];
     if (!r || r.blank || !canEdit()) return;
     const what = r.kind === "summary" ? `${r.key} ${r.name} and its subtasks` : `${r.key} ${r.name}`;
     if (!window.confirm(`Delete ${what}? This cannot be undone.`)) return;
-    if (await send({ op: "delete", task: r.id })) select(sel.r, sel.c);
+    if (await send({ op: "delete", task: r.id })) {
+      // What was undoable before the removal may name rows that moved.
+      clearUndo();
+      select(sel.r, sel.c);
+    }
   };
 
   // The keyboard alternatives to the chart's drags.
@@ -577,9 +620,13 @@
     if (!r || r.blank || r.kind === "summary" || !canEdit()) return;
     const c = COLS.find((x) => x.key === (end ? "finish" : "start"));
     const d = dayOf(end ? r.finish : r.start) + days;
-    await cellOp(r, c, isoDay(d));
+    const ok = await cellOp(r, c, isoDay(d));
     const i = index.get(r.id);
     if (i !== undefined) select(i, sel.c);
+    const now = current(r.id);
+    if (ok && now && !end && Math.floor(dayOf(now.start)) !== Math.floor(d)) {
+      say(`Saved a start no earlier than ${dateText(isoDay(d))}, but ${r.key} cannot start before ${dateText(now.start)}: its predecessors or the calendar hold it there.`, true);
+    }
   };
   const linkNext = async () => {
     const r = rows[sel.r];
@@ -599,6 +646,12 @@
       return;
     }
     if (e.altKey && (e.key === "l" || e.key === "L")) { e.preventDefault(); linkNext(); return; }
+    if (e.altKey && e.shiftKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+      e.preventDefault();
+      move(e.key === "ArrowUp" ? "up" : "down");
+      return;
+    }
+    if (e.key === "Insert") { e.preventDefault(); insertAbove(); return; }
     if ((e.ctrlKey || e.metaKey) && (e.key === "z" || e.key === "Z")) { e.preventDefault(); runUndo(); return; }
     switch (e.key) {
       case "ArrowDown": select(sel.r + 1, sel.c); break;
@@ -721,6 +774,13 @@
   });
   root.dataset.busy = "0";
   load().then(() => {
+    if (data && !data.can_edit) {
+      const help = root.querySelector(".sheet-help");
+      help.textContent = data.progress.length
+        ? "You can change % complete on your own tasks (the highlighted cells); the rest is the project manager's."
+        : "Read only: the project manager changes the plan.";
+      root.classList.add("read-only");
+    }
     requestAnimationFrame(() => setTimeout(() => performance.mark("sheet-ready"), 0));
     undoBtn.hidden = !data || (!data.can_edit && !data.progress.length);
     root.dataset.ready = "true";

@@ -276,6 +276,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
                 manual_start: None,
                 manual_finish: None,
                 external_start: None,
+                position: None,
             },
         )
         .await?;

@@ -591,6 +591,7 @@ async fn project_pages_gantt_critical_path_and_board_drag() {
     let first = first.unwrap();
     assert!(b.client.find(Locator::Css(&format!("#sheet a[href='/tasks/{first}']"))).await.is_ok());
     assert!(!b.client.find_all(Locator::Css("#sheet .vline.status-date")).await.unwrap().is_empty());
+    assert!(!b.client.find_all(Locator::Css("#sheet .vline.today")).await.unwrap().is_empty());
     // The timeline's header stays in view while the rows scroll.
     let header_top = || async {
         let h = b.client.find(Locator::Css("#sheet .sheet-head")).await.unwrap();

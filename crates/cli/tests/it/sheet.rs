@@ -82,7 +82,7 @@ async fn sheet_cells_are_typed_checked_and_guarded() {
         // Resources with units; a start typed becomes a start-no-earlier-than constraint.
         json_ok(cell(&pm, &p, row(&s, "Test"), "resources", "carlos contributor[50%], Kim QA").await, 200).await;
         let s2 = sheet(&pm, &p).await;
-        json_ok(cell(&pm, &p, row(&s2, "Test"), "start", "2027-02-01").await, 200).await;
+        json_ok(cell(&pm, &p, row(&s2, "Test"), "start", "Mon 1 Feb 2027").await, 200).await;
         let s2 = sheet(&pm, &p).await;
         let t = row(&s2, "Test");
         assert_eq!(t["resources"], "Carlos Contributor[50%], Kim QA");

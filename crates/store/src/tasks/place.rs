@@ -387,8 +387,8 @@ pub(super) async fn write_fields(
     Ok(())
 }
 
-/// Adds a task as the last child of its parent (or of the project) inside
-/// the caller's transaction.
+/// Adds a task as the last child of its parent (or of the project), or at
+/// the place among them its edit names, inside the caller's transaction.
 pub(crate) async fn insert_task(tx: &mut Tx, actor: Id, project: Id, e: &TaskEdit, now: Millis) -> Result<Task> {
     let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
         .bind(project.0)
@@ -422,6 +422,11 @@ pub(crate) async fn insert_task(tx: &mut Tx, actor: Id, project: Id, e: &TaskEdi
     .bind(now.0)
     .fetch_one(&mut **tx)
     .await?;
+    // A place asked for among the siblings: the others make room.
+    let position = match e.position {
+        Some(wanted) => place_among_siblings(tx, project, Id(tid), e.parent_id, wanted).await?,
+        None => position,
+    };
     write_fields(tx, Id(tid), e, position, None, now).await?;
     write_assignments(tx, Id(ws), Id(tid), &e.assignments).await?;
     let (t, _) = fetch_task(tx, Id(tid)).await?;

@@ -277,10 +277,14 @@ pub async fn edit_cell(state: &App, user: Id, cell: CellEdit) -> Result<(), AppE
             req.constraint = Some(if value.is_empty() {
                 TaskConstraint::ASAP
             } else {
-                let date = value
-                    .replace(' ', "T")
-                    .parse::<LocalTime>()
-                    .map_err(|_| AppError::invalid("start", format!("`{value}` is not a date like 2027-01-11")))?;
+                // A time typed with the date is kept; a date alone starts the working day.
+                let date = match value.replace(' ', "T").parse::<LocalTime>() {
+                    Ok(t) => t,
+                    Err(_) => plan_text::parse_date("start", value)?
+                        .to_string()
+                        .parse::<LocalTime>()
+                        .map_err(|e| AppError::invalid("start", e.to_string()))?,
+                };
                 TaskConstraint { kind: ConstraintType::Snet, date: Some(date) }
             })
         }
@@ -309,11 +313,7 @@ pub async fn edit_cell(state: &App, user: Id, cell: CellEdit) -> Result<(), AppE
 
 /// The working minutes from the task's scheduled start to the end of `day`.
 async fn duration_to(state: &App, task: Id, day: &str) -> Result<i64, AppError> {
-    let day: tandem_core::model::Day = day
-        .get(..10)
-        .unwrap_or(day)
-        .parse()
-        .map_err(|_| AppError::invalid("finish", format!("`{day}` is not a date")))?;
+    let day = plan_text::parse_date("finish", day)?;
     let project = state.store.task_project(task).await?;
     let c = crate::schedules::computed(state, project).await?;
     let i = c.plan.tasks.iter().position(|t| t.id == task).ok_or(AppError::NotFound)?;
@@ -347,6 +347,8 @@ pub async fn move_in_wbs(state: &App, a: &InProject, task: Id, version: i64, how
     let siblings: Vec<&Task> = tasks.iter().filter(|s| s.parent_id == t.parent_id).collect();
     let at = siblings.iter().position(|s| s.id == task).unwrap_or(0);
     let mut req = UpdateTask { version: Some(version), ..UpdateTask::default() };
+    // Positions name places among the siblings, from 1 (stored positions
+    // may have gaps, so they are counted, not read).
     match how {
         WbsMove::Indent => match at.checked_sub(1).and_then(|i| siblings.get(i)) {
             Some(prev) => req.parent_id = Some(Some(prev.id)),
@@ -355,31 +357,51 @@ pub async fn move_in_wbs(state: &App, a: &InProject, task: Id, version: i64, how
         WbsMove::Outdent => match t.parent_id.and_then(|pid| tasks.iter().find(|p| p.id == pid)) {
             Some(parent) => {
                 req.parent_id = Some(parent.parent_id);
-                req.position = Some(parent.position + 1);
+                req.position = Some(place_of(&tasks, parent) + 1);
             }
             None => return Ok(()),
         },
         WbsMove::Up if at == 0 => return Ok(()),
-        WbsMove::Up => req.position = Some(t.position - 1),
+        WbsMove::Up => req.position = Some(at as i64),
         WbsMove::Down if at + 1 == siblings.len() => return Ok(()),
-        WbsMove::Down => req.position = Some(t.position + 1),
+        WbsMove::Down => req.position = Some(at as i64 + 2),
     }
     update_task(state, a, task, version, req).await.map(drop)
 }
 
-/// Adds a task at the level of `after`, as the last of its siblings (the
-/// sheet's new row below the last), or at the end of the plan; `duration`
-/// as typed (default one day).
+/// A task's place among its siblings in WBS order, from 1.
+fn place_of(tasks: &[Task], t: &Task) -> i64 {
+    tasks.iter().filter(|s| s.parent_id == t.parent_id).position(|s| s.id == t.id).map_or(1, |i| i as i64 + 1)
+}
+
+/// Where a new row goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowPlace {
+    /// At this task's level, as the last of its siblings (the sheet's new
+    /// row below the last).
+    After(Id),
+    /// Just above this task, at its level (MS Project's Insert key).
+    Before(Id),
+    /// At the end of the plan.
+    End,
+}
+
+/// Adds a task where `place` says; `duration` as typed (default one day).
 pub async fn add_row(
     state: &App,
     a: &InProject,
-    after: Option<Id>,
+    place: RowPlace,
     name: &str,
     duration: Option<&str>,
 ) -> Result<Task, AppError> {
-    let parent_id = match after {
-        Some(id) => state.store.task(id).await?.parent_id,
-        None => None,
+    let (parent_id, position) = match place {
+        RowPlace::After(id) => (state.store.task(id).await?.parent_id, None),
+        RowPlace::Before(id) => {
+            let tasks = state.store.tasks(a.scope.project_id).await?;
+            let t = tasks.iter().find(|t| t.id == id).ok_or(AppError::NotFound)?;
+            (t.parent_id, Some(place_of(&tasks, t)))
+        }
+        RowPlace::End => (None, None),
     };
     let duration_minutes = duration.map(|d| plan_text::parse_duration("duration", d)).transpose()?;
     let req = super::CreateTask {
@@ -387,6 +409,7 @@ pub async fn add_row(
         parent_id,
         kind: (duration_minutes == Some(0)).then_some(TaskKind::Milestone),
         duration_minutes,
+        position,
         ..super::CreateTask::default()
     };
     super::create_task(state, a, req).await

@@ -53,6 +53,8 @@ pub struct CreateTask {
     pub manual_finish: Option<LocalTime>,
     /// The earliest start imposed from outside the plan.
     pub external_start: Option<LocalTime>,
+    /// Its place among its siblings, from 1 (default: last).
+    pub position: Option<i64>,
 }
 
 fn percent(v: i64) -> Result<i64, Invalid> {
@@ -184,7 +186,10 @@ pub fn new_task_edit(req: CreateTask) -> Result<TaskEdit, AppError> {
         resume: None,
         external_start: req.external_start,
         leveling_delay_elapsed: false,
-        position: None,
+        position: match req.position {
+            Some(p) if p < 1 => return Err(AppError::invalid("position", "counts from 1")),
+            p => p,
+        },
     };
     Ok(e)
 }

@@ -22,7 +22,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IdPath};
 use crate::state::AppState;
-use tandem_app::ops::project::sheet::{self, CellEdit, SheetLink, SheetRow, WbsMove};
+use tandem_app::ops::project::sheet::{self, CellEdit, RowPlace, SheetLink, SheetRow, WbsMove};
 use tandem_app::ops::project::{self as ops, CreateDependency, Removal};
 
 #[derive(Serialize)]
@@ -88,9 +88,11 @@ pub async fn data(
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum SheetOp {
     Cell(CellEdit),
-    /// A new row below the last (`after`), named as typed.
+    /// A new row below the last (`after`) or above a task (`before`),
+    /// named as typed.
     Add {
         after: Option<Id>,
+        before: Option<Id>,
         name: String,
         duration: Option<String>,
     },
@@ -123,7 +125,7 @@ pub async fn edit(
     // Every task named must be this project's: a stray id is not found.
     let named = match &op {
         SheetOp::Cell(c) => vec![c.task],
-        SheetOp::Add { after, .. } => after.iter().copied().collect(),
+        SheetOp::Add { after, before, .. } => after.iter().chain(before.iter()).copied().collect(),
         SheetOp::Move { task, .. } | SheetOp::Delete { task } => vec![*task],
         SheetOp::Link { from, to } => vec![*from, *to],
         SheetOp::Unlink { .. } => Vec::new(),
@@ -140,8 +142,13 @@ pub async fn edit(
             sheet::edit_cell(&state, p.id(), c).await?;
             task
         }
-        SheetOp::Add { after, name, duration } => {
-            sheet::add_row(&state, &edit().await?, after, &name, duration.as_deref()).await?.id
+        SheetOp::Add { after, before, name, duration } => {
+            let place = match (before, after) {
+                (Some(b), _) => RowPlace::Before(b),
+                (None, Some(a)) => RowPlace::After(a),
+                (None, None) => RowPlace::End,
+            };
+            sheet::add_row(&state, &edit().await?, place, &name, duration.as_deref()).await?.id
         }
         SheetOp::Move { task, version, how } => {
             sheet::move_in_wbs(&state, &edit().await?, task, version, how).await?;

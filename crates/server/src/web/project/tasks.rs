@@ -112,6 +112,7 @@ pub async fn task_create(
         manual_start: None,
         manual_finish: None,
         external_start: None,
+        position: None,
     };
     ops::create_task(&state, &a, req).await.map_err(on(&at))?;
     Ok(Redirect::to(&at).into_response())
