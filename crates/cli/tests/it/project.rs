@@ -486,6 +486,14 @@ async fn wbs_reorder_move_lag_kinds_and_task_calendars() {
         }
         let bad = pm.patch(&format!("/api/v1/tasks/{}", ids[1]), json!({"position": 0, "version": version(&ids[1]).await})).await;
         expect_error(bad, 422, "invalid_value").await;
+        // A new task at a place among its siblings: E second under A; 0 is refused, storing nothing.
+        let e = json!({"name": "E", "parent_id": ids[0], "position": 2});
+        let e = json_ok(pm.post(&format!("/api/v1/projects/{p}/tasks"), e).await, 201).await;
+        let list = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
+        assert_eq!(names(&list), ["1:D", "2:A", "2.1:B", "2.2:E", "2.3:C"]);
+        let zero = pm.post(&format!("/api/v1/projects/{p}/tasks"), json!({"name": "F", "position": 0})).await;
+        expect_error(zero, 422, "invalid_value").await;
+        assert_eq!(pm.delete(&format!("/api/v1/tasks/{}", e["id"].as_str().unwrap())).await.status(), 204);
 
         // Lags: a 50 % lag of B's 2 days, and an elapsed lag of a weekend.
         let v = version(&ids[1]).await;
