@@ -908,6 +908,7 @@ async fn a_task_page_edits_links_and_assigns() {
     days.send_keys("4").await.unwrap();
     b.click("#task-form button[type=submit]").await;
     b.expect_text("#schedule", "Mon 11 Jan 2027 17:00").await;
+    b.expect_text("main .flash", "Saved.").await;
     let t = ok(api.get(&format!("/api/v1/tasks/{build}")).await, 200).await;
     assert_eq!(t["duration_minutes"], 1920);
 
@@ -917,6 +918,8 @@ async fn a_task_page_edits_links_and_assigns() {
     days.send_keys("four").await.unwrap();
     b.click("#task-form button[type=submit]").await;
     b.expect_text("#e-days", "number of days").await;
+    // The top of the page says so too, with the way to the field.
+    b.expect_text("#not-saved", "number of days").await;
     let kept = b.client.find(Locator::Css("#task-form input[name=days]")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(kept.as_deref(), Some("four"));
     let t = ok(api.get(&format!("/api/v1/tasks/{build}")).await, 200).await;

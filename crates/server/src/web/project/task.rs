@@ -91,6 +91,8 @@ struct TaskPage {
     s: Option<ScheduledTask>,
     v: DetailsForm,
     problem: Option<Problem>,
+    /// Arrived from a successful save of the details.
+    saved: bool,
     /// May change progress (the manager, or an assigned contributor).
     can_progress: bool,
     parent: Option<(Id, String, String)>,
@@ -251,6 +253,7 @@ pub(super) async fn show(
     id: Id,
     typed: Option<DetailsForm>,
     problem: Option<Problem>,
+    saved: bool,
 ) -> Result<Response, PageError> {
     let at = format!("/tasks/{id}");
     let project = state.store.task_project(id).await.map_err(on(&at))?;
@@ -330,6 +333,7 @@ pub(super) async fn show(
     let page = TaskPage {
         v: typed.unwrap_or_else(|| values_of(&t)),
         problem,
+        saved,
         can_progress,
         parent: t.parent_id.and_then(|x| named(x).map(|(k, n)| (x, k, n))),
         link_groups: vec![("Predecessors", predecessors), ("Successors", successors)],
@@ -381,15 +385,25 @@ pub(super) async fn answer<T>(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("{at}{then}")).into_response()),
         Err(e) => match problem_of(form, &e) {
-            Some(problem) => show(state, p, task, typed, Some(problem)).await,
+            Some(problem) => show(state, p, task, typed, Some(problem), false).await,
             None => Err(on(&at)(ApiError::from(e))),
         },
     }
 }
 
-pub async fn task(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+#[derive(Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+pub async fn task(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    axum::extract::Query(q): axum::extract::Query<Saved>,
+) -> PageResult {
     let id = path.id().map_err(on("/"))?;
-    show(&state, &p, id, None, None).await
+    show(&state, &p, id, None, None, q.saved.is_some()).await
 }
 
 fn text(v: Option<&str>) -> Option<&str> {
