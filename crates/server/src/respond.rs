@@ -59,7 +59,7 @@ pub fn json_compressed<T: serde::Serialize>(value: &T, request: &HeaderMap) -> R
 }
 
 /// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
-fn matches(h: &HeaderMap, tag: &HeaderValue) -> bool {
+pub(crate) fn matches(h: &HeaderMap, tag: &HeaderValue) -> bool {
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
     let Ok(want) = tag.to_str().map(bare) else { return false };
     h.get_all(header::IF_NONE_MATCH)

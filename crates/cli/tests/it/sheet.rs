@@ -163,6 +163,16 @@ async fn sheet_cells_are_typed_checked_and_guarded() {
             .to_owned();
         let other = sheet(&pm, &demo).await["rows"][0].clone();
         expect_error(cell(&pm, &p, &other, "name", "Moved").await, 404, "not_found").await;
+
+        // The script is revalidated on every use, so an upgrade's reaches
+        // every browser: an unchanged file is a 304.
+        let js = pm.get("/static/sheet.js").await;
+        assert_eq!(js.status(), 200);
+        assert_eq!(js.headers()["cache-control"], "no-cache");
+        let tag = js.headers()["etag"].to_str().unwrap().to_owned();
+        let again =
+            pm.request(reqwest::Method::GET, "/static/sheet.js").header("if-none-match", &tag).send().await.unwrap();
+        assert_eq!(again.status(), 304);
     })
     .await;
 }

@@ -14,7 +14,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
@@ -110,25 +110,40 @@ pub fn router() -> Router<AppState> {
         .route("/w/{ws}/settings/members/{id}/remove", post(workspace::members_remove))
         .route(
             "/static/app.css",
-            get(|| async { asset("text/css; charset=utf-8", include_str!("../../static/app.css")) }),
+            get(|h: HeaderMap| async move { asset("text/css; charset=utf-8", include_str!("../../static/app.css"), &h) }),
         )
         .route(
             "/static/app.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../static/app.js")) }),
+            get(|h: HeaderMap| async move { asset("text/javascript; charset=utf-8", include_str!("../../static/app.js"), &h) }),
         )
         .route(
             "/static/sheet.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../static/sheet.js")) }),
+            get(|h: HeaderMap| async move { asset("text/javascript; charset=utf-8", include_str!("../../static/sheet.js"), &h) }),
         )
         .route(
             "/static/favicon.svg",
-            get(|| async { asset("image/svg+xml", include_str!("../../static/favicon.svg")) }),
+            get(|h: HeaderMap| async move { asset("image/svg+xml", include_str!("../../static/favicon.svg"), &h) }),
         )
         .route("/favicon.ico", get(|| async { Redirect::permanent("/static/favicon.svg") }))
 }
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+/// A file built into the binary, revalidated on every use by its content's
+/// tag, so a browser never keeps an older release's script or styles
+/// (an unchanged file costs a 304).
+fn asset(content_type: &'static str, body: &'static str, request: &HeaderMap) -> Response {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    let tag = format!("\"{:016x}\"", h.finish());
+    let Ok(tag) = axum::http::HeaderValue::from_str(&tag) else {
+        return ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    };
+    let cache = (header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
+    if crate::respond::matches(request, &tag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag), cache]).into_response();
+    }
+    let kind = axum::http::HeaderValue::from_static(content_type);
+    ([(header::CONTENT_TYPE, kind), (header::ETAG, tag), cache], body).into_response()
 }
 
 /// Unknown paths: the API's error body under `/api`, a page elsewhere.
