@@ -37,8 +37,8 @@
     { key: "wbs", label: "WBS", w: 64 },
     { key: "name", label: "Task name", w: 250, edit: true },
     { key: "duration", label: "Duration", w: 90, edit: true },
-    { key: "start", label: "Start", w: 136, edit: true, show: dateText, raw: (r) => r.start.slice(0, 10) },
-    { key: "finish", label: "Finish", w: 136, edit: true, show: dateText, raw: (r) => r.finish.slice(0, 10) },
+    { key: "start", label: "Start", w: 148, edit: true, show: dateText, raw: (r) => r.start.slice(0, 10) },
+    { key: "finish", label: "Finish", w: 148, edit: true, show: dateText, raw: (r) => r.finish.slice(0, 10) },
     { key: "predecessors", label: "Predecessors", w: 120, edit: true },
     { key: "resources", label: "Resources", w: 160, edit: true },
     { key: "percent_complete", label: "% complete", w: 88, edit: true, num: true, show: (v) => `${v}%` },
@@ -308,7 +308,8 @@
     bar.dataset.task = r.id;
     bar.title = tip;
     chart.appendChild(bar);
-    if (label) chart.appendChild(el("span", "bar-label", { left: `${left + (r.kind === "milestone" ? 10 : w + 6)}px` }, label));
+    // Past the link dot, which sits just after the bar.
+    if (label) chart.appendChild(el("span", "bar-label", { left: `${left + (r.kind === "milestone" ? 10 : w + (canEdit() ? 22 : 6))}px` }, label));
   };
 
   const draw = () => {

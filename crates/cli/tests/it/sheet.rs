@@ -80,7 +80,11 @@ async fn sheet_cells_are_typed_checked_and_guarded() {
         expect_error(post(old).await, 412, "version_mismatch").await;
 
         // Resources with units; a start typed becomes a start-no-earlier-than constraint.
-        json_ok(cell(&pm, &p, row(&s, "Test"), "resources", "carlos contributor[50%], Kim QA").await, 200).await;
+        json_ok(pm.post(&format!("/api/v1/workspaces/{ws}/resources"), json!({"name": "Sam Support"})).await, 201)
+            .await;
+        let body = expect_error(cell(&pm, &p, row(&s, "Test"), "resources", "sam").await, 422, "invalid_value").await;
+        assert_eq!(body["error"]["message"], "sam could be Sam Backend or Sam Support");
+        json_ok(cell(&pm, &p, row(&s, "Test"), "resources", "carlos[50%], Kim QA").await, 200).await;
         let s2 = sheet(&pm, &p).await;
         json_ok(cell(&pm, &p, row(&s2, "Test"), "start", "Mon 1 Feb 2027").await, 200).await;
         let s2 = sheet(&pm, &p).await;

@@ -226,16 +226,32 @@ pub async fn set_predecessors(
 }
 
 /// Makes the typed resource names, each with its units, the task's
-/// assignments. Names match the workspace's resources ignoring case; an
-/// unknown name is refused (resources are added on the resources page).
+/// assignments. Names match the workspace's resources ignoring case, whole
+/// or by the start of exactly one; an unknown name is refused (resources
+/// are added on the resources page).
 pub async fn set_resources(state: &App, a: &InProject, task: Id, version: i64, text: &str) -> Result<Task, AppError> {
     let typed = plan_text::parse_assignments("resources", text)?;
     let resources = state.store.resources(a.scope.workspace_id).await?;
     let mut list = Vec::with_capacity(typed.len());
     for (name, units) in typed {
-        let r = resources.iter().find(|r| r.name.eq_ignore_ascii_case(&name)).ok_or_else(|| {
-            AppError::invalid("resources", format!("no resource is named {name}; add it on the resources page first"))
-        })?;
+        // The whole name, or the start of exactly one (`Carlos` for Carlos Contributor).
+        let lower = name.to_lowercase();
+        let exact = resources.iter().find(|r| r.name.to_lowercase() == lower);
+        let starting: Vec<_> = resources.iter().filter(|r| r.name.to_lowercase().starts_with(&lower)).collect();
+        let r = match (exact, starting.as_slice()) {
+            (Some(r), _) => r,
+            (None, [r]) => *r,
+            (None, []) => {
+                return Err(AppError::invalid(
+                    "resources",
+                    format!("no resource is named {name}; add it on the resources page first"),
+                ));
+            }
+            (None, many) => {
+                let names: Vec<&str> = many.iter().take(5).map(|r| r.name.as_str()).collect();
+                return Err(AppError::invalid("resources", format!("{name} could be {}", names.join(" or "))));
+            }
+        };
         list.push(TaskAssignment { resource_id: r.id, units });
     }
     let req = UpdateTask { assignments: Some(list), version: Some(version), ..UpdateTask::default() };
