@@ -136,7 +136,11 @@
     sel.r = Math.max(0, Math.min(rows.length - 1, sel.r));
     sel.id = rows[sel.r] && rows[sel.r].id;
     if (editing && index.has(editing.id)) editing.r = index.get(editing.id);
+    // The view stays where it was: the redraw must not move it.
+    const [left, top] = [scroller.scrollLeft, scroller.scrollTop];
     layout();
+    scroller.scrollLeft = left;
+    scroller.scrollTop = top;
     root.dataset.loaded = String(performance.now() - t0);
   };
 

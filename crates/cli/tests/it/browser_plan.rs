@@ -21,18 +21,7 @@ async fn resources_are_added_and_given_their_calendar() {
     let test = "resources_are_added_and_given_their_calendar";
     let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
     let api = app.login_as(Role::ProjectManager).await;
-    let p = ok(
-        api.post(
-            &format!("/api/v1/workspaces/{ws}/projects"),
-            json!({"name": "Crew", "key": "CRW", "start": "2027-01-04"}),
-        )
-        .await,
-        201,
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let p = crate::support::new_project(&api, &ws, "Crew", "CRW").await;
 
     sign_in_as(&b, &app, Role::ProjectManager).await;
     b.client.goto(&app.url(&format!("/projects/{p}/resources"))).await.unwrap();
@@ -152,18 +141,7 @@ async fn a_plan_is_built_with_the_keyboard_grid_and_the_gantt() {
     let test = "a_plan_is_built_with_the_keyboard_grid_and_the_gantt";
     let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
     let api = app.login_as(Role::ProjectManager).await;
-    let p = ok(
-        api.post(
-            &format!("/api/v1/workspaces/{ws}/projects"),
-            json!({"name": "Sheet", "key": "SHT", "start": "2027-01-04"}),
-        )
-        .await,
-        201,
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let p = crate::support::new_project(&api, &ws, "Sheet", "SHT").await;
     sign_in_as(&b, &app, Role::ProjectManager).await;
     b.client.goto(&app.url(&format!("/projects/{p}/tasks"))).await.unwrap();
     settle(&b).await;
@@ -280,7 +258,9 @@ async fn a_plan_is_built_with_the_keyboard_grid_and_the_gantt() {
 
     // Move Test's bar four days later: a start-no-earlier-than constraint, as MS Project records it.
     let view = "const s = document.querySelector('#sheet .sheet-scroll'); return [s.scrollLeft, s.scrollTop];";
-    b.client.execute("document.querySelector('#sheet .sheet-scroll').scrollLeft = 60", vec![]).await.unwrap();
+    // Scrolled so the drag stays inside the chart (a drag past its edge
+    // scrolls it, as it should).
+    b.client.execute("document.querySelector('#sheet .sheet-scroll').scrollLeft = 300", vec![]).await.unwrap();
     let before = b.client.execute(view, vec![]).await.unwrap();
     move_bar(&b, &test_task, 4.0 * 30.0).await;
     settle(&b).await;

@@ -292,18 +292,7 @@ async fn wbs_dependencies_and_the_schedule() {
         assert_eq!(expect_error(refused, 422, "invalid_value").await["error"]["details"]["field"], "notes");
         let xml = pm.get(&format!("/api/v1/projects/{p}/export?format=mspdi")).await.text().await.unwrap();
         assert!(xml.contains("<Notes>Read **the brief** first.</Notes>"), "{xml}");
-        let copy = json_ok(
-            pm.post(
-                &format!("/api/v1/workspaces/{ws}/projects"),
-                json!({"name": "Launch copy", "key": "LCC", "start": "2027-01-04"}),
-            )
-            .await,
-            201,
-        )
-        .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let copy = crate::support::new_project(&pm, &ws, "Launch copy", "LCC").await;
         let imported = pm
             .request(reqwest::Method::POST, &format!("/api/v1/projects/{copy}/import"))
             .header("content-type", "application/xml")

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use tandem_core::Role;
 
-use crate::support::{Api, expect_error, json_ok, on_each_database};
+use crate::support::{Api, expect_error, json_ok, new_project, on_each_database};
 
 async fn sheet(api: &Api, p: &str) -> Value {
     json_ok(api.get(&format!("/projects/{p}/sheet.json")).await, 200).await
@@ -25,18 +25,7 @@ async fn sheet_cells_are_typed_checked_and_guarded() {
     on_each_database("sheet_cells_are_typed_checked_and_guarded", |app| async move {
         let ws = app.seed_demo().await;
         let pm = app.login_as(Role::ProjectManager).await;
-        let p = json_ok(
-            pm.post(
-                &format!("/api/v1/workspaces/{ws}/projects"),
-                json!({"name": "Cells", "key": "CEL", "start": "2027-01-04"}),
-            )
-            .await,
-            201,
-        )
-        .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let p = new_project(&pm, &ws, "Cells", "CEL").await;
         let url = format!("/projects/{p}/sheet");
         let post = |body: Value| pm.post(&url, body);
         for name in ["Design", "Build", "Test"] {

@@ -225,6 +225,13 @@ pub async fn expect_error(r: Response, status: u16, code: &str) -> Value {
     body
 }
 
+/// A new empty project starting on Monday 4 January 2027; its id.
+pub async fn new_project(api: &Api, ws: &str, name: &str, key: &str) -> String {
+    let body = serde_json::json!({"name": name, "key": key, "start": "2027-01-04"});
+    let p = json_ok(api.post(&format!("/api/v1/workspaces/{ws}/projects"), body).await, 201).await;
+    p["id"].as_str().unwrap_or_default().to_owned()
+}
+
 pub async fn json_ok(r: Response, status: u16) -> Value {
     let got = r.status().as_u16();
     let body: Value = r.json().await.unwrap_or(Value::Null);
