@@ -589,7 +589,8 @@
     const ok = await send(() => current(r.id) && { op: "move", task: r.id, version: current(r.id).version, how });
     if (ok) {
       const back = { indent: "outdent", outdent: "indent", up: "down", down: "up" }[how];
-      setUndo(`${how} of ${r.key}`, async () => {
+      const what = { indent: "indent", outdent: "outdent", up: "move up", down: "move down" }[how];
+      setUndo(`${what} of ${r.key}`, async () => {
         await send(() => current(r.id) && { op: "move", task: r.id, version: current(r.id).version, how: back }, true);
       });
       select(index.get(r.id) ?? sel.r, sel.c);
