@@ -609,14 +609,60 @@
     startEdit();
   };
 
+  // What it takes to put a removed task back: its cells, its place (the
+  // next sibling, or the one before when it was last) and the links that
+  // came out of it, as its successors' predecessor cells said them.
+  const snapshot = (r) => {
+    const i = index.get(r.id);
+    let next = null;
+    for (let k = i + 1; k < rows.length && !rows[k].blank && rows[k].level >= r.level; k++) {
+      if (rows[k].level === r.level) { next = rows[k]; break; }
+    }
+    let prev = null;
+    for (let k = i - 1; k >= 0 && rows[k].level >= r.level; k--) {
+      if (rows[k].level === r.level) { prev = rows[k]; break; }
+    }
+    const successors = data.links.filter((l) => l.from === r.id).map((l) => current(l.to)).filter(Boolean)
+      .map((t) => ({ id: t.id, predecessors: t.predecessors }));
+    return { r, next, prev, successors };
+  };
+  const restore = async (snap) => {
+    const { r, next, prev } = snap;
+    const place = next ? { before: next.id } : prev ? { after: prev.id } : null;
+    if (!place) return;
+    const out = await send({ op: "add", ...place, name: r.name, duration: r.duration }, true);
+    if (!out) return;
+    const cell = (field, value, extra) => send(() => {
+      const now = current(out.id);
+      return now && { op: "cell", task: out.id, field, value, version: now.version, ...extra };
+    }, true);
+    if (r.predecessors) await cell("predecessors", r.predecessors, { seen: "" });
+    if (r.resources) await cell("resources", r.resources);
+    if (r.constraint === "SNET" && r.constraint_date) await cell("start", r.constraint_date.slice(0, 10));
+    if (r.percent_complete) await cell("percent_complete", String(r.percent_complete));
+    const number = current(out.id)?.number;
+    const old = new RegExp(`^${r.number}(?=[A-Za-z+-]|$)`);
+    for (const t of snap.successors) {
+      // The successor's cell as it was, the old number replaced by the new.
+      const text = t.predecessors.split(",").map((x) => x.trim().replace(old, String(number))).join(", ");
+      await send(() => {
+        const now = current(t.id);
+        return now && { op: "cell", task: t.id, field: "predecessors", value: text, version: now.version, seen: now.predecessors };
+      }, true);
+    }
+  };
+
   const remove = async () => {
     const r = rows[sel.r];
     if (!r || r.blank || !canEdit()) return;
-    const what = r.kind === "summary" ? `${r.key} ${r.name} and its subtasks` : `${r.key} ${r.name}`;
-    if (!window.confirm(`Delete ${what}? This cannot be undone.`)) return;
+    const summary = r.kind === "summary";
+    const what = summary ? `${r.key} ${r.name} and its subtasks` : `${r.key} ${r.name}`;
+    if (!window.confirm(`Delete ${what}?${summary ? " This cannot be undone." : ""}`)) return;
+    const snap = summary ? null : snapshot(r);
     if (await send({ op: "delete", task: r.id })) {
-      // What was undoable before the removal may name rows that moved.
-      clearUndo();
+      // A task is put back with Ctrl+Z; a summary with its subtasks is not.
+      if (snap && (snap.next || snap.prev)) setUndo(`deleting ${r.key}`, () => restore(snap));
+      else clearUndo();
       select(sel.r, sel.c);
     }
   };

@@ -236,6 +236,25 @@ async fn a_plan_is_built_with_the_keyboard_grid_and_the_gantt() {
     settle(&b).await;
     let tasks = ok(api.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
     assert_eq!(order(&tasks), ["Phase", "Design", "Build", "Review", "Test", "Launch"]);
+    // Delete asks first; Ctrl+Z puts the task back in its place, with the
+    // link out of it (Test after Review, SHT-6).
+    keys(&b, &format!("{DOWN}{}6{ENTER}{UP}{UP}{}", RIGHT.repeat(6), LEFT.repeat(6))).await;
+    settle(&b).await;
+    let preds_of = |s: &Value, name: &str| {
+        s["rows"].as_array().unwrap().iter().find(|r| r["name"] == name).map(|r| r["predecessors"].clone())
+    };
+    let sheet = ok(api.get(&format!("/projects/{p}/sheet.json")).await, 200).await;
+    assert_eq!(preds_of(&sheet, "Test"), Some(json!("6")));
+    keys(&b, "\u{E017}").await;
+    b.client.accept_alert().await.unwrap();
+    settle(&b).await;
+    assert!(task_named(&api, &p, "Review").await.is_null());
+    keys(&b, &format!("{CONTROL}z{RELEASE}")).await;
+    settle(&b).await;
+    let tasks = ok(api.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
+    assert_eq!(order(&tasks), ["Phase", "Design", "Build", "Review", "Test", "Launch"]);
+    let sheet = ok(api.get(&format!("/projects/{p}/sheet.json")).await, 200).await;
+    assert_eq!(preds_of(&sheet, "Test"), Some(json!("7")), "the link came back to the new SHT-7");
     b.screenshot("53-sheet").await;
     b.client.set_window_size(390, 844).await.unwrap();
     b.screenshot("53-sheet-390").await;
