@@ -157,6 +157,22 @@ async fn sheet_cells_are_typed_checked_and_guarded() {
         let other = sheet(&pm, &demo).await["rows"][0].clone();
         expect_error(cell(&pm, &p, &other, "name", "Moved").await, 404, "not_found").await;
 
+        // Without JavaScript the task table comes in pages of 200 rows.
+        let big = new_project(&pm, &ws, "Many", "MNY").await;
+        for i in 0..201 {
+            json_ok(pm.post(&format!("/api/v1/projects/{big}/tasks"), json!({"name": format!("Step {i}")})).await, 201)
+                .await;
+        }
+        let first = pm.get(&format!("/projects/{big}/tasks")).await.text().await.unwrap();
+        assert!(first.contains("Tasks 1–200 of 201.") && first.contains("?from=200"), "first page");
+        assert!(first.contains("Step 199<") && !first.contains("Step 200<"));
+        let second = pm.get(&format!("/projects/{big}/tasks?from=200")).await.text().await.unwrap();
+        assert!(
+            second.contains("Tasks 201–201 of 201.") && second.contains("Step 200<") && !second.contains("Step 0<")
+        );
+        let beyond = pm.get(&format!("/projects/{big}/tasks?from=9999")).await.text().await.unwrap();
+        assert!(beyond.contains("Tasks 201–201 of 201."), "a page past the end shows the last");
+
         // The script is revalidated on every use, so an upgrade's reaches
         // every browser: an unchanged file is a 304.
         let js = pm.get("/static/sheet.js").await;

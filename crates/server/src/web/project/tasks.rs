@@ -19,7 +19,7 @@ use crate::state::AppState;
 use tandem_app::ops::agile::COLUMNS;
 use tandem_app::ops::project::sheet::{self, WbsMove};
 use tandem_app::ops::project::{self as ops, CreateTask, UpdateTask};
-use tandem_app::plan::{ScheduleView, ScheduledTask};
+use tandem_app::plan::ScheduledTask;
 
 // ---- task list ----
 
@@ -33,22 +33,30 @@ struct TaskRow {
     indent: u32,
 }
 
+/// A page of the table shown without JavaScript: rows `from..to` of `all`.
+struct Pages {
+    from: usize,
+    to: usize,
+    all: usize,
+    size: usize,
+}
+
 #[derive(Template)]
 #[template(path = "project_tasks.html")]
 struct TasksPage {
     shell: Shell,
     f: Frame,
     rows: Vec<TaskRow>,
-    /// Rows left out of the page's table without JavaScript.
-    more: usize,
+    /// Which rows the table without JavaScript shows.
+    pages: Pages,
     statuses: [BoardStatus; 5],
     sprints: Vec<Sprint>,
 }
 
-fn rows_of(tasks: &[Task], view: &ScheduleView) -> Vec<TaskRow> {
+fn rows_of(tasks: &[Task], scheduled: &[ScheduledTask]) -> Vec<TaskRow> {
     tasks
         .iter()
-        .zip(&view.tasks)
+        .zip(scheduled)
         .map(|(t, s)| TaskRow {
             days: days(t.duration_minutes),
             indent: t.outline_level.saturating_sub(1).min(10),
@@ -58,17 +66,31 @@ fn rows_of(tasks: &[Task], view: &ScheduleView) -> Vec<TaskRow> {
         .collect()
 }
 
-pub async fn tasks(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+#[derive(Deserialize)]
+pub struct RowsQuery {
+    /// The first row of the table shown without JavaScript, from 0.
+    from: Option<usize>,
+}
+
+pub async fn tasks(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    Query(q): Query<RowsQuery>,
+) -> PageResult {
     let (at, id) = page(&path, "/tasks");
     let (shell, f, _) = frame(&state, &p, id?, "tasks", &at).await?;
     let c = tandem_app::schedules::computed(&state, f.project.id).await.map_err(on(&at))?;
     let sprints = state.store.sprints(f.project.id).await.map_err(on(&at))?;
     // The script's sheet shows every row; the table for pages without
     // JavaScript stops where a page would get too long to load.
+    // JavaScript is paged.
     let all = c.plan.tasks.len();
-    let shown = all.min(NO_SCRIPT_ROWS);
-    let rows = rows_of(&c.plan.tasks[..shown], &c.view);
-    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows, more: all - shown, statuses: COLUMNS, sprints }))
+    let from = q.from.unwrap_or(0).min(all.saturating_sub(1) / NO_SCRIPT_ROWS * NO_SCRIPT_ROWS);
+    let to = all.min(from + NO_SCRIPT_ROWS);
+    let rows = rows_of(&c.plan.tasks[from..to], &c.view.tasks[from..to]);
+    let pages = Pages { from, to, all, size: NO_SCRIPT_ROWS };
+    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows, pages, statuses: COLUMNS, sprints }))
 }
 
 #[derive(Deserialize)]
