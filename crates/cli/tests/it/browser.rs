@@ -65,30 +65,44 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()
             .unwrap();
-        let profile = std::env::temp_dir().join(format!("tandem-chromium-{port}"));
-        let caps = json!({
+        let profile_of = |attempt: u32| std::env::temp_dir().join(format!("tandem-chromium-{port}-{attempt}"));
+        let caps_of = |profile: &std::path::Path| {
+            let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
                 "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
                          "--no-first-run", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
-            },
-            "goog:loggingPrefs": {"browser": "ALL"}
-        });
-        let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
+                },
+                "goog:loggingPrefs": {"browser": "ALL"}
+            });
+            let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
+            caps
+        };
         let url = format!("http://127.0.0.1:{port}");
         let mut last = None;
+        // Chromium can exit at start on a busy machine; each try after that
+        // takes a fresh profile, since the failed one may hold its lock.
+        let mut attempt = 0;
         for _ in 0..100 {
+            let profile = profile_of(attempt);
             match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(caps.clone())
+                .capabilities(caps_of(&profile))
                 .connect(&url)
                 .await
             {
                 Ok(client) => {
                     return Some(Browser { client, _driver: driver, _profile: profile });
                 }
-                Err(e) => last = Some(e),
+                Err(e) => {
+                    if matches!(e, fantoccini::error::NewSessionError::SessionNotCreated(_)) {
+                        let _ = std::fs::remove_dir_all(&profile);
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(400)).await;
+                    }
+                    last = Some(e);
+                }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
