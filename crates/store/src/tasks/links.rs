@@ -41,12 +41,8 @@ impl Store {
         now: Millis,
     ) -> Result<Dependency> {
         let mut tx = self.write().await?;
-        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
-            .bind(project.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let dep = insert_dependency(&mut tx, Id(ws), actor, project, d, now).await?;
+        let ws = project_workspace(&mut tx, project).await?;
+        let dep = insert_dependency(&mut tx, ws, actor, project, d, now).await?;
         tx.commit().await?;
         Ok(dep)
     }
@@ -93,11 +89,7 @@ impl Store {
         now: Millis,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
-            .bind(project.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let ws = project_workspace(&mut tx, project).await?;
         let rows = sqlx::query(concat!(dependency_cols!(), " WHERE successor_id = $1 AND project_id = $2"))
             .bind(successor.0)
             .bind(project.0)
@@ -110,20 +102,20 @@ impl Store {
                     sqlx::query("DELETE FROM dependencies WHERE id = $1").bind(e.id.0).execute(&mut *tx).await?;
                     let before = json!({"project_id": project, "predecessor_id": e.predecessor_id,
                         "successor_id": e.successor_id, "type": e.kind});
-                    let logged = change(Id(ws), actor, "dependency.deleted", "dependency", e.id).before(before);
+                    let logged = change(ws, actor, "dependency.deleted", "dependency", e.id).before(before);
                     record(&mut tx, &logged, now).await?;
                 }
                 Some(l) => {
                     let stored_lag = e.lag_percent.map_or(e.lag_minutes, |p| (p * 100.0).round() as i64);
                     if (l.kind, l.lag, l.lag_kind) != (e.kind, stored_lag, e.lag_kind) {
                         let edit = DependencyChange { kind: l.kind, lag: l.lag, lag_kind: l.lag_kind };
-                        change_dependency(&mut tx, Id(ws), actor, e, &edit, now).await?;
+                        change_dependency(&mut tx, ws, actor, e, &edit, now).await?;
                     }
                 }
             }
         }
         for l in links.iter().filter(|l| !existing.iter().any(|e| e.predecessor_id == l.predecessor_id)) {
-            insert_dependency(&mut tx, Id(ws), actor, project, l, now).await?;
+            insert_dependency(&mut tx, ws, actor, project, l, now).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -265,11 +257,7 @@ impl Store {
     /// transaction; each changed task's version moves on.
     pub async fn set_leveling_delays(&self, actor: Id, project: Id, delays: &[(Id, i64)], now: Millis) -> Result<()> {
         let mut tx = self.write().await?;
-        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM projects WHERE id = $1")
-            .bind(project.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let ws = project_workspace(&mut tx, project).await?;
         for (t, d) in delays {
             sqlx::query(
                 "UPDATE tasks SET leveling_delay_minutes = $1, version = version + 1, updated_at = $2 \
@@ -283,12 +271,8 @@ impl Store {
             .await?;
         }
         let moved = delays.iter().filter(|(_, d)| *d > 0).count();
-        record(
-            &mut tx,
-            &change(Id(ws), actor, "project.leveled", "project", project).after(json!({"moved": moved})),
-            now,
-        )
-        .await?;
+        record(&mut tx, &change(ws, actor, "project.leveled", "project", project).after(json!({"moved": moved})), now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

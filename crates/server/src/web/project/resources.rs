@@ -14,7 +14,7 @@ use tandem_core::project::{WorkCalendar, WorkWeek};
 use tandem_core::tracking::{Resource, ResourceKind};
 use tandem_core::{Action, Id, ProjectAction};
 
-use super::task::{Problem, problem_of};
+use super::task::{Problem, number, problem_of};
 use super::{PageForm, PageResult, Shell, on, render};
 use crate::access::project_access;
 use crate::auth::Principal;
@@ -145,18 +145,6 @@ impl ResourceForm {
     fn rate_minor(&self) -> Result<Option<i64>, AppError> {
         number("rate_minor", self.rate.as_deref(), "must be an amount like 85.50")
             .map(|x| x.map(|v| (v * 100.0).round() as i64))
-    }
-}
-
-fn number(field: &'static str, v: Option<&str>, message: &'static str) -> Result<Option<f64>, AppError> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && x.abs() < 1e12)
-            .map(Some)
-            .ok_or_else(|| AppError::invalid(field, message)),
     }
 }
 
