@@ -18,6 +18,7 @@ pub mod plan;
 pub mod schedules;
 pub mod secrets;
 pub mod seed;
+pub mod zone;
 
 use std::sync::Arc;
 use std::time::Duration;

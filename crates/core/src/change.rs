@@ -186,6 +186,8 @@ pub struct DecisionEntry {
     pub kind: String,
     pub subject_type: String,
     pub subject_id: Id,
+    /// The subject as people name it: `CKT-69 Loyalty points`, a release's name.
+    pub subject_label: Option<String>,
     pub user_id: Option<Id>,
     pub role: Option<Role>,
     /// `submitted`, `approve`, `reject`, `opinion`, `escalated`,
@@ -261,7 +263,10 @@ pub struct UnmanagedChange {
     pub action: String,
     pub subject_type: String,
     pub subject_id: Id,
+    /// The task as people name it, `CKT-12 Wallets`, where it has one.
+    pub subject_label: Option<String>,
     pub actor_email: Option<String>,
+    pub actor_name: Option<String>,
     pub at: Millis,
 }
 

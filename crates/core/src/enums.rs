@@ -6,7 +6,7 @@
 /// JSON, in the database and in query strings.
 #[macro_export]
 macro_rules! str_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $var:ident = $word:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $var:ident = $word:literal $(=> $label:literal)?),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
@@ -33,9 +33,23 @@ macro_rules! str_enum {
                 }
             }
 
+            /// How a page shows the value: `In progress` for `in_progress`,
+            /// or the label given after `=>` where the word reads badly.
+            pub fn label(self) -> std::borrow::Cow<'static, str> {
+                match self {
+                    $($name::$var => $crate::str_enum!(@label $word $(, $label)?)),+
+                }
+            }
+
             /// The accepted words, for error messages.
             pub fn words() -> String {
                 Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl $crate::enums::Labelled for $name {
+            fn label_text(&self) -> std::borrow::Cow<'static, str> {
+                self.label()
             }
         }
 
@@ -45,13 +59,60 @@ macro_rules! str_enum {
             }
         }
     };
+    (@label $word:literal) => {
+        std::borrow::Cow::Owned($crate::enums::humanize($word))
+    };
+    (@label $word:literal, $label:literal) => {
+        std::borrow::Cow::Borrowed($label)
+    };
+}
+
+/// Anything a page shows by its label: the closed word sets, and stored
+/// words held as text.
+pub trait Labelled {
+    fn label_text(&self) -> std::borrow::Cow<'static, str>;
+}
+
+impl Labelled for str {
+    fn label_text(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Owned(humanize(self))
+    }
+}
+
+impl Labelled for String {
+    fn label_text(&self) -> std::borrow::Cow<'static, str> {
+        self.as_str().label_text()
+    }
+}
+
+impl<T: Labelled + ?Sized> Labelled for &T {
+    fn label_text(&self) -> std::borrow::Cow<'static, str> {
+        (**self).label_text()
+    }
+}
+
+/// A stored word as people read it: `in_progress` → `In progress`.
+pub fn humanize(word: &str) -> String {
+    let spaced = word.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     str_enum! {
         /// A test set.
-        pub enum Colour { Red = "red", DarkBlue = "dark_blue" }
+        pub enum Colour { Red = "red", DarkBlue = "dark_blue", Grey = "grey" => "Grey (neutral)" }
+    }
+
+    #[test]
+    fn labels_read_as_words() {
+        assert_eq!(Colour::DarkBlue.label(), "Dark blue");
+        assert_eq!(Colour::Grey.label(), "Grey (neutral)");
+        assert_eq!(super::humanize(""), "");
     }
 
     #[test]
@@ -61,7 +122,7 @@ mod tests {
             assert_eq!(serde_json::to_string(c).unwrap(), format!("\"{c}\""));
         }
         assert_eq!(Colour::parse("Red"), None);
-        assert_eq!(Colour::words(), "red, dark_blue");
+        assert_eq!(Colour::words(), "red, dark_blue, grey");
         assert!(Colour::Red < Colour::DarkBlue);
     }
 }

@@ -2,7 +2,7 @@
 //! tables and strikethrough, then an allow-list sanitiser, so that script
 //! tags, `javascript:` links and event attributes never reach a browser.
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, TagEnd, html};
 
 /// The longest Markdown text Tandem stores in one field.
 pub const MAX_MARKDOWN_CHARS: usize = 100_000;
@@ -14,14 +14,46 @@ pub fn render(source: &str) -> String {
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TASKLISTS);
     let mut raw = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(source, opts));
+    // A task-list box is named by its state, so that screen readers (and
+    // axe) read "done" or "to do" rather than an unlabelled checkbox.
+    let events = Parser::new_ext(source, opts).map(|e| match e {
+        Event::TaskListMarker(done) => Event::InlineHtml(
+            if done {
+                r#"<input type="checkbox" disabled checked aria-label="done"> "#
+            } else {
+                r#"<input type="checkbox" disabled aria-label="to do"> "#
+            }
+            .into(),
+        ),
+        other => other,
+    });
+    html::push_html(&mut raw, events);
     ammonia::Builder::default()
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .link_rel(Some("noopener noreferrer nofollow"))
         .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"])
         .clean(&raw)
         .to_string()
+}
+
+/// The words of a Markdown text without its marks, on one line: for
+/// places that show a summary, such as the activity feed.
+pub fn plain(source: &str) -> String {
+    let mut out = String::new();
+    for e in Parser::new(source) {
+        match e {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            // Blocks and line breaks part words; inline marks do not.
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            ) if !out.is_empty() && !out.ends_with(' ') => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim_end().to_owned()
 }
 
 /// At most this many people are notified from one text.
@@ -70,12 +102,17 @@ mod tests {
     }
 
     #[test]
+    fn plain_words_of_markdown() {
+        assert_eq!(super::plain("Overall **amber**.\n\n- one\n- `two`"), "Overall amber. one two");
+    }
+
+    #[test]
     fn renders_common_markdown() {
         let html = render("# Goal\n\n- **fast** checkout\n- [x] done\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
         assert!(html.contains("<h1>Goal</h1>"), "{html}");
         assert!(html.contains("<strong>fast</strong>"), "{html}");
         assert!(html.contains("<table>"), "{html}");
-        assert!(html.contains("checked"), "{html}");
+        assert!(html.contains("checked") && html.contains(r#"aria-label="done""#), "{html}");
     }
 
     #[test]

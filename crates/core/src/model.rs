@@ -152,6 +152,10 @@ pub struct User {
     pub id: Id,
     pub email: String,
     pub name: String,
+    /// How the person reads dates on pages.
+    pub date_order: crate::prefs::DateOrder,
+    /// Light or dark pages, or as the system prefers.
+    pub theme: crate::prefs::Theme,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -162,6 +166,8 @@ pub struct Workspace {
     pub id: Id,
     pub name: String,
     pub key: String,
+    /// IANA time zone (`Europe/Berlin`) in which its pages show times.
+    pub time_zone: String,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -239,6 +245,8 @@ pub struct Activity {
     pub workspace_id: Id,
     pub actor_id: Option<Id>,
     pub actor_email: Option<String>,
+    /// The actor's name, as pages show them.
+    pub actor_name: Option<String>,
     /// What happened, e.g. `member.added`.
     pub action: String,
     pub subject_type: String,

@@ -150,18 +150,6 @@ impl FeatureStatus {
             (from, to) => to > from || from as u8 == to as u8 + 1,
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FeatureStatus::Idea => "Idea",
-            FeatureStatus::Discovery => "Discovery",
-            FeatureStatus::Planned => "Planned",
-            FeatureStatus::InDelivery => "In delivery",
-            FeatureStatus::Shipped => "Shipped",
-            FeatureStatus::Measured => "Measured",
-            FeatureStatus::Rejected => "Rejected",
-        }
-    }
 }
 
 str_enum! {
@@ -322,14 +310,14 @@ pub struct Competitor {
 str_enum! {
     /// Well-known product KPIs; `custom` for anything else.
     pub enum MetricKind {
-        Dau = "dau",
-        Wau = "wau",
-        Mau = "mau",
+        Dau = "dau" => "Daily active users",
+        Wau = "wau" => "Weekly active users",
+        Mau = "mau" => "Monthly active users",
         Retention = "retention",
         Conversion = "conversion",
-        Clv = "clv",
-        Nps = "nps",
-        Csat = "csat",
+        Clv = "clv" => "Customer lifetime value",
+        Nps = "nps" => "Net promoter score",
+        Csat = "csat" => "Customer satisfaction",
         MarketShare = "market_share",
         Adoption = "adoption",
         Custom = "custom",

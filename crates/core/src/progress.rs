@@ -28,6 +28,19 @@ pub fn is_started(
         || matches!(status, BoardStatus::InProgress | BoardStatus::Review)
 }
 
+/// The status a summary shows, from its subtasks' roll-up: done when they
+/// all are, in progress once any work is recorded, to do before that. A
+/// summary's own stored status is never shown.
+pub fn summary_status(rolled_percent: i64, all_done: bool) -> BoardStatus {
+    if all_done {
+        BoardStatus::Done
+    } else if rolled_percent > 0 {
+        BoardStatus::InProgress
+    } else {
+        BoardStatus::Todo
+    }
+}
+
 /// Whether a forecast (or scheduled) date misses the date it is due: late
 /// only when strictly after it; nothing is late without a due date.
 pub fn is_late<T: Ord>(forecast: T, due: Option<T>) -> bool {
@@ -99,6 +112,15 @@ pub fn roll_up(tasks: &[Task], costs: Option<&[i64]>) -> RollUp {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn summaries_show_their_subtasks_status() {
+        use super::summary_status;
+        use crate::project::BoardStatus;
+        assert_eq!(summary_status(100, true), BoardStatus::Done);
+        assert_eq!(summary_status(40, false), BoardStatus::InProgress);
+        assert_eq!(summary_status(0, false), BoardStatus::Todo);
+    }
+
     use super::*;
 
     fn at(s: &str) -> LocalTime {

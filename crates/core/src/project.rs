@@ -104,7 +104,7 @@ str_enum! {
 str_enum! {
     /// A task's column on the board.
     pub enum BoardStatus {
-        Todo = "todo",
+        Todo = "todo" => "To do",
         InProgress = "in_progress",
         Review = "review",
         Done = "done",
@@ -115,20 +115,20 @@ str_enum! {
 str_enum! {
     /// The eight MS Project constraint types.
     pub enum ConstraintType {
-        Asap = "ASAP",
-        Alap = "ALAP",
-        Snet = "SNET",
-        Snlt = "SNLT",
-        Fnet = "FNET",
-        Fnlt = "FNLT",
-        Mso = "MSO",
-        Mfo = "MFO",
+        Asap = "ASAP" => "As soon as possible",
+        Alap = "ALAP" => "As late as possible",
+        Snet = "SNET" => "Start no earlier than",
+        Snlt = "SNLT" => "Start no later than",
+        Fnet = "FNET" => "Finish no earlier than",
+        Fnlt = "FNLT" => "Finish no later than",
+        Mso = "MSO" => "Must start on",
+        Mfo = "MFO" => "Must finish on",
     }
 }
 
 str_enum! {
     /// Dependency types: finish-to-start and the others.
-    pub enum DependencyType { Fs = "FS", Ss = "SS", Ff = "FF", Sf = "SF" }
+    pub enum DependencyType { Fs = "FS" => "Finish to start", Ss = "SS" => "Start to start", Ff = "FF" => "Finish to finish", Sf = "SF" => "Start to finish" }
 }
 
 str_enum! {

@@ -80,7 +80,7 @@ str_enum! {
         InProgress = "in_progress",
         Resolved = "resolved",
         Closed = "closed",
-        WontFix = "wont_fix",
+        WontFix = "wont_fix" => "Won't fix",
     }
 }
 

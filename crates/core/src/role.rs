@@ -94,3 +94,9 @@ mod tests {
         assert!("owner".parse::<Role>().is_err());
     }
 }
+
+impl crate::enums::Labelled for Role {
+    fn label_text(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(self.label())
+    }
+}

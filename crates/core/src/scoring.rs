@@ -51,7 +51,7 @@ pub struct ValueEffort {
 
 crate::str_enum! {
     /// MoSCoW category, in priority order.
-    pub enum Moscow { Must = "must", Should = "should", Could = "could", Wont = "wont" }
+    pub enum Moscow { Must = "must", Should = "should", Could = "could", Wont = "wont" => "Won't" }
 }
 
 crate::str_enum! {
@@ -101,50 +101,27 @@ crate::str_enum! {
         /// High value, high effort.
         BigBet = "big_bet",
         /// Low value, low effort.
-        FillIn = "fill_in",
+        FillIn = "fill_in" => "Fill-in",
         /// Low value, high effort.
         MoneyPit = "money_pit",
-    }
-}
-
-impl Quadrant {
-    pub fn label(self) -> &'static str {
-        match self {
-            Quadrant::QuickWin => "quick win",
-            Quadrant::BigBet => "big bet",
-            Quadrant::FillIn => "fill-in",
-            Quadrant::MoneyPit => "money pit",
-        }
     }
 }
 
 crate::str_enum! {
     /// The framework a backlog is sorted by.
     pub enum Framework {
-        Rice = "rice",
-        Ice = "ice",
-        Wsjf = "wsjf",
-        ValueEffort = "value_effort",
+        Rice = "rice" => "RICE",
+        Ice = "ice" => "ICE",
+        Wsjf = "wsjf" => "WSJF",
+        ValueEffort = "value_effort" => "Value/effort",
         Demand = "demand",
-        Moscow = "moscow",
+        Moscow = "moscow" => "MoSCoW",
         /// MoSCoW groups in the order people dragged them into.
-        Manual = "manual",
+        Manual = "manual" => "Manual order",
     }
 }
 
 impl Framework {
-    pub fn label(self) -> &'static str {
-        match self {
-            Framework::Rice => "RICE",
-            Framework::Ice => "ICE",
-            Framework::Wsjf => "WSJF",
-            Framework::ValueEffort => "Value/effort",
-            Framework::Demand => "Demand",
-            Framework::Moscow => "MoSCoW",
-            Framework::Manual => "Manual order",
-        }
-    }
-
     /// The frameworks that compute or name a priority, one backlog column each.
     pub const SCORED: [Framework; 6] = [
         Framework::Rice,

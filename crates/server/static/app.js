@@ -168,3 +168,107 @@ if (board) {
   });
   board.addEventListener("pointercancel", () => { if (drag) window.location.reload(); });
 }
+
+// A box that scrolls sideways (a wide table or chart on a narrow screen)
+// takes keyboard focus, so that it can be scrolled without a mouse.
+const scrollers = ".chart-box, .table-wrap, .scroll, .kanban, main table";
+function focusScrollers() {
+  for (const el of document.querySelectorAll(scrollers)) {
+    const scrolls = el.scrollWidth > el.clientWidth + 1;
+    if (scrolls && !el.hasAttribute("tabindex")) {
+      el.tabIndex = 0;
+      el.dataset.scrollFocus = "1";
+    } else if (!scrolls && el.dataset.scrollFocus) {
+      el.removeAttribute("tabindex");
+      delete el.dataset.scrollFocus;
+    }
+  }
+}
+focusScrollers();
+window.addEventListener("resize", focusScrollers);
+
+// Forms: a refusal comes back to this page (see web/refusal.rs) with the
+// reason beside the field and what was typed put back; a save says so.
+document.cookie = "tandem_js=1; Path=/; SameSite=Strict";
+const readCookie = (name) => {
+  const hit = document.cookie.split("; ").find((c) => c.startsWith(`${name}=`));
+  return hit ? hit.slice(name.length + 1) : null;
+};
+const dropCookie = (name) => { document.cookie = `${name}=; Path=/; Max-Age=0; SameSite=Strict`; };
+const actionOf = (form) => new URL(form.getAttribute("action") || window.location.href, window.location.href).pathname;
+const typedKey = (action) => `tandem-typed:${action}`;
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post" || event.defaultPrevented) return;
+  const typed = {};
+  for (const el of form.elements) {
+    // Hidden fields (versions, tokens) come fresh from the page; secrets are never kept.
+    if (!el.name || ["hidden", "password", "file", "submit", "button"].includes(el.type)) continue;
+    if (el.type === "checkbox" || el.type === "radio") {
+      if (el.checked) (typed[el.name] ||= []).push(el.value);
+    } else if (el instanceof HTMLSelectElement && el.multiple) {
+      typed[el.name] = Array.from(el.selectedOptions, (o) => o.value);
+    } else {
+      typed[el.name] = el.value;
+    }
+  }
+  try { sessionStorage.setItem(typedKey(actionOf(form)), JSON.stringify(typed)); } catch { /* private mode */ }
+});
+
+const showNote = (cls, role, text) => {
+  const p = document.createElement("p");
+  p.className = cls;
+  p.setAttribute("role", role);
+  p.textContent = text;
+  const main = document.getElementById("main");
+  if (main) main.prepend(p);
+  return p;
+};
+
+const restoreTyped = (form, typed) => {
+  for (const [name, value] of Object.entries(typed)) {
+    for (const el of form.elements) {
+      if (el.name !== name) continue;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = Array.isArray(value) && value.includes(el.value);
+      else if (el instanceof HTMLSelectElement && el.multiple) {
+        for (const o of el.options) o.selected = Array.isArray(value) && value.includes(o.value);
+      } else if (typeof value === "string") el.value = value;
+    }
+  }
+};
+
+const showRefusal = (r) => {
+  showNote("alert", "alert", `Not saved: ${r.message}`);
+  const form = Array.from(document.querySelectorAll("form")).find((f) => actionOf(f) === r.action);
+  if (!form) return;
+  for (let d = form.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
+  let typed = {};
+  try { typed = JSON.parse(sessionStorage.getItem(typedKey(r.action)) || "{}"); } catch { typed = {}; }
+  restoreTyped(form, typed);
+  const field = r.field ? Array.from(form.elements).find((el) => el.name === r.field && el.type !== "hidden") : null;
+  const note = document.createElement("span");
+  note.className = "field-error";
+  note.id = `refused-${r.field || "form"}`;
+  note.textContent = r.message;
+  if (field) {
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", note.id);
+    (field.closest("label") || field).after(note);
+    field.focus();
+  } else {
+    form.prepend(note);
+  }
+};
+
+const refusal = readCookie("tandem_refusal");
+if (refusal) {
+  dropCookie("tandem_refusal");
+  try { showRefusal(JSON.parse(decodeURIComponent(refusal.replace(/\+/g, " ")))); } catch { /* a damaged note shows nothing */ }
+}
+if (readCookie("tandem_saved")) {
+  dropCookie("tandem_saved");
+  for (const k of Object.keys(sessionStorage)) if (k.startsWith("tandem-typed:")) sessionStorage.removeItem(k);
+  const note = showNote("toast", "status", "Saved.");
+  setTimeout(() => note.remove(), 4000);
+}

@@ -3,6 +3,7 @@
 
 use sqlx::Row;
 use tandem_core::model::{ApiToken, User};
+use tandem_core::prefs::Profile;
 use tandem_core::{Id, Millis, Role};
 
 use crate::activity::{Change, record};
@@ -84,6 +85,33 @@ impl Store {
                 Ok(Some(StoredCredentials { user: rows::user(&r)?, password_hash: r.try_get("password_hash")? }))
             }
         }
+    }
+
+    /// Sets a person's name and reading preferences if `version` is current.
+    pub async fn update_profile(&self, user: Id, version: i64, profile: &Profile, now: Millis) -> Result<User> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "UPDATE users SET name = $1, date_order = $2, theme = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $5 AND version = $6 RETURNING id, email, name, date_order, theme, version, created_at, updated_at",
+        )
+        .bind(&profile.name)
+        .bind(profile.date_order.as_str())
+        .bind(profile.theme.as_str())
+        .bind(now.0)
+        .bind(user.0)
+        .bind(version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            let current: Option<i64> = sqlx::query_scalar("SELECT version FROM users WHERE id = $1")
+                .bind(user.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(current.map_or(StoreError::NotFound, |current| StoreError::Stale { current }));
+        };
+        let after = rows::user(&row)?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// Replaces a user's password hash and ends their other sessions.
@@ -377,7 +405,7 @@ pub(crate) async fn insert_user(
 ) -> Result<User> {
     let row = sqlx::query(
         "INSERT INTO users (email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
-         RETURNING id, email, name, version, created_at, updated_at",
+         RETURNING id, email, name, date_order, theme, version, created_at, updated_at",
     )
     .bind(email)
     .bind(name)

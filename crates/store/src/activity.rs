@@ -106,7 +106,7 @@ fn parse(raw: Option<String>) -> Result<Option<Value>> {
 
 macro_rules! activity_cols {
     () => {
-        "SELECT a.id, a.workspace_id, a.actor_id, u.email AS actor_email, a.action, a.subject_type, \
+        "SELECT a.id, a.workspace_id, a.actor_id, u.email AS actor_email, u.name AS actor_name, a.action, a.subject_type, \
                 a.subject_id, a.before_json, a.after_json, a.at \
          FROM activity a LEFT JOIN users u ON u.id = a.actor_id "
     };
@@ -118,6 +118,7 @@ fn activity_row(row: &sqlx::any::AnyRow) -> Result<Activity> {
         workspace_id: id(row, "workspace_id")?,
         actor_id: row.try_get::<Option<i64>, _>("actor_id")?.map(Id),
         actor_email: row.try_get("actor_email")?,
+        actor_name: row.try_get("actor_name")?,
         action: row.try_get("action")?,
         subject_type: row.try_get("subject_type")?,
         subject_id: id(row, "subject_id")?,

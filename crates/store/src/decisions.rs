@@ -332,7 +332,7 @@ impl Store {
         let rationale = format!(
             "finish {:+} working days; routed to {}",
             routing.impact.finish_delta_working_days,
-            routing.required.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            routing.required.iter().map(|r| r.label()).collect::<Vec<_>>().join(" and ")
         );
         let call = Call { kind: "change_request", outcome: reason, rationale: &rationale };
         log_decision(
@@ -463,7 +463,16 @@ impl Store {
 
 macro_rules! decision_cols {
     () => {
-        "SELECT id, workspace_id, kind, subject_type, subject_id, user_id, role, outcome, rationale, at FROM decisions "
+        "SELECT id, workspace_id, kind, subject_type, subject_id, user_id, role, outcome, rationale, at, \
+         CASE subject_type \
+           WHEN 'change_request' THEN (SELECT p.key || '-' || c.number || ' ' || c.title FROM change_requests c \
+                JOIN projects p ON p.id = c.project_id WHERE c.id = decisions.subject_id) \
+           WHEN 'feature' THEN (SELECT pr.key || '-' || f.number || ' ' || f.title FROM features f \
+                JOIN products pr ON pr.id = f.product_id WHERE f.id = decisions.subject_id) \
+           WHEN 'release' THEN (SELECT r.name FROM releases r WHERE r.id = decisions.subject_id) \
+           WHEN 'project' THEN (SELECT p.key || ' ' || p.name FROM projects p WHERE p.id = decisions.subject_id) \
+           WHEN 'product' THEN (SELECT p.key || ' ' || p.name FROM products p WHERE p.id = decisions.subject_id) \
+         END AS subject_label FROM decisions "
     };
 }
 use decision_cols;
@@ -475,6 +484,7 @@ fn decision_row(r: &sqlx::any::AnyRow) -> Result<DecisionEntry> {
         kind: r.try_get("kind")?,
         subject_type: r.try_get("subject_type")?,
         subject_id: id(r, "subject_id")?,
+        subject_label: r.try_get("subject_label")?,
         user_id: opt_id(r, "user_id")?,
         role: r.try_get::<Option<String>, _>("role")?.and_then(|s| s.parse().ok()),
         outcome: r.try_get("outcome")?,

@@ -21,6 +21,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (12, "shared_plan_revisions", include_str!("../migrations/sqlite/0012_shared_plan_revisions.sql")),
     (13, "data_revisions", include_str!("../migrations/sqlite/0013_data_revisions.sql")),
     (14, "task_notes", include_str!("../migrations/sqlite/0014_task_notes.sql")),
+    (15, "preferences", include_str!("../migrations/sqlite/0015_preferences.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -38,6 +39,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (12, "shared_plan_revisions", include_str!("../migrations/postgres/0012_shared_plan_revisions.sql")),
     (13, "data_revisions", include_str!("../migrations/postgres/0013_data_revisions.sql")),
     (14, "task_notes", include_str!("../migrations/postgres/0014_task_notes.sql")),
+    (15, "preferences", include_str!("../migrations/postgres/0015_preferences.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

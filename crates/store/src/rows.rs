@@ -4,6 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use tandem_core::model::Day;
 use tandem_core::model::{ApiToken, Member, User, Workspace};
+use tandem_core::prefs::{DateOrder, Theme};
 use tandem_core::{Id, Millis, Role};
 
 use crate::{Result, StoreError};
@@ -63,7 +64,7 @@ pub(crate) fn opt_local(row: &AnyRow, col: &str) -> Result<Option<tandem_core::p
 /// The user columns every query selects, for `concat!`.
 macro_rules! user_cols {
     () => {
-        "u.id, u.email, u.name, u.version, u.created_at, u.updated_at"
+        "u.id, u.email, u.name, u.date_order, u.theme, u.version, u.created_at, u.updated_at"
     };
 }
 pub(crate) use user_cols;
@@ -73,6 +74,8 @@ pub(crate) fn user(row: &AnyRow) -> Result<User> {
         id: id(row, "id")?,
         email: row.try_get("email")?,
         name: row.try_get("name")?,
+        date_order: word(row, "date_order", DateOrder::parse)?,
+        theme: word(row, "theme", Theme::parse)?,
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -81,7 +84,7 @@ pub(crate) fn user(row: &AnyRow) -> Result<User> {
 
 macro_rules! workspace_cols {
     () => {
-        "w.id, w.name, w.key, w.version, w.created_at, w.updated_at"
+        "w.id, w.name, w.key, w.time_zone, w.version, w.created_at, w.updated_at"
     };
 }
 pub(crate) use workspace_cols;
@@ -91,6 +94,7 @@ pub(crate) fn workspace(row: &AnyRow) -> Result<Workspace> {
         id: id(row, "id")?,
         name: row.try_get("name")?,
         key: row.try_get("key")?,
+        time_zone: row.try_get("time_zone")?,
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,

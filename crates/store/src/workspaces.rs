@@ -19,7 +19,7 @@ impl Store {
         let mut tx = self.write().await?;
         let row = sqlx::query(
             "INSERT INTO workspaces (name, key, created_at, updated_at) VALUES ($1, $2, $3, $3) \
-             RETURNING id, name, key, version, created_at, updated_at",
+             RETURNING id, name, key, time_zone, version, created_at, updated_at",
         )
         .bind(name)
         .bind(key)
@@ -88,13 +88,14 @@ impl Store {
         row.as_ref().map(|r| rows::role(r, "role")).transpose()
     }
 
-    /// Renames a workspace if `version` is current.
+    /// Renames a workspace and sets its time zone if `version` is current.
     pub async fn update_workspace(
         &self,
         actor: Id,
         ws: Id,
         version: i64,
         name: &str,
+        time_zone: &str,
         now: Millis,
     ) -> Result<Workspace> {
         let mut tx = self.write().await?;
@@ -103,17 +104,19 @@ impl Store {
             return Err(StoreError::Stale { current: before.version });
         }
         let row = sqlx::query(
-            "UPDATE workspaces SET name = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4 \
-             RETURNING id, name, key, version, created_at, updated_at",
+            "UPDATE workspaces SET name = $1, time_zone = $5, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND version = $4 RETURNING id, name, key, time_zone, version, created_at, updated_at",
         )
         .bind(name)
         .bind(now.0)
         .bind(ws.0)
         .bind(version)
+        .bind(time_zone)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::Stale { current: before.version })?;
         let after = rows::workspace(&row)?;
+        let diff = changed(&[("name", &before.name, &after.name), ("time_zone", &before.time_zone, &after.time_zone)]);
         record(
             &mut tx,
             &Change {
@@ -122,8 +125,8 @@ impl Store {
                 action: "workspace.updated",
                 subject_type: "workspace",
                 subject_id: ws,
-                before: Some(json!({"name": before.name})),
-                after: Some(json!({"name": after.name})),
+                before: Some(diff.0),
+                after: Some(diff.1),
             },
             now,
         )
@@ -330,4 +333,16 @@ pub(crate) async fn insert_member(
     )
     .await?;
     Ok(member)
+}
+
+/// The fields that differ, as before and after objects for the activity log.
+fn changed(fields: &[(&str, &str, &str)]) -> (serde_json::Value, serde_json::Value) {
+    let (mut b, mut a) = (serde_json::Map::new(), serde_json::Map::new());
+    for (k, before, after) in fields {
+        if before != after {
+            b.insert((*k).to_owned(), json!(before));
+            a.insert((*k).to_owned(), json!(after));
+        }
+    }
+    (serde_json::Value::Object(b), serde_json::Value::Object(a))
 }

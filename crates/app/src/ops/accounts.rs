@@ -97,3 +97,33 @@ pub async fn mark_read(state: &App, user: Id, notification: Id) -> Result<(), Ap
 pub async fn mark_all_read(state: &App, user: Id) -> Result<u64, AppError> {
     Ok(state.store.mark_all_notifications_read(user, state.clock.now()).await?)
 }
+
+/// Changes of a person's own profile; what is `None` stays.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileEdit {
+    pub name: Option<String>,
+    pub date_order: Option<String>,
+    pub theme: Option<String>,
+}
+
+/// Sets the caller's name, date order and theme (checked, one write).
+pub async fn update_profile(state: &App, user: &User, version: i64, edit: ProfileEdit) -> Result<User, AppError> {
+    use tandem_core::prefs::{DateOrder, Profile, Theme};
+    let name = match edit.name {
+        Some(n) => validate::name("name", &n)?,
+        None => user.name.clone(),
+    };
+    let date_order = match edit.date_order {
+        Some(w) => DateOrder::parse(&w)
+            .ok_or_else(|| AppError::invalid("date_order", format!("must be one of {}", DateOrder::words())))?,
+        None => user.date_order,
+    };
+    let theme = match edit.theme {
+        Some(w) => {
+            Theme::parse(&w).ok_or_else(|| AppError::invalid("theme", format!("must be one of {}", Theme::words())))?
+        }
+        None => user.theme,
+    };
+    let profile = Profile { name, date_order, theme };
+    Ok(state.store.update_profile(user.id, version, &profile, state.clock.now()).await?)
+}

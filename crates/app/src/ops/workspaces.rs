@@ -86,9 +86,21 @@ pub async fn create_workspace(state: &App, creator: Id, name: &str, key: &str) -
     Ok(state.store.create_workspace(&name, &key, Some(creator), state.clock.now()).await?)
 }
 
-pub async fn rename_workspace(state: &App, actor: Id, ws: Id, version: i64, name: &str) -> Result<Workspace, AppError> {
+/// Renames the workspace and, when given, sets its time zone.
+pub async fn update_workspace(
+    state: &App,
+    actor: Id,
+    ws: Id,
+    version: i64,
+    name: &str,
+    time_zone: Option<&str>,
+) -> Result<Workspace, AppError> {
     let name = validate::name("name", name)?;
-    Ok(state.store.update_workspace(actor, ws, version, &name, state.clock.now()).await?)
+    let zone = match time_zone {
+        Some(z) => crate::zone::checked("time_zone", z)?,
+        None => state.store.workspace(ws).await?.time_zone,
+    };
+    Ok(state.store.update_workspace(actor, ws, version, &name, &zone, state.clock.now()).await?)
 }
 
 /// Changes a member's role (admins); the last admin stays one.

@@ -277,3 +277,68 @@ async fn secure_cookies_when_configured() {
     assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     db.destroy().await;
 }
+
+/// A person's own reading preferences and a workspace's time zone: checked,
+/// versioned, and what the pages use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preferences_and_time_zone_are_checked_and_versioned() {
+    on_each_database("preferences_and_time_zone_are_checked_and_versioned", |app| async move {
+        let ws = app.seed_demo().await;
+        let pdm = app.login_as(Role::ProductManager).await;
+        let me = json_ok(pdm.get("/api/v1/me").await, 200).await;
+        assert_eq!(me["user"]["date_order"], "day_month");
+        assert_eq!(me["user"]["theme"], "system");
+        let v = me["user"]["version"].as_i64().unwrap();
+
+        // A bad word is a 422 naming the field; nothing changes.
+        let r = pdm.patch("/api/v1/me", json!({"theme": "purple", "version": v})).await;
+        let e = expect_error(r, 422, "invalid_value").await;
+        assert_eq!(e["error"]["details"]["field"], "theme", "{e}");
+        let r = pdm.patch("/api/v1/me", json!({"date_order": "month_day", "theme": "dark", "version": v})).await;
+        let u = json_ok(r, 200).await;
+        assert_eq!((u["date_order"].as_str(), u["theme"].as_str()), (Some("month_day"), Some("dark")));
+        // A stale version is refused.
+        let r = pdm.patch("/api/v1/me", json!({"theme": "light", "version": v})).await;
+        expect_error(r, 412, "version_mismatch").await;
+        // The pages follow: dark colours and month-first dates.
+        let html = pdm.get(&format!("/w/{ws}/project")).await.text().await.unwrap();
+        assert!(html.contains(r#"data-theme="dark""#), "theme not applied");
+        let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let month_first = weekdays.iter().any(|d| months.iter().any(|m| html.contains(&format!("{d}, {m} "))));
+        assert!(month_first, "dates not month-first");
+
+        // The workspace's zone: admins only, a known name.
+        let admin = app.login_as(Role::Admin).await;
+        let w = json_ok(admin.get(&format!("/api/v1/workspaces/{ws}")).await, 200).await;
+        assert_eq!(w["time_zone"], "UTC");
+        let wv = w["version"].as_i64().unwrap();
+        let name = w["name"].as_str().unwrap().to_owned();
+        let r = admin
+            .patch(
+                &format!("/api/v1/workspaces/{ws}"),
+                json!({"name": name, "time_zone": "Mars/Olympus", "version": wv}),
+            )
+            .await;
+        let e = expect_error(r, 422, "invalid_value").await;
+        assert_eq!(e["error"]["details"]["field"], "time_zone", "{e}");
+        let r = pdm
+            .patch(
+                &format!("/api/v1/workspaces/{ws}"),
+                json!({"name": name, "time_zone": "Europe/Berlin", "version": wv}),
+            )
+            .await;
+        assert_eq!(r.status(), 403);
+        let r = admin
+            .patch(
+                &format!("/api/v1/workspaces/{ws}"),
+                json!({"name": name, "time_zone": "Europe/Berlin", "version": wv}),
+            )
+            .await;
+        assert_eq!(json_ok(r, 200).await["time_zone"], "Europe/Berlin");
+        // Times now read in Berlin's zone, with its abbreviation on hover.
+        let html = admin.get("/notifications").await.text().await.unwrap();
+        assert!(html.contains(" CET\"") || html.contains("Nothing yet"), "zone not applied");
+    })
+    .await;
+}

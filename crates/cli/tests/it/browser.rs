@@ -238,7 +238,7 @@ async fn product_manager_signs_in_and_finds_the_shell() {
     b.click("button[type=submit]").await;
     b.client.wait().for_element(Locator::Css("header nav.sections")).await.unwrap();
     assert_eq!(b.client.current_url().await.unwrap().path(), format!("/w/{ws}/together"));
-    b.expect_text("main", "monte carlo run").await;
+    b.expect_text("main", "ran a Monte Carlo simulation").await;
 
     // The shell: who is signed in, the role, the three sections.
     let header = b.text("header").await;
@@ -365,13 +365,13 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
     // Triage: the new feedback in the inbox.
     b.client.goto(&app.url(&format!("/products/{product}/feedback?status=new"))).await.unwrap();
     let item = b.expect_text("#inbox li", "remember my last order").await;
-    assert!(item.contains("new"), "{item}");
+    assert!(item.contains("New"), "{item}");
     b.screenshot("10-feedback-inbox").await;
     let fb = b.client.find(Locator::Css("#inbox li")).await.unwrap();
     let fb_id = fb.attr("id").await.unwrap().unwrap().trim_start_matches("feedback-").to_owned();
     b.client.find(Locator::Css(&format!("#st-{fb_id}"))).await.unwrap().select_by_value("triaged").await.unwrap();
     b.click(&format!("#feedback-{fb_id} button[name=triage]")).await;
-    b.expect_text(&format!("#feedback-{fb_id} .status"), "triaged").await;
+    b.expect_text(&format!("#feedback-{fb_id} .status"), "Triaged").await;
 
     // Link it to the unscored idea, as critical.
     let voice = feature_id(&app, "Voice ordering").await;
@@ -379,7 +379,7 @@ async fn product_manager_triages_scores_and_plans_a_feature() {
     b.client.find(Locator::Css(&format!("#li-{fb_id}"))).await.unwrap().select_by_value("3").await.unwrap();
     b.click(&format!("#feedback-{fb_id} button[name=link]")).await;
     b.expect_text(&format!("#feedback-{fb_id}"), "CHK-22").await;
-    b.expect_text(&format!("#feedback-{fb_id} .status"), "linked").await;
+    b.expect_text(&format!("#feedback-{fb_id} .status"), "Linked").await;
 
     // Score it on its page: 2,000 × 2 × 50 % ÷ 2 = 1,000; and put it in "now".
     b.client.goto(&app.url(&format!("/features/{voice}"))).await.unwrap();
@@ -813,30 +813,30 @@ async fn a_change_request_is_filed_and_decided_in_the_browser() {
         }
     };
     decide(Role::ProjectManager, "reject", "Ten more days puts the release at risk").await;
-    b.expect_text(&card, "reject").await;
+    b.expect_text(&card, "Reject").await;
     decide(Role::ProductManager, "approve", "Enterprise deals depend on it").await;
-    b.expect_text(&format!("{card} h2"), "escalated").await;
+    b.expect_text(&format!("{card} h2"), "Escalated").await;
     // A contributor sees the request but no decision buttons.
     sign_in_as(&b, &app, Role::Contributor).await;
     b.client.goto(&app.url(&format!("/projects/{p}/changes"))).await.unwrap();
-    b.expect_text(&card, "escalated").await;
+    b.expect_text(&card, "Escalated").await;
     assert!(b.client.find_all(Locator::Css(&format!("{card} form"))).await.unwrap().is_empty());
     decide(Role::Admin, "approve", "Revenue outweighs two weeks").await;
-    b.expect_text(&format!("{card} h2"), "applied").await;
+    b.expect_text(&format!("{card} h2"), "Applied").await;
     b.screenshot("42-change-request-applied").await;
 
     // The plan changed; the decision log has each step.
     let s: serde_json::Value = api.get(&format!("/api/v1/projects/{p}/schedule")).await.json().await.unwrap();
     assert!(s["tasks"].as_array().unwrap().iter().any(|t| t["name"] == "Gift card payments"));
     b.click(&format!("{card} h2 a")).await;
-    b.expect_text("#decisions", "applied").await;
+    b.expect_text("#decisions", "Applied").await;
     let rows = b.client.find_all(Locator::Css("#decisions tbody tr")).await.unwrap();
     let mut outcomes = Vec::new();
     for r in rows {
         outcomes.push(r.find(Locator::Css("strong")).await.unwrap().text().await.unwrap());
     }
     outcomes.reverse();
-    assert_eq!(outcomes, ["submitted", "reject", "approve", "escalated", "approve", "approved", "applied"]);
+    assert_eq!(outcomes, ["Submitted", "Reject", "Approve", "Escalated", "Approve", "Approved", "Applied"]);
     b.screenshot("43-decision-log").await;
     // The pages that tie the two sides together.
     b.client.goto(&app.url(&format!("/w/{ws}/portfolio"))).await.unwrap();
@@ -854,7 +854,7 @@ async fn a_change_request_is_filed_and_decided_in_the_browser() {
     db.destroy().await;
 }
 
-async fn project_product(app: &TestApp, p: tandem_core::Id) -> String {
+pub async fn project_product(app: &TestApp, p: tandem_core::Id) -> String {
     let api = app.login_as(Role::ProjectManager).await;
     let project: serde_json::Value = api.get(&format!("/api/v1/projects/{p}")).await.json().await.unwrap();
     project["product_id"].as_str().unwrap().to_owned()

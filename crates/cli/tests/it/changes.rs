@@ -97,7 +97,7 @@ async fn a_change_request_from_feedback_to_the_plan() {
         assert_eq!(calls[0]["after"]["status"], "approved");
         expect_error(decide(pm.clone(), "approve", "late").await, 409, "conflict").await;
         let html = sh.get(&format!("/w/{ws}/decisions")).await.text().await.unwrap();
-        assert!(html.contains("Revenue outweighs two weeks") && html.contains("escalated"), "{html}");
+        assert!(html.contains("Revenue outweighs two weeks") && html.contains("Escalated"), "{html}");
 
         // A stale plan: the impact is recomputed and the owner asked again.
         let cr2 = json_ok(pm.post(&format!("/api/v1/projects/{p}/change-requests"),

@@ -395,7 +395,7 @@ async fn release_forecast_follows_the_schedule() {
         // The feature page shows the delivering task with its scheduled dates.
         let html = pdm.get(&format!("/features/{}", f["id"].as_str().unwrap())).await.text().await.unwrap();
         assert!(
-            html.contains("Build express checkout") && html.contains("2027-01-04T08:00:00 → 2027-01-22T17:00:00"),
+            html.contains("Build express checkout") && html.contains("4 Jan") && html.contains("→ 22 Jan"),
             "{html}"
         );
         // The feature follows its delivering work: in delivery once started, shipped when done.

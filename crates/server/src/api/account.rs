@@ -3,7 +3,7 @@
 use axum::Extension;
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use crate::auth::{self, Principal, Via};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, expected_version};
 use crate::state::AppState;
 use tandem_app::ops::accounts;
 
@@ -24,7 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(logout))
-        .routes(routes!(me))
+        .routes(routes!(me, update_me))
         .routes(routes!(change_password))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
@@ -80,6 +80,31 @@ pub struct MeResponse {
 async fn me(State(state): State<AppState>, p: Principal) -> ApiResult<Json<MeResponse>> {
     let memberships = state.store.memberships(p.id()).await?;
     Ok(Json(MeResponse { csrf_token: p.csrf_token().map(str::to_owned), user: p.user, memberships }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateMe {
+    pub name: Option<String>,
+    /// `day_month` (Wed 13 Jan 2027), `month_day` (Wed, Jan 13, 2027) or `iso`.
+    pub date_order: Option<String>,
+    /// `system`, `light` or `dark`.
+    pub theme: Option<String>,
+    /// The version read; or send it in `If-Match`.
+    pub version: Option<i64>,
+}
+
+/// Changes the caller's name and how pages read to them.
+#[utoipa::path(patch, path = "/me", tag = "auth", request_body = UpdateMe,
+    responses((status = 200, body = User), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_me(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<UpdateMe>,
+) -> ApiResult<Json<User>> {
+    let version = expected_version(req.version, &headers)?;
+    let edit = accounts::ProfileEdit { name: req.name, date_order: req.date_order, theme: req.theme };
+    Ok(Json(accounts::update_profile(&state, &p.user, version, edit).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

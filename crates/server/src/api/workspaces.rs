@@ -56,11 +56,13 @@ async fn get_workspace(State(state): State<AppState>, a: Allowed<WorkspaceRead>)
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateWorkspace {
     pub name: String,
+    /// IANA time zone for the times pages show (`Europe/Berlin`); unchanged when absent.
+    pub time_zone: Option<String>,
     /// The version read; or send it in `If-Match`.
     pub version: Option<i64>,
 }
 
-/// Renames the workspace (admins).
+/// Renames the workspace and sets its time zone (admins).
 #[utoipa::path(patch, path = "/workspaces/{ws}", tag = "workspaces", params(("ws" = String, Path)),
     request_body = UpdateWorkspace,
     responses((status = 200, body = Workspace), (status = 403, body = ErrorBody), (status = 412, body = ErrorBody)))]
@@ -71,5 +73,6 @@ async fn update_workspace(
     ApiJson(req): ApiJson<UpdateWorkspace>,
 ) -> ApiResult<Json<Workspace>> {
     let version = expected_version(req.version, &headers)?;
-    Ok(Json(workspaces::rename_workspace(&state, a.user_id(), a.ws, version, &req.name).await?))
+    let zone = req.time_zone.as_deref();
+    Ok(Json(workspaces::update_workspace(&state, a.user_id(), a.ws, version, &req.name, zone).await?))
 }

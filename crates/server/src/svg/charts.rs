@@ -16,12 +16,16 @@ pub fn fmt_num(v: f64) -> String {
 pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
     let (w, h, pad_l, pad_b, pad_t) = (560.0_f64, 180.0_f64, 48.0, 24.0, 10.0);
     let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         esc(title)
     );
     if points.is_empty() {
-        let _ =
-            write!(svg, "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg>", w / 2.0 - 40.0, h / 2.0);
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg></div>",
+            w / 2.0 - 40.0,
+            h / 2.0
+        );
         return svg;
     }
     let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
@@ -72,7 +76,7 @@ pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
             esc(&points[n - 1].0)
         );
     }
-    svg.push_str("</svg>");
+    svg.push_str("</svg></div>");
     svg
 }
 
@@ -80,7 +84,7 @@ pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
 pub fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
     let (w, h, pad_b) = (560.0_f64, 150.0_f64, 22.0);
     let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         esc(title)
     );
     let hi = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max).max(1.0);
@@ -112,7 +116,7 @@ pub fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
             esc(label)
         );
     }
-    svg.push_str("</svg>");
+    svg.push_str("</svg></div>");
     svg
 }
 
@@ -131,13 +135,17 @@ pub struct Series<'a> {
 pub fn multi_line(title: &str, labels: &[String], series: &[Series<'_>], unit: &str) -> String {
     let (w, h, pad_l, pad_b, pad_t) = (600.0_f64, 220.0_f64, 64.0, 24.0, 22.0);
     let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         esc(title)
     );
     let hi = series.iter().flat_map(|s| s.values.iter().flatten()).fold(0.0_f64, |a, &b| a.max(b));
     if labels.is_empty() || hi <= 0.0 {
-        let _ =
-            write!(svg, "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg>", w / 2.0 - 40.0, h / 2.0);
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg></div>",
+            w / 2.0 - 40.0,
+            h / 2.0
+        );
         return svg;
     }
     let n = labels.len();
@@ -208,7 +216,7 @@ pub fn multi_line(title: &str, labels: &[String], series: &[Series<'_>], unit: &
             esc(s.name)
         );
     }
-    svg.push_str("</svg>");
+    svg.push_str("</svg></div>");
     svg
 }
 
@@ -223,7 +231,8 @@ pub struct TimelineRow {
 
 /// Releases on a date axis: a diamond at each target date, a bar from
 /// today to the forecast when there is one (red when late), and today's line.
-pub fn timeline(rows: &[TimelineRow], today: jiff::civil::Date) -> String {
+/// Dates read as `fmt` writes them (the reader's own date form).
+pub fn timeline(rows: &[TimelineRow], today: jiff::civil::Date, fmt: impl Fn(jiff::civil::Date) -> String) -> String {
     let row_h = 34.0;
     let (w, label_w) = (720.0_f64, 190.0_f64);
     let h = 30.0 + row_h * rows.len().max(1) as f64;
@@ -235,12 +244,16 @@ pub fn timeline(rows: &[TimelineRow], today: jiff::civil::Date) -> String {
     let span = days(last).max(30.0) * 1.08;
     let x = |d: jiff::civil::Date| label_w + days(d) / span * (w - label_w - 20.0) + 6.0;
     let mut svg = format!(
-        "<svg class=\"chart timeline\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Release timeline\" \
+        "<div class=\"chart-box\"><svg class=\"chart timeline\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Release timeline\" \
          xmlns=\"http://www.w3.org/2000/svg\">"
     );
     let tx = x(today);
     let _ = write!(svg, "<line class=\"today\" x1=\"{tx:.1}\" y1=\"14\" x2=\"{tx:.1}\" y2=\"{h}\"/>");
-    let _ = write!(svg, "<text class=\"axis\" x=\"{:.1}\" y=\"11\">today {today}</text>", tx - 30.0);
+    let _ = write!(
+        svg,
+        "<text class=\"axis\" x=\"{tx:.1}\" y=\"11\" text-anchor=\"middle\">today {}</text>",
+        esc(&fmt(today))
+    );
     for (i, r) in rows.iter().enumerate() {
         let y = 30.0 + i as f64 * row_h;
         let _ = write!(
@@ -254,25 +267,28 @@ pub fn timeline(rows: &[TimelineRow], today: jiff::civil::Date) -> String {
             let late = tandem_core::progress::is_late(f, r.target);
             let _ = write!(
                 svg,
-                "<rect class=\"forecast{}\" x=\"{tx:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"10\"><title>forecast {f}</title></rect>",
+                "<rect class=\"forecast{}\" x=\"{tx:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"10\"><title>forecast {}</title></rect>",
                 if late { " late" } else { "" },
                 y + 5.0,
-                (x(f) - tx).max(2.0)
+                (x(f) - tx).max(2.0),
+                esc(&fmt(f))
             );
         }
         if let Some(t) = r.target {
             let cx = x(t);
+            let text = esc(&fmt(t));
+            // Near the right edge the date sits left of its diamond, so it is never cut off.
+            let (tx2, anchor) = if cx > w - 150.0 { (cx - 10.0, "end") } else { (cx + 10.0, "start") };
             let _ = write!(
                 svg,
-                "<path class=\"target\" d=\"M{cx:.1} {:.1} l7 7 l-7 7 l-7 -7 z\"><title>target {t}</title></path>\
-                 <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\">{t}</text>",
+                "<path class=\"target\" d=\"M{cx:.1} {:.1} l7 7 l-7 7 l-7 -7 z\"><title>target {text}</title></path>\
+                 <text class=\"axis\" x=\"{tx2:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{text}</text>",
                 y + 3.0,
-                cx + 10.0,
                 y + 14.0
             );
         }
     }
-    svg.push_str("</svg>");
+    svg.push_str("</svg></div>");
     svg
 }
 
@@ -302,7 +318,7 @@ mod tests {
             },
             TimelineRow { label: "2.0".into(), target: Some(d("2027-06-01")), forecast: None, note: String::new() },
         ];
-        let svg = timeline(&rows, d("2026-11-22"));
+        let svg = timeline(&rows, d("2026-11-22"), |d| d.to_string());
         assert_eq!(svg.matches("forecast late").count(), 1, "{svg}");
         assert_eq!(svg.matches("class=\"target\"").count(), 2, "{svg}");
     }

@@ -87,6 +87,116 @@ pub async fn logout(State(state): State<AppState>, MaybePrincipal(p): MaybePrinc
     (jar.add(auth::clear_cookie(&state)), Redirect::to("/login")).into_response()
 }
 
+/// What the preferences form holds: as stored, or as typed when refused.
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    name: String,
+    date_order: String,
+    theme: String,
+    version: i64,
+}
+
+/// A refused form value: the field, and why, shown beside the field.
+pub struct Refusal {
+    pub field: String,
+    pub message: String,
+}
+
+impl Refusal {
+    /// The refusal of a value, or the error itself when it is not one.
+    pub fn of(e: tandem_app::AppError) -> Result<Refusal, tandem_app::AppError> {
+        match e {
+            tandem_app::AppError::Invalid(i) => Ok(Refusal { field: i.field.to_owned(), message: i.message }),
+            other => Err(other),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    shell: Shell,
+    typed: ProfileForm,
+    version: i64,
+    orders: &'static [tandem_core::prefs::DateOrder],
+    themes: &'static [tandem_core::prefs::Theme],
+    refusal: Option<Refusal>,
+    saved: bool,
+}
+
+impl ProfilePage {
+    fn bad(&self, field: &str) -> bool {
+        self.refusal.as_ref().is_some_and(|r| r.field == field)
+    }
+    fn message(&self) -> &str {
+        self.refusal.as_ref().map_or("", |r| r.message.as_str())
+    }
+}
+
+async fn profile_view(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    typed: Option<ProfileForm>,
+    refusal: Option<Refusal>,
+    saved: bool,
+) -> PageResult {
+    let path = "/settings/profile";
+    let shell = Shell::new(state, p, None, "account", "Your preferences").await.map_err(on(path))?;
+    let u = &p.user;
+    let typed = typed.unwrap_or_else(|| ProfileForm {
+        name: u.name.clone(),
+        date_order: u.date_order.as_str().to_owned(),
+        theme: u.theme.as_str().to_owned(),
+        version: u.version,
+    });
+    let status = if refusal.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = ProfilePage {
+        shell,
+        typed,
+        version: u.version,
+        orders: tandem_core::prefs::DateOrder::ALL,
+        themes: tandem_core::prefs::Theme::ALL,
+        refusal,
+        saved,
+    };
+    Ok(render(status, &page))
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+pub async fn profile_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
+    profile_view(&state, &p, None, None, q.saved.is_some()).await
+}
+
+/// Saves and comes back with "Saved."; a refused value is shown beside its
+/// field with everything typed kept.
+pub async fn profile_submit(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    PageForm(f): PageForm<ProfileForm>,
+) -> PageResult {
+    let path = "/settings/profile";
+    let edit = accounts::ProfileEdit {
+        name: Some(f.name.clone()),
+        date_order: Some(f.date_order.clone()),
+        theme: Some(f.theme.clone()),
+    };
+    match accounts::update_profile(&state, &p.user, f.version, edit).await {
+        Ok(_) => Ok(Redirect::to("/settings/profile?saved=1").into_response()),
+        Err(e) => {
+            let refusal = Refusal::of(e).map_err(on(path))?;
+            profile_view(&state, &p, Some(f), Some(refusal), false).await
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "tokens.html")]
 struct TokensPage {

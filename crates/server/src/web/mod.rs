@@ -4,8 +4,10 @@
 
 mod account;
 mod activity;
+pub(crate) mod human;
 mod product;
 mod project;
+mod refusal;
 mod shell;
 mod sync;
 mod workspace;
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(account::root))
         .route("/login", get(account::login_page).post(account::login_submit))
         .route("/logout", post(account::logout))
+        .route("/settings/profile", get(account::profile_page).post(account::profile_submit))
         .route("/settings/tokens", get(account::tokens_page).post(account::tokens_create))
         .route("/settings/tokens/{id}/revoke", post(account::tokens_revoke))
         .route("/notifications", get(account::notifications_page))
@@ -125,6 +128,7 @@ pub fn router() -> Router<AppState> {
             get(|h: HeaderMap| async move { asset("image/svg+xml", include_str!("../../static/favicon.svg"), &h) }),
         )
         .route("/favicon.ico", get(|| async { Redirect::permanent("/static/favicon.svg") }))
+        .layer(axum::middleware::from_fn(refusal::form_outcome))
 }
 
 /// A file built into the binary, revalidated on every use by its content's
@@ -196,7 +200,22 @@ impl IntoResponse for PageError {
             ApiError::Internal(_) => "Tandem hit an internal error. It has been logged.".to_owned(),
             other => other.to_string(),
         };
-        render(status, &ErrorPage { title, message })
+        let refused = match &self.error {
+            ApiError::Invalid(i) => {
+                Some(refusal::Refused { field: Some(i.field.to_owned()), message: message.clone() })
+            }
+            ApiError::Malformed(_)
+            | ApiError::Unprocessable(_)
+            | ApiError::Conflict(_)
+            | ApiError::Stale { .. }
+            | ApiError::TooLarge { .. } => Some(refusal::Refused { field: None, message: message.clone() }),
+            _ => None,
+        };
+        let mut resp = render(status, &ErrorPage { title, message });
+        if let Some(r) = refused {
+            resp.extensions_mut().insert(r);
+        }
+        resp
     }
 }
 

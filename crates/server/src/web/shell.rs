@@ -4,6 +4,7 @@
 use tandem_core::model::{Membership, Workspace};
 use tandem_core::{Id, Role};
 
+use super::human::Human;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -26,6 +27,10 @@ pub struct Shell {
     pub section: &'static str,
     /// Unread notifications, shown as a count beside the user menu.
     pub unread: i64,
+    /// `system`, `light` or `dark`: the reader's choice of colours.
+    pub theme: &'static str,
+    /// Dates and times as this reader reads them.
+    pub human: Human,
 }
 
 impl Shell {
@@ -40,6 +45,13 @@ impl Shell {
         let current = ws
             .and_then(|id| workspaces.iter().find(|m| m.workspace.id == id))
             .map(|m| Current { workspace: m.workspace.clone(), role: m.role });
+        // Outside a workspace (account pages), the zone of the first one.
+        let zone = current.as_ref().map(|c| &c.workspace).or(workspaces.first().map(|m| &m.workspace));
+        let human = Human::new(
+            p.user.date_order,
+            zone.map_or(jiff::tz::TimeZone::UTC, |w| tandem_app::zone::of(&w.time_zone)),
+            state.clock.now(),
+        );
         Ok(Shell {
             title: title.into(),
             initials: initials(&p.user.name),
@@ -50,7 +62,31 @@ impl Shell {
             current,
             section,
             unread: state.store.unread_notifications(p.id()).await?,
+            theme: p.user.theme.as_str(),
+            human,
         })
+    }
+}
+
+impl Shell {
+    /// A stored word as its label: `In progress`, never `in_progress`.
+    pub fn word(&self, w: impl tandem_core::enums::Labelled) -> std::borrow::Cow<'static, str> {
+        w.label_text()
+    }
+
+    /// The top-level sections of the current workspace: link, label and
+    /// the `section` key that marks the current one. Shown inline on wide
+    /// screens and in the menu on narrow ones.
+    pub fn sections(&self) -> Vec<(String, &'static str, &'static str)> {
+        let Some(cur) = &self.current else { return Vec::new() };
+        let ws = cur.workspace.id;
+        vec![
+            (format!("/w/{ws}"), "Home", "home"),
+            (format!("/w/{ws}/product"), "Product", "product"),
+            (format!("/w/{ws}/project"), "Project", "project"),
+            (format!("/w/{ws}/together"), "Together", "together"),
+            (format!("/w/{ws}/settings"), "Settings", "settings"),
+        ]
     }
 }
 

@@ -30,7 +30,8 @@ pub async fn home(State(state): State<AppState>, PageAllowed(a): PageAllowed<Wor
     let ws = state.store.workspace(a.ws).await.map_err(on(&path))?;
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "home", ws.name.clone()).await.map_err(on(&path))?;
     let activity = if allows(a.role, Action::ActivityRead) {
-        state.store.activity(a.ws, None, 10).await.map_err(on(&path))?.items.iter().map(super::activity::line).collect()
+        let page = state.store.activity(a.ws, None, 10).await.map_err(on(&path))?;
+        page.items.iter().map(|e| super::activity::line(&shell.human, e)).collect()
     } else {
         Vec::new()
     };
@@ -67,10 +68,10 @@ pub async fn together(
     Ok(render(
         StatusCode::OK,
         &TogetherPage {
-            shell,
             ws_id: a.ws,
-            activity: page.items.iter().map(super::activity::line).collect(),
+            activity: page.items.iter().map(|e| super::activity::line(&shell.human, e)).collect(),
             next_cursor: page.next_after.map(|i| i.to_string()),
+            shell,
         },
     ))
 }
@@ -82,6 +83,7 @@ struct SettingsPage {
     ws: Workspace,
     tab: &'static str,
     can_edit: bool,
+    zones: Vec<String>,
 }
 
 pub async fn settings_page(State(state): State<AppState>, PageAllowed(a): PageAllowed<WorkspaceRead>) -> PageResult {
@@ -89,12 +91,14 @@ pub async fn settings_page(State(state): State<AppState>, PageAllowed(a): PageAl
     let ws = state.store.workspace(a.ws).await.map_err(on(&path))?;
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "settings", "Settings").await.map_err(on(&path))?;
     let can_edit = allows(a.role, Action::WorkspaceUpdate);
-    Ok(render(StatusCode::OK, &SettingsPage { shell, ws, tab: "workspace", can_edit }))
+    let zones = if can_edit { jiff::tz::db().available().map(|z| z.as_str().to_owned()).collect() } else { Vec::new() };
+    Ok(render(StatusCode::OK, &SettingsPage { shell, ws, tab: "workspace", can_edit, zones }))
 }
 
 #[derive(Deserialize)]
 pub struct RenameForm {
     name: String,
+    time_zone: Option<String>,
     version: i64,
 }
 
@@ -104,7 +108,9 @@ pub async fn settings_submit(
     PageForm(f): PageForm<RenameForm>,
 ) -> PageResult {
     let path = format!("/w/{}/settings", a.ws);
-    workspaces::rename_workspace(&state, a.user_id(), a.ws, f.version, &f.name).await.map_err(on(&path))?;
+    workspaces::update_workspace(&state, a.user_id(), a.ws, f.version, &f.name, f.time_zone.as_deref())
+        .await
+        .map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
 
@@ -323,7 +329,8 @@ pub async fn portfolio(State(state): State<AppState>, PageAllowed(a): PageAllowe
             note: format!("SPI {}", PortfolioPage::index(&x.spi)),
         })
         .collect();
-    let timeline = crate::svg::charts::timeline(&rows, tandem_core::model::Day::of(state.clock.now()).0);
     let shell = Shell::new(&state, &a.principal, Some(a.ws), "together", "Portfolio").await.map_err(on(&path))?;
+    let today = tandem_core::model::Day::of(state.clock.now()).0;
+    let timeline = crate::svg::charts::timeline(&rows, today, |d| shell.human.short(d));
     Ok(render(StatusCode::OK, &PortfolioPage { shell, p, timeline }))
 }

@@ -153,7 +153,17 @@ pub async fn scope_metrics(
             _ => project_here(&e.before),
         };
         if here {
+            // The task as people name it: its key and name at the time, or now.
+            let named = |v: &Option<serde_json::Value>| {
+                let o = v.as_ref()?;
+                Some(format!("{} {}", o.get("key")?.as_str()?, o.get("name")?.as_str()?))
+            };
+            let subject_label = named(&e.after)
+                .or_else(|| named(&e.before))
+                .or_else(|| plan.tasks.iter().find(|t| t.id == e.subject_id).map(|t| format!("{} {}", t.key, t.name)));
             unmanaged.push(UnmanagedChange {
+                subject_label,
+                actor_name: e.actor_name,
                 action: e.action,
                 subject_type: e.subject_type,
                 subject_id: e.subject_id,

@@ -38,19 +38,17 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Pat
     let page = page_at(&path, "/products/", "");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "dashboard", &page).await?;
     let d = tandem_app::ops::dashboards::product(&state, &a).await.map_err(on(&page))?;
-    let bars: Vec<(String, f64)> = d
-        .feedback_weekly
-        .iter()
-        .map(|w| (format!("{:02}-{:02}", w.start.0.month(), w.start.0.day()), w.count as f64))
-        .collect();
+    let bars: Vec<(String, f64)> =
+        d.feedback_weekly.iter().map(|w| (shell.human.short(w.start), w.count as f64)).collect();
     let framework = f.product.default_framework;
+    let objectives = d.objectives.into_iter().map(|o| objective_view(&shell.human, o)).collect();
     Ok(render(
         StatusCode::OK,
         &DashboardPage {
             both_hats: d.both_hats,
             shell,
             f,
-            objectives: d.objectives.into_iter().map(objective_view).collect(),
+            objectives,
             top: d.top_features,
             framework,
             releases: d.releases,

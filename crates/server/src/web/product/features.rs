@@ -89,27 +89,35 @@ pub async fn feature_create(
 /// A task delivering the feature, with its scheduled dates.
 struct Delivering {
     t: tandem_core::project::Task,
-    start: String,
-    finish: String,
+    start: Option<tandem_core::project::LocalTime>,
+    finish: Option<tandem_core::project::LocalTime>,
     critical: bool,
 }
 
 /// The delivering tasks with the dates their projects' schedules give them.
 async fn delivering_rows(state: &AppState, feature: Id) -> Result<Vec<Delivering>, ApiError> {
     let tasks = state.store.tasks_delivering(feature).await?;
-    let mut dates: std::collections::HashMap<Id, (String, String, bool)> = std::collections::HashMap::new();
+    let mut dates: std::collections::HashMap<
+        Id,
+        (tandem_core::project::LocalTime, tandem_core::project::LocalTime, bool),
+    > = std::collections::HashMap::new();
     let projects: BTreeSet<Id> = tasks.iter().map(|t| t.project_id).collect();
     for p in projects {
         let c = tandem_app::schedules::computed(state, p).await?;
         for r in &c.view.tasks {
-            dates.insert(r.id, (r.start.to_string(), r.finish.to_string(), r.critical));
+            dates.insert(r.id, (r.start, r.finish, r.critical));
         }
     }
     Ok(tasks
         .into_iter()
         .map(|t| {
-            let (start, finish, critical) = dates.remove(&t.id).unwrap_or_default();
-            Delivering { t, start, finish, critical }
+            let found = dates.remove(&t.id);
+            Delivering {
+                t,
+                start: found.map(|f| f.0),
+                finish: found.map(|f| f.1),
+                critical: found.is_some_and(|f| f.2),
+            }
         })
         .collect())
 }

@@ -164,7 +164,7 @@ pub(crate) fn percent(p: f64) -> i64 {
     (p * 100.0).round() as i64
 }
 
-pub(crate) fn objective_view(o: Objective) -> ObjectiveView {
+pub(crate) fn objective_view(human: &crate::web::human::Human, o: Objective) -> ObjectiveView {
     let krs = o
         .key_results
         .iter()
@@ -179,7 +179,7 @@ pub(crate) fn objective_view(o: Objective) -> ObjectiveView {
         .key_results
         .iter()
         .map(|k| {
-            let pts: Vec<(String, f64)> = k.history.iter().map(|h| (h.date.to_string(), h.value)).collect();
+            let pts: Vec<(String, f64)> = k.history.iter().map(|x| (human.short(x.date), x.value)).collect();
             charts::line_chart(&k.metric, &pts, &k.unit)
         })
         .collect();

@@ -93,7 +93,7 @@ pub async fn okrs(State(state): State<AppState>, PageUser(p): PageUser, Path(pat
     let page = page_at(&path, "/products/", "/okrs");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "okrs", &page).await?;
     let objectives = tandem_app::forecast::objectives(&state, a.scope.product_id).await.map_err(on(&page))?;
-    let objectives = objectives.into_iter().map(objective_view).collect();
+    let objectives = objectives.into_iter().map(|o| objective_view(&shell.human, o)).collect();
     Ok(render(StatusCode::OK, &OkrsPage { shell, f, objectives, today: Day::of(state.clock.now()) }))
 }
 
@@ -176,9 +176,12 @@ pub async fn metrics(State(state): State<AppState>, PageUser(p): PageUser, Path(
         .map_err(on(&page))?
         .into_iter()
         .map(|s| {
-            let pts: Vec<(String, f64)> = s.points.iter().map(|p| (p.date.to_string(), p.value)).collect();
+            let pts: Vec<(String, f64)> = s.points.iter().map(|p| (shell.human.short(p.date), p.value)).collect();
             let chart = charts::line_chart(&s.name, &pts, &s.unit);
-            let latest = s.points.last().map(|p| format!("{} {} on {}", charts::fmt_num(p.value), s.unit, p.date));
+            let latest = s
+                .points
+                .last()
+                .map(|p| format!("{} {} on {}", charts::fmt_num(p.value), s.unit, shell.human.date(p.date)));
             SeriesView { series: s, chart, latest }
         })
         .collect();

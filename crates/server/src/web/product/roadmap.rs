@@ -64,6 +64,6 @@ pub async fn roadmap_page(
             note: format!("{} features", t.features.len()),
         })
         .collect();
-    let timeline = charts::timeline(&rows, Day::of(state.clock.now()).0);
+    let timeline = charts::timeline(&rows, Day::of(state.clock.now()).0, |d| shell.human.short(d));
     Ok(render(StatusCode::OK, &RoadmapPage { shell, f, map, versions, lanes: Lane::ALL, timeline }))
 }

@@ -126,7 +126,7 @@ pub async fn sprints(
     let burndown = match &shown {
         Some(s) => {
             let b = agile::sprint_burndown(&state, s).await.map_err(on(&at))?;
-            let labels: Vec<String> = b.days.iter().map(|d| d.date.to_string()).collect();
+            let labels: Vec<String> = b.days.iter().map(|d| shell.human.short(d.date)).collect();
             let series = [
                 Series {
                     name: "Ideal",

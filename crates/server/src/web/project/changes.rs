@@ -213,6 +213,14 @@ impl DecisionLogPage {
     fn val(v: &Option<String>) -> &str {
         v.as_deref().unwrap_or("")
     }
+    /// The subject by key and title, or by its kind where it has none.
+    fn subject(&self, d: &tandem_core::change::DecisionEntry) -> String {
+        match &d.subject_label {
+            Some(l) => l.clone(),
+            None => tandem_core::enums::humanize(&d.subject_type),
+        }
+    }
+
     /// The page about a decision's subject, where there is one.
     fn link(&self, d: &tandem_core::change::DecisionEntry) -> Option<String> {
         match d.subject_type.as_str() {

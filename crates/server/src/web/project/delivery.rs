@@ -65,7 +65,7 @@ pub async fn budget(State(state): State<AppState>, p: Principal, Path(path): Pat
         }
         None => Vec::new(),
     };
-    let chart = evm.as_ref().map(evm_chart).unwrap_or_default();
+    let chart = evm.as_ref().map(|e| evm_chart(&shell.human, e)).unwrap_or_default();
     let budget = m(f.project.budget_minor);
     Ok(render(
         StatusCode::OK,
@@ -108,7 +108,7 @@ struct TimesheetPage {
     total: String,
     prev: String,
     next: String,
-    week: String,
+    week: Day,
     tasks: Vec<(Id, Id, String)>,
     can_log: bool,
 }
@@ -147,9 +147,8 @@ pub async fn timesheet(
     Ok(render(
         StatusCode::OK,
         &TimesheetPage {
-            shell,
             ws: a.ws,
-            days: sheet.days.iter().map(|d| d.0.strftime("%a %d %b").to_string()).collect(),
+            days: sheet.days.iter().map(|d| format!("{} {}", d.0.strftime("%a"), shell.human.short(d))).collect(),
             rows: sheet
                 .rows
                 .iter()
@@ -165,9 +164,10 @@ pub async fn timesheet(
             prev: delivery::monday_of(Day(monday.0.checked_sub(jiff::Span::new().days(7)).unwrap_or(monday.0)))
                 .to_string(),
             next: Day(monday.0.checked_add(jiff::Span::new().days(7)).unwrap_or(monday.0)).to_string(),
-            week: monday.to_string(),
+            week: monday,
             can_log: tandem_core::access::may_contribute(a.role),
             tasks,
+            shell,
         },
     ))
 }
@@ -191,9 +191,12 @@ pub async fn timesheet_log(
     let (project, task) = form.task.split_once(':').ok_or_else(|| bad("choose a task"))?;
     let (project, task): (Id, Id) =
         (project.parse().map_err(|_| bad("choose a task"))?, task.parse().map_err(|_| bad("choose a task"))?);
-    let hours: f64 = form.hours.trim().replace(',', ".").parse().map_err(|_| {
-        on::<crate::error::ApiError>(&path)(crate::error::ApiError::invalid("minutes", "hours must be a number"))
-    })?;
+    // Checked in hours, as typed: the minutes the entry stores are not what the person wrote.
+    let in_hours = || crate::error::ApiError::invalid("hours", "must be a number of hours above 0 and at most 24");
+    let hours: f64 = form.hours.trim().replace(',', ".").parse().map_err(|_| on(&path)(in_hours()))?;
+    if !(hours > 0.0 && hours <= 24.0) {
+        return Err(on(&path)(in_hours()));
+    }
     let ip = project_access(&state, a.principal.id(), project, ProjectAction::Contribute).await.map_err(on(&path))?;
     let req = CreateTimeEntry {
         task_id: task,

@@ -167,8 +167,8 @@ pub(crate) fn opt_id(s: Option<&str>) -> Option<Id> {
     s.filter(|s| !s.is_empty()).and_then(|s| s.parse().ok())
 }
 
-pub(crate) fn evm_chart(e: &EvmView) -> String {
-    let labels: Vec<String> = e.curve.iter().map(|p| p.date.to_string()).collect();
+pub(crate) fn evm_chart(h: &crate::web::human::Human, e: &EvmView) -> String {
+    let labels: Vec<String> = e.curve.iter().map(|p| h.short(p.date)).collect();
     let series = [
         Series {
             name: "PV (planned)",

@@ -33,6 +33,19 @@ struct DashboardPage {
     rag_dims: Vec<(&'static str, &'static str)>,
 }
 
+impl DashboardPage {
+    /// What a plan edit made outside change control did, as a verb.
+    fn verb(&self, action: &str) -> &'static str {
+        match action {
+            "task.created" => "added",
+            "task.deleted" => "deleted",
+            "dependency.created" => "added",
+            "dependency.deleted" => "removed",
+            _ => "changed",
+        }
+    }
+}
+
 fn dims(r: &StatusReport) -> Vec<(&'static str, &'static str)> {
     vec![
         ("schedule", r.rag.schedule.as_str()),
@@ -51,7 +64,7 @@ pub async fn dashboard(State(state): State<AppState>, p: Principal, Path(path): 
     let page = DashboardPage {
         spi: ratio(d.evm.as_ref().and_then(|e| e.figures.spi)),
         cpi: ratio(d.evm.as_ref().and_then(|e| e.figures.cpi)),
-        evm_chart: d.evm.as_ref().map(evm_chart).unwrap_or_default(),
+        evm_chart: d.evm.as_ref().map(|e| evm_chart(&shell.human, e)).unwrap_or_default(),
         critical_days: charts::fmt_num(d.critical_working_days),
         rag_dims: d.latest_report.as_ref().map(dims).unwrap_or_default(),
         d,
@@ -88,17 +101,13 @@ pub async fn monte_carlo(State(state): State<AppState>, p: Principal, Path(path)
         .map_err(on(&at))?;
     let (histogram, s_curve) = match &run {
         Some(r) => {
-            let bars: Vec<(String, f64)> = r
-                .results
-                .histogram
-                .iter()
-                .map(|b| (b.from.0.date().strftime("%d %b").to_string(), f64::from(b.count)))
-                .collect();
+            let bars: Vec<(String, f64)> =
+                r.results.histogram.iter().map(|b| (shell.human.short(b.from), f64::from(b.count))).collect();
             let pts: Vec<(String, f64)> = r
                 .results
                 .s_curve
                 .iter()
-                .map(|c| (c.date.0.date().to_string(), (c.probability * 100.0).round()))
+                .map(|c| (shell.human.short(c.date), (c.probability * 100.0).round()))
                 .collect();
             (
                 charts::bar_chart("Finish dates: iterations per bin", &bars),

@@ -270,7 +270,7 @@ async fn resources_page(
     }
     let status =
         if forms.iter().any(|x| x.problem.is_some()) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let weeks = u.weeks.iter().map(|w| w.to_string()).collect();
+    let weeks = u.weeks.iter().map(|w| shell.human.short(w)).collect();
     let resources = list.into_iter().map(|r| (calendar_summary(&r), r)).map(|(s, r)| (r, s)).collect();
     let page = ResourcesPage {
         shell,

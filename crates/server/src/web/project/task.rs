@@ -144,16 +144,13 @@ impl TaskPage {
         when(*t)
     }
 
-    fn constraint_label(&self, c: &ConstraintType) -> &'static str {
-        match c {
-            ConstraintType::Asap => "As soon as possible",
-            ConstraintType::Alap => "As late as possible",
-            ConstraintType::Snet => "Start no earlier than",
-            ConstraintType::Snlt => "Start no later than",
-            ConstraintType::Fnet => "Finish no earlier than",
-            ConstraintType::Fnlt => "Finish no later than",
-            ConstraintType::Mso => "Must start on",
-            ConstraintType::Mfo => "Must finish on",
+    /// A summary shows its subtasks' status, never its own stored one.
+    fn shown_status(&self) -> BoardStatus {
+        match &self.s {
+            Some(s) if self.t.kind == TaskKind::Summary => {
+                tandem_core::progress::summary_status(s.percent_complete, s.done)
+            }
+            _ => self.t.status,
         }
     }
 }
@@ -327,7 +324,7 @@ pub(super) async fn show(
         .await
         .map_err(on(&at))?
         .iter()
-        .map(line)
+        .map(|e| line(&shell.human, e))
         .collect();
     let currency = f.project.currency.clone();
     let page = TaskPage {

@@ -1,0 +1,91 @@
+//! Pages people can trust, in the browser: a refused form stays on its page
+//! with the reason beside the field and what was typed kept; a saved one
+//! says so; figures read as people say them (keys, not ids; "early", not a
+//! negative lateness; a summary's own progress, not its stored status).
+
+use fantoccini::Locator;
+use tandem_core::Role;
+
+use crate::browser::{demo_in_browser, sign_in_as};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_forms_keep_what_was_typed_and_say_why_beside_the_field() {
+    let test = "refused_forms_keep_what_was_typed_and_say_why_beside_the_field";
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    let p = app.state.store.projects_by_key(Some(ws.parse().unwrap()), "CKT").await.unwrap().remove(0).id;
+    sign_in_as(&b, &app, Role::ProjectManager).await;
+
+    // A risk with a cost that is not an amount: back on the risks page, the
+    // reason beside the cost, the title still typed.
+    let risks = format!("/projects/{p}/risks");
+    b.client.goto(&app.url(&risks)).await.unwrap();
+    b.fill("main form input[name=title]", "Vendor API deprecation").await;
+    b.fill("main form input[name=cost_impact]", "lots").await;
+    b.click("main form.inline button[type=submit]").await;
+    b.expect_text("main form .field-error", "must be a number").await;
+    assert_eq!(b.client.current_url().await.unwrap().path(), risks);
+    b.expect_text("main .alert", "Not saved").await;
+    let cost = b.client.find(Locator::Css("main form input[name=cost_impact]")).await.unwrap();
+    assert_eq!(cost.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(cost.prop("value").await.unwrap().as_deref(), Some("lots"));
+    let title = b.client.find(Locator::Css("main form input[name=title]")).await.unwrap();
+    assert_eq!(title.prop("value").await.unwrap().as_deref(), Some("Vendor API deprecation"));
+    b.screenshot("60-form-refused-beside-field").await;
+
+    // Corrected, it is saved and the page says so.
+    b.fill("main form input[name=cost_impact]", "12000").await;
+    b.click("main form.inline button[type=submit]").await;
+    b.expect_text(".toast", "Saved.").await;
+    b.expect_text("main", "Vendor API deprecation").await;
+
+    // Timesheet hours are checked as hours, not minutes.
+    sign_in_as(&b, &app, Role::Contributor).await;
+    b.client.goto(&app.url(&format!("/w/{ws}/timesheet"))).await.unwrap();
+    b.fill("main form input[name=hours]", "25").await;
+    b.click("main form.inline button[type=submit]").await;
+    let reason = b.expect_text("main form .field-error", "hours").await;
+    assert!(reason.contains("24"), "{reason}");
+    assert!(!reason.contains("1440"), "{reason}");
+
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+    db.destroy().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_name_things_and_read_numbers_as_people_do() {
+    let test = "pages_name_things_and_read_numbers_as_people_do";
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    let wsid: tandem_core::Id = ws.parse().unwrap();
+    let p = app.state.store.projects_by_key(Some(wsid), "CKT").await.unwrap().remove(0).id;
+    sign_in_as(&b, &app, Role::ProjectManager).await;
+
+    // The decision log names the change request by key and title.
+    b.client.goto(&app.url(&format!("/w/{ws}/decisions"))).await.unwrap();
+    let log = b.expect_text("#decisions", "CKT-").await;
+    assert!(!log.to_lowercase().contains("change request 1"), "{log}");
+    assert!(!log.contains("product_manager"), "{log}");
+
+    // The portfolio says early or late in days, never a negative lateness.
+    b.client.goto(&app.url(&format!("/w/{ws}/portfolio"))).await.unwrap();
+    let table = b.expect_text("main table", "Checkout 2027.1").await;
+    assert!(table.contains(" early") || table.contains(" late") || table.contains("on the day"), "{table}");
+    assert!(!table.contains('−') && !table.contains("-5"), "{table}");
+
+    // A summary whose subtasks are all done reads as done, whatever its
+    // own stored status says.
+    let api = app.login_as(Role::ProjectManager).await;
+    let s: serde_json::Value = api.get(&format!("/api/v1/projects/{p}/schedule")).await.json().await.unwrap();
+    let done = s["tasks"].as_array().unwrap().iter().find(|t| t["summary"] == true && t["done"] == true);
+    let done = done.expect("the demo has a finished phase");
+    b.client.goto(&app.url(&format!("/tasks/{}", done["id"].as_str().unwrap()))).await.unwrap();
+    b.expect_text("main .status", "Done").await;
+    let facts = b.text("#schedule").await;
+    assert!(facts.contains("100 %"), "{facts}");
+
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+    db.destroy().await;
+}
