@@ -93,8 +93,48 @@ pub fn velocity(done: &[f64]) -> Option<f64> {
     (!last.is_empty()).then(|| round2(last.iter().sum::<f64>() / last.len() as f64))
 }
 
+/// What a sprint's commitment goes beyond: its capacity when one is set,
+/// else the team's velocity.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OverCommitment {
+    /// `capacity` or `velocity`.
+    pub basis: &'static str,
+    pub limit_points: f64,
+}
+
+/// Flags a sprint that commits more points than the team can take: more
+/// than its capacity, or, without one, more than the velocity. A sprint
+/// already closed is history and is not flagged.
+pub fn over_commitment(
+    status: SprintStatus,
+    committed: f64,
+    capacity: Option<f64>,
+    velocity: Option<f64>,
+) -> Option<OverCommitment> {
+    if status == SprintStatus::Closed {
+        return None;
+    }
+    let (basis, limit) = match (capacity, velocity) {
+        (Some(c), _) => ("capacity", c),
+        (None, Some(v)) => ("velocity", v),
+        (None, None) => return None,
+    };
+    (committed > limit + 1e-9).then_some(OverCommitment { basis, limit_points: limit })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_sprint_beyond_its_capacity_or_velocity_is_flagged() {
+        use super::{SprintStatus, over_commitment};
+        let o = over_commitment(SprintStatus::Planned, 42.0, None, Some(30.0)).unwrap();
+        assert_eq!((o.basis, o.limit_points), ("velocity", 30.0));
+        assert_eq!(over_commitment(SprintStatus::Active, 42.0, Some(45.0), Some(30.0)), None);
+        assert_eq!(over_commitment(SprintStatus::Active, 46.0, Some(45.0), None).map(|o| o.basis), Some("capacity"));
+        assert_eq!(over_commitment(SprintStatus::Closed, 42.0, None, Some(30.0)), None);
+        assert_eq!(over_commitment(SprintStatus::Planned, 30.0, None, Some(30.0)), None);
+    }
+
     use super::*;
 
     fn day(s: &str) -> Day {

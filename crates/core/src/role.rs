@@ -81,6 +81,12 @@ impl FromStr for Role {
     }
 }
 
+impl crate::enums::Labelled for Role {
+    fn label_text(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(self.label())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,11 +98,5 @@ mod tests {
             assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
         }
         assert!("owner".parse::<Role>().is_err());
-    }
-}
-
-impl crate::enums::Labelled for Role {
-    fn label_text(&self) -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed(self.label())
     }
 }

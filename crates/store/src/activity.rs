@@ -195,6 +195,22 @@ impl Store {
         rows.iter().map(activity_row).collect()
     }
 
+    /// The mark before the workspace's first activity entry after `at`:
+    /// everything after it is newer than `at`, and nothing newer is left
+    /// out even where entries were recorded with earlier times than their
+    /// order (imports, back-dated progress).
+    pub async fn activity_mark_before(&self, workspace: Id, at: Millis) -> Result<Id> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM activity WHERE workspace_id = $1 AND at > $2")
+            .bind(workspace.0)
+            .bind(at.0)
+            .fetch_one(&self.pool)
+            .await?;
+        match v {
+            Some(first) => Ok(Id(first - 1)),
+            None => self.activity_mark(workspace, at).await,
+        }
+    }
+
     /// The id of the workspace's last activity entry at or before `at` (0
     /// when there is none).
     pub async fn activity_mark(&self, workspace: Id, at: Millis) -> Result<Id> {

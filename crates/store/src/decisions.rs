@@ -450,6 +450,20 @@ impl Store {
         rows.iter().map(decision_row).collect()
     }
 
+    /// The mark before the workspace's first decision after `at` (see
+    /// [`Store::activity_mark_before`]).
+    pub async fn decision_mark_before(&self, ws: Id, at: Millis) -> Result<Id> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM decisions WHERE workspace_id = $1 AND at > $2")
+            .bind(ws.0)
+            .bind(at.0)
+            .fetch_one(&self.pool)
+            .await?;
+        match v {
+            Some(first) => Ok(Id(first - 1)),
+            None => self.decision_mark(ws, at).await,
+        }
+    }
+
     /// The id of the workspace's last decision-log entry at or before `at`.
     pub async fn decision_mark(&self, ws: Id, at: Millis) -> Result<Id> {
         let v: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM decisions WHERE workspace_id = $1 AND at <= $2")

@@ -140,7 +140,9 @@ async fn about(tx: &mut Tx, ws: Id, subject: (&str, Id), kind: &str) -> Result<A
 /// owners who must now decide (`submitted`, `recomputed`), admins when it
 /// is escalated, and every role the matrix makes accountable, consulted or
 /// informed for its kinds when it is settled (`applied`, `rejected`, a
-/// go/no-go call). Never the person who acted.
+/// go/no-go call). The person who acted is told only when a decision now
+/// awaits them too (a product manager filing a request she must decide);
+/// their own notices about the subject are read once they act on it.
 pub(crate) async fn after_decision(
     tx: &mut Tx,
     ws: Id,
@@ -150,6 +152,18 @@ pub(crate) async fn after_decision(
     actor: Option<Id>,
     now: Millis,
 ) -> Result<()> {
+    if let Some(who) = actor {
+        sqlx::query(
+            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND subject_type = $3 AND subject_id = $4 \
+             AND read_at IS NULL",
+        )
+        .bind(now.0)
+        .bind(who.0)
+        .bind(subject.0)
+        .bind(subject.1.0)
+        .execute(&mut **tx)
+        .await?;
+    }
     let a = match outcome {
         "submitted" | "recomputed" | "escalated" | "applied" | "rejected" | "go" | "no_go" => {
             about(tx, ws, subject, kind).await?
@@ -186,7 +200,7 @@ pub(crate) async fn after_decision(
     let mut seen = BTreeSet::new();
     let notices: Vec<Notice> = users
         .into_iter()
-        .filter(|u| Some(*u) != actor && seen.insert(*u))
+        .filter(|u| (reason == "decision_needed" || Some(*u) != actor) && seen.insert(*u))
         .map(|u| Notice {
             user_id: u,
             reason,

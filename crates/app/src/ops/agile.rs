@@ -124,6 +124,8 @@ pub struct SprintView {
     pub committed_points: f64,
     pub done_points: f64,
     pub tasks: usize,
+    /// Set when an open sprint commits more than its capacity or the velocity.
+    pub over_commitment: Option<tandem_core::agile::OverCommitment>,
 }
 
 /// `GET /projects/{id}/sprints`: the sprints and the velocity (mean
@@ -149,10 +151,26 @@ pub async fn sprints(state: &App, project: Id) -> Result<SprintList, AppError> {
                 closed.push(done);
             }
             let committed = (it.iter().map(|i| i.points).sum::<f64>() * 100.0).round() / 100.0 + 0.0;
-            SprintView { tasks: it.len(), committed_points: committed, done_points: done, sprint: s }
+            SprintView {
+                tasks: it.len(),
+                committed_points: committed,
+                done_points: done,
+                over_commitment: None,
+                sprint: s,
+            }
+        })
+        .collect::<Vec<_>>();
+    let velocity = velocity(&closed);
+    let items = items
+        .into_iter()
+        .map(|mut v| {
+            let capacity = v.sprint.capacity_points;
+            v.over_commitment =
+                tandem_core::agile::over_commitment(v.sprint.status, v.committed_points, capacity, velocity);
+            v
         })
         .collect();
-    Ok(SprintList { items, velocity: velocity(&closed) })
+    Ok(SprintList { items, velocity })
 }
 
 /// `GET /sprints/{id}/burndown`.

@@ -318,7 +318,7 @@ pub async fn next(state: &App, a: &InProduct, projects: &[Project]) -> Result<Ne
         Some(l) => (l.activity_upto, l.decisions_upto),
         None => {
             let since = Millis(now.0 - FIRST_LOOKBACK_MS);
-            (state.store.activity_mark(ws, since).await?, state.store.decision_mark(ws, since).await?)
+            (state.store.activity_mark_before(ws, since).await?, state.store.decision_mark_before(ws, since).await?)
         }
     };
     let (upto_a, upto_d) = (state.store.activity_mark(ws, now).await?, state.store.decision_mark(ws, now).await?);

@@ -800,6 +800,10 @@ async fn a_change_request_is_filed_and_decided_in_the_browser() {
     let card = format!("#cr-{}", cr["id"].as_str().unwrap());
     b.expect_text(&card, "(10 working days)").await;
     b.expect_text(&card, "Product manager and Project manager").await;
+    // The edits themselves, as a diff people read.
+    let diff = b.text(&format!("{card} .diff")).await;
+    assert!(diff.contains("Add task Gift card payments (10 days), delivers CHK-9 Gift cards"), "{diff}");
+    assert!(diff.contains("Bring CHK-9 Gift cards into 2027.1"), "{diff}");
     b.screenshot("41-change-request-impact").await;
 
     // The project manager rejects, the product manager approves: escalated.
@@ -814,6 +818,10 @@ async fn a_change_request_is_filed_and_decided_in_the_browser() {
     };
     decide(Role::ProjectManager, "reject", "Ten more days puts the release at risk").await;
     b.expect_text(&card, "Reject").await;
+    // Who is still awaited, and the project manager's buttons are gone.
+    let calls = b.expect_text(&format!("{card} .calls"), "awaited").await;
+    assert!(calls.contains("Project manager: Reject") && calls.contains("Product manager: awaited"), "{calls}");
+    assert!(b.client.find_all(Locator::Css(&format!("{card} button[value=approve]"))).await.unwrap().is_empty());
     decide(Role::ProductManager, "approve", "Enterprise deals depend on it").await;
     b.expect_text(&format!("{card} h2"), "Escalated").await;
     // A contributor sees the request but no decision buttons.

@@ -73,6 +73,11 @@ async fn pages_name_things_and_read_numbers_as_people_do() {
     assert!(table.contains(" early") || table.contains(" late") || table.contains("on the day"), "{table}");
     assert!(!table.contains('−') && !table.contains("-5"), "{table}");
 
+    // A sprint committing more than the team can take says so.
+    b.client.goto(&app.url(&format!("/projects/{p}/sprints"))).await.unwrap();
+    let sprints = b.expect_text("main table", "Sprint 2").await;
+    assert!(sprints.contains("over capacity (30)"), "{sprints}");
+
     // A summary whose subtasks are all done reads as done, whatever its
     // own stored status says.
     let api = app.login_as(Role::ProjectManager).await;

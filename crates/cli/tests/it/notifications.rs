@@ -47,15 +47,17 @@ async fn decisions_and_mentions_notify_the_people_they_concern() {
         let key = cr["key"].as_str().unwrap().to_owned();
 
         // The demo request, filed and submitted by the product manager,
-        // waits for its other owner, and only them.
+        // waits for both its owners, her included, and only them.
         let asked = format!("{key} Bring loyalty points into 2027.1 awaits your decision");
         let link = format!("/projects/{p}/changes#cr-{id}");
-        assert!(
-            texts(&pm, "").await.contains(&("decision_needed".into(), asked.clone(), link.clone())),
-            "{:?}",
-            texts(&pm, "").await
-        );
-        for api in [&pdm, &admin, &dev, &sh] {
+        for owner in [&pm, &pdm] {
+            assert!(
+                texts(owner, "").await.contains(&("decision_needed".into(), asked.clone(), link.clone())),
+                "{:?}",
+                texts(owner, "").await
+            );
+        }
+        for api in [&admin, &dev, &sh] {
             assert!(texts(api, "").await.iter().all(|n| n.0 != "decision_needed"));
         }
 
@@ -69,6 +71,10 @@ async fn decisions_and_mentions_notify_the_people_they_concern() {
             200,
         )
         .await;
+        // Acting on the request reads the notice that asked for it.
+        let unread = texts(&pm, "?unread=true").await;
+        assert!(unread.iter().all(|n| n.1 != asked), "{unread:?}");
+        assert!(texts(&pdm, "?unread=true").await.iter().any(|n| n.1 == asked));
         json_ok(
             pdm.post(
                 &format!("/api/v1/change-requests/{id}/decisions"),

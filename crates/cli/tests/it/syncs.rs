@@ -147,3 +147,28 @@ async fn the_sync_agenda_lists_what_changed_since_the_previous_sync() {
     })
     .await;
 }
+
+/// The demo's first agenda agrees with its dashboard: the feature the
+/// dashboard shows as shipped and the new feedback are on it, although
+/// the plan's history was recorded with earlier dates after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_agenda_shows_what_the_dashboard_shows() {
+    on_each_database("the_first_agenda_shows_what_the_dashboard_shows", |app| async move {
+        let ws = app.seed_demo().await;
+        let pdm = app.login_as(Role::ProductManager).await;
+        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
+        let product = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let dash = json_ok(pdm.get(&format!("/api/v1/dashboards/product/{product}")).await, 200).await;
+        let shipped: Vec<&str> =
+            dash["shipped"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+        assert!(!shipped.is_empty(), "{dash}");
+        let agenda = json_ok(pdm.get(&format!("/api/v1/products/{product}/sync-agenda")).await, 200).await;
+        let on_agenda: Vec<&str> =
+            agenda["shipped"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+        assert_eq!(on_agenda, shipped, "{agenda}");
+        let feedback = json_ok(pdm.get(&format!("/api/v1/products/{product}/feedback")).await, 200).await;
+        let all = feedback["items"].as_array().unwrap().len() as u64;
+        assert_eq!(agenda["feedback"]["count"].as_u64(), Some(all), "{agenda}");
+    })
+    .await;
+}

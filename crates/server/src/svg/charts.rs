@@ -80,6 +80,82 @@ pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
     svg
 }
 
+/// A point of an x–y chart: where it sits (x in any unit, such as days),
+/// its value, and what people read on hover.
+pub struct XyPoint {
+    pub x: f64,
+    pub y: f64,
+    pub tip: String,
+}
+
+/// A line over a numeric x axis, so that uneven gaps between points (dates
+/// as days) show as gaps; labelled ticks under the axis; the y axis spans
+/// `y_range` (such as 0–100 %).
+pub fn xy_chart(title: &str, points: &[XyPoint], ticks: &[(f64, String)], y_range: (f64, f64), unit: &str) -> String {
+    let (w, h, pad_l, pad_r, pad_b, pad_t) = (560.0_f64, 180.0_f64, 52.0, 14.0, 24.0, 10.0);
+    let mut svg = format!(
+        "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(title)
+    );
+    if points.is_empty() {
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg></div>",
+            w / 2.0 - 40.0,
+            h / 2.0
+        );
+        return svg;
+    }
+    let x0 = points.iter().map(|p| p.x).fold(f64::INFINITY, f64::min);
+    let x1 = points.iter().map(|p| p.x).fold(f64::NEG_INFINITY, f64::max);
+    let span = if x1 > x0 { x1 - x0 } else { 1.0 };
+    let (lo, hi) = y_range;
+    let yspan = if hi > lo { hi - lo } else { 1.0 };
+    let x = |v: f64| pad_l + (v - x0) / span * (w - pad_l - pad_r);
+    let y = |v: f64| pad_t + (1.0 - (v - lo) / yspan) * (h - pad_t - pad_b);
+    let base = h - pad_b;
+    let _ = write!(svg, "<line class=\"axis-line\" x1=\"{pad_l}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\"/>", w - pad_r);
+    for v in [lo, hi] {
+        let _ = write!(
+            svg,
+            "<text class=\"axis\" x=\"4\" y=\"{:.1}\">{}</text>",
+            y(v) + 4.0,
+            esc(&format!("{} {unit}", fmt_num(v)))
+        );
+    }
+    for (i, (t, label)) in ticks.iter().enumerate() {
+        let anchor = if i == 0 {
+            "start"
+        } else if i + 1 == ticks.len() {
+            "end"
+        } else {
+            "middle"
+        };
+        let tx = x(*t);
+        let _ = write!(
+            svg,
+            "<line class=\"axis-line\" x1=\"{tx:.1}\" y1=\"{base}\" x2=\"{tx:.1}\" y2=\"{}\"/>\
+             <text class=\"axis\" text-anchor=\"{anchor}\" x=\"{tx:.1}\" y=\"{}\">{}</text>",
+            base + 4.0,
+            h - 6.0,
+            esc(label)
+        );
+    }
+    let path: Vec<String> = points.iter().map(|p| format!("{:.1},{:.1}", x(p.x), y(p.y))).collect();
+    let _ = write!(svg, "<polyline class=\"series\" points=\"{}\"/>", path.join(" "));
+    for p in points {
+        let _ = write!(
+            svg,
+            "<circle class=\"dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\"><title>{}</title></circle>",
+            x(p.x),
+            y(p.y),
+            esc(&p.tip)
+        );
+    }
+    svg.push_str("</svg></div>");
+    svg
+}
+
 /// Vertical bars with a label under each.
 pub fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
     let (w, h, pad_b) = (560.0_f64, 150.0_f64, 22.0);
@@ -304,6 +380,26 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(line_chart("x", &[], "").contains("No values yet"));
         assert_eq!(bar_chart("b", &[("a".into(), 1.0), ("b".into(), 2.0)]).matches("<rect").count(), 2);
+    }
+
+    #[test]
+    fn xy_points_sit_where_their_x_says() {
+        let pts = [
+            XyPoint { x: 0.0, y: 10.0, tip: "a".into() },
+            XyPoint { x: 1.0, y: 50.0, tip: "b".into() },
+            XyPoint { x: 10.0, y: 100.0, tip: "c".into() },
+        ];
+        let svg = xy_chart("S", &pts, &[(0.0, "1 Jan".into()), (10.0, "11 Jan".into())], (0.0, 100.0), "%");
+        // Evenly spaced points would put the second at the middle; it sits a tenth along.
+        let cx: Vec<f64> = svg
+            .split("<circle class=\"dot\" cx=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(cx.len(), 3);
+        let tenth = (cx[1] - cx[0]) / (cx[2] - cx[0]);
+        assert!((tenth - 0.1).abs() < 0.01, "{tenth}");
+        assert!(svg.contains("<title>b</title>") && svg.contains(">11 Jan</text>"), "{svg}");
     }
 
     #[test]

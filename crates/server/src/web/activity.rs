@@ -148,7 +148,11 @@ pub fn line(h: &Human, a: &Activity) -> Line {
             match (before.get(k), after.get(k)) {
                 (Some(b), Some(f)) if b == f => None,
                 (None, f) => Some(format!("{label}: {}", show(h, k, f))),
-                (b, f) => Some(format!("{label}: {} → {}", show(h, k, b), show(h, k, f))),
+                (b, f) => {
+                    let (b, f) = (show(h, k, b), show(h, k, f));
+                    // Values stored differently but read the same are no change to a reader.
+                    (b != f).then(|| format!("{label}: {b} → {f}"))
+                }
             }
         })
         .collect();

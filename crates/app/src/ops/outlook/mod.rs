@@ -46,6 +46,28 @@ pub struct HistogramBin {
     pub count: u32,
 }
 
+/// Iterations finishing on each calendar day, from a run's bins: the
+/// engine's bins are in working minutes and can be narrower than a day,
+/// and people read a finish by its day. Days without finishes between the
+/// first and the last are kept, at zero, so gaps show.
+pub fn finishes_per_day(bins: &[HistogramBin]) -> Vec<(jiff::civil::Date, u32)> {
+    let mut days: Vec<(jiff::civil::Date, u32)> = Vec::new();
+    for b in bins {
+        let day = b.from.0.date();
+        match days.last_mut() {
+            Some((d, n)) if *d == day => *n += b.count,
+            _ => {
+                // Fill the days between with zeros.
+                while let Some(next) = days.last().and_then(|(d, _)| d.tomorrow().ok()).filter(|n| *n < day) {
+                    days.push((next, 0));
+                }
+                days.push((day, b.count));
+            }
+        }
+    }
+    days
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CurvePoint {
     pub date: LocalTime,
@@ -245,4 +267,22 @@ pub async fn run_monte_carlo(state: &App, a: &InProject, req: RunRequest) -> Res
 
 fn to_json<T: Serialize>(v: &T) -> Result<String, AppError> {
     serde_json::to_string(v).map_err(|e| AppError::Internal(format!("json: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_narrower_than_a_day_add_up_per_day() {
+        let at = |s: &str| LocalTime(s.parse().unwrap());
+        let bin = |from: &str, to: &str, count| HistogramBin { from: at(from), to: at(to), count };
+        let days = finishes_per_day(&[
+            bin("2027-01-20T08:00:00", "2027-01-20T12:00:00", 3),
+            bin("2027-01-20T12:00:00", "2027-01-20T16:00:00", 4),
+            bin("2027-01-22T09:00:00", "2027-01-22T13:00:00", 1),
+        ]);
+        let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        assert_eq!(days, vec![(d("2027-01-20"), 7), (d("2027-01-21"), 0), (d("2027-01-22"), 1)]);
+    }
 }

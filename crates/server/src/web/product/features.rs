@@ -266,7 +266,8 @@ impl FeatureForm {
         };
         Ok(UpdateFeature {
             title: self.title.clone(),
-            description: self.description.clone(),
+            // Browsers send a textarea's line breaks as CRLF; stored text has LF.
+            description: self.description.as_ref().map(|d| d.replace("\r\n", "\n")),
             status: choice("status", &self.status, FeatureStatus::parse)?.flatten(),
             rejection_reason: self.rejection_reason.clone().filter(|r| !r.trim().is_empty()),
             lane: choice("lane", &self.lane, Lane::parse)?,

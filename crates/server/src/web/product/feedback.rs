@@ -99,8 +99,12 @@ pub async fn feedback_triage(
     let a = product_access(&state, p.id(), ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on(page))?;
     let status = FeedbackStatus::parse(&form.status)
         .ok_or_else(|| on(page)(ApiError::invalid("status", format!("must be one of {}", FeedbackStatus::words()))))?;
-    let req = UpdateFeedback { status: Some(status), ..UpdateFeedback::default() };
-    ops::update_feedback(&state, &a, id, form.version, req).await.map_err(on(page))?;
+    // "Linked" is shown for linked feedback and kept as it is; it is
+    // reached by linking, never set here.
+    if status != FeedbackStatus::Linked {
+        let req = UpdateFeedback { status: Some(status), ..UpdateFeedback::default() };
+        ops::update_feedback(&state, &a, id, form.version, req).await.map_err(on(page))?;
+    }
     let fallback = format!("/products/{}/feedback", a.scope.product_id);
     Ok(Redirect::to(&back(form.return_to.as_deref(), fallback)).into_response())
 }

@@ -23,6 +23,13 @@ struct CrView {
     dims: String,
     required: String,
     can_decide: bool,
+    /// The edits as a readable diff.
+    edits: Vec<String>,
+    /// Each owner who must decide: their role, and their call when made
+    /// (`Approve`/`Reject` and the rationale), or none while awaited.
+    calls: Vec<(String, Option<(String, String)>)>,
+    /// The viewer's own call in this round, when they have made it.
+    mine: Option<String>,
 }
 
 #[derive(Template)]
@@ -38,38 +45,19 @@ struct ChangesPage {
     releases: Vec<(Id, String)>,
 }
 
+impl ChangesPage {
+    fn money(&self, minor: &i64) -> String {
+        money(*minor, &self.f.project.currency)
+    }
+}
+
 pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
     use tandem_core::change::CrStatus;
     let (at, id) = page(&path, "/changes");
     let (shell, f, a) = frame(&state, &p, id?, "changes", &at).await?;
     let matrix = state.store.decision_matrix(f.project.workspace_id).await.map_err(on(&at))?.matrix;
     let holds = a.holds(&state).await.map_err(on(&at))?;
-    let items = state
-        .store
-        .change_requests(f.project.id)
-        .await
-        .map_err(on(&at))?
-        .into_iter()
-        .map(|cr| {
-            let open = matches!(cr.status, CrStatus::Submitted | CrStatus::Escalated);
-            let can_decide = open && tandem_app::ops::changes::say(&a, holds, &cr, &matrix).any();
-            CrView {
-                dims: cr.dimensions.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
-                required: cr.required.iter().map(|r| r.label()).collect::<Vec<_>>().join(" and "),
-                can_decide,
-                cr,
-            }
-        })
-        .collect();
-    let tasks = state
-        .store
-        .tasks(f.project.id)
-        .await
-        .map_err(on(&at))?
-        .into_iter()
-        .filter(|t| t.kind != tandem_core::project::TaskKind::Summary)
-        .map(|t| (t.id, format!("{} {}", t.key, t.name)))
-        .collect();
+    let plan = state.store.tasks(f.project.id).await.map_err(on(&at))?;
     let (mut features, mut releases) = (Vec::new(), Vec::new());
     if let Some(product) = f.project.product_id {
         features = state
@@ -82,6 +70,59 @@ pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Pa
             .collect();
         releases = state.store.releases(product).await.map_err(on(&at))?.into_iter().map(|r| (r.id, r.name)).collect();
     }
+    let names = tandem_core::change_text::Names {
+        tasks: plan.iter().map(|t| (t.id, (t.key.clone(), t.name.clone(), t.duration_minutes))).collect(),
+        features: features.iter().cloned().collect(),
+        releases: releases.iter().cloned().collect(),
+        budget_minor: f.project.budget_minor,
+        currency: f.project.currency.clone(),
+    };
+    let me = a.user_id;
+    let items = state
+        .store
+        .change_requests(f.project.id)
+        .await
+        .map_err(on(&at))?
+        .into_iter()
+        .map(|cr| {
+            let open = matches!(cr.status, CrStatus::Submitted | CrStatus::Escalated);
+            let decided = |d: &str| matches!(d, "approve" | "reject");
+            let mine =
+                cr.approvals.iter().find(|x| x.user_id == me && decided(&x.decision)).map(|x| x.decision.clone());
+            // One call per person and round: a decided owner's buttons go.
+            let can_decide = open && mine.is_none() && tandem_app::ops::changes::say(&a, holds, &cr, &matrix).any();
+            // After owners disagree, an admin settles it.
+            let admin = tandem_core::Role::Admin;
+            let settles = (cr.status == CrStatus::Escalated || cr.approvals.iter().any(|x| x.role == admin))
+                && !cr.required.contains(&admin);
+            let calls = cr
+                .required
+                .iter()
+                .chain(settles.then_some(&admin))
+                .map(|r| {
+                    let call = cr.approvals.iter().find(|x| x.role == *r && decided(&x.decision));
+                    (
+                        r.label().to_owned(),
+                        call.map(|c| (tandem_core::enums::humanize(&c.decision), c.rationale.clone())),
+                    )
+                })
+                .collect();
+            CrView {
+                dims: cr.dimensions.iter().map(|d| d.label().to_lowercase()).collect::<Vec<_>>().join(", "),
+                required: cr.required.iter().map(|r| r.label()).collect::<Vec<_>>().join(" and "),
+                can_decide,
+                edits: tandem_core::change_text::describe(&cr.edits, &names),
+                calls,
+                mine,
+                cr,
+            }
+        })
+        .collect();
+    let tasks = plan
+        .into_iter()
+        .filter(|t| t.kind != tandem_core::project::TaskKind::Summary)
+        .map(|t| (t.id, format!("{} {}", t.key, t.name)))
+        .collect();
     Ok(render(StatusCode::OK, &ChangesPage { shell, f, items, tasks, features, releases }))
 }
 

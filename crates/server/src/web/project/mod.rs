@@ -35,17 +35,7 @@ use tandem_app::ops::project::{self as ops, CreateProject};
 
 /// Money for people: `1 234.56 EUR`.
 pub fn money(minor: i64, currency: &str) -> String {
-    let neg = minor < 0;
-    let m = minor.unsigned_abs();
-    let units = (m / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(c);
-    }
-    format!("{}{grouped}.{:02} {currency}", if neg { "−" } else { "" }, m % 100)
+    tandem_core::money::money_text(minor, currency)
 }
 
 fn days(minutes: i64) -> String {

@@ -101,17 +101,42 @@ pub async fn monte_carlo(State(state): State<AppState>, p: Principal, Path(path)
         .map_err(on(&at))?;
     let (histogram, s_curve) = match &run {
         Some(r) => {
-            let bars: Vec<(String, f64)> =
-                r.results.histogram.iter().map(|b| (shell.human.short(b.from), f64::from(b.count))).collect();
-            let pts: Vec<(String, f64)> = r
+            let h = &shell.human;
+            let bars: Vec<(String, f64)> = outlook::finishes_per_day(&r.results.histogram)
+                .into_iter()
+                .map(|(day, n)| (h.short(day), f64::from(n)))
+                .collect();
+            // Days from the first point: uneven gaps between dates stay uneven.
+            let first = r.results.s_curve.first().map(|c| c.date.0);
+            let days =
+                |t: jiff::civil::DateTime| first.map_or(0.0, |f| (t - f).total(jiff::Unit::Hour).unwrap_or(0.0) / 24.0);
+            let pts: Vec<charts::XyPoint> = r
                 .results
                 .s_curve
                 .iter()
-                .map(|c| (shell.human.short(c.date), (c.probability * 100.0).round()))
+                .map(|c| charts::XyPoint {
+                    x: days(c.date.0),
+                    y: (c.probability * 100.0).round(),
+                    tip: format!("{}: {} %", h.date_time(c.date), (c.probability * 100.0).round()),
+                })
                 .collect();
+            let ticks: Vec<(f64, String)> = match (r.results.s_curve.first(), r.results.s_curve.last()) {
+                (Some(a), Some(b)) if a.date != b.date => {
+                    let half = days(b.date.0) / 2.0;
+                    let mid = a.date.0.checked_add(jiff::Span::new().hours((half * 24.0).round() as i64));
+                    let mut t = vec![(0.0, h.short(a.date))];
+                    if let Ok(mid) = mid {
+                        t.push((half, h.short(mid)));
+                    }
+                    t.push((days(b.date.0), h.short(b.date)));
+                    t
+                }
+                (Some(a), _) => vec![(0.0, h.short(a.date))],
+                _ => Vec::new(),
+            };
             (
-                charts::bar_chart("Finish dates: iterations per bin", &bars),
-                charts::line_chart("Chance of finishing by", &pts, "%"),
+                charts::bar_chart("Finish dates: iterations per day", &bars),
+                charts::xy_chart("Chance of finishing by", &pts, &ticks, (0.0, 100.0), "%"),
             )
         }
         None => (String::new(), String::new()),
