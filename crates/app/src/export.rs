@@ -202,3 +202,47 @@ pub fn decisions_csv(items: &[tandem_core::change::DecisionEntry]) -> Result<Dow
     });
     Ok(download("decisions.csv".to_owned(), csv_bytes(&header, rows)?))
 }
+
+/// A baseline's variance as CSV: one row per task, dates as stored
+/// (ISO 8601), variances in working minutes and minor units.
+pub fn variance_csv(key: &str, v: &crate::measure::BaselineView) -> Result<Download, AppError> {
+    let header = [
+        "key",
+        "name",
+        "baseline_start",
+        "baseline_finish",
+        "start",
+        "finish",
+        "start_variance_minutes",
+        "finish_variance_minutes",
+        "duration_variance_minutes",
+        "cost_variance_minor",
+    ];
+    let opt = |x: Option<i64>| x.map(|v| v.to_string()).unwrap_or_default();
+    let rows = v.tasks.iter().map(|t| {
+        vec![
+            t.key.clone(),
+            t.name.clone(),
+            word(t.baseline_start),
+            word(t.baseline_finish),
+            t.start.to_string(),
+            t.finish.to_string(),
+            opt(t.start_variance_minutes),
+            opt(t.finish_variance_minutes),
+            opt(t.duration_variance_minutes),
+            opt(t.cost_variance_minor),
+        ]
+    });
+    Ok(download(format!("{key}-baseline-{}-variance.csv", v.number), csv_bytes(&header, rows)?))
+}
+
+/// Release notes as a Markdown file.
+pub fn release_notes_md(release: &str, markdown: &str) -> Download {
+    let safe: String =
+        release.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' }).collect();
+    Download {
+        filename: format!("release-notes-{safe}.md"),
+        content_type: "text/markdown; charset=utf-8",
+        body: markdown.as_bytes().to_vec(),
+    }
+}

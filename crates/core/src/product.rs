@@ -485,7 +485,8 @@ pub fn roadmap(mut features: Vec<Feature>, releases: Vec<Release>, by: Framework
 pub fn release_notes(release: &Release, features: &[Feature]) -> String {
     let mut out = format!("# {}\n", release.name);
     if let Some(d) = release.target_date {
-        out.push_str(&format!("\n_Target date: {d}_\n"));
+        let day = crate::prefs::date_text(d.0, crate::prefs::DateOrder::DayMonth);
+        out.push_str(&format!("\n_Target date: {day}_\n"));
     }
     let shipped: Vec<&Feature> = features
         .iter()

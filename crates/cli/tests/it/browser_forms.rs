@@ -89,6 +89,25 @@ async fn pages_name_things_and_read_numbers_as_people_do() {
     let facts = b.text("#schedule").await;
     assert!(facts.contains("100 %"), "{facts}");
 
+    // Release notes and a baseline's variance are pages, with files to download.
+    b.client.goto(&app.url(&format!("/projects/{p}/budget"))).await.unwrap();
+    b.click("main a[href*='/baselines/']").await;
+    let variance = b.expect_text("#variance", "CKT-").await;
+    assert!(!variance.contains("T08:00") && !variance.contains("{"), "{variance}");
+    let csv_link = b.client.find(Locator::Css("main a[href$='variance.csv']")).await.unwrap();
+    let csv = api.get(&csv_link.attr("href").await.unwrap().unwrap()).await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(csv.text().await.unwrap().starts_with("key,name,baseline_start"));
+    let product = crate::browser::project_product(&app, p).await;
+    b.client.goto(&app.url(&format!("/products/{product}/releases"))).await.unwrap();
+    b.click("main a[href$='/notes']").await;
+    b.expect_text("main h1", "Release notes").await;
+    let md_link = b.client.find(Locator::Css("main a[href$='/notes.md']")).await.unwrap();
+    let md = api.get(&md_link.attr("href").await.unwrap().unwrap()).await;
+    assert_eq!(md.status(), 200);
+    assert!(md.headers()["content-type"].to_str().unwrap().starts_with("text/markdown"));
+
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.close().await;

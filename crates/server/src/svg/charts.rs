@@ -14,7 +14,7 @@ pub fn fmt_num(v: f64) -> String {
 /// A line chart of dated values with its first and last date, the lowest
 /// and highest value, and a dot on each point (with a tooltip).
 pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
-    let (w, h, pad_l, pad_b, pad_t) = (560.0_f64, 180.0_f64, 48.0, 24.0, 10.0);
+    let (w, h, pad_l, pad_b, pad_t) = (560.0_f64, 180.0_f64, 88.0, 24.0, 10.0);
     let mut svg = format!(
         "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         esc(title)
@@ -43,13 +43,15 @@ pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
     );
     let _ = write!(
         svg,
-        "<text class=\"axis\" x=\"4\" y=\"{}\">{}</text>",
+        "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">{}</text>",
+        pad_l - 6.0,
         y(hi) + 4.0,
         esc(&format!("{} {unit}", fmt_num(hi)))
     );
     let _ = write!(
         svg,
-        "<text class=\"axis\" x=\"4\" y=\"{}\">{}</text>",
+        "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">{}</text>",
+        pad_l - 6.0,
         y(lo) + 4.0,
         esc(&format!("{} {unit}", fmt_num(lo)))
     );
@@ -92,7 +94,7 @@ pub struct XyPoint {
 /// as days) show as gaps; labelled ticks under the axis; the y axis spans
 /// `y_range` (such as 0–100 %).
 pub fn xy_chart(title: &str, points: &[XyPoint], ticks: &[(f64, String)], y_range: (f64, f64), unit: &str) -> String {
-    let (w, h, pad_l, pad_r, pad_b, pad_t) = (560.0_f64, 180.0_f64, 52.0, 14.0, 24.0, 10.0);
+    let (w, h, pad_l, pad_r, pad_b, pad_t) = (560.0_f64, 180.0_f64, 60.0, 14.0, 24.0, 10.0);
     let mut svg = format!(
         "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         esc(title)
@@ -118,7 +120,8 @@ pub fn xy_chart(title: &str, points: &[XyPoint], ticks: &[(f64, String)], y_rang
     for v in [lo, hi] {
         let _ = write!(
             svg,
-            "<text class=\"axis\" x=\"4\" y=\"{:.1}\">{}</text>",
+            "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{:.1}\">{}</text>",
+            pad_l - 6.0,
             y(v) + 4.0,
             esc(&format!("{} {unit}", fmt_num(v)))
         );
@@ -209,7 +212,7 @@ pub struct Series<'a> {
 /// Several lines over the same labels (dates), with a legend; values of
 /// all series share one scale from zero.
 pub fn multi_line(title: &str, labels: &[String], series: &[Series<'_>], unit: &str) -> String {
-    let (w, h, pad_l, pad_b, pad_t) = (600.0_f64, 220.0_f64, 64.0, 24.0, 22.0);
+    let (w, h, pad_l, pad_b, pad_t) = (600.0_f64, 220.0_f64, 96.0, 24.0, 22.0);
     let mut svg = format!(
         "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         esc(title)
@@ -236,11 +239,12 @@ pub fn multi_line(title: &str, labels: &[String], series: &[Series<'_>], unit: &
     );
     let _ = write!(
         svg,
-        "<text class=\"axis\" x=\"2\" y=\"{}\">{}</text>",
+        "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">{}</text>",
+        pad_l - 6.0,
         y(hi) + 4.0,
         esc(&format!("{} {unit}", fmt_num(hi)))
     );
-    let _ = write!(svg, "<text class=\"axis\" x=\"2\" y=\"{}\">0</text>", h - pad_b);
+    let _ = write!(svg, "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">0</text>", pad_l - 6.0, h - pad_b);
     let _ = write!(svg, "<text class=\"axis\" x=\"{pad_l}\" y=\"{}\">{}</text>", h - 6.0, esc(&labels[0]));
     let _ = write!(
         svg,

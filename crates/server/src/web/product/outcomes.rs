@@ -196,3 +196,52 @@ pub async fn metrics(State(state): State<AppState>, PageUser(p): PageUser, Path(
         },
     ))
 }
+
+// ---- release notes ----
+
+#[derive(Template)]
+#[template(path = "release_notes.html")]
+struct ReleaseNotesPage {
+    shell: Shell,
+    f: Frame,
+    release: tandem_core::product::Release,
+    html: String,
+}
+
+/// A release's notes, written from its features: the Markdown and its page.
+async fn notes(state: &AppState, p: &crate::auth::Principal, path: &IdPath) -> Result<NotesView, super::PageError> {
+    let page = page_at(path, "/releases/", "/notes");
+    let (shell, f, a) = frame(state, p, ProductObject::Release, pid(path, &page)?, "releases", &page).await?;
+    let release = state.store.release(pid(path, &page)?).await.map_err(on(&page))?;
+    let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
+    sort_backlog(&mut features, f.product.default_framework);
+    let markdown = tandem_core::product::release_notes(&release, &features);
+    Ok(NotesView { page, shell, f, release, markdown })
+}
+
+struct NotesView {
+    page: String,
+    shell: Shell,
+    f: Frame,
+    release: tandem_core::product::Release,
+    markdown: String,
+}
+
+pub async fn release_notes(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+) -> PageResult {
+    let n = notes(&state, &p, &path).await?;
+    let html = tandem_core::markdown::render(&n.markdown);
+    Ok(render(StatusCode::OK, &ReleaseNotesPage { shell: n.shell, f: n.f, release: n.release, html }))
+}
+
+pub async fn release_notes_md(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+) -> PageResult {
+    let n = notes(&state, &p, &path).await?;
+    crate::respond::download(tandem_app::export::release_notes_md(&n.release.name, &n.markdown)).map_err(on(&n.page))
+}

@@ -209,3 +209,57 @@ pub async fn timesheet_log(
     delivery::create_time_entry(&state, &ip, req).await.map_err(on(&path))?;
     Ok(Redirect::to(&path).into_response())
 }
+
+// ---- a baseline's variance ----
+
+#[derive(Deserialize)]
+pub struct BaselinePath {
+    id: String,
+    number: String,
+}
+
+#[derive(Template)]
+#[template(path = "project_baseline.html")]
+struct BaselinePage {
+    shell: Shell,
+    f: Frame,
+    v: tandem_app::measure::BaselineView,
+}
+
+impl BaselinePage {
+    fn days(&self, minutes: &Option<i64>) -> String {
+        minutes.map_or_else(|| "—".to_owned(), |m| format!("{}{}", if m > 0 { "+" } else { "" }, days(m)))
+    }
+    fn late(&self, minutes: &Option<i64>) -> bool {
+        minutes.is_some_and(|m| m > 0)
+    }
+    fn money(&self, minor: &Option<i64>) -> String {
+        minor.map_or_else(|| "—".to_owned(), |m| money(m, &self.f.project.currency))
+    }
+}
+
+async fn baseline_view(
+    state: &AppState,
+    p: &Principal,
+    path: &BaselinePath,
+) -> Result<(String, Shell, Frame, tandem_app::measure::BaselineView), PageError> {
+    let at = format!("/projects/{}/baselines/{}", path.id, path.number);
+    let id: Id = path.id.parse().map_err(|_| on(&at)(crate::error::ApiError::NotFound))?;
+    let number: i64 = path.number.parse().map_err(|_| on(&at)(crate::error::ApiError::NotFound))?;
+    let (shell, f, _) = frame(state, p, id, "budget", &at).await?;
+    let v = delivery::baseline_variance(state, f.project.id, number).await.map_err(on(&at))?;
+    Ok((at, shell, f, v))
+}
+
+/// Every task against a baseline: dates, duration and cost variance.
+pub async fn baseline_page(State(state): State<AppState>, p: Principal, Path(path): Path<BaselinePath>) -> PageResult {
+    let (_, shell, f, v) = baseline_view(&state, &p, &path).await?;
+    Ok(render(StatusCode::OK, &BaselinePage { shell, f, v }))
+}
+
+/// The same variance as a CSV file.
+pub async fn baseline_csv(State(state): State<AppState>, p: Principal, Path(path): Path<BaselinePath>) -> PageResult {
+    let (at, _, f, v) = baseline_view(&state, &p, &path).await?;
+    let file = tandem_app::export::variance_csv(&f.project.key, &v).map_err(on(&at))?;
+    crate::respond::download(file).map_err(on(&at))
+}
