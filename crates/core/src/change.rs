@@ -125,6 +125,21 @@ pub struct Impact {
     pub features_out: Vec<Id>,
 }
 
+impl Impact {
+    /// Whether the owners would be deciding the same thing: the finish
+    /// moves by as much, the cost and scope change alike, the same
+    /// features come and go. The dates themselves may have moved with the
+    /// plan (progress, time logged); what was approved is the change.
+    pub fn same_decision(&self, other: &Impact) -> bool {
+        (self.finish_delta_working_days - other.finish_delta_working_days).abs() < 0.01
+            && self.eac_delta_minor == other.eac_delta_minor
+            && self.budget_delta_minor == other.budget_delta_minor
+            && (self.scope_delta_points - other.scope_delta_points).abs() < 0.01
+            && self.features_in == other.features_in
+            && self.features_out == other.features_out
+    }
+}
+
 /// One required owner's or consulted role's call on a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Approval {

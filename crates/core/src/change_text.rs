@@ -13,14 +13,15 @@ use crate::plan_text::duration_text;
 /// What the edits refer to, as the plan and product stand.
 #[derive(Debug, Default)]
 pub struct Names {
-    /// Task id → (key, name, duration in working minutes).
-    pub tasks: HashMap<Id, (String, String, i64)>,
+    /// Task id → (key, name, duration in working minutes now). Without a
+    /// duration (a request already applied), edits show only the new value.
+    pub tasks: HashMap<Id, (String, String, Option<i64>)>,
     /// Feature id → `CHK-9 Gift cards`.
     pub features: HashMap<Id, String>,
     /// Release id → its name.
     pub releases: HashMap<Id, String>,
-    /// The project's budget now, in minor units, and its currency.
-    pub budget_minor: i64,
+    /// The project's budget now, in minor units (none once applied), and its currency.
+    pub budget_minor: Option<i64>,
     pub currency: String,
 }
 
@@ -70,10 +71,10 @@ pub fn describe(edits: &[Edit], names: &Names) -> Vec<String> {
                 }
                 if let Some(d) = fields.duration_minutes {
                     match names.tasks.get(task_id) {
-                        Some((_, _, now)) => {
+                        Some((_, _, Some(now))) => {
                             parts.push(format!("duration {} → {}", duration_text(*now), duration_text(d)))
                         }
-                        None => parts.push(format!("duration → {}", duration_text(d))),
+                        _ => parts.push(format!("duration → {}", duration_text(d))),
                     }
                 }
                 if let Some(p) = fields.story_points {
@@ -96,16 +97,19 @@ pub fn describe(edits: &[Edit], names: &Names) -> Vec<String> {
                 line
             }
             Edit::RemoveDependency { .. } => "Remove a link between two tasks".to_owned(),
-            Edit::SetBudget { budget_minor } => {
-                let delta = budget_minor - names.budget_minor;
-                let sign = if delta >= 0 { "+" } else { "" };
-                format!(
-                    "Budget {} → {} ({sign}{})",
-                    money_text(names.budget_minor, &names.currency),
-                    money_text(*budget_minor, &names.currency),
-                    money_text(delta, &names.currency)
-                )
-            }
+            Edit::SetBudget { budget_minor } => match names.budget_minor {
+                Some(now) => {
+                    let delta = budget_minor - now;
+                    let sign = if delta >= 0 { "+" } else { "" };
+                    format!(
+                        "Budget {} → {} ({sign}{})",
+                        money_text(now, &names.currency),
+                        money_text(*budget_minor, &names.currency),
+                        money_text(delta, &names.currency)
+                    )
+                }
+                None => format!("Budget → {}", money_text(*budget_minor, &names.currency)),
+            },
             Edit::AddFeatureToRelease { feature_id, release_id } => {
                 format!("Bring {} into {}", names.feature(*feature_id), names.release(*release_id))
             }
@@ -124,9 +128,9 @@ mod tests {
 
     #[test]
     fn edits_read_as_a_diff() {
-        let mut names = Names { budget_minor: 12_000_000, currency: "EUR".into(), ..Names::default() };
-        names.tasks.insert(Id(12), ("CKT-12".into(), "Wallets".into(), 3 * 480));
-        names.tasks.insert(Id(42), ("CKT-42".into(), "Payments API".into(), 480));
+        let mut names = Names { budget_minor: Some(12_000_000), currency: "EUR".into(), ..Names::default() };
+        names.tasks.insert(Id(12), ("CKT-12".into(), "Wallets".into(), Some(3 * 480)));
+        names.tasks.insert(Id(42), ("CKT-42".into(), "Payments API".into(), Some(480)));
         names.features.insert(Id(9), "CHK-9 Gift cards".into());
         names.releases.insert(Id(1), "2027.1".into());
         let edits = [
@@ -161,5 +165,13 @@ mod tests {
                 "Bring CHK-9 Gift cards into 2027.1",
             ]
         );
+        // Once applied, the plan holds the new values: only those are shown.
+        names.budget_minor = None;
+        for t in names.tasks.values_mut() {
+            t.2 = None;
+        }
+        let after = describe(&edits, &names);
+        assert_eq!(after[2], "CKT-12 Wallets: duration → 5 days");
+        assert_eq!(after[3], "Budget → 132\u{202f}000.00 EUR");
     }
 }

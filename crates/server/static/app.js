@@ -246,7 +246,10 @@ const showRefusal = (r) => {
   let typed = {};
   try { typed = JSON.parse(sessionStorage.getItem(typedKey(r.action)) || "{}"); } catch { typed = {}; }
   restoreTyped(form, typed);
-  const field = r.field ? Array.from(form.elements).find((el) => el.name === r.field && el.type !== "hidden") : null;
+  // The refusal names the value as the API does (`rice.reach`); forms may
+  // write it `rice_reach`.
+  const names = r.field ? [r.field, r.field.replace(/\./g, "_")] : [];
+  const field = Array.from(form.elements).find((el) => names.includes(el.name) && el.type !== "hidden") || null;
   const note = document.createElement("span");
   note.className = "field-error";
   note.id = `refused-${r.field || "form"}`;

@@ -79,6 +79,10 @@ pub(crate) async fn record_update<T: serde::Serialize>(
 ) -> Result<()> {
     let json = |v: &T| serde_json::to_value(v).map_err(|e| StoreError::Corrupt(format!("activity json: {e}")));
     let (b, a) = changed_fields(&json(before)?, &json(after)?);
+    // A save that changed nothing a person can see is no activity.
+    if a.as_object().is_some_and(serde_json::Map::is_empty) {
+        return Ok(());
+    }
     record(tx, &Change { before: Some(b), after: Some(a), ..base }, now).await
 }
 

@@ -365,8 +365,19 @@ pub async fn decide(state: &App, a: &InProject, cr: Id, req: DecideRequest) -> R
     match state.store.apply_change_request(who, cr, &expected, now).await {
         Ok(()) => {}
         Err(tandem_store::StoreError::Stale { .. }) => {
-            // The plan moved: a new impact, and the owners are asked again.
+            // The plan moved (an edit, progress, time logged). If the request
+            // still changes the plan as the owners approved, apply it on
+            // today's plan; otherwise a new impact, and they are asked again.
             let routing = route(state, a.scope.project_id, &decided.edits).await?;
+            let unchanged = routing.required == decided.required
+                && decided.impact.as_ref().is_some_and(|was| was.same_decision(&routing.impact));
+            if unchanged {
+                match state.store.apply_change_request(who, cr, &routing.fingerprint, now).await {
+                    Ok(()) => return Ok(state.store.change_request(cr).await?.cr),
+                    Err(tandem_store::StoreError::Stale { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
             return Ok(state.store.route_change_request(who, cr, decided.version, &routing, "recomputed", now).await?);
         }
         Err(e) => return Err(e.into()),

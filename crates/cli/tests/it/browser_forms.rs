@@ -89,6 +89,33 @@ async fn pages_name_things_and_read_numbers_as_people_do() {
     let facts = b.text("#schedule").await;
     assert!(facts.contains("100 %"), "{facts}");
 
+    let product = crate::browser::project_product(&app, p).await;
+    // Linked feedback reads as linked in the inbox, not as triaged.
+    b.client.goto(&app.url(&format!("/products/{product}/feedback"))).await.unwrap();
+    assert_eq!(b.text("#inbox li[data-status=linked] .status").await, "Linked");
+    // Its product manager's status menu shows it as linked too.
+    sign_in_as(&b, &app, Role::ProductManager).await;
+    b.client.goto(&app.url(&format!("/products/{product}/feedback"))).await.unwrap();
+    let chosen = b.text("#inbox li[data-status=linked] select[name=status] option:checked").await;
+    assert_eq!(chosen, "Linked");
+    sign_in_as(&b, &app, Role::ProjectManager).await;
+
+    // Monte Carlo: one bar per day (no date twice) and an S-curve on a date axis.
+    b.client.goto(&app.url(&format!("/projects/{p}/monte-carlo"))).await.unwrap();
+    let labels: Vec<String> = serde_json::from_value(
+        b.client
+            .execute(
+                "return Array.from(document.querySelectorAll('main svg')[0].querySelectorAll('rect.bar title'))\
+                 .map(t => t.textContent.split(':')[0])",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let unique: std::collections::BTreeSet<&String> = labels.iter().collect();
+    assert!(!labels.is_empty() && unique.len() == labels.len(), "{labels:?}");
+
     // Release notes and a baseline's variance are pages, with files to download.
     b.client.goto(&app.url(&format!("/projects/{p}/budget"))).await.unwrap();
     b.click("main a[href*='/baselines/']").await;
@@ -99,7 +126,6 @@ async fn pages_name_things_and_read_numbers_as_people_do() {
     assert_eq!(csv.status(), 200);
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(csv.text().await.unwrap().starts_with("key,name,baseline_start"));
-    let product = crate::browser::project_product(&app, p).await;
     b.client.goto(&app.url(&format!("/products/{product}/releases"))).await.unwrap();
     b.click("main a[href$='/notes']").await;
     b.expect_text("main h1", "Release notes").await;
@@ -108,6 +134,41 @@ async fn pages_name_things_and_read_numbers_as_people_do() {
     assert_eq!(md.status(), 200);
     assert!(md.headers()["content-type"].to_str().unwrap().starts_with("text/markdown"));
 
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+    db.destroy().await;
+}
+
+/// Saving a feature's form without changing it records nothing: no "A → A"
+/// in the activity feed (browsers send a textarea's line breaks as CRLF).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_an_unchanged_feature_records_no_change() {
+    let test = "saving_an_unchanged_feature_records_no_change";
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    let api = app.login_as(Role::ProductManager).await;
+    let products =
+        api.get(&format!("/api/v1/workspaces/{ws}/products")).await.json::<serde_json::Value>().await.unwrap();
+    let product = products["items"][0]["id"].as_str().unwrap().to_owned();
+    let features =
+        api.get(&format!("/api/v1/products/{product}/features")).await.json::<serde_json::Value>().await.unwrap();
+    // A feature whose description has several lines.
+    let f = features["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["description"].as_str().is_some_and(|d| d.contains('\n')))
+        .expect("a demo feature with a multi-line description")
+        .clone();
+    let before =
+        api.get(&format!("/api/v1/workspaces/{ws}/activity?limit=1")).await.json::<serde_json::Value>().await.unwrap();
+    sign_in_as(&b, &app, Role::ProductManager).await;
+    b.client.goto(&app.url(&format!("/features/{}", f["id"].as_str().unwrap()))).await.unwrap();
+    b.click("#feature-form button[type=submit]").await;
+    b.expect_text(".toast", "Saved.").await;
+    let after =
+        api.get(&format!("/api/v1/workspaces/{ws}/activity?limit=1")).await.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(after["items"][0]["id"], before["items"][0]["id"], "{after}");
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.close().await;

@@ -99,14 +99,17 @@ async fn a_change_request_from_feedback_to_the_plan() {
         let html = sh.get(&format!("/w/{ws}/decisions")).await.text().await.unwrap();
         assert!(html.contains("Revenue outweighs two weeks") && html.contains("Escalated"), "{html}");
 
-        // A stale plan: the impact is recomputed and the owner asked again.
+        // A plan that moved under the request so that it no longer does
+        // what was approved: the impact is recomputed and the owner asked
+        // again. (Work elsewhere that leaves its effect alone does not; see
+        // progress_between_approvals_does_not_send_a_request_back.)
         let cr2 = json_ok(pm.post(&format!("/api/v1/projects/{p}/change-requests"),
             json!({"title": "Longer beta", "edits": [{"op": "update_task", "task_id": id_of("Beta monitoring"), "fields": {"duration_minutes": 4800}}]})).await, 201).await;
         let id2 = cr2["id"].as_str().unwrap().to_owned();
         let cr2 = json_ok(pm.post(&format!("/api/v1/change-requests/{id2}/submit"), json!({"version": cr2["version"]})).await, 200).await;
         assert_eq!(cr2["required"], json!(["project_manager"]));
-        let t = json_ok(admin.get(&format!("/api/v1/tasks/{}", id_of("Support runbook"))).await, 200).await;
-        json_ok(admin.patch(&format!("/api/v1/tasks/{}", id_of("Support runbook")), json!({"duration_minutes": 1440, "version": t["version"]})).await, 200).await;
+        let t = json_ok(admin.get(&format!("/api/v1/tasks/{}", id_of("Beta monitoring"))).await, 200).await;
+        json_ok(admin.patch(&format!("/api/v1/tasks/{}", id_of("Beta monitoring")), json!({"duration_minutes": 1440, "version": t["version"]})).await, 200).await;
         let cr2 = json_ok(pm.post(&format!("/api/v1/change-requests/{id2}/decisions"), json!({"outcome": "approve", "rationale": "Fine"})).await, 200).await;
         assert_eq!(cr2["status"], "submitted", "{cr2}");
         assert_eq!(cr2["approvals"], json!([]));
@@ -174,6 +177,47 @@ async fn edits_without_a_request_are_unmanaged_change() {
         assert!(s2["requests_filed"].as_i64().unwrap() >= 1);
         let html = pm.get(&format!("/projects/{p}")).await.text().await.unwrap();
         assert!(html.contains(&format!("{} plan edit(s) without a request", n0 + 3)), "{html}");
+    })
+    .await;
+}
+
+/// Work going on between two approvals (a card moved, progress recorded)
+/// does not send a request back to its owners when it still changes the
+/// plan as they approved; the request is applied on today's plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_between_approvals_does_not_send_a_request_back() {
+    on_each_database("progress_between_approvals_does_not_send_a_request_back", |app| async move {
+        let ws = app.seed_demo().await;
+        let (pm, pdm) = (app.login_as(Role::ProjectManager).await, app.login_as(Role::ProductManager).await);
+        let projects = json_ok(pm.get(&format!("/api/v1/workspaces/{ws}/projects")).await, 200).await;
+        let p = projects["items"].as_array().unwrap().iter().find(|x| x["key"] == "CKT").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let crs = json_ok(pm.get(&format!("/api/v1/projects/{p}/change-requests")).await, 200).await;
+        let cr = crs["items"].as_array().unwrap().iter().find(|c| c["status"] == "submitted").unwrap().clone();
+        let id = cr["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/change-requests/{id}/decisions");
+        let approve = json!({"outcome": "approve", "rationale": "ok"});
+        json_ok(pm.post(&path, approve.clone()).await, 200).await;
+        // Progress on a task of the plan, as a team would record it.
+        let tasks = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks")).await, 200).await;
+        let t = tasks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"] == "task" && t["percent_complete"] == 0)
+            .unwrap()
+            .clone();
+        let r = pm
+            .patch(
+                &format!("/api/v1/tasks/{}", t["id"].as_str().unwrap()),
+                json!({"status": "in_progress", "version": t["version"]}),
+            )
+            .await;
+        json_ok(r, 200).await;
+        let after = json_ok(pdm.post(&path, approve).await, 200).await;
+        assert_eq!(after["status"], "applied", "{after}");
     })
     .await;
 }

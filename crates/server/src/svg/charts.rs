@@ -8,7 +8,26 @@ use super::esc;
 
 /// A number for a label: integers plainly, otherwise one decimal.
 pub fn fmt_num(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 { format!("{}", v.round() as i64) } else { format!("{v:.1}") }
+    let plain = if (v - v.round()).abs() < 1e-9 { format!("{}", v.round() as i64) } else { format!("{v:.1}") };
+    group_thousands(&plain)
+}
+
+/// `48170` → `48 170` (a thin space) from five digits on; four stay as
+/// they are, as people write years and small counts.
+fn group_thousands(n: &str) -> String {
+    let (sign, rest) = n.strip_prefix('-').map_or(("", n), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    if int.len() < 5 {
+        return n.to_owned();
+    }
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}{}", frac.map_or(String::new(), |f| format!(".{f}")))
 }
 
 /// A line chart of dated values with its first and last date, the lowest
@@ -108,6 +127,9 @@ pub fn xy_chart(title: &str, points: &[XyPoint], ticks: &[(f64, String)], y_rang
         );
         return svg;
     }
+    // A line runs left to right, whatever order the points came in.
+    let mut order: Vec<&XyPoint> = points.iter().collect();
+    order.sort_by(|a, b| a.x.total_cmp(&b.x));
     let x0 = points.iter().map(|p| p.x).fold(f64::INFINITY, f64::min);
     let x1 = points.iter().map(|p| p.x).fold(f64::NEG_INFINITY, f64::max);
     let span = if x1 > x0 { x1 - x0 } else { 1.0 };
@@ -144,7 +166,7 @@ pub fn xy_chart(title: &str, points: &[XyPoint], ticks: &[(f64, String)], y_rang
             esc(label)
         );
     }
-    let path: Vec<String> = points.iter().map(|p| format!("{:.1},{:.1}", x(p.x), y(p.y))).collect();
+    let path: Vec<String> = order.iter().map(|p| format!("{:.1},{:.1}", x(p.x), y(p.y))).collect();
     let _ = write!(svg, "<polyline class=\"series\" points=\"{}\"/>", path.join(" "));
     for p in points {
         let _ = write!(
@@ -180,20 +202,26 @@ pub fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
             esc(label),
             fmt_num(*v)
         );
-        let _ = write!(
-            svg,
-            "<text class=\"axis\" text-anchor=\"middle\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            x + slot * 0.35,
-            h - pad_b - bh - 3.0,
-            fmt_num(*v)
-        );
-        let _ = write!(
-            svg,
-            "<text class=\"axis\" text-anchor=\"middle\" x=\"{:.1}\" y=\"{}\">{}</text>",
-            x + slot * 0.35,
-            h - 6.0,
-            esc(label)
-        );
+        if slot >= 28.0 {
+            let _ = write!(
+                svg,
+                "<text class=\"axis\" text-anchor=\"middle\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                x + slot * 0.35,
+                h - pad_b - bh - 3.0,
+                fmt_num(*v)
+            );
+        }
+        // Labels need about 56 units each: with many bars, every k-th one.
+        let every = ((56.0 / slot).ceil() as usize).max(1);
+        if i % every == 0 {
+            let _ = write!(
+                svg,
+                "<text class=\"axis\" text-anchor=\"middle\" x=\"{:.1}\" y=\"{}\">{}</text>",
+                x + slot * 0.35,
+                h - 6.0,
+                esc(label)
+            );
+        }
     }
     svg.push_str("</svg></div>");
     svg
@@ -404,6 +432,14 @@ mod tests {
         let tenth = (cx[1] - cx[0]) / (cx[2] - cx[0]);
         assert!((tenth - 0.1).abs() < 0.01, "{tenth}");
         assert!(svg.contains("<title>b</title>") && svg.contains(">11 Jan</text>"), "{svg}");
+    }
+
+    #[test]
+    fn numbers_group_thousands_from_five_digits() {
+        assert_eq!(fmt_num(48170.0), "48\u{202f}170");
+        assert_eq!(fmt_num(2026.0), "2026");
+        assert_eq!(fmt_num(-1234567.5), "-1\u{202f}234\u{202f}567.5");
+        assert_eq!(fmt_num(116.667), "116.7");
     }
 
     #[test]

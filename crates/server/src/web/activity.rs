@@ -63,6 +63,9 @@ fn show_text(h: &Human, s: &str) -> String {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return h.exact(tandem_core::Millis(t.as_millisecond()));
     }
+    if s.len() == 8 && s.as_bytes().get(4..6) == Some(b"-W") {
+        return h.period(s);
+    }
     // A bare date (`2026-11-27`) is a day; with a time it is a plan instant.
     if s.len() == 10
         && let Ok(d) = s.parse::<jiff::civil::Date>()

@@ -70,6 +70,11 @@ impl Figure for f64 {
         *self
     }
 }
+impl Figure for i64 {
+    fn value(&self) -> f64 {
+        *self as f64
+    }
+}
 impl<T: Figure> Figure for &T {
     fn value(&self) -> f64 {
         (**self).value()
@@ -112,6 +117,26 @@ impl Human {
     /// one decimal (`116.7`, never `116.667`).
     pub fn num(&self, v: impl Figure) -> String {
         crate::svg::charts::fmt_num(v.value())
+    }
+
+    /// A reporting period: an ISO week (`2026-W49`) as "week of 30 Nov";
+    /// anything else (`2026-Q4`) as it is.
+    pub fn period(&self, p: &str) -> String {
+        let week = p.split_once("-W").and_then(|(y, w)| Some((y.parse::<i16>().ok()?, w.parse::<i8>().ok()?)));
+        match week.and_then(|(y, w)| jiff::civil::ISOWeekDate::new(y, w, jiff::civil::Weekday::Monday).ok()) {
+            Some(d) => format!("week of {}", self.short(d.date())),
+            None => p.to_owned(),
+        }
+    }
+
+    /// Money with its currency: `12 500.00 EUR`.
+    pub fn money(&self, minor: impl Figure, currency: &str) -> String {
+        tandem_core::money::money_text(minor.value().round() as i64, currency)
+    }
+
+    /// An amount whose currency the page states elsewhere: `12 500.00`.
+    pub fn amount(&self, minor: impl Figure) -> String {
+        tandem_core::money::money_text(minor.value().round() as i64, "").trim_end().to_owned()
     }
 
     fn zoned(&self, at: Millis) -> Zoned {
@@ -221,5 +246,7 @@ mod tests {
         assert_eq!(reader(DateOrder::MonthDay).date(d), "Wed, Jan 13, 2027");
         assert_eq!(reader(DateOrder::DayMonth).date_time(d), "Wed 13 Jan 2027 09:36");
         assert_eq!(reader(DateOrder::DayMonth).short(d), "13 Jan 2027");
+        assert_eq!(reader(DateOrder::DayMonth).period("2026-W49"), "week of 30 Nov");
+        assert_eq!(reader(DateOrder::DayMonth).period("2026-Q4"), "2026-Q4");
     }
 }

@@ -71,11 +71,19 @@ pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Pa
         releases = state.store.releases(product).await.map_err(on(&at))?.into_iter().map(|r| (r.id, r.name)).collect();
     }
     let names = tandem_core::change_text::Names {
-        tasks: plan.iter().map(|t| (t.id, (t.key.clone(), t.name.clone(), t.duration_minutes))).collect(),
+        tasks: plan.iter().map(|t| (t.id, (t.key.clone(), t.name.clone(), Some(t.duration_minutes)))).collect(),
         features: features.iter().cloned().collect(),
         releases: releases.iter().cloned().collect(),
-        budget_minor: f.project.budget_minor,
+        budget_minor: Some(f.project.budget_minor),
         currency: f.project.currency.clone(),
+    };
+    // An applied request's "before" is no longer the plan's: show its new values only.
+    let applied_names = tandem_core::change_text::Names {
+        tasks: names.tasks.iter().map(|(id, (k, n, _))| (*id, (k.clone(), n.clone(), None))).collect(),
+        budget_minor: None,
+        features: names.features.clone(),
+        releases: names.releases.clone(),
+        currency: names.currency.clone(),
     };
     let me = a.user_id;
     let items = state
@@ -111,7 +119,10 @@ pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Pa
                 dims: cr.dimensions.iter().map(|d| d.label().to_lowercase()).collect::<Vec<_>>().join(", "),
                 required: cr.required.iter().map(|r| r.label()).collect::<Vec<_>>().join(" and "),
                 can_decide,
-                edits: tandem_core::change_text::describe(&cr.edits, &names),
+                edits: tandem_core::change_text::describe(
+                    &cr.edits,
+                    if cr.status == CrStatus::Applied { &applied_names } else { &names },
+                ),
                 calls,
                 mine,
                 cr,

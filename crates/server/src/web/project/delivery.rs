@@ -109,6 +109,8 @@ struct TimesheetPage {
     prev: String,
     next: String,
     week: Day,
+    /// The day the log form starts on: today within this week, else its Monday.
+    log_day: Day,
     tasks: Vec<(Id, Id, String)>,
     can_log: bool,
 }
@@ -165,6 +167,11 @@ pub async fn timesheet(
                 .to_string(),
             next: Day(monday.0.checked_add(jiff::Span::new().days(7)).unwrap_or(monday.0)).to_string(),
             week: monday,
+            log_day: {
+                let today = Day::of(state.clock.now());
+                let sunday = monday.0.checked_add(jiff::Span::new().days(6)).unwrap_or(monday.0);
+                if today.0 >= monday.0 && today.0 <= sunday { today } else { monday }
+            },
             can_log: tandem_core::access::may_contribute(a.role),
             tasks,
             shell,

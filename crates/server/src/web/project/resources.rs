@@ -74,7 +74,8 @@ impl ResourceForm {
             user_id: r.user_id.map(|u| u.to_string()),
             kind: Some(r.kind),
             max_units: Some(r.max_units.to_string()),
-            rate: Some(charts::fmt_num(r.rate_minor as f64 / 100.0)),
+            // A form value: plain digits, so that it reads back as typed.
+            rate: Some((r.rate_minor as f64 / 100.0).to_string()),
             own_calendar: r.calendar.is_some().then(|| "1".to_owned()),
             monday: mo,
             tuesday: tu,
