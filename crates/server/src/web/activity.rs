@@ -34,7 +34,11 @@ fn show(h: &Human, field: &str, v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "none".to_owned(),
         Some(Value::Bool(b)) => if *b { "yes" } else { "no" }.to_owned(),
-        Some(Value::Number(n)) if field == "minutes" || field.ends_with("_minutes") => {
+        // Logged time reads in hours; a duration in working days as MS Project shows it.
+        Some(Value::Number(n)) if field == "minutes" => {
+            n.as_f64().map_or_else(|| n.to_string(), |m| format!("{} h", crate::svg::charts::fmt_num(m / 60.0)))
+        }
+        Some(Value::Number(n)) if field.ends_with("_minutes") => {
             n.as_i64().map_or_else(|| n.to_string(), duration_text)
         }
         Some(Value::Number(n)) => n.to_string(),
@@ -245,6 +249,6 @@ mod tests {
         );
         let l = line(&reader(), &a);
         assert_eq!((l.did.as_str(), l.subject.as_str()), ("logged time on", "CKT-42"));
-        assert_eq!(l.changes, vec!["Date: Fri 27 Nov 2026", "Time: 1 day"]);
+        assert_eq!(l.changes, vec!["Date: Fri 27 Nov 2026", "Time: 8 h"]);
     }
 }
