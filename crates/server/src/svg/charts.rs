@@ -30,22 +30,28 @@ fn group_thousands(n: &str) -> String {
     format!("{sign}{out}{}", frac.map_or(String::new(), |f| format!(".{f}")))
 }
 
+/// A chart's box and its SVG, named for screen readers.
+fn open(title: &str, w: f64, h: f64) -> String {
+    format!(
+        "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(title)
+    )
+}
+
+/// Closes an opened chart that has nothing to draw.
+fn no_values(mut svg: String, w: f64, h: f64) -> String {
+    let _ =
+        write!(svg, "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg></div>", w / 2.0 - 40.0, h / 2.0);
+    svg
+}
+
 /// A line chart of dated values with its first and last date, the lowest
 /// and highest value, and a dot on each point (with a tooltip).
 pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
     let (w, h, pad_l, pad_b, pad_t) = (560.0_f64, 180.0_f64, 88.0, 24.0, 10.0);
-    let mut svg = format!(
-        "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
-        esc(title)
-    );
+    let mut svg = open(title, w, h);
     if points.is_empty() {
-        let _ = write!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg></div>",
-            w / 2.0 - 40.0,
-            h / 2.0
-        );
-        return svg;
+        return no_values(svg, w, h);
     }
     let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let hi = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
@@ -114,18 +120,9 @@ pub struct XyPoint {
 /// `y_range` (such as 0–100 %).
 pub fn xy_chart(title: &str, points: &[XyPoint], ticks: &[(f64, String)], y_range: (f64, f64), unit: &str) -> String {
     let (w, h, pad_l, pad_r, pad_b, pad_t) = (560.0_f64, 180.0_f64, 60.0, 14.0, 24.0, 10.0);
-    let mut svg = format!(
-        "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
-        esc(title)
-    );
+    let mut svg = open(title, w, h);
     if points.is_empty() {
-        let _ = write!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg></div>",
-            w / 2.0 - 40.0,
-            h / 2.0
-        );
-        return svg;
+        return no_values(svg, w, h);
     }
     // A line runs left to right, whatever order the points came in.
     let mut order: Vec<&XyPoint> = points.iter().collect();
@@ -184,10 +181,7 @@ pub fn xy_chart(title: &str, points: &[XyPoint], ticks: &[(f64, String)], y_rang
 /// Vertical bars with a label under each.
 pub fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
     let (w, h, pad_b) = (560.0_f64, 150.0_f64, 22.0);
-    let mut svg = format!(
-        "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
-        esc(title)
-    );
+    let mut svg = open(title, w, h);
     let hi = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max).max(1.0);
     let n = bars.len().max(1) as f64;
     let slot = w / n;
@@ -241,19 +235,10 @@ pub struct Series<'a> {
 /// all series share one scale from zero.
 pub fn multi_line(title: &str, labels: &[String], series: &[Series<'_>], unit: &str) -> String {
     let (w, h, pad_l, pad_b, pad_t) = (600.0_f64, 220.0_f64, 96.0, 24.0, 22.0);
-    let mut svg = format!(
-        "<div class=\"chart-box\"><svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
-        esc(title)
-    );
+    let mut svg = open(title, w, h);
     let hi = series.iter().flat_map(|s| s.values.iter().flatten()).fold(0.0_f64, |a, &b| a.max(b));
     if labels.is_empty() || hi <= 0.0 {
-        let _ = write!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" class=\"axis\">No values yet</text></svg></div>",
-            w / 2.0 - 40.0,
-            h / 2.0
-        );
-        return svg;
+        return no_values(svg, w, h);
     }
     let n = labels.len();
     let x = |i: usize| pad_l + if n > 1 { i as f64 * (w - pad_l - 10.0) / (n - 1) as f64 } else { (w - pad_l) / 2.0 };
