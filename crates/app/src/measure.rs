@@ -167,6 +167,10 @@ pub struct EvmView {
     pub currency: String,
     /// The baseline the plan is measured against.
     pub baseline: i64,
+    /// What the baseline's tasks cost in all (the top of the PV curve).
+    /// BAC is the project's budget when one is set, so the difference is
+    /// budget not yet given to any task.
+    pub baseline_cost: i64,
     #[serde(flatten)]
     #[schema(inline)]
     pub figures: EvmFigures,
@@ -234,9 +238,9 @@ pub fn evm(
     b: &Baseline,
     entries: &[TimeEntry],
     status: LocalTime,
-    budget_minor: i64,
+    (budget_minor, currency): (i64, &str),
     cal: &Calendar,
-) -> Result<(EvmFigures, Vec<EvmPoint>), AppError> {
+) -> Result<EvmView, AppError> {
     let is_summary = summaries(tasks);
     let at = minute(status);
     let status_day = Day(status.0.date());
@@ -292,7 +296,14 @@ pub fn evm(
     let pv_now: f64 = leaves.iter().map(|r| r.cost_minor as f64 * planned_fraction(r, at, cal)).sum();
     curve.push(EvmPoint { date: status_day, pv: pv_now.round() as i64, ac: Some(figures.ac), ev: Some(figures.ev) });
     curve.sort_by_key(|p| p.date);
-    Ok((figures.into(), curve))
+    Ok(EvmView {
+        status_date: status,
+        currency: currency.to_owned(),
+        baseline: b.number,
+        baseline_cost: leaves.iter().map(|r| r.cost_minor).sum(),
+        figures: figures.into(),
+        curve,
+    })
 }
 
 /// One resource in one week.

@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod model;
 pub mod money;
+pub mod numbers;
 pub mod plan_text;
 pub mod prefs;
 pub mod product;

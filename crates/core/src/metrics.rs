@@ -238,6 +238,39 @@ pub fn status_rag(f: &StatusFacts, t: &RagThresholds) -> StatusRag {
     StatusRag { schedule, budget, scope, quality, risk, overall }
 }
 
+/// Why each dimension has the colour `status_rag` gives it, in words, from
+/// the same facts and thresholds: schedule, budget, scope, quality, risk.
+/// A reader of a green budget beside a negative VAC sees the rule applied.
+pub fn rag_reasons(f: &StatusFacts, t: &RagThresholds) -> [String; 5] {
+    let two = |x: f64| format!("{x:.2}");
+    let index = |name: &str, v: Option<f64>| match v {
+        Some(x) => format!("{name} {} (amber below {}, red below {})", two(x), two(t.index_amber), two(t.index_red)),
+        None => format!("no {name} yet"),
+    };
+    let pct = |x: f64| format!("{} %", (x * 100.0).round());
+    let schedule = if f.forecast_after_target {
+        "the forecast finish is after the target finish".to_owned()
+    } else {
+        index("SPI", f.spi)
+    };
+    let scope = match f.scope_creep {
+        Some(c) => {
+            format!("scope creep {} (amber above {}, red above {})", pct(c), pct(t.creep_amber), pct(t.creep_red))
+        }
+        None => "no baseline scope yet".to_owned(),
+    };
+    let quality = match f.open_critical_defects {
+        0 => "no open critical defect".to_owned(),
+        1 => "1 open critical defect".to_owned(),
+        n => format!("{n} open critical defects"),
+    };
+    let risk = match f.worst_open_risk {
+        Some(s) => format!("worst open risk scores {s} (amber from {}, red from {})", t.risk_amber, t.risk_red),
+        None => "no open risk".to_owned(),
+    };
+    [schedule, index("CPI", f.cpi), scope, quality, risk]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +345,28 @@ mod tests {
         assert_eq!(status_rag(&StatusFacts { open_critical_defects: 1, ..base }, &t).quality, Rag::Red);
         let r = status_rag(&StatusFacts { forecast_after_target: true, ..base }, &t);
         assert_eq!((r.schedule, r.overall), (Rag::Red, Rag::Red));
+    }
+
+    #[test]
+    fn rag_reasons_name_the_rule() {
+        let t = RagThresholds::default();
+        let f = StatusFacts {
+            spi: Some(0.996),
+            cpi: Some(0.956),
+            scope_creep: Some(0.0),
+            worst_open_risk: Some(15),
+            open_critical_defects: 2,
+            forecast_after_target: false,
+        };
+        let [schedule, budget, scope, quality, risk] = rag_reasons(&f, &t);
+        assert_eq!(schedule, "SPI 1.00 (amber below 0.95, red below 0.90)");
+        assert_eq!(budget, "CPI 0.96 (amber below 0.95, red below 0.90)");
+        assert_eq!(scope, "scope creep 0 % (amber above 10 %, red above 20 %)");
+        assert_eq!(quality, "2 open critical defects");
+        assert_eq!(risk, "worst open risk scores 15 (amber from 15, red from 20)");
+        let late = rag_reasons(&StatusFacts { forecast_after_target: true, cpi: None, ..f }, &t);
+        assert_eq!(late[0], "the forecast finish is after the target finish");
+        assert_eq!(late[1], "no CPI yet");
     }
 }
 

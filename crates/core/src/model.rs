@@ -251,6 +251,9 @@ pub struct Activity {
     pub action: String,
     pub subject_type: String,
     pub subject_id: Id,
+    /// The subject as people name it now (key and title, or name), when
+    /// it still exists and has one.
+    pub subject_label: Option<String>,
     #[schema(value_type = Object)]
     pub before: Option<serde_json::Value>,
     #[schema(value_type = Object)]

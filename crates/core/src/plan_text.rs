@@ -42,14 +42,23 @@ fn unit_minutes(unit: &str) -> Option<f64> {
 /// A duration typed in a cell, in working minutes: `3` and `3d` are days,
 /// `2w` weeks (5 days), `4h` hours, `30m` minutes.
 pub fn parse_duration(field: &'static str, text: &str) -> Result<i64, Invalid> {
-    bounded(field, text)?;
-    let bad = || Invalid::new(field, format!("“{}” is not a duration; type it like 3d, 2w or 4h", text.trim()));
-    let (n, unit) = number_and_unit(text).ok_or_else(bad)?;
-    let minutes = n * unit_minutes(unit).ok_or_else(bad)?;
-    if minutes < 0.0 {
+    let minutes = parse_lag(field, text)?;
+    if minutes < 0 {
         return Err(Invalid::new(field, "must not be negative"));
     }
-    if minutes > crate::project::MAX_DURATION_MINUTES as f64 {
+    Ok(minutes)
+}
+
+/// A lag as typed: a duration as [`parse_duration`] reads it, negative for
+/// a lead (`-2d`).
+pub fn parse_lag(field: &'static str, text: &str) -> Result<i64, Invalid> {
+    bounded(field, text)?;
+    let bad = || Invalid::new(field, format!("“{}” is not a duration; type it like 3d, 2w or 4h", text.trim()));
+    // A decimal comma reads as a point: 1,5d is a day and a half.
+    let pointed = text.replace(',', ".");
+    let (n, unit) = number_and_unit(&pointed).ok_or_else(bad)?;
+    let minutes = n * unit_minutes(unit).ok_or_else(bad)?;
+    if minutes.abs() > crate::project::MAX_DURATION_MINUTES as f64 {
         return Err(Invalid::new(field, "is too long"));
     }
     Ok(minutes.round() as i64)
@@ -254,6 +263,9 @@ mod tests {
         for bad in ["", "d", "3x", "-1d", "1e9w"] {
             assert!(parse_duration("duration", bad).is_err(), "{bad}");
         }
+        assert_eq!(parse_duration("d", "1,5d"), Ok(720));
+        assert_eq!(parse_lag("lag", "-2d"), Ok(-960));
+        assert_eq!(parse_lag("lag", "+4h"), Ok(240));
         assert_eq!(duration_text(1440), "3 days");
         assert_eq!(duration_text(480), "1 day");
         assert_eq!(duration_text(240), "4 hrs");
@@ -263,9 +275,15 @@ mod tests {
 
     #[test]
     fn dates_read_as_typed_or_as_shown() {
-        for text in
-            ["2027-01-25", "2027-01-25 08:00", "Mon 25 Jan 2027", "25 Jan 2027", "25 January 2027", "Jan 25, 2027"]
-        {
+        for text in [
+            "2027-01-25",
+            "2027-01-25 08:00",
+            "Mon 25 Jan 2027",
+            "25 Jan 2027",
+            "25 January 2027",
+            "Jan 25, 2027",
+            "Mon, Jan 25, 2027",
+        ] {
             assert_eq!(parse_date("start", text).map(|d| d.to_string()), Ok("2027-01-25".to_owned()), "{text}");
         }
         for bad in ["", "soon", "25/01/2027", "31 Feb 2027", "Jan 2027", "99 Jan 2027"] {

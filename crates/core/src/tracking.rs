@@ -58,6 +58,8 @@ pub struct TimeEntry {
     pub task_id: Id,
     /// `CHK-12`.
     pub task_key: String,
+    /// The task's name, for people reading the entry.
+    pub task_name: String,
     pub resource_id: Option<Id>,
     /// Who logged it.
     pub user_id: Id,
@@ -72,9 +74,29 @@ pub struct TimeEntry {
     pub updated_at: Millis,
 }
 
+/// The most one person can log on one day, over all their entries.
+pub const MAX_MINUTES_PER_DAY: i64 = 24 * 60;
+
 /// Minutes in one entry: 1 minute to 24 hours.
 pub fn logged_minutes(v: i64) -> Result<i64, Invalid> {
-    if (1..=24 * 60).contains(&v) { Ok(v) } else { Err(Invalid::new("minutes", "must be from 1 to 1440")) }
+    if (1..=MAX_MINUTES_PER_DAY).contains(&v) { Ok(v) } else { Err(Invalid::new("minutes", "must be from 1 to 1440")) }
+}
+
+/// A person's day with `adding` more minutes on top of `already` logged:
+/// refused past 24 hours, saying how much is left.
+pub fn day_total(already: i64, adding: i64) -> Result<(), Invalid> {
+    if already + adding <= MAX_MINUTES_PER_DAY {
+        return Ok(());
+    }
+    let hours = |m: i64| {
+        let h = m as f64 / 60.0;
+        if h.fract() == 0.0 { format!("{h:.0} h") } else { format!("{h:.2} h").replace(".50 h", ".5 h") }
+    };
+    let left = (MAX_MINUTES_PER_DAY - already).max(0);
+    Err(Invalid::new(
+        "minutes",
+        format!("{} already logged that day; a day holds 24 h, so at most {} more", hours(already), hours(left)),
+    ))
 }
 
 /// The cost of `minutes` at `rate_minor` per hour, rounded half up.
@@ -120,5 +142,16 @@ mod tests {
         assert!(logged_minutes(0).is_err());
         assert!(logged_minutes(1441).is_err());
         assert!(max_units(10_001).is_err());
+    }
+
+    #[test]
+    fn a_day_holds_twenty_four_hours() {
+        assert!(day_total(20 * 60, 4 * 60).is_ok());
+        let e = day_total(20 * 60, 15 * 60).unwrap_err();
+        assert_eq!(e.message, "20 h already logged that day; a day holds 24 h, so at most 4 h more");
+        assert_eq!(
+            day_total(90, 1400).unwrap_err().message,
+            "1.5 h already logged that day; a day holds 24 h, so at most 22.5 h more"
+        );
     }
 }

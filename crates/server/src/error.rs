@@ -53,6 +53,10 @@ pub enum ApiError {
     /// 422: well-formed, but a value is unacceptable.
     #[error("{}", .0.message)]
     Invalid(Invalid),
+    /// 422: a form field holds what it cannot (a word where a number
+    /// goes); the field is named for the page to show the message beside.
+    #[error("{message}")]
+    FormField { field: String, message: String },
     /// 422: the JSON does not match the expected shape.
     #[error("{0}")]
     Unprocessable(String),
@@ -99,7 +103,7 @@ impl ApiError {
             Stale { .. } => (StatusCode::PRECONDITION_FAILED, "version_mismatch"),
             TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             UnsupportedMedia(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            Invalid(_) | Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value"),
+            Invalid(_) | FormField { .. } | Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value"),
             RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -109,6 +113,7 @@ impl ApiError {
     pub fn details(&self) -> Value {
         match self {
             ApiError::Invalid(i) => json!({"field": i.field}),
+            ApiError::FormField { field, .. } => json!({"field": field}),
             ApiError::Stale { current } => json!({"current_version": current}),
             ApiError::TooLarge { limit } => json!({"limit_bytes": limit}),
             ApiError::RateLimited { retry_after } => json!({"retry_after_seconds": retry_after}),

@@ -1,6 +1,6 @@
 //! Request extractors whose failures speak the API's error format.
 
-use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::Deserialize;
@@ -37,19 +37,60 @@ fn json_rejection(e: JsonRejection) -> ApiError {
     }
 }
 
-/// A URL-encoded form body (pages); errors as for JSON.
+/// A URL-encoded form body (pages); errors as for JSON, and a value that
+/// does not fit its field (a word where a number goes) names the field.
 pub struct ApiForm<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiForm<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(v)) => Ok(ApiForm(v)),
-            Err(FormRejection::FailedToDeserializeForm(e)) => Err(ApiError::Malformed(e.body_text())),
-            Err(FormRejection::FailedToDeserializeFormBody(e)) => Err(ApiError::Unprocessable(e.body_text())),
-            Err(e) => Err(ApiError::Malformed(e.body_text())),
+        let is_form = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(ApiError::UnsupportedMedia(
+                "send the body as a form with `Content-Type: application/x-www-form-urlencoded`".into(),
+            ));
         }
+        let body = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge { limit: 0 }
+            } else {
+                ApiError::Malformed(e.body_text())
+            }
+        })?;
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&body));
+        serde_path_to_error::deserialize(de).map(ApiForm).map_err(|e| {
+            let field = e.path().to_string();
+            let (field, message) = field_refusal(&field, &e.inner().to_string());
+            ApiError::FormField { field, message }
+        })
     }
+}
+
+/// A form field's refusal in words: which field, and what it must hold.
+/// serde names the field in the path, or in the message when it is
+/// missing.
+fn field_refusal(path: &str, serde_message: &str) -> (String, String) {
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_owned);
+    if let Some(rest) = serde_message.strip_prefix("missing field ") {
+        return (quoted(rest).unwrap_or_default(), "must be filled in".into());
+    }
+    let field = if path == "." { String::new() } else { path.to_owned() };
+    let message = if serde_message.contains("invalid digit") || serde_message.contains("integer") {
+        "must be a whole number"
+    } else if serde_message.contains("float") {
+        "must be a number"
+    } else if serde_message.starts_with("unknown variant") {
+        "is not one of the choices"
+    } else if serde_message.contains("bool") {
+        "must be yes or no"
+    } else {
+        serde_message
+    };
+    (field, message.to_owned())
 }
 
 /// Query parameters; unknown values → 400.

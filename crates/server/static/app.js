@@ -1,12 +1,12 @@
 // Tandem's page behaviour. Pages work without it; it only adds comfort.
 "use strict";
 
-// Forms marked data-confirm ask before they submit.
+// Forms (or their buttons) marked data-confirm ask before they submit.
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
-    event.preventDefault();
-  }
+  if (!(form instanceof HTMLFormElement)) return;
+  const ask = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+  if (ask && !window.confirm(ask)) event.preventDefault();
 });
 
 // Close an open menu when clicking elsewhere or pressing Escape.

@@ -21,10 +21,15 @@
   // ---- formatting ----
   const dayOf = (t) => Date.UTC(+t.slice(0, 4), +t.slice(5, 7) - 1, +t.slice(8, 10), +t.slice(11, 13) || 0, +t.slice(14, 16) || 0) / DAY_MS;
   const isoDay = (d) => new Date(Math.floor(d) * DAY_MS).toISOString().slice(0, 10);
+  // In the reader's date order, as the server writes dates on pages.
+  let dateOrder = "day_month";
   const dateText = (t) => {
     if (!t) return "";
     const d = new Date(dayOf(t) * DAY_MS);
-    return `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+    const [w, day, mon, y] = [WEEKDAYS[d.getUTCDay()], d.getUTCDate(), MONTHS[d.getUTCMonth()], d.getUTCFullYear()];
+    if (dateOrder === "iso") return isoDay(dayOf(t));
+    if (dateOrder === "month_day") return `${w}, ${mon} ${day}, ${y}`;
+    return `${w} ${day} ${mon} ${y}`;
   };
   const slackText = (m) => {
     const d = m / 480;
@@ -128,6 +133,7 @@
     const res = await fetch(SRC, { credentials: "same-origin", headers: { accept: "application/json" } });
     if (!res.ok) { say(`Could not load the plan (${res.status}).`, true); return; }
     data = await res.json();
+    dateOrder = data.project.date_order || dateOrder;
     rows = data.rows.slice();
     if (data.can_edit) rows.push({ blank: true, id: "new", name: "", kind: "task" });
     index = new Map(rows.map((r, i) => [r.id, i]));

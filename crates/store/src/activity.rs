@@ -108,11 +108,37 @@ fn parse(raw: Option<String>) -> Result<Option<Value>> {
     raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("activity json: {e}")))).transpose()
 }
 
+/// The subject of a row of `$t` (with `subject_type` and `subject_id`
+/// columns) as people name it: key and title, or name. Read when listed,
+/// so a renamed task reads by its current name everywhere.
+macro_rules! subject_label {
+    ($t:literal) => {
+        concat!(
+            "CASE ", $t, ".subject_type \
+               WHEN 'task' THEN (SELECT p.key || '-' || t.number || ' ' || t.name FROM tasks t \
+                    JOIN projects p ON p.id = t.project_id WHERE t.id = ", $t, ".subject_id) \
+               WHEN 'change_request' THEN (SELECT p.key || '-' || c.number || ' ' || c.title FROM change_requests c \
+                    JOIN projects p ON p.id = c.project_id WHERE c.id = ", $t, ".subject_id) \
+               WHEN 'feature' THEN (SELECT pr.key || '-' || f.number || ' ' || f.title FROM features f \
+                    JOIN products pr ON pr.id = f.product_id WHERE f.id = ", $t, ".subject_id) \
+               WHEN 'release' THEN (SELECT r.name FROM releases r WHERE r.id = ", $t, ".subject_id) \
+               WHEN 'objective' THEN (SELECT o.title FROM objectives o WHERE o.id = ", $t, ".subject_id) \
+               WHEN 'project' THEN (SELECT p.key || ' ' || p.name FROM projects p WHERE p.id = ", $t, ".subject_id) \
+               WHEN 'product' THEN (SELECT p.key || ' ' || p.name FROM products p WHERE p.id = ", $t, ".subject_id) \
+             END AS subject_label"
+        )
+    };
+}
+pub(crate) use subject_label;
+
 macro_rules! activity_cols {
     () => {
-        "SELECT a.id, a.workspace_id, a.actor_id, u.email AS actor_email, u.name AS actor_name, a.action, a.subject_type, \
-                a.subject_id, a.before_json, a.after_json, a.at \
-         FROM activity a LEFT JOIN users u ON u.id = a.actor_id "
+        concat!(
+            "SELECT a.id, a.workspace_id, a.actor_id, u.email AS actor_email, u.name AS actor_name, a.action, \
+                a.subject_type, a.subject_id, a.before_json, a.after_json, a.at, ",
+            subject_label!("a"),
+            " FROM activity a LEFT JOIN users u ON u.id = a.actor_id "
+        )
     };
 }
 
@@ -126,6 +152,7 @@ fn activity_row(row: &sqlx::any::AnyRow) -> Result<Activity> {
         action: row.try_get("action")?,
         subject_type: row.try_get("subject_type")?,
         subject_id: id(row, "subject_id")?,
+        subject_label: row.try_get("subject_label")?,
         before: parse(row.try_get("before_json")?)?,
         after: parse(row.try_get("after_json")?)?,
         at: millis(row, "at")?,

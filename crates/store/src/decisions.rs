@@ -477,16 +477,11 @@ impl Store {
 
 macro_rules! decision_cols {
     () => {
-        "SELECT id, workspace_id, kind, subject_type, subject_id, user_id, role, outcome, rationale, at, \
-         CASE subject_type \
-           WHEN 'change_request' THEN (SELECT p.key || '-' || c.number || ' ' || c.title FROM change_requests c \
-                JOIN projects p ON p.id = c.project_id WHERE c.id = decisions.subject_id) \
-           WHEN 'feature' THEN (SELECT pr.key || '-' || f.number || ' ' || f.title FROM features f \
-                JOIN products pr ON pr.id = f.product_id WHERE f.id = decisions.subject_id) \
-           WHEN 'release' THEN (SELECT r.name FROM releases r WHERE r.id = decisions.subject_id) \
-           WHEN 'project' THEN (SELECT p.key || ' ' || p.name FROM projects p WHERE p.id = decisions.subject_id) \
-           WHEN 'product' THEN (SELECT p.key || ' ' || p.name FROM products p WHERE p.id = decisions.subject_id) \
-         END AS subject_label FROM decisions "
+        concat!(
+            "SELECT id, workspace_id, kind, subject_type, subject_id, user_id, role, outcome, rationale, at, ",
+            crate::activity::subject_label!("decisions"),
+            " FROM decisions "
+        )
     };
 }
 use decision_cols;

@@ -111,7 +111,7 @@ pub const MAX_TIME_ROWS: i64 = 50_000;
 
 macro_rules! time_cols {
     () => {
-        "SELECT e.id, e.project_id, e.task_id, p.key AS project_key, t.number, e.resource_id, e.user_id, e.day, \
+        "SELECT e.id, e.project_id, e.task_id, p.key AS project_key, t.number, t.name AS task_name, e.resource_id, e.user_id, e.day, \
          e.minutes, e.cost_minor, e.note, e.version, e.created_at, e.updated_at \
          FROM time_entries e JOIN tasks t ON t.id = e.task_id JOIN projects p ON p.id = e.project_id"
     };
@@ -125,6 +125,7 @@ fn time_entry(row: &AnyRow) -> Result<TimeEntry> {
         project_id: id(row, "project_id")?,
         task_id: id(row, "task_id")?,
         task_key: format!("{key}-{number}"),
+        task_name: row.try_get("task_name")?,
         resource_id: opt_id(row, "resource_id")?,
         user_id: id(row, "user_id")?,
         date: day(row, "day")?,
@@ -288,6 +289,7 @@ impl Store {
                 return Err(StoreError::Invalid(Invalid::new("resource_id", "is not a resource of this workspace")));
             }
         }
+        self.check_day(&mut tx, (e.resource_id, e.user_id), e.date, e.minutes, None).await?;
         let eid: i64 = sqlx::query_scalar(
             "INSERT INTO time_entries (workspace_id, project_id, task_id, resource_id, user_id, day, minutes, \
              cost_minor, note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
@@ -356,6 +358,12 @@ impl Store {
             note: before.note.clone(),
         };
         edit(&mut t)?;
+        let person = sqlx::query("SELECT resource_id, user_id FROM time_entries WHERE id = $1")
+            .bind(e.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        let person = (opt_id(&person, "resource_id")?, id(&person, "user_id")?);
+        self.check_day(&mut tx, person, t.date, t.minutes, Some(e)).await?;
         sqlx::query(
             "UPDATE time_entries SET day = $1, minutes = $2, cost_minor = $3, note = $4, version = version + 1, \
              updated_at = $5 WHERE id = $6",
@@ -376,6 +384,35 @@ impl Store {
         record_update(&mut tx, change(Id(ws), actor, "time.updated", "time_entry", e), &before, &after, now).await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// Refuses an entry that would take its person's day past 24 hours.
+    /// The person is the entry's resource, or its author when it has none.
+    /// On PostgreSQL a lock per person holds concurrent writers apart until
+    /// commit (SQLite's writer is already one at a time).
+    async fn check_day(
+        &self,
+        tx: &mut Tx,
+        (resource, user): (Option<Id>, Id),
+        day: Day,
+        minutes: i64,
+        except: Option<Id>,
+    ) -> Result<()> {
+        let key = resource.map_or(user.0, |r| -r.0);
+        if self.backend() == crate::Backend::Postgres {
+            // One lock name per person, apart from any other use of locks.
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind((1_i64 << 40) + key).execute(&mut **tx).await?;
+        }
+        let already: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM time_entries WHERE day = $1 AND id <> $2 AND \
+             (CASE WHEN resource_id IS NULL THEN user_id ELSE -resource_id END) = $3",
+        )
+        .bind(day.to_string())
+        .bind(except.map_or(0, |e| e.0))
+        .bind(key)
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(tandem_core::tracking::day_total(already, minutes)?)
     }
 
     pub async fn delete_time_entry(&self, actor: Id, e: Id, now: Millis) -> Result<()> {

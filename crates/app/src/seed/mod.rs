@@ -2,6 +2,7 @@
 //! the demo workspace of `serve --demo`.
 
 mod product;
+mod progress;
 mod project;
 
 pub use product::DEMO_PRODUCT_KEY;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use tandem_core::change::Edit;
 use tandem_core::model::Day;
-use tandem_core::project::{BoardStatus, Estimate, LocalTime, Methodology, TaskAssignment};
+use tandem_core::project::{Estimate, LocalTime, Methodology, TaskAssignment};
 use tandem_core::risk::{RiskResponse, RiskStatus, Severity};
 use tandem_core::{Id, Role};
 use tandem_store::project::ProjectScope;
@@ -18,7 +18,7 @@ use crate::App;
 use crate::access::InProject;
 use crate::clock::ShiftedClock;
 use crate::error::AppError;
-use crate::ops::delivery::{self, CreateResource, CreateTimeEntry, SetBaseline};
+use crate::ops::delivery::{self, CreateResource, SetBaseline};
 use crate::ops::project::{self as ops, CreateDependency, CreateProject, CreateTask, UpdateTask};
 use crate::ops::{agile, outlook, risks};
 
@@ -151,13 +151,13 @@ const PLAN: &[T] = &[
     milestone("Release 2027.1 live", &["Rollout to everyone", "Order confirmation e-mails"]),
 ];
 
-fn days_from(d: Day, n: i64) -> Day {
+pub(super) fn days_from(d: Day, n: i64) -> Day {
     Day(d.0.checked_add(jiff::Span::new().days(n)).unwrap_or(d.0))
 }
 
 /// The same state with its clock on `at`: progress and time logged in the
 /// past carry the dates they happened on.
-fn state_at(state: &App, day: Day, hour: i8) -> App {
+pub(super) fn state_at(state: &App, day: Day, hour: i8) -> App {
     let clock = Arc::new(ShiftedClock::default());
     let ts = day.0.at(hour, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_millisecond());
     clock.set(tandem_core::Millis(ts.unwrap_or(0)));
@@ -353,80 +353,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
     )
     .await?;
 
-    // Progress up to the status date, as the plan said, with one slip:
-    // the tokenisation vault took three days longer than planned.
-    let plan = ops::load_plan(state, project.id).await?;
-    let sched = plan.schedule()?;
-    let cal = crate::plan::calendar(&plan.calendar)?;
-    let status_at = tandem_sched::time::from_datetime(status.0.at(17, 0, 0, 0));
-    let day_of = |m: tandem_sched::Minute| -> Option<Day> { tandem_sched::time::to_datetime(m).map(|d| Day(d.date())) };
-    for (i, t) in plan.tasks.iter().enumerate() {
-        if sched.is_summary[i] {
-            continue;
-        }
-        let (s, f) = (sched.start[i], sched.finish[i]);
-        // Stories not done by the status date are this sprint's; those
-        // finished in the last fortnight were the previous sprint's.
-        let s1_from = tandem_sched::time::from_datetime(s1.start.0.at(0, 0, 0, 0));
-        let sprint = if t.story_points.is_none() {
-            None
-        } else if f > status_at {
-            Some(s2.id)
-        } else if f >= s1_from {
-            Some(s1.id)
-        } else {
-            None
-        };
-        if sprint.is_some() {
-            let cur = state.store.task(t.id).await?;
-            let req = UpdateTask { sprint_id: Some(sprint), ..UpdateTask::default() };
-            ops::update_task(state, &a, t.id, cur.version, req).await?;
-        }
-        if s >= status_at {
-            continue;
-        }
-        let whole = cal.between(s, f).max(1);
-        let done = cal.between(s, f.min(status_at));
-        let pct = if f <= status_at { 100 } else { ((done * 10 / whole) * 10).clamp(10, 90) };
-        let when = if f <= status_at { day_of(f).unwrap_or(status) } else { status };
-        let at = state_at(state, when, 17);
-        let cur = state.store.task(t.id).await?;
-        let slip = t.name == "Card tokenisation vault";
-        let req = UpdateTask {
-            percent_complete: Some(if slip { 100 } else { pct }),
-            duration_minutes: slip.then_some(t.duration_minutes + 3 * 480),
-            status: Some(if pct >= 100 || slip { BoardStatus::Done } else { BoardStatus::InProgress }),
-            ..UpdateTask::default()
-        };
-        ops::update_task(&at, &a, t.id, cur.version, req).await?;
-        // Time logged day by day by whoever did the work.
-        if let Some(asg) = t.assignments.first() {
-            let r = people.iter().find(|p| p.id == asg.resource_id);
-            let logger = r.and_then(|r| r.user_id).unwrap_or(pm);
-            let worker = InProject {
-                user_id: logger,
-                role: if logger == pm { Role::ProjectManager } else { Role::Contributor },
-                ..a
-            };
-            let worked_to = if slip { cal.add(f, 3 * 480).unwrap_or(f) } else { f };
-            let mut d = day_of(s).unwrap_or(start);
-            let last = day_of(worked_to.min(status_at)).unwrap_or(status);
-            while d <= last {
-                if d.0.weekday().to_monday_zero_offset() < 5 {
-                    let e = CreateTimeEntry {
-                        task_id: t.id,
-                        resource_id: Some(asg.resource_id),
-                        date: d,
-                        minutes: if d.0.day() % 7 == 0 { 420 } else { 480 },
-                        cost_minor: None,
-                        note: None,
-                    };
-                    delivery::create_time_entry(&state_at(state, d, 18), &worker, e).await?;
-                }
-                d = days_from(d, 1);
-            }
-        }
-    }
+    super::progress::progress(state, &a, (&people, pm), (start, status), (&s1, &s2)).await?;
     let cur = state.store.project(project.id).await?;
     let req = ops::UpdateProject { status_date: Some(Some(LocalTime(status.0.at(17, 0, 0, 0)))), ..Default::default() };
     ops::update_project(state, &a, cur.version, req).await?;

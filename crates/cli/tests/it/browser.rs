@@ -638,7 +638,8 @@ async fn project_pages_gantt_critical_path_and_board_drag() {
     }
     b.expect_text("main", "Status reports").await;
     b.click("main table a").await;
-    b.expect_text("#rag", "overall").await;
+    let rag = b.expect_text("#rag", "Overall").await;
+    assert!(rag.contains("CPI") && rag.contains("amber below"), "each colour says its rule: {rag}");
     b.screenshot("32-status-report").await;
     b.client
         .goto(&app.url(&format!("/w/{ws}/timesheet?week={}", project.status_date.unwrap().0.date())))
@@ -939,9 +940,9 @@ async fn a_task_page_edits_links_and_assigns() {
     days.clear().await.unwrap();
     days.send_keys("four").await.unwrap();
     b.click("#task-form button[type=submit]").await;
-    b.expect_text("#e-days", "number of days").await;
+    b.expect_text("#e-days", "is not a duration").await;
     // The top of the page says so too, with the way to the field.
-    b.expect_text("#not-saved", "number of days").await;
+    b.expect_text("#not-saved", "is not a duration").await;
     let kept = b.client.find(Locator::Css("#task-form input[name=days]")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(kept.as_deref(), Some("four"));
     let t = ok(api.get(&format!("/api/v1/tasks/{build}")).await, 200).await;

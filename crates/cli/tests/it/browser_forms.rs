@@ -22,7 +22,7 @@ async fn refused_forms_keep_what_was_typed_and_say_why_beside_the_field() {
     b.fill("main form input[name=title]", "Vendor API deprecation").await;
     b.fill("main form input[name=cost_impact]", "lots").await;
     b.click("main form.inline button[type=submit]").await;
-    b.expect_text("main form .field-error", "must be a number").await;
+    b.expect_text("main form .field-error", "is not an amount").await;
     assert_eq!(b.client.current_url().await.unwrap().path(), risks);
     b.expect_text("main .alert", "Not saved").await;
     let cost = b.client.find(Locator::Css("main form input[name=cost_impact]")).await.unwrap();
@@ -32,20 +32,39 @@ async fn refused_forms_keep_what_was_typed_and_say_why_beside_the_field() {
     assert_eq!(title.prop("value").await.unwrap().as_deref(), Some("Vendor API deprecation"));
     b.screenshot("60-form-refused-beside-field").await;
 
-    // Corrected, it is saved and the page says so.
-    b.fill("main form input[name=cost_impact]", "12000").await;
+    // Corrected (with thousands grouped, as people write them), it is
+    // saved and the page says so.
+    b.fill("main form input[name=cost_impact]", "12,000").await;
     b.click("main form.inline button[type=submit]").await;
     b.expect_text(".toast", "Saved.").await;
     b.expect_text("main", "Vendor API deprecation").await;
+    let risk = app.state.store.risks(p).await.unwrap().into_iter().find(|r| r.title == "Vendor API deprecation");
+    assert_eq!(risk.map(|r| r.cost_impact_minor), Some(1_200_000));
 
     // Timesheet hours are checked as hours, not minutes.
     sign_in_as(&b, &app, Role::Contributor).await;
     b.client.goto(&app.url(&format!("/w/{ws}/timesheet"))).await.unwrap();
-    b.fill("main form input[name=hours]", "25").await;
-    b.click("main form.inline button[type=submit]").await;
-    let reason = b.expect_text("main form .field-error", "hours").await;
+    b.fill("#log-time input[name=hours]", "25").await;
+    b.click("#log-time button[type=submit]").await;
+    let reason = b.expect_text("#log-time .field-error", "hours").await;
     assert!(reason.contains("24"), "{reason}");
     assert!(!reason.contains("1440"), "{reason}");
+
+    // Logged with a decimal comma, the row names its task; the entry is
+    // corrected where it is listed, and the day holds 24 hours in all.
+    b.fill("#log-time input[name=hours]", "7,5").await;
+    b.click("#log-time button[type=submit]").await;
+    b.expect_text(".toast", "Saved.").await;
+    let sheet = b.expect_text("#timesheet tbody", "7.5").await;
+    assert!(sheet.contains("CKT-") && sheet.chars().filter(|c| c.is_alphabetic()).count() > 10, "{sheet}");
+    b.click("#entries summary").await;
+    b.fill("#entries input[name=hours]", "6").await;
+    b.click("#entries button[type=submit]").await;
+    b.expect_text(".toast", "Saved.").await;
+    b.expect_text("#timesheet tfoot", "6").await;
+    b.fill("#log-time input[name=hours]", "20").await;
+    b.click("#log-time button[type=submit]").await;
+    b.expect_text("#log-time .field-error", "6 h already logged that day").await;
 
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
@@ -118,6 +137,10 @@ async fn pages_name_things_and_read_numbers_as_people_do() {
 
     // Release notes and a baseline's variance are pages, with files to download.
     b.client.goto(&app.url(&format!("/projects/{p}/budget"))).await.unwrap();
+    // The budget says how much of it the baseline's tasks hold, and the
+    // S-curve draws it as a level line.
+    b.expect_text("#budget-note", "not yet given to any task").await;
+    b.expect_text("main svg", "BAC").await;
     b.click("main a[href*='/baselines/']").await;
     let variance = b.expect_text("#variance", "CKT-").await;
     assert!(!variance.contains("T08:00") && !variance.contains("{"), "{variance}");
@@ -126,6 +149,23 @@ async fn pages_name_things_and_read_numbers_as_people_do() {
     assert_eq!(csv.status(), 200);
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(csv.text().await.unwrap().starts_with("key,name,baseline_start"));
+    // A duration typed as the task sheet reads it (3d) is taken on the
+    // task's page too.
+    let tasks = app.state.store.tasks(p).await.unwrap();
+    let leaf = tasks
+        .iter()
+        .find(|t| {
+            t.kind == tandem_core::project::TaskKind::Task
+                && t.percent_complete == 0
+                && !tasks.iter().any(|c| c.parent_id == Some(t.id))
+        })
+        .unwrap();
+    b.client.goto(&app.url(&format!("/tasks/{}", leaf.id))).await.unwrap();
+    b.fill("#task-form input[name=days]", "3d").await;
+    b.click("#task-form button.primary").await;
+    b.expect_text(".toast", "Saved.").await;
+    assert_eq!(app.state.store.task(leaf.id).await.unwrap().duration_minutes, 1440);
+
     b.client.goto(&app.url(&format!("/products/{product}/releases"))).await.unwrap();
     b.click("main a[href$='/notes']").await;
     b.expect_text("main h1", "Release notes").await;

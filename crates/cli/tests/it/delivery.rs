@@ -220,6 +220,20 @@ async fn time_baselines_and_earned_value() {
             let err = expect_error(dev.post(&format!("{p}/time-entries"), body).await, 422, "invalid_value").await;
             assert_eq!(err["error"]["details"]["field"], field);
         }
+        // A day holds 24 hours for one person, over all their entries; a
+        // correction that would overfill it is refused too.
+        let day = |m: i64| log(&k.tasks[1], "2027-01-09", m);
+        let first = json_ok(dev.post(&format!("{p}/time-entries"), day(900)).await, 201).await;
+        let err = expect_error(dev.post(&format!("{p}/time-entries"), day(600)).await, 422, "invalid_value").await;
+        assert_eq!(err["error"]["details"]["field"], "minutes");
+        assert_eq!(err["error"]["message"], "15 h already logged that day; a day holds 24 h, so at most 9 h more");
+        let second = json_ok(dev.post(&format!("{p}/time-entries"), day(540)).await, 201).await;
+        let sid = second["id"].as_str().unwrap();
+        let err = dev.patch(&format!("/api/v1/time-entries/{sid}"), json!({"minutes": 541, "version": 1})).await;
+        expect_error(err, 422, "invalid_value").await;
+        for e in [&first, &second] {
+            assert_eq!(dev.delete(&format!("/api/v1/time-entries/{}", e["id"].as_str().unwrap())).await.status(), 204);
+        }
         // The manager logs for Bo (60 minutes, then corrected to 120).
         let bo_entry = json_ok(pm.post(&format!("{p}/time-entries"), other).await, 201).await;
         assert_eq!(bo_entry["cost_minor"], 3000);
@@ -238,6 +252,9 @@ async fn time_baselines_and_earned_value() {
         assert_eq!(ts["days"][0], "2027-01-04");
         assert_eq!(ts["days"][6], "2027-01-10");
         assert_eq!(ts["rows"].as_array().unwrap().len(), 2);
+        assert_eq!((ts["rows"][0]["task_key"].as_str(), ts["rows"][0]["task_name"].is_string()), (Some("KN-1"), true));
+        assert_eq!(ts["entries"].as_array().unwrap().len(), 4, "{ts}");
+        assert_eq!(ts["entries"][0]["date"], "2027-01-04");
         assert_eq!(ts["rows"][0]["minutes"], json!([480, 480, 0, 0, 0, 0, 0]));
         assert_eq!(ts["rows"][1]["minutes"], json!([0, 0, 480, 480, 0, 0, 0]));
         assert_eq!(ts["totals"], json!([480, 480, 480, 480, 0, 0, 0]));
@@ -291,11 +308,14 @@ async fn time_baselines_and_earned_value() {
         let curve = e["curve"].as_array().unwrap();
         assert!(curve.iter().any(|pt| pt["date"] == "2027-01-06" && pt["ev"] == 216_000 && pt["pv"] == 288_000), "{e}");
         assert_eq!(curve.last().unwrap()["pv"], 514_000);
-        // An approved project budget is the BAC.
+        assert_eq!(e["baseline_cost"], 514_000);
+        // An approved project budget is the BAC; the baseline's tasks still
+        // cost what they cost.
         let v = json_ok(pm.get(&p).await, 200).await["version"].clone();
         json_ok(pm.patch(&p, json!({"budget_minor": 600_000, "version": v})).await, 200).await;
         let e = json_ok(pm.get(&format!("{p}/evm?status_date=2027-01-06T17:00:00")).await, 200).await;
         assert_eq!(e["bac"], 600_000);
+        assert_eq!(e["baseline_cost"], 514_000);
         assert_eq!(e["eac"], 400_000);
 
         // Variance against the baseline after C grows by a day.

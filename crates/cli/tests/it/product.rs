@@ -224,6 +224,9 @@ async fn scoring_sorting_and_workflow() {
             .expect("the MoSCoW change is logged");
         assert_eq!(moscow["before"]["moscow"], Value::Null);
         assert!(moscow["after"].get("title").is_none(), "only changed fields: {moscow}");
+        // The entry names its subject as it is now, by key and title.
+        let now = json_ok(pdm.get(&format!("/api/v1/features/{}", moscow["subject_id"].as_str().unwrap())).await, 200).await;
+        assert_eq!(moscow["subject_label"], format!("{} {}", now["key"].as_str().unwrap(), now["title"].as_str().unwrap()));
     })
     .await;
 }
@@ -792,6 +795,12 @@ async fn page_forms_create_and_edit() {
         assert_eq!(rel["target_date"], "2027-09-30");
         form(&pdm, format!("/products/{p}/competitors/new"), vec![("name", "Rival".into())]).await;
         let c = json_ok(pdm.get(&format!("/api/v1/products/{p}/competitors")).await, 200).await["items"][0].clone();
+        // A value that does not fit its field is refused naming the field.
+        let fields = vec![("version", "one".into()), ("capability", "SSO".into()), ("level", "partial".into())];
+        let r = form(&pdm, format!("/competitors/{}/cell", id(&c)), fields).await;
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Version: must be a whole number"), "{page}");
         form(
             &pdm,
             format!("/competitors/{}/cell", id(&c)),

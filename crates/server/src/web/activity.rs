@@ -120,6 +120,8 @@ fn subject(a: &Activity) -> String {
     match (get("key"), get("title").or(get("name")).or(get("email")), a.action.as_str()) {
         (_, _, "time.logged") => get("task").unwrap_or("a task").to_owned(),
         (_, _, "baseline.set") => format!("baseline {}", get("name").unwrap_or("")).trim_end().to_owned(),
+        // An edit records only what changed: the subject's name comes from the store.
+        _ if a.subject_label.is_some() => a.subject_label.clone().unwrap_or_default(),
         (Some(k), Some(t), _) => format!("{k} {t}"),
         (None, Some(t), _) if a.subject_type == "member" => t.to_owned(),
         (None, Some(t), _) => format!("{kind} {t}"),
@@ -195,6 +197,7 @@ mod tests {
             action: action.into(),
             subject_type: subject_type.into(),
             subject_id: Id(4),
+            subject_label: None,
             before: Some(before),
             after: Some(after),
             at: Millis(0),
@@ -250,5 +253,15 @@ mod tests {
         let l = line(&reader(), &a);
         assert_eq!((l.did.as_str(), l.subject.as_str()), ("logged time on", "CKT-42"));
         assert_eq!(l.changes, vec!["Date: Fri 27 Nov 2026", "Time: 8 h"]);
+    }
+
+    #[test]
+    fn an_edit_names_its_subject_by_the_stored_label() {
+        let mut a = entry("task.updated", "task", json!({"percent_complete": 10}), json!({"percent_complete": 50}));
+        assert_eq!(line(&reader(), &a).subject, "the task");
+        a.subject_label = Some("CKT-7 Card vault".into());
+        let l = line(&reader(), &a);
+        assert_eq!(l.subject, "CKT-7 Card vault");
+        assert_eq!(l.changes, vec!["Percent complete: 10 → 50"]);
     }
 }

@@ -77,7 +77,9 @@ pub fn router() -> Router<AppState> {
         .route("/metrics/{id}/record", post(product::forms::metric_record))
         .route("/w/{ws}/project", get(project::projects))
         .route("/w/{ws}/projects", post(project::projects_create))
-        .route("/w/{ws}/timesheet", get(project::delivery::timesheet).post(project::delivery::timesheet_log))
+        .route("/w/{ws}/timesheet", get(project::timesheet::timesheet).post(project::timesheet::timesheet_log))
+        .route("/time-entries/{id}", post(project::timesheet::entry_edit))
+        .route("/time-entries/{id}/delete", post(project::timesheet::entry_delete))
         .route("/projects/{id}", get(project::outlook::dashboard))
         .route("/projects/{id}/tasks", get(project::tasks::tasks).post(project::tasks::task_create))
         .route("/tasks/{id}/edit", post(project::tasks::task_edit))
@@ -208,12 +210,24 @@ impl IntoResponse for PageError {
             ApiError::Invalid(i) => {
                 Some(refusal::Refused { field: Some(i.field.to_owned()), message: message.clone() })
             }
+            ApiError::FormField { field, .. } => Some(refusal::Refused {
+                field: Some(field.clone()).filter(|f| !f.is_empty()),
+                message: message.clone(),
+            }),
             ApiError::Malformed(_)
             | ApiError::Unprocessable(_)
             | ApiError::Conflict(_)
             | ApiError::Stale { .. }
             | ApiError::TooLarge { .. } => Some(refusal::Refused { field: None, message: message.clone() }),
             _ => None,
+        };
+        // Without the script the reader sees this page, not the field: name it.
+        let message = match &refused {
+            Some(refusal::Refused { field: Some(f), message }) => {
+                let label = tandem_core::enums::humanize(f.trim_end_matches("_minor").trim_end_matches("_id"));
+                format!("{label}: {message}")
+            }
+            _ => message,
         };
         let mut resp = render(status, &ErrorPage { title, message });
         if let Some(r) = refused {

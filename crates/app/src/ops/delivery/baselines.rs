@@ -116,6 +116,6 @@ pub async fn evm_against(
     let f = TimeFilter { project: Some(project), ..TimeFilter::default() };
     let entries = state.store.time_entries(c.plan.project.workspace_id, &f).await?;
     let cal = plan::calendar(&c.plan.calendar)?;
-    let (figures, curve) = measure::evm(&c.plan.tasks, b, &entries, status, c.plan.project.budget_minor, &cal)?;
-    Ok(EvmView { status_date: status, currency: c.plan.project.currency.clone(), baseline: b.number, figures, curve })
+    let project = &c.plan.project;
+    measure::evm(&c.plan.tasks, b, &entries, status, (project.budget_minor, &project.currency), &cal)
 }

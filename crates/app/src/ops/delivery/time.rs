@@ -157,6 +157,8 @@ pub struct Timesheet {
     /// Monday to Sunday.
     pub days: Vec<Day>,
     pub rows: Vec<TimesheetRow>,
+    /// The week's entries one by one (by day), to correct or remove.
+    pub entries: Vec<TimeEntry>,
     /// Minutes per day.
     pub totals: Vec<i64>,
     pub total_minutes: i64,
@@ -166,6 +168,7 @@ pub struct Timesheet {
 pub struct TimesheetRow {
     pub task_id: Id,
     pub task_key: String,
+    pub task_name: String,
     pub project_id: Id,
     pub minutes: Vec<i64>,
     pub total_minutes: i64,
@@ -206,6 +209,7 @@ pub async fn timesheet(
         let row = rows.entry((e.task_key.clone(), e.task_id)).or_insert_with(|| TimesheetRow {
             task_id: e.task_id,
             task_key: e.task_key.clone(),
+            task_name: e.task_name.clone(),
             project_id: e.project_id,
             minutes: vec![0; 7],
             total_minutes: 0,
@@ -215,7 +219,7 @@ pub async fn timesheet(
         totals[col] += e.minutes;
     }
     let total_minutes = totals.iter().sum();
-    Ok(Timesheet { user_id: user, days, rows: rows.into_values().collect(), totals, total_minutes })
+    Ok(Timesheet { user_id: user, days, rows: rows.into_values().collect(), entries, totals, total_minutes })
 }
 
 /// One line of a time report.

@@ -196,7 +196,7 @@ pub(crate) struct ReleaseView {
 pub(crate) fn number(field: &'static str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
     match v.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(s) => s.parse::<f64>().map(Some).map_err(|_| ApiError::invalid(field, "must be a number")),
+        Some(s) => Ok(Some(tandem_core::numbers::parse_decimal(field, s)?)),
     }
 }
 

@@ -158,23 +158,19 @@ pub struct FileForm {
     submit: Option<String>,
 }
 
-/// An optional id from a form's select (empty: none).
-pub(super) fn form_number(field: &'static str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
-    match crate::web::product::number(field, v)? {
-        Some(x) if !(x.is_finite() && x >= 0.0) => Err(ApiError::invalid(field, "must be a number, 0 or more")),
-        other => Ok(other),
-    }
-}
-
 fn file_edits(form: &FileForm) -> Result<Vec<tandem_core::change::Edit>, ApiError> {
     use tandem_core::change::{Edit, TaskFields};
-    let days = |x: f64| (x * 480.0).round() as i64;
+    // Durations as the task sheet reads them (3d, 4h, 2w); never negative.
+    let days = |field: &'static str, v: &Option<String>| -> Result<Option<i64>, ApiError> {
+        let d = v.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        Ok(d.map(|s| tandem_core::plan_text::parse_duration(field, s)).transpose()?)
+    };
     let mut edits = Vec::new();
     if let Some(name) = form.add_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         edits.push(Edit::AddTask {
             reference: Some("new".into()),
             name: name.to_owned(),
-            duration_minutes: days(form_number("add_days", &form.add_days)?.unwrap_or(1.0)),
+            duration_minutes: days("add_days", &form.add_days)?.unwrap_or(480),
             parent_id: None,
             feature_id: form_id("add_feature", &form.add_feature)?,
             story_points: None,
@@ -193,11 +189,11 @@ fn file_edits(form: &FileForm) -> Result<Vec<tandem_core::change::Edit>, ApiErro
         }
     }
     if let Some(task_id) = form_id("change_task", &form.change_task)? {
-        let d = form_number("change_days", &form.change_days)?
+        let d = days("change_days", &form.change_days)?
             .ok_or_else(|| ApiError::invalid("change_days", "give the task's new duration"))?;
         edits.push(Edit::UpdateTask {
             task_id,
-            fields: TaskFields { duration_minutes: Some(days(d)), ..TaskFields::default() },
+            fields: TaskFields { duration_minutes: Some(d), ..TaskFields::default() },
         });
     }
     match (form_id("feature_id", &form.feature_id)?, form_id("release_id", &form.release_id)?) {
@@ -205,8 +201,8 @@ fn file_edits(form: &FileForm) -> Result<Vec<tandem_core::change::Edit>, ApiErro
         (None, None) => {}
         _ => return Err(ApiError::invalid("release_id", "choose both the feature and the release")),
     }
-    if let Some(b) = form_number("budget", &form.budget)? {
-        edits.push(Edit::SetBudget { budget_minor: (b * 100.0).round() as i64 });
+    if let Some(budget_minor) = super::form_money("budget", form.budget.as_deref())? {
+        edits.push(Edit::SetBudget { budget_minor });
     }
     Ok(edits)
 }

@@ -14,6 +14,7 @@ pub mod sheet;
 pub mod task;
 pub mod task_links;
 pub mod tasks;
+pub mod timesheet;
 
 use askama::Template;
 use axum::extract::State;
@@ -178,21 +179,34 @@ pub(crate) fn evm_chart(h: &crate::web::human::Human, e: &EvmView) -> String {
             values: e.curve.iter().map(|p| p.ac.map(|v| v as f64 / 100.0)).collect(),
             dashed: false,
         },
+        // The budget as a level line: PV tops out below it when part of the
+        // budget is not yet given to any task.
+        Series {
+            name: "BAC (budget)",
+            colour: "#6b7280",
+            values: e.curve.iter().map(|_| Some(e.figures.bac as f64 / 100.0)).collect(),
+            dashed: true,
+        },
     ];
     charts::multi_line("EVM S-curve", &labels, &series, &e.currency)
 }
 
-/// Days typed in a form, as working minutes (480 a day; negative for a
-/// lead); empty is none. The operations check the range each field allows.
+/// A duration or lag typed in a form (`3`, `3d`, `4h`, `2w`, `-1d` for a
+/// lead), as working minutes; empty is none. Read by the same parser as the
+/// task sheet; the operations check the range each field allows.
 pub(super) fn form_days(field: &'static str, v: Option<&str>) -> Result<Option<i64>, tandem_app::AppError> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => s
-            .parse::<f64>()
-            .ok()
-            .filter(|d| d.is_finite() && d.abs() <= 26_000.0)
-            .map(|d| Some((d * 480.0).round() as i64))
-            .ok_or_else(|| tandem_app::AppError::invalid(field, "must be a number of days")),
+        Some(s) => Ok(Some(tandem_core::plan_text::parse_lag(field, s)?)),
+    }
+}
+
+/// An amount typed in a form (`310,000`, `1 250.50`, `€85`) in minor
+/// units; empty is none. One reader for every money field.
+pub(super) fn form_money(field: &'static str, v: Option<&str>) -> Result<Option<i64>, tandem_app::AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Ok(Some(tandem_core::money::parse_money(field, s)?)),
     }
 }
 

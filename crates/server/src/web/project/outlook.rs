@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use tandem_core::ProjectAction;
-use tandem_core::metrics::{Rag, StatusReport};
+use tandem_core::metrics::{Rag, RagThresholds, StatusReport, rag_reasons};
 
 use super::{PageForm, PageResult, Shell, on, render};
 use crate::access::project_access;
@@ -30,7 +30,7 @@ struct DashboardPage {
     cpi: String,
     evm_chart: String,
     critical_days: String,
-    rag_dims: Vec<(&'static str, &'static str)>,
+    rag_dims: Vec<RagDim>,
 }
 
 impl DashboardPage {
@@ -46,14 +46,24 @@ impl DashboardPage {
     }
 }
 
-fn dims(r: &StatusReport) -> Vec<(&'static str, &'static str)> {
+/// One RAG dimension of a report as a page shows it: the form field, the
+/// colour word, and (for all but overall) the rule that gave the colour.
+struct RagDim {
+    key: &'static str,
+    word: &'static str,
+    reason: String,
+}
+
+fn dims(r: &StatusReport, t: &RagThresholds) -> Vec<RagDim> {
+    let [schedule, budget, scope, quality, risk] = rag_reasons(&r.facts, t);
+    let d = |key, rag: Rag, reason| RagDim { key, word: rag.as_str(), reason };
     vec![
-        ("schedule", r.rag.schedule.as_str()),
-        ("budget", r.rag.budget.as_str()),
-        ("scope", r.rag.scope.as_str()),
-        ("quality", r.rag.quality.as_str()),
-        ("risk", r.rag.risk.as_str()),
-        ("overall", r.rag.overall.as_str()),
+        d("schedule", r.rag.schedule, schedule),
+        d("budget", r.rag.budget, budget),
+        d("scope", r.rag.scope, scope),
+        d("quality", r.rag.quality, quality),
+        d("risk", r.rag.risk, risk),
+        d("overall", r.rag.overall, String::new()),
     ]
 }
 
@@ -61,12 +71,13 @@ pub async fn dashboard(State(state): State<AppState>, p: Principal, Path(path): 
     let (at, id) = page(&path, "");
     let (shell, f, _) = frame(&state, &p, id?, "dashboard", &at).await?;
     let d = outlook::dashboard(&state, f.project.id).await.map_err(on(&at))?;
+    let t = outlook::thresholds(&state, f.project.id).await.map_err(on(&at))?;
     let page = DashboardPage {
         spi: ratio(d.evm.as_ref().and_then(|e| e.figures.spi)),
         cpi: ratio(d.evm.as_ref().and_then(|e| e.figures.cpi)),
         evm_chart: d.evm.as_ref().map(|e| evm_chart(&shell.human, e)).unwrap_or_default(),
         critical_days: charts::fmt_num(d.critical_working_days),
-        rag_dims: d.latest_report.as_ref().map(dims).unwrap_or_default(),
+        rag_dims: d.latest_report.as_ref().map(|r| dims(r, &t)).unwrap_or_default(),
         d,
         shell,
         f,
@@ -209,7 +220,7 @@ struct ReportPage {
     shell: Shell,
     f: Frame,
     r: StatusReport,
-    dims: Vec<(&'static str, &'static str)>,
+    dims: Vec<RagDim>,
     rags: [&'static str; 3],
     draft: bool,
 }
@@ -219,7 +230,8 @@ pub async fn report(State(state): State<AppState>, p: Principal, Path(path): Pat
     let at = format!("/status-reports/{rid}");
     let r = state.store.report(rid).await.map_err(on(&at))?;
     let (shell, f, _) = frame(&state, &p, r.project_id, "reports", &at).await?;
-    let dims = dims(&r);
+    let t = outlook::thresholds(&state, r.project_id).await.map_err(on(&at))?;
+    let dims = dims(&r, &t);
     let draft = outlook::is_draft(&r);
     Ok(render(StatusCode::OK, &ReportPage { shell, f, r, dims, rags: ["green", "amber", "red"], draft }))
 }

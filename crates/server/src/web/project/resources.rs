@@ -144,8 +144,7 @@ impl ResourceForm {
     }
 
     fn rate_minor(&self) -> Result<Option<i64>, AppError> {
-        number("rate_minor", self.rate.as_deref(), "must be an amount like 85.50")
-            .map(|x| x.map(|v| (v * 100.0).round() as i64))
+        super::form_money("rate_minor", self.rate.as_deref())
     }
 }
 

@@ -89,9 +89,7 @@ pub async fn risk_create(
 ) -> PageResult {
     let (at, id) = page(&path, "/risks");
     let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
-    let cost = super::changes::form_number("cost_impact", &form.cost_impact)
-        .map_err(on(&at))?
-        .map(|c| (c * 100.0).round() as i64);
+    let cost = super::form_money("cost_impact", form.cost_impact.as_deref()).map_err(on(&at))?;
     let req = CreateRisk {
         title: form.title,
         description: None,

@@ -33,6 +33,9 @@ struct ProjectFacts {
     finish: LocalTime,
     status_date: Option<LocalTime>,
     today: Day,
+    /// The reader's date order (`day_month`, `month_day`, `iso`), so the
+    /// sheet writes dates as every other page does.
+    date_order: tandem_core::prefs::DateOrder,
 }
 
 #[derive(Serialize)]
@@ -78,6 +81,7 @@ pub async fn data(
         finish: c.view.project.finish,
         status_date: c.plan.project.status_date,
         today: g.today,
+        date_order: p.user.date_order,
     };
     let data = SheetData { project, can_edit, progress, baseline: g.baseline.as_ref().map(|b| b.number), rows, links };
     crate::respond::json_compressed(&data, &headers)

@@ -415,9 +415,7 @@ fn time(field: &'static str, v: Option<&str>) -> Result<Option<LocalTime>, AppEr
 
 pub(super) fn number(field: &'static str, v: Option<&str>, what: &str) -> Result<Option<f64>, AppError> {
     text(v)
-        .map(|s| {
-            s.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| AppError::invalid(field, what.to_owned()))
-        })
+        .map(|s| tandem_core::numbers::parse_decimal(field, s).map_err(|_| AppError::invalid(field, what.to_owned())))
         .transpose()
 }
 
@@ -474,9 +472,7 @@ fn edits(t: &Task, v: &DetailsForm, all: bool) -> Result<UpdateTask, AppError> {
     u.story_points = (points != t.story_points).then_some(points);
     let feature = opt_id(v.feature_id.as_deref());
     u.feature_id = (feature != t.feature_id).then_some(feature);
-    let fixed = number("fixed_cost_minor", v.fixed_cost.as_deref(), "must be an amount like 1250.50")?
-        .map(|x| (x * 100.0).round() as i64)
-        .unwrap_or(0);
+    let fixed = super::form_money("fixed_cost_minor", v.fixed_cost.as_deref())?.unwrap_or(0);
     u.fixed_cost_minor = (fixed != t.fixed_cost_minor).then_some(fixed);
     // Browsers send textarea line breaks as CRLF.
     let notes = v.notes.as_deref().map(|n| n.replace("\r\n", "\n"));
