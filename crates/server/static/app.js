@@ -123,6 +123,24 @@ if (backlog) {
       { after_id: prev ? prev.dataset.id : null });
     window.location.reload();
   });
+  // From the keyboard: arrow up or down on a focused handle moves its row
+  // one place, saved at once; focus stays on the handle.
+  backlog.addEventListener("keydown", async (e) => {
+    const handle = e.target instanceof Element ? e.target.closest(".handle") : null;
+    if (!handle || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
+    e.preventDefault();
+    const r = handle.closest("tr");
+    const up = e.key === "ArrowUp";
+    const sib = up ? r.previousElementSibling : r.nextElementSibling;
+    if (!sib) return;
+    r.parentNode.insertBefore(r, up ? sib : sib.nextSibling);
+    handle.focus();
+    const prev = r.previousElementSibling;
+    const res = await api("POST", `/api/v1/features/${r.dataset.id}/move`, csrfOf(backlog),
+      { after_id: prev ? prev.dataset.id : null });
+    if (!res.ok) window.location.reload();
+    else handle.setAttribute("aria-description", `Moved to place ${Array.from(r.parentNode.children).indexOf(r) + 1}`);
+  });
 }
 
 // Board: drag a card to another column; the task's status follows.

@@ -89,8 +89,8 @@
       ${GANTT ? `<span class="zoom" role="group" aria-label="Zoom">${Object.keys(ZOOMS).map((z) => `<button type="button" data-zoom="${z}">${z[0].toUpperCase()}${z.slice(1)}s</button>`).join("")}</span>` : ""}
       <button type="button" data-act="undo" disabled>Undo</button>
       <span class="sheet-help muted small">${GANTT
-        ? "Drag a bar to move it, its end to change the duration, its dot onto another bar to link them. Keys: Alt+←/→ move, Alt+Shift+←/→ duration, Alt+L link to the next row."
-        : "Arrows move; Enter or typing edits; Tab/Shift+Tab indent in the name column; Insert adds above; Alt+Shift+↑/↓ moves; Delete removes; Ctrl+Z undoes."}</span>
+        ? "Drag a bar to move it, its end to change the duration, its dot onto another bar to link them. Keys: Alt+←/→ move, Alt+Shift+←/→ duration, Alt+L link to the next row, Alt+Enter opens the task."
+        : "Arrows move; Enter or typing edits; Tab/Shift+Tab indent in the name column; Insert adds above; Alt+Shift+↑/↓ moves; Delete removes; Ctrl+Z undoes; Alt+Enter opens the task."}</span>
       <span class="sheet-status" role="status" aria-live="polite"></span>
     </div>
     <div class="sheet-scroll" tabindex="0" role="grid" aria-label="${GANTT ? "Gantt chart" : "Task sheet"}" aria-multiselectable="false">
@@ -710,6 +710,12 @@
       return;
     }
     if (e.key === "Insert") { e.preventDefault(); insertAbove(); return; }
+    // The task's own page, from the keyboard (the row's ↗ is for the pointer).
+    if (e.altKey && e.key === "Enter" && rows[sel.r] && !rows[sel.r].blank) {
+      e.preventDefault();
+      window.location.assign(`/tasks/${rows[sel.r].id}`);
+      return;
+    }
     if ((e.ctrlKey || e.metaKey) && (e.key === "z" || e.key === "Z")) { e.preventDefault(); runUndo(); return; }
     switch (e.key) {
       case "ArrowDown": select(sel.r + 1, sel.c); break;

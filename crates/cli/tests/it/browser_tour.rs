@@ -17,7 +17,7 @@ use crate::browser::{Browser, demo_in_browser, screenshot_dir, sign_in_as};
 const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
 
 /// Widths a page must fit: a laptop and a phone.
-const WIDE: u32 = 1440;
+pub(crate) const WIDE: u32 = 1440;
 const NARROW: u32 = 390;
 
 /// What the page shows that a person should not have to read, and whether
@@ -116,12 +116,12 @@ fn slug(pattern: &str) -> String {
     if s.is_empty() { "root".into() } else { s }
 }
 
-async fn set_width(b: &Browser, width: u32) {
+pub(crate) async fn set_width(b: &Browser, width: u32) {
     b.client.set_window_size(width, 900).await.unwrap();
 }
 
 /// Every page a role can reach from its workspace home, by following links.
-async fn crawl(b: &Browser, base: &str, start: &str) -> Vec<String> {
+pub(crate) async fn crawl(b: &Browser, base: &str, start: &str) -> Vec<String> {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut queue = VecDeque::from([start.to_owned()]);
     let mut order = Vec::new();

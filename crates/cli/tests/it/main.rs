@@ -11,6 +11,7 @@ mod architecture;
 mod backup;
 mod browser;
 mod browser_forms;
+mod browser_keyboard;
 mod browser_plan;
 mod browser_tour;
 mod changes;
