@@ -57,6 +57,10 @@ pub enum ApiError {
     /// goes); the field is named for the page to show the message beside.
     #[error("{message}")]
     FormField { field: String, message: String },
+    /// 422: several fields of one form are unacceptable (pages gather them
+    /// so one save names them all).
+    #[error("{}", .0.iter().map(|i| i.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<Invalid>),
     /// 422: the JSON does not match the expected shape.
     #[error("{0}")]
     Unprocessable(String),
@@ -103,7 +107,9 @@ impl ApiError {
             Stale { .. } => (StatusCode::PRECONDITION_FAILED, "version_mismatch"),
             TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             UnsupportedMedia(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            Invalid(_) | FormField { .. } | Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value"),
+            Invalid(_) | FormField { .. } | Fields(_) | Unprocessable(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value")
+            }
             RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -114,6 +120,10 @@ impl ApiError {
         match self {
             ApiError::Invalid(i) => json!({"field": i.field}),
             ApiError::FormField { field, .. } => json!({"field": field}),
+            ApiError::Fields(all) => json!({
+                "field": all.first().map(|i| i.field),
+                "fields": all.iter().map(|i| json!({"field": i.field, "message": i.message})).collect::<Vec<_>>(),
+            }),
             ApiError::Stale { current } => json!({"current_version": current}),
             ApiError::TooLarge { limit } => json!({"limit_bytes": limit}),
             ApiError::RateLimited { retry_after } => json!({"retry_after_seconds": retry_after}),

@@ -264,22 +264,28 @@ const showRefusal = (r) => {
   let typed = {};
   try { typed = JSON.parse(sessionStorage.getItem(typedKey(r.action)) || "{}"); } catch { typed = {}; }
   restoreTyped(form, typed);
-  // The refusal names the value as the API does (`rice.reach`); forms may
-  // write it `rice_reach`.
-  const names = r.field ? [r.field, r.field.replace(/\./g, "_")] : [];
-  const field = Array.from(form.elements).find((el) => names.includes(el.name) && el.type !== "hidden") || null;
-  const note = document.createElement("span");
-  note.className = "field-error";
-  note.id = `refused-${r.field || "form"}`;
-  note.textContent = r.message;
-  if (field) {
-    field.setAttribute("aria-invalid", "true");
-    field.setAttribute("aria-describedby", note.id);
-    (field.closest("label") || field).after(note);
-    field.focus();
-  } else {
-    form.prepend(note);
+  // Each refused field gets its reason beside it; the first takes focus.
+  const all = (r.more && r.more.length) ? r.more : [{ field: r.field, message: r.message }];
+  let first = null;
+  for (const one of all) {
+    // The refusal names the value as the API does (`rice.reach`); forms may
+    // write it `rice_reach`.
+    const names = one.field ? [one.field, one.field.replace(/\./g, "_")] : [];
+    const field = Array.from(form.elements).find((el) => names.includes(el.name) && el.type !== "hidden") || null;
+    const note = document.createElement("span");
+    note.className = "field-error";
+    note.id = `refused-${one.field || "form"}`;
+    note.textContent = one.message;
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", note.id);
+      (field.closest("label") || field).after(note);
+      if (!first) first = field;
+    } else {
+      form.prepend(note);
+    }
   }
+  if (first) first.focus();
 };
 
 const refusal = readCookie("tandem_refusal");

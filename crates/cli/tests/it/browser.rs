@@ -939,10 +939,14 @@ async fn a_task_page_edits_links_and_assigns() {
     let days = b.client.find(Locator::Css("#task-form input[name=days]")).await.unwrap();
     days.clear().await.unwrap();
     days.send_keys("four").await.unwrap();
+    b.fill("#task-form input[name=fixed_cost]", "a lot").await;
     b.click("#task-form button[type=submit]").await;
     b.expect_text("#e-days", "is not a duration").await;
-    // The top of the page says so too, with the way to the field.
-    b.expect_text("#not-saved", "is not a duration").await;
+    // Every refused field at once, beside each; the top of the page lists
+    // them all, with the way to the form.
+    b.expect_text("#task-form", "“a lot” is not an amount").await;
+    let top = b.expect_text("#not-saved", "is not a duration").await;
+    assert!(top.contains("is not an amount"), "{top}");
     let kept = b.client.find(Locator::Css("#task-form input[name=days]")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(kept.as_deref(), Some("four"));
     let t = ok(api.get(&format!("/api/v1/tasks/{build}")).await, 200).await;

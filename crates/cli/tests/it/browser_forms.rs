@@ -209,6 +209,21 @@ async fn saving_an_unchanged_feature_records_no_change() {
     let after =
         api.get(&format!("/api/v1/workspaces/{ws}/activity?limit=1")).await.json::<serde_json::Value>().await.unwrap();
     assert_eq!(after["items"][0]["id"], before["items"][0]["id"], "{after}");
+
+    // Two scores that are not numbers: one save names both, each beside
+    // its own field, and keeps what was typed.
+    b.fill("#feature-form input[name=rice_reach]", "lots").await;
+    b.fill("#feature-form input[name=wsjf_job_size]", "big").await;
+    b.click("#feature-form button[type=submit]").await;
+    let top = b.expect_text("main .alert", "Not saved").await;
+    assert!(top.contains("“lots”") && top.contains("“big”"), "{top}");
+    for name in ["rice_reach", "wsjf_job_size"] {
+        let field = b.client.find(Locator::Css(&format!("#feature-form input[name={name}]"))).await.unwrap();
+        assert_eq!(field.attr("aria-invalid").await.unwrap().as_deref(), Some("true"), "{name}");
+        let note = field.attr("aria-describedby").await.unwrap().unwrap();
+        let text = b.client.find(Locator::Id(&note)).await.unwrap().text().await.unwrap();
+        assert!(text.contains("is not a number"), "{name}: {text}");
+    }
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.close().await;

@@ -208,25 +208,36 @@ impl IntoResponse for PageError {
         };
         let refused = match &self.error {
             ApiError::Invalid(i) => {
-                Some(refusal::Refused { field: Some(i.field.to_owned()), message: message.clone() })
+                Some(refusal::Refused { field: Some(i.field.to_owned()), message: message.clone(), more: Vec::new() })
             }
             ApiError::FormField { field, .. } => Some(refusal::Refused {
                 field: Some(field.clone()).filter(|f| !f.is_empty()),
                 message: message.clone(),
+                more: Vec::new(),
+            }),
+            ApiError::Fields(all) => Some(refusal::Refused {
+                field: all.first().map(|i| i.field.to_owned()),
+                message: message.clone(),
+                more: all.iter().map(|i| (i.field.to_owned(), i.message.clone())).collect(),
             }),
             ApiError::Malformed(_)
             | ApiError::Unprocessable(_)
             | ApiError::Conflict(_)
             | ApiError::Stale { .. }
-            | ApiError::TooLarge { .. } => Some(refusal::Refused { field: None, message: message.clone() }),
+            | ApiError::TooLarge { .. } => {
+                Some(refusal::Refused { field: None, message: message.clone(), more: Vec::new() })
+            }
             _ => None,
         };
         // Without the script the reader sees this page, not the field: name it.
-        let message = match &refused {
-            Some(refusal::Refused { field: Some(f), message }) => {
-                let label = tandem_core::enums::humanize(f.trim_end_matches("_minor").trim_end_matches("_id"));
-                format!("{label}: {message}")
+        let label = |f: &str| {
+            tandem_core::enums::humanize(&f.trim_end_matches("_minor").trim_end_matches("_id").replace('.', " "))
+        };
+        let message = match (&refused, &self.error) {
+            (_, ApiError::Fields(all)) => {
+                all.iter().map(|i| format!("{}: {}", label(i.field), i.message)).collect::<Vec<_>>().join("; ")
             }
+            (Some(refusal::Refused { field: Some(f), message, .. }), _) => format!("{}: {message}", label(f)),
             _ => message,
         };
         let mut resp = render(status, &ErrorPage { title, message });
@@ -300,6 +311,52 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
             .await
             .map(|f| PageForm(f.0))
             .map_err(|error| PageError { error, path })
+    }
+}
+
+/// The refusals of one form, gathered field by field so that one save
+/// names every field it could not read (not only the first).
+#[derive(Default)]
+pub(crate) struct Refusals(Vec<tandem_core::validate::Invalid>);
+
+impl Refusals {
+    /// A field's value; a refusal is noted and the value left out.
+    pub(crate) fn read<T, E: Into<ApiError>>(&mut self, r: Result<Option<T>, E>) -> Option<T> {
+        match r.map_err(Into::into) {
+            Ok(x) => x,
+            Err(ApiError::Invalid(i)) => {
+                self.0.push(i);
+                None
+            }
+            Err(other) => {
+                self.0.push(tandem_core::validate::Invalid::new("", other.to_string()));
+                None
+            }
+        }
+    }
+
+    /// `v` when every field was read, else the refusals.
+    pub(crate) fn finish<T>(self, v: T) -> Result<T, ApiError> {
+        let mut all = self.0;
+        match all.len() {
+            0 => Ok(v),
+            1 => Err(ApiError::Invalid(all.remove(0))),
+            _ => Err(ApiError::Fields(all)),
+        }
+    }
+
+    /// Notes a refusal of the form's own (fields that only fail together).
+    pub(crate) fn refuse(&mut self, i: tandem_core::validate::Invalid) {
+        self.0.push(i);
+    }
+
+    /// Whether `field` is refused already.
+    pub(crate) fn names(&self, field: &str) -> bool {
+        self.0.iter().any(|i| i.field == field)
+    }
+
+    pub(crate) fn into_inner(self) -> Vec<tandem_core::validate::Invalid> {
+        self.0
     }
 }
 

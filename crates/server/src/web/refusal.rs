@@ -16,6 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 pub struct Refused {
     pub field: Option<String>,
     pub message: String,
+    /// When one save refused several fields: each, with its reason.
+    pub more: Vec<(String, String)>,
 }
 
 /// The cookie app.js sets to say it will show refusals itself.
@@ -62,7 +64,14 @@ pub async fn form_outcome(req: Request, next: Next) -> Response {
     let Some(back) = back else { return resp };
     if let Some(r) = resp.extensions().get::<Refused>() {
         let message: String = r.message.chars().take(500).collect();
-        let note = serde_json::json!({"action": action, "field": r.field, "message": message});
+        // A cookie holds about 4 KiB: a few fields, each reason cut short.
+        let more: Vec<_> = r
+            .more
+            .iter()
+            .take(8)
+            .map(|(f, m)| serde_json::json!({"field": f, "message": m.chars().take(160).collect::<String>()}))
+            .collect();
+        let note = serde_json::json!({"action": action, "field": r.field, "message": message, "more": more});
         let value = super::form_urlencoded_component(&note.to_string());
         let mut out = Redirect::to(&back).into_response();
         if let Some(v) = short_cookie(REFUSAL_COOKIE, &value) {

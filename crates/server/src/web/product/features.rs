@@ -222,22 +222,22 @@ fn choice<T>(
 }
 
 impl FeatureForm {
+    /// The feature's changes; every field is read, so a refusal names all
+    /// the fields that could not be.
     fn update(&self) -> Result<UpdateFeature, ApiError> {
+        let mut r = crate::web::Refusals::default();
         let any = |fs: &[&Option<String>]| fs.iter().any(|f| f.is_some());
-        let rice = any(&[&self.rice_reach, &self.rice_impact, &self.rice_confidence, &self.rice_effort]).then(|| {
-            Ok::<_, ApiError>(Rice {
-                reach: number("rice.reach", &self.rice_reach)?,
-                impact: number("rice.impact", &self.rice_impact)?,
-                confidence: number("rice.confidence", &self.rice_confidence)?,
-                effort: number("rice.effort", &self.rice_effort)?,
-            })
-        });
-        let ice = any(&[&self.ice_impact, &self.ice_confidence, &self.ice_ease]).then(|| {
-            Ok::<_, ApiError>(Ice {
-                impact: number("ice.impact", &self.ice_impact)?,
-                confidence: number("ice.confidence", &self.ice_confidence)?,
-                ease: number("ice.ease", &self.ice_ease)?,
-            })
+        let rice =
+            any(&[&self.rice_reach, &self.rice_impact, &self.rice_confidence, &self.rice_effort]).then(|| Rice {
+                reach: r.read(number("rice.reach", &self.rice_reach)),
+                impact: r.read(number("rice.impact", &self.rice_impact)),
+                confidence: r.read(number("rice.confidence", &self.rice_confidence)),
+                effort: r.read(number("rice.effort", &self.rice_effort)),
+            });
+        let ice = any(&[&self.ice_impact, &self.ice_confidence, &self.ice_ease]).then(|| Ice {
+            impact: r.read(number("ice.impact", &self.ice_impact)),
+            confidence: r.read(number("ice.confidence", &self.ice_confidence)),
+            ease: r.read(number("ice.ease", &self.ice_ease)),
         });
         let wsjf = any(&[
             &self.wsjf_business_value,
@@ -245,41 +245,40 @@ impl FeatureForm {
             &self.wsjf_risk_reduction,
             &self.wsjf_job_size,
         ])
-        .then(|| {
-            Ok::<_, ApiError>(Wsjf {
-                business_value: number("wsjf.business_value", &self.wsjf_business_value)?,
-                time_criticality: number("wsjf.time_criticality", &self.wsjf_time_criticality)?,
-                risk_reduction: number("wsjf.risk_reduction", &self.wsjf_risk_reduction)?,
-                job_size: number("wsjf.job_size", &self.wsjf_job_size)?,
-            })
+        .then(|| Wsjf {
+            business_value: r.read(number("wsjf.business_value", &self.wsjf_business_value)),
+            time_criticality: r.read(number("wsjf.time_criticality", &self.wsjf_time_criticality)),
+            risk_reduction: r.read(number("wsjf.risk_reduction", &self.wsjf_risk_reduction)),
+            job_size: r.read(number("wsjf.job_size", &self.wsjf_job_size)),
         });
-        let value_effort = any(&[&self.ve_value, &self.ve_effort]).then(|| {
-            Ok::<_, ApiError>(ValueEffort {
-                value: number("value_effort.value", &self.ve_value)?,
-                effort: number("value_effort.effort", &self.ve_effort)?,
-            })
+        let value_effort = any(&[&self.ve_value, &self.ve_effort]).then(|| ValueEffort {
+            value: r.read(number("value_effort.value", &self.ve_value)),
+            effort: r.read(number("value_effort.effort", &self.ve_effort)),
         });
-        let release_id = match self.release_id.as_deref().map(str::trim) {
-            None => None,
-            Some("") => Some(None),
-            Some(s) => Some(Some(s.parse().map_err(|_| ApiError::invalid("release_id", "pick a release"))?)),
-        };
-        Ok(UpdateFeature {
+        let release_id = r.read(match self.release_id.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some("") => Ok(Some(None)),
+            Some(s) => {
+                s.parse().map(|id| Some(Some(id))).map_err(|_| ApiError::invalid("release_id", "pick a release"))
+            }
+        });
+        let update = UpdateFeature {
             title: self.title.clone(),
             // Browsers send a textarea's line breaks as CRLF; stored text has LF.
             description: self.description.as_ref().map(|d| d.replace("\r\n", "\n")),
-            status: choice("status", &self.status, FeatureStatus::parse)?.flatten(),
+            status: r.read(choice("status", &self.status, FeatureStatus::parse)).flatten(),
             rejection_reason: self.rejection_reason.clone().filter(|r| !r.trim().is_empty()),
-            lane: choice("lane", &self.lane, Lane::parse)?,
+            lane: r.read(choice("lane", &self.lane, Lane::parse)),
             release_id,
-            rice: rice.transpose()?,
-            ice: ice.transpose()?,
-            wsjf: wsjf.transpose()?,
-            value_effort: value_effort.transpose()?,
-            moscow: choice("moscow", &self.moscow, Moscow::parse)?,
-            kano: choice("kano", &self.kano, Kano::parse)?,
+            rice,
+            ice,
+            wsjf,
+            value_effort,
+            moscow: r.read(choice("moscow", &self.moscow, Moscow::parse)),
+            kano: r.read(choice("kano", &self.kano, Kano::parse)),
             ..UpdateFeature::default()
-        })
+        };
+        r.finish(update)
     }
 }
 

@@ -14,6 +14,7 @@ use tandem_core::model::Comment;
 use tandem_core::project::{
     BoardStatus, ConstraintType, DependencyType, Estimate, LocalTime, Task, TaskConstraint, TaskKind,
 };
+use tandem_core::validate::Invalid;
 use tandem_core::{Id, ProjectAction};
 
 use super::{PageForm, PageResult, Shell, on, render};
@@ -90,7 +91,8 @@ struct TaskPage {
     t: Task,
     s: Option<ScheduledTask>,
     v: DetailsForm,
-    problem: Option<Problem>,
+    /// Every refusal of the form sent (a save checks all its fields).
+    problems: Vec<Problem>,
     /// Arrived from a successful save of the details.
     saved: bool,
     /// May change progress (the manager, or an assigned contributor).
@@ -123,21 +125,23 @@ struct TaskPage {
 impl TaskPage {
     /// The refusal's message when it is about `field` of `form`.
     fn err(&self, form: &str, field: &str) -> &str {
-        match &self.problem {
-            Some(p) if p.form == form && p.field == field => &p.message,
-            _ => "",
-        }
+        self.problems.iter().find(|p| p.form == form && p.field == field).map_or("", |p| p.message.as_str())
     }
 
     /// The refusal's message when it is about `form` but not about a field
     /// with a place of its own beside it.
     fn form_err(&self, form: &str) -> &str {
-        match &self.problem {
-            Some(p) if p.form == form && !(form == "details" && DETAIL_FIELDS.contains(&p.field.as_str())) => {
-                &p.message
-            }
-            _ => "",
-        }
+        self.problems
+            .iter()
+            .find(|p| p.form == form && !(form == "details" && DETAIL_FIELDS.contains(&p.field.as_str())))
+            .map_or("", |p| p.message.as_str())
+    }
+
+    /// The summary at the top: every refusal, for screen readers and for
+    /// fields below the fold.
+    fn summary(&self) -> String {
+        let all: Vec<&str> = self.problems.iter().map(|p| p.message.as_str()).collect();
+        all.join("; ")
     }
 
     fn when(&self, t: &LocalTime) -> String {
@@ -243,13 +247,13 @@ pub(super) fn problem_of(form: &'static str, e: &AppError) -> Option<Problem> {
     }
 }
 
-/// Draws the page; `typed` and `problem` when a form was refused.
+/// Draws the page; `typed` and `problems` when a form was refused.
 pub(super) async fn show(
     state: &AppState,
     p: &Principal,
     id: Id,
     typed: Option<DetailsForm>,
-    problem: Option<Problem>,
+    problems: Vec<Problem>,
     saved: bool,
 ) -> Result<Response, PageError> {
     let at = format!("/tasks/{id}");
@@ -329,7 +333,7 @@ pub(super) async fn show(
     let currency = f.project.currency.clone();
     let page = TaskPage {
         v: typed.unwrap_or_else(|| values_of(&t)),
-        problem,
+        problems,
         saved,
         can_progress,
         parent: t.parent_id.and_then(|x| named(x).map(|(k, n)| (x, k, n))),
@@ -362,7 +366,7 @@ pub(super) async fn show(
         f,
         shell,
     };
-    let status = if page.problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if !page.problems.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(render(status, &page))
 }
 
@@ -382,7 +386,7 @@ pub(super) async fn answer<T>(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("{at}{then}")).into_response()),
         Err(e) => match problem_of(form, &e) {
-            Some(problem) => show(state, p, task, typed, Some(problem), false).await,
+            Some(problem) => show(state, p, task, typed, vec![problem], false).await,
             None => Err(on(&at)(ApiError::from(e))),
         },
     }
@@ -400,7 +404,7 @@ pub async fn task(
     axum::extract::Query(q): axum::extract::Query<Saved>,
 ) -> PageResult {
     let id = path.id().map_err(on("/"))?;
-    show(&state, &p, id, None, None, q.saved.is_some()).await
+    show(&state, &p, id, None, Vec::new(), q.saved.is_some()).await
 }
 
 fn text(v: Option<&str>) -> Option<&str> {
@@ -422,62 +426,75 @@ pub(super) fn number(field: &'static str, v: Option<&str>, what: &str) -> Result
 /// The changes the form makes to `t`: only what differs, so a save of an
 /// unchanged form changes nothing, and a contributor's save of progress
 /// touches only progress.
-fn edits(t: &Task, v: &DetailsForm, all: bool) -> Result<UpdateTask, AppError> {
+fn edits(t: &Task, v: &DetailsForm, all: bool) -> Result<UpdateTask, Vec<Invalid>> {
     let mut u = UpdateTask { version: Some(v.version), ..UpdateTask::default() };
-    let pct = number("percent_complete", v.percent_complete.as_deref(), "must be a percentage")?;
+    // Every field is read before any refusal is shown, so one save names them all.
+    let mut refused = crate::web::Refusals::default();
+    let r = &mut refused;
+    let pct = r.read(number("percent_complete", v.percent_complete.as_deref(), "must be a percentage"));
     u.percent_complete = pct.map(|x| x.round() as i64).filter(|x| *x != t.percent_complete);
     u.status = v.status.filter(|s| *s != t.status);
-    let actual_start = time("actual_start", v.actual_start.as_deref())?;
+    let actual_start = r.read(time("actual_start", v.actual_start.as_deref()));
     u.actual_start = (actual_start != t.actual_start).then_some(actual_start);
-    let actual_finish = time("actual_finish", v.actual_finish.as_deref())?;
+    let actual_finish = r.read(time("actual_finish", v.actual_finish.as_deref()));
     u.actual_finish = (actual_finish != t.actual_finish).then_some(actual_finish);
-    let remaining = form_days("remaining_minutes", v.remaining_days.as_deref())?;
+    let remaining = r.read(form_days("remaining_minutes", v.remaining_days.as_deref()));
     u.remaining_minutes = (remaining != t.remaining_minutes).then_some(remaining);
-    if !all {
-        return Ok(u);
+    if all {
+        details(t, v, &mut u, r);
     }
+    let refused = refused.into_inner();
+    if refused.is_empty() { Ok(u) } else { Err(refused) }
+}
+
+/// The plan fields of the form, for those who may change the plan.
+fn details(t: &Task, v: &DetailsForm, u: &mut UpdateTask, r: &mut crate::web::Refusals) {
     u.name = text(v.name.as_deref()).filter(|n| *n != t.name).map(str::to_owned);
     let kind = if v.milestone.is_some() { TaskKind::Milestone } else { TaskKind::Task };
     if t.kind != TaskKind::Summary && kind != t.kind {
         u.kind = Some(kind);
     }
-    u.duration_minutes = form_days("duration_minutes", v.days.as_deref())?.filter(|d| *d != t.duration_minutes);
+    u.duration_minutes = r.read(form_days("duration_minutes", v.days.as_deref())).filter(|d| *d != t.duration_minutes);
     let three = (
-        form_days("estimate", v.optimistic.as_deref())?,
-        form_days("estimate", v.likely.as_deref())?,
-        form_days("estimate", v.pessimistic.as_deref())?,
+        r.read(form_days("estimate", v.optimistic.as_deref())),
+        r.read(form_days("estimate", v.likely.as_deref())),
+        r.read(form_days("estimate", v.pessimistic.as_deref())),
     );
     let estimate = match three {
         (None, None, None) => None,
         (Some(o), Some(l), Some(p)) => {
             Some(Estimate { optimistic_minutes: o, likely_minutes: l, pessimistic_minutes: p })
         }
-        _ => return Err(AppError::invalid("estimate", "give all three durations, or none")),
+        _ => {
+            if !r.names("estimate") {
+                r.refuse(Invalid::new("estimate", "give all three durations, or none"));
+            }
+            t.estimate
+        }
     };
     u.estimate = (estimate != t.estimate).then_some(estimate);
     let constraint = TaskConstraint {
         kind: v.constraint.unwrap_or(t.constraint.kind),
-        date: time("constraint", v.constraint_date.as_deref())?,
+        date: r.read(time("constraint", v.constraint_date.as_deref())),
     };
     u.constraint = (constraint != t.constraint).then_some(constraint);
-    let deadline = time("deadline", v.deadline.as_deref())?;
+    let deadline = r.read(time("deadline", v.deadline.as_deref()));
     u.deadline = (deadline != t.deadline).then_some(deadline);
     let calendar = opt_id(v.calendar_id.as_deref());
     u.calendar_id = (calendar != t.calendar_id).then_some(calendar);
-    let priority = number("priority", v.priority.as_deref(), "must be a whole number from 0 to 1000")?;
+    let priority = r.read(number("priority", v.priority.as_deref(), "must be a whole number from 0 to 1000"));
     u.priority = priority.map(|x| x.round() as i64).filter(|x| *x != t.priority);
     let sprint = opt_id(v.sprint_id.as_deref());
     u.sprint_id = (sprint != t.sprint_id).then_some(sprint);
-    let points = number("story_points", v.story_points.as_deref(), "must be a number")?;
+    let points = r.read(number("story_points", v.story_points.as_deref(), "must be a number"));
     u.story_points = (points != t.story_points).then_some(points);
     let feature = opt_id(v.feature_id.as_deref());
     u.feature_id = (feature != t.feature_id).then_some(feature);
-    let fixed = super::form_money("fixed_cost_minor", v.fixed_cost.as_deref())?.unwrap_or(0);
+    let fixed = r.read(super::form_money("fixed_cost_minor", v.fixed_cost.as_deref())).unwrap_or(0);
     u.fixed_cost_minor = (fixed != t.fixed_cost_minor).then_some(fixed);
     // Browsers send textarea line breaks as CRLF.
     let notes = v.notes.as_deref().map(|n| n.replace("\r\n", "\n"));
     u.notes = notes.filter(|n| n.trim_end() != t.notes);
-    Ok(u)
 }
 
 /// Saves the details form; contributors' saves carry progress only.
@@ -492,8 +509,17 @@ pub async fn task_save(
     let project = state.store.task_project(id).await.map_err(on(&at))?;
     let manager = project_access(&state, p.id(), project, ProjectAction::Edit).await.is_ok();
     let task = state.store.task(id).await.map_err(on(&at))?;
+    let req = match edits(&task, &form, manager) {
+        Ok(req) => req,
+        Err(refused) => {
+            let problems = refused
+                .into_iter()
+                .map(|i| Problem { form: "details", field: i.field.to_owned(), message: i.message })
+                .collect();
+            return show(&state, &p, id, Some(form), problems, false).await;
+        }
+    };
     let saved = async {
-        let req = edits(&task, &form, manager)?;
         let a = ops::task_edit_access(&state, p.id(), id, &req).await?;
         ops::update_task(&state, &a, id, form.version, req).await
     }
