@@ -47,6 +47,13 @@ fn no_values(mut svg: String, w: f64, h: f64) -> String {
 
 /// A line chart of dated values with its first and last date, the lowest
 /// and highest value, and a dot on each point (with a tooltip).
+/// A value on the y axis, its right edge at `right` (just left of the
+/// plot), on the height `y` of that value.
+fn y_label(svg: &mut String, right: f64, y: f64, text: &str) {
+    let _ =
+        write!(svg, "<text class=\"axis\" text-anchor=\"end\" x=\"{right}\" y=\"{:.1}\">{}</text>", y + 4.0, esc(text));
+}
+
 pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
     let (w, h, pad_l, pad_b, pad_t) = (560.0_f64, 180.0_f64, 88.0, 24.0, 10.0);
     let mut svg = open(title, w, h);
@@ -66,20 +73,9 @@ pub fn line_chart(title: &str, points: &[(String, f64)], unit: &str) -> String {
         w - 4.0,
         h - pad_b
     );
-    let _ = write!(
-        svg,
-        "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">{}</text>",
-        pad_l - 6.0,
-        y(hi) + 4.0,
-        esc(&format!("{} {unit}", fmt_num(hi)))
-    );
-    let _ = write!(
-        svg,
-        "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">{}</text>",
-        pad_l - 6.0,
-        y(lo) + 4.0,
-        esc(&format!("{} {unit}", fmt_num(lo)))
-    );
+    for v in [hi, lo] {
+        y_label(&mut svg, pad_l - 6.0, y(v), &format!("{} {unit}", fmt_num(v)));
+    }
     let path: Vec<String> = points.iter().enumerate().map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.1))).collect();
     let _ = write!(svg, "<polyline class=\"series\" points=\"{}\"/>", path.join(" "));
     for (i, (label, v)) in points.iter().enumerate() {
@@ -137,13 +133,7 @@ pub fn xy_chart(title: &str, points: &[XyPoint], ticks: &[(f64, String)], y_rang
     let base = h - pad_b;
     let _ = write!(svg, "<line class=\"axis-line\" x1=\"{pad_l}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\"/>", w - pad_r);
     for v in [lo, hi] {
-        let _ = write!(
-            svg,
-            "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{:.1}\">{}</text>",
-            pad_l - 6.0,
-            y(v) + 4.0,
-            esc(&format!("{} {unit}", fmt_num(v)))
-        );
+        y_label(&mut svg, pad_l - 6.0, y(v), &format!("{} {unit}", fmt_num(v)));
     }
     for (i, (t, label)) in ticks.iter().enumerate() {
         let anchor = if i == 0 {
@@ -250,14 +240,8 @@ pub fn multi_line(title: &str, labels: &[String], series: &[Series<'_>], unit: &
         w - 4.0,
         h - pad_b
     );
-    let _ = write!(
-        svg,
-        "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">{}</text>",
-        pad_l - 6.0,
-        y(hi) + 4.0,
-        esc(&format!("{} {unit}", fmt_num(hi)))
-    );
-    let _ = write!(svg, "<text class=\"axis\" text-anchor=\"end\" x=\"{}\" y=\"{}\">0</text>", pad_l - 6.0, h - pad_b);
+    y_label(&mut svg, pad_l - 6.0, y(hi), &format!("{} {unit}", fmt_num(hi)));
+    y_label(&mut svg, pad_l - 6.0, y(0.0), "0");
     let _ = write!(svg, "<text class=\"axis\" x=\"{pad_l}\" y=\"{}\">{}</text>", h - 6.0, esc(&labels[0]));
     let _ = write!(
         svg,

@@ -58,16 +58,9 @@ pub async fn changes(State(state): State<AppState>, p: Principal, Path(path): Pa
     let matrix = state.store.decision_matrix(f.project.workspace_id).await.map_err(on(&at))?.matrix;
     let holds = a.holds(&state).await.map_err(on(&at))?;
     let plan = state.store.tasks(f.project.id).await.map_err(on(&at))?;
-    let (mut features, mut releases) = (Vec::new(), Vec::new());
+    let features = super::feature_choices(&state, f.project.product_id).await.map_err(on(&at))?;
+    let mut releases = Vec::new();
     if let Some(product) = f.project.product_id {
-        features = state
-            .store
-            .features(product)
-            .await
-            .map_err(on(&at))?
-            .into_iter()
-            .map(|x| (x.id, format!("{} {}", x.key, x.title)))
-            .collect();
         releases = state.store.releases(product).await.map_err(on(&at))?.into_iter().map(|r| (r.id, r.name)).collect();
     }
     let names = tandem_core::change_text::Names {

@@ -210,6 +210,14 @@ pub(super) fn form_money(field: &'static str, v: Option<&str>) -> Result<Option<
     }
 }
 
+/// The project's product's features as a form offers them: id and
+/// "KEY-n Title". None without a product.
+pub(super) async fn feature_choices(state: &AppState, product: Option<Id>) -> Result<Vec<(Id, String)>, ApiError> {
+    let Some(product) = product else { return Ok(Vec::new()) };
+    let all = state.store.features(product).await?;
+    Ok(all.into_iter().map(|x| (x.id, format!("{} {}", x.key, x.title))).collect())
+}
+
 pub(crate) fn form_id(field: &'static str, v: &Option<String>) -> Result<Option<Id>, ApiError> {
     match v.as_deref().map(str::trim) {
         None | Some("") => Ok(None),

@@ -299,17 +299,7 @@ pub(super) async fn show(
             .await
             .is_ok());
     let sprints = state.store.sprints(project).await.map_err(on(&at))?.into_iter().map(|s| (s.id, s.name)).collect();
-    let features = match f.project.product_id {
-        Some(product) => state
-            .store
-            .features(product)
-            .await
-            .map_err(on(&at))?
-            .into_iter()
-            .map(|x| (x.id, format!("{} {}", x.key, x.title)))
-            .collect(),
-        None => Vec::new(),
-    };
+    let features = super::feature_choices(state, f.project.product_id).await.map_err(on(&at))?;
     let baseline = state.store.baselines(project).await.map_err(on(&at))?.into_iter().next().and_then(|b| {
         let r = b.tasks.iter().find(|r| r.task_id == id)?;
         let s = s.as_ref()?;
