@@ -12,6 +12,7 @@ pub mod export;
 pub mod figures;
 pub mod forecast;
 pub mod interchange;
+pub mod links;
 pub mod measure;
 pub mod ops;
 pub mod plan;

@@ -23,6 +23,7 @@ pub mod project;
 pub mod risk;
 pub mod role;
 pub mod scoring;
+pub mod search;
 pub mod sync;
 pub mod tracking;
 pub mod validate;

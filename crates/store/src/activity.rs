@@ -121,6 +121,12 @@ macro_rules! subject_label {
                     JOIN projects p ON p.id = c.project_id WHERE c.id = ", $t, ".subject_id) \
                WHEN 'feature' THEN (SELECT pr.key || '-' || f.number || ' ' || f.title FROM features f \
                     JOIN products pr ON pr.id = f.product_id WHERE f.id = ", $t, ".subject_id) \
+               WHEN 'risk' THEN (SELECT p.key || '-' || r.number || ' ' || r.title FROM risks r \
+                    JOIN projects p ON p.id = r.project_id WHERE r.id = ", $t, ".subject_id) \
+               WHEN 'feedback' THEN (SELECT substr(f.text, 1, 60) FROM feedback f WHERE f.id = ", $t, ".subject_id) \
+               WHEN 'key_result' THEN (SELECT k.metric FROM key_results k WHERE k.id = ", $t, ".subject_id) \
+               WHEN 'competitor' THEN (SELECT c.name FROM competitors c WHERE c.id = ", $t, ".subject_id) \
+               WHEN 'metric' THEN (SELECT m.name FROM metric_series m WHERE m.id = ", $t, ".subject_id) \
                WHEN 'release' THEN (SELECT r.name FROM releases r WHERE r.id = ", $t, ".subject_id) \
                WHEN 'objective' THEN (SELECT o.title FROM objectives o WHERE o.id = ", $t, ".subject_id) \
                WHEN 'project' THEN (SELECT p.key || ' ' || p.name FROM projects p WHERE p.id = ", $t, ".subject_id) \

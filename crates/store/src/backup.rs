@@ -66,7 +66,16 @@ pub const TABLES: &[&str] = &[
 
 /// Tables of state derived from the others, which the database rebuilds
 /// as rows are restored (its triggers keep them): never backed up.
-pub const DERIVED: &[&str] = &["plan_revisions"];
+pub const DERIVED: &[&str] = &[
+    "plan_revisions",
+    "search_entries",
+    // SQLite's full-text index over the entries and its own tables.
+    "search_fts",
+    "search_fts_data",
+    "search_fts_idx",
+    "search_fts_docsize",
+    "search_fts_config",
+];
 
 /// Columns that reference their own table: restored as null, then set
 /// once every row of the table is in.

@@ -22,6 +22,7 @@ pub mod risks;
 mod rows;
 pub mod runs;
 pub mod scratch;
+pub mod search;
 pub mod syncs;
 pub mod tasks;
 mod workspaces;

@@ -22,6 +22,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (13, "data_revisions", include_str!("../migrations/sqlite/0013_data_revisions.sql")),
     (14, "task_notes", include_str!("../migrations/sqlite/0014_task_notes.sql")),
     (15, "preferences", include_str!("../migrations/sqlite/0015_preferences.sql")),
+    (16, "search", include_str!("../migrations/sqlite/0016_search.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -40,6 +41,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (13, "data_revisions", include_str!("../migrations/postgres/0013_data_revisions.sql")),
     (14, "task_notes", include_str!("../migrations/postgres/0014_task_notes.sql")),
     (15, "preferences", include_str!("../migrations/postgres/0015_preferences.sql")),
+    (16, "search", include_str!("../migrations/postgres/0016_search.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

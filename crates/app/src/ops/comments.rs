@@ -10,7 +10,7 @@ use tandem_store::notifications::Notice;
 use tandem_store::product::ProductObject;
 use utoipa::ToSchema;
 
-use crate::App;
+use crate::{App, links};
 use crate::access::{InProject, product_access, project_access};
 use crate::error::AppError;
 
@@ -72,16 +72,7 @@ pub async fn add(state: &App, user: &User, kind: ProductObject, id: Id, body: &s
     let a = product_access(state, user.id, kind, id, ProductAction::Comment).await?;
     let body = validate::required_text("body", body)?;
     let subject = Subject { workspace_id: a.scope.workspace_id, kind: subject_word(kind), id };
-    let product = a.scope.product_id;
-    let link = match kind {
-        ProductObject::Feature => format!("/features/{id}"),
-        ProductObject::Feedback => format!("/products/{product}/feedback"),
-        ProductObject::Release => format!("/products/{product}/releases"),
-        ProductObject::Objective | ProductObject::KeyResult => format!("/products/{product}/okrs"),
-        ProductObject::Competitor => format!("/products/{product}/competitors"),
-        ProductObject::MetricSeries => format!("/products/{product}/metrics"),
-        ProductObject::Product => format!("/products/{product}"),
-    };
+    let link = links::page_of(subject_word(kind), id, a.scope.product_id);
     let notices = mention_notices(state, user, subject, &body, &link).await?;
     Ok(state.store.add_comment(a.user_id, subject, &body, &notices, state.clock.now()).await?)
 }
@@ -159,12 +150,7 @@ async fn on_project_object(
         ProjectObject::ChangeRequest => state.store.change_request(id).await?.cr.project_id,
     };
     let a = project_access(state, user, project, ProjectAction::Read).await?;
-    let link = match kind {
-        ProjectObject::Project => format!("/projects/{project}"),
-        ProjectObject::Task => format!("/projects/{project}/tasks#task-{id}"),
-        ProjectObject::Risk => format!("/projects/{project}/risks"),
-        ProjectObject::ChangeRequest => format!("/projects/{project}/changes#cr-{id}"),
-    };
+    let link = links::page_of(kind.word(), id, project);
     Ok((a, link))
 }
 

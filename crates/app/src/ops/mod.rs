@@ -14,5 +14,6 @@ pub mod outlook;
 pub mod product;
 pub mod project;
 pub mod risks;
+pub mod search;
 pub mod syncs;
 pub mod workspaces;

@@ -30,5 +30,6 @@ mod project;
 mod project_rights;
 mod rights;
 mod schedule_cmd;
+mod search;
 mod sheet;
 mod syncs;

@@ -129,7 +129,7 @@ async fn decisions_and_mentions_notify_the_people_they_concern() {
         assert!(
             mention.iter().any(|n| n.0 == "mention"
                 && n.1.starts_with("Pat Project mentioned you: @dev can you take this?")
-                && n.2 == format!("/projects/{p}/tasks#task-{t}")),
+                && n.2 == format!("/tasks/{t}")),
             "{mention:?}"
         );
         assert!(texts(&pdm, "").await.iter().any(|n| n.0 == "mention"));

@@ -46,7 +46,8 @@ const ROLES: [Role; 5] =
     [Role::Admin, Role::ProductManager, Role::ProjectManager, Role::Contributor, Role::Stakeholder];
 
 /// The caller's own endpoints: any signed-in user, about themselves
-/// (checked in accounts.rs and notifications.rs), or before signing in.
+/// (checked in accounts.rs and notifications.rs; search answers only
+/// what the caller may read, checked in search.rs), or before signing in.
 const PERSONAL: &[&str] = &[
     "/auth/login",
     "/auth/logout",
@@ -59,6 +60,7 @@ const PERSONAL: &[&str] = &[
     "/notifications/{id}/read",
     "/notifications/read-all",
     "/workspaces",
+    "/search",
 ];
 
 async fn call(api: &Api, method: &Method, path: &str, body: Option<&Value>) -> u16 {

@@ -15,6 +15,7 @@ mod notifications;
 mod okrs;
 pub(crate) mod product;
 mod project;
+mod search;
 mod syncs;
 
 mod workspaces;
@@ -90,4 +91,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(syncs::routes())
         .merge(notifications::routes())
         .merge(dashboards::routes())
+        .merge(search::routes())
 }
