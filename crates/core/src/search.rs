@@ -81,8 +81,10 @@ impl Query {
 /// Marks a page never shows as typed: Markdown's emphasis, headings,
 /// quotes, code and link brackets.
 fn plain(text: &str) -> String {
-    let cleaned: String =
-        text.chars().map(|c| if matches!(c, '*' | '_' | '#' | '>' | '`' | '[' | ']' | '|') { ' ' } else { c }).collect();
+    let cleaned: String = text
+        .chars()
+        .map(|c| if matches!(c, '*' | '_' | '#' | '>' | '`' | '[' | ']' | '|') { ' ' } else { c })
+        .collect();
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -3,8 +3,8 @@
 //! in the workspaces the caller is a member of (every member reads
 //! everything in a workspace). The one query that differs per database.
 
-use sqlx::{AssertSqlSafe, Row};
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 use tandem_core::Id;
 use tandem_core::search::{Query, SearchKind};
 
@@ -47,6 +47,9 @@ const SUBJECT_SCOPE: &str = "CASE e.subject_type \
        WHEN 'change_request' THEN (SELECT x.project_id FROM change_requests x WHERE x.id = e.subject_id) \
      END";
 
+/// How many of the newest matches are ranked by relevance.
+pub const RANKED: i64 = 1000;
+
 fn hit(row: &AnyRow) -> Result<SearchHit> {
     let own: Option<i64> = row.try_get("scope_id")?;
     let subject: Option<i64> = row.try_get("subject_scope")?;
@@ -67,8 +70,8 @@ fn hit(row: &AnyRow) -> Result<SearchHit> {
 impl Store {
     /// The best `limit` objects for `q` among `kinds` (every kind when
     /// empty) in the workspaces `user` is a member of: an exact key
-    /// first, then by rank (key words weigh most, then the title, then
-    /// the body), newest first among equals.
+    /// first, then the newest [`RANKED`] matches by rank (key words weigh
+    /// most, then the title, then the body), newest first among equals.
     pub async fn search(&self, user: Id, q: &Query, kinds: &[SearchKind], limit: i64) -> Result<Vec<SearchHit>> {
         if q.terms.is_empty() {
             return Ok(Vec::new());
@@ -78,30 +81,45 @@ impl Store {
         let kind_list: String = kinds.iter().map(|k| format!(",{}", k.as_str())).collect::<String>() + ",";
         let kind_filter = " AND ($5 = ',' OR $5 LIKE '%,' || s.kind || ',%')";
         let members = "s.workspace_id IN (SELECT m.workspace_id FROM memberships m WHERE m.user_id = $2)";
-        // The best ids first, then their rows: labels and scopes are read
-        // for the few rows shown, not for every match.
-        let (best, text) = match self.backend() {
+        let within = format!("{members}{kind_filter}");
+        // The exact key, then the matches ranked. Ranking reads every
+        // match's statistics, so only the newest RANKED matches are ranked:
+        // a word in thousands of objects costs what a thousand do.
+        let (ranked, text) = match self.backend() {
             Backend::Sqlite => (
                 format!(
-                    "SELECT s.id, CASE WHEN s.key = $3 THEN 1 ELSE 0 END AS exact, \
-                        -bm25(search_fts, 10.0, 4.0, 1.0) AS rank \
+                    "SELECT s.id, 0 AS exact, -bm25(search_fts, 10.0, 4.0, 1.0) AS rank \
                      FROM search_fts JOIN search_entries s ON s.id = search_fts.rowid \
-                     WHERE search_fts MATCH $1 AND {members}{kind_filter} \
-                     ORDER BY exact DESC, rank DESC, s.id DESC LIMIT $4"
+                     WHERE search_fts MATCH $1 AND s.key <> $3 AND {within} \
+                       AND search_fts.rowid >= COALESCE((SELECT s.id FROM search_fts \
+                           JOIN search_entries s ON s.id = search_fts.rowid \
+                           WHERE search_fts MATCH $1 AND {within} \
+                           ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET $6), 0)"
                 ),
                 q.fts5(),
             ),
             Backend::Postgres => (
                 format!(
-                    "SELECT s.id, CASE WHEN s.key = $3 THEN 1 ELSE 0 END AS exact, \
-                        ts_rank(s.document, to_tsquery('simple', $1)) AS rank \
+                    "SELECT s.id, 0 AS exact, ts_rank(s.document, to_tsquery('simple', $1)) AS rank \
                      FROM search_entries s \
-                     WHERE s.document @@ to_tsquery('simple', $1) AND {members}{kind_filter} \
-                     ORDER BY exact DESC, rank DESC, s.id DESC LIMIT $4"
+                     WHERE s.document @@ to_tsquery('simple', $1) AND s.key <> $3 AND {within} \
+                       AND s.id >= COALESCE((SELECT s.id FROM search_entries s \
+                           WHERE s.document @@ to_tsquery('simple', $1) AND {within} \
+                           ORDER BY s.id DESC LIMIT 1 OFFSET $6), 0)"
                 ),
                 q.tsquery(),
             ),
         };
+        let zero = match self.backend() {
+            Backend::Sqlite => "0.0",
+            Backend::Postgres => "CAST(0 AS REAL)",
+        };
+        let best = format!(
+            "SELECT id, exact, rank FROM ( \
+                SELECT s.id, 1 AS exact, {zero} AS rank FROM search_entries s WHERE s.key = $3 AND {within} \
+                UNION ALL {ranked}) b \
+             ORDER BY exact DESC, rank DESC, id DESC LIMIT $4"
+        );
         let sql = format!(
             "SELECT e.kind, e.object_id, e.workspace_id, e.scope_id, e.subject_type, e.subject_id, e.key, e.title, \
                 e.body, {SUBJECT_SCOPE} AS subject_scope, {label} \
@@ -116,6 +134,7 @@ impl Store {
             .bind(q.key.clone())
             .bind(limit)
             .bind(kind_list)
+            .bind(RANKED - 1)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(hit).collect()

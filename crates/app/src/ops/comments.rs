@@ -10,9 +10,9 @@ use tandem_store::notifications::Notice;
 use tandem_store::product::ProductObject;
 use utoipa::ToSchema;
 
-use crate::{App, links};
 use crate::access::{InProject, product_access, project_access};
 use crate::error::AppError;
+use crate::{App, links};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -13,6 +13,7 @@ mod browser;
 mod browser_forms;
 mod browser_keyboard;
 mod browser_plan;
+mod browser_search;
 mod browser_tour;
 mod changes;
 mod cli;

@@ -78,7 +78,8 @@ async fn search_finds_every_kind_by_key_title_and_words_and_only_what_the_caller
         )
         .await;
         json_ok(
-            pm.post(&format!("/api/v1/tasks/{task_id}/comments"), json!({"body": "Talked to the xylophone team"})).await,
+            pm.post(&format!("/api/v1/tasks/{task_id}/comments"), json!({"body": "Talked to the xylophone team"}))
+                .await,
             201,
         )
         .await;

@@ -5,9 +5,11 @@
 mod account;
 mod activity;
 pub(crate) mod human;
+mod nav;
 mod product;
 mod project;
 mod refusal;
+mod search;
 mod shell;
 mod sync;
 mod workspace;
@@ -36,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/settings/profile", get(account::profile_page).post(account::profile_submit))
         .route("/settings/tokens", get(account::tokens_page).post(account::tokens_create))
         .route("/settings/tokens/{id}/revoke", post(account::tokens_revoke))
+        .route("/search", get(search::search_page))
+        .route("/search.json", get(search::search_json))
         .route("/notifications", get(account::notifications_page))
         .route("/notifications/read-all", post(account::notifications_read_all))
         .route("/notifications/{id}/open", post(account::notification_open))
@@ -124,6 +128,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/app.js",
             get(|h: HeaderMap| async move { asset("text/javascript; charset=utf-8", include_str!("../../static/app.js"), &h) }),
+        )
+        .route(
+            "/static/palette.js",
+            get(|h: HeaderMap| async move {
+                asset("text/javascript; charset=utf-8", include_str!("../../static/palette.js"), &h)
+            }),
         )
         .route(
             "/static/sheet.js",

@@ -28,6 +28,8 @@ CREATE TABLE search_entries (
     ) STORED,
     UNIQUE (kind, object_id)
 );
+-- An exact key is looked up, not searched.
+CREATE INDEX search_entries_key ON search_entries (key);
 CREATE INDEX search_entries_document ON search_entries USING GIN (document);
 
 CREATE FUNCTION search_put(k TEXT, oid BIGINT, ws BIGINT, scope BIGINT, st TEXT, sid BIGINT,

@@ -22,6 +22,8 @@ CREATE TABLE search_entries (
     UNIQUE (kind, object_id)
 );
 
+-- An exact key is looked up, not searched.
+CREATE INDEX search_entries_key ON search_entries (key);
 CREATE VIRTUAL TABLE search_fts USING fts5(
     key, title, body,
     content = 'search_entries', content_rowid = 'id',

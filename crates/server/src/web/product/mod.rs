@@ -44,6 +44,18 @@ pub struct Frame {
     pub can_scope: bool,
 }
 
+impl Frame {
+    pub fn tabs(&self) -> &'static [super::nav::Tab] {
+        super::nav::PRODUCT_TABS
+    }
+
+    /// Whether tab `key` is the one shown (a feature's page is the
+    /// backlog's).
+    pub fn is_tab(&self, key: &str) -> bool {
+        self.tab == key || (key == "backlog" && self.tab == "feature")
+    }
+}
+
 pub(super) async fn frame(
     state: &AppState,
     p: &Principal,
@@ -67,18 +79,7 @@ pub(super) async fn frame(
 }
 
 fn tab_label(tab: &str) -> &'static str {
-    match tab {
-        "feedback" => "Feedback",
-        "backlog" => "Backlog",
-        "roadmap" => "Roadmap",
-        "releases" => "Releases",
-        "okrs" => "OKRs",
-        "competitors" => "Competitors",
-        "metrics" => "Metrics",
-        "syncs" => "Weekly sync",
-        "feature" => "Feature",
-        _ => "Dashboard",
-    }
+    if tab == "feature" { "Feature" } else { super::nav::label(super::nav::PRODUCT_TABS, tab) }
 }
 
 /// The page a handler answers for, to come back to after an error; a

@@ -58,6 +58,12 @@ pub struct Frame {
     pub can_contribute: bool,
 }
 
+impl Frame {
+    pub fn tabs(&self) -> &'static [super::nav::Tab] {
+        super::nav::PROJECT_TABS
+    }
+}
+
 async fn frame(
     state: &AppState,
     p: &Principal,
@@ -77,18 +83,10 @@ async fn frame(
 
 fn label(tab: &str) -> &'static str {
     match tab {
-        "tasks" => "Tasks",
-        "gantt" => "Gantt",
-        "board" => "Board",
-        "sprints" => "Sprints",
-        "resources" => "Resources",
         "budget" => "Budget and EVM",
-        "risks" => "Risks",
-        "monte-carlo" => "Monte Carlo",
-        "defects" => "Defects",
         "reports" => "Status reports",
         "changes" => "Change requests",
-        _ => "Dashboard",
+        _ => super::nav::label(super::nav::PROJECT_TABS, tab),
     }
 }
 
