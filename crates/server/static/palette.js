@@ -134,7 +134,9 @@
       timer = setTimeout(ask, 120);
     });
     input.addEventListener("keydown", (e) => {
-      if (e.key === "ArrowDown") { e.preventDefault(); select(active + 1); }
+      // A search field's Escape would only clear it; here it closes.
+      if (e.key === "Escape") { e.preventDefault(); dialog.close(); }
+      else if (e.key === "ArrowDown") { e.preventDefault(); select(active + 1); }
       else if (e.key === "ArrowUp") { e.preventDefault(); select(active - 1); }
       else if (e.key === "Enter") {
         e.preventDefault();
@@ -174,4 +176,11 @@
   };
   box.addEventListener("input", fromBox);
   box.addEventListener("click", fromBox);
+  // The narrow header's search button opens it too.
+  for (const a of document.querySelectorAll("[data-palette-open]")) {
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      open();
+    });
+  }
 })();

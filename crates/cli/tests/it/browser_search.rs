@@ -83,6 +83,19 @@ async fn the_palette_finds_objects_and_pages_and_opens_them_from_the_keyboard() 
     assert!(!palette_open(&b).await);
     assert_eq!(q.prop("value").await.unwrap().as_deref(), Some("a/b"));
 
+    // On a phone the header has a search button that opens the palette.
+    set_width(&b, crate::browser_tour::NARROW).await;
+    b.client.find(Locator::Css("header .search-link")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("dialog.palette[open] input")).await.unwrap();
+    b.client.active_element().await.unwrap().send_keys("fraud").await.unwrap();
+    b.expect_text("#palette-list", "Fraud rules engine").await;
+    b.screenshot("search-03-palette-phone").await;
+    // Escape closes it even with words typed (a search field would only
+    // clear them).
+    keys(&b, &press(Key::Escape)).await;
+    assert!(!palette_open(&b).await);
+    set_width(&b, WIDE).await;
+
     // The search page is a plain form: results with their kind and key.
     q.clear().await.unwrap();
     q.send_keys("vault").await.unwrap();
