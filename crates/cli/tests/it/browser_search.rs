@@ -111,3 +111,104 @@ async fn the_palette_finds_objects_and_pages_and_opens_them_from_the_keyboard() 
     b.close().await;
     db.destroy().await;
 }
+
+async fn typed(b: &Browser, text: &str) {
+    let mut k = KeyActions::new("keyboard".into());
+    for c in text.chars() {
+        k = k.then(KeyAction::Down { value: c }).then(KeyAction::Up { value: c });
+    }
+    b.client.perform_actions(k).await.unwrap();
+}
+
+async fn path(b: &Browser) -> String {
+    b.client.current_url().await.unwrap().path().to_owned()
+}
+
+/// What has focus: its tag, name and the id of its form.
+async fn focused(b: &Browser) -> String {
+    let v = b
+        .client
+        .execute(
+            "const e = document.activeElement; \
+             return `${e.tagName.toLowerCase()} ${e.name || ''} ${e.form ? e.form.id || e.form.getAttribute('action') : ''}`",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+async fn wait_for_path(b: &Browser, want: impl Fn(&str) -> bool) -> String {
+    for _ in 0..200 {
+        let p = path(b).await;
+        if want(&p) {
+            return p;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    path(b).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shortcuts_go_move_create_and_edit_but_never_while_typing() {
+    let test = "shortcuts_go_move_create_and_edit_but_never_while_typing";
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    set_width(&b, WIDE).await;
+    sign_in_as(&b, &app, Role::ProjectManager).await;
+    let project = app.state.store.projects_by_key(Some(ws.parse().unwrap()), "CKT").await.unwrap().remove(0).id;
+    let product = crate::browser::project_product(&app, project).await;
+
+    // ? lists the shortcuts, with the pages g reaches from here.
+    b.client.goto(&app.url(&format!("/projects/{project}"))).await.unwrap();
+    typed(&b, "?").await;
+    let help = b.expect_text("dialog.shortcuts[open]", "Keyboard shortcuts").await;
+    for needle in ["Search", "Next row", "Go to", "Home", "Risks", "Timesheet"] {
+        assert!(help.contains(needle), "{needle} in {help}");
+    }
+    b.screenshot("shortcuts-01-help").await;
+    keys(&b, &press(Key::Escape)).await;
+
+    // g then a letter goes there.
+    typed(&b, "gk").await;
+    assert_eq!(wait_for_path(&b, |p| p.ends_with("/risks")).await, format!("/projects/{project}/risks"));
+
+    // j and k move through the rows; c goes to the form that adds one.
+    typed(&b, "jj").await;
+    let second: String = serde_json::from_value(
+        b.client
+            .execute(
+                "const rows = [...document.querySelectorAll('#risks tbody tr')]; \
+                 return String(rows.findIndex(r => r.classList.contains('kb-current')))",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(second, "1");
+    typed(&b, "c").await;
+    let f = focused(&b).await;
+    assert!(f.starts_with("input title") && f.ends_with("/risks"), "{f}");
+    // Letters typed into a field are text, never shortcuts.
+    typed(&b, "gh").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(path(&b).await, format!("/projects/{project}/risks"));
+    let v = b.client.execute("return document.activeElement.value", vec![]).await.unwrap();
+    assert_eq!(v, "gh");
+
+    // In the backlog, j reaches the first feature and Enter opens it;
+    // e goes to its edit form (the product's owner edits it).
+    sign_in_as(&b, &app, Role::ProductManager).await;
+    b.client.goto(&app.url(&format!("/products/{product}/backlog"))).await.unwrap();
+    typed(&b, "j").await;
+    keys(&b, &press(Key::Enter)).await;
+    assert!(wait_for_path(&b, |p| p.starts_with("/features/")).await.starts_with("/features/"));
+    typed(&b, "e").await;
+    let f = focused(&b).await;
+    assert!(f.ends_with("feature-form"), "{f}");
+
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "{errors:?}");
+    b.close().await;
+    db.destroy().await;
+}

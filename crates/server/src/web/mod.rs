@@ -136,6 +136,12 @@ pub fn router() -> Router<AppState> {
             }),
         )
         .route(
+            "/static/shortcuts.js",
+            get(|h: HeaderMap| async move {
+                asset("text/javascript; charset=utf-8", include_str!("../../static/shortcuts.js"), &h)
+            }),
+        )
+        .route(
             "/static/sheet.js",
             get(|h: HeaderMap| async move { asset("text/javascript; charset=utf-8", include_str!("../../static/sheet.js"), &h) }),
         )

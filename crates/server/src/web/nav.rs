@@ -2,34 +2,35 @@
 //! bars, their page titles and the pages the search palette jumps to.
 
 /// A tab: the key a page marks itself with, the path after
-/// `/products/{id}` or `/projects/{id}`, and its label.
-pub type Tab = (&'static str, &'static str, &'static str);
+/// `/products/{id}` or `/projects/{id}`, its label, and the letter that
+/// goes there after `g`.
+pub type Tab = (&'static str, &'static str, &'static str, &'static str);
 
 pub const PRODUCT_TABS: &[Tab] = &[
-    ("dashboard", "", "Dashboard"),
-    ("feedback", "/feedback", "Feedback"),
-    ("backlog", "/backlog", "Backlog"),
-    ("roadmap", "/roadmap", "Roadmap"),
-    ("releases", "/releases", "Releases"),
-    ("okrs", "/okrs", "OKRs"),
-    ("competitors", "/competitors", "Competitors"),
-    ("metrics", "/metrics", "Metrics"),
-    ("syncs", "/syncs", "Weekly sync"),
+    ("dashboard", "", "Dashboard", "d"),
+    ("feedback", "/feedback", "Feedback", "f"),
+    ("backlog", "/backlog", "Backlog", "b"),
+    ("roadmap", "/roadmap", "Roadmap", "r"),
+    ("releases", "/releases", "Releases", "l"),
+    ("okrs", "/okrs", "OKRs", "k"),
+    ("competitors", "/competitors", "Competitors", "c"),
+    ("metrics", "/metrics", "Metrics", "i"),
+    ("syncs", "/syncs", "Weekly sync", "y"),
 ];
 
 pub const PROJECT_TABS: &[Tab] = &[
-    ("dashboard", "", "Dashboard"),
-    ("tasks", "/tasks", "Tasks"),
-    ("gantt", "/gantt", "Gantt"),
-    ("board", "/board", "Board"),
-    ("sprints", "/sprints", "Sprints"),
-    ("resources", "/resources", "Resources"),
-    ("budget", "/budget", "Budget"),
-    ("risks", "/risks", "Risks"),
-    ("monte-carlo", "/monte-carlo", "Monte Carlo"),
-    ("defects", "/defects", "Defects"),
-    ("reports", "/reports", "Reports"),
-    ("changes", "/changes", "Changes"),
+    ("dashboard", "", "Dashboard", "d"),
+    ("tasks", "/tasks", "Tasks", "l"),
+    ("gantt", "/gantt", "Gantt", "g"),
+    ("board", "/board", "Board", "c"),
+    ("sprints", "/sprints", "Sprints", "i"),
+    ("resources", "/resources", "Resources", "r"),
+    ("budget", "/budget", "Budget", "b"),
+    ("risks", "/risks", "Risks", "k"),
+    ("monte-carlo", "/monte-carlo", "Monte Carlo", "x"),
+    ("defects", "/defects", "Defects", "f"),
+    ("reports", "/reports", "Reports", "a"),
+    ("changes", "/changes", "Changes", "q"),
 ];
 
 /// The label of tab `key` among `tabs` (the first tab's for an unknown

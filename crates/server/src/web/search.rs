@@ -79,13 +79,13 @@ async fn pages(state: &AppState, memberships: &[Membership], words: &Words) -> R
         }
         for product in state.store.products(ws, None, tandem_store::MAX_PAGE).await?.items {
             let context = format!("{} {}", product.key, product.name);
-            for (_, suffix, label) in PRODUCT_TABS {
+            for (_, suffix, label, _) in PRODUCT_TABS {
                 push(label, &context, format!("/products/{}{suffix}", product.id));
             }
         }
         for project in state.store.projects(ws, None, tandem_store::MAX_PAGE).await?.items {
             let context = format!("{} {}", project.key, project.name);
-            for (_, suffix, label) in PROJECT_TABS {
+            for (_, suffix, label, _) in PROJECT_TABS {
                 push(label, &context, format!("/projects/{}{suffix}", project.id));
             }
         }

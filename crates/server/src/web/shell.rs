@@ -74,18 +74,19 @@ impl Shell {
         w.label_text()
     }
 
-    /// The top-level sections of the current workspace: link, label and
-    /// the `section` key that marks the current one. Shown inline on wide
-    /// screens and in the menu on narrow ones.
-    pub fn sections(&self) -> Vec<(String, &'static str, &'static str)> {
+    /// The top-level sections of the current workspace: link, label, the
+    /// `section` key that marks the current one, and the letter that goes
+    /// there after `g`. Shown inline on wide screens and in the menu on
+    /// narrow ones.
+    pub fn sections(&self) -> Vec<(String, &'static str, &'static str, &'static str)> {
         let Some(cur) = &self.current else { return Vec::new() };
         let ws = cur.workspace.id;
         vec![
-            (format!("/w/{ws}"), "Home", "home"),
-            (format!("/w/{ws}/product"), "Product", "product"),
-            (format!("/w/{ws}/project"), "Project", "project"),
-            (format!("/w/{ws}/together"), "Together", "together"),
-            (format!("/w/{ws}/settings"), "Settings", "settings"),
+            (format!("/w/{ws}"), "Home", "home", "h"),
+            (format!("/w/{ws}/product"), "Product", "product", "p"),
+            (format!("/w/{ws}/project"), "Project", "project", "o"),
+            (format!("/w/{ws}/together"), "Together", "together", "t"),
+            (format!("/w/{ws}/settings"), "Settings", "settings", "s"),
         ]
     }
 }
