@@ -129,6 +129,12 @@ pub fn product_allows(
     }
 }
 
+/// Whose first page is their own work rather than the workspace's home:
+/// contributors, who spend their day on their tasks.
+pub fn starts_on_my_work(role: Role) -> bool {
+    role == Role::Contributor
+}
+
 /// Whether the role is the workspace's administrator role: may do
 /// everything, and a workspace always keeps one.
 pub fn is_admin(role: Role) -> bool {

@@ -10,6 +10,7 @@ pub mod dashboards;
 pub mod delivery;
 pub mod gonogo;
 pub mod interchange;
+pub mod mywork;
 pub mod outlook;
 pub mod product;
 pub mod project;

@@ -25,6 +25,7 @@ mod delivery;
 mod hostile;
 mod interchange;
 mod members;
+mod mywork;
 mod notifications;
 mod product;
 mod project;

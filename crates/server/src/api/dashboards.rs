@@ -14,9 +14,10 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::IdPath;
 use crate::state::AppState;
 use tandem_app::ops::dashboards::{self as ops, Portfolio, ProductDashboard};
+use tandem_app::ops::mywork::{self, MyWork};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(product_dashboard)).routes(routes!(portfolio))
+    OpenApiRouter::new().routes(routes!(product_dashboard)).routes(routes!(portfolio)).routes(routes!(my_work))
 }
 
 /// The product manager's dashboard: OKR progress with delivery forecasts,
@@ -41,4 +42,14 @@ async fn product_dashboard(
     responses((status = 200, body = Portfolio), (status = 404, body = ErrorBody)))]
 async fn portfolio(State(state): State<AppState>, a: Allowed<WorkspaceRead>) -> ApiResult<Json<Portfolio>> {
     Ok(Json(ops::portfolio(&state, a.ws).await?))
+}
+
+/// The caller's work in the workspace: the tasks assigned to them (by a
+/// resource that is them) overdue, due this week, in progress and next on
+/// the computed schedule; the change requests waiting for their call;
+/// their unread notifications; their timesheet for this week.
+#[utoipa::path(get, path = "/workspaces/{ws}/my-work", tag = "dashboards", params(("ws" = String, Path)),
+    responses((status = 200, body = MyWork), (status = 404, body = ErrorBody)))]
+async fn my_work(State(state): State<AppState>, a: Allowed<WorkspaceRead>) -> ApiResult<Json<MyWork>> {
+    Ok(Json(mywork::my_work(&state, a.ws, a.role, a.user_id()).await?))
 }

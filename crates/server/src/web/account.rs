@@ -18,10 +18,14 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use tandem_app::ops::{accounts, workspaces};
 
-/// `/`: the first workspace, or the form to make one.
+/// `/`: the first workspace (a contributor's own work there), or the
+/// form to make one.
 pub async fn root(State(state): State<AppState>, PageUser(p): PageUser) -> PageResult {
     let ms = state.store.memberships(p.id()).await.map_err(on("/"))?;
     Ok(match ms.first() {
+        Some(m) if tandem_core::access::starts_on_my_work(m.role) => {
+            Redirect::to(&format!("/w/{}/my-work", m.workspace.id)).into_response()
+        }
         Some(m) => Redirect::to(&format!("/w/{}", m.workspace.id)).into_response(),
         None => Redirect::to("/workspaces/new").into_response(),
     })

@@ -5,6 +5,7 @@
 mod account;
 mod activity;
 pub(crate) mod human;
+mod mywork;
 mod nav;
 mod product;
 mod project;
@@ -81,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .route("/metrics/{id}/record", post(product::forms::metric_record))
         .route("/w/{ws}/project", get(project::projects))
         .route("/w/{ws}/projects", post(project::projects_create))
+        .route("/w/{ws}/my-work", get(mywork::my_work))
         .route("/w/{ws}/timesheet", get(project::timesheet::timesheet).post(project::timesheet::timesheet_log))
         .route("/time-entries/{id}", post(project::timesheet::entry_edit))
         .route("/time-entries/{id}/delete", post(project::timesheet::entry_delete))

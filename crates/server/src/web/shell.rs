@@ -23,7 +23,8 @@ pub struct Shell {
     pub csrf: String,
     pub workspaces: Vec<Membership>,
     pub current: Option<Current>,
-    /// `home`, `product`, `project`, `together`, `settings` or `account`.
+    /// `home`, `mywork`, `product`, `project`, `together`, `settings`,
+    /// `search` or `account`.
     pub section: &'static str,
     /// Unread notifications, shown as a count beside the user menu.
     pub unread: i64,
@@ -83,6 +84,7 @@ impl Shell {
         let ws = cur.workspace.id;
         vec![
             (format!("/w/{ws}"), "Home", "home", "h"),
+            (format!("/w/{ws}/my-work"), "My work", "mywork", "m"),
             (format!("/w/{ws}/product"), "Product", "product", "p"),
             (format!("/w/{ws}/project"), "Project", "project", "o"),
             (format!("/w/{ws}/together"), "Together", "together", "t"),

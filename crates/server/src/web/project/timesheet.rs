@@ -52,7 +52,8 @@ struct TimesheetPage {
     can_log: bool,
 }
 
-fn hours(m: i64) -> String {
+/// Minutes as hours to two places; blank for none.
+pub(crate) fn hours(m: i64) -> String {
     if m == 0 { String::new() } else { charts::fmt_num((m as f64 / 60.0 * 100.0).round() / 100.0) }
 }
 
