@@ -13,6 +13,7 @@ pub mod figures;
 pub mod forecast;
 pub mod interchange;
 pub mod links;
+pub mod live;
 pub mod measure;
 pub mod ops;
 pub mod plan;
@@ -69,6 +70,8 @@ pub struct App {
     /// Project dashboards per (plan revision, data revision, day).
     pub dashboards: Arc<FigureCache<ops::outlook::ProjectDashboard>>,
     pub settings: Arc<Settings>,
+    /// This server's fan-out of changes to open event streams.
+    pub live: Arc<live::Hub>,
 }
 
 impl App {
@@ -79,6 +82,7 @@ impl App {
             schedules: Arc::default(),
             dashboards: Arc::default(),
             settings: Arc::new(settings),
+            live: Arc::default(),
         }
     }
 }

@@ -79,6 +79,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Open event streams end as shutdown begins, or it would wait for them.
+    let live = state.live.clone();
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

@@ -51,18 +51,26 @@ fn json(v: &Option<Value>) -> Option<String> {
 }
 
 pub(crate) async fn record(tx: &mut Transaction<'static, Any>, change: &Change, now: Millis) -> Result<()> {
+    let version = change.after.as_ref().and_then(|a| a.get("version")).and_then(Value::as_i64);
+    insert(tx, change, version, now).await
+}
+
+/// Appends the row, with the subject's version after the change (what a
+/// live client compares with its copy).
+async fn insert(tx: &mut Transaction<'static, Any>, change: &Change, version: Option<i64>, now: Millis) -> Result<()> {
     sqlx::query(
-        "INSERT INTO activity (workspace_id, actor_id, action, subject_type, subject_id, before_json, after_json, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO activity (workspace_id, actor_id, action, subject_type, subject_id, before_json, after_json, at, \
+            version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(change.workspace_id.0)
-    .bind(change.actor_id.map(|i| i.0))
+    .bind(change.actor_id.map(|a| a.0))
     .bind(change.action)
     .bind(change.subject_type)
     .bind(change.subject_id.0)
     .bind(json(&change.before))
     .bind(json(&change.after))
     .bind(now.0)
+    .bind(version)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -78,12 +86,14 @@ pub(crate) async fn record_update<T: serde::Serialize>(
     now: Millis,
 ) -> Result<()> {
     let json = |v: &T| serde_json::to_value(v).map_err(|e| StoreError::Corrupt(format!("activity json: {e}")));
-    let (b, a) = changed_fields(&json(before)?, &json(after)?);
+    let full = json(after)?;
+    let (b, a) = changed_fields(&json(before)?, &full);
     // A save that changed nothing a person can see is no activity.
     if a.as_object().is_some_and(serde_json::Map::is_empty) {
         return Ok(());
     }
-    record(tx, &Change { before: Some(b), after: Some(a), ..base }, now).await
+    let version = full.get("version").and_then(Value::as_i64);
+    insert(tx, &Change { before: Some(b), after: Some(a), ..base }, version, now).await
 }
 
 /// The top-level fields whose values differ, leaving out bookkeeping and

@@ -58,6 +58,18 @@ pub struct Store {
     /// the same pool as reads.
     pub(crate) writer: AnyPool,
     backend: Backend,
+    /// Where a PostgreSQL listener connects (`live`); none on SQLite.
+    pub(crate) listen_url: Option<ListenUrl>,
+}
+
+/// A database URL kept to open more connections; never printed whole.
+#[derive(Clone)]
+pub(crate) struct ListenUrl(pub(crate) String);
+
+impl std::fmt::Debug for ListenUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
 }
 
 /// How long a SQLite writer waits for the lock before giving up.
@@ -114,7 +126,8 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        Ok(Store { pool, writer, backend })
+        let listen_url = (backend == Backend::Postgres).then(|| ListenUrl(url.clone()));
+        Ok(Store { pool, writer, backend, listen_url })
     }
 
     /// Applies the migrations this binary carries that the database lacks.

@@ -13,6 +13,7 @@ pub mod comments;
 mod db;
 pub mod decisions;
 mod error;
+pub mod live;
 mod migrations;
 pub mod notifications;
 pub mod product;

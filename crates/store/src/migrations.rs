@@ -23,6 +23,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (14, "task_notes", include_str!("../migrations/sqlite/0014_task_notes.sql")),
     (15, "preferences", include_str!("../migrations/sqlite/0015_preferences.sql")),
     (16, "search", include_str!("../migrations/sqlite/0016_search.sql")),
+    (17, "live_updates", include_str!("../migrations/sqlite/0017_live_updates.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -42,6 +43,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (14, "task_notes", include_str!("../migrations/postgres/0014_task_notes.sql")),
     (15, "preferences", include_str!("../migrations/postgres/0015_preferences.sql")),
     (16, "search", include_str!("../migrations/postgres/0016_search.sql")),
+    (17, "live_updates", include_str!("../migrations/postgres/0017_live_updates.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -24,6 +24,7 @@ mod decisions;
 mod delivery;
 mod hostile;
 mod interchange;
+mod live;
 mod members;
 mod mywork;
 mod notifications;

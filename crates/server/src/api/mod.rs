@@ -9,6 +9,7 @@ mod control;
 mod dashboards;
 mod decisions;
 mod delivery;
+mod events;
 mod market;
 pub(crate) mod members;
 mod notifications;
@@ -92,4 +93,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(dashboards::routes())
         .merge(search::routes())
+        .merge(events::routes())
 }
