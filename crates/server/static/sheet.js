@@ -837,6 +837,11 @@
     resized = requestAnimationFrame(() => { if (data) layout(); });
   });
   root.dataset.busy = "0";
+  // Someone changed the workspace (live.js): show the plan as it is now,
+  // unless a cell is being edited or a bar dragged.
+  window.addEventListener("tandem:changed", () => {
+    if (!editing && !drag && root.dataset.busy === "0") load();
+  });
   load().then(() => {
     if (data && !data.can_edit) {
       const help = root.querySelector(".sheet-help");

@@ -12,6 +12,7 @@ mod backup;
 mod browser;
 mod browser_forms;
 mod browser_keyboard;
+mod browser_live;
 mod browser_plan;
 mod browser_search;
 mod browser_tour;

@@ -330,6 +330,15 @@ pub async fn notifications_page(
     Ok(render(StatusCode::OK, &NotificationsPage { shell, items: page.items, next_cursor }))
 }
 
+/// The unread count, for the bell when a change arrives live.
+pub async fn notifications_unread(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let unread = state.store.unread_notifications(p.id()).await?;
+    Ok(axum::Json(serde_json::json!({ "unread": unread })))
+}
+
 #[derive(Deserialize)]
 pub struct CsrfOnly {}
 

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(search::search_page))
         .route("/search.json", get(search::search_json))
         .route("/notifications", get(account::notifications_page))
+        .route("/notifications/unread.json", get(account::notifications_unread))
         .route("/notifications/read-all", post(account::notifications_read_all))
         .route("/notifications/{id}/open", post(account::notification_open))
         .route("/workspaces/new", get(account::new_workspace_page).post(account::new_workspace_submit))
@@ -141,6 +142,12 @@ pub fn router() -> Router<AppState> {
             "/static/shortcuts.js",
             get(|h: HeaderMap| async move {
                 asset("text/javascript; charset=utf-8", include_str!("../../static/shortcuts.js"), &h)
+            }),
+        )
+        .route(
+            "/static/live.js",
+            get(|h: HeaderMap| async move {
+                asset("text/javascript; charset=utf-8", include_str!("../../static/live.js"), &h)
             }),
         )
         .route(
