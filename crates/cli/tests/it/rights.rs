@@ -146,6 +146,7 @@ async fn every_other_endpoint_for_every_role() {
             ),
             (g.clone(), format!("/dashboards/portfolio/{ws}"), "/dashboards/portfolio/{ws}", None, Read),
             (g.clone(), format!("/workspaces/{ws}/my-work"), "/workspaces/{ws}/my-work", None, Read),
+            (g.clone(), format!("/workspaces/{ws}/events"), "/workspaces/{ws}/events", None, Read),
             (g.clone(), format!("/dashboards/product/{pr}"), "/dashboards/product/{id}", None, Read),
             (g.clone(), format!("/products/{pr}"), "/products/{id}", None, Read),
             (patch.clone(), format!("/products/{pr}"), "/products/{id}", Some(stale.clone()), Owner),
