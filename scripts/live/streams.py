@@ -29,7 +29,9 @@ cookie = r.headers["set-cookie"].split(";")[0]
 csrf = json.load(r)["csrf_token"]
 token = json.load(call("POST", "/tokens", {"name": "streams"}, {"cookie": cookie, "x-csrf-token": csrf}))["token"]
 auth = {"authorization": f"Bearer {token}"}
-ws = json.load(call("GET", "/workspaces", headers=auth))["items"][0]["id"]
+listed = json.load(call("GET", "/workspaces", headers=auth))
+first = (listed["items"] if isinstance(listed, dict) else listed)[0]
+ws = first["workspace"]["id"] if "workspace" in first else first["id"]
 projects = json.load(call("GET", f"/workspaces/{ws}/projects", headers=auth))["items"]
 task = json.load(call("GET", f"/projects/{projects[0]['id']}/tasks", headers=auth))["items"][-1]
 

@@ -258,6 +258,12 @@ pub fn may_edit_comment(role: Role, is_author: bool) -> bool {
     is_author || is_admin(role)
 }
 
+/// Who may change or delete a saved view: its owner, or an admin (a
+/// shared view left by someone who moved on).
+pub fn may_edit_view(role: Role, is_owner: bool) -> bool {
+    is_owner || is_admin(role)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

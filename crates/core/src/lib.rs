@@ -27,6 +27,7 @@ pub mod search;
 pub mod sync;
 pub mod tracking;
 pub mod validate;
+pub mod views;
 
 pub use access::{Action, ProductAction, ProjectAction, allows, product_allows, project_allows};
 pub use model::{Id, Millis};

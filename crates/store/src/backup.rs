@@ -62,6 +62,7 @@ pub const TABLES: &[&str] = &[
     "syncs",
     "sync_actions",
     "notifications",
+    "saved_views",
 ];
 
 /// Tables of state derived from the others, which the database rebuilds

@@ -26,6 +26,7 @@ pub mod scratch;
 pub mod search;
 pub mod syncs;
 pub mod tasks;
+pub mod views;
 mod workspaces;
 
 pub use accounts::{NewAccount, NewInvitation, SessionRecord, StoredCredentials};

@@ -24,6 +24,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (15, "preferences", include_str!("../migrations/sqlite/0015_preferences.sql")),
     (16, "search", include_str!("../migrations/sqlite/0016_search.sql")),
     (17, "live_updates", include_str!("../migrations/sqlite/0017_live_updates.sql")),
+    (18, "saved_views", include_str!("../migrations/sqlite/0018_saved_views.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -44,6 +45,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (15, "preferences", include_str!("../migrations/postgres/0015_preferences.sql")),
     (16, "search", include_str!("../migrations/postgres/0016_search.sql")),
     (17, "live_updates", include_str!("../migrations/postgres/0017_live_updates.sql")),
+    (18, "saved_views", include_str!("../migrations/postgres/0018_saved_views.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -17,4 +17,5 @@ pub mod project;
 pub mod risks;
 pub mod search;
 pub mod syncs;
+pub mod views;
 pub mod workspaces;

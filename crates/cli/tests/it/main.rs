@@ -37,3 +37,4 @@ mod schedule_cmd;
 mod search;
 mod sheet;
 mod syncs;
+mod views;

@@ -104,6 +104,15 @@ async fn every_other_endpoint_for_every_role() {
             id(&json_ok(pdm.post(&format!("/api/v1/features/{f}/comments"), json!({"body": "rights"})).await, 201)
                 .await);
         let sy = id(&json_ok(pdm.post("/api/v1/syncs", json!({"product_id": pr})).await, 201).await);
+        let vw = id(&json_ok(
+            pdm.post(
+                &format!("/api/v1/workspaces/{ws}/views"),
+                json!({"page": "risks", "name": "rights", "shared": true}),
+            )
+            .await,
+            201,
+        )
+        .await);
         let stale = json!({"version": 999_999});
         use Needs::*;
         let g = Method::GET;
@@ -147,6 +156,16 @@ async fn every_other_endpoint_for_every_role() {
             (g.clone(), format!("/dashboards/portfolio/{ws}"), "/dashboards/portfolio/{ws}", None, Read),
             (g.clone(), format!("/workspaces/{ws}/my-work"), "/workspaces/{ws}/my-work", None, Read),
             (g.clone(), format!("/workspaces/{ws}/events"), "/workspaces/{ws}/events", None, Read),
+            (g.clone(), format!("/workspaces/{ws}/views"), "/workspaces/{ws}/views", None, Read),
+            (
+                post.clone(),
+                format!("/workspaces/{ws}/views"),
+                "/workspaces/{ws}/views",
+                Some(json!({"page": "board", "name": " "})),
+                Read,
+            ),
+            (g.clone(), format!("/views/{vw}"), "/views/{id}", None, Read),
+            (patch.clone(), format!("/views/{vw}"), "/views/{id}", Some(stale.clone()), Author),
             (g.clone(), format!("/dashboards/product/{pr}"), "/dashboards/product/{id}", None, Read),
             (g.clone(), format!("/products/{pr}"), "/products/{id}", None, Read),
             (patch.clone(), format!("/products/{pr}"), "/products/{id}", Some(stale.clone()), Owner),
@@ -325,6 +344,7 @@ async fn every_other_endpoint_for_every_role() {
             "/metrics/{id}",
             "/comments/{id}",
             "/feedback/{id}/links/{feature_id}",
+            "/views/{id}",
         ];
 
         // Every route of the document is covered somewhere.

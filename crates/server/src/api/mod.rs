@@ -18,6 +18,7 @@ pub(crate) mod product;
 mod project;
 mod search;
 mod syncs;
+mod views;
 
 mod workspaces;
 
@@ -94,4 +95,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(dashboards::routes())
         .merge(search::routes())
         .merge(events::routes())
+        .merge(views::routes())
 }
