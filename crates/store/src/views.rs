@@ -34,6 +34,15 @@ async fn fetch<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, v: Id) ->
     view(&row)
 }
 
+/// A view to save, checked.
+#[derive(Debug, Clone)]
+pub struct ViewDraft {
+    pub page: ViewPage,
+    pub name: String,
+    pub query: String,
+    pub shared: bool,
+}
+
 /// What a view's edit may change.
 #[derive(Debug, Clone, Default)]
 pub struct ViewEdit {
@@ -57,16 +66,7 @@ fn change(v: &SavedView, actor: Id, action: &'static str) -> Change {
 impl Store {
     /// Saves a view; refused past [`MAX_VIEWS_PER_OWNER`] of one owner in
     /// the workspace.
-    pub async fn create_view(
-        &self,
-        ws: Id,
-        owner: Id,
-        page: ViewPage,
-        name: &str,
-        query: &str,
-        shared: bool,
-        now: Millis,
-    ) -> Result<SavedView> {
+    pub async fn create_view(&self, ws: Id, owner: Id, draft: &ViewDraft, now: Millis) -> Result<SavedView> {
         let mut tx = self.write().await?;
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM saved_views WHERE workspace_id = $1 AND owner_id = $2")
             .bind(ws.0)
@@ -84,10 +84,10 @@ impl Store {
         )
         .bind(ws.0)
         .bind(owner.0)
-        .bind(page.as_str())
-        .bind(name)
-        .bind(query)
-        .bind(i64::from(shared))
+        .bind(draft.page.as_str())
+        .bind(&draft.name)
+        .bind(&draft.query)
+        .bind(i64::from(draft.shared))
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;

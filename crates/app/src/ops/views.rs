@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use tandem_core::views::{self, SavedView, ViewPage};
 use tandem_core::{Id, access};
-use tandem_store::views::ViewEdit;
+use tandem_store::views::{ViewDraft, ViewEdit};
 use utoipa::ToSchema;
 
 use crate::App;
@@ -50,13 +50,13 @@ pub async fn list(state: &App, ws: Id, user: Id, page: Option<ViewPage>) -> Resu
 
 /// Saves a view for its member `user`; every member may.
 pub async fn create(state: &App, ws: Id, user: Id, req: NewView) -> Result<SavedView, AppError> {
-    let name = views::name(&req.name)?;
-    let query = views::query(req.query.as_deref().unwrap_or(""))?;
-    let v = state
-        .store
-        .create_view(ws, user, req.page, &name, &query, req.shared.unwrap_or(false), state.clock.now())
-        .await?;
-    Ok(v)
+    let draft = ViewDraft {
+        page: req.page,
+        name: views::name(&req.name)?,
+        query: views::query(req.query.as_deref().unwrap_or(""))?,
+        shared: req.shared.unwrap_or(false),
+    };
+    Ok(state.store.create_view(ws, user, &draft, state.clock.now()).await?)
 }
 
 /// The view `id` if the caller sees it: not found for another
