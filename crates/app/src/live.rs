@@ -77,8 +77,8 @@ pub struct Stream {
     closing: watch::Receiver<bool>,
     /// Read from the log, not yet sent.
     backlog: std::collections::VecDeque<Change>,
-    /// Ids sent (PostgreSQL may commit a lower id after a higher one: it
-    /// is sent when it comes, once).
+    /// Ids sent above the floor, so a change read from the log and also
+    /// announced is sent once.
     sent: BTreeSet<i64>,
     /// Where the client's stream began: older changes are not replayed.
     floor: i64,
@@ -152,7 +152,7 @@ impl Stream {
                 return None;
             }
             if let Some(c) = self.backlog.pop_front() {
-                if self.mark(&c, true) {
+                if self.mark(&c) {
                     return Some(Ok(c));
                 }
                 continue;
@@ -163,7 +163,7 @@ impl Stream {
             };
             match got {
                 Ok(c) => {
-                    if self.viewer.sees(&c) && self.mark(&c, false) {
+                    if self.viewer.sees(&c) && self.mark(&c) {
                         return Some(Ok((*c).clone()));
                     }
                 }
@@ -178,11 +178,14 @@ impl Stream {
         }
     }
 
-    /// Records `c` as sent; false when it was already. What the log gives
-    /// at or below the floor (where the client's stream began) was sent
-    /// before; what the database announces is new whatever its id.
-    fn mark(&mut self, c: &Change, from_log: bool) -> bool {
-        if (from_log && c.id.0 <= self.floor) || !self.sent.insert(c.id.0) {
+    /// Records `c` as sent; false when it was already, or when it is at or
+    /// below the floor (where the client's stream began: the pump may
+    /// announce a change a moment after a stream opened past it). On
+    /// PostgreSQL a transaction that took a lower id and committed after
+    /// the stream opened is not replayed; the client still hears every
+    /// later change.
+    fn mark(&mut self, c: &Change) -> bool {
+        if c.id.0 <= self.floor || !self.sent.insert(c.id.0) {
             return false;
         }
         // Keep the set small: the oldest ids are settled.

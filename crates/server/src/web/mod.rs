@@ -124,42 +124,23 @@ pub fn router() -> Router<AppState> {
         .route("/w/{ws}/settings/decision-rights", get(workspace::decisions_page).post(workspace::decisions_submit))
         .route("/w/{ws}/settings/members/{id}", post(workspace::members_update))
         .route("/w/{ws}/settings/members/{id}/remove", post(workspace::members_remove))
-        .route(
-            "/static/app.css",
-            get(|h: HeaderMap| async move { asset("text/css; charset=utf-8", include_str!("../../static/app.css"), &h) }),
-        )
-        .route(
-            "/static/app.js",
-            get(|h: HeaderMap| async move { asset("text/javascript; charset=utf-8", include_str!("../../static/app.js"), &h) }),
-        )
-        .route(
-            "/static/palette.js",
-            get(|h: HeaderMap| async move {
-                asset("text/javascript; charset=utf-8", include_str!("../../static/palette.js"), &h)
-            }),
-        )
-        .route(
-            "/static/shortcuts.js",
-            get(|h: HeaderMap| async move {
-                asset("text/javascript; charset=utf-8", include_str!("../../static/shortcuts.js"), &h)
-            }),
-        )
-        .route(
-            "/static/live.js",
-            get(|h: HeaderMap| async move {
-                asset("text/javascript; charset=utf-8", include_str!("../../static/live.js"), &h)
-            }),
-        )
-        .route(
-            "/static/sheet.js",
-            get(|h: HeaderMap| async move { asset("text/javascript; charset=utf-8", include_str!("../../static/sheet.js"), &h) }),
-        )
-        .route(
-            "/static/favicon.svg",
-            get(|h: HeaderMap| async move { asset("image/svg+xml", include_str!("../../static/favicon.svg"), &h) }),
-        )
+        .route("/static/app.css", served(CSS, include_str!("../../static/app.css")))
+        .route("/static/app.js", served(JS, include_str!("../../static/app.js")))
+        .route("/static/palette.js", served(JS, include_str!("../../static/palette.js")))
+        .route("/static/shortcuts.js", served(JS, include_str!("../../static/shortcuts.js")))
+        .route("/static/live.js", served(JS, include_str!("../../static/live.js")))
+        .route("/static/sheet.js", served(JS, include_str!("../../static/sheet.js")))
+        .route("/static/favicon.svg", served("image/svg+xml", include_str!("../../static/favicon.svg")))
         .route("/favicon.ico", get(|| async { Redirect::permanent("/static/favicon.svg") }))
         .layer(axum::middleware::from_fn(refusal::form_outcome))
+}
+
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// The route of a file built into the binary.
+fn served(content_type: &'static str, body: &'static str) -> axum::routing::MethodRouter<AppState> {
+    get(move |h: HeaderMap| async move { asset(content_type, body, &h) })
 }
 
 /// A file built into the binary, revalidated on every use by its content's
