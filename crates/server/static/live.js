@@ -1,5 +1,5 @@
 // Live updates: a workspace's pages listen to its changes (server-sent
-// events) and, a moment after each, redraw the parts marked data-live from
+// events) and, a moment after each made by someone else, redraw the parts marked data-live from
 // the page as the server now renders it; the task sheet and the Gantt
 // reload their data; the bell shows the unread count. A part the viewer is
 // typing in, or has typed into, waits until they are done. EventSource
@@ -81,9 +81,21 @@
     timer = setTimeout(refresh, 250);
   };
 
+  // The viewer's own changes are on the page already (a form's answer, or
+  // the sheet's and the board's own redraw): only others' count.
+  const me = document.body.dataset.user;
+  const heard = (e) => {
+    try {
+      if (me && String(JSON.parse(e.data).actor_id) === me) return;
+    } catch {
+      // Not ours to judge: redraw.
+    }
+    changed();
+  };
+
   const source = new EventSource(`/api/v1/workspaces/${ws}/events`);
-  for (const kind of KINDS) source.addEventListener(kind, changed);
-  source.onmessage = changed;
+  for (const kind of KINDS) source.addEventListener(kind, heard);
+  source.onmessage = heard;
 
   // A part left alone again catches up.
   document.addEventListener("submit", (e) => {

@@ -170,8 +170,17 @@ impl Browser {
 
     /// Clicks the element, waiting (10 s at most) for a script to draw it.
     pub async fn click(&self, css: &str) {
-        let e = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap();
-        e.click().await.unwrap();
+        // A script may redraw the element between finding and clicking it
+        // (a live update); find it again then.
+        for _ in 0..3 {
+            let e = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap();
+            match e.click().await {
+                Err(fantoccini::error::CmdError::Standard(w))
+                    if w.error == fantoccini::error::ErrorStatus::StaleElementReference => {}
+                r => return r.unwrap(),
+            }
+        }
+        panic!("`{css}` kept being redrawn");
     }
 
     pub async fn sign_in(&self, base: &str, email: &str, password: &str) {

@@ -17,6 +17,7 @@ pub struct Current {
 
 pub struct Shell {
     pub title: String,
+    pub user_id: Id,
     pub user_name: String,
     pub user_email: String,
     pub initials: String,
@@ -56,6 +57,7 @@ impl Shell {
         Ok(Shell {
             title: title.into(),
             initials: initials(&p.user.name),
+            user_id: p.user.id,
             user_name: p.user.name.clone(),
             user_email: p.user.email.clone(),
             csrf: p.csrf_token().unwrap_or_default().to_owned(),
