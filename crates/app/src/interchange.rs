@@ -262,6 +262,7 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), AppError> {
             pessimistic_minutes: e.pessimistic,
         });
         let edit = TaskEdit {
+            custom_fields: Default::default(),
             name: name_of(&info.name, format!("Task {}", info.uid)),
             parent_id: None,
             milestone: t.milestone,

@@ -264,6 +264,19 @@ pub fn may_edit_view(role: Role, is_owner: bool) -> bool {
     is_owner || is_admin(role)
 }
 
+/// Who may add, change and delete the workspace's custom fields of a kind
+/// of object: admins, product managers on the product side's (features,
+/// feedback), project managers on the project side's (tasks, risks,
+/// defects).
+pub fn may_manage_custom_fields(role: Role, object: crate::custom::FieldObject) -> bool {
+    match role {
+        Role::Admin => true,
+        Role::ProductManager => object.on_product_side(),
+        Role::ProjectManager => !object.on_product_side(),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,7 +106,10 @@ mod tests {
     #[test]
     fn bad_lines_are_named() {
         let e = parse_exceptions("exceptions", "2027-01-01 New year\n2027-13-01 Oops").unwrap_err();
-        assert_eq!((e.field, e.message.as_str()), ("exceptions", "line 2: `2027-13-01` is not a date like 2026-12-24"));
+        assert_eq!(
+            (e.field.as_ref(), e.message.as_str()),
+            ("exceptions", "line 2: `2027-13-01` is not a date like 2026-12-24")
+        );
         let e = parse_exceptions("exceptions", "2027-01-05..2027-01-01").unwrap_err();
         assert!(e.message.contains("line 1"), "{}", e.message);
         let e = parse_exceptions("exceptions", "2027-01-05 13:00-09:00 Late").unwrap_err();

@@ -7,6 +7,7 @@ pub mod agile;
 pub mod calendar_text;
 pub mod change;
 pub mod change_text;
+pub mod custom;
 pub mod decision;
 pub mod enums;
 pub mod export;

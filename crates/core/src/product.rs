@@ -114,6 +114,9 @@ pub struct Feedback {
     pub submitted_by: Option<Id>,
     pub status: FeedbackStatus,
     pub links: Vec<FeedbackLink>,
+    /// The workspace's custom fields by key (see `/workspaces/{ws}/custom-fields`).
+    #[schema(value_type = Object)]
+    pub custom_fields: crate::custom::CustomValues,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -182,6 +185,9 @@ pub struct Feature {
     pub adoption_event: Option<String>,
     pub shipped_on: Option<Day>,
     pub feedback_count: i64,
+    /// The workspace's custom fields by key (see `/workspaces/{ws}/custom-fields`).
+    #[schema(value_type = Object)]
+    pub custom_fields: crate::custom::CustomValues,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,

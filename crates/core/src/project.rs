@@ -261,6 +261,9 @@ pub struct Task {
     pub external_start: Option<LocalTime>,
     /// Whether the levelling delay counts calendar time, not working time.
     pub leveling_delay_elapsed: bool,
+    /// The workspace's custom fields by key (see `/workspaces/{ws}/custom-fields`).
+    #[schema(value_type = Object)]
+    pub custom_fields: crate::custom::CustomValues,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -307,6 +310,7 @@ impl Task {
             resume: None,
             external_start: None,
             leveling_delay_elapsed: false,
+            custom_fields: Default::default(),
             version: 0,
             created_at: Millis(0),
             updated_at: Millis(0),

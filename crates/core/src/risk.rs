@@ -40,6 +40,9 @@ pub struct Risk {
     pub trigger: String,
     pub status: RiskStatus,
     pub task_ids: Vec<Id>,
+    /// The workspace's custom fields by key (see `/workspaces/{ws}/custom-fields`).
+    #[schema(value_type = Object)]
+    pub custom_fields: crate::custom::CustomValues,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -107,6 +110,9 @@ pub struct Defect {
     /// Found by users after the release shipped (an escape).
     pub found_after_release: bool,
     pub reporter_id: Id,
+    /// The workspace's custom fields by key (see `/workspaces/{ws}/custom-fields`).
+    #[schema(value_type = Object)]
+    pub custom_fields: crate::custom::CustomValues,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,

@@ -1,19 +1,28 @@
 //! Validation of user-supplied values. Each function returns the cleaned
 //! value or a message that names the problem.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 /// A value a user sent that Tandem cannot accept.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{field}: {message}")]
 pub struct Invalid {
-    pub field: &'static str,
+    /// The field as the request names it; a custom field's is
+    /// `custom_fields.<key>`, hence not always a literal.
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
 impl Invalid {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Invalid { field, message: message.into() }
+        Invalid { field: Cow::Borrowed(field), message: message.into() }
+    }
+
+    /// A refusal of a field whose name is only known at run time.
+    pub fn named(field: String, message: impl Into<String>) -> Self {
+        Invalid { field: Cow::Owned(field), message: message.into() }
     }
 }
 

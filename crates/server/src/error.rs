@@ -121,7 +121,7 @@ impl ApiError {
             ApiError::Invalid(i) => json!({"field": i.field}),
             ApiError::FormField { field, .. } => json!({"field": field}),
             ApiError::Fields(all) => json!({
-                "field": all.first().map(|i| i.field),
+                "field": all.first().map(|i| i.field.clone()),
                 "fields": all.iter().map(|i| json!({"field": i.field, "message": i.message})).collect::<Vec<_>>(),
             }),
             ApiError::Stale { current } => json!({"current_version": current}),

@@ -141,6 +141,8 @@ macro_rules! subject_label {
                WHEN 'objective' THEN (SELECT o.title FROM objectives o WHERE o.id = ", $t, ".subject_id) \
                WHEN 'project' THEN (SELECT p.key || ' ' || p.name FROM projects p WHERE p.id = ", $t, ".subject_id) \
                WHEN 'product' THEN (SELECT p.key || ' ' || p.name FROM products p WHERE p.id = ", $t, ".subject_id) \
+               WHEN 'custom_field' THEN (SELECT 'custom field ' || c.name FROM custom_fields c \
+                    WHERE c.id = ", $t, ".subject_id) \
              END AS subject_label"
         )
     };

@@ -63,6 +63,8 @@ pub const TABLES: &[&str] = &[
     "sync_actions",
     "notifications",
     "saved_views",
+    "custom_fields",
+    "custom_values",
 ];
 
 /// Tables of state derived from the others, which the database rebuilds

@@ -10,6 +10,7 @@ mod activity;
 pub mod agile;
 pub mod backup;
 pub mod comments;
+pub mod custom;
 mod db;
 pub mod decisions;
 mod error;

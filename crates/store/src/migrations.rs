@@ -25,6 +25,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (16, "search", include_str!("../migrations/sqlite/0016_search.sql")),
     (17, "live_updates", include_str!("../migrations/sqlite/0017_live_updates.sql")),
     (18, "saved_views", include_str!("../migrations/sqlite/0018_saved_views.sql")),
+    (19, "custom_fields", include_str!("../migrations/sqlite/0019_custom_fields.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -46,6 +47,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (16, "search", include_str!("../migrations/postgres/0016_search.sql")),
     (17, "live_updates", include_str!("../migrations/postgres/0017_live_updates.sql")),
     (18, "saved_views", include_str!("../migrations/postgres/0018_saved_views.sql")),
+    (19, "custom_fields", include_str!("../migrations/postgres/0019_custom_fields.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

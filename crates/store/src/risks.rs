@@ -3,11 +3,13 @@
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tandem_core::custom::{CustomValues, FieldObject};
 use tandem_core::risk::{Defect, DefectStatus, Risk, RiskResponse, RiskStatus, Severity, exposure};
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
 use crate::activity::{change, record, record_update};
+use crate::custom;
 use crate::product::Tx;
 use crate::rows::{check_version, id, millis, opt_id, word};
 use crate::tasks::{next_number, project_workspace};
@@ -30,6 +32,9 @@ pub struct RiskEdit {
     pub trigger: String,
     pub status: RiskStatus,
     pub task_ids: Vec<Id>,
+    /// Custom values: on an update the stored ones with what the edit
+    /// sends laid over them (`null` clears one).
+    pub custom_fields: CustomValues,
 }
 
 macro_rules! risk_cols {
@@ -63,6 +68,7 @@ fn risk(row: &AnyRow) -> Result<Risk> {
         trigger: row.try_get("trigger_text")?,
         status: word(row, "status", RiskStatus::parse)?,
         task_ids: Vec::new(),
+        custom_fields: CustomValues::new(),
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -84,7 +90,9 @@ async fn fetch_risk(tx: &mut Tx, r: Id) -> Result<Risk> {
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-    with_tasks(tx, risk(&row)?).await
+    let mut out = with_tasks(tx, risk(&row)?).await?;
+    out.custom_fields = custom::values_of(&mut **tx, FieldObject::Risk, r).await?;
+    Ok(out)
 }
 
 /// Owners are members of the workspace; linked tasks are the project's.
@@ -135,6 +143,9 @@ pub struct DefectEdit {
     pub found_in_release_id: Option<Id>,
     pub fixed_in_release_id: Option<Id>,
     pub found_after_release: bool,
+    /// Custom values: on an update the stored ones with what the edit
+    /// sends laid over them (`null` clears one).
+    pub custom_fields: CustomValues,
 }
 
 macro_rules! defect_cols {
@@ -163,6 +174,7 @@ fn defect(row: &AnyRow) -> Result<Defect> {
         fixed_in_release_id: opt_id(row, "fixed_in_release_id")?,
         found_after_release: after != 0,
         reporter_id: id(row, "reporter_id")?,
+        custom_fields: CustomValues::new(),
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -175,7 +187,9 @@ async fn fetch_defect(tx: &mut Tx, d: Id) -> Result<Defect> {
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-    defect(&row)
+    let mut out = defect(&row)?;
+    out.custom_fields = custom::values_of(&mut **tx, FieldObject::Defect, d).await?;
+    Ok(out)
 }
 
 /// A defect's feature and releases are of the workspace; its task of the project.
@@ -258,6 +272,8 @@ impl Store {
             write_risk_tasks(&mut tx, r.id, &e.task_ids).await?;
             r = with_tasks(&mut tx, r).await?;
         }
+        r.custom_fields =
+            custom::save(&mut tx, ws, FieldObject::Risk, r.id, &CustomValues::new(), &e.custom_fields).await?;
         let after = json!({"key": r.key, "title": r.title, "score": r.score});
         record(&mut tx, &change(ws, actor, "risk.created", "risk", r.id).after(after), now).await?;
         tx.commit().await?;
@@ -279,6 +295,7 @@ impl Store {
         .bind(project.0)
         .fetch_all(&mut *tx)
         .await?;
+        let mut values = custom::values_in(&mut *tx, FieldObject::Risk, project).await?;
         tx.commit().await?;
         let mut tasks: std::collections::HashMap<Id, Vec<Id>> = std::collections::HashMap::new();
         for l in &links {
@@ -288,6 +305,7 @@ impl Store {
         for row in &rows {
             let mut r = risk(row)?;
             r.task_ids = tasks.remove(&r.id).unwrap_or_default();
+            r.custom_fields = values.remove(&r.id.0).unwrap_or_default();
             out.push(r);
         }
         out.sort_by(|a, b| b.score.cmp(&a.score).then(b.exposure_minor.cmp(&a.exposure_minor)).then(a.id.cmp(&b.id)));
@@ -324,6 +342,7 @@ impl Store {
             trigger: before.trigger.clone(),
             status: before.status,
             task_ids: before.task_ids.clone(),
+            custom_fields: before.custom_fields.clone(),
         };
         edit(&mut e)?;
         let ws = project_workspace(&mut tx, before.project_id).await?;
@@ -350,6 +369,7 @@ impl Store {
         if e.task_ids != before.task_ids {
             write_risk_tasks(&mut tx, r, &e.task_ids).await?;
         }
+        custom::save(&mut tx, ws, FieldObject::Risk, r, &before.custom_fields, &e.custom_fields).await?;
         let after = fetch_risk(&mut tx, r).await?;
         record_update(&mut tx, change(ws, actor, "risk.updated", "risk", r), &before, &after, now).await?;
         tx.commit().await?;
@@ -400,6 +420,7 @@ impl Store {
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
+        custom::save(&mut tx, ws, FieldObject::Defect, Id(did), &CustomValues::new(), &e.custom_fields).await?;
         let d = fetch_defect(&mut tx, Id(did)).await?;
         let after = json!({"key": d.key, "title": d.title, "severity": d.severity});
         record(&mut tx, &change(ws, actor, "defect.created", "defect", d.id).after(after), now).await?;
@@ -413,7 +434,14 @@ impl Store {
             .bind(project.0)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(defect).collect()
+        let mut values = custom::values_in(&self.pool, FieldObject::Defect, project).await?;
+        rows.iter()
+            .map(|row| {
+                let mut d = defect(row)?;
+                d.custom_fields = values.remove(&d.id.0).unwrap_or_default();
+                Ok(d)
+            })
+            .collect()
     }
 
     pub async fn defect(&self, d: Id) -> Result<Defect> {
@@ -444,6 +472,7 @@ impl Store {
             found_in_release_id: before.found_in_release_id,
             fixed_in_release_id: before.fixed_in_release_id,
             found_after_release: before.found_after_release,
+            custom_fields: before.custom_fields.clone(),
         };
         edit(&mut e)?;
         let ws = project_workspace(&mut tx, before.project_id).await?;
@@ -466,6 +495,7 @@ impl Store {
         .bind(d.0)
         .execute(&mut *tx)
         .await?;
+        custom::save(&mut tx, ws, FieldObject::Defect, d, &before.custom_fields, &e.custom_fields).await?;
         let after = fetch_defect(&mut tx, d).await?;
         record_update(&mut tx, change(ws, actor, "defect.updated", "defect", d), &before, &after, now).await?;
         tx.commit().await?;

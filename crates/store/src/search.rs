@@ -88,7 +88,7 @@ impl Store {
         let (ranked, text) = match self.backend() {
             Backend::Sqlite => (
                 format!(
-                    "SELECT s.id, 0 AS exact, -bm25(search_fts, 10.0, 4.0, 1.0) AS rank \
+                    "SELECT s.id, 0 AS exact, -bm25(search_fts, 10.0, 4.0, 1.0, 1.0) AS rank \
                      FROM search_fts JOIN search_entries s ON s.id = search_fts.rowid \
                      WHERE search_fts MATCH $1 AND s.key <> $3 AND {within} \
                        AND search_fts.rowid >= COALESCE((SELECT s.id FROM search_fts \

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod agile;
 pub mod changes;
 pub mod comments;
+pub mod custom;
 pub mod dashboards;
 pub mod delivery;
 pub mod gonogo;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tandem_core::Id;
+use tandem_core::custom::{CustomValues, FieldObject};
 use tandem_core::metrics::{defects_per_100_points, escape_rate};
 use tandem_core::risk::{Defect, DefectStatus, Risk, RiskResponse, RiskStatus, Severity, heatmap, rating};
 use tandem_core::validate::{self, Invalid};
@@ -14,6 +15,7 @@ use super::product::nullable;
 use crate::App;
 use crate::access::InProject;
 use crate::error::AppError;
+use crate::ops::custom;
 
 fn money(field: &'static str, v: i64) -> Result<i64, Invalid> {
     if (0..=1_000_000_000_000).contains(&v) { Ok(v) } else { Err(Invalid::new(field, "must be from 0 to 10^12")) }
@@ -40,6 +42,9 @@ pub struct CreateRisk {
     pub trigger: Option<String>,
     pub status: Option<RiskStatus>,
     pub task_ids: Option<Vec<Id>>,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 fn opt_long(field: &'static str, v: Option<&str>) -> Result<String, Invalid> {
@@ -47,6 +52,8 @@ fn opt_long(field: &'static str, v: Option<&str>) -> Result<String, Invalid> {
 }
 
 pub async fn create_risk(state: &App, a: &InProject, req: CreateRisk) -> Result<Risk, AppError> {
+    let custom_fields = custom::sent(req.custom_fields)?;
+    custom::check_new(state, a.scope.workspace_id, FieldObject::Risk, &custom_fields).await?;
     let e = RiskEdit {
         title: validate::name("title", &req.title)?,
         description: opt_long("description", req.description.as_deref())?,
@@ -59,6 +66,7 @@ pub async fn create_risk(state: &App, a: &InProject, req: CreateRisk) -> Result<
         trigger: opt_long("trigger", req.trigger.as_deref())?,
         status: req.status.unwrap_or(RiskStatus::Open),
         task_ids: task_list(req.task_ids.unwrap_or_default())?,
+        custom_fields,
     };
     Ok(state.store.create_risk(a.user_id, a.scope.project_id, &e, state.clock.now()).await?)
 }
@@ -79,6 +87,9 @@ pub struct UpdateRisk {
     pub trigger: Option<String>,
     pub status: Option<RiskStatus>,
     pub task_ids: Option<Vec<Id>>,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
     pub version: Option<i64>,
 }
 
@@ -97,6 +108,7 @@ pub async fn update_risk(
     let mitigation = req.mitigation.map(|t| validate::long_text("mitigation", &t)).transpose()?;
     let trigger = req.trigger.map(|t| validate::long_text("trigger", &t)).transpose()?;
     let tasks = req.task_ids.map(task_list).transpose()?;
+    let sent_custom = req.custom_fields.map(|v| custom::sent(Some(v))).transpose()?;
     Ok(state
         .store
         .update_risk(
@@ -136,6 +148,9 @@ pub async fn update_risk(
                 }
                 if let Some(v) = tasks {
                     e.task_ids = v;
+                }
+                if let Some(v) = sent_custom {
+                    custom::lay_over(&mut e.custom_fields, v);
                 }
                 Ok(())
             },
@@ -177,9 +192,14 @@ pub struct CreateDefect {
     pub found_in_release_id: Option<Id>,
     #[serde(default)]
     pub found_after_release: bool,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 pub async fn create_defect(state: &App, a: &InProject, req: CreateDefect) -> Result<Defect, AppError> {
+    let custom_fields = custom::sent(req.custom_fields)?;
+    custom::check_new(state, a.scope.workspace_id, FieldObject::Defect, &custom_fields).await?;
     let e = DefectEdit {
         title: validate::name("title", &req.title)?,
         description: opt_long("description", req.description.as_deref())?,
@@ -190,6 +210,7 @@ pub async fn create_defect(state: &App, a: &InProject, req: CreateDefect) -> Res
         found_in_release_id: req.found_in_release_id,
         fixed_in_release_id: None,
         found_after_release: req.found_after_release,
+        custom_fields,
     };
     Ok(state.store.create_defect(a.user_id, a.scope.project_id, &e, state.clock.now()).await?)
 }
@@ -214,6 +235,9 @@ pub struct UpdateDefect {
     #[schema(value_type = Option<String>)]
     pub fixed_in_release_id: Option<Option<Id>>,
     pub found_after_release: Option<bool>,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
     pub version: Option<i64>,
 }
 
@@ -230,6 +254,7 @@ pub async fn update_defect(
     }
     let title = req.title.map(|t| validate::name("title", &t)).transpose()?;
     let description = req.description.map(|t| validate::long_text("description", &t)).transpose()?;
+    let sent_custom = req.custom_fields.map(|v| custom::sent(Some(v))).transpose()?;
     Ok(state
         .store
         .update_defect(
@@ -263,6 +288,9 @@ pub async fn update_defect(
                 }
                 if let Some(v) = req.found_after_release {
                     e.found_after_release = v;
+                }
+                if let Some(v) = sent_custom {
+                    custom::lay_over(&mut e.custom_fields, v);
                 }
                 Ok(())
             },

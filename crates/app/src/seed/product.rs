@@ -248,6 +248,7 @@ pub async fn demo_product(state: &App, ws: Id, pdm: Id) -> Result<(), AppError> 
             state,
             &a,
             CreateFeature {
+                custom_fields: None,
                 title: spec.title.into(),
                 description: Some(format!(
                     "## Problem\n\nShoppers and merchants asked for **{}**.\n\n## Acceptance criteria\n\n\
@@ -311,6 +312,7 @@ pub async fn demo_product(state: &App, ws: Id, pdm: Id) -> Result<(), AppError> 
             state,
             &a,
             CreateFeedback {
+                custom_fields: None,
                 text: text.into(),
                 source: FeedbackSource::parse(source),
                 customer: customer.map(str::to_owned),

@@ -250,6 +250,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
             state,
             &a,
             CreateTask {
+                custom_fields: None,
                 name: t.name.into(),
                 parent_id: if t.phase { None } else { parent },
                 kind: t.milestone.then_some(tandem_core::project::TaskKind::Milestone),
@@ -407,6 +408,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
             state,
             &a,
             risks::CreateRisk {
+                custom_fields: None,
                 title: title.into(),
                 description: None,
                 probability: p,
@@ -434,6 +436,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
             state,
             &reporter,
             risks::CreateDefect {
+                custom_fields: None,
                 title: title.into(),
                 description: None,
                 severity: Some(sev),

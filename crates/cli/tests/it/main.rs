@@ -21,6 +21,7 @@ mod cli;
 mod cluster;
 mod control;
 mod crash;
+mod custom_fields;
 mod decisions;
 mod delivery;
 mod hostile;

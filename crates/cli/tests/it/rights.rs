@@ -113,6 +113,15 @@ async fn every_other_endpoint_for_every_role() {
             201,
         )
         .await);
+        let cf = id(&json_ok(
+            pdm.post(
+                &format!("/api/v1/workspaces/{ws}/custom-fields"),
+                json!({"object": "feature", "name": "Rights", "type": "text"}),
+            )
+            .await,
+            201,
+        )
+        .await);
         let stale = json!({"version": 999_999});
         use Needs::*;
         let g = Method::GET;
@@ -165,6 +174,16 @@ async fn every_other_endpoint_for_every_role() {
                 Read,
             ),
             (g.clone(), format!("/views/{vw}"), "/views/{id}", None, Read),
+            (g.clone(), format!("/workspaces/{ws}/custom-fields"), "/workspaces/{ws}/custom-fields", None, Read),
+            (
+                post.clone(),
+                format!("/workspaces/{ws}/custom-fields"),
+                "/workspaces/{ws}/custom-fields",
+                Some(json!({"object": "feature", "name": " ", "type": "text"})),
+                Owner,
+            ),
+            (g.clone(), format!("/custom-fields/{cf}"), "/custom-fields/{id}", None, Read),
+            (patch.clone(), format!("/custom-fields/{cf}"), "/custom-fields/{id}", Some(stale.clone()), Owner),
             (patch.clone(), format!("/views/{vw}"), "/views/{id}", Some(stale.clone()), Author),
             (g.clone(), format!("/dashboards/product/{pr}"), "/dashboards/product/{id}", None, Read),
             (g.clone(), format!("/products/{pr}"), "/products/{id}", None, Read),
@@ -345,6 +364,7 @@ async fn every_other_endpoint_for_every_role() {
             "/comments/{id}",
             "/feedback/{id}/links/{feature_id}",
             "/views/{id}",
+            "/custom-fields/{id}",
         ];
 
         // Every route of the document is covered somewhere.
@@ -421,6 +441,11 @@ async fn every_other_endpoint_for_every_role() {
             let nc = made(format!("/api/v1/products/{pr}/competitors"), json!({"name": n})).await;
             let nm = made(format!("/api/v1/products/{pr}/metrics"), json!({"name": n})).await;
             let ncm = made(format!("/api/v1/features/{f}/comments"), json!({"body": n})).await;
+            let ncf = made(
+                format!("/api/v1/workspaces/{ws}/custom-fields"),
+                json!({"object": "feature", "name": n, "type": "text"}),
+            )
+            .await;
             json_ok(pdm.post(&format!("/api/v1/feedback/{fb}/links"), json!({"feature_id": nf})).await, 200).await;
             let targets = [
                 (format!("/workspaces/{ws}/members/{member}"), deletions[0], Admin),
@@ -432,6 +457,7 @@ async fn every_other_endpoint_for_every_role() {
                 (format!("/competitors/{nc}"), deletions[5], Owner),
                 (format!("/metrics/{nm}"), deletions[6], Owner),
                 (format!("/comments/{ncm}"), deletions[7], Author),
+                (format!("/custom-fields/{ncf}"), deletions[10], Owner),
             ];
             for (path, tpl, needs) in &targets {
                 let got = call(&api, &Method::DELETE, path, None).await;

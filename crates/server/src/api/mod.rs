@@ -6,6 +6,7 @@ mod activity;
 mod changes;
 pub(crate) mod comments;
 mod control;
+mod custom;
 mod dashboards;
 mod decisions;
 mod delivery;
@@ -96,4 +97,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(search::routes())
         .merge(events::routes())
         .merge(views::routes())
+        .merge(custom::routes())
 }

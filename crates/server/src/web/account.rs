@@ -110,7 +110,7 @@ impl Refusal {
     /// The refusal of a value, or the error itself when it is not one.
     pub fn of(e: tandem_app::AppError) -> Result<Refusal, tandem_app::AppError> {
         match e {
-            tandem_app::AppError::Invalid(i) => Ok(Refusal { field: i.field.to_owned(), message: i.message }),
+            tandem_app::AppError::Invalid(i) => Ok(Refusal { field: i.field.to_string(), message: i.message }),
             other => Err(other),
         }
     }

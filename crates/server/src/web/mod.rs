@@ -214,7 +214,7 @@ impl IntoResponse for PageError {
         };
         let refused = match &self.error {
             ApiError::Invalid(i) => {
-                Some(refusal::Refused { field: Some(i.field.to_owned()), message: message.clone(), more: Vec::new() })
+                Some(refusal::Refused { field: Some(i.field.to_string()), message: message.clone(), more: Vec::new() })
             }
             ApiError::FormField { field, .. } => Some(refusal::Refused {
                 field: Some(field.clone()).filter(|f| !f.is_empty()),
@@ -222,9 +222,9 @@ impl IntoResponse for PageError {
                 more: Vec::new(),
             }),
             ApiError::Fields(all) => Some(refusal::Refused {
-                field: all.first().map(|i| i.field.to_owned()),
+                field: all.first().map(|i| i.field.to_string()),
                 message: message.clone(),
-                more: all.iter().map(|i| (i.field.to_owned(), i.message.clone())).collect(),
+                more: all.iter().map(|i| (i.field.to_string(), i.message.clone())).collect(),
             }),
             ApiError::Malformed(_)
             | ApiError::Unprocessable(_)
@@ -241,7 +241,7 @@ impl IntoResponse for PageError {
         };
         let message = match (&refused, &self.error) {
             (_, ApiError::Fields(all)) => {
-                all.iter().map(|i| format!("{}: {}", label(i.field), i.message)).collect::<Vec<_>>().join("; ")
+                all.iter().map(|i| format!("{}: {}", label(&i.field), i.message)).collect::<Vec<_>>().join("; ")
             }
             (Some(refusal::Refused { field: Some(f), message, .. }), _) => format!("{}: {message}", label(f)),
             _ => message,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tandem_core::custom::{CustomValues, FieldObject};
 use tandem_core::model::Day;
 use tandem_core::product::{Feature, FeatureStatus, Lane};
 use tandem_core::scoring::{ScoringInputs, demand_weight};
@@ -13,6 +14,7 @@ use tandem_core::{Id, Millis, markdown};
 
 use super::{Table, Tx, check_same_product, product_in};
 use crate::activity::{change, record, record_update};
+use crate::custom;
 use crate::rows::{check_version, id, millis, opt_day, opt_id, opt_word, word};
 use crate::{Result, Store, StoreError};
 
@@ -27,6 +29,8 @@ pub struct NewFeature {
     pub release_id: Option<Id>,
     pub inputs: ScoringInputs,
     pub adoption_event: Option<String>,
+    /// Custom values as sent, by key.
+    pub custom_fields: CustomValues,
 }
 
 /// The fields of a feature an update may change.
@@ -41,6 +45,9 @@ pub struct FeatureEdit {
     pub inputs: ScoringInputs,
     pub adoption_event: Option<String>,
     pub shipped_on: Option<Day>,
+    /// The stored custom values with what the edit sends laid over them
+    /// (`null` clears one).
+    pub custom_fields: CustomValues,
 }
 
 macro_rules! feature_cols {
@@ -83,6 +90,7 @@ fn feature(row: &AnyRow, demand: Demand) -> Result<Feature> {
         adoption_event: row.try_get("adoption_event")?,
         shipped_on: opt_day(row, "shipped_on")?,
         feedback_count: demand.count,
+        custom_fields: CustomValues::new(),
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -116,7 +124,9 @@ pub(crate) async fn fetch_feature(tx: &mut Tx, feature: Id) -> Result<Feature> {
         .ok_or(StoreError::NotFound)?;
     let links =
         sqlx::query(concat!(demand_sql!(), " WHERE l.feature_id = $1")).bind(feature.0).fetch_all(&mut **tx).await?;
-    self::feature(&row, fold_demand(&links)?.remove(&feature.0).unwrap_or_default())
+    let mut f = self::feature(&row, fold_demand(&links)?.remove(&feature.0).unwrap_or_default())?;
+    f.custom_fields = custom::values_of(&mut **tx, FieldObject::Feature, feature).await?;
+    Ok(f)
 }
 
 fn workspace_of(row: &AnyRow) -> Result<Id> {
@@ -168,6 +178,8 @@ impl Store {
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
+        let none = CustomValues::new();
+        custom::save(&mut tx, p.workspace_id, FieldObject::Feature, Id(fid), &none, &new.custom_fields).await?;
         let f = fetch_feature(&mut tx, Id(fid)).await?;
         let after = json!({"key": f.key, "title": f.title});
         record(&mut tx, &change(p.workspace_id, actor, "feature.created", "feature", f.id).after(after), now).await?;
@@ -194,10 +206,13 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         let demand = fold_demand(&links)?;
+        let mut values = custom::values_in(&self.pool, FieldObject::Feature, product).await?;
         rows.iter()
             .map(|r| {
                 let fid: i64 = r.try_get("id")?;
-                feature(r, demand.get(&fid).copied().unwrap_or_default())
+                let mut f = feature(r, demand.get(&fid).copied().unwrap_or_default())?;
+                f.custom_fields = values.remove(&fid).unwrap_or_default();
+                Ok(f)
             })
             .collect()
     }
@@ -224,6 +239,7 @@ impl Store {
             inputs: before.inputs,
             adoption_event: before.adoption_event.clone(),
             shipped_on: before.shipped_on,
+            custom_fields: before.custom_fields.clone(),
         };
         edit(&mut e)?;
         if let Some(r) = e.release_id
@@ -233,6 +249,7 @@ impl Store {
         }
         let ws = self::ws_of_feature(&mut tx, feature).await?;
         write_feature(&mut tx, feature, &e, now).await?;
+        custom::save(&mut tx, ws, FieldObject::Feature, feature, &before.custom_fields, &e.custom_fields).await?;
         let after = fetch_feature(&mut tx, feature).await?;
         record_update(&mut tx, change(ws, actor, "feature.updated", "feature", feature), &before, &after, now).await?;
         tx.commit().await?;

@@ -3,12 +3,14 @@
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tandem_core::custom::{CustomValues, FieldObject};
 use tandem_core::product::{Feedback, FeedbackLink, FeedbackSource, FeedbackStatus, Importance};
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
 use super::{Table, Tx, check_same_product, product_in};
 use crate::activity::{change, record, record_update};
+use crate::custom;
 use crate::rows::{check_version, id, millis, opt_id, word};
 use crate::{MAX_PAGE, Page, Result, Store, StoreError};
 
@@ -19,6 +21,8 @@ pub struct NewFeedback {
     pub customer: Option<String>,
     pub segment: Option<String>,
     pub customer_value_minor: Option<i64>,
+    /// Custom values as sent, by key.
+    pub custom_fields: CustomValues,
 }
 
 /// The fields of feedback an update may change.
@@ -30,6 +34,9 @@ pub struct FeedbackEdit {
     pub segment: Option<String>,
     pub customer_value_minor: Option<i64>,
     pub status: FeedbackStatus,
+    /// The stored custom values with what the edit sends laid over them
+    /// (`null` clears one).
+    pub custom_fields: CustomValues,
 }
 
 /// Which feedback a list shows.
@@ -82,6 +89,7 @@ fn feedback(row: &AnyRow, links: Vec<FeedbackLink>) -> Result<Feedback> {
         submitted_by: opt_id(row, "submitted_by")?,
         status: word(row, "status", FeedbackStatus::parse)?,
         links,
+        custom_fields: CustomValues::new(),
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -100,7 +108,9 @@ async fn fetch(tx: &mut Tx, fb: Id) -> Result<(Feedback, Id)> {
         .fetch_all(&mut **tx)
         .await?;
     let links = links.iter().map(link).collect::<Result<Vec<_>>>()?;
-    Ok((feedback(&row, links)?, id(&row, "workspace_id")?))
+    let mut f = feedback(&row, links)?;
+    f.custom_fields = custom::values_of(&mut **tx, FieldObject::Feedback, fb).await?;
+    Ok((f, id(&row, "workspace_id")?))
 }
 
 /// Keeps `linked` true to the links: feedback with links is `linked` unless
@@ -161,6 +171,8 @@ impl Store {
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
+        let none = CustomValues::new();
+        custom::save(&mut tx, p.workspace_id, FieldObject::Feedback, Id(fid), &none, &new.custom_fields).await?;
         let (fb, ws) = fetch(&mut tx, Id(fid)).await?;
         let after = json!({"source": fb.source, "customer": fb.customer});
         record(&mut tx, &change(ws, actor, "feedback.created", "feedback", fb.id).after(after), now).await?;
@@ -197,7 +209,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>("id")).collect::<Result<_, _>>()?;
-        let links = if let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) {
+        let (lo, hi) = (ids.iter().min().copied().unwrap_or(0), ids.iter().max().copied().unwrap_or(-1));
+        let mut values = custom::values_between(&self.pool, FieldObject::Feedback, product, lo, hi).await?;
+        let links = if !ids.is_empty() {
             let rows = sqlx::query(concat!(
                 link_cols!(),
                 " WHERE l.feedback_id IN (SELECT id FROM feedback WHERE product_id = $1 AND id BETWEEN $2 AND $3) \
@@ -216,7 +230,9 @@ impl Store {
         for row in &rows {
             let fid = id(row, "id")?;
             let mine: Vec<FeedbackLink> = links.iter().filter(|l| l.feedback_id == fid).cloned().collect();
-            items.push(feedback(row, mine)?);
+            let mut f = feedback(row, mine)?;
+            f.custom_fields = values.remove(&fid.0).unwrap_or_default();
+            items.push(f);
         }
         Ok(crate::page(items, limit, |f| f.id))
     }
@@ -240,6 +256,7 @@ impl Store {
             segment: before.segment.clone(),
             customer_value_minor: before.customer_value_minor,
             status: before.status,
+            custom_fields: before.custom_fields.clone(),
         };
         edit(&mut e)?;
         sqlx::query(
@@ -256,6 +273,7 @@ impl Store {
         .bind(fb.0)
         .execute(&mut *tx)
         .await?;
+        custom::save(&mut tx, ws, FieldObject::Feedback, fb, &before.custom_fields, &e.custom_fields).await?;
         settle_status(&mut tx, fb).await?;
         let (after, _) = fetch(&mut tx, fb).await?;
         record_update(&mut tx, change(ws, actor, "feedback.updated", "feedback", fb), &before, &after, now).await?;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tandem_core::custom::{CustomValues, FieldObject};
 use tandem_core::project::{
     BoardStatus, ConstraintType, Dependency, DependencyType, Estimate, LagKind, LocalTime, Task, TaskAssignment,
     TaskConstraint, TaskKind,
@@ -13,6 +14,7 @@ use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
 use crate::activity::{change, record, record_update};
+use crate::custom;
 use crate::rows::{check_version, id, millis, opt_id, opt_local, opt_millis, word};
 use crate::{Result, Store, StoreError};
 
@@ -59,6 +61,9 @@ pub struct TaskEdit {
     /// Place among the siblings, from 1; on an update a changed position
     /// moves the task there (a new parent without one puts it last).
     pub position: Option<i64>,
+    /// Custom values: on an update the stored ones with what the edit
+    /// sends laid over them (`null` clears one).
+    pub custom_fields: CustomValues,
 }
 
 impl TaskEdit {
@@ -94,6 +99,7 @@ impl TaskEdit {
             external_start: t.external_start,
             leveling_delay_elapsed: t.leveling_delay_elapsed,
             position: Some(t.position),
+            custom_fields: t.custom_fields.clone(),
         }
     }
 
@@ -195,6 +201,7 @@ fn task(row: &AnyRow) -> Result<Task> {
         resume: opt_local(row, "resume_at")?,
         external_start: opt_local(row, "external_start")?,
         leveling_delay_elapsed: row.try_get::<i64, _>("leveling_delay_elapsed")? != 0,
+        custom_fields: CustomValues::new(),
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
         updated_at: millis(row, "updated_at")?,
@@ -330,6 +337,7 @@ impl Store {
             check_calendar(&mut tx, before.project_id, e.slack_calendar_id).await?;
         }
         write_fields(&mut tx, t, &e, position, Some(&before), now).await?;
+        custom::save(&mut tx, ws, FieldObject::Task, t, &before.custom_fields, &e.custom_fields).await?;
         if e.assignments != before.assignments {
             write_assignments(&mut tx, ws, t, &e.assignments).await?;
         }

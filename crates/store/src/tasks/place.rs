@@ -19,6 +19,10 @@ pub(super) async fn project_tasks(tx: &mut Tx, project: Id) -> Result<Vec<Task>>
     let rows =
         sqlx::query(concat!(task_cols!(), " WHERE t.project_id = $1")).bind(project.0).fetch_all(&mut **tx).await?;
     let mut tasks = rows.iter().map(task).collect::<Result<Vec<_>>>()?;
+    let mut values = crate::custom::values_in(&mut **tx, FieldObject::Task, project).await?;
+    for t in &mut tasks {
+        t.custom_fields = values.remove(&t.id.0).unwrap_or_default();
+    }
     let rows = sqlx::query(
         "SELECT a.task_id, a.resource_id, a.units FROM assignments a JOIN tasks t ON t.id = a.task_id \
          WHERE t.project_id = $1 ORDER BY a.id",
@@ -117,6 +121,7 @@ pub(super) async fn fetch_unplaced(tx: &mut Tx, t: Id) -> Result<(Task, Id)> {
         .map(|r| Ok(TaskAssignment { resource_id: id(r, "resource_id")?, units: r.try_get("units")? }))
         .collect::<Result<_>>()?;
     found.work_minutes = Task::work(found.duration_minutes, &found.assignments);
+    found.custom_fields = crate::custom::values_of(&mut **tx, FieldObject::Task, t).await?;
     Ok((found, id(&row, "workspace_id")?))
 }
 
@@ -429,6 +434,8 @@ pub(crate) async fn insert_task(tx: &mut Tx, actor: Id, project: Id, e: &TaskEdi
     };
     write_fields(tx, Id(tid), e, position, None, now).await?;
     write_assignments(tx, Id(ws), Id(tid), &e.assignments).await?;
+    let none = tandem_core::custom::CustomValues::new();
+    crate::custom::save(tx, Id(ws), FieldObject::Task, Id(tid), &none, &e.custom_fields).await?;
     let (t, _) = fetch_task(tx, Id(tid)).await?;
     sync_delivery(tx, Id(ws), actor, t.feature_id, now).await?;
     record(tx, &change(Id(ws), actor, "task.created", "task", t.id).after(json!({"key": t.key, "name": t.name})), now)

@@ -3,6 +3,7 @@
 use super::*;
 
 use serde::Deserialize;
+use tandem_core::custom::{CustomValues, FieldObject};
 use tandem_core::model::Day;
 use tandem_core::product::{Feature, FeatureStatus, Lane};
 use tandem_core::scoring::{Framework, Ice, Kano, Moscow, Rice, ScoringInputs, ValueEffort, Wsjf};
@@ -14,6 +15,7 @@ use utoipa::ToSchema;
 use crate::App;
 use crate::access::InProduct;
 use crate::error::AppError;
+use crate::ops::custom;
 
 // ---- features ----
 
@@ -32,6 +34,9 @@ pub struct CreateFeature {
     pub moscow: Option<Moscow>,
     pub kano: Option<Kano>,
     pub adoption_event: Option<String>,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 pub async fn create_feature(state: &App, a: &InProduct, req: CreateFeature) -> Result<Feature, AppError> {
@@ -57,6 +62,8 @@ pub async fn create_feature(state: &App, a: &InProduct, req: CreateFeature) -> R
         kano: req.kano,
     };
     inputs.validate()?;
+    let custom_fields = custom::sent(req.custom_fields)?;
+    custom::check_new(state, a.scope.workspace_id, FieldObject::Feature, &custom_fields).await?;
     let new = NewFeature {
         title: validate::name("title", &req.title)?,
         description: opt_text("description", req.description)?.unwrap_or_default(),
@@ -64,6 +71,7 @@ pub async fn create_feature(state: &App, a: &InProduct, req: CreateFeature) -> R
         release_id: req.release_id,
         inputs,
         adoption_event: validate::optional_name("adoption_event", req.adoption_event.as_deref())?,
+        custom_fields,
     };
     Ok(state.store.create_feature(a.user_id, a.scope.product_id, &new, state.clock.now()).await?)
 }
@@ -101,6 +109,9 @@ pub struct UpdateFeature {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub shipped_on: Option<Option<Day>>,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
     /// The version read; or send it in `If-Match`.
     pub version: Option<i64>,
 }
@@ -109,7 +120,11 @@ impl UpdateFeature {
     /// The rights this edit needs beyond reading.
     fn needs(&self) -> Vec<ProductAction> {
         let mut v = Vec::new();
-        if self.title.is_some() || self.description.is_some() || self.adoption_event.is_some() {
+        if self.title.is_some()
+            || self.description.is_some()
+            || self.adoption_event.is_some()
+            || self.custom_fields.is_some()
+        {
             v.push(ProductAction::Edit);
         }
         let priority = self.status.is_some()
@@ -148,6 +163,7 @@ pub async fn update_feature(
     let title = req.title.map(|t| validate::name("title", &t)).transpose()?;
     let description = opt_text("description", req.description)?;
     let reason = opt_text("rejection_reason", req.rejection_reason)?;
+    let sent_custom = req.custom_fields.map(|v| custom::sent(Some(v))).transpose()?;
     let adoption = req.adoption_event.map(|e| validate::optional_name("adoption_event", e.as_deref())).transpose()?;
     let today = Day::of(state.clock.now());
     let f = state
@@ -165,6 +181,9 @@ pub async fn update_feature(
                 }
                 if let Some(v) = adoption {
                     e.adoption_event = v;
+                }
+                if let Some(v) = sent_custom {
+                    custom::lay_over(&mut e.custom_fields, v);
                 }
                 if let Some(v) = req.lane {
                     e.lane = v;

@@ -4,6 +4,7 @@ use super::*;
 
 use serde::Deserialize;
 use tandem_core::Id;
+use tandem_core::custom::{CustomValues, FieldObject};
 use tandem_core::product::{Feedback, FeedbackSource, FeedbackStatus, Importance};
 use tandem_core::validate::{self, Invalid};
 use tandem_store::product::NewFeedback;
@@ -12,6 +13,7 @@ use utoipa::ToSchema;
 use crate::App;
 use crate::access::InProduct;
 use crate::error::AppError;
+use crate::ops::custom;
 
 // ---- feedback ----
 
@@ -25,6 +27,9 @@ pub struct CreateFeedback {
     pub segment: Option<String>,
     /// Customer value (e.g. ARR) in minor units, 0 or more.
     pub customer_value_minor: Option<i64>,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 fn check_value(v: Option<i64>) -> Result<Option<i64>, Invalid> {
@@ -38,12 +43,15 @@ pub async fn create_feedback(state: &App, a: &InProduct, req: CreateFeedback) ->
     let customer = validate::optional_name("customer", req.customer.as_deref())?;
     let source =
         req.source.unwrap_or(if customer.is_some() { FeedbackSource::Customer } else { FeedbackSource::Internal });
+    let custom_fields = custom::sent(req.custom_fields)?;
+    custom::check_new(state, a.scope.workspace_id, FieldObject::Feedback, &custom_fields).await?;
     let new = NewFeedback {
         text: validate::required_text("text", &req.text)?,
         source,
         customer,
         segment: validate::optional_name("segment", req.segment.as_deref())?,
         customer_value_minor: check_value(req.customer_value_minor)?,
+        custom_fields,
     };
     Ok(state.store.create_feedback(a.user_id, a.scope.product_id, &new, state.clock.now()).await?)
 }
@@ -64,6 +72,9 @@ pub struct UpdateFeedback {
     pub customer_value_minor: Option<Option<i64>>,
     /// `new`, `triaged` or `archived`; `linked` follows from links.
     pub status: Option<FeedbackStatus>,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
     /// The version read; or send it in `If-Match`.
     pub version: Option<i64>,
 }
@@ -82,6 +93,7 @@ pub async fn update_feedback(
     let customer = req.customer.map(|c| validate::optional_name("customer", c.as_deref())).transpose()?;
     let segment = req.segment.map(|c| validate::optional_name("segment", c.as_deref())).transpose()?;
     let value = req.customer_value_minor.map(check_value).transpose()?;
+    let sent_custom = req.custom_fields.map(|v| custom::sent(Some(v))).transpose()?;
     let f = state
         .store
         .update_feedback(
@@ -106,6 +118,9 @@ pub async fn update_feedback(
                 }
                 if let Some(v) = req.status {
                     e.status = v;
+                }
+                if let Some(v) = sent_custom {
+                    custom::lay_over(&mut e.custom_fields, v);
                 }
                 Ok(())
             },

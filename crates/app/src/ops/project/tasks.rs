@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
+use tandem_core::custom::{CustomValues, FieldObject};
 use tandem_core::project::{
     BoardStatus, Dependency, DependencyType, Estimate, LagKind, LocalTime, Task, TaskAssignment, TaskConstraint,
     TaskKind, duration, lag, units,
@@ -15,6 +16,7 @@ use utoipa::ToSchema;
 use crate::App;
 use crate::access::{InProject, project_access};
 use crate::error::AppError;
+use crate::ops::custom;
 use crate::ops::product::nullable;
 
 // ---- tasks and dependencies ----
@@ -55,6 +57,9 @@ pub struct CreateTask {
     pub external_start: Option<LocalTime>,
     /// Its place among its siblings, from 1 (default: last).
     pub position: Option<i64>,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 fn percent(v: i64) -> Result<i64, Invalid> {
@@ -146,6 +151,7 @@ fn kind_is_milestone(kind: Option<TaskKind>) -> Result<Option<bool>, Invalid> {
 
 pub async fn create_task(state: &App, a: &InProject, req: CreateTask) -> Result<Task, AppError> {
     let mut e = new_task_edit(req)?;
+    custom::check_new(state, a.scope.workspace_id, FieldObject::Task, &e.custom_fields).await?;
     fill_progress(state, a.scope.project_id, None, &mut e).await?;
     check_progress(&e)?;
     Ok(state.store.create_task(a.user_id, a.scope.project_id, &e, state.clock.now()).await?)
@@ -158,6 +164,7 @@ pub fn new_task_edit(req: CreateTask) -> Result<TaskEdit, AppError> {
     c.check()?;
     let default = if milestone { 0 } else { 480 };
     let e = TaskEdit {
+        custom_fields: custom::sent(req.custom_fields)?,
         name: validate::name("name", &req.name)?,
         parent_id: req.parent_id,
         milestone,
@@ -252,6 +259,9 @@ pub struct UpdateTask {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub external_start: Option<Option<LocalTime>>,
+    /// Custom field values by key (`null` clears one on an edit).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<CustomValues>,
     /// The version read; or send it in `If-Match`.
     pub version: Option<i64>,
 }
@@ -284,6 +294,7 @@ impl UpdateTask {
             manual_start,
             manual_finish,
             external_start,
+            custom_fields,
             version: _,
         } = self;
         name.is_none()
@@ -305,6 +316,7 @@ impl UpdateTask {
             && manual_start.is_none()
             && manual_finish.is_none()
             && external_start.is_none()
+            && custom_fields.is_none()
     }
 }
 
@@ -351,6 +363,7 @@ pub async fn update_task(
     }
     let prio = req.priority.map(priority).transpose()?;
     let assigned = req.assignments.map(assignments).transpose()?;
+    let sent_custom = req.custom_fields.map(|v| custom::sent(Some(v))).transpose()?;
     if let Some(p) = req.position
         && p < 1
     {
@@ -414,6 +427,9 @@ pub async fn update_task(
                 }
                 if let Some(v) = notes {
                     e.notes = v;
+                }
+                if let Some(v) = sent_custom {
+                    custom::lay_over(&mut e.custom_fields, v);
                 }
                 if let Some(v) = remaining {
                     e.remaining_minutes = v;

@@ -68,6 +68,7 @@ pub async fn feature_create(
         .await
         .map_err(on(&page))?;
     let req = CreateFeature {
+        custom_fields: None,
         title: form.title,
         description: None,
         lane: None,

@@ -71,6 +71,7 @@ pub async fn feedback_create(
         .await
         .map_err(on(&page))?;
     let req = CreateFeedback {
+        custom_fields: None,
         text: form.text,
         source: None,
         customer: form.customer,

@@ -91,6 +91,7 @@ pub async fn risk_create(
     let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     let cost = super::form_money("cost_impact", form.cost_impact.as_deref()).map_err(on(&at))?;
     let req = CreateRisk {
+        custom_fields: None,
         title: form.title,
         description: None,
         probability: form.probability,
@@ -145,6 +146,7 @@ pub async fn defect_create(
     let (at, id) = page(&path, "/defects");
     let a = project_access(&state, p.id(), id?, ProjectAction::Contribute).await.map_err(on(&at))?;
     let req = CreateDefect {
+        custom_fields: None,
         title: form.title,
         description: None,
         severity: Some(form.severity),

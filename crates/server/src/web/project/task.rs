@@ -232,7 +232,7 @@ fn values_of(t: &Task) -> DetailsForm {
 
 pub(super) fn problem_of(form: &'static str, e: &AppError) -> Option<Problem> {
     match e {
-        AppError::Invalid(i) => Some(Problem { form, field: i.field.to_owned(), message: i.message.clone() }),
+        AppError::Invalid(i) => Some(Problem { form, field: i.field.to_string(), message: i.message.clone() }),
         AppError::Conflict(m) | AppError::BadOption(m) => {
             Some(Problem { form, field: String::new(), message: m.clone() })
         }
@@ -504,7 +504,7 @@ pub async fn task_save(
         Err(refused) => {
             let problems = refused
                 .into_iter()
-                .map(|i| Problem { form: "details", field: i.field.to_owned(), message: i.message })
+                .map(|i| Problem { form: "details", field: i.field.to_string(), message: i.message })
                 .collect();
             return show(&state, &p, id, Some(form), problems, false).await;
         }

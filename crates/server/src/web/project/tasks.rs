@@ -111,6 +111,7 @@ pub async fn task_create(
     let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     let milestone = form.milestone.is_some();
     let req = CreateTask {
+        custom_fields: None,
         name: form.name,
         parent_id: opt_id(form.parent_id.as_deref()),
         kind: milestone.then_some(TaskKind::Milestone),
