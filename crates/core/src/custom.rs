@@ -218,7 +218,16 @@ pub fn read(field: &CustomField, raw: &Value) -> Result<Option<Value>, Invalid> 
             Value::String(d.to_string())
         }
         (FieldType::Select, _, Some(t)) => Value::String(option(t)?),
-        (FieldType::MultiSelect, _, Some(t)) => Value::Array(vec![Value::String(option(t)?)]),
+        // One option, or several typed with commas (an option's own comma
+        // wins: the whole text is tried first).
+        (FieldType::MultiSelect, _, Some(t)) => match option(t) {
+            Ok(o) => Value::Array(vec![Value::String(o)]),
+            Err(e) if !t.contains(',') => return Err(e),
+            Err(_) => {
+                let items: Vec<Value> = t.split(',').map(|p| Value::String(p.trim().to_owned())).collect();
+                return read(field, &Value::Array(items));
+            }
+        },
         (FieldType::MultiSelect, Value::Array(items), _) => {
             let mut picked: Vec<String> = Vec::new();
             for item in items {
@@ -401,6 +410,8 @@ mod tests {
         let m = field("m", FieldType::MultiSelect, &["a", "b", "c"], false);
         assert_eq!(read(&m, &json!(["c", "A", "c"])).unwrap(), Some(json!(["a", "c"])));
         assert_eq!(read(&m, &json!("b")).unwrap(), Some(json!(["b"])));
+        assert_eq!(read(&m, &json!("c, a")).unwrap(), Some(json!(["a", "c"])));
+        assert!(read(&m, &json!("a, z")).is_err());
         assert_eq!(read(&m, &json!([])).unwrap(), None);
         assert!(read(&m, &json!([1])).is_err());
 

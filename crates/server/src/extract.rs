@@ -44,30 +44,54 @@ pub struct ApiForm<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiForm<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_form = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        if !is_form {
-            return Err(ApiError::UnsupportedMedia(
-                "send the body as a form with `Content-Type: application/x-www-form-urlencoded`".into(),
-            ));
-        }
-        let body = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge { limit: 0 }
-            } else {
-                ApiError::Malformed(e.body_text())
-            }
-        })?;
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&body));
-        serde_path_to_error::deserialize(de).map(ApiForm).map_err(|e| {
-            let field = e.path().to_string();
-            let (field, message) = field_refusal(&field, &e.inner().to_string());
-            ApiError::FormField { field, message }
-        })
+        let body = form_body(req, state).await?;
+        parse_form(&body).map(ApiForm)
     }
+}
+
+/// A form whose custom-field inputs (`cf.<key>`, `cf.<key>.<n>` for each
+/// option of a multi select) come apart from its other fields, which are
+/// read as [`ApiForm`] reads them.
+pub struct ApiFormCustom<T>(pub T, pub Vec<(String, String)>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiFormCustom<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = form_body(req, state).await?;
+        let (custom, rest): (Vec<_>, Vec<_>) = form_urlencoded::parse(&body).partition(|(k, _)| k.starts_with("cf."));
+        let custom = custom.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let rest = form_urlencoded::Serializer::new(String::new()).extend_pairs(rest).finish();
+        Ok(ApiFormCustom(parse_form(rest.as_bytes())?, custom))
+    }
+}
+
+async fn form_body<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body::Bytes, ApiError> {
+    let is_form = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(ApiError::UnsupportedMedia(
+            "send the body as a form with `Content-Type: application/x-www-form-urlencoded`".into(),
+        ));
+    }
+    axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge { limit: 0 }
+        } else {
+            ApiError::Malformed(e.body_text())
+        }
+    })
+}
+
+fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(body));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let (field, message) = field_refusal(&field, &e.inner().to_string());
+        ApiError::FormField { field, message }
+    })
 }
 
 /// A form field's refusal in words: which field, and what it must hold.

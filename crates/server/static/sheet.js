@@ -58,9 +58,19 @@
   // the chart, the ID to the name in the sheet; none in a narrow sheet.
   let STICKY = GANTT ? COLS.length : 3;
   let SHEET_W = 0;
+  // The workspace's custom task fields follow, typed as text: options by
+  // name (several with commas), people by name, dates as 2026-03-31.
+  const customCols = () => ((data && data.fields) || []).map((f) => {
+    const key = `cf.${f.key}`;
+    const show = f.type === "person" ? (v) => (v ? f.people[v] || "a former member" : "")
+      : f.type === "date" ? (v) => (v ? dateText(`${v}T00:00:00`) : "")
+        : (v) => String(v ?? "");
+    const raw = f.type === "person" ? (r) => show(r[key]) : (r) => String(r[key] ?? "");
+    return { key, label: f.name, w: 140, edit: true, show, raw };
+  });
   const columns = () => {
     const narrow = scroller.clientWidth < 700;
-    COLS = GANTT ? (narrow ? NARROW_GANTT : WIDE_GANTT) : ALL;
+    COLS = GANTT ? (narrow ? NARROW_GANTT : WIDE_GANTT) : ALL.concat(customCols());
     STICKY = GANTT ? COLS.length : narrow ? 0 : 3;
     let x = 0;
     for (const c of COLS) { c.x = x; x += c.w; }

@@ -277,6 +277,18 @@ impl Store {
         fetch(&self.pool, f).await
     }
 
+    /// How many objects hold a value of each field of the workspace.
+    pub async fn custom_field_counts(&self, ws: Id) -> Result<HashMap<Id, i64>> {
+        let rows = sqlx::query(
+            "SELECT v.field_id, COUNT(*) AS n FROM custom_values v JOIN custom_fields f ON f.id = v.field_id \
+             WHERE f.workspace_id = $1 GROUP BY v.field_id",
+        )
+        .bind(ws.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((id(r, "field_id")?, r.try_get::<i64, _>("n")?))).collect()
+    }
+
     /// How many objects hold a value of field `f`.
     pub async fn custom_field_uses(&self, f: Id) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM custom_values WHERE field_id = $1")

@@ -8,7 +8,7 @@ mod project;
 pub use product::DEMO_PRODUCT_KEY;
 pub use project::DEMO_PROJECT_KEY;
 
-use tandem_core::{Role, validate};
+use tandem_core::{Id, Role, validate};
 
 use crate::App;
 use crate::error::AppError;
@@ -87,9 +87,42 @@ pub async fn demo(state: &App) -> Result<bool, AppError> {
         users.insert(u.role, member.user_id);
     }
     let pdm = users.get(&Role::ProductManager).copied().unwrap_or(admin_user.id);
+    custom_fields(state, ws.id, admin_user.id).await?;
     product::demo_product(state, ws.id, pdm).await?;
     project::demo_project(state, ws.id, &users).await?;
     Ok(true)
+}
+
+/// The demo's custom fields, one or two per kind of object; the seed's
+/// objects fill some of them as they are made.
+async fn custom_fields(state: &App, ws: Id, admin: Id) -> Result<(), AppError> {
+    use tandem_core::custom::{FieldObject as O, FieldType as T};
+    let fields: [(O, &str, &str, T, &[&str]); 7] = [
+        (O::Feature, "customer_tier", "Customer tier", T::Select, &["Enterprise", "Mid-market", "SMB"]),
+        (O::Feature, "spec", "Spec", T::Url, &[]),
+        (O::Feedback, "channel", "Channel", T::Select, &["Sales call", "Support ticket", "Interview"]),
+        (O::Task, "component", "Component", T::Select, &["Web", "API", "Payments", "Infra"]),
+        (O::Task, "reviewer", "Reviewer", T::Person, &[]),
+        (O::Risk, "area", "Area", T::Text, &[]),
+        (O::Defect, "browser", "Browser", T::Text, &[]),
+    ];
+    for (object, key, name, kind, options) in fields {
+        let draft = tandem_store::custom::FieldDraft {
+            object,
+            key: key.into(),
+            name: name.into(),
+            kind,
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
+            required: false,
+        };
+        state.store.create_custom_field(admin, ws, &draft, state.clock.now()).await?;
+    }
+    Ok(())
+}
+
+/// Custom values for a seeded object: `(key, value)` pairs.
+pub(crate) fn values(pairs: &[(&str, &str)]) -> Option<tandem_core::custom::CustomValues> {
+    Some(pairs.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).to_owned()))).collect())
 }
 
 /// Creates the first admin and a workspace from `TANDEM_ADMIN_EMAIL` and

@@ -241,14 +241,14 @@ pub async fn demo_product(state: &App, ws: Id, pdm: Id) -> Result<(), AppError> 
         releases.push(r.id);
     }
     let mut features = Vec::new();
-    for spec in &FEATURES {
+    for (i, spec) in FEATURES.iter().enumerate() {
         let (reach, impact, confidence, effort) = spec.rice;
         let scored = effort > 0.0;
         let feature = ops::create_feature(
             state,
             &a,
             CreateFeature {
-                custom_fields: None,
+                custom_fields: super::values(&[("customer_tier", ["Enterprise", "Mid-market", "SMB"][i % 3])]),
                 title: spec.title.into(),
                 description: Some(format!(
                     "## Problem\n\nShoppers and merchants asked for **{}**.\n\n## Acceptance criteria\n\n\
@@ -312,7 +312,10 @@ pub async fn demo_product(state: &App, ws: Id, pdm: Id) -> Result<(), AppError> 
             state,
             &a,
             CreateFeedback {
-                custom_fields: None,
+                custom_fields: super::values(&[(
+                    "channel",
+                    if customer.is_some() { "Sales call" } else { "Support ticket" },
+                )]),
                 text: text.into(),
                 source: FeedbackSource::parse(source),
                 customer: customer.map(str::to_owned),

@@ -250,7 +250,11 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
             state,
             &a,
             CreateTask {
-                custom_fields: None,
+                custom_fields: if t.phase || t.milestone {
+                    None
+                } else {
+                    super::values(&[("component", ["Web", "API", "Payments", "Infra"][order.len() % 4])])
+                },
                 name: t.name.into(),
                 parent_id: if t.phase { None } else { parent },
                 kind: t.milestone.then_some(tandem_core::project::TaskKind::Milestone),
@@ -408,7 +412,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
             state,
             &a,
             risks::CreateRisk {
-                custom_fields: None,
+                custom_fields: super::values(&[("area", "Payments")]),
                 title: title.into(),
                 description: None,
                 probability: p,
@@ -436,7 +440,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
             state,
             &reporter,
             risks::CreateDefect {
-                custom_fields: None,
+                custom_fields: if title.contains("Safari") { super::values(&[("browser", "Safari 16")]) } else { None },
                 title: title.into(),
                 description: None,
                 severity: Some(sev),

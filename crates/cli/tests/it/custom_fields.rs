@@ -37,25 +37,25 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
         let tier = field(
             &pdm,
             &ws,
-            json!({"object": "feature", "name": "Customer tier", "type": "select",
+            json!({"object": "feature", "name": "Support plan", "type": "select",
                    "options": ["Gold", "Silver"], "required": true}),
         )
         .await;
-        assert_eq!((tier["key"].as_str(), tier["type"].as_str()), (Some("customer_tier"), Some("select")));
+        assert_eq!((tier["key"].as_str(), tier["type"].as_str()), (Some("support_plan"), Some("select")));
         let arr = field(&pdm, &ws, json!({"object": "feature", "key": "arr", "name": "ARR", "type": "number"})).await;
         let tags = field(
             &pdm,
             &ws,
             json!({"object": "feature", "key": "tags", "name": "Tags", "type": "multi_select",
-                   "options": ["mobile", "web", "api"]}),
+                   "options": ["quokka", "web", "api"]}),
         )
         .await;
-        field(&pdm, &ws, json!({"object": "feature", "key": "spec", "name": "Spec", "type": "url"})).await;
+        field(&pdm, &ws, json!({"object": "feature", "key": "spec_link", "name": "Spec link", "type": "url"})).await;
         field(&pdm, &ws, json!({"object": "feature", "key": "review_on", "name": "Review on", "type": "date"})).await;
-        field(&pm, &ws, json!({"object": "task", "key": "reviewer", "name": "Reviewer", "type": "person"})).await;
-        field(&pm, &ws, json!({"object": "risk", "key": "area", "name": "Area", "type": "text"})).await;
+        field(&pm, &ws, json!({"object": "task", "key": "qa_reviewer", "name": "QA reviewer", "type": "person"})).await;
+        field(&pm, &ws, json!({"object": "risk", "key": "risk_area", "name": "Risk area", "type": "text"})).await;
         field(&pm, &ws, json!({"object": "defect", "key": "found_by", "name": "Found by", "type": "text"})).await;
-        field(&pdm, &ws, json!({"object": "feedback", "key": "channel", "name": "Channel", "type": "text"})).await;
+        field(&pdm, &ws, json!({"object": "feedback", "key": "heard_via", "name": "Heard via", "type": "text"})).await;
         expect_error(
             pm.post(&fields_url, json!({"object": "feature", "name": "X", "type": "text"})).await,
             403,
@@ -88,21 +88,22 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
         // Every member reads the definitions; `object` narrows.
         let listed = json_ok(dev.get(&format!("{fields_url}?object=feature")).await, 200).await;
         let keys: Vec<&str> = listed["items"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
-        assert_eq!(keys, ["customer_tier", "arr", "tags", "spec", "review_on"]);
+        // The demo's own two first.
+        assert_eq!(keys, ["customer_tier", "spec", "support_plan", "arr", "tags", "spec_link", "review_on"]);
         expect_error(dev.get(&format!("{fields_url}?object=epic")).await, 422, "invalid_value").await;
 
         // A new feature must fill the required field; values are checked
         // by type and stored in their canonical form.
         let features = format!("/api/v1/products/{product}/features");
         let e = expect_error(pdm.post(&features, json!({"title": "Offline mode"})).await, 422, "invalid_value").await;
-        assert_eq!(e["error"]["details"]["field"], "custom_fields.customer_tier");
+        assert_eq!(e["error"]["details"]["field"], "custom_fields.support_plan");
         for (values, bad) in [
-            (json!({"customer_tier": "Bronze"}), "custom_fields.customer_tier"),
-            (json!({"customer_tier": "Gold", "arr": "lots"}), "custom_fields.arr"),
-            (json!({"customer_tier": "Gold", "tags": ["desktop"]}), "custom_fields.tags"),
-            (json!({"customer_tier": "Gold", "spec": "javascript:alert(1)"}), "custom_fields.spec"),
-            (json!({"customer_tier": "Gold", "review_on": "next week"}), "custom_fields.review_on"),
-            (json!({"customer_tier": "Gold", "nope": 1}), "custom_fields.nope"),
+            (json!({"support_plan": "Bronze"}), "custom_fields.support_plan"),
+            (json!({"support_plan": "Gold", "arr": "lots"}), "custom_fields.arr"),
+            (json!({"support_plan": "Gold", "tags": ["desktop"]}), "custom_fields.tags"),
+            (json!({"support_plan": "Gold", "spec_link": "javascript:alert(1)"}), "custom_fields.spec_link"),
+            (json!({"support_plan": "Gold", "review_on": "next week"}), "custom_fields.review_on"),
+            (json!({"support_plan": "Gold", "nope": 1}), "custom_fields.nope"),
         ] {
             let body = json!({"title": "Offline mode", "custom_fields": values});
             let e = expect_error(pdm.post(&features, body).await, 422, "invalid_value").await;
@@ -113,8 +114,8 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
             pdm.post(
                 &features,
                 json!({"title": "Offline mode", "custom_fields": {
-                    "customer_tier": "gold", "arr": "1,250,000", "tags": ["web", "mobile", "web"],
-                    "spec": "https://specs.example/offline", "review_on": "2027-01-15"}}),
+                    "support_plan": "gold", "arr": "1,250,000", "tags": ["web", "quokka", "web"],
+                    "spec_link": "https://specs.example/offline", "review_on": "2027-01-15"}}),
             )
             .await,
             201,
@@ -122,8 +123,8 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
         .await;
         assert_eq!(
             made["custom_fields"],
-            json!({"customer_tier": "Gold", "arr": 1_250_000, "tags": ["mobile", "web"],
-                   "spec": "https://specs.example/offline", "review_on": "2027-01-15"})
+            json!({"support_plan": "Gold", "arr": 1_250_000, "tags": ["quokka", "web"],
+                   "spec_link": "https://specs.example/offline", "review_on": "2027-01-15"})
         );
         assert_eq!(json_ok(pdm.get(&features).await, 200).await["items"].as_array().unwrap().len(), before + 1);
         let feature = format!("/api/v1/features/{}", id_of(&made));
@@ -134,20 +135,20 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
         // An edit changes only what it names; null clears; a required
         // value cannot be cleared; a bad value changes nothing.
         let edited = json_ok(
-            pdm.patch(&feature, json!({"custom_fields": {"arr": 99.5, "spec": null}, "version": 1})).await,
+            pdm.patch(&feature, json!({"custom_fields": {"arr": 99.5, "spec_link": null}, "version": 1})).await,
             200,
         )
         .await;
         assert_eq!(edited["custom_fields"]["arr"], 99.5);
-        assert!(edited["custom_fields"].get("spec").is_none());
-        assert_eq!(edited["custom_fields"]["customer_tier"], "Gold");
+        assert!(edited["custom_fields"].get("spec_link").is_none());
+        assert_eq!(edited["custom_fields"]["support_plan"], "Gold");
         let e = expect_error(
-            pdm.patch(&feature, json!({"custom_fields": {"customer_tier": null}, "version": 2})).await,
+            pdm.patch(&feature, json!({"custom_fields": {"support_plan": null}, "version": 2})).await,
             422,
             "invalid_value",
         )
         .await;
-        assert_eq!(e["error"]["details"]["field"], "custom_fields.customer_tier");
+        assert_eq!(e["error"]["details"]["field"], "custom_fields.support_plan");
         expect_error(
             pdm.patch(&feature, json!({"title": "Renamed", "custom_fields": {"arr": "x"}, "version": 2})).await,
             422,
@@ -170,7 +171,7 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
         assert_eq!(renamed["key"], "plan");
         let now = json_ok(pdm.get(&feature).await, 200).await;
         assert_eq!(now["custom_fields"]["plan"], "Gold");
-        assert!(now["custom_fields"].get("customer_tier").is_none());
+        assert!(now["custom_fields"].get("support_plan").is_none());
         // The type stays; an option in use stays.
         expect_error(pdm.patch(&tier_url, json!({"type": "text", "version": 2})).await, 422, "invalid_value").await;
         let e = expect_error(pdm.patch(&tier_url, json!({"options": ["Silver"], "version": 2})).await, 409, "conflict")
@@ -182,44 +183,46 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
         // Search finds objects by their values.
         let found = json_ok(pdm.get("/api/v1/search?q=specs.example").await, 200).await;
         assert!(found["items"].as_array().unwrap().is_empty(), "a cleared value is not found: {found}");
-        let found = json_ok(pdm.get("/api/v1/search?q=mobile&type=feature").await, 200).await;
+        let found = json_ok(pdm.get("/api/v1/search?q=quokka&type=feature").await, 200).await;
         assert!(found["items"].as_array().unwrap().iter().any(|i| i["id"] == made["id"]), "{found}");
 
         // A person field takes a member of the workspace only.
-        let me = json_ok(dev.get("/api/v1/me").await, 200).await;
+        let me = json_ok(dev.get("/api/v1/me").await, 200).await["user"].clone();
+        assert!(me["id"].is_string());
         let tasks = format!("/api/v1/projects/{project}/tasks");
         let e = expect_error(
-            pm.post(&tasks, json!({"name": "Review", "custom_fields": {"reviewer": "999999"}})).await,
+            pm.post(&tasks, json!({"name": "Review", "custom_fields": {"qa_reviewer": "999999"}})).await,
             422,
             "invalid_value",
         )
         .await;
-        assert_eq!(e["error"]["details"]["field"], "custom_fields.reviewer");
+        assert_eq!(e["error"]["details"]["field"], "custom_fields.qa_reviewer");
         let task = json_ok(
-            pm.post(&tasks, json!({"name": "Review", "custom_fields": {"reviewer": me["id"].clone()}})).await,
+            pm.post(&tasks, json!({"name": "Review", "custom_fields": {"qa_reviewer": me["id"].clone()}})).await,
             201,
         )
         .await;
-        assert_eq!(task["custom_fields"]["reviewer"], me["id"]);
+        assert_eq!(task["custom_fields"]["qa_reviewer"], me["id"]);
         let all = json_ok(pm.get(&tasks).await, 200).await;
         let listed = all["items"].as_array().unwrap().iter().find(|t| t["id"] == task["id"]).unwrap().clone();
-        assert_eq!(listed["custom_fields"]["reviewer"], me["id"]);
+        assert_eq!(listed["custom_fields"]["qa_reviewer"], me["id"]);
 
         // Risks, defects and feedback carry theirs too.
         let risk = json_ok(
             pm.post(
                 &format!("/api/v1/projects/{project}/risks"),
-                json!({"title": "Vendor", "probability": 2, "impact": 2, "custom_fields": {"area": "Payments"}}),
+                json!({"title": "Vendor", "probability": 2, "impact": 2, "custom_fields": {"risk_area": "Payments"}}),
             )
             .await,
             201,
         )
         .await;
-        assert_eq!(risk["custom_fields"]["area"], "Payments");
+        assert_eq!(risk["custom_fields"]["risk_area"], "Payments");
         let risk_url = format!("/api/v1/risks/{}", id_of(&risk));
         let risk =
-            json_ok(pm.patch(&risk_url, json!({"custom_fields": {"area": "Billing"}, "version": 1})).await, 200).await;
-        assert_eq!(risk["custom_fields"]["area"], "Billing");
+            json_ok(pm.patch(&risk_url, json!({"custom_fields": {"risk_area": "Billing"}, "version": 1})).await, 200)
+                .await;
+        assert_eq!(risk["custom_fields"]["risk_area"], "Billing");
         let defect = json_ok(
             dev.post(
                 &format!("/api/v1/projects/{project}/defects"),
@@ -233,16 +236,16 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
         let fb = json_ok(
             pdm.post(
                 &format!("/api/v1/products/{product}/feedback"),
-                json!({"text": "Please add dark mode", "custom_fields": {"channel": "Intercom"}}),
+                json!({"text": "Please add dark mode", "custom_fields": {"heard_via": "Intercom"}}),
             )
             .await,
             201,
         )
         .await;
-        assert_eq!(fb["custom_fields"]["channel"], "Intercom");
+        assert_eq!(fb["custom_fields"]["heard_via"], "Intercom");
         let inbox = json_ok(pdm.get(&format!("/api/v1/products/{product}/feedback")).await, 200).await;
         let row = inbox["items"].as_array().unwrap().iter().find(|f| f["id"] == fb["id"]).unwrap().clone();
-        assert_eq!(row["custom_fields"]["channel"], "Intercom");
+        assert_eq!(row["custom_fields"]["heard_via"], "Intercom");
 
         // Deleting a field deletes its values and is logged with their count.
         let arr_url = format!("/api/v1/custom-fields/{}", id_of(&arr));

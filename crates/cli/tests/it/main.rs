@@ -10,6 +10,7 @@ mod api_conventions;
 mod architecture;
 mod backup;
 mod browser;
+mod browser_fields;
 mod browser_forms;
 mod browser_keyboard;
 mod browser_live;

@@ -185,3 +185,47 @@ async fn sheet_cells_are_typed_checked_and_guarded() {
     })
     .await;
 }
+
+/// The workspace's task fields are the sheet's last columns: options and
+/// people typed by name, checked as the API checks them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_fields_are_columns_of_the_sheet() {
+    on_each_database("custom_fields_are_columns_of_the_sheet", |app| async move {
+        let ws = app.seed_demo().await;
+        let pm = app.login_as(Role::ProjectManager).await;
+        let p = new_project(&pm, &ws, "Cells", "CEL").await;
+        json_ok(
+            pm.post(&format!("/projects/{p}/sheet"), json!({"op": "add", "after": null, "name": "Build"})).await,
+            200,
+        )
+        .await;
+        let s = sheet(&pm, &p).await;
+        let keys: Vec<&str> = s["fields"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+        assert_eq!(keys, ["component", "reviewer"]);
+        let reviewer = &s["fields"][1];
+        assert_eq!(reviewer["type"], "person");
+        assert!(reviewer["people"].as_object().unwrap().values().any(|n| n == "Pat Project"), "{reviewer}");
+
+        json_ok(cell(&pm, &p, row(&s, "Build"), "cf.component", "api").await, 200).await;
+        let s = sheet(&pm, &p).await;
+        assert_eq!(row(&s, "Build")["cf.component"], "API");
+        json_ok(cell(&pm, &p, row(&s, "Build"), "cf.reviewer", "pat project").await, 200).await;
+        let s = sheet(&pm, &p).await;
+        let me = json_ok(pm.get("/api/v1/me").await, 200).await["user"].clone();
+        assert!(me["id"].is_string());
+        assert_eq!(row(&s, "Build")["cf.reviewer"], me["id"]);
+        for (field, value, named) in [
+            ("cf.component", "Mainframe", "custom_fields.component"),
+            ("cf.reviewer", "Nobody Here", "custom_fields.reviewer"),
+            ("cf.nope", "x", "custom_fields.nope"),
+        ] {
+            let e = expect_error(cell(&pm, &p, row(&s, "Build"), field, value).await, 422, "invalid_value").await;
+            assert_eq!(e["error"]["details"]["field"], named);
+        }
+        // An empty cell clears the value.
+        json_ok(cell(&pm, &p, row(&s, "Build"), "cf.component", "").await, 200).await;
+        let s = sheet(&pm, &p).await;
+        assert!(row(&s, "Build").get("cf.component").is_none(), "{}", row(&s, "Build"));
+    })
+    .await;
+}

@@ -4,6 +4,7 @@
 
 mod account;
 mod activity;
+pub(crate) mod custom;
 pub(crate) mod human;
 mod mywork;
 mod nav;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/features/{id}/comment", post(product::features::feature_comment))
         .route("/feedback/{id}/triage", post(product::feedback::feedback_triage))
         .route("/feedback/{id}/link", post(product::feedback::feedback_link))
+        .route("/feedback/{id}/fields", post(product::feedback::feedback_fields))
         .route("/key-results/{id}/record", post(product::outcomes::key_result_record))
         .route("/products/{id}/edit", post(product::forms::product_update))
         .route("/products/{id}/releases/new", post(product::forms::release_create))
@@ -112,6 +114,8 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/monte-carlo", get(project::outlook::monte_carlo).post(project::outlook::monte_carlo_run))
         .route("/projects/{id}/defects", get(project::risks::defects).post(project::risks::defect_create))
         .route("/defects/{id}/status", post(project::risks::defect_status))
+        .route("/defects/{id}/fields", post(project::risks::defect_fields))
+        .route("/risks/{id}/fields", post(project::risks::risk_fields))
         .route("/projects/{id}/reports", get(project::outlook::reports).post(project::outlook::report_draft))
         .route("/status-reports/{id}", get(project::outlook::report).post(project::outlook::report_edit))
         .route("/projects/{id}/changes", get(project::changes::changes).post(project::changes::change_file))
@@ -122,6 +126,9 @@ pub fn router() -> Router<AppState> {
         .route("/w/{ws}/settings", get(workspace::settings_page).post(workspace::settings_submit))
         .route("/w/{ws}/settings/members", get(workspace::members_page).post(workspace::members_add))
         .route("/w/{ws}/settings/decision-rights", get(workspace::decisions_page).post(workspace::decisions_submit))
+        .route("/w/{ws}/settings/fields", get(custom::settings).post(custom::settings_add))
+        .route("/custom-fields/{id}/edit", post(custom::settings_edit))
+        .route("/custom-fields/{id}/delete", post(custom::settings_delete))
         .route("/w/{ws}/settings/members/{id}", post(workspace::members_update))
         .route("/w/{ws}/settings/members/{id}/remove", post(workspace::members_remove))
         .route("/static/app.css", served(CSS, include_str!("../../static/app.css")))
@@ -316,6 +323,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
         crate::extract::ApiForm::<T>::from_request(req, state)
             .await
             .map(|f| PageForm(f.0))
+            .map_err(|error| PageError { error, path })
+    }
+}
+
+/// [`PageForm`] with the form's custom-field inputs apart
+/// (see [`crate::extract::ApiFormCustom`]).
+pub struct PageFormCustom<T>(pub T, pub Vec<(String, String)>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageFormCustom<T> {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let path = req.uri().path().to_owned();
+        crate::extract::ApiFormCustom::<T>::from_request(req, state)
+            .await
+            .map(|f| PageFormCustom(f.0, f.1))
             .map_err(|error| PageError { error, path })
     }
 }

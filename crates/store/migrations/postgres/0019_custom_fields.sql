@@ -78,3 +78,16 @@ END;
 $$;
 CREATE TRIGGER search_custom AFTER INSERT OR UPDATE OR DELETE ON custom_values
     FOR EACH ROW EXECUTE FUNCTION search_custom();
+
+-- A task field renamed or deleted changes what a plan's tasks carry, so
+-- the plans of the workspace move on (their cached schedules hold tasks).
+CREATE FUNCTION plan_touch_custom_field() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.object = 'task' THEN
+        PERFORM plan_bump(ARRAY(SELECT id FROM projects WHERE workspace_id = OLD.workspace_id));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER plan_custom_fields AFTER UPDATE OR DELETE ON custom_fields
+    FOR EACH ROW EXECUTE FUNCTION plan_touch_custom_field();

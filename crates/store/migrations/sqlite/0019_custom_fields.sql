@@ -102,3 +102,14 @@ CREATE TRIGGER search_custom_delete AFTER DELETE ON custom_values BEGIN
         WHERE v.object_id = OLD.object_id AND f.type <> 'person' AND f.object = search_entries.kind)
     WHERE object_id = OLD.object_id AND kind IN ('feature', 'task', 'feedback', 'risk', 'defect');
 END;
+
+-- A task field renamed or deleted changes what a plan's tasks carry, so
+-- the plans of the workspace move on (their cached schedules hold tasks).
+CREATE TRIGGER plan_custom_fields_update AFTER UPDATE ON custom_fields WHEN NEW.object = 'task' BEGIN
+    UPDATE plan_revisions SET revision = revision + 1
+    WHERE project_id IN (SELECT id FROM projects WHERE workspace_id = NEW.workspace_id);
+END;
+CREATE TRIGGER plan_custom_fields_delete AFTER DELETE ON custom_fields WHEN OLD.object = 'task' BEGIN
+    UPDATE plan_revisions SET revision = revision + 1
+    WHERE project_id IN (SELECT id FROM projects WHERE workspace_id = OLD.workspace_id);
+END;

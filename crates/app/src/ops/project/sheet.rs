@@ -50,6 +50,10 @@ pub struct SheetRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_finish: Option<LocalTime>,
     pub version: i64,
+    /// Custom values as text, keyed `cf.<key>` like their columns (a
+    /// person as their user id, options joined with commas).
+    #[serde(flatten)]
+    pub custom: std::collections::BTreeMap<String, String>,
 }
 
 /// A link for the chart's arrows.
@@ -134,6 +138,11 @@ pub fn rows(plan: &Plan, view: &ScheduleView, baseline: Option<&Baseline>) -> (V
                 baseline_start: base.get(&t.id).map(|b| b.0),
                 baseline_finish: base.get(&t.id).map(|b| b.1),
                 version: t.version,
+                custom: t
+                    .custom_fields
+                    .iter()
+                    .map(|(k, v)| (format!("cf.{k}"), tandem_core::custom::display(v)))
+                    .collect(),
             }
         })
         .collect();
@@ -311,6 +320,10 @@ pub async fn edit_cell(state: &App, user: Id, cell: CellEdit) -> Result<(), AppE
             req.percent_complete = Some(pct.round() as i64);
         }
         "predecessors" | "resources" => {}
+        other if other.starts_with("cf.") => {
+            let key = other.trim_start_matches("cf.").to_owned();
+            req.custom_fields = Some([(key, serde_json::Value::String(value.to_owned()))].into());
+        }
         other => return Err(AppError::invalid("field", format!("`{other}` is not a column that can be typed in"))),
     }
     let a = if matches!(cell.field.as_str(), "predecessors" | "resources") {
@@ -320,11 +333,39 @@ pub async fn edit_cell(state: &App, user: Id, cell: CellEdit) -> Result<(), AppE
     } else {
         super::task_edit_access(state, user, cell.task, &req).await?
     };
+    if let Some(sent) = req.custom_fields.as_mut() {
+        people_by_name(state, a.scope.workspace_id, sent).await?;
+    }
     match cell.field.as_str() {
         "predecessors" => set_predecessors(state, &a, cell.task, value, cell.seen.as_deref()).await,
         "resources" => set_resources(state, &a, cell.task, cell.version, value).await.map(drop),
         _ => update_task(state, &a, cell.task, cell.version, req).await.map(drop),
     }
+}
+
+/// A person typed by name or e-mail into a person field's cell, as their
+/// user id (the value the field keeps).
+async fn people_by_name(state: &App, ws: Id, sent: &mut tandem_core::custom::CustomValues) -> Result<(), AppError> {
+    use tandem_core::custom::FieldType;
+    let fields = state.store.custom_fields(ws, Some(tandem_core::custom::FieldObject::Task)).await?;
+    for (k, v) in sent.iter_mut() {
+        let Some(f) = fields.iter().find(|f| &f.key == k && f.kind == FieldType::Person) else { continue };
+        let Some(typed) = v.as_str().map(str::trim).filter(|t| !t.is_empty() && t.parse::<i64>().is_err()) else {
+            continue;
+        };
+        let members = state.store.members(ws, None, tandem_store::MAX_PAGE).await?.items;
+        let m = members
+            .iter()
+            .find(|m| m.name.eq_ignore_ascii_case(typed) || m.email.eq_ignore_ascii_case(typed))
+            .ok_or_else(|| {
+                AppError::Invalid(tandem_core::validate::Invalid::named(
+                    tandem_core::custom::path(&f.key),
+                    format!("{}: no member is called “{typed}”", f.name),
+                ))
+            })?;
+        *v = serde_json::Value::String(m.user_id.to_string());
+    }
+    Ok(())
 }
 
 /// The working minutes from the task's scheduled start to the end of `day`.

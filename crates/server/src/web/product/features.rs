@@ -18,7 +18,10 @@ use crate::access::product_access;
 use crate::error::ApiError;
 use crate::extract::IdPath;
 use crate::state::AppState;
+use crate::web::PageFormCustom;
+use crate::web::custom::{Fields, Input, Shown};
 use tandem_app::ops::product::{self as ops, CreateFeature, UpdateFeature};
+use tandem_core::custom::FieldObject;
 
 // ---- backlog ----
 
@@ -35,6 +38,11 @@ struct BacklogPage {
     features: Vec<Feature>,
     sort: Framework,
     frameworks: &'static [Framework],
+    /// The custom fields as columns, each feature's cells in that order,
+    /// and the required ones' inputs on the create form.
+    columns: Vec<tandem_core::custom::CustomField>,
+    cells: Vec<Vec<String>>,
+    new_inputs: Vec<Input>,
 }
 
 pub async fn backlog(
@@ -49,7 +57,15 @@ pub async fn backlog(
         tandem_app::ops::product::framework(q.sort.as_deref(), f.product.default_framework).map_err(on(&page))?;
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     sort_backlog(&mut features, sort);
-    Ok(render(StatusCode::OK, &BacklogPage { shell, f, features, sort, frameworks: &Framework::SCORED }))
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feature).await.map_err(on(&page))?;
+    let cells = features
+        .iter()
+        .map(|x| cf.fields.iter().map(|c| cf.cell(&shell.human, c, &x.custom_fields)).collect())
+        .collect();
+    let new_inputs = cf.inputs("new", &Default::default(), true);
+    let page =
+        BacklogPage { shell, f, features, sort, frameworks: &Framework::SCORED, columns: cf.fields, cells, new_inputs };
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -61,14 +77,15 @@ pub async fn feature_create(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(path): Path<IdPath>,
-    PageForm(form): PageForm<NewFeatureForm>,
+    PageFormCustom(form, custom): PageFormCustom<NewFeatureForm>,
 ) -> PageResult {
     let page = page_at(&path, "/products/", "/backlog");
     let a = product_access(&state, p.id(), ProductObject::Product, pid(&path, &page)?, ProductAction::Edit)
         .await
         .map_err(on(&page))?;
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feature).await.map_err(on(&page))?;
     let req = CreateFeature {
-        custom_fields: None,
+        custom_fields: Some(cf.sent(&custom)),
         title: form.title,
         description: None,
         lane: None,
@@ -140,6 +157,9 @@ struct FeaturePage {
     lanes: &'static [Lane],
     moscows: &'static [Moscow],
     kanos: &'static [Kano],
+    /// Its custom values, and their inputs on the edit form.
+    shown: Vec<Shown>,
+    inputs: Vec<Input>,
 }
 
 pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
@@ -152,6 +172,9 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
     let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
     let comments = state.store.comments("feature", id, None, tandem_store::MAX_PAGE).await.map_err(on(&page))?.items;
     let delivering = delivering_rows(&state, id).await.map_err(on(&page))?;
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feature).await.map_err(on(&page))?;
+    let shown = cf.shown(&shell.human, &feature.custom_fields);
+    let inputs = if f.can_edit { cf.inputs("feature", &feature.custom_fields, false) } else { Vec::new() };
     let mut decided_by = Vec::new();
     for project in ops::product_projects(&state, &a).await.map_err(on(&page))? {
         decided_by.extend(state.store.change_requests(project.id).await.map_err(on(&page))?.into_iter().filter(|c| {
@@ -176,6 +199,8 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
             lanes: Lane::ALL,
             moscows: Moscow::ALL,
             kanos: Kano::ALL,
+            shown,
+            inputs,
         },
     ))
 }
@@ -287,12 +312,16 @@ pub async fn feature_update(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(path): Path<IdPath>,
-    PageForm(form): PageForm<FeatureForm>,
+    PageFormCustom(form, custom): PageFormCustom<FeatureForm>,
 ) -> PageResult {
     let page = page_at(&path, "/features/", "");
     let id = pid(&path, &page)?;
     let a = product_access(&state, p.id(), ProductObject::Feature, id, ProductAction::Read).await.map_err(on(&page))?;
-    let req = form.update().map_err(on(&page))?;
+    let mut req = form.update().map_err(on(&page))?;
+    if !custom.is_empty() {
+        let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feature).await.map_err(on(&page))?;
+        req.custom_fields = Some(cf.sent(&custom));
+    }
     ops::update_feature(&state, &a, id, form.version, req).await.map_err(on(&page))?;
     Ok(Redirect::to(&back(form.return_to.as_deref(), page)).into_response())
 }

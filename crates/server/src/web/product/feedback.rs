@@ -16,7 +16,10 @@ use crate::access::product_access;
 use crate::error::ApiError;
 use crate::extract::IdPath;
 use crate::state::AppState;
+use crate::web::PageFormCustom;
+use crate::web::custom::{Fields, FieldsForm, Input, RowCustom, Shown};
 use tandem_app::ops::product::{self as ops, CreateFeedback, UpdateFeedback};
+use tandem_core::custom::FieldObject;
 
 // ---- feedback inbox ----
 
@@ -34,6 +37,10 @@ struct FeedbackPage {
     status: String,
     statuses: &'static [FeedbackStatus],
     features: Vec<Feature>,
+    /// Each item's custom values and their edit form; the send form's inputs.
+    shown: Vec<Vec<Shown>>,
+    extras: Vec<RowCustom>,
+    new_inputs: Vec<Input>,
 }
 
 pub async fn feedback(
@@ -50,7 +57,16 @@ pub async fn feedback(
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     features.retain(|x| x.status != FeatureStatus::Rejected);
     let status = status.map(|s| s.as_str().to_owned()).unwrap_or_default();
-    Ok(render(StatusCode::OK, &FeedbackPage { shell, f, items, status, statuses: FeedbackStatus::ALL, features }))
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feedback).await.map_err(on(&page))?;
+    let shown = items.iter().map(|x| cf.shown(&shell.human, &x.custom_fields)).collect();
+    let extras = items
+        .iter()
+        .map(|x| cf.row(&shell.human, &x.custom_fields, f.can_edit, format!("/feedback/{}/fields", x.id), x.version))
+        .collect();
+    let new_inputs = cf.inputs("new-feedback", &Default::default(), false);
+    let page =
+        FeedbackPage { shell, f, items, status, statuses: FeedbackStatus::ALL, features, shown, extras, new_inputs };
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -64,14 +80,15 @@ pub async fn feedback_create(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(path): Path<IdPath>,
-    PageForm(form): PageForm<FeedbackForm>,
+    PageFormCustom(form, custom): PageFormCustom<FeedbackForm>,
 ) -> PageResult {
     let page = page_at(&path, "/products/", "/feedback");
     let a = product_access(&state, p.id(), ProductObject::Product, pid(&path, &page)?, ProductAction::SubmitFeedback)
         .await
         .map_err(on(&page))?;
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feedback).await.map_err(on(&page))?;
     let req = CreateFeedback {
-        custom_fields: None,
+        custom_fields: Some(cf.sent(&custom)),
         text: form.text,
         source: None,
         customer: form.customer,
@@ -80,6 +97,22 @@ pub async fn feedback_create(
     };
     ops::create_feedback(&state, &a, req).await.map_err(on(&page))?;
     Ok(Redirect::to(&page).into_response())
+}
+
+/// Saves feedback's custom values from its card in the inbox.
+pub async fn feedback_fields(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageFormCustom(form, custom): PageFormCustom<FieldsForm>,
+) -> PageResult {
+    let id = pid(&path, "/")?;
+    let a = product_access(&state, p.id(), ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on("/"))?;
+    let back = format!("/products/{}/feedback", a.scope.product_id);
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feedback).await.map_err(on(&back))?;
+    let req = UpdateFeedback { custom_fields: Some(cf.sent(&custom)), ..UpdateFeedback::default() };
+    ops::update_feedback(&state, &a, id, form.version, req).await.map_err(on(&back))?;
+    Ok(Redirect::to(&format!("{back}#feedback-{id}")).into_response())
 }
 
 #[derive(Deserialize)]

@@ -15,7 +15,10 @@ use crate::access::project_access;
 use crate::auth::Principal;
 use crate::extract::IdPath;
 use crate::state::AppState;
-use tandem_app::ops::risks::{self, CreateDefect, CreateRisk, UpdateDefect};
+use crate::web::PageFormCustom;
+use crate::web::custom::{Fields, FieldsForm, Input, RowCustom};
+use tandem_app::ops::risks::{self, CreateDefect, CreateRisk, UpdateDefect, UpdateRisk};
+use tandem_core::custom::{CustomField, FieldObject};
 
 // ---- risks ----
 
@@ -27,6 +30,11 @@ struct RisksPage {
     risks: Vec<Risk>,
     heat: Vec<HeatRow5>,
     responses: [RiskResponse; 4],
+    /// Custom fields: the columns, each risk's cells and edit form, and
+    /// the create form's inputs.
+    columns: Vec<CustomField>,
+    extras: Vec<RowCustom>,
+    new_inputs: Vec<Input>,
 }
 
 /// A row of the 5×5 risk grid: its impact and, per probability, the count
@@ -64,11 +72,18 @@ fn heat_cells(cells: &[Vec<i64>]) -> Vec<HeatRow5> {
 
 pub async fn risks_page(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
     let (at, id) = page(&path, "/risks");
-    let (shell, f, _) = frame(&state, &p, id?, "risks", &at).await?;
+    let (shell, f, a) = frame(&state, &p, id?, "risks", &at).await?;
     let list = state.store.risks(f.project.id).await.map_err(on(&at))?;
     let heat = heat_cells(&risks::risk_heatmap(&list).cells);
     let responses = [RiskResponse::Avoid, RiskResponse::Mitigate, RiskResponse::Transfer, RiskResponse::Accept];
-    Ok(render(StatusCode::OK, &RisksPage { shell, f, risks: list, heat, responses }))
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Risk).await.map_err(on(&at))?;
+    let extras = list
+        .iter()
+        .map(|r| cf.row(&shell.human, &r.custom_fields, f.can_edit, format!("/risks/{}/fields", r.id), r.version))
+        .collect();
+    let new_inputs = cf.inputs("new-risk", &Default::default(), false);
+    let page = RisksPage { shell, f, risks: list, heat, responses, columns: cf.fields, extras, new_inputs };
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -85,13 +100,14 @@ pub async fn risk_create(
     State(state): State<AppState>,
     p: Principal,
     Path(path): Path<IdPath>,
-    PageForm(form): PageForm<NewRiskForm>,
+    PageFormCustom(form, custom): PageFormCustom<NewRiskForm>,
 ) -> PageResult {
     let (at, id) = page(&path, "/risks");
     let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     let cost = super::form_money("cost_impact", form.cost_impact.as_deref()).map_err(on(&at))?;
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Risk).await.map_err(on(&at))?;
     let req = CreateRisk {
-        custom_fields: None,
+        custom_fields: Some(cf.sent(&custom)),
         title: form.title,
         description: None,
         probability: form.probability,
@@ -108,6 +124,23 @@ pub async fn risk_create(
     Ok(Redirect::to(&at).into_response())
 }
 
+/// Saves a risk's custom values from its row on the register.
+pub async fn risk_fields(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageFormCustom(form, custom): PageFormCustom<FieldsForm>,
+) -> PageResult {
+    let rid = path.id().map_err(on("/"))?;
+    let r = state.store.risk(rid).await.map_err(on("/"))?;
+    let at = format!("/projects/{}/risks", r.project_id);
+    let a = project_access(&state, p.id(), r.project_id, ProjectAction::Edit).await.map_err(on(&at))?;
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Risk).await.map_err(on(&at))?;
+    let req = UpdateRisk { custom_fields: Some(cf.sent(&custom)), ..UpdateRisk::default() };
+    risks::update_risk(&state, &a, rid, form.version, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&format!("{at}#risk-{rid}")).into_response())
+}
+
 // ---- defects ----
 
 #[derive(Template)]
@@ -119,6 +152,9 @@ struct DefectsPage {
     quality: risks::Quality,
     severities: [Severity; 4],
     user_id: Id,
+    columns: Vec<CustomField>,
+    extras: Vec<RowCustom>,
+    new_inputs: Vec<Input>,
 }
 
 pub async fn defects(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
@@ -127,7 +163,28 @@ pub async fn defects(State(state): State<AppState>, p: Principal, Path(path): Pa
     let defects = state.store.defects(f.project.id).await.map_err(on(&at))?;
     let quality = risks::quality(&state, f.project.id).await.map_err(on(&at))?;
     let severities = [Severity::Critical, Severity::Major, Severity::Minor, Severity::Trivial];
-    Ok(render(StatusCode::OK, &DefectsPage { shell, f, defects, quality, severities, user_id: a.user_id }))
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Defect).await.map_err(on(&at))?;
+    let extras = defects
+        .iter()
+        .map(|d| {
+            // The manager and the reporter edit a defect.
+            let editable = f.can_edit || d.reporter_id == a.user_id;
+            cf.row(&shell.human, &d.custom_fields, editable, format!("/defects/{}/fields", d.id), d.version)
+        })
+        .collect();
+    let new_inputs = cf.inputs("new-defect", &Default::default(), false);
+    let page = DefectsPage {
+        shell,
+        f,
+        defects,
+        quality,
+        severities,
+        user_id: a.user_id,
+        columns: cf.fields,
+        extras,
+        new_inputs,
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -141,12 +198,13 @@ pub async fn defect_create(
     State(state): State<AppState>,
     p: Principal,
     Path(path): Path<IdPath>,
-    PageForm(form): PageForm<NewDefectForm>,
+    PageFormCustom(form, custom): PageFormCustom<NewDefectForm>,
 ) -> PageResult {
     let (at, id) = page(&path, "/defects");
     let a = project_access(&state, p.id(), id?, ProjectAction::Contribute).await.map_err(on(&at))?;
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Defect).await.map_err(on(&at))?;
     let req = CreateDefect {
-        custom_fields: None,
+        custom_fields: Some(cf.sent(&custom)),
         title: form.title,
         description: None,
         severity: Some(form.severity),
@@ -178,4 +236,22 @@ pub async fn defect_status(
     let req = UpdateDefect { status: Some(form.status), ..UpdateDefect::default() };
     risks::update_defect(&state, &a, &d, form.version, req).await.map_err(on(&at))?;
     Ok(Redirect::to(&at).into_response())
+}
+
+/// Saves a defect's custom values from its row (its reporter or the
+/// project's manager).
+pub async fn defect_fields(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    PageFormCustom(form, custom): PageFormCustom<FieldsForm>,
+) -> PageResult {
+    let did = path.id().map_err(on("/"))?;
+    let d = state.store.defect(did).await.map_err(on("/"))?;
+    let at = format!("/projects/{}/defects", d.project_id);
+    let a = project_access(&state, p.id(), d.project_id, ProjectAction::Contribute).await.map_err(on(&at))?;
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Defect).await.map_err(on(&at))?;
+    let req = UpdateDefect { custom_fields: Some(cf.sent(&custom)), ..UpdateDefect::default() };
+    risks::update_defect(&state, &a, &d, form.version, req).await.map_err(on(&at))?;
+    Ok(Redirect::to(&format!("{at}#defect-{did}")).into_response())
 }

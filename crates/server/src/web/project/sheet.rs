@@ -49,6 +49,20 @@ pub struct SheetData {
     baseline: Option<i64>,
     rows: Vec<SheetRow>,
     links: Vec<SheetLink>,
+    /// The workspace's task fields, as the sheet's last columns.
+    fields: Vec<SheetField>,
+}
+
+/// A custom field as a column of the sheet.
+#[derive(Serialize)]
+struct SheetField {
+    key: String,
+    name: String,
+    #[serde(rename = "type")]
+    kind: tandem_core::custom::FieldType,
+    options: Vec<String>,
+    /// A person field's members: user id → name.
+    people: std::collections::BTreeMap<String, String>,
 }
 
 pub async fn data(
@@ -83,7 +97,26 @@ pub async fn data(
         today: g.today,
         date_order: p.user.date_order,
     };
-    let data = SheetData { project, can_edit, progress, baseline: g.baseline.as_ref().map(|b| b.number), rows, links };
+    let defs = state.store.custom_fields(a.scope.workspace_id, Some(tandem_core::custom::FieldObject::Task)).await?;
+    let people: std::collections::BTreeMap<String, String> =
+        if defs.iter().any(|f| f.kind == tandem_core::custom::FieldType::Person) {
+            let members = state.store.members(a.scope.workspace_id, None, tandem_store::MAX_PAGE).await?.items;
+            members.into_iter().map(|m| (m.user_id.to_string(), m.name)).collect()
+        } else {
+            Default::default()
+        };
+    let fields = defs
+        .into_iter()
+        .map(|f| SheetField {
+            people: if f.kind == tandem_core::custom::FieldType::Person { people.clone() } else { Default::default() },
+            key: f.key,
+            name: f.name,
+            kind: f.kind,
+            options: f.options,
+        })
+        .collect();
+    let baseline = g.baseline.as_ref().map(|b| b.number);
+    let data = SheetData { project, can_edit, progress, baseline, rows, links, fields };
     crate::respond::json_compressed(&data, &headers)
 }
 

@@ -23,11 +23,14 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::IdPath;
 use crate::state::AppState;
+use crate::web::PageFormCustom;
 use crate::web::activity::{Line, line};
+use crate::web::custom::{Fields, Input, Shown};
 use tandem_app::AppError;
 use tandem_app::ops::comments::ProjectObject;
 use tandem_app::ops::project::{self as ops, UpdateTask};
 use tandem_app::plan::ScheduledTask;
+use tandem_core::custom::FieldObject;
 
 /// A link to or from this task, as the page lists it.
 struct LinkRow {
@@ -120,6 +123,9 @@ struct TaskPage {
     baseline: Option<(String, String, String)>,
     comments: Vec<Comment>,
     history: Vec<Line>,
+    /// Its custom values, and their inputs on the details form.
+    shown: Vec<Shown>,
+    inputs: Vec<Input>,
 }
 
 impl TaskPage {
@@ -321,7 +327,12 @@ pub(super) async fn show(
         .map(|e| line(&shell.human, e))
         .collect();
     let currency = f.project.currency.clone();
+    let cf = Fields::load(state, a.scope.workspace_id, FieldObject::Task).await.map_err(on(&at))?;
+    let shown = cf.shown(&shell.human, &t.custom_fields);
+    let inputs = if f.can_edit { cf.inputs("task", &t.custom_fields, false) } else { Vec::new() };
     let page = TaskPage {
+        shown,
+        inputs,
         v: typed.unwrap_or_else(|| values_of(&t)),
         problems,
         saved,
@@ -492,15 +503,23 @@ pub async fn task_save(
     State(state): State<AppState>,
     p: Principal,
     Path(path): Path<IdPath>,
-    PageForm(form): PageForm<DetailsForm>,
+    PageFormCustom(form, custom): PageFormCustom<DetailsForm>,
 ) -> PageResult {
     let id = path.id().map_err(on("/"))?;
     let at = format!("/tasks/{id}");
     let project = state.store.task_project(id).await.map_err(on(&at))?;
-    let manager = project_access(&state, p.id(), project, ProjectAction::Edit).await.is_ok();
+    let editor = project_access(&state, p.id(), project, ProjectAction::Edit).await.ok();
+    let manager = editor.is_some();
     let task = state.store.task(id).await.map_err(on(&at))?;
     let req = match edits(&task, &form, manager) {
-        Ok(req) => req,
+        Ok(mut req) => {
+            // Only the plan's editors have the custom fields on their form.
+            if let Some(a) = editor.as_ref().filter(|_| !custom.is_empty()) {
+                let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Task).await.map_err(on(&at))?;
+                req.custom_fields = Some(cf.sent(&custom)).filter(|v| !v.is_empty());
+            }
+            req
+        }
         Err(refused) => {
             let problems = refused
                 .into_iter()

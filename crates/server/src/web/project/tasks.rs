@@ -16,10 +16,13 @@ use crate::access::project_access;
 use crate::auth::Principal;
 use crate::extract::IdPath;
 use crate::state::AppState;
+use crate::web::PageFormCustom;
+use crate::web::custom::Fields;
 use tandem_app::ops::agile::COLUMNS;
 use tandem_app::ops::project::sheet::{self, WbsMove};
 use tandem_app::ops::project::{self as ops, CreateTask, UpdateTask};
 use tandem_app::plan::ScheduledTask;
+use tandem_core::custom::FieldObject;
 
 // ---- task list ----
 
@@ -51,6 +54,8 @@ struct TasksPage {
     pages: Pages,
     statuses: [BoardStatus; 5],
     sprints: Vec<Sprint>,
+    /// The required custom fields' inputs on the create form.
+    new_inputs: Vec<crate::web::custom::Input>,
 }
 
 fn rows_of(tasks: &[Task], scheduled: &[ScheduledTask]) -> Vec<TaskRow> {
@@ -79,7 +84,7 @@ pub async fn tasks(
     Query(q): Query<RowsQuery>,
 ) -> PageResult {
     let (at, id) = page(&path, "/tasks");
-    let (shell, f, _) = frame(&state, &p, id?, "tasks", &at).await?;
+    let (shell, f, a) = frame(&state, &p, id?, "tasks", &at).await?;
     let c = tandem_app::schedules::computed(&state, f.project.id).await.map_err(on(&at))?;
     let sprints = state.store.sprints(f.project.id).await.map_err(on(&at))?;
     // The script's sheet shows every row; the table for pages without
@@ -90,7 +95,9 @@ pub async fn tasks(
     let to = all.min(from + NO_SCRIPT_ROWS);
     let rows = rows_of(&c.plan.tasks[from..to], &c.view.tasks[from..to]);
     let pages = Pages { from, to, all, size: NO_SCRIPT_ROWS };
-    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows, pages, statuses: COLUMNS, sprints }))
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Task).await.map_err(on(&at))?;
+    let new_inputs = cf.inputs("new-task", &Default::default(), true);
+    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows, pages, statuses: COLUMNS, sprints, new_inputs }))
 }
 
 #[derive(Deserialize)]
@@ -105,13 +112,14 @@ pub async fn task_create(
     State(state): State<AppState>,
     p: Principal,
     Path(path): Path<IdPath>,
-    PageForm(form): PageForm<NewTaskForm>,
+    PageFormCustom(form, custom): PageFormCustom<NewTaskForm>,
 ) -> PageResult {
     let (at, id) = page(&path, "/tasks");
     let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
     let milestone = form.milestone.is_some();
+    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Task).await.map_err(on(&at))?;
     let req = CreateTask {
-        custom_fields: None,
+        custom_fields: Some(cf.sent(&custom)),
         name: form.name,
         parent_id: opt_id(form.parent_id.as_deref()),
         kind: milestone.then_some(TaskKind::Milestone),
