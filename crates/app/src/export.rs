@@ -1,7 +1,11 @@
 //! CSV downloads. Every cell passes through the one neutralising rule, so
 //! a value a user typed never runs as a spreadsheet formula.
 
+use std::collections::HashMap;
+
+use tandem_core::custom::{self, CustomField, CustomValues, FieldType};
 use tandem_core::export::csv_cell;
+use tandem_core::model::Member;
 use tandem_core::product::{Feature, Feedback, Product, Release};
 
 use crate::error::AppError;
@@ -18,6 +22,35 @@ fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result
         w.write_record(row.iter().map(|c| csv_cell(c).into_owned())).map_err(fail)?;
     }
     w.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))
+}
+
+/// The custom fields of one kind of object as the last columns of its
+/// export: their names as headers, each object's values as cells (a person
+/// by name, options joined with commas).
+#[derive(Debug, Clone, Default)]
+pub struct CustomColumns {
+    fields: Vec<CustomField>,
+    people: HashMap<String, String>,
+}
+
+impl CustomColumns {
+    pub fn new(fields: Vec<CustomField>, members: &[Member]) -> CustomColumns {
+        let people = members.iter().map(|m| (m.user_id.to_string(), m.name.clone())).collect();
+        CustomColumns { fields, people }
+    }
+
+    fn header<'a>(&'a self, fixed: &[&'a str]) -> Vec<&'a str> {
+        fixed.iter().copied().chain(self.fields.iter().map(|f| f.name.as_str())).collect()
+    }
+
+    fn cells(&self, mut row: Vec<String>, values: &CustomValues) -> Vec<String> {
+        row.extend(self.fields.iter().map(|f| match (values.get(&f.key), f.kind) {
+            (None, _) => String::new(),
+            (Some(v), FieldType::Person) => v.as_str().and_then(|id| self.people.get(id)).cloned().unwrap_or_default(),
+            (Some(v), _) => custom::display(v),
+        }));
+        row
+    }
 }
 
 /// A file to download: its name, media type and bytes.
@@ -42,7 +75,12 @@ fn word<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-pub fn features_csv(product: &Product, features: &[Feature], releases: &[Release]) -> Result<Download, AppError> {
+pub fn features_csv(
+    product: &Product,
+    features: &[Feature],
+    releases: &[Release],
+    custom: &CustomColumns,
+) -> Result<Download, AppError> {
     let header = [
         "key",
         "title",
@@ -64,7 +102,7 @@ pub fn features_csv(product: &Product, features: &[Feature], releases: &[Release
         f.release_id.and_then(|r| releases.iter().find(|x| x.id == r)).map(|r| r.name.clone()).unwrap_or_default()
     };
     let rows = features.iter().map(|f| {
-        vec![
+        let row = vec![
             f.key.clone(),
             f.title.clone(),
             f.status.to_string(),
@@ -80,18 +118,19 @@ pub fn features_csv(product: &Product, features: &[Feature], releases: &[Release
             f.feedback_count.to_string(),
             f.rejection_reason.clone().unwrap_or_default(),
             f.created_at.rfc3339(),
-        ]
+        ];
+        custom.cells(row, &f.custom_fields)
     });
-    Ok(download(format!("{}-features.csv", product.key), csv_bytes(&header, rows)?))
+    Ok(download(format!("{}-features.csv", product.key), csv_bytes(&custom.header(&header), rows)?))
 }
 
-pub fn feedback_csv(product: &Product, feedback: &[Feedback]) -> Result<Download, AppError> {
+pub fn feedback_csv(product: &Product, feedback: &[Feedback], custom: &CustomColumns) -> Result<Download, AppError> {
     let header =
         ["id", "created_at", "source", "customer", "segment", "customer_value_minor", "status", "features", "text"];
     let rows = feedback.iter().map(|f| {
         let features: Vec<String> =
             f.links.iter().map(|l| format!("{} ({})", l.feature_key, l.importance.get())).collect();
-        vec![
+        let row = vec![
             f.id.to_string(),
             f.created_at.rfc3339(),
             f.source.to_string(),
@@ -101,9 +140,10 @@ pub fn feedback_csv(product: &Product, feedback: &[Feedback]) -> Result<Download
             f.status.to_string(),
             features.join("; "),
             f.text.clone(),
-        ]
+        ];
+        custom.cells(row, &f.custom_fields)
     });
-    Ok(download(format!("{}-feedback.csv", product.key), csv_bytes(&header, rows)?))
+    Ok(download(format!("{}-feedback.csv", product.key), csv_bytes(&custom.header(&header), rows)?))
 }
 
 /// A project's time entries: one row each, hours and cost.
@@ -133,6 +173,7 @@ pub fn tasks_csv(
     tasks: &[tandem_core::project::Task],
     view: &crate::plan::ScheduleView,
     costs: &[i64],
+    custom: &CustomColumns,
 ) -> Result<Vec<u8>, AppError> {
     let header = [
         "key",
@@ -150,7 +191,7 @@ pub fn tasks_csv(
         "cost_minor",
     ];
     let rows = tasks.iter().zip(&view.tasks).zip(costs).map(|((t, s), c)| {
-        vec![
+        let row = vec![
             t.key.clone(),
             t.wbs.clone(),
             t.name.clone(),
@@ -164,9 +205,10 @@ pub fn tasks_csv(
             s.critical.to_string(),
             num(t.story_points),
             c.to_string(),
-        ]
+        ];
+        custom.cells(row, &t.custom_fields)
     });
-    csv_bytes(&header, rows)
+    csv_bytes(&custom.header(&header), rows)
 }
 
 /// A time report: one row per person, task or project, with hours and cost.

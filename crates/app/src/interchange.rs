@@ -45,6 +45,10 @@ pub struct Target {
     pub project: Id,
     pub start: LocalTime,
     pub calendar: WorkCalendar,
+    /// The workspace's task fields, which a file's own fields fill by name.
+    pub fields: Vec<tandem_core::custom::CustomField>,
+    /// The workspace's members, whom a person field names.
+    pub members: Vec<tandem_core::model::Member>,
 }
 
 impl Target {
@@ -60,7 +64,7 @@ impl Target {
     #[cfg(test)]
     fn for_tests() -> Target {
         let start = LocalTime(jiff::civil::datetime(2027, 1, 4, 8, 0, 0, 0));
-        Target { project: Id(1), start, calendar: WorkCalendar::standard() }
+        Target { project: Id(1), start, calendar: WorkCalendar::standard(), fields: Vec::new(), members: Vec::new() }
     }
 }
 

@@ -63,6 +63,10 @@ pub struct Issue {
     pub blocks: Vec<String>,
     /// Keys of the issues that block this one ("Inward issue link (Blocks)").
     pub blocked_by: Vec<String>,
+    /// Jira's custom fields ("Custom field (Team)") other than story
+    /// points, by name, with their non-empty values (a repeated column
+    /// gives several), in the file's column order.
+    pub custom: Vec<(String, Vec<String>)>,
 }
 
 /// Reads a Jira CSV export.
@@ -107,6 +111,19 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Issue>, Error> {
     let points_col =
         first(&["Custom field (Story Points)", "Custom field (Story point estimate)", "Story Points", "Story points"]);
     let due_col = first(&["Due Date", "Due date"]);
+    // Custom columns by name, each with its columns (a multi-value field
+    // repeats its column); story points have a place of their own.
+    let mut custom_cols: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        let Some(name) = n.strip_prefix("Custom field (").and_then(|r| r.strip_suffix(')')) else { continue };
+        if Some(i) == points_col || name.trim().is_empty() {
+            continue;
+        }
+        match custom_cols.iter_mut().find(|(x, _)| *x == name) {
+            Some((_, cols)) => cols.push(i),
+            None => custom_cols.push((name, vec![i])),
+        }
+    }
     let outward = all("Outward issue link (Blocks)");
     let inward = all("Inward issue link (Blocks)");
 
@@ -170,7 +187,20 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Issue>, Error> {
                 })
             })
             .transpose()?;
+        let mut custom = Vec::new();
+        for (name, cols) in &custom_cols {
+            let mut values = Vec::new();
+            for &c in cols {
+                if let Some(v) = text(Some(c), "Custom field")? {
+                    values.push(v);
+                }
+            }
+            if !values.is_empty() {
+                custom.push(((*name).to_owned(), values));
+            }
+        }
         issues.push(Issue {
+            custom,
             id: text(id_col, "Issue id")?,
             issue_type: text(type_col, "Issue Type")?.unwrap_or_default(),
             progress: progress(category.as_deref(), &status),

@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde_json::Value;
+use tandem_core::custom::{self, CustomValues, FieldType};
 use tandem_core::project::{BoardStatus, DependencyType, LagKind};
 use tandem_formats::jira::{self, Issue, Progress};
 use tandem_store::tasks::{ImportLink, ImportTask, PlanImport};
@@ -50,6 +52,7 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppErro
     let order = task_order(&parents)
         .map_err(|i| AppError::invalid("file", format!("issue {}'s parents lead back to it", issues[i].key)))?;
     let mut people = People::default();
+    let mut custom = CustomColumns { target: &target, unmatched: Vec::new(), refused: 0, example: None };
     let mut unestimated = 0;
     let mut is_parent = vec![false; issues.len()];
     for p in parents.iter().flatten() {
@@ -80,6 +83,7 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppErro
             _ => 0,
         };
         edit.story_points = issue.story_points;
+        edit.custom_fields = custom.values(issue);
         edit.deadline = issue.due.map(deadline_on);
         edit.priority = match issue.priority.as_deref().map(str::to_ascii_lowercase).as_deref() {
             Some("highest" | "blocker") => 900,
@@ -102,6 +106,7 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppErro
     if unestimated > 0 {
         notes.push(format!("{unestimated} issues have no original estimate: they take one working day"));
     }
+    custom.note(&mut notes);
     let mut seen = HashSet::new();
     let mut dangling = 0;
     let mut links = Vec::new();
@@ -133,6 +138,73 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppErro
         notes.push(format!("{dangling} \"Blocks\" links name issues not in the file: they are left out"));
     }
     Ok((target.plan(people.list, tasks, links), notes))
+}
+
+/// Jira's custom fields into the workspace's task fields of the same name
+/// (or the key made from it); what has no field, or does not fit it, is
+/// left out and told.
+struct CustomColumns<'a> {
+    target: &'a Target,
+    unmatched: Vec<String>,
+    refused: usize,
+    example: Option<String>,
+}
+
+impl CustomColumns<'_> {
+    fn values(&mut self, issue: &Issue) -> CustomValues {
+        let mut out = CustomValues::new();
+        for (name, values) in &issue.custom {
+            let key = custom::key_from_name(name);
+            let Some(f) = self.target.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name) || f.key == key) else {
+                if !self.unmatched.contains(name) {
+                    self.unmatched.push(name.clone());
+                }
+                continue;
+            };
+            let raw = match f.kind {
+                FieldType::MultiSelect => Value::Array(values.iter().map(|v| Value::String(v.clone())).collect()),
+                FieldType::Person => {
+                    let who = values.join(", ");
+                    let m = self
+                        .target
+                        .members
+                        .iter()
+                        .find(|m| m.name.eq_ignore_ascii_case(&who) || m.email.eq_ignore_ascii_case(&who));
+                    Value::String(m.map_or(who, |m| m.user_id.to_string()))
+                }
+                _ => Value::String(values.join(", ")),
+            };
+            match custom::read(f, &raw) {
+                Ok(Some(v)) => {
+                    out.insert(f.key.clone(), v);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.refused += 1;
+                    self.example.get_or_insert_with(|| format!("{}: {}", issue.key, e.message));
+                }
+            }
+        }
+        out
+    }
+
+    fn note(self, notes: &mut Notes) {
+        if !self.unmatched.is_empty() {
+            notes.push(format!(
+                "{} Jira fields have no task field of that name here and are left out ({}); add them under \
+                 Settings, Custom fields to keep them",
+                self.unmatched.len(),
+                self.unmatched.join(", ")
+            ));
+        }
+        if self.refused > 0 {
+            notes.push(format!(
+                "{} values did not fit their field and are left out, e.g. {}",
+                self.refused,
+                self.example.unwrap_or_default()
+            ));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -123,6 +123,17 @@ pub async fn delete(state: &App, user: Id, id: Id) -> Result<(), AppError> {
     Ok(state.store.delete_custom_field(user, f.id, state.clock.now()).await?)
 }
 
+/// The fields of `object` in `ws` as the last columns of an export.
+pub async fn columns(state: &App, ws: Id, object: FieldObject) -> Result<crate::export::CustomColumns, AppError> {
+    let fields = state.store.custom_fields(ws, Some(object)).await?;
+    let members = if fields.iter().any(|f| f.kind == FieldType::Person) {
+        state.store.members(ws, None, tandem_store::MAX_PAGE).await?.items
+    } else {
+        Vec::new()
+    };
+    Ok(crate::export::CustomColumns::new(fields, &members))
+}
+
 /// The most custom values one write may send.
 const MAX_SENT: usize = 100;
 

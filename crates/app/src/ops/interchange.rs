@@ -65,10 +65,15 @@ pub async fn import(
     bytes: &[u8],
 ) -> Result<ImportReport, AppError> {
     let target = || async {
+        let p = state.store.project(project).await?;
+        let fields = state.store.custom_fields(p.workspace_id, Some(tandem_core::custom::FieldObject::Task)).await?;
+        let members = state.store.members(p.workspace_id, None, tandem_store::MAX_PAGE).await?.items;
         Ok::<_, AppError>(interchange::Target {
             project,
-            start: state.store.project(project).await?.start,
+            start: p.start,
             calendar: state.store.project_calendar(project).await?,
+            fields,
+            members,
         })
     };
     let (plan, notes) = match format {
@@ -111,10 +116,12 @@ pub async fn export(state: &App, project: Id, format: ExportFormat) -> Result<Do
         }
         ExportFormat::Csv => {
             let view = &c.view;
+            let ws = c.plan.project.workspace_id;
+            let custom = crate::ops::custom::columns(state, ws, tandem_core::custom::FieldObject::Task).await?;
             Ok(Download {
                 filename: format!("{key}-tasks.csv"),
                 content_type: "text/csv; charset=utf-8",
-                body: crate::export::tasks_csv(&c.plan.tasks, view, &c.costs)?,
+                body: crate::export::tasks_csv(&c.plan.tasks, view, &c.costs, &custom)?,
             })
         }
         ExportFormat::Ics => {

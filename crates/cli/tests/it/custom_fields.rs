@@ -207,6 +207,19 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
         let listed = all["items"].as_array().unwrap().iter().find(|t| t["id"] == task["id"]).unwrap().clone();
         assert_eq!(listed["custom_fields"]["qa_reviewer"], me["id"]);
 
+        // CSV exports carry them as their last columns, a person by name.
+        let csv = pm.get(&format!("/api/v1/projects/{project}/tasks.csv")).await.text().await.unwrap();
+        let header = csv.lines().next().unwrap();
+        assert!(header.ends_with(",Component,Reviewer,QA reviewer"), "{header}");
+        let row = csv.lines().find(|l| l.contains(",Review,")).unwrap();
+        assert!(row.ends_with(me["name"].as_str().unwrap()), "{row}");
+        let csv = pdm.get(&format!("/api/v1/products/{product}/features.csv")).await.text().await.unwrap();
+        assert!(csv.lines().next().unwrap().contains(",Plan,ARR,Tags,"), "{csv}");
+        assert!(
+            csv.lines().any(|l| l.contains("Offline mode") && l.contains("Gold") && l.contains("\"quokka, web\"")),
+            "{csv}"
+        );
+
         // Risks, defects and feedback carry theirs too.
         let risk = json_ok(
             pm.post(

@@ -296,6 +296,16 @@ async fn jira_and_trello_exports_import_into_projects() {
         assert_eq!(refund["priority"], 900);
         assert_eq!(refund["assignments"].as_array().unwrap().len(), 1);
         assert_eq!(by("Launch review")["duration_minutes"], 480, "no estimate: one working day");
+        // Jira's custom fields fill the workspace's task fields of the same
+        // name; a field it lacks and a value that does not fit are told.
+        let me = json_ok(pm.get("/api/v1/me").await, 200).await["user"]["id"].clone();
+        assert_eq!(pay["custom_fields"], json!({"component": "Payments", "reviewer": me}));
+        assert_eq!(by("Receipts by e-mail")["custom_fields"], json!({"component": "Web"}));
+        assert!(
+            notes.contains("1 Jira fields have no task field of that name here and are left out (Team)"),
+            "{notes}"
+        );
+        assert!(notes.contains("1 values did not fit their field") && notes.contains("Mainframe"), "{notes}");
         let s = json_ok(pm.get(&format!("/api/v1/projects/{jira}/schedule")).await, 200).await;
         let at = |n: &str| s["tasks"].as_array().unwrap().iter().find(|t| t["name"] == n).unwrap().clone();
         assert_eq!(at("Receipts by e-mail")["start"], "2027-01-06T08:00:00", "after the payments it waits on");

@@ -24,10 +24,12 @@ use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
 use crate::state::AppState;
 use tandem_app::export;
 use tandem_app::forecast;
+use tandem_app::ops::custom::columns as custom_columns;
 use tandem_app::ops::product::{
     self as ops, CreateFeature, CreateFeedback, CreateProduct, CreateRelease, LinkFeedback, MoveFeature, UpdateFeature,
     UpdateFeedback, UpdateProduct, UpdateRelease,
 };
+use tandem_core::custom::FieldObject;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -204,7 +206,8 @@ async fn features_csv(
     let product = state.store.product(id).await?;
     let (features, _) = backlog(&state, &product, &q).await?;
     let releases = state.store.releases(id).await?;
-    crate::respond::download(export::features_csv(&product, &features, &releases)?)
+    let custom = custom_columns(&state, product.workspace_id, FieldObject::Feature).await?;
+    crate::respond::download(export::features_csv(&product, &features, &releases, &custom)?)
 }
 
 #[utoipa::path(get, path = "/features/{id}", tag = "features", params(("id" = String, Path)),
@@ -338,7 +341,8 @@ async fn feedback_csv(
             _ => break,
         }
     }
-    crate::respond::download(export::feedback_csv(&product, &all)?)
+    let custom = custom_columns(&state, product.workspace_id, FieldObject::Feedback).await?;
+    crate::respond::download(export::feedback_csv(&product, &all, &custom)?)
 }
 
 #[utoipa::path(get, path = "/feedback/{id}", tag = "feedback", params(("id" = String, Path)),

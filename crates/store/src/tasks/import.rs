@@ -148,6 +148,18 @@ impl Store {
             e.calendar_id = t.calendar.and_then(|c| cal_ids.get(c).copied());
             e.slack_calendar_id = t.slack_calendar.and_then(|c| cal_ids.get(c).copied());
             write_fields(&mut tx, Id(tid), &e, *pos, None, now).await?;
+            if !e.custom_fields.is_empty() {
+                let none = tandem_core::custom::CustomValues::new();
+                crate::custom::save(
+                    &mut tx,
+                    ws,
+                    tandem_core::custom::FieldObject::Task,
+                    Id(tid),
+                    &none,
+                    &e.custom_fields,
+                )
+                .await?;
+            }
             for &(r, units) in &t.assignments {
                 if let Some(rid) = res_ids.get(r) {
                     sqlx::query("INSERT INTO assignments (task_id, resource_id, units) VALUES ($1, $2, $3)")
