@@ -11,6 +11,7 @@ pub mod custom;
 pub mod decision;
 pub mod enums;
 pub mod export;
+pub mod filter;
 pub mod markdown;
 pub mod metrics;
 pub mod model;

@@ -27,6 +27,7 @@ mod decisions;
 mod delivery;
 mod hostile;
 mod interchange;
+mod lists;
 mod live;
 mod members;
 mod mywork;

@@ -18,7 +18,11 @@ use crate::state::AppState;
 use crate::web::PageFormCustom;
 use crate::web::custom::{Fields, FieldsForm, Input, RowCustom};
 use tandem_app::ops::risks::{self, CreateDefect, CreateRisk, UpdateDefect, UpdateRisk};
+use crate::web::lists::{self, Bar, Ctx};
+use axum::extract::RawQuery;
 use tandem_core::custom::{CustomField, FieldObject};
+use tandem_core::risk::RiskStatus;
+use tandem_core::views::ViewPage;
 
 // ---- risks ----
 
@@ -35,6 +39,11 @@ struct RisksPage {
     columns: Vec<CustomField>,
     extras: Vec<RowCustom>,
     new_inputs: Vec<Input>,
+    /// The filter bar, and the heading each row starts when grouped.
+    bar: Bar,
+    heads: Vec<Option<String>>,
+    /// Risks before the filter.
+    total: usize,
 }
 
 /// A row of the 5×5 risk grid: its impact and, per probability, the count
@@ -70,11 +79,32 @@ fn heat_cells(cells: &[Vec<i64>]) -> Vec<HeatRow5> {
         .collect()
 }
 
-pub async fn risks_page(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+pub async fn risks_page(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     let (at, id) = page(&path, "/risks");
     let (shell, f, a) = frame(&state, &p, id?, "risks", &at).await?;
-    let list = state.store.risks(f.project.id).await.map_err(on(&at))?;
-    let heat = heat_cells(&risks::risk_heatmap(&list).cells);
+    let all = state.store.risks(f.project.id).await.map_err(on(&at))?;
+    // The heat map is the register's; the table is the filter's.
+    let heat = heat_cells(&risks::risk_heatmap(&all).cells);
+    let total = all.len();
+    let ctx = Ctx::load(&state, a.scope.workspace_id, FieldObject::Risk, Default::default()).await.map_err(on(&at))?;
+    let q = lists::parse(&lists::pairs(raw.as_deref()), ViewPage::Risks, &ctx, &[])
+        .map_err(on(&at))?
+        .with_me(&["owner"], &a.user_id.to_string());
+    let (list, heads) = lists::grouped(all, &ctx, &q);
+    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
+    let picks = vec![
+        ("status", "Status", RiskStatus::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("owner", "Owner", lists::people_choices(&ctx)),
+        ("response", "Response", RiskResponse::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+    ];
+    let bar = lists::bar(&state, a.scope.workspace_id, a.user_id, ViewPage::Risks, at.clone(), &q, &ctx, picks)
+        .await
+        .map_err(on(&at))?;
     let responses = [RiskResponse::Avoid, RiskResponse::Mitigate, RiskResponse::Transfer, RiskResponse::Accept];
     let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Risk).await.map_err(on(&at))?;
     let extras = list
@@ -82,7 +112,8 @@ pub async fn risks_page(State(state): State<AppState>, p: Principal, Path(path):
         .map(|r| cf.row(&shell.human, &r.custom_fields, f.can_edit, format!("/risks/{}/fields", r.id), r.version))
         .collect();
     let new_inputs = cf.inputs("new-risk", &Default::default(), false);
-    let page = RisksPage { shell, f, risks: list, heat, responses, columns: cf.fields, extras, new_inputs };
+    let page =
+        RisksPage { shell, f, risks: list, heat, responses, columns: cf.fields, extras, new_inputs, bar, heads, total };
     Ok(render(StatusCode::OK, &page))
 }
 

@@ -1,0 +1,427 @@
+//! Filters, grouping and order on list pages (the backlog, the feedback
+//! inbox, risks, defects), read from the address with `core::filter`; the
+//! filter bar that writes that address; the page's saved views.
+
+use std::collections::HashMap;
+
+use tandem_core::custom::{CustomField, FieldType};
+use tandem_core::filter::{Cell, Field, Fields, ListQuery, Row};
+use tandem_core::model::{Day, Member};
+use tandem_core::product::{Feature, Feedback};
+use tandem_core::risk::{Defect, Risk};
+use tandem_core::views::{SavedView, ViewPage};
+use tandem_core::{Id, Millis};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What rows need beyond themselves: the custom fields, people's names,
+/// release names.
+pub struct Ctx {
+    pub fields: Vec<CustomField>,
+    people: HashMap<String, String>,
+    releases: HashMap<Id, String>,
+}
+
+impl Ctx {
+    pub async fn load(
+        state: &AppState,
+        ws: Id,
+        object: tandem_core::custom::FieldObject,
+        releases: HashMap<Id, String>,
+    ) -> Result<Ctx, ApiError> {
+        let fields = state.store.custom_fields(ws, Some(object)).await?;
+        let members: Vec<Member> = state.store.members(ws, None, tandem_store::MAX_PAGE).await?.items;
+        let people = members.into_iter().map(|m| (m.user_id.to_string(), m.name)).collect();
+        Ok(Ctx { fields, people, releases })
+    }
+
+    fn person(&self, id: &str) -> String {
+        self.people.get(id).cloned().unwrap_or_else(|| "a former member".into())
+    }
+
+    fn person_cell(&self, id: Option<Id>) -> Vec<Cell> {
+        id.map(|u| Cell::word(u.to_string(), self.person(&u.to_string()))).into_iter().collect()
+    }
+
+    fn custom(&self, field: &str, values: &tandem_core::custom::CustomValues) -> Vec<Cell> {
+        let Some(key) = field.strip_prefix("cf.") else { return Vec::new() };
+        let Some(f) = self.fields.iter().find(|f| f.key == key) else { return Vec::new() };
+        tandem_core::filter::custom_cells(f, values.get(key), |id| self.person(id))
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.key.clone()).collect()
+    }
+}
+
+/// An object with what its cells need.
+pub struct Listed<'a, T> {
+    item: &'a T,
+    ctx: &'a Ctx,
+    /// Its place in the list it came in.
+    at: usize,
+}
+
+fn created(at: Millis) -> Cell {
+    let d = Day::of(at);
+    Cell::day(d, d.to_string())
+}
+
+fn ranked<T: Copy + PartialEq>(all: &[T], v: T, key: &str, label: String) -> Cell {
+    Cell::ranked(key, label, all.iter().position(|x| *x == v).unwrap_or(0))
+}
+
+impl Row for Listed<'_, Feature> {
+    fn cells(&self, field: &str) -> Vec<Cell> {
+        use tandem_core::product::{FeatureStatus, Lane};
+        let f = self.item;
+        let score = |v: Option<f64>| v.map(|x| Cell::num(x, crate::svg::charts::fmt_num(x))).into_iter().collect();
+        match field {
+            "status" => vec![ranked(FeatureStatus::ALL, f.status, f.status.as_str(), f.status.label().into())],
+            "lane" => f.lane.map(|l| ranked(Lane::ALL, l, l.as_str(), l.label().into())).into_iter().collect(),
+            "release" => f
+                .release_id
+                .map(|r| Cell::word(r.to_string(), self.ctx.releases.get(&r).cloned().unwrap_or_default()))
+                .into_iter()
+                .collect(),
+            "moscow" => f.inputs.moscow.map(|m| Cell::ranked(m.as_str(), m.label(), m as usize)).into_iter().collect(),
+            "rice" => score(f.scores.rice),
+            "ice" => score(f.scores.ice),
+            "wsjf" => score(f.scores.wsjf),
+            "value_effort" => score(f.scores.value_effort),
+            "demand" => score(Some(f.scores.demand)),
+            "created" => vec![created(f.created_at)],
+            other => self.ctx.custom(other, &f.custom_fields),
+        }
+    }
+    fn words(&self) -> String {
+        format!("{} {} {}", self.item.key, self.item.title, self.item.description)
+    }
+}
+
+impl Row for Listed<'_, Feedback> {
+    fn cells(&self, field: &str) -> Vec<Cell> {
+        use tandem_core::product::FeedbackStatus;
+        let f = self.item;
+        match field {
+            "status" => vec![ranked(FeedbackStatus::ALL, f.status, f.status.as_str(), f.status.label().into())],
+            "source" => vec![Cell::word(f.source.as_str(), f.source.label())],
+            "customer" => f.customer.iter().map(|c| Cell::word(c.clone(), c.clone())).collect(),
+            "segment" => f.segment.iter().map(|c| Cell::word(c.clone(), c.clone())).collect(),
+            "value" => {
+                f.customer_value_minor.map(|v| Cell::num(v as f64 / 100.0, (v / 100).to_string())).into_iter().collect()
+            }
+            "feature" => f.links.iter().map(|l| Cell::word(l.feature_key.clone(), l.feature_key.clone())).collect(),
+            "created" => vec![created(f.created_at)],
+            other => self.ctx.custom(other, &f.custom_fields),
+        }
+    }
+    fn words(&self) -> String {
+        format!("{} {} {}", self.item.text, self.item.customer.as_deref().unwrap_or(""), self.item.segment.as_deref().unwrap_or(""))
+    }
+}
+
+impl Row for Listed<'_, Risk> {
+    fn cells(&self, field: &str) -> Vec<Cell> {
+        use tandem_core::risk::RiskStatus;
+        let r = self.item;
+        match field {
+            "status" => vec![ranked(RiskStatus::ALL, r.status, r.status.as_str(), r.status.label().into())],
+            "owner" => self.ctx.person_cell(r.owner_id),
+            "response" => vec![Cell::word(r.response.as_str(), r.response.label())],
+            "score" => vec![Cell::num(r.score as f64, r.score.to_string())],
+            "probability" => vec![Cell::num(r.probability as f64, r.probability.to_string())],
+            "impact" => vec![Cell::num(r.impact as f64, r.impact.to_string())],
+            "exposure" => vec![Cell::num(r.exposure_minor as f64 / 100.0, (r.exposure_minor / 100).to_string())],
+            "created" => vec![created(r.created_at)],
+            other => self.ctx.custom(other, &r.custom_fields),
+        }
+    }
+    fn words(&self) -> String {
+        format!("{} {} {} {}", self.item.key, self.item.title, self.item.description, self.item.mitigation)
+    }
+}
+
+impl Row for Listed<'_, Defect> {
+    fn cells(&self, field: &str) -> Vec<Cell> {
+        use tandem_core::risk::{DefectStatus, Severity};
+        let d = self.item;
+        match field {
+            "status" => vec![ranked(DefectStatus::ALL, d.status, d.status.as_str(), d.status.label().into())],
+            "severity" => vec![ranked(Severity::ALL, d.severity, d.severity.as_str(), d.severity.label().into())],
+            "reporter" => self.ctx.person_cell(Some(d.reporter_id)),
+            "escaped" => vec![if d.found_after_release { Cell::word("yes", "Escaped") } else { Cell::word("no", "Not escaped") }],
+            "created" => vec![created(d.created_at)],
+            other => self.ctx.custom(other, &d.custom_fields),
+        }
+    }
+    fn words(&self) -> String {
+        format!("{} {} {}", self.item.key, self.item.title, self.item.description)
+    }
+}
+
+const fn f(name: &'static str, label: &'static str) -> Field {
+    Field { name, label }
+}
+
+const BACKLOG: &[Field] = &[
+    f("status", "Status"),
+    f("lane", "Lane"),
+    f("release", "Release"),
+    f("moscow", "MoSCoW"),
+    f("rice", "RICE"),
+    f("ice", "ICE"),
+    f("wsjf", "WSJF"),
+    f("value_effort", "Value/effort"),
+    f("demand", "Demand"),
+    f("created", "Created"),
+];
+const FEEDBACK: &[Field] = &[
+    f("status", "Status"),
+    f("source", "Source"),
+    f("customer", "Customer"),
+    f("segment", "Segment"),
+    f("value", "Customer value"),
+    f("feature", "Linked feature"),
+    f("created", "Received"),
+];
+const RISKS: &[Field] = &[
+    f("status", "Status"),
+    f("owner", "Owner"),
+    f("response", "Response"),
+    f("score", "Score"),
+    f("probability", "Probability"),
+    f("impact", "Impact"),
+    f("exposure", "Exposure"),
+    f("created", "Raised"),
+];
+const DEFECTS: &[Field] = &[
+    f("status", "Status"),
+    f("severity", "Severity"),
+    f("reporter", "Reporter"),
+    f("escaped", "Found after release"),
+    f("created", "Filed"),
+];
+const TASKS: &[Field] = &[f("status", "Status")];
+
+/// The fields each page filters by, beside its custom fields.
+pub fn fields_of(page: ViewPage) -> &'static [Field] {
+    match page {
+        ViewPage::Backlog => BACKLOG,
+        ViewPage::Feedback => FEEDBACK,
+        ViewPage::Risks => RISKS,
+        ViewPage::Defects => DEFECTS,
+        ViewPage::Tasks | ViewPage::Board => TASKS,
+    }
+}
+
+/// One choice of a select in the filter bar.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub on: bool,
+}
+
+/// A select of the filter bar: one field, its values.
+pub struct Pick {
+    pub name: String,
+    pub label: String,
+    pub choices: Vec<Choice>,
+}
+
+/// The filter bar of a list page, its saved views, and the query in force.
+pub struct Bar {
+    pub action: String,
+    pub page: ViewPage,
+    pub ws: Id,
+    pub picks: Vec<Pick>,
+    pub sorts: Vec<Choice>,
+    pub groups: Vec<Choice>,
+    pub q: String,
+    /// Conditions no select shows (several values, ranges), kept as they are.
+    pub hidden: Vec<(String, String)>,
+    /// The query in force, canonical (empty when none).
+    pub query: String,
+    pub views: Vec<SavedView>,
+    /// The saved view the address is, if any.
+    pub current_view: Option<Id>,
+}
+
+/// Reads a list page's query, refusing one it cannot hold.
+pub fn parse(pairs: &[(String, String)], page: ViewPage, ctx: &Ctx, ignore: &[&str]) -> Result<ListQuery, ApiError> {
+    let custom = ctx.keys();
+    ListQuery::parse(pairs, &Fields { fixed: fields_of(page), custom: &custom }, ignore).map_err(ApiError::Invalid)
+}
+
+/// The rows `q` keeps, in its order.
+pub fn apply<T>(items: Vec<T>, ctx: &Ctx, q: &ListQuery) -> Vec<T>
+where
+    for<'a> Listed<'a, T>: Row,
+{
+    if q.is_empty() {
+        return items;
+    }
+    let order: Vec<usize> = {
+        let rows: Vec<Listed<'_, T>> = items.iter().enumerate().map(|(at, item)| Listed { item, ctx, at }).collect();
+        q.apply(rows).into_iter().map(|l| l.at).collect()
+    };
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots.get_mut(i).and_then(Option::take)).collect()
+}
+
+/// The group label of each item (`group` in force), or none.
+pub fn group_labels<T>(items: &[T], ctx: &Ctx, q: &ListQuery) -> Vec<String>
+where
+    for<'a> Listed<'a, T>: Row,
+{
+    let Some(field) = &q.group else { return vec![String::new(); items.len()] };
+    items
+        .iter()
+        .map(|item| {
+            let cells = Listed { item, ctx, at: 0 }.cells(field);
+            if cells.is_empty() {
+                "None".to_owned()
+            } else {
+                cells.iter().map(|c| c.label.clone()).collect::<Vec<_>>().join(", ")
+            }
+        })
+        .collect()
+}
+
+/// The filter bar for `page` at `action`, with selects for `picks`
+/// (`(field, label, choices)`) and the custom select fields.
+#[allow(clippy::too_many_arguments)]
+pub async fn bar(
+    state: &AppState,
+    ws: Id,
+    user: Id,
+    page: ViewPage,
+    action: String,
+    q: &ListQuery,
+    ctx: &Ctx,
+    picks: Vec<(&str, &str, Vec<(String, String)>)>,
+) -> Result<Bar, ApiError> {
+    let pick = |name: &str, label: &str, values: Vec<(String, String)>| Pick {
+        choices: values
+            .into_iter()
+            .map(|(value, l)| Choice { on: q.value_of(name) == Some(value.as_str()), value, label: l })
+            .collect(),
+        name: name.to_owned(),
+        label: label.to_owned(),
+    };
+    let mut all: Vec<Pick> = picks.into_iter().map(|(n, l, v)| pick(n, l, v)).collect();
+    for f in ctx.fields.iter().filter(|f| f.kind == FieldType::Select || f.kind == FieldType::MultiSelect) {
+        all.push(pick(&format!("cf.{}", f.key), &f.name, f.options.iter().map(|o| (o.clone(), o.clone())).collect()));
+    }
+    let fields = fields_of(page);
+    let orderable: Vec<(String, String)> = fields
+        .iter()
+        .map(|f| (f.name.to_owned(), f.label.to_owned()))
+        .chain(ctx.fields.iter().map(|f| (format!("cf.{}", f.key), f.name.clone())))
+        .collect();
+    let sort_now = q.sort.as_ref().map(|(s, desc)| format!("{}{s}", if *desc { "-" } else { "" }));
+    let sorts = orderable
+        .iter()
+        .flat_map(|(n, l)| {
+            [(n.clone(), format!("{l}, lowest first")), (format!("-{n}"), format!("{l}, highest first"))]
+        })
+        .map(|(value, label)| Choice { on: sort_now.as_deref() == Some(value.as_str()), value, label })
+        .collect();
+    let groups = orderable
+        .iter()
+        .map(|(n, l)| Choice { on: q.group.as_deref() == Some(n.as_str()), value: n.clone(), label: l.clone() })
+        .collect();
+    let hidden = q
+        .conditions
+        .iter()
+        .filter(|c| !(all.iter().any(|p| p.name == c.field) && q.value_of(&c.field).is_some()))
+        .map(|c| (c.field.clone(), c.form_value()))
+        .collect();
+    let query = q.to_query();
+    let views = state.store.views(ws, user, Some(page)).await?;
+    let current_view = views.iter().find(|v| !query.is_empty() && v.query == query).map(|v| v.id);
+    let words = q.q.clone().unwrap_or_default();
+    Ok(Bar { action, page, ws, picks: all, sorts, groups, q: words, hidden, query, views, current_view })
+}
+
+/// Members as choices (a person filter), with "me" first.
+pub fn people_choices(ctx: &Ctx) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = ctx.people.iter().map(|(id, n)| (id.clone(), n.clone())).collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1));
+    v.insert(0, ("me".into(), "Me".into()));
+    v
+}
+
+#[derive(serde::Deserialize)]
+pub struct SaveViewForm {
+    page: String,
+    name: String,
+    query: String,
+    shared: Option<String>,
+    return_to: String,
+}
+
+/// Saves the list's address under a name, then shows it.
+pub async fn save_view(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    super::PageAllowed(a): super::PageAllowed<crate::access::WorkspaceRead>,
+    super::PageForm(form): super::PageForm<SaveViewForm>,
+) -> super::PageResult {
+    use axum::response::IntoResponse;
+    let back = super::safe_next(Some(&form.return_to));
+    let page = tandem_app::ops::views::page(Some(&form.page)).map_err(super::on(&back))?.unwrap_or(ViewPage::Backlog);
+    let req = tandem_app::ops::views::NewView {
+        page,
+        name: form.name,
+        query: Some(form.query),
+        shared: Some(form.shared.is_some()),
+    };
+    let v = tandem_app::ops::views::create(&state, a.ws, a.user_id(), req).await.map_err(super::on(&back))?;
+    Ok(axum::response::Redirect::to(&format!("{back}?{}", v.query)).into_response())
+}
+
+/// The pairs of a page's address, at most 100 (the rest are dropped).
+pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes()).take(100).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// The rows `q` keeps, in its order, and each row's group heading when it
+/// starts a group (rows are put in the group of their first value, groups
+/// in their own order, rows without a value last).
+pub fn grouped<T>(items: Vec<T>, ctx: &Ctx, q: &ListQuery) -> (Vec<T>, Vec<Option<String>>)
+where
+    for<'a> Listed<'a, T>: Row,
+{
+    let items = apply(items, ctx, q);
+    let Some(field) = q.group.clone() else {
+        let n = items.len();
+        return (items, vec![None; n]);
+    };
+    let keyed: Vec<(Option<Cell>, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(at, item)| (Listed { item, ctx, at }.cells(&field).into_iter().next(), at))
+        .collect();
+    let mut order: Vec<(Option<Cell>, usize)> = keyed;
+    order.sort_by(|(a, i), (b, j)| match (a, b) {
+        (Some(a), Some(b)) => tandem_core::filter::compare(&a.order, &b.order).then(a.key.cmp(&b.key)).then(i.cmp(j)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => i.cmp(j),
+    });
+    let mut heads = Vec::with_capacity(order.len());
+    let mut last: Option<Option<String>> = None;
+    for (cell, _) in &order {
+        let key = cell.as_ref().map(|c| c.key.clone());
+        if last.as_ref() != Some(&key) {
+            heads.push(Some(cell.as_ref().map_or_else(|| "None".to_owned(), |c| c.label.clone())));
+            last = Some(key);
+        } else {
+            heads.push(None);
+        }
+    }
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    let rows = order.into_iter().filter_map(|(_, i)| slots.get_mut(i).and_then(Option::take)).collect();
+    (rows, heads)
+}
