@@ -147,9 +147,9 @@ fn bound(field: &str, raw: &str) -> Result<Option<Bound>, Invalid> {
     if let Ok(d) = raw.parse::<Day>() {
         return Ok(Some(Bound::Day(d)));
     }
-    parse_decimal("value", raw)
-        .map(|n| Some(Bound::Num(n)))
-        .map_err(|_| Invalid::named(field.to_owned(), format!("“{raw}” is neither a number nor a date like 2026-03-31")))
+    parse_decimal("value", raw).map(|n| Some(Bound::Num(n))).map_err(|_| {
+        Invalid::named(field.to_owned(), format!("“{raw}” is neither a number nor a date like 2026-03-31"))
+    })
 }
 
 impl ListQuery {

@@ -97,6 +97,12 @@ if (roadmap) {
 const backlog = document.getElementById("backlog");
 if (backlog) {
   let row = null;
+  // The feature row above (group headings are not features).
+  const prevRow = (r) => {
+    let p = r.previousElementSibling;
+    while (p && !p.dataset.id) p = p.previousElementSibling;
+    return p;
+  };
   backlog.addEventListener("pointerdown", (e) => {
     const handle = e.target instanceof Element ? e.target.closest(".handle") : null;
     if (!handle) return;
@@ -118,7 +124,7 @@ if (backlog) {
     const moved = row;
     row = null;
     moved.classList.remove("dragging");
-    const prev = moved.previousElementSibling;
+    const prev = prevRow(moved);
     await api("POST", `/api/v1/features/${moved.dataset.id}/move`, csrfOf(backlog),
       { after_id: prev ? prev.dataset.id : null });
     window.location.reload();
@@ -135,7 +141,7 @@ if (backlog) {
     if (!sib) return;
     r.parentNode.insertBefore(r, up ? sib : sib.nextSibling);
     handle.focus();
-    const prev = r.previousElementSibling;
+    const prev = prevRow(r);
     const res = await api("POST", `/api/v1/features/${r.dataset.id}/move`, csrfOf(backlog),
       { after_id: prev ? prev.dataset.id : null });
     if (!res.ok) window.location.reload();

@@ -7,7 +7,7 @@
 "use strict";
 
 (() => {
-  const ROWS = "main table.grid tbody tr, main ul.results > li, main li.card.fb, main ul.notifications > li";
+  const ROWS = "main table.grid tbody tr:not(.group-head), main ul.results > li, main li.card.fb, main ul.notifications > li";
   let gAt = 0;
   let current = -1;
   let help = null;

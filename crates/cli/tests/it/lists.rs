@@ -61,6 +61,50 @@ async fn list_pages_filter_sort_and_group_by_their_address() {
         let (status, html) = page(&pm, &format!("/projects/{p}/risks?colour=red")).await;
         assert_eq!(status, 422);
         assert!(html.contains("Colour: is not a field of this list"), "{html}");
+
+        // The backlog: a framework still sorts it; any field may too;
+        // custom fields filter and group.
+        let pdm = app.login_as(Role::ProductManager).await;
+        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
+        let pr = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let features = json_ok(pdm.get(&format!("/api/v1/products/{pr}/features")).await, 200).await;
+        let features = features["items"].as_array().unwrap().clone();
+        let smb = features.iter().filter(|f| f["custom_fields"]["customer_tier"] == "SMB").count();
+        let ideas = features.iter().filter(|f| f["status"] == "idea").count();
+        assert!(smb > 0 && ideas > 0);
+        let (status, html) = page(&pdm, &format!("/products/{pr}/backlog?sort=rice")).await;
+        assert_eq!(status, 200);
+        assert_eq!(html.matches("<tr data-id=").count(), features.len());
+        let (_, html) = page(&pdm, &format!("/products/{pr}/backlog?cf.customer_tier=SMB&sort=-created")).await;
+        assert_eq!(html.matches("<tr data-id=").count(), smb, "{html}");
+        let (_, html) = page(&pdm, &format!("/products/{pr}/backlog?group=cf.customer_tier")).await;
+        for tier in ["Enterprise", "Mid-market", "SMB"] {
+            assert!(html.contains(&format!("scope=\"rowgroup\">{tier}</th>")), "{tier}");
+        }
+        // The inbox: by source, grouped by a custom field.
+        let (status, html) = page(&pdm, &format!("/products/{pr}/feedback?source=customer&group=cf.channel")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("<li class=\"group-head\"><h2>Sales call</h2>"), "{html}");
+        // Defects by severity.
+        let (status, _) = page(&pm, &format!("/projects/{p}/defects?severity=critical,major&sort=-severity")).await;
+        assert_eq!(status, 200);
+
+        // Saving the address as a view lists it on the page, for its owner
+        // (and for everyone when shared).
+        let form = [
+            ("page", "backlog"),
+            ("name", "Ideas to shape"),
+            ("query", "status=idea&sort=-created"),
+            ("return_to", &format!("/products/{pr}/backlog")),
+        ];
+        let r = pdm.request(reqwest::Method::POST, &format!("/w/{ws}/views")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.url().query().unwrap_or("").contains("status=idea"), "{}", r.url());
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Ideas to shape"));
+        assert_eq!(html.matches("<tr data-id=").count(), ideas);
+        let (_, html) = page(&pm, &format!("/products/{pr}/backlog")).await;
+        assert!(!html.contains("Ideas to shape"), "a private view is its owner's");
     })
     .await;
 }

@@ -118,7 +118,12 @@ impl Row for Listed<'_, Feedback> {
         }
     }
     fn words(&self) -> String {
-        format!("{} {} {}", self.item.text, self.item.customer.as_deref().unwrap_or(""), self.item.segment.as_deref().unwrap_or(""))
+        format!(
+            "{} {} {}",
+            self.item.text,
+            self.item.customer.as_deref().unwrap_or(""),
+            self.item.segment.as_deref().unwrap_or("")
+        )
     }
 }
 
@@ -151,7 +156,9 @@ impl Row for Listed<'_, Defect> {
             "status" => vec![ranked(DefectStatus::ALL, d.status, d.status.as_str(), d.status.label().into())],
             "severity" => vec![ranked(Severity::ALL, d.severity, d.severity.as_str(), d.severity.label().into())],
             "reporter" => self.ctx.person_cell(Some(d.reporter_id)),
-            "escaped" => vec![if d.found_after_release { Cell::word("yes", "Escaped") } else { Cell::word("no", "Not escaped") }],
+            "escaped" => {
+                vec![if d.found_after_release { Cell::word("yes", "Escaped") } else { Cell::word("no", "Not escaped") }]
+            }
             "created" => vec![created(d.created_at)],
             other => self.ctx.custom(other, &d.custom_fields),
         }
@@ -270,38 +277,28 @@ where
     order.into_iter().filter_map(|i| slots.get_mut(i).and_then(Option::take)).collect()
 }
 
-/// The group label of each item (`group` in force), or none.
-pub fn group_labels<T>(items: &[T], ctx: &Ctx, q: &ListQuery) -> Vec<String>
-where
-    for<'a> Listed<'a, T>: Row,
-{
-    let Some(field) = &q.group else { return vec![String::new(); items.len()] };
-    items
-        .iter()
-        .map(|item| {
-            let cells = Listed { item, ctx, at: 0 }.cells(field);
-            if cells.is_empty() {
-                "None".to_owned()
-            } else {
-                cells.iter().map(|c| c.label.clone()).collect::<Vec<_>>().join(", ")
-            }
-        })
-        .collect()
+/// A select of the filter bar to draw: its field, label and `(value,
+/// label)` choices.
+pub type PickSpec<'a> = (&'a str, &'a str, Vec<(String, String)>);
+
+/// Where a filter bar is: the reader, the list page and its address.
+pub struct Place {
+    pub ws: Id,
+    pub user: Id,
+    pub page: ViewPage,
+    pub action: String,
 }
 
-/// The filter bar for `page` at `action`, with selects for `picks`
-/// (`(field, label, choices)`) and the custom select fields.
-#[allow(clippy::too_many_arguments)]
+/// The filter bar at `at`, with selects for `picks` and the custom select
+/// fields.
 pub async fn bar(
     state: &AppState,
-    ws: Id,
-    user: Id,
-    page: ViewPage,
-    action: String,
+    at: Place,
     q: &ListQuery,
     ctx: &Ctx,
-    picks: Vec<(&str, &str, Vec<(String, String)>)>,
+    picks: Vec<PickSpec<'_>>,
 ) -> Result<Bar, ApiError> {
+    let Place { ws, user, page, action } = at;
     let pick = |name: &str, label: &str, values: Vec<(String, String)>| Pick {
         choices: values
             .into_iter()
@@ -383,7 +380,10 @@ pub async fn save_view(
 
 /// The pairs of a page's address, at most 100 (the rest are dropped).
 pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.unwrap_or("").as_bytes()).take(100).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .take(100)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// The rows `q` keeps, in its order, and each row's group heading when it

@@ -5,8 +5,8 @@
 mod account;
 mod activity;
 pub(crate) mod custom;
-mod lists;
 pub(crate) mod human;
+mod lists;
 mod mywork;
 mod nav;
 mod product;

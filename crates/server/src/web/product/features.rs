@@ -4,7 +4,7 @@ use super::*;
 use std::collections::BTreeSet;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
@@ -20,15 +20,13 @@ use crate::extract::IdPath;
 use crate::state::AppState;
 use crate::web::PageFormCustom;
 use crate::web::custom::{Fields, Input, Shown};
+use crate::web::lists::{self, Bar, Ctx};
+use axum::extract::RawQuery;
 use tandem_app::ops::product::{self as ops, CreateFeature, UpdateFeature};
 use tandem_core::custom::FieldObject;
+use tandem_core::views::ViewPage;
 
 // ---- backlog ----
-
-#[derive(Deserialize)]
-pub struct SortQuery {
-    sort: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "product_backlog.html")]
@@ -43,28 +41,70 @@ struct BacklogPage {
     columns: Vec<tandem_core::custom::CustomField>,
     cells: Vec<Vec<String>>,
     new_inputs: Vec<Input>,
+    bar: Bar,
+    heads: Vec<Option<String>>,
+    total: usize,
 }
 
 pub async fn backlog(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(path): Path<IdPath>,
-    Query(q): Query<SortQuery>,
+    RawQuery(raw): RawQuery,
 ) -> PageResult {
     let page = page_at(&path, "/products/", "/backlog");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "backlog", &page).await?;
-    let sort =
-        tandem_app::ops::product::framework(q.sort.as_deref(), f.product.default_framework).map_err(on(&page))?;
+    let pairs = lists::pairs(raw.as_deref());
+    // `sort` names a framework (the backlog's own orders) or, failing
+    // that, any field as on every list.
+    let asked = pairs.iter().rev().find(|(k, _)| k == "sort").map(|(_, v)| v.as_str());
+    let framework_sort = asked.is_none_or(|s| s.is_empty() || Framework::parse(s).is_some());
+    let sort = tandem_app::ops::product::framework(asked.filter(|_| framework_sort), f.product.default_framework)
+        .map_err(on(&page))?;
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     sort_backlog(&mut features, sort);
+    let total = features.len();
+    let releases = state.store.releases(a.scope.product_id).await.map_err(on(&page))?;
+    let names = releases.iter().map(|r| (r.id, r.name.clone())).collect();
+    let ctx = Ctx::load(&state, a.scope.workspace_id, FieldObject::Feature, names).await.map_err(on(&page))?;
+    let ignore: &[&str] = if framework_sort { &["sort"] } else { &[] };
+    let q = lists::parse(&pairs, ViewPage::Backlog, &ctx, ignore).map_err(on(&page))?;
+    let (features, heads) = lists::grouped(features, &ctx, &q);
+    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
+    let picks = vec![
+        ("status", "Status", FeatureStatus::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("lane", "Lane", Lane::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("release", "Release", releases.iter().map(|r| (r.id.to_string(), r.name.clone())).collect()),
+    ];
+    let action = format!("/products/{}/backlog", a.scope.product_id);
+    let bar = lists::bar(
+        &state,
+        lists::Place { ws: a.scope.workspace_id, user: p.id(), page: ViewPage::Backlog, action },
+        &q,
+        &ctx,
+        picks,
+    )
+    .await
+    .map_err(on(&page))?;
     let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feature).await.map_err(on(&page))?;
     let cells = features
         .iter()
         .map(|x| cf.fields.iter().map(|c| cf.cell(&shell.human, c, &x.custom_fields)).collect())
         .collect();
     let new_inputs = cf.inputs("new", &Default::default(), true);
-    let page =
-        BacklogPage { shell, f, features, sort, frameworks: &Framework::SCORED, columns: cf.fields, cells, new_inputs };
+    let page = BacklogPage {
+        shell,
+        f,
+        features,
+        sort,
+        frameworks: &Framework::SCORED,
+        columns: cf.fields,
+        cells,
+        new_inputs,
+        bar,
+        heads,
+        total,
+    };
     Ok(render(StatusCode::OK, &page))
 }
 

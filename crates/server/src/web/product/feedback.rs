@@ -3,7 +3,7 @@
 use super::*;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
@@ -18,15 +18,13 @@ use crate::extract::IdPath;
 use crate::state::AppState;
 use crate::web::PageFormCustom;
 use crate::web::custom::{Fields, FieldsForm, Input, RowCustom, Shown};
+use crate::web::lists::{self, Bar, Ctx};
+use axum::extract::RawQuery;
 use tandem_app::ops::product::{self as ops, CreateFeedback, UpdateFeedback};
 use tandem_core::custom::FieldObject;
+use tandem_core::views::ViewPage;
 
 // ---- feedback inbox ----
-
-#[derive(Deserialize)]
-pub struct InboxQuery {
-    status: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "product_feedback.html")]
@@ -41,19 +39,41 @@ struct FeedbackPage {
     shown: Vec<Vec<Shown>>,
     extras: Vec<RowCustom>,
     new_inputs: Vec<Input>,
+    bar: Bar,
+    heads: Vec<Option<String>>,
 }
 
 pub async fn feedback(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(path): Path<IdPath>,
-    Query(q): Query<InboxQuery>,
+    RawQuery(raw): RawQuery,
 ) -> PageResult {
     let page = page_at(&path, "/products/", "/feedback");
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "feedback", &page).await?;
-    let status = q.status.as_deref().and_then(FeedbackStatus::parse);
+    let ctx =
+        Ctx::load(&state, a.scope.workspace_id, FieldObject::Feedback, Default::default()).await.map_err(on(&page))?;
+    let q = lists::parse(&lists::pairs(raw.as_deref()), ViewPage::Feedback, &ctx, &[]).map_err(on(&page))?;
+    // One status is asked of the store, so the newest 200 are of it.
+    let status = q.value_of("status").and_then(FeedbackStatus::parse);
     let filter = FeedbackFilter { status, ..FeedbackFilter::default() };
     let items = state.store.feedback_list(a.scope.product_id, &filter, None, 200).await.map_err(on(&page))?.items;
+    let (items, heads) = lists::grouped(items, &ctx, &q);
+    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
+    let picks = vec![(
+        "source",
+        "Source",
+        tandem_core::product::FeedbackSource::ALL.iter().map(|s| word(s.as_str(), s.label())).collect(),
+    )];
+    let bar = lists::bar(
+        &state,
+        lists::Place { ws: a.scope.workspace_id, user: p.id(), page: ViewPage::Feedback, action: page.clone() },
+        &q,
+        &ctx,
+        picks,
+    )
+    .await
+    .map_err(on(&page))?;
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     features.retain(|x| x.status != FeatureStatus::Rejected);
     let status = status.map(|s| s.as_str().to_owned()).unwrap_or_default();
@@ -64,8 +84,19 @@ pub async fn feedback(
         .map(|x| cf.row(&shell.human, &x.custom_fields, f.can_edit, format!("/feedback/{}/fields", x.id), x.version))
         .collect();
     let new_inputs = cf.inputs("new-feedback", &Default::default(), false);
-    let page =
-        FeedbackPage { shell, f, items, status, statuses: FeedbackStatus::ALL, features, shown, extras, new_inputs };
+    let page = FeedbackPage {
+        shell,
+        f,
+        items,
+        status,
+        statuses: FeedbackStatus::ALL,
+        features,
+        shown,
+        extras,
+        new_inputs,
+        bar,
+        heads,
+    };
     Ok(render(StatusCode::OK, &page))
 }
 

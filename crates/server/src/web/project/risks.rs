@@ -17,11 +17,11 @@ use crate::extract::IdPath;
 use crate::state::AppState;
 use crate::web::PageFormCustom;
 use crate::web::custom::{Fields, FieldsForm, Input, RowCustom};
-use tandem_app::ops::risks::{self, CreateDefect, CreateRisk, UpdateDefect, UpdateRisk};
 use crate::web::lists::{self, Bar, Ctx};
 use axum::extract::RawQuery;
+use tandem_app::ops::risks::{self, CreateDefect, CreateRisk, UpdateDefect, UpdateRisk};
 use tandem_core::custom::{CustomField, FieldObject};
-use tandem_core::risk::RiskStatus;
+use tandem_core::risk::{DefectStatus, RiskStatus};
 use tandem_core::views::ViewPage;
 
 // ---- risks ----
@@ -102,9 +102,15 @@ pub async fn risks_page(
         ("owner", "Owner", lists::people_choices(&ctx)),
         ("response", "Response", RiskResponse::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
     ];
-    let bar = lists::bar(&state, a.scope.workspace_id, a.user_id, ViewPage::Risks, at.clone(), &q, &ctx, picks)
-        .await
-        .map_err(on(&at))?;
+    let bar = lists::bar(
+        &state,
+        lists::Place { ws: a.scope.workspace_id, user: a.user_id, page: ViewPage::Risks, action: at.clone() },
+        &q,
+        &ctx,
+        picks,
+    )
+    .await
+    .map_err(on(&at))?;
     let responses = [RiskResponse::Avoid, RiskResponse::Mitigate, RiskResponse::Transfer, RiskResponse::Accept];
     let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Risk).await.map_err(on(&at))?;
     let extras = list
@@ -186,12 +192,42 @@ struct DefectsPage {
     columns: Vec<CustomField>,
     extras: Vec<RowCustom>,
     new_inputs: Vec<Input>,
+    bar: Bar,
+    heads: Vec<Option<String>>,
+    total: usize,
 }
 
-pub async fn defects(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+pub async fn defects(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     let (at, id) = page(&path, "/defects");
     let (shell, f, a) = frame(&state, &p, id?, "defects", &at).await?;
-    let defects = state.store.defects(f.project.id).await.map_err(on(&at))?;
+    let all = state.store.defects(f.project.id).await.map_err(on(&at))?;
+    let total = all.len();
+    let ctx =
+        Ctx::load(&state, a.scope.workspace_id, FieldObject::Defect, Default::default()).await.map_err(on(&at))?;
+    let q = lists::parse(&lists::pairs(raw.as_deref()), ViewPage::Defects, &ctx, &[])
+        .map_err(on(&at))?
+        .with_me(&["reporter"], &a.user_id.to_string());
+    let (defects, heads) = lists::grouped(all, &ctx, &q);
+    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
+    let picks = vec![
+        ("status", "Status", DefectStatus::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("severity", "Severity", Severity::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("reporter", "Reporter", lists::people_choices(&ctx)),
+    ];
+    let bar = lists::bar(
+        &state,
+        lists::Place { ws: a.scope.workspace_id, user: a.user_id, page: ViewPage::Defects, action: at.clone() },
+        &q,
+        &ctx,
+        picks,
+    )
+    .await
+    .map_err(on(&at))?;
     let quality = risks::quality(&state, f.project.id).await.map_err(on(&at))?;
     let severities = [Severity::Critical, Severity::Major, Severity::Minor, Severity::Trivial];
     let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Defect).await.map_err(on(&at))?;
@@ -214,6 +250,9 @@ pub async fn defects(State(state): State<AppState>, p: Principal, Path(path): Pa
         columns: cf.fields,
         extras,
         new_inputs,
+        bar,
+        heads,
+        total,
     };
     Ok(render(StatusCode::OK, &page))
 }
