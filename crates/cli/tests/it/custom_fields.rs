@@ -260,6 +260,16 @@ async fn custom_fields_are_typed_kept_through_renames_and_deleted_with_their_val
         let row = inbox["items"].as_array().unwrap().iter().find(|f| f["id"] == fb["id"]).unwrap().clone();
         assert_eq!(row["custom_fields"]["heard_via"], "Intercom");
 
+        // A feature made of feedback in one step is linked to it.
+        let made = json_ok(pdm.post(&format!("/api/v1/feedback/{}/feature", id_of(&fb)), json!({})).await, 201).await;
+        assert_eq!(made["feature"]["title"], "Please add dark mode");
+        assert!(made["feature"]["description"].as_str().unwrap().contains("> Please add dark mode"));
+        assert_eq!(made["feature"]["feedback_count"], 1);
+        assert_eq!(made["feedback"]["status"], "linked");
+        assert_eq!(made["feedback"]["links"][0]["feature_id"], made["feature"]["id"]);
+        expect_error(dev.post(&format!("/api/v1/feedback/{}/feature", id_of(&fb)), json!({})).await, 403, "forbidden")
+            .await;
+
         // Deleting a field deletes its values and is logged with their count.
         let arr_url = format!("/api/v1/custom-fields/{}", id_of(&arr));
         expect_error(dev.delete(&arr_url).await, 403, "forbidden").await;

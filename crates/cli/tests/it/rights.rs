@@ -270,6 +270,13 @@ async fn every_other_endpoint_for_every_role() {
                 Read,
             ),
             (g.clone(), format!("/feedback/{fb}/links"), "/feedback/{id}/links", None, Read),
+            (
+                post.clone(),
+                format!("/feedback/{fb}/feature"),
+                "/feedback/{id}/feature",
+                Some(json!({"title": "x".repeat(300)})),
+                Owner,
+            ),
             // Linking again what is linked changes nothing: 200 for the owner.
             (
                 post.clone(),

@@ -43,6 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(feedback_csv))
         .routes(routes!(get_feedback, update_feedback))
         .routes(routes!(list_links, link_feedback))
+        .routes(routes!(feature_from_feedback))
         .routes(routes!(unlink_feedback))
         .routes(routes!(list_releases, create_release))
         .routes(routes!(get_release, update_release, delete_release))
@@ -399,6 +400,23 @@ async fn link_feedback(
     let (a, id) = on(&state, &p, ProductObject::Feedback, &path, ProductAction::Edit).await?;
     let importance = req.importance.unwrap_or(Importance::IMPORTANT);
     Ok(Json(ops::link_feedback(&state, &a, id, req.feature_id, importance).await?))
+}
+
+/// Makes a feature of the feedback and links them, in one step (one
+/// transaction): `{title?, importance?}`; the title defaults to the
+/// feedback's first line, the description quotes it.
+#[utoipa::path(post, path = "/feedback/{id}/feature", tag = "feedback", params(("id" = String, Path)),
+    request_body = ops::FeatureFromFeedback,
+    responses((status = 201, body = ops::MadeFromFeedback), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn feature_from_feedback(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiJson(req): ApiJson<ops::FeatureFromFeedback>,
+) -> ApiResult<(StatusCode, Json<ops::MadeFromFeedback>)> {
+    let (a, id) = on(&state, &p, ProductObject::Feedback, &path, ProductAction::Read).await?;
+    Ok((StatusCode::CREATED, Json(ops::feature_from_feedback(&state, &a, id, req).await?)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -71,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .route("/feedback/{id}/triage", post(product::feedback::feedback_triage))
         .route("/feedback/{id}/link", post(product::feedback::feedback_link))
         .route("/feedback/{id}/fields", post(product::feedback::feedback_fields))
+        .route("/feedback/{id}/feature", post(product::feedback::feedback_feature))
         .route("/key-results/{id}/record", post(product::outcomes::key_result_record))
         .route("/products/{id}/edit", post(product::forms::product_update))
         .route("/products/{id}/releases/new", post(product::forms::release_create))

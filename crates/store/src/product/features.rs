@@ -136,53 +136,7 @@ fn workspace_of(row: &AnyRow) -> Result<Id> {
 impl Store {
     pub async fn create_feature(&self, actor: Id, product: Id, new: &NewFeature, now: Millis) -> Result<Feature> {
         let mut tx = self.write().await?;
-        let p = product_in(&mut tx, product).await?;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM features WHERE product_id = $1")
-            .bind(product.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        if count >= MAX_FEATURES {
-            return Err(StoreError::Conflict(format!("a product holds at most {MAX_FEATURES} features")));
-        }
-        if let Some(r) = new.release_id {
-            check_same_product(&mut tx, Table::Releases, r, product).await?;
-        }
-        let number: i64 = sqlx::query_scalar(
-            "UPDATE products SET next_feature_number = next_feature_number + 1 WHERE id = $1 \
-             RETURNING next_feature_number - 1",
-        )
-        .bind(product.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let rank: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(rank), 0) + 1 FROM features WHERE product_id = $1")
-            .bind(product.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        let inputs = serde_json::to_string(&new.inputs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let fid: i64 = sqlx::query_scalar(
-            "INSERT INTO features (workspace_id, product_id, number, title, description, status, lane, release_id, \
-             rank, inputs, adoption_event, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-        )
-        .bind(p.workspace_id.0)
-        .bind(product.0)
-        .bind(number)
-        .bind(&new.title)
-        .bind(&new.description)
-        .bind(FeatureStatus::Idea.as_str())
-        .bind(new.lane.map(Lane::as_str))
-        .bind(new.release_id.map(|r| r.0))
-        .bind(rank)
-        .bind(inputs)
-        .bind(new.adoption_event.as_deref())
-        .bind(now.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let none = CustomValues::new();
-        custom::save(&mut tx, p.workspace_id, FieldObject::Feature, Id(fid), &none, &new.custom_fields).await?;
-        let f = fetch_feature(&mut tx, Id(fid)).await?;
-        let after = json!({"key": f.key, "title": f.title});
-        record(&mut tx, &change(p.workspace_id, actor, "feature.created", "feature", f.id).after(after), now).await?;
+        let f = insert_feature(&mut tx, actor, product, new, now).await?;
         tx.commit().await?;
         Ok(f)
     }
@@ -335,4 +289,64 @@ async fn write_feature(tx: &mut Tx, feature: Id, e: &FeatureEdit, now: Millis) -
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Adds a feature last in its product's manual order, inside the caller's
+/// transaction.
+pub(crate) async fn insert_feature(
+    tx: &mut Tx,
+    actor: Id,
+    product: Id,
+    new: &NewFeature,
+    now: Millis,
+) -> Result<Feature> {
+    let p = product_in(tx, product).await?;
+
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM features WHERE product_id = $1")
+        .bind(product.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    if count >= MAX_FEATURES {
+        return Err(StoreError::Conflict(format!("a product holds at most {MAX_FEATURES} features")));
+    }
+    if let Some(r) = new.release_id {
+        check_same_product(tx, Table::Releases, r, product).await?;
+    }
+    let number: i64 = sqlx::query_scalar(
+        "UPDATE products SET next_feature_number = next_feature_number + 1 WHERE id = $1 \
+         RETURNING next_feature_number - 1",
+    )
+    .bind(product.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    let rank: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(rank), 0) + 1 FROM features WHERE product_id = $1")
+        .bind(product.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    let inputs = serde_json::to_string(&new.inputs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let fid: i64 = sqlx::query_scalar(
+        "INSERT INTO features (workspace_id, product_id, number, title, description, status, lane, release_id, \
+         rank, inputs, adoption_event, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+    )
+    .bind(p.workspace_id.0)
+    .bind(product.0)
+    .bind(number)
+    .bind(&new.title)
+    .bind(&new.description)
+    .bind(FeatureStatus::Idea.as_str())
+    .bind(new.lane.map(Lane::as_str))
+    .bind(new.release_id.map(|r| r.0))
+    .bind(rank)
+    .bind(inputs)
+    .bind(new.adoption_event.as_deref())
+    .bind(now.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    let none = CustomValues::new();
+    custom::save(tx, p.workspace_id, FieldObject::Feature, Id(fid), &none, &new.custom_fields).await?;
+    let f = fetch_feature(tx, Id(fid)).await?;
+    let after = json!({"key": f.key, "title": f.title});
+    record(tx, &change(p.workspace_id, actor, "feature.created", "feature", f.id).after(after), now).await?;
+    Ok(f)
 }

@@ -292,14 +292,44 @@ impl Store {
         now: Millis,
     ) -> Result<Feedback> {
         let mut tx = self.write().await?;
-        let (before, ws) = fetch(&mut tx, fb).await?;
-        check_same_product(&mut tx, Table::Features, feature, before.product_id).await?;
+        let after = link_in(&mut tx, actor, fb, feature, importance, now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Makes a feature of feedback in one step: the feature (titled as
+    /// given, the feedback quoted as its description) in the feedback's
+    /// product, and the link between them, in one transaction.
+    pub async fn feature_from_feedback(
+        &self,
+        actor: Id,
+        fb: Id,
+        new: &super::NewFeature,
+        importance: Importance,
+        now: Millis,
+    ) -> Result<(tandem_core::product::Feature, Feedback)> {
+        let mut tx = self.write().await?;
+        let (source, _) = fetch(&mut tx, fb).await?;
+        let feature = super::features::insert_feature(&mut tx, actor, source.product_id, new, now).await?;
+        let linked = link_in(&mut tx, actor, fb, feature.id, importance, now).await?;
+        let feature = super::features::fetch_feature(&mut tx, feature.id).await?;
+        tx.commit().await?;
+        Ok((feature, linked))
+    }
+}
+
+/// Links feedback to a feature of its product (or changes the link's
+/// importance) inside the caller's transaction.
+async fn link_in(tx: &mut Tx, actor: Id, fb: Id, feature: Id, importance: Importance, now: Millis) -> Result<Feedback> {
+    {
+        let (before, ws) = fetch(tx, fb).await?;
+        check_same_product(tx, Table::Features, feature, before.product_id).await?;
         let updated =
             sqlx::query("UPDATE feedback_links SET importance = $1 WHERE feedback_id = $2 AND feature_id = $3")
                 .bind(i64::from(importance.get()))
                 .bind(fb.0)
                 .bind(feature.0)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?
                 .rows_affected();
         if updated == 0 {
@@ -310,14 +340,14 @@ impl Store {
             .bind(feature.0)
             .bind(i64::from(importance.get()))
             .bind(now.0)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        let after = links_changed(&mut tx, &before, ws, actor, "feedback.linked", now).await?;
-        tx.commit().await?;
-        Ok(after)
+        links_changed(tx, &before, ws, actor, "feedback.linked", now).await
     }
+}
 
+impl Store {
     /// Removes a feedback → feature link.
     pub async fn unlink_feedback(&self, actor: Id, fb: Id, feature: Id, now: Millis) -> Result<Feedback> {
         let mut tx = self.write().await?;

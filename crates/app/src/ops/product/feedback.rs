@@ -152,3 +152,75 @@ pub async fn link_feedback(
 pub async fn unlink_feedback(state: &App, a: &InProduct, feedback: Id, feature: Id) -> Result<Feedback, AppError> {
     Ok(state.store.unlink_feedback(a.user_id, feedback, feature, state.clock.now()).await?)
 }
+
+/// `POST /feedback/{id}/feature`: a feature made of feedback in one step.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureFromFeedback {
+    /// The feature's title; by default the feedback's first line, cut at
+    /// a word near 80 characters.
+    pub title: Option<String>,
+    /// The link's importance: 1 nice to have, 2 important (default), 3 critical.
+    pub importance: Option<Importance>,
+}
+
+/// The feature and the feedback now linked to it.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct MadeFromFeedback {
+    pub feature: tandem_core::product::Feature,
+    pub feedback: Feedback,
+}
+
+/// A title from feedback: its first line, cut at a word near 80 characters.
+fn title_of(text: &str) -> String {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Feature from feedback");
+    if line.chars().count() <= 80 {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(80).collect();
+    let at = cut.rfind(' ').filter(|&i| i > 40).unwrap_or(cut.len());
+    format!("{}…", cut[..at].trim_end())
+}
+
+/// Makes a feature of feedback `fb` (whoever may edit the product) and
+/// links them, in one transaction; the feature's description quotes the
+/// feedback and names its customer.
+pub async fn feature_from_feedback(
+    state: &App,
+    a: &InProduct,
+    fb: Id,
+    req: FeatureFromFeedback,
+) -> Result<MadeFromFeedback, AppError> {
+    a.require(tandem_core::ProductAction::Edit)?;
+    let source = state.store.feedback(fb).await?;
+    let title = match req.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => validate::name("title", t)?,
+        None => title_of(&source.text),
+    };
+    let quoted: String = source.text.lines().map(|l| format!("> {l}\n")).collect();
+    let from = source.customer.as_deref().map(|c| format!("\n— {c}")).unwrap_or_default();
+    let new = tandem_store::product::NewFeature {
+        title,
+        description: validate::long_text("description", &format!("## Heard from customers\n\n{quoted}{from}"))?,
+        lane: None,
+        release_id: None,
+        inputs: tandem_core::scoring::ScoringInputs::default(),
+        adoption_event: None,
+        custom_fields: Default::default(),
+    };
+    let importance = req.importance.unwrap_or(Importance::IMPORTANT);
+    let (feature, feedback) =
+        state.store.feature_from_feedback(a.user_id, fb, &new, importance, state.clock.now()).await?;
+    Ok(MadeFromFeedback { feature, feedback })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_come_from_the_first_line() {
+        assert_eq!(super::title_of("\n  Dark mode please\nIt hurts at night"), "Dark mode please");
+        let long = "word ".repeat(30);
+        let t = super::title_of(&long);
+        assert!(t.ends_with('…') && t.chars().count() <= 81, "{t}");
+    }
+}

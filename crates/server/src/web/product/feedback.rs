@@ -147,6 +147,26 @@ pub async fn feedback_fields(
 }
 
 #[derive(Deserialize)]
+pub struct FeatureForm {
+    title: Option<String>,
+}
+
+/// Makes a feature of the feedback and opens it.
+pub async fn feedback_feature(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PageForm(form): PageForm<FeatureForm>,
+) -> PageResult {
+    let id = pid(&path, "/")?;
+    let a = product_access(&state, p.id(), ProductObject::Feedback, id, ProductAction::Edit).await.map_err(on("/"))?;
+    let back = format!("/products/{}/feedback", a.scope.product_id);
+    let req = tandem_app::ops::product::FeatureFromFeedback { title: form.title, importance: None };
+    let made = tandem_app::ops::product::feature_from_feedback(&state, &a, id, req).await.map_err(on(&back))?;
+    Ok(Redirect::to(&format!("/features/{}", made.feature.id)).into_response())
+}
+
+#[derive(Deserialize)]
 pub struct TriageForm {
     status: String,
     version: i64,
