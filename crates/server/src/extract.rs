@@ -65,6 +65,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiFormCustom<T> {
     }
 }
 
+/// A form as its pairs, repeated names kept (a list's checked boxes).
+pub struct ApiPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for ApiPairs {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = form_body(req, state).await?;
+        Ok(ApiPairs(form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()))
+    }
+}
+
 async fn form_body<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body::Bytes, ApiError> {
     let is_form = req
         .headers()

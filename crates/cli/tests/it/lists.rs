@@ -105,6 +105,51 @@ async fn list_pages_filter_sort_and_group_by_their_address() {
         assert_eq!(html.matches("<tr data-id=").count(), ideas);
         let (_, html) = page(&pm, &format!("/products/{pr}/backlog")).await;
         assert!(!html.contains("Ideas to shape"), "a private view is its owner's");
+
+        // Bulk actions on the inbox: all or none.
+        let mut fresh = Vec::new();
+        for text in ["Bulk one", "Bulk two"] {
+            let body = serde_json::json!({"text": text});
+            let made = json_ok(pdm.post(&format!("/api/v1/products/{pr}/feedback"), body).await, 201).await;
+            fresh.push(made["id"].as_str().unwrap().to_owned());
+        }
+        let bulk = format!("/api/v1/products/{pr}/feedback/bulk");
+        let r = json_ok(pdm.post(&bulk, serde_json::json!({"ids": fresh[..2], "action": "triage"})).await, 200).await;
+        assert_eq!(r["changed"], 2);
+        for id in &fresh[..2] {
+            assert_eq!(json_ok(pdm.get(&format!("/api/v1/feedback/{id}")).await, 200).await["status"], "triaged");
+        }
+        let feature = features[0]["id"].as_str().unwrap();
+        let dev = app.login_as(Role::Contributor).await;
+        crate::support::expect_error(
+            dev.post(&bulk, serde_json::json!({"ids": fresh[..1], "action": "archive"})).await,
+            403,
+            "forbidden",
+        )
+        .await;
+        // One item of another product spoils the batch: nothing changes.
+        let r = pdm.post(&bulk, serde_json::json!({"ids": [fresh[0].clone(), "999999"], "action": "archive"})).await;
+        assert_eq!(r.status(), 404);
+        assert_eq!(json_ok(pdm.get(&format!("/api/v1/feedback/{}", fresh[0])).await, 200).await["status"], "triaged");
+        // The inbox's form links the ticked ones.
+        let form = [
+            ("ids", fresh[0].as_str()),
+            ("ids", fresh[1].as_str()),
+            ("action", "link"),
+            ("feature_id", feature),
+            ("return_to", &format!("/products/{pr}/feedback")),
+        ];
+        let r = pdm
+            .request(reqwest::Method::POST, &format!("/products/{pr}/feedback/bulk"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        for id in &fresh[..2] {
+            let f = json_ok(pdm.get(&format!("/api/v1/feedback/{id}")).await, 200).await;
+            assert_eq!((f["status"].as_str(), f["links"][0]["feature_id"].as_str()), (Some("linked"), Some(feature)));
+        }
     })
     .await;
 }

@@ -272,6 +272,13 @@ async fn every_other_endpoint_for_every_role() {
             (g.clone(), format!("/feedback/{fb}/links"), "/feedback/{id}/links", None, Read),
             (
                 post.clone(),
+                format!("/products/{pr}/feedback/bulk"),
+                "/products/{id}/feedback/bulk",
+                Some(json!({"ids": [], "action": "triage"})),
+                Owner,
+            ),
+            (
+                post.clone(),
                 format!("/feedback/{fb}/feature"),
                 "/feedback/{id}/feature",
                 Some(json!({"title": "x".repeat(300)})),

@@ -3,6 +3,7 @@
 
 pub(crate) mod account;
 mod activity;
+mod bulk;
 mod changes;
 pub(crate) mod comments;
 mod control;
@@ -98,4 +99,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(events::routes())
         .merge(views::routes())
         .merge(custom::routes())
+        .merge(bulk::routes())
 }

@@ -72,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .route("/feedback/{id}/link", post(product::feedback::feedback_link))
         .route("/feedback/{id}/fields", post(product::feedback::feedback_fields))
         .route("/feedback/{id}/feature", post(product::feedback::feedback_feature))
+        .route("/products/{id}/feedback/bulk", post(product::feedback::feedback_bulk))
         .route("/key-results/{id}/record", post(product::outcomes::key_result_record))
         .route("/products/{id}/edit", post(product::forms::product_update))
         .route("/products/{id}/releases/new", post(product::forms::release_create))
@@ -341,6 +342,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageFormCustom<T> {
         crate::extract::ApiFormCustom::<T>::from_request(req, state)
             .await
             .map(|f| PageFormCustom(f.0, f.1))
+            .map_err(|error| PageError { error, path })
+    }
+}
+
+/// A form's pairs for a page, repeated names kept (see
+/// [`crate::extract::ApiPairs`]).
+pub struct PagePairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for PagePairs {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let path = req.uri().path().to_owned();
+        crate::extract::ApiPairs::from_request(req, state)
+            .await
+            .map(|f| PagePairs(f.0))
             .map_err(|error| PageError { error, path })
     }
 }

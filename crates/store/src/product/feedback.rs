@@ -318,6 +318,72 @@ impl Store {
     }
 }
 
+/// What a bulk action does to each feedback item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedbackBulk {
+    /// Triage or archive (never `linked`, which follows from links).
+    Status(FeedbackStatus),
+    Link {
+        feature: Id,
+        importance: Importance,
+    },
+}
+
+/// The most items one bulk action takes.
+pub const MAX_BULK: usize = 500;
+
+impl Store {
+    /// Does `op` to every item of `ids` (feedback of `product`), in one
+    /// transaction: all or none. Answers how many changed.
+    pub async fn bulk_feedback(
+        &self,
+        actor: Id,
+        product: Id,
+        ids: &[Id],
+        op: FeedbackBulk,
+        now: Millis,
+    ) -> Result<usize> {
+        if ids.is_empty() || ids.len() > MAX_BULK {
+            return Err(StoreError::Invalid(Invalid::new("ids", format!("pick from 1 to {MAX_BULK} items"))));
+        }
+        let mut tx = self.write().await?;
+        let mut changed = 0;
+        for &fb in ids {
+            let (before, ws) = fetch(&mut tx, fb).await?;
+            if before.product_id != product {
+                return Err(StoreError::NotFound);
+            }
+            match op {
+                FeedbackBulk::Status(status) => {
+                    if before.status == status
+                        || before.status == FeedbackStatus::Linked && status != FeedbackStatus::Archived
+                    {
+                        continue;
+                    }
+                    sqlx::query(
+                        "UPDATE feedback SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+                    )
+                    .bind(status.as_str())
+                    .bind(now.0)
+                    .bind(fb.0)
+                    .execute(&mut *tx)
+                    .await?;
+                    settle_status(&mut tx, fb).await?;
+                    let (after, _) = fetch(&mut tx, fb).await?;
+                    record_update(&mut tx, change(ws, actor, "feedback.updated", "feedback", fb), &before, &after, now)
+                        .await?;
+                }
+                FeedbackBulk::Link { feature, importance } => {
+                    link_in(&mut tx, actor, fb, feature, importance, now).await?;
+                }
+            }
+            changed += 1;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}
+
 /// Links feedback to a feature of its product (or changes the link's
 /// importance) inside the caller's transaction.
 async fn link_in(tx: &mut Tx, actor: Id, fb: Id, feature: Id, importance: Importance, now: Millis) -> Result<Feedback> {

@@ -22,7 +22,7 @@ use crate::rows::{check_version, id, millis, word};
 use crate::{Page, Result, Store, StoreError};
 
 pub use features::{FeatureEdit, NewFeature};
-pub use feedback::{FeedbackEdit, FeedbackFilter, NewFeedback};
+pub use feedback::{FeedbackBulk, FeedbackEdit, FeedbackFilter, MAX_BULK, NewFeedback};
 pub use market::{CompetitorEdit, MetricPointInput, NewMetricSeries};
 pub use okrs::{KeyResultEdit, NewKeyResult, ObjectiveEdit};
 pub use releases::ReleaseEdit;

@@ -214,6 +214,49 @@ pub async fn feature_from_feedback(
     Ok(MadeFromFeedback { feature, feedback })
 }
 
+tandem_core::str_enum! {
+    /// What a bulk action on feedback does.
+    pub enum BulkFeedbackAction { Triage = "triage", Archive = "archive", Reopen = "reopen" => "Back to new", Link = "link" }
+}
+
+/// `POST /products/{id}/feedback/bulk`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkFeedback {
+    /// The feedback to act on (1–500, all of this product).
+    pub ids: Vec<Id>,
+    pub action: BulkFeedbackAction,
+    /// For `link`: the feature, and the importance (default 2).
+    pub feature_id: Option<Id>,
+    pub importance: Option<Importance>,
+}
+
+/// How many items a bulk action changed.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct BulkResult {
+    pub changed: usize,
+}
+
+/// Triages, archives, reopens or links many feedback items at once: all or
+/// none (whoever may edit the product).
+pub async fn bulk_feedback(state: &App, a: &InProduct, req: BulkFeedback) -> Result<BulkResult, AppError> {
+    use tandem_store::product::FeedbackBulk;
+    a.require(tandem_core::ProductAction::Edit)?;
+    let op = match req.action {
+        BulkFeedbackAction::Triage => FeedbackBulk::Status(FeedbackStatus::Triaged),
+        BulkFeedbackAction::Archive => FeedbackBulk::Status(FeedbackStatus::Archived),
+        BulkFeedbackAction::Reopen => FeedbackBulk::Status(FeedbackStatus::New),
+        BulkFeedbackAction::Link => FeedbackBulk::Link {
+            feature: req.feature_id.ok_or_else(|| AppError::invalid("feature_id", "pick the feature to link to"))?,
+            importance: req.importance.unwrap_or(Importance::IMPORTANT),
+        },
+    };
+    let mut ids = req.ids;
+    ids.dedup();
+    let changed = state.store.bulk_feedback(a.user_id, a.scope.product_id, &ids, op, state.clock.now()).await?;
+    Ok(BulkResult { changed })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

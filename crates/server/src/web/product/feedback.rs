@@ -16,9 +16,9 @@ use crate::access::product_access;
 use crate::error::ApiError;
 use crate::extract::IdPath;
 use crate::state::AppState;
-use crate::web::PageFormCustom;
 use crate::web::custom::{Fields, FieldsForm, Input, RowCustom, Shown};
 use crate::web::lists::{self, Bar, Ctx};
+use crate::web::{PageFormCustom, PagePairs};
 use axum::extract::RawQuery;
 use tandem_app::ops::product::{self as ops, CreateFeedback, UpdateFeedback};
 use tandem_core::custom::FieldObject;
@@ -164,6 +164,33 @@ pub async fn feedback_feature(
     let req = tandem_app::ops::product::FeatureFromFeedback { title: form.title, importance: None };
     let made = tandem_app::ops::product::feature_from_feedback(&state, &a, id, req).await.map_err(on(&back))?;
     Ok(Redirect::to(&format!("/features/{}", made.feature.id)).into_response())
+}
+
+/// Acts on the checked feedback of the inbox at once.
+pub async fn feedback_bulk(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(path): Path<IdPath>,
+    PagePairs(pairs): PagePairs,
+) -> PageResult {
+    use tandem_app::ops::product::{BulkFeedback, BulkFeedbackAction, bulk_feedback};
+    let page = page_at(&path, "/products/", "/feedback");
+    let a = product_access(&state, p.id(), ProductObject::Product, pid(&path, &page)?, ProductAction::Edit)
+        .await
+        .map_err(on(&page))?;
+    let one = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
+    let back = one("return_to").map_or_else(|| page.clone(), |r| super::safe_next(Some(r)));
+    let ids: Vec<Id> = pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
+    if ids.is_empty() {
+        return Err(on(&back)(ApiError::invalid("ids", "tick the feedback to act on first")));
+    }
+    let action = one("action")
+        .and_then(BulkFeedbackAction::parse)
+        .ok_or_else(|| on(&back)(ApiError::invalid("action", "pick what to do")))?;
+    let feature_id = one("feature_id").and_then(|v| v.parse().ok());
+    let req = BulkFeedback { ids, action, feature_id, importance: None };
+    bulk_feedback(&state, &a, req).await.map_err(on(&back))?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 #[derive(Deserialize)]
