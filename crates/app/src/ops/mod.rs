@@ -20,3 +20,9 @@ pub mod search;
 pub mod syncs;
 pub mod views;
 pub mod workspaces;
+
+/// How many items a bulk action changed.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BulkResult {
+    pub changed: usize,
+}

@@ -150,6 +150,73 @@ async fn list_pages_filter_sort_and_group_by_their_address() {
             let f = json_ok(pdm.get(&format!("/api/v1/feedback/{id}")).await, 200).await;
             assert_eq!((f["status"].as_str(), f["links"][0]["feature_id"].as_str()), (Some("linked"), Some(feature)));
         }
+
+        // The board: filtered by assignee (`me`), sprint and custom fields;
+        // ticked cards move to a sprint or a status at once.
+        let dev = app.login_as(Role::Contributor).await;
+        let tasks = json_ok(pm.get(&format!("/api/v1/projects/{p}/tasks?limit=200")).await, 200).await;
+        let tasks = tasks["items"].as_array().unwrap().clone();
+        let (status, html) = page(&pm, &format!("/projects/{p}/board")).await;
+        assert_eq!(status, 200);
+        let cards = html.matches("<article class=\"card-item").count();
+        let (_, html) = page(&pm, &format!("/projects/{p}/board?cf.component=Payments")).await;
+        let payments = html.matches("<article class=\"card-item").count();
+        assert!(payments > 0 && payments < cards, "{payments} of {cards}");
+        assert!(html.contains("cards hidden by the filter"));
+        let (_, mine) = page(&dev, &format!("/projects/{p}/board?assignee=me")).await;
+        assert!(mine.matches("<article class=\"card-item").count() < cards);
+        let sprint = json_ok(
+            pm.post(
+                &format!("/api/v1/projects/{p}/sprints"),
+                serde_json::json!({"name": "Bulk sprint", "start": "2027-03-01", "finish": "2027-03-12"}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let sprint_id = sprint["id"].as_str().unwrap().to_owned();
+        let open: Vec<String> = tasks
+            .iter()
+            .filter(|t| t["kind"] == "task" && t["status"] == "todo")
+            .take(2)
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(open.len(), 2);
+        let bulk = format!("/api/v1/projects/{p}/tasks/bulk");
+        let r = json_ok(
+            pm.post(&bulk, serde_json::json!({"ids": open, "action": "sprint", "sprint_id": sprint_id})).await,
+            200,
+        )
+        .await;
+        assert_eq!(r["changed"], 2);
+        let (_, html) = page(&pm, &format!("/projects/{p}/board?sprint={sprint_id}")).await;
+        assert_eq!(html.matches("<article class=\"card-item").count(), 2);
+        crate::support::expect_error(
+            dev.post(&bulk, serde_json::json!({"ids": open, "action": "status", "status": "done"})).await,
+            403,
+            "forbidden",
+        )
+        .await;
+        // Done means 100 %, as on a single edit; the page's form does it too.
+        let form = [
+            ("ids", open[0].as_str()),
+            ("ids", open[1].as_str()),
+            ("action", "status"),
+            ("status", "done"),
+            ("return_to", &format!("/projects/{p}/board")),
+        ];
+        let r =
+            pm.request(reqwest::Method::POST, &format!("/projects/{p}/tasks/bulk")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        for id in &open {
+            let t = json_ok(pm.get(&format!("/api/v1/tasks/{id}")).await, 200).await;
+            assert_eq!((t["status"].as_str(), t["percent_complete"].as_i64()), (Some("done"), Some(100)), "{t}");
+            assert_eq!(t["sprint_id"].as_str(), Some(sprint_id.as_str()));
+        }
+        // A task of another project spoils the batch.
+        let r = pm.post(&bulk, serde_json::json!({"ids": [open[0].clone(), "999999"], "action": "sprint"})).await;
+        assert_eq!(r.status(), 404);
+        assert_eq!(json_ok(pm.get(&format!("/api/v1/tasks/{}", open[0])).await, 200).await["sprint_id"], sprint["id"]);
     })
     .await;
 }

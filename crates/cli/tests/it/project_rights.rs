@@ -186,6 +186,7 @@ async fn every_project_endpoint_for_every_role() {
             (Method::PATCH, format!("/projects/{p}"), "/projects/{id}", Some(json!({"name": "x", "version": 999_999})), Edit),
             (g.clone(), format!("/projects/{p}/tasks"), "/projects/{id}/tasks", None, Read),
             (Method::POST, format!("/projects/{p}/tasks"), "/projects/{id}/tasks", Some(json!({"name": ""})), Edit),
+            (Method::POST, format!("/projects/{p}/tasks/bulk"), "/projects/{id}/tasks/bulk", Some(json!({"ids": [], "action": "sprint"})), Edit),
             (g.clone(), format!("/tasks/{t}"), "/tasks/{id}", None, Read),
             (Method::PATCH, format!("/tasks/{t}"), "/tasks/{id}", Some(json!({"name": "x", "version": 999_999})), Edit),
             (g.clone(), format!("/projects/{p}/dependencies"), "/projects/{id}/dependencies", None, Read),

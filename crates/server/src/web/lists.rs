@@ -20,7 +20,10 @@ use crate::state::AppState;
 pub struct Ctx {
     pub fields: Vec<CustomField>,
     people: HashMap<String, String>,
-    releases: HashMap<Id, String>,
+    /// Releases' or sprints' names by id.
+    names: HashMap<Id, String>,
+    /// Resources: name and member.
+    resources: HashMap<Id, (String, Option<Id>)>,
 }
 
 impl Ctx {
@@ -28,12 +31,29 @@ impl Ctx {
         state: &AppState,
         ws: Id,
         object: tandem_core::custom::FieldObject,
-        releases: HashMap<Id, String>,
+        names: HashMap<Id, String>,
     ) -> Result<Ctx, ApiError> {
         let fields = state.store.custom_fields(ws, Some(object)).await?;
         let members: Vec<Member> = state.store.members(ws, None, tandem_store::MAX_PAGE).await?.items;
         let people = members.into_iter().map(|m| (m.user_id.to_string(), m.name)).collect();
-        Ok(Ctx { fields, people, releases })
+        Ok(Ctx { fields, people, names, resources: HashMap::new() })
+    }
+
+    /// With the workspace's resources, whom tasks are assigned to.
+    pub fn with_resources(mut self, list: &[tandem_core::tracking::Resource]) -> Ctx {
+        self.resources = list.iter().map(|r| (r.id, (r.name.clone(), r.user_id))).collect();
+        self
+    }
+
+    /// Resources as choices of an assignee filter (people by their user
+    /// id, so `me` finds one's own), "me" first.
+    pub fn assignee_choices(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> =
+            self.resources.iter().map(|(id, (name, user))| (resource_key(*id, *user), name.clone())).collect();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v.dedup();
+        v.insert(0, ("me".into(), "Me".into()));
+        v
     }
 
     fn person(&self, id: &str) -> String {
@@ -82,7 +102,7 @@ impl Row for Listed<'_, Feature> {
             "lane" => f.lane.map(|l| ranked(Lane::ALL, l, l.as_str(), l.label().into())).into_iter().collect(),
             "release" => f
                 .release_id
-                .map(|r| Cell::word(r.to_string(), self.ctx.releases.get(&r).cloned().unwrap_or_default()))
+                .map(|r| Cell::word(r.to_string(), self.ctx.names.get(&r).cloned().unwrap_or_default()))
                 .into_iter()
                 .collect(),
             "moscow" => f.inputs.moscow.map(|m| Cell::ranked(m.as_str(), m.label(), m as usize)).into_iter().collect(),
@@ -97,6 +117,40 @@ impl Row for Listed<'_, Feature> {
     }
     fn words(&self) -> String {
         format!("{} {} {}", self.item.key, self.item.title, self.item.description)
+    }
+}
+
+/// An assignee's key: the member's user id, or `r<id>` for a resource
+/// that is no member (a contractor, a room).
+fn resource_key(id: Id, user: Option<Id>) -> String {
+    user.map_or_else(|| format!("r{id}"), |u| u.to_string())
+}
+
+impl Row for Listed<'_, tandem_core::project::Task> {
+    fn cells(&self, field: &str) -> Vec<Cell> {
+        use tandem_core::project::BoardStatus;
+        let t = self.item;
+        match field {
+            "status" => vec![ranked(BoardStatus::ALL, t.status, t.status.as_str(), t.status.label().into())],
+            "assignee" => t
+                .assignments
+                .iter()
+                .filter_map(|a| self.ctx.resources.get(&a.resource_id).map(|r| (a.resource_id, r)))
+                .map(|(id, (name, user))| Cell::word(resource_key(id, *user), name.clone()))
+                .collect(),
+            "sprint" => t
+                .sprint_id
+                .map(|s| Cell::word(s.to_string(), self.ctx.names.get(&s).cloned().unwrap_or_default()))
+                .into_iter()
+                .collect(),
+            "points" => t.story_points.map(|p| Cell::num(p, crate::svg::charts::fmt_num(p))).into_iter().collect(),
+            "done" => vec![Cell::num(t.percent_complete as f64, format!("{} %", t.percent_complete))],
+            "created" => vec![created(t.created_at)],
+            other => self.ctx.custom(other, &t.custom_fields),
+        }
+    }
+    fn words(&self) -> String {
+        format!("{} {} {}", self.item.key, self.item.name, self.item.notes)
     }
 }
 
@@ -210,7 +264,14 @@ const DEFECTS: &[Field] = &[
     f("escaped", "Found after release"),
     f("created", "Filed"),
 ];
-const TASKS: &[Field] = &[f("status", "Status")];
+const TASKS: &[Field] = &[
+    f("status", "Status"),
+    f("assignee", "Assignee"),
+    f("sprint", "Sprint"),
+    f("points", "Story points"),
+    f("done", "% complete"),
+    f("created", "Created"),
+];
 
 /// The fields each page filters by, beside its custom fields.
 pub fn fields_of(page: ViewPage) -> &'static [Field] {

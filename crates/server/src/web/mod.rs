@@ -105,6 +105,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/sheet.json", get(project::sheet::data))
         .route("/projects/{id}/sheet", post(project::sheet::edit))
         .route("/projects/{id}/board", get(project::agile::board))
+        .route("/projects/{id}/tasks/bulk", post(project::agile::tasks_bulk))
         .route("/projects/{id}/sprints", get(project::agile::sprints).post(project::agile::sprint_create))
         .route("/projects/{id}/resources", get(project::resources::resources).post(project::resources::resource_create))
         .route("/projects/{id}/resources/{resource}", post(project::resources::resource_save))

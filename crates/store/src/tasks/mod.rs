@@ -308,58 +308,34 @@ impl Store {
         now: Millis,
     ) -> Result<Task> {
         let mut tx = self.write().await?;
-        let (before, ws) = fetch_task(&mut tx, t).await?;
-        check_version(before.version, version)?;
-        let mut e = TaskEdit::of(&before);
-        edit(&mut e)?;
-        let mut position = before.position;
-        let moved_parent = e.parent_id != before.parent_id;
-        if moved_parent {
-            check_parent(&mut tx, before.project_id, Some(t), e.parent_id).await?;
-            position = next_position(&mut tx, before.project_id, e.parent_id).await?;
-        }
-        match e.position {
-            Some(p) if p != before.position => {
-                position = place_among_siblings(&mut tx, before.project_id, t, e.parent_id, p).await?;
-            }
-            _ => {}
-        }
-        if e.feature_id != before.feature_id {
-            check_feature(&mut tx, ws, e.feature_id).await?;
-        }
-        if e.sprint_id != before.sprint_id {
-            check_sprint(&mut tx, before.project_id, e.sprint_id).await?;
-        }
-        if e.calendar_id != before.calendar_id {
-            check_calendar(&mut tx, before.project_id, e.calendar_id).await?;
-        }
-        if e.slack_calendar_id != before.slack_calendar_id {
-            check_calendar(&mut tx, before.project_id, e.slack_calendar_id).await?;
-        }
-        write_fields(&mut tx, t, &e, position, Some(&before), now).await?;
-        custom::save(&mut tx, ws, FieldObject::Task, t, &before.custom_fields, &e.custom_fields).await?;
-        if e.assignments != before.assignments {
-            write_assignments(&mut tx, ws, t, &e.assignments).await?;
-        }
-        // The task's place in the WBS moved only if its parent or position
-        // did; its children are not this edit's.
-        let (mut after, _) = fetch_unplaced(&mut tx, t).await?;
-        if after.parent_id == before.parent_id && after.position == before.position {
-            after.wbs.clone_from(&before.wbs);
-            after.outline_level = before.outline_level;
-            if before.kind == TaskKind::Summary {
-                after.kind = TaskKind::Summary;
-            }
-        } else {
-            place_in_wbs(&mut tx, &mut after).await?;
-        }
-        sync_delivery(&mut tx, ws, actor, before.feature_id, now).await?;
-        if after.feature_id != before.feature_id {
-            sync_delivery(&mut tx, ws, actor, after.feature_id, now).await?;
-        }
-        record_update(&mut tx, change(ws, actor, "task.updated", "task", t), &before, &after, now).await?;
+        let after = update_in(&mut tx, actor, t, version, edit, now).await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// Applies each edit to its task (read at its version) in one
+    /// transaction: all or none (a bulk action).
+    pub async fn update_tasks(&self, actor: Id, edits: Vec<(Id, i64, TaskEdit)>, now: Millis) -> Result<Vec<Task>> {
+        let mut tx = self.write().await?;
+        let mut out = Vec::with_capacity(edits.len());
+        for (t, version, e) in edits {
+            out.push(
+                update_in(
+                    &mut tx,
+                    actor,
+                    t,
+                    version,
+                    |x| {
+                        *x = e;
+                        Ok(())
+                    },
+                    now,
+                )
+                .await?,
+            );
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Deletes a task with its subtasks and their dependencies.
@@ -376,6 +352,68 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// [`Store::update_task`] inside the caller's transaction.
+async fn update_in(
+    tx: &mut crate::product::Tx,
+    actor: Id,
+    t: Id,
+    version: i64,
+    edit: impl FnOnce(&mut TaskEdit) -> Result<(), Invalid>,
+    now: Millis,
+) -> Result<Task> {
+    let (before, ws) = fetch_task(tx, t).await?;
+    check_version(before.version, version)?;
+    let mut e = TaskEdit::of(&before);
+    edit(&mut e)?;
+    let mut position = before.position;
+    let moved_parent = e.parent_id != before.parent_id;
+    if moved_parent {
+        check_parent(tx, before.project_id, Some(t), e.parent_id).await?;
+        position = next_position(tx, before.project_id, e.parent_id).await?;
+    }
+    match e.position {
+        Some(p) if p != before.position => {
+            position = place_among_siblings(tx, before.project_id, t, e.parent_id, p).await?;
+        }
+        _ => {}
+    }
+    if e.feature_id != before.feature_id {
+        check_feature(tx, ws, e.feature_id).await?;
+    }
+    if e.sprint_id != before.sprint_id {
+        check_sprint(tx, before.project_id, e.sprint_id).await?;
+    }
+    if e.calendar_id != before.calendar_id {
+        check_calendar(tx, before.project_id, e.calendar_id).await?;
+    }
+    if e.slack_calendar_id != before.slack_calendar_id {
+        check_calendar(tx, before.project_id, e.slack_calendar_id).await?;
+    }
+    write_fields(tx, t, &e, position, Some(&before), now).await?;
+    custom::save(tx, ws, FieldObject::Task, t, &before.custom_fields, &e.custom_fields).await?;
+    if e.assignments != before.assignments {
+        write_assignments(tx, ws, t, &e.assignments).await?;
+    }
+    // The task's place in the WBS moved only if its parent or position
+    // did; its children are not this edit's.
+    let (mut after, _) = fetch_unplaced(tx, t).await?;
+    if after.parent_id == before.parent_id && after.position == before.position {
+        after.wbs.clone_from(&before.wbs);
+        after.outline_level = before.outline_level;
+        if before.kind == TaskKind::Summary {
+            after.kind = TaskKind::Summary;
+        }
+    } else {
+        place_in_wbs(tx, &mut after).await?;
+    }
+    sync_delivery(tx, ws, actor, before.feature_id, now).await?;
+    if after.feature_id != before.feature_id {
+        sync_delivery(tx, ws, actor, after.feature_id, now).await?;
+    }
+    record_update(tx, change(ws, actor, "task.updated", "task", t), &before, &after, now).await?;
+    Ok(after)
 }
 
 #[cfg(test)]

@@ -231,11 +231,7 @@ pub struct BulkFeedback {
     pub importance: Option<Importance>,
 }
 
-/// How many items a bulk action changed.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct BulkResult {
-    pub changed: usize,
-}
+pub use crate::ops::BulkResult;
 
 /// Triages, archives, reopens or links many feedback items at once: all or
 /// none (whoever may edit the product).

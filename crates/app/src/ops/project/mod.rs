@@ -1,8 +1,10 @@
 //! The project side's operations, shared by the API and the pages.
 
+mod bulk;
 pub mod sheet;
 mod tasks;
 
+pub use bulk::*;
 pub use tasks::*;
 
 use serde::Deserialize;

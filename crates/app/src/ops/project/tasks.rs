@@ -95,7 +95,7 @@ fn assignments(list: Vec<TaskAssignment>) -> Result<Vec<TaskAssignment>, Invalid
 
 /// Progress must read forwards: no finish before the start, no finish
 /// without a start; manual dates come in pairs, forwards.
-fn check_progress(e: &TaskEdit) -> Result<(), Invalid> {
+pub(super) fn check_progress(e: &TaskEdit) -> Result<(), Invalid> {
     match (e.manual_start, e.manual_finish) {
         (Some(s), Some(f)) if f < s => return Err(Invalid::new("manual_finish", "is before the manual start")),
         (Some(_), None) | (None, Some(_)) => {
@@ -113,7 +113,12 @@ fn check_progress(e: &TaskEdit) -> Result<(), Invalid> {
 /// Like MS Project: progress without actual dates takes them from the
 /// schedule (work started as planned; 100 % finished as planned), and a
 /// task moved to the done column is 100 % complete.
-async fn fill_progress(state: &App, project: Id, task: Option<Id>, e: &mut TaskEdit) -> Result<(), AppError> {
+pub(super) async fn fill_progress(
+    state: &App,
+    project: Id,
+    task: Option<Id>,
+    e: &mut TaskEdit,
+) -> Result<(), AppError> {
     if e.status == BoardStatus::Done && e.percent_complete < 100 && e.actual_finish.is_none() {
         e.percent_complete = 100;
     }

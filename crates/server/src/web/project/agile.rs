@@ -19,7 +19,11 @@ use crate::auth::Principal;
 use crate::extract::IdPath;
 use crate::state::AppState;
 use crate::svg::charts::{self, Series};
+use crate::web::lists::{self, Bar, Ctx};
+use axum::extract::RawQuery;
 use tandem_app::ops::agile::{self, COLUMNS};
+use tandem_core::custom::FieldObject;
+use tandem_core::views::ViewPage;
 
 // ---- board ----
 
@@ -46,20 +50,60 @@ struct BoardPage {
     f: Frame,
     columns: Vec<ColumnView>,
     statuses: [BoardStatus; 5],
+    bar: Bar,
+    sprints: Vec<Sprint>,
+    /// Cards hidden by the filter.
+    hidden: usize,
 }
 
-pub async fn board(State(state): State<AppState>, p: Principal, Path(path): Path<IdPath>) -> PageResult {
+pub async fn board(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     let (at, id) = page(&path, "/board");
     let (shell, f, a) = frame(&state, &p, id?, "board", &at).await?;
     let b = agile::board(&state, f.project.id, None).await.map_err(on(&at))?;
+    let all_resources = state.store.resources(f.project.workspace_id).await.map_err(on(&at))?;
+    let sprints = state.store.sprints(f.project.id).await.map_err(on(&at))?;
+    let names = sprints.iter().map(|s| (s.id, s.name.clone())).collect();
+    let ctx = Ctx::load(&state, a.scope.workspace_id, FieldObject::Task, names)
+        .await
+        .map_err(on(&at))?
+        .with_resources(&all_resources);
+    // The board's columns are its grouping.
+    let q = lists::parse(&lists::pairs(raw.as_deref()), ViewPage::Board, &ctx, &["group"])
+        .map_err(on(&at))?
+        .with_me(&["assignee"], &a.user_id.to_string());
+    let tasks = state.store.tasks(f.project.id).await.map_err(on(&at))?;
+    let rank: HashMap<Id, usize> = lists::apply(tasks, &ctx, &q).iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
+    let picks = vec![
+        ("assignee", "Assignee", ctx.assignee_choices()),
+        ("sprint", "Sprint", sprints.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()),
+        ("status", "Status", COLUMNS.iter().map(|s| word(s.as_str(), s.label())).collect()),
+    ];
+    let place = lists::Place { ws: a.scope.workspace_id, user: a.user_id, page: ViewPage::Board, action: at.clone() };
+    let bar = lists::bar(&state, place, &q, &ctx, picks).await.map_err(on(&at))?;
     let resources: HashMap<Id, tandem_core::tracking::Resource> =
-        state.store.resources(f.project.workspace_id).await.map_err(on(&at))?.into_iter().map(|r| (r.id, r)).collect();
+        all_resources.into_iter().map(|r| (r.id, r)).collect();
+    let mut hidden = 0;
     let columns = b
         .columns
         .into_iter()
+        .map(|mut c| {
+            let before = c.cards.len();
+            c.cards.retain(|card| rank.contains_key(&card.id));
+            hidden += before - c.cards.len();
+            if q.sort.is_some() {
+                c.cards.sort_by_key(|card| rank.get(&card.id).copied().unwrap_or(usize::MAX));
+            }
+            c
+        })
         .map(|c| ColumnView {
             status: c.status,
-            points: charts::fmt_num(c.points),
+            points: charts::fmt_num(c.cards.iter().filter_map(|x| x.story_points).sum()),
             cards: c
                 .cards
                 .into_iter()
@@ -84,7 +128,7 @@ pub async fn board(State(state): State<AppState>, p: Principal, Path(path): Path
                 .collect(),
         })
         .collect();
-    Ok(render(StatusCode::OK, &BoardPage { shell, f, columns, statuses: COLUMNS }))
+    Ok(render(StatusCode::OK, &BoardPage { shell, f, columns, statuses: COLUMNS, bar, sprints, hidden }))
 }
 
 // ---- sprints ----
@@ -193,4 +237,33 @@ pub async fn sprint_create(
     };
     agile::create_sprint(&state, &a, req).await.map_err(on(&at))?;
     Ok(Redirect::to(&at).into_response())
+}
+
+/// Acts on the ticked cards of the board at once.
+pub async fn tasks_bulk(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    crate::web::PagePairs(pairs): crate::web::PagePairs,
+) -> PageResult {
+    use tandem_app::ops::project::{BulkTaskAction, BulkTasks, bulk_tasks};
+    let (at, id) = page(&path, "/board");
+    let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
+    let one = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
+    let back = one("return_to").map_or_else(|| at.clone(), |r| crate::web::safe_next(Some(r)));
+    let ids: Vec<Id> = pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
+    if ids.is_empty() {
+        return Err(on(&back)(crate::error::ApiError::invalid("ids", "tick the cards to act on first")));
+    }
+    let action = one("action")
+        .and_then(BulkTaskAction::parse)
+        .ok_or_else(|| on(&back)(crate::error::ApiError::invalid("action", "pick what to do")))?;
+    let req = BulkTasks {
+        ids,
+        action,
+        sprint_id: one("sprint_id").and_then(|v| v.parse().ok()),
+        status: one("status").and_then(BoardStatus::parse),
+    };
+    bulk_tasks(&state, &a, req).await.map_err(on(&back))?;
+    Ok(Redirect::to(&back).into_response())
 }
