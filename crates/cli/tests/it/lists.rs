@@ -213,6 +213,18 @@ async fn list_pages_filter_sort_and_group_by_their_address() {
             assert_eq!((t["status"].as_str(), t["percent_complete"].as_i64()), (Some("done"), Some(100)), "{t}");
             assert_eq!(t["sprint_id"].as_str(), Some(sprint_id.as_str()));
         }
+        // The task list's sheet takes the same address.
+        let (status, html) = page(&pm, &format!("/projects/{p}/tasks?sprint={sprint_id}")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&format!("sheet.json?sprint={sprint_id}")), "the sheet reads the filter");
+        let sheet =
+            json_ok(pm.get(&format!("/projects/{p}/sheet.json?sprint={sprint_id}&sort=-points")).await, 200).await;
+        let ids: Vec<&str> = sheet["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 2);
+        assert!(open.iter().all(|o| ids.contains(&o.as_str())));
+        let whole = json_ok(pm.get(&format!("/projects/{p}/sheet.json")).await, 200).await;
+        assert_eq!(whole["rows"].as_array().unwrap().len(), tasks.len());
+
         // A task of another project spoils the batch.
         let r = pm.post(&bulk, serde_json::json!({"ids": [open[0].clone(), "999999"], "action": "sprint"})).await;
         assert_eq!(r.status(), 404);

@@ -486,3 +486,28 @@ where
     let rows = order.into_iter().filter_map(|(_, i)| slots.get_mut(i).and_then(Option::take)).collect();
     (rows, heads)
 }
+
+/// The task list's and the sheet's filter: the context of a project's
+/// tasks (custom fields, resources, sprints) and the address's query
+/// (`from`, the page of the table without scripts, is the page's own).
+pub async fn task_query(
+    state: &AppState,
+    ws: Id,
+    project: Id,
+    user: Id,
+    raw: Option<&str>,
+) -> Result<(Ctx, ListQuery), ApiError> {
+    let sprints = state.store.sprints(project).await?;
+    let names = sprints.iter().map(|s| (s.id, s.name.clone())).collect();
+    let resources = state.store.resources(ws).await?;
+    let ctx = Ctx::load(state, ws, tandem_core::custom::FieldObject::Task, names).await?.with_resources(&resources);
+    let q = parse(&pairs(raw), ViewPage::Tasks, &ctx, &["from", "group"])?.with_me(&["assignee"], &user.to_string());
+    Ok((ctx, q))
+}
+
+/// The ids of the tasks `q` keeps, in its order (WBS order unless sorted).
+pub fn kept_tasks(tasks: &[tandem_core::project::Task], ctx: &Ctx, q: &ListQuery) -> Vec<Id> {
+    let rows: Vec<Listed<'_, tandem_core::project::Task>> =
+        tasks.iter().enumerate().map(|(at, item)| Listed { item, ctx, at }).collect();
+    q.apply(rows).into_iter().map(|l| l.item.id).collect()
+}

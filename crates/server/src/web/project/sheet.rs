@@ -5,7 +5,7 @@
 //! the API does (status and error body), so the script can show them in
 //! place.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -70,11 +70,25 @@ pub async fn data(
     p: Principal,
     Path(path): Path<IdPath>,
     headers: HeaderMap,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, ApiError> {
     let a = project_access(&state, p.id(), path.id()?, ProjectAction::Read).await?;
     let g = ops::gantt_data(&state, a.scope.project_id, None).await?;
     let c = &g.computed;
-    let (rows, links) = sheet::rows(&c.plan, &c.view, g.baseline.as_ref());
+    let (mut rows, mut links) = sheet::rows(&c.plan, &c.view, g.baseline.as_ref());
+    // The task list's filter, as its address carries it.
+    if raw.as_deref().is_some_and(|r| !r.is_empty()) {
+        let (ctx, q) =
+            crate::web::lists::task_query(&state, a.scope.workspace_id, a.scope.project_id, p.id(), raw.as_deref())
+                .await?;
+        if !q.is_empty() {
+            let kept = crate::web::lists::kept_tasks(&c.plan.tasks, &ctx, &q);
+            let at: HashMap<Id, usize> = kept.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+            rows.retain(|r| at.contains_key(&r.id));
+            rows.sort_by_key(|r| at.get(&r.id).copied().unwrap_or(usize::MAX));
+            links.retain(|l| at.contains_key(&l.from) && at.contains_key(&l.to));
+        }
+    }
     let can_edit = a.manages();
     let progress = if can_edit || !tandem_core::access::may_update_progress(a.role, false, true) {
         Vec::new()

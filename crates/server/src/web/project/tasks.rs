@@ -18,11 +18,14 @@ use crate::extract::IdPath;
 use crate::state::AppState;
 use crate::web::PageFormCustom;
 use crate::web::custom::Fields;
+use crate::web::lists;
+use axum::extract::RawQuery;
 use tandem_app::ops::agile::COLUMNS;
 use tandem_app::ops::project::sheet::{self, WbsMove};
 use tandem_app::ops::project::{self as ops, CreateTask, UpdateTask};
 use tandem_app::plan::ScheduledTask;
 use tandem_core::custom::FieldObject;
+use tandem_core::views::ViewPage;
 
 // ---- task list ----
 
@@ -56,6 +59,7 @@ struct TasksPage {
     sprints: Vec<Sprint>,
     /// The required custom fields' inputs on the create form.
     new_inputs: Vec<crate::web::custom::Input>,
+    bar: crate::web::lists::Bar,
 }
 
 fn rows_of(tasks: &[Task], scheduled: &[ScheduledTask]) -> Vec<TaskRow> {
@@ -82,22 +86,44 @@ pub async fn tasks(
     p: Principal,
     Path(path): Path<IdPath>,
     Query(q): Query<RowsQuery>,
+    RawQuery(raw): RawQuery,
 ) -> PageResult {
     let (at, id) = page(&path, "/tasks");
     let (shell, f, a) = frame(&state, &p, id?, "tasks", &at).await?;
     let c = tandem_app::schedules::computed(&state, f.project.id).await.map_err(on(&at))?;
     let sprints = state.store.sprints(f.project.id).await.map_err(on(&at))?;
+    let (ctx, filter) = lists::task_query(&state, a.scope.workspace_id, f.project.id, a.user_id, raw.as_deref())
+        .await
+        .map_err(on(&at))?;
+    // The rows the filter keeps (every row, in WBS order, without one).
+    let kept: Vec<usize> = if filter.is_empty() {
+        (0..c.plan.tasks.len()).collect()
+    } else {
+        let at_of: std::collections::HashMap<tandem_core::Id, usize> =
+            c.plan.tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+        lists::kept_tasks(&c.plan.tasks, &ctx, &filter).iter().filter_map(|id| at_of.get(id).copied()).collect()
+    };
+    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
+    let picks = vec![
+        ("assignee", "Assignee", ctx.assignee_choices()),
+        ("sprint", "Sprint", sprints.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()),
+        ("status", "Status", COLUMNS.iter().map(|s| word(s.as_str(), s.label())).collect()),
+    ];
+    let place = lists::Place { ws: a.scope.workspace_id, user: a.user_id, page: ViewPage::Tasks, action: at.clone() };
+    let bar = lists::bar(&state, place, &filter, &ctx, picks).await.map_err(on(&at))?;
     // The script's sheet shows every row; the table for pages without
     // JavaScript stops where a page would get too long to load.
     // JavaScript is paged.
-    let all = c.plan.tasks.len();
+    let all = kept.len();
     let from = q.from.unwrap_or(0).min(all.saturating_sub(1) / NO_SCRIPT_ROWS * NO_SCRIPT_ROWS);
     let to = all.min(from + NO_SCRIPT_ROWS);
-    let rows = rows_of(&c.plan.tasks[from..to], &c.view.tasks[from..to]);
+    let (tasks, scheduled): (Vec<Task>, Vec<ScheduledTask>) =
+        kept[from..to].iter().map(|&i| (c.plan.tasks[i].clone(), c.view.tasks[i].clone())).unzip();
+    let rows = rows_of(&tasks, &scheduled);
     let pages = Pages { from, to, all, size: NO_SCRIPT_ROWS };
     let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Task).await.map_err(on(&at))?;
     let new_inputs = cf.inputs("new-task", &Default::default(), true);
-    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows, pages, statuses: COLUMNS, sprints, new_inputs }))
+    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows, pages, statuses: COLUMNS, sprints, new_inputs, bar }))
 }
 
 #[derive(Deserialize)]
