@@ -3,7 +3,7 @@
 //! engine computed from it (effective durations and calendars, progress,
 //! manual dates, lag kinds), so the imported project schedules as the file
 //! does. Export writes the plan with its scheduled dates, calendars,
-//! resources, assignments and baselines. Pure functions: no I/O.
+//! resources, assignments and baselines. Pure: no I/O.
 
 use std::collections::HashMap;
 
@@ -22,7 +22,7 @@ use tandem_store::resources::ResourceEdit;
 use tandem_store::tasks::{ImportLink, ImportTask, PlanImport, TaskEdit};
 
 use crate::error::AppError;
-use crate::plan::{Plan, from_engine};
+use crate::plan::{Plan, from_engine, minute};
 
 fn local(m: Minute) -> Result<LocalTime, AppError> {
     tandem_sched::time::to_datetime(m)
@@ -30,24 +30,20 @@ fn local(m: Minute) -> Result<LocalTime, AppError> {
         .ok_or_else(|| AppError::invalid("file", format!("a date ({m}) is out of range")))
 }
 
-use crate::plan::minute;
-
 pub mod jira;
 pub mod trello;
 
-/// What the import could not carry over, in words.
-pub type Notes = Vec<String>;
+pub type Notes = Vec<String>; // what the import could not carry over, in words
 
 /// The project a board or issue export goes into: it keeps its start and
-/// calendar (those files carry neither).
+/// calendar (those files carry neither); its workspace's task fields and
+/// members take a file's own fields by name.
 #[derive(Debug, Clone)]
 pub struct Target {
     pub project: Id,
     pub start: LocalTime,
     pub calendar: WorkCalendar,
-    /// The workspace's task fields, which a file's own fields fill by name.
     pub fields: Vec<tandem_core::custom::CustomField>,
-    /// The workspace's members, whom a person field names.
     pub members: Vec<tandem_core::model::Member>,
 }
 

@@ -264,7 +264,9 @@ const restoreTyped = (form, typed) => {
 
 const showRefusal = (r) => {
   showNote("alert", "alert", `Not saved: ${r.message}`);
-  const form = Array.from(document.querySelectorAll("form")).find((f) => actionOf(f) === r.action);
+  // The form that was posted (a filter bar's GET form may share its address).
+  const form = Array.from(document.querySelectorAll("form"))
+    .find((f) => f.method.toLowerCase() === "post" && actionOf(f) === r.action);
   if (!form) return;
   for (let d = form.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
   let typed = {};
@@ -276,7 +278,8 @@ const showRefusal = (r) => {
   for (const one of all) {
     // The refusal names the value as the API does (`rice.reach`); forms may
     // write it `rice_reach`.
-    const names = one.field ? [one.field, one.field.replace(/\./g, "_")] : [];
+    // A custom field's refusal (`custom_fields.tier`) is its input `cf.tier`.
+    const names = one.field ? [one.field, one.field.replace(/\./g, "_"), one.field.replace(/^custom_fields\./, "cf.")] : [];
     const field = Array.from(form.elements).find((el) => names.includes(el.name) && el.type !== "hidden") || null;
     const note = document.createElement("span");
     note.className = "field-error";

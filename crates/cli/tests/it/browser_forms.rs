@@ -19,9 +19,9 @@ async fn refused_forms_keep_what_was_typed_and_say_why_beside_the_field() {
     // reason beside the cost, the title still typed.
     let risks = format!("/projects/{p}/risks");
     b.client.goto(&app.url(&risks)).await.unwrap();
-    b.fill("main form input[name=title]", "Vendor API deprecation").await;
-    b.fill("main form input[name=cost_impact]", "lots").await;
-    b.click("main form.inline button[type=submit]").await;
+    b.fill("main form[data-create] input[name=title]", "Vendor API deprecation").await;
+    b.fill("main form[data-create] input[name=cost_impact]", "lots").await;
+    b.click("main form[data-create] button[type=submit]").await;
     b.expect_text("main form .field-error", "is not an amount").await;
     assert_eq!(b.client.current_url().await.unwrap().path(), risks);
     b.expect_text("main .alert", "Not saved").await;
