@@ -289,32 +289,37 @@ impl ListQuery {
         kept
     }
 
-    /// The rows in groups by the `group` field, each under its label, in
-    /// the groups' own order; a row with several values is in each of
-    /// their groups, one without in `none_label`'s. One group of all rows
-    /// when the query does not group.
-    pub fn groups<'a, T: Row>(&self, rows: &'a [T], none_label: &str) -> Vec<(String, Vec<&'a T>)> {
-        let Some(field) = &self.group else { return vec![(String::new(), rows.iter().collect())] };
-        let mut out: Vec<(Cell, Vec<&'a T>)> = Vec::new();
-        let mut none: Vec<&'a T> = Vec::new();
-        for r in rows {
-            let cells = r.cells(field);
-            if cells.is_empty() {
-                none.push(r);
-            }
-            for c in cells {
-                match out.iter_mut().find(|(g, _)| g.key == c.key) {
-                    Some((_, list)) => list.push(r),
-                    None => out.push((c, vec![r])),
-                }
+    /// The rows the query keeps, in its order, grouped by the `group`
+    /// field: each row in the group of its first value, groups in their
+    /// own order, rows without a value last under `none_label`; beside each
+    /// row the heading it starts, if it starts a group.
+    pub fn arrange<T: Row>(&self, rows: Vec<T>, none_label: &str) -> (Vec<T>, Vec<Option<String>>) {
+        let kept = self.apply(rows);
+        let Some(field) = &self.group else {
+            let n = kept.len();
+            return (kept, vec![None; n]);
+        };
+        let mut keyed: Vec<(Option<Cell>, usize, T)> =
+            kept.into_iter().enumerate().map(|(i, r)| (r.cells(field).into_iter().next(), i, r)).collect();
+        // Stable within a group: the sort's order stays.
+        keyed.sort_by(|(a, i, _), (b, j, _)| match (a, b) {
+            (Some(a), Some(b)) => compare(&a.order, &b.order).then(a.key.cmp(&b.key)).then(i.cmp(j)),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => i.cmp(j),
+        });
+        let mut heads = Vec::with_capacity(keyed.len());
+        let mut last: Option<Option<String>> = None;
+        for (cell, _, _) in &keyed {
+            let key = cell.as_ref().map(|c| c.key.clone());
+            if last.as_ref() == Some(&key) {
+                heads.push(None);
+            } else {
+                heads.push(Some(cell.as_ref().map_or_else(|| none_label.to_owned(), |c| c.label.clone())));
+                last = Some(key);
             }
         }
-        out.sort_by(|(a, _), (b, _)| compare(&a.order, &b.order));
-        let mut groups: Vec<(String, Vec<&'a T>)> = out.into_iter().map(|(c, l)| (c.label, l)).collect();
-        if !none.is_empty() {
-            groups.push((none_label.to_owned(), none));
-        }
-        groups
+        (keyed.into_iter().map(|(_, _, r)| r).collect(), heads)
     }
 
     /// The query as an address carries it, in one order: conditions as
@@ -372,8 +377,7 @@ fn within(o: &Order, lo: Option<&Bound>, hi: Option<&Bound>) -> bool {
     lo.is_none_or(ge) && hi.is_none_or(le)
 }
 
-/// How two values order: numbers, dates and words by their kind.
-pub fn compare(a: &Order, b: &Order) -> Ordering {
+fn compare(a: &Order, b: &Order) -> Ordering {
     match (a, b) {
         (Order::Num(x), Order::Num(y)) => x.total_cmp(y),
         (Order::Day(x), Order::Day(y)) => x.cmp(y),
@@ -488,10 +492,9 @@ mod tests {
     fn sorting_puts_empty_values_last_and_groups_follow_their_order() {
         assert_eq!(titles(&q("sort=-score").unwrap().apply(rows())), ["Receipts", "Card vault", "Refunds"]);
         assert_eq!(titles(&q("sort=score").unwrap().apply(rows())), ["Card vault", "Receipts", "Refunds"]);
-        let all = rows();
-        let g = q("group=cf.tags").unwrap().groups(&all, "No tags");
-        let shape: Vec<(&str, usize)> = g.iter().map(|(l, v)| (l.as_str(), v.len())).collect();
-        assert_eq!(shape, [("api", 1), ("web", 2), ("No tags", 1)]);
+        let (rows, heads) = q("group=cf.tags").unwrap().arrange(rows(), "No tags");
+        assert_eq!(titles(&rows), ["Refunds", "Card vault", "Receipts"]);
+        assert_eq!(heads, [Some("api".to_owned()), Some("web".to_owned()), Some("No tags".to_owned())]);
     }
 
     #[test]

@@ -60,6 +60,10 @@ pub struct Fields {
 }
 
 impl Fields {
+    pub fn new(fields: Vec<CustomField>, members: Vec<Member>) -> Fields {
+        Fields { fields, members }
+    }
+
     pub async fn load(state: &AppState, ws: Id, object: FieldObject) -> Result<Fields, ApiError> {
         let fields = state.store.custom_fields(ws, Some(object)).await?;
         let members = if fields.iter().any(|f| f.kind == FieldType::Person) {

@@ -19,6 +19,7 @@ use crate::state::AppState;
 /// release names.
 pub struct Ctx {
     pub fields: Vec<CustomField>,
+    members: Vec<Member>,
     people: HashMap<String, String>,
     /// Releases' or sprints' names by id.
     names: HashMap<Id, String>,
@@ -35,8 +36,13 @@ impl Ctx {
     ) -> Result<Ctx, ApiError> {
         let fields = state.store.custom_fields(ws, Some(object)).await?;
         let members: Vec<Member> = state.store.members(ws, None, tandem_store::MAX_PAGE).await?.items;
-        let people = members.into_iter().map(|m| (m.user_id.to_string(), m.name)).collect();
-        Ok(Ctx { fields, people, names, resources: HashMap::new() })
+        let people = members.iter().map(|m| (m.user_id.to_string(), m.name.clone())).collect();
+        Ok(Ctx { fields, members, people, names, resources: HashMap::new() })
+    }
+
+    /// The same fields for showing and editing values (no second read).
+    pub fn fields_view(&self) -> super::custom::Fields {
+        super::custom::Fields::new(self.fields.clone(), self.members.clone())
     }
 
     /// With the workspace's resources, whom tasks are assigned to.
@@ -322,22 +328,6 @@ pub fn parse(pairs: &[(String, String)], page: ViewPage, ctx: &Ctx, ignore: &[&s
     ListQuery::parse(pairs, &Fields { fixed: fields_of(page), custom: &custom }, ignore).map_err(ApiError::Invalid)
 }
 
-/// The rows `q` keeps, in its order.
-pub fn apply<T>(items: Vec<T>, ctx: &Ctx, q: &ListQuery) -> Vec<T>
-where
-    for<'a> Listed<'a, T>: Row,
-{
-    if q.is_empty() {
-        return items;
-    }
-    let order: Vec<usize> = {
-        let rows: Vec<Listed<'_, T>> = items.iter().enumerate().map(|(at, item)| Listed { item, ctx, at }).collect();
-        q.apply(rows).into_iter().map(|l| l.at).collect()
-    };
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots.get_mut(i).and_then(Option::take)).collect()
-}
-
 /// A select of the filter bar to draw: its field, label and `(value,
 /// label)` choices.
 pub type PickSpec<'a> = (&'a str, &'a str, Vec<(String, String)>);
@@ -403,6 +393,11 @@ pub async fn bar(
     Ok(Bar { action, page, ws, picks: all, sorts, groups, q: words, hidden, query, views, current_view })
 }
 
+/// A closed word set as a select's choices: each word with its label.
+pub fn words<T: std::fmt::Display + tandem_core::enums::Labelled>(all: &[T]) -> Vec<(String, String)> {
+    all.iter().map(|w| (w.to_string(), w.label_text().into_owned())).collect()
+}
+
 /// Members as choices (a person filter), with "me" first.
 pub fn people_choices(ctx: &Ctx) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = ctx.people.iter().map(|(id, n)| (id.clone(), n.clone())).collect();
@@ -447,44 +442,23 @@ pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The rows `q` keeps, in its order, and each row's group heading when it
-/// starts a group (rows are put in the group of their first value, groups
-/// in their own order, rows without a value last).
+/// The rows `q` keeps, in its order, and the group heading each row
+/// starts (see [`ListQuery::arrange`]).
 pub fn grouped<T>(items: Vec<T>, ctx: &Ctx, q: &ListQuery) -> (Vec<T>, Vec<Option<String>>)
 where
     for<'a> Listed<'a, T>: Row,
 {
-    let items = apply(items, ctx, q);
-    let Some(field) = q.group.clone() else {
+    if q.is_empty() {
         let n = items.len();
         return (items, vec![None; n]);
-    };
-    let keyed: Vec<(Option<Cell>, usize)> = items
-        .iter()
-        .enumerate()
-        .map(|(at, item)| (Listed { item, ctx, at }.cells(&field).into_iter().next(), at))
-        .collect();
-    let mut order: Vec<(Option<Cell>, usize)> = keyed;
-    order.sort_by(|(a, i), (b, j)| match (a, b) {
-        (Some(a), Some(b)) => tandem_core::filter::compare(&a.order, &b.order).then(a.key.cmp(&b.key)).then(i.cmp(j)),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => i.cmp(j),
-    });
-    let mut heads = Vec::with_capacity(order.len());
-    let mut last: Option<Option<String>> = None;
-    for (cell, _) in &order {
-        let key = cell.as_ref().map(|c| c.key.clone());
-        if last.as_ref() != Some(&key) {
-            heads.push(Some(cell.as_ref().map_or_else(|| "None".to_owned(), |c| c.label.clone())));
-            last = Some(key);
-        } else {
-            heads.push(None);
-        }
     }
+    let (order, heads): (Vec<usize>, _) = {
+        let rows: Vec<Listed<'_, T>> = items.iter().enumerate().map(|(at, item)| Listed { item, ctx, at }).collect();
+        let (rows, heads) = q.arrange(rows, "None");
+        (rows.into_iter().map(|l| l.at).collect(), heads)
+    };
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    let rows = order.into_iter().filter_map(|(_, i)| slots.get_mut(i).and_then(Option::take)).collect();
-    (rows, heads)
+    (order.into_iter().filter_map(|i| slots.get_mut(i).and_then(Option::take)).collect(), heads)
 }
 
 /// The task list's and the sheet's filter: the context of a project's
@@ -510,4 +484,40 @@ pub fn kept_tasks(tasks: &[tandem_core::project::Task], ctx: &Ctx, q: &ListQuery
     let rows: Vec<Listed<'_, tandem_core::project::Task>> =
         tasks.iter().enumerate().map(|(at, item)| Listed { item, ctx, at }).collect();
     q.apply(rows).into_iter().map(|l| l.item.id).collect()
+}
+
+/// A bulk action's form: the ticked items (`ids`, repeated), the page to
+/// go back to (`return_to`), and its other fields.
+pub struct Ticked {
+    pub ids: Vec<Id>,
+    pub back: String,
+    pairs: Vec<(String, String)>,
+}
+
+impl Ticked {
+    /// Reads the form; none ticked is refused on `fallback`'s page (or the
+    /// one to go back to), naming what to tick.
+    pub fn read(pairs: Vec<(String, String)>, fallback: &str, what: &str) -> Result<Ticked, super::PageError> {
+        let mut t = Ticked { ids: Vec::new(), back: fallback.to_owned(), pairs };
+        if let Some(r) = t.one("return_to") {
+            t.back = super::safe_next(Some(r));
+        }
+        t.ids = t.pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
+        if t.ids.is_empty() {
+            return Err(super::on(&t.back)(ApiError::invalid("ids", format!("tick the {what} to act on first"))));
+        }
+        Ok(t)
+    }
+
+    /// A field's value, unless empty.
+    pub fn one(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    /// The action picked, one of a word set.
+    pub fn action<T>(&self, parse: fn(&str) -> Option<T>) -> Result<T, super::PageError> {
+        self.one("action")
+            .and_then(parse)
+            .ok_or_else(|| super::on(&self.back)(ApiError::invalid("action", "pick what to do")))
+    }
 }

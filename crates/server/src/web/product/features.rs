@@ -70,10 +70,9 @@ pub async fn backlog(
     let ignore: &[&str] = if framework_sort { &["sort"] } else { &[] };
     let q = lists::parse(&pairs, ViewPage::Backlog, &ctx, ignore).map_err(on(&page))?;
     let (features, heads) = lists::grouped(features, &ctx, &q);
-    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
     let picks = vec![
-        ("status", "Status", FeatureStatus::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
-        ("lane", "Lane", Lane::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("status", "Status", lists::words(FeatureStatus::ALL)),
+        ("lane", "Lane", lists::words(Lane::ALL)),
         ("release", "Release", releases.iter().map(|r| (r.id.to_string(), r.name.clone())).collect()),
     ];
     let action = format!("/products/{}/backlog", a.scope.product_id);
@@ -86,7 +85,7 @@ pub async fn backlog(
     )
     .await
     .map_err(on(&page))?;
-    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feature).await.map_err(on(&page))?;
+    let cf = ctx.fields_view();
     let cells = features
         .iter()
         .map(|x| cf.fields.iter().map(|c| cf.cell(&shell.human, c, &x.custom_fields)).collect())

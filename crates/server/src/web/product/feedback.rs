@@ -59,12 +59,7 @@ pub async fn feedback(
     let filter = FeedbackFilter { status, ..FeedbackFilter::default() };
     let items = state.store.feedback_list(a.scope.product_id, &filter, None, 200).await.map_err(on(&page))?.items;
     let (items, heads) = lists::grouped(items, &ctx, &q);
-    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
-    let picks = vec![(
-        "source",
-        "Source",
-        tandem_core::product::FeedbackSource::ALL.iter().map(|s| word(s.as_str(), s.label())).collect(),
-    )];
+    let picks = vec![("source", "Source", lists::words(tandem_core::product::FeedbackSource::ALL))];
     let bar = lists::bar(
         &state,
         lists::Place { ws: a.scope.workspace_id, user: p.id(), page: ViewPage::Feedback, action: page.clone() },
@@ -77,7 +72,7 @@ pub async fn feedback(
     let mut features = state.store.features(a.scope.product_id).await.map_err(on(&page))?;
     features.retain(|x| x.status != FeatureStatus::Rejected);
     let status = status.map(|s| s.as_str().to_owned()).unwrap_or_default();
-    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feedback).await.map_err(on(&page))?;
+    let cf = ctx.fields_view();
     let shown = items.iter().map(|x| cf.shown(&shell.human, &x.custom_fields)).collect();
     let extras = items
         .iter()
@@ -178,17 +173,11 @@ pub async fn feedback_bulk(
     let a = product_access(&state, p.id(), ProductObject::Product, pid(&path, &page)?, ProductAction::Edit)
         .await
         .map_err(on(&page))?;
-    let one = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
-    let back = one("return_to").map_or_else(|| page.clone(), |r| super::safe_next(Some(r)));
-    let ids: Vec<Id> = pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
-    if ids.is_empty() {
-        return Err(on(&back)(ApiError::invalid("ids", "tick the feedback to act on first")));
-    }
-    let action = one("action")
-        .and_then(BulkFeedbackAction::parse)
-        .ok_or_else(|| on(&back)(ApiError::invalid("action", "pick what to do")))?;
-    let feature_id = one("feature_id").and_then(|v| v.parse().ok());
-    let req = BulkFeedback { ids, action, feature_id, importance: None };
+    let t = lists::Ticked::read(pairs, &page, "feedback")?;
+    let action = t.action(BulkFeedbackAction::parse)?;
+    let feature_id = t.one("feature_id").and_then(|v| v.parse().ok());
+    let back = t.back.clone();
+    let req = BulkFeedback { ids: t.ids, action, feature_id, importance: None };
     bulk_feedback(&state, &a, req).await.map_err(on(&back))?;
     Ok(Redirect::to(&back).into_response())
 }

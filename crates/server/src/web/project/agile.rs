@@ -77,12 +77,12 @@ pub async fn board(
         .map_err(on(&at))?
         .with_me(&["assignee"], &a.user_id.to_string());
     let tasks = state.store.tasks(f.project.id).await.map_err(on(&at))?;
-    let rank: HashMap<Id, usize> = lists::apply(tasks, &ctx, &q).iter().enumerate().map(|(i, t)| (t.id, i)).collect();
-    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
+    let rank: HashMap<Id, usize> =
+        lists::kept_tasks(&tasks, &ctx, &q).into_iter().enumerate().map(|(i, t)| (t, i)).collect();
     let picks = vec![
         ("assignee", "Assignee", ctx.assignee_choices()),
         ("sprint", "Sprint", sprints.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()),
-        ("status", "Status", COLUMNS.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("status", "Status", lists::words(&COLUMNS)),
     ];
     let place = lists::Place { ws: a.scope.workspace_id, user: a.user_id, page: ViewPage::Board, action: at.clone() };
     let bar = lists::bar(&state, place, &q, &ctx, picks).await.map_err(on(&at))?;
@@ -249,21 +249,14 @@ pub async fn tasks_bulk(
     use tandem_app::ops::project::{BulkTaskAction, BulkTasks, bulk_tasks};
     let (at, id) = page(&path, "/board");
     let a = project_access(&state, p.id(), id?, ProjectAction::Edit).await.map_err(on(&at))?;
-    let one = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
-    let back = one("return_to").map_or_else(|| at.clone(), |r| crate::web::safe_next(Some(r)));
-    let ids: Vec<Id> = pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
-    if ids.is_empty() {
-        return Err(on(&back)(crate::error::ApiError::invalid("ids", "tick the cards to act on first")));
-    }
-    let action = one("action")
-        .and_then(BulkTaskAction::parse)
-        .ok_or_else(|| on(&back)(crate::error::ApiError::invalid("action", "pick what to do")))?;
+    let t = lists::Ticked::read(pairs, &at, "cards")?;
     let req = BulkTasks {
-        ids,
-        action,
-        sprint_id: one("sprint_id").and_then(|v| v.parse().ok()),
-        status: one("status").and_then(BoardStatus::parse),
+        action: t.action(BulkTaskAction::parse)?,
+        sprint_id: t.one("sprint_id").and_then(|v| v.parse().ok()),
+        status: t.one("status").and_then(BoardStatus::parse),
+        ids: t.ids,
     };
+    let back = t.back;
     bulk_tasks(&state, &a, req).await.map_err(on(&back))?;
     Ok(Redirect::to(&back).into_response())
 }

@@ -96,11 +96,10 @@ pub async fn risks_page(
         .map_err(on(&at))?
         .with_me(&["owner"], &a.user_id.to_string());
     let (list, heads) = lists::grouped(all, &ctx, &q);
-    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
     let picks = vec![
-        ("status", "Status", RiskStatus::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("status", "Status", lists::words(RiskStatus::ALL)),
         ("owner", "Owner", lists::people_choices(&ctx)),
-        ("response", "Response", RiskResponse::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("response", "Response", lists::words(RiskResponse::ALL)),
     ];
     let bar = lists::bar(
         &state,
@@ -112,7 +111,7 @@ pub async fn risks_page(
     .await
     .map_err(on(&at))?;
     let responses = [RiskResponse::Avoid, RiskResponse::Mitigate, RiskResponse::Transfer, RiskResponse::Accept];
-    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Risk).await.map_err(on(&at))?;
+    let cf = ctx.fields_view();
     let extras = list
         .iter()
         .map(|r| cf.row(&shell.human, &r.custom_fields, f.can_edit, format!("/risks/{}/fields", r.id), r.version))
@@ -213,10 +212,9 @@ pub async fn defects(
         .map_err(on(&at))?
         .with_me(&["reporter"], &a.user_id.to_string());
     let (defects, heads) = lists::grouped(all, &ctx, &q);
-    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
     let picks = vec![
-        ("status", "Status", DefectStatus::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
-        ("severity", "Severity", Severity::ALL.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("status", "Status", lists::words(DefectStatus::ALL)),
+        ("severity", "Severity", lists::words(Severity::ALL)),
         ("reporter", "Reporter", lists::people_choices(&ctx)),
     ];
     let bar = lists::bar(
@@ -230,7 +228,7 @@ pub async fn defects(
     .map_err(on(&at))?;
     let quality = risks::quality(&state, f.project.id).await.map_err(on(&at))?;
     let severities = [Severity::Critical, Severity::Major, Severity::Minor, Severity::Trivial];
-    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Defect).await.map_err(on(&at))?;
+    let cf = ctx.fields_view();
     let extras = defects
         .iter()
         .map(|d| {

@@ -103,11 +103,10 @@ pub async fn tasks(
             c.plan.tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
         lists::kept_tasks(&c.plan.tasks, &ctx, &filter).iter().filter_map(|id| at_of.get(id).copied()).collect()
     };
-    let word = |w: &str, l: std::borrow::Cow<'static, str>| (w.to_owned(), l.into_owned());
     let picks = vec![
         ("assignee", "Assignee", ctx.assignee_choices()),
         ("sprint", "Sprint", sprints.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()),
-        ("status", "Status", COLUMNS.iter().map(|s| word(s.as_str(), s.label())).collect()),
+        ("status", "Status", lists::words(&COLUMNS)),
     ];
     let place = lists::Place { ws: a.scope.workspace_id, user: a.user_id, page: ViewPage::Tasks, action: at.clone() };
     let bar = lists::bar(&state, place, &filter, &ctx, picks).await.map_err(on(&at))?;
@@ -121,7 +120,7 @@ pub async fn tasks(
         kept[from..to].iter().map(|&i| (c.plan.tasks[i].clone(), c.view.tasks[i].clone())).unzip();
     let rows = rows_of(&tasks, &scheduled);
     let pages = Pages { from, to, all, size: NO_SCRIPT_ROWS };
-    let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Task).await.map_err(on(&at))?;
+    let cf = ctx.fields_view();
     let new_inputs = cf.inputs("new-task", &Default::default(), true);
     Ok(render(StatusCode::OK, &TasksPage { shell, f, rows, pages, statuses: COLUMNS, sprints, new_inputs, bar }))
 }
