@@ -105,6 +105,22 @@ async fn list_pages_filter_sort_and_group_by_their_address() {
         assert_eq!(html.matches("<tr data-id=").count(), ideas);
         let (_, html) = page(&pm, &format!("/products/{pr}/backlog")).await;
         assert!(!html.contains("Ideas to shape"), "a private view is its owner's");
+        // The palette jumps to it, on each product's backlog.
+        let found = json_ok(pdm.get("/search.json?q=ideas").await, 200).await;
+        let url = format!("/products/{pr}/backlog?status=idea&sort=-created");
+        assert!(found["pages"].as_array().unwrap().iter().any(|p| p["url"] == url.as_str()), "{found}");
+        let found = json_ok(pm.get("/search.json?q=ideas").await, 200).await;
+        assert!(!found["pages"].as_array().unwrap().iter().any(|p| p["url"] == url.as_str()), "{found}");
+        // Its maker deletes it from the page; the list stays.
+        let (_, html) = page(&pdm, &url).await;
+        let action = html.split("action=\"/views/").nth(1).and_then(|s| s.split('/').next()).unwrap().to_owned();
+        let gone = [("return_to", format!("/products/{pr}/backlog"))];
+        let r = pm.request(reqwest::Method::POST, &format!("/views/{action}/delete")).form(&gone).send().await.unwrap();
+        assert_eq!(r.status(), 404, "another's private view is not found");
+        let r =
+            pdm.request(reqwest::Method::POST, &format!("/views/{action}/delete")).form(&gone).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(!r.text().await.unwrap().contains("Ideas to shape"));
 
         // Bulk actions on the inbox: all or none.
         let mut fresh = Vec::new();
@@ -163,6 +179,13 @@ async fn list_pages_filter_sort_and_group_by_their_address() {
         let payments = html.matches("<article class=\"card-item").count();
         assert!(payments > 0 && payments < cards, "{payments} of {cards}");
         assert!(html.contains("cards hidden by the filter"));
+        // Grouped, the board is a swimlane per value, hiding nothing.
+        let (_, html) = page(&pm, &format!("/projects/{p}/board?group=cf.component")).await;
+        assert_eq!(html.matches("<article class=\"card-item").count(), cards, "lanes hide nothing");
+        let lane = html.split("<h2 class=\"lane-head\">Payments").nth(1).expect("a Payments lane");
+        let lane = lane.split("lane-head").next().unwrap_or_default();
+        assert_eq!(lane.matches("<article class=\"card-item").count(), payments);
+        assert!(html.contains("<h2 class=\"lane-head\">None"), "cards without a component have a lane");
         let (_, mine) = page(&dev, &format!("/projects/{p}/board?assignee=me")).await;
         assert!(mine.matches("<article class=\"card-item").count() < cards);
         let sprint = json_ok(

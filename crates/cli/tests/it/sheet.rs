@@ -172,6 +172,9 @@ async fn sheet_cells_are_typed_checked_and_guarded() {
         );
         let beyond = pm.get(&format!("/projects/{big}/tasks?from=9999")).await.text().await.unwrap();
         assert!(beyond.contains("Tasks 201–201 of 201."), "a page past the end shows the last");
+        // A filtered list keeps its filter from page to page.
+        let words = pm.get(&format!("/projects/{big}/tasks?q=step")).await.text().await.unwrap();
+        assert!(words.contains(&format!("href=\"/projects/{big}/tasks?q=step&#38;from=200\"")), "{words}");
 
         // The script is revalidated on every use, so an upgrade's reaches
         // every browser: an unchanged file is a 304.

@@ -320,6 +320,8 @@ pub struct Bar {
     pub views: Vec<SavedView>,
     /// The saved view the address is, if any.
     pub current_view: Option<Id>,
+    /// Whether the reader made that view (and may delete it here).
+    pub own_view: bool,
 }
 
 /// Reads a list page's query, refusing one it cannot hold.
@@ -389,8 +391,9 @@ pub async fn bar(
     let query = q.to_query();
     let views = state.store.views(ws, user, Some(page)).await?;
     let current_view = views.iter().find(|v| !query.is_empty() && v.query == query).map(|v| v.id);
+    let own_view = views.iter().any(|v| Some(v.id) == current_view && v.owner_id == user);
     let words = q.q.clone().unwrap_or_default();
-    Ok(Bar { action, page, ws, picks: all, sorts, groups, q: words, hidden, query, views, current_view })
+    Ok(Bar { action, page, ws, picks: all, sorts, groups, q: words, hidden, query, views, current_view, own_view })
 }
 
 /// A closed word set as a select's choices: each word with its label.
@@ -432,6 +435,26 @@ pub async fn save_view(
     };
     let v = tandem_app::ops::views::create(&state, a.ws, a.user_id(), req).await.map_err(super::on(&back))?;
     Ok(axum::response::Redirect::to(&format!("{back}?{}", v.query)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct DeleteViewForm {
+    return_to: String,
+}
+
+/// Deletes a view its maker (or an admin) no longer wants, back to the
+/// list without it.
+pub async fn delete_view(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    super::PageUser(p): super::PageUser,
+    axum::extract::Path(path): axum::extract::Path<crate::extract::IdPath>,
+    super::PageForm(form): super::PageForm<DeleteViewForm>,
+) -> super::PageResult {
+    use axum::response::IntoResponse;
+    let back = super::safe_next(Some(&form.return_to));
+    let id = path.id().map_err(super::on(&back))?;
+    tandem_app::ops::views::delete(&state, p.id(), id).await.map_err(super::on(&back))?;
+    Ok(axum::response::Redirect::to(&back).into_response())
 }
 
 /// The pairs of a page's address, at most 100 (the rest are dropped).
@@ -484,6 +507,24 @@ pub fn kept_tasks(tasks: &[tandem_core::project::Task], ctx: &Ctx, q: &ListQuery
     let rows: Vec<Listed<'_, tandem_core::project::Task>> =
         tasks.iter().enumerate().map(|(at, item)| Listed { item, ctx, at }).collect();
     q.apply(rows).into_iter().map(|l| l.item.id).collect()
+}
+
+/// The lanes of a grouped board: their headings in order, and the lane of
+/// each task `q` keeps.
+pub fn lanes(
+    tasks: &[tandem_core::project::Task],
+    ctx: &Ctx,
+    q: &ListQuery,
+) -> (Vec<String>, std::collections::HashMap<Id, usize>) {
+    let rows: Vec<Listed<'_, tandem_core::project::Task>> =
+        tasks.iter().enumerate().map(|(at, item)| Listed { item, ctx, at }).collect();
+    let (rows, heads) = q.arrange(rows, "None");
+    let (mut names, mut of) = (Vec::new(), std::collections::HashMap::new());
+    for (row, head) in rows.iter().zip(heads) {
+        names.extend(head);
+        of.insert(row.item.id, names.len().saturating_sub(1));
+    }
+    (names, of)
 }
 
 /// A bulk action's form: the ticked items (`ids`, repeated), the page to

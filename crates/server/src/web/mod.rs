@@ -132,6 +132,7 @@ pub fn router() -> Router<AppState> {
         .route("/w/{ws}/settings/decision-rights", get(workspace::decisions_page).post(workspace::decisions_submit))
         .route("/w/{ws}/settings/fields", get(custom::settings).post(custom::settings_add))
         .route("/w/{ws}/views", post(lists::save_view))
+        .route("/views/{id}/delete", post(lists::delete_view))
         .route("/custom-fields/{id}/edit", post(custom::settings_edit))
         .route("/custom-fields/{id}/delete", post(custom::settings_delete))
         .route("/w/{ws}/settings/members/{id}", post(workspace::members_update))

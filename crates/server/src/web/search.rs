@@ -12,10 +12,11 @@ use tandem_core::Id;
 use tandem_core::model::Membership;
 use tandem_core::search::Query as Words;
 
-use super::nav::{PRODUCT_TABS, PROJECT_TABS};
+use super::nav::{PRODUCT_TABS, PROJECT_TABS, label};
 use super::{PageResult, PageUser, Shell, on, render};
 use crate::error::ApiError;
 use crate::state::AppState;
+use tandem_core::views::ViewPage;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchForm {
@@ -42,7 +43,12 @@ const MAX_PAGES: usize = 8;
 
 /// The pages of every workspace the caller is in whose title and context
 /// hold every word (as the start of a word).
-async fn pages(state: &AppState, memberships: &[Membership], words: &Words) -> Result<Vec<PageLink>, ApiError> {
+async fn pages(
+    state: &AppState,
+    user: Id,
+    memberships: &[Membership],
+    words: &Words,
+) -> Result<Vec<PageLink>, ApiError> {
     let hit = |title: &str, context: &str| {
         let text = format!("{title} {context}").to_lowercase();
         let have: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
@@ -77,16 +83,34 @@ async fn pages(state: &AppState, memberships: &[Membership], words: &Words) -> R
         ] {
             push(title, name, format!("/w/{ws}{path}"));
         }
-        for product in state.store.products(ws, None, tandem_store::MAX_PAGE).await?.items {
+        let products = state.store.products(ws, None, tandem_store::MAX_PAGE).await?.items;
+        let projects = state.store.projects(ws, None, tandem_store::MAX_PAGE).await?.items;
+        for product in &products {
             let context = format!("{} {}", product.key, product.name);
             for (_, suffix, label, _) in PRODUCT_TABS {
                 push(label, &context, format!("/products/{}{suffix}", product.id));
             }
         }
-        for project in state.store.projects(ws, None, tandem_store::MAX_PAGE).await?.items {
+        for project in &projects {
             let context = format!("{} {}", project.key, project.name);
             for (_, suffix, label, _) in PROJECT_TABS {
                 push(label, &context, format!("/projects/{}{suffix}", project.id));
+            }
+        }
+        // Saved views, on each product's or project's list they filter.
+        for v in state.store.views(ws, user, None).await? {
+            let page = v.page.as_str();
+            let query = if v.query.is_empty() { String::new() } else { format!("?{}", v.query) };
+            if matches!(v.page, ViewPage::Backlog | ViewPage::Feedback) {
+                for product in &products {
+                    let context = format!("{} view · {} {}", label(PRODUCT_TABS, page), product.key, product.name);
+                    push(&v.name, &context, format!("/products/{}/{page}{query}", product.id));
+                }
+            } else {
+                for project in &projects {
+                    let context = format!("{} view · {} {}", label(PROJECT_TABS, page), project.key, project.name);
+                    push(&v.name, &context, format!("/projects/{}/{page}{query}", project.id));
+                }
             }
         }
     }
@@ -132,7 +156,7 @@ pub async fn search_page(
         if kind.is_none()
             && let Ok(words) = Words::parse("q", &f.q)
         {
-            pages_found = pages(&state, &shell.workspaces, &words).await.map_err(on(path))?;
+            pages_found = pages(&state, p.id(), &shell.workspaces, &words).await.map_err(on(path))?;
         }
     }
     let page = SearchPage { shell, q: f.q, kind: f.kind, w: f.w, pages: pages_found, items, problem };
@@ -153,7 +177,7 @@ pub async fn search_json(
 ) -> Result<Json<PaletteData>, ApiError> {
     let words = Words::parse("q", &f.q)?;
     let memberships = state.store.memberships(p.id()).await?;
-    let pages = pages(&state, &memberships, &words).await?;
+    let pages = pages(&state, p.id(), &memberships, &words).await?;
     let items = search::search(&state, p.id(), &f.q, None, Some(10)).await?.items;
     Ok(Json(PaletteData { pages, items }))
 }

@@ -43,12 +43,20 @@ struct ColumnView {
     points: String,
 }
 
+/// A swimlane: one group's cards in every column (one unnamed lane when
+/// the board is not grouped).
+struct Lane {
+    name: String,
+    cards: usize,
+    columns: Vec<ColumnView>,
+}
+
 #[derive(Template)]
 #[template(path = "project_board.html")]
 struct BoardPage {
     shell: Shell,
     f: Frame,
-    columns: Vec<ColumnView>,
+    lanes: Vec<Lane>,
     statuses: [BoardStatus; 5],
     bar: Bar,
     sprints: Vec<Sprint>,
@@ -72,8 +80,7 @@ pub async fn board(
         .await
         .map_err(on(&at))?
         .with_resources(&all_resources);
-    // The board's columns are its grouping.
-    let q = lists::parse(&lists::pairs(raw.as_deref()), ViewPage::Board, &ctx, &["group"])
+    let q = lists::parse(&lists::pairs(raw.as_deref()), ViewPage::Board, &ctx, &[])
         .map_err(on(&at))?
         .with_me(&["assignee"], &a.user_id.to_string());
     let tasks = state.store.tasks(f.project.id).await.map_err(on(&at))?;
@@ -88,47 +95,62 @@ pub async fn board(
     let bar = lists::bar(&state, place, &q, &ctx, picks).await.map_err(on(&at))?;
     let resources: HashMap<Id, tandem_core::tracking::Resource> =
         all_resources.into_iter().map(|r| (r.id, r)).collect();
-    let mut hidden = 0;
-    let columns = b
-        .columns
+    let card_view = |card: &agile::Card| CardView {
+        assignees: card
+            .assignee_ids
+            .iter()
+            .filter_map(|r| resources.get(r).map(|r| r.name.clone()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        mine: card.assignee_ids.iter().any(|r| resources.get(r).and_then(|r| r.user_id) == Some(a.user_id)),
+        id: card.id,
+        key: card.key.clone(),
+        name: card.name.clone(),
+        points: card.story_points.map(charts::fmt_num).unwrap_or_default(),
+        version: card.version,
+    };
+    let hidden = b.columns.iter().flat_map(|c| &c.cards).filter(|card| !rank.contains_key(&card.id)).count();
+    // Grouped, the board is a lane per group (a swimlane), each with
+    // every column.
+    let (names, lane_of) = match q.group {
+        Some(_) => lists::lanes(&tasks, &ctx, &q),
+        None => (vec![String::new()], HashMap::new()),
+    };
+    let lanes = names
         .into_iter()
-        .map(|mut c| {
-            let before = c.cards.len();
-            c.cards.retain(|card| rank.contains_key(&card.id));
-            hidden += before - c.cards.len();
-            if q.sort.is_some() {
-                c.cards.sort_by_key(|card| rank.get(&card.id).copied().unwrap_or(usize::MAX));
-            }
-            c
-        })
-        .map(|c| ColumnView {
-            status: c.status,
-            points: charts::fmt_num(c.cards.iter().filter_map(|x| x.story_points).sum()),
-            cards: c
-                .cards
-                .into_iter()
-                .map(|card| {
-                    let mine =
-                        card.assignee_ids.iter().any(|r| resources.get(r).and_then(|r| r.user_id) == Some(a.user_id));
-                    CardView {
-                        assignees: card
-                            .assignee_ids
-                            .iter()
-                            .filter_map(|r| resources.get(r).map(|r| r.name.clone()))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        id: card.id,
-                        key: card.key,
-                        name: card.name,
-                        points: card.story_points.map(charts::fmt_num).unwrap_or_default(),
-                        version: card.version,
-                        mine,
+        .enumerate()
+        .map(|(lane, name)| {
+            let columns: Vec<ColumnView> = b
+                .columns
+                .iter()
+                .map(|c| {
+                    let mut cards: Vec<&agile::Card> = c
+                        .cards
+                        .iter()
+                        .filter(|card| rank.contains_key(&card.id))
+                        .filter(|card| lane_of.get(&card.id).copied().unwrap_or(0) == lane)
+                        .collect();
+                    if q.sort.is_some() {
+                        cards.sort_by_key(|card| rank.get(&card.id).copied().unwrap_or(usize::MAX));
+                    }
+                    ColumnView {
+                        status: c.status,
+                        points: charts::fmt_num(cards.iter().filter_map(|x| x.story_points).sum()),
+                        cards: cards.into_iter().map(card_view).collect(),
                     }
                 })
-                .collect(),
+                .collect();
+            Lane { name, cards: columns.iter().map(|c| c.cards.len()).sum(), columns }
         })
         .collect();
-    Ok(render(StatusCode::OK, &BoardPage { shell, f, columns, statuses: COLUMNS, bar, sprints, hidden }))
+    Ok(render(StatusCode::OK, &BoardPage { shell, f, lanes, statuses: COLUMNS, bar, sprints, hidden }))
+}
+
+impl BoardPage {
+    /// The columns' heading level: under a lane's heading when grouped.
+    fn level(&self) -> u8 {
+        if self.lanes.iter().any(|l| !l.name.is_empty()) { 3 } else { 2 }
+    }
 }
 
 // ---- sprints ----

@@ -62,6 +62,19 @@ struct TasksPage {
     bar: crate::web::lists::Bar,
 }
 
+impl TasksPage {
+    /// This list, filtered as it is, from row `from` of the table without
+    /// scripts.
+    fn at(&self, from: impl std::borrow::Borrow<usize>) -> String {
+        let from = *from.borrow();
+        let mut q = self.bar.query.clone();
+        if from > 0 {
+            q = if q.is_empty() { format!("from={from}") } else { format!("{q}&from={from}") };
+        }
+        if q.is_empty() { self.bar.action.clone() } else { format!("{}?{q}", self.bar.action) }
+    }
+}
+
 fn rows_of(tasks: &[Task], scheduled: &[ScheduledTask]) -> Vec<TaskRow> {
     tasks
         .iter()
