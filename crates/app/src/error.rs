@@ -20,6 +20,10 @@ pub enum AppError {
     /// A value is unacceptable; names the field.
     #[error("{}", .0.message)]
     Invalid(Invalid),
+    /// A file that cannot be imported faithfully: its problems, each
+    /// with where it is and what to do.
+    #[error("{0}")]
+    File(tandem_formats::text::Refusal),
     /// Too many attempts; try again after the given seconds.
     #[error("too many attempts; try again in {retry_after} seconds")]
     RateLimited { retry_after: u64 },
@@ -43,6 +47,12 @@ pub enum AppError {
 impl AppError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         AppError::Invalid(Invalid::new(field, message))
+    }
+}
+
+impl From<tandem_formats::text::Refusal> for AppError {
+    fn from(r: tandem_formats::text::Refusal) -> Self {
+        AppError::File(r)
     }
 }
 

@@ -154,7 +154,9 @@ fn dependency_type(k: LinkType) -> DependencyType {
 }
 
 fn name_of(raw: &str, fallback: String) -> String {
-    let t: String = raw.trim().chars().filter(|c| !c.is_control()).take(200).collect();
+    // A name on several lines is one line; other control characters go.
+    let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t: String = one_line.chars().filter(|c| !c.is_control()).take(tandem_core::validate::MAX_NAME_CHARS).collect();
     if t.is_empty() { fallback } else { t }
 }
 

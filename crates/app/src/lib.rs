@@ -31,6 +31,9 @@ pub use clock::Clock;
 pub use error::{AppError, AppResult};
 pub use figures::FigureCache;
 pub use schedules::ScheduleCache;
+/// Files as text and the problems that refuse them, for the server to
+/// show.
+pub use tandem_formats::text as file_text;
 
 /// Settings the use cases need (the server's own, like cookie flags and
 /// body limits, stay in the server).

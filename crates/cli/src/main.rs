@@ -79,6 +79,10 @@ enum Command {
         /// from its extension (.csv Jira, .json Trello, else MSPDI).
         #[arg(long, value_parser = import_format)]
         format: Option<ImportFormat>,
+        /// A CSV or JSON file's encoding: utf-8 (default), windows-1252,
+        /// utf-16le or utf-16be (a byte-order mark decides by itself).
+        #[arg(long)]
+        encoding: Option<String>,
         /// The project's key.
         #[arg(long)]
         project: String,
@@ -223,15 +227,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{file}: {e}"))?;
             schedule::print(&report, format)
         }
-        Command::Import { file, format, project, workspace, db } => {
+        Command::Import { file, format, encoding, project, workspace, db } => {
             use tandem_app::ops::interchange;
             let bytes = schedule::read_file(&file)?;
             let state = AppState::new(open(&db).await?, Config::default());
             let p = find_project(&state, workspace.as_deref(), &project).await?;
             let format = format.unwrap_or_else(|| ImportFormat::of_file_name(&file));
-            let r = interchange::import(&state, p.manager_id, p.id, format, &bytes)
-                .await
-                .map_err(|e| format!("{file}: {e}"))?;
+            let encoding = interchange::encoding(encoding.as_deref()).map_err(|e| e.to_string())?;
+            let upload = interchange::Upload { format, encoding, bytes: &bytes };
+            let r =
+                interchange::import(&state, p.manager_id, p.id, upload).await.map_err(|e| format!("{file}: {e}"))?;
             println!(
                 "imported {} tasks, {} dependencies, {} calendars into {} ({} resources created, {} matched)",
                 r.tasks, r.dependencies, r.calendars, p.key, r.resources_created, r.resources_matched

@@ -26,7 +26,8 @@ impl Invalid {
     }
 }
 
-pub const MAX_NAME_CHARS: usize = 200;
+/// Names and titles: as long as a Jira summary, so an export always fits.
+pub const MAX_NAME_CHARS: usize = 255;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
@@ -148,7 +149,7 @@ mod tests {
         assert_eq!(name("name", "  Acme  ").unwrap(), "Acme");
         assert!(name("name", "   ").is_err());
         assert!(name("name", "a\u{0}b").is_err());
-        assert!(name("name", &"x".repeat(201)).is_err());
+        assert!(name("name", &"x".repeat(256)).is_err());
     }
 
     #[test]

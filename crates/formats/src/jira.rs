@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use crate::text::{Gathered, MAX_COLUMNS, MAX_TEXT_BYTES, Problem, Refusal, name_problem, text_problem};
+
 /// Bounds on what one file may hold.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -15,20 +17,8 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_issues: 20_000, max_columns: 2_000, max_field_bytes: 1024 * 1024 }
+        Limits { max_issues: 20_000, max_columns: MAX_COLUMNS, max_field_bytes: MAX_TEXT_BYTES }
     }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum Error {
-    #[error("line {line}: {message}")]
-    Csv { line: u64, message: String },
-    #[error("the file has no `{0}` column: is it a Jira CSV export?")]
-    MissingColumn(&'static str),
-    #[error("more than {limit} {what}")]
-    TooMany { what: &'static str, limit: usize },
-    #[error("line {line}, column `{column}`: {message}")]
-    Value { line: u64, column: &'static str, message: String },
 }
 
 /// Where an issue's work stands, from its status category (or, without
@@ -43,10 +33,14 @@ pub enum Progress {
 /// One issue as the export gives it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Issue {
+    /// The line the issue's row starts on.
+    pub line: u64,
     pub key: String,
     /// Jira's numeric id, which `Parent id` columns refer to.
     pub id: Option<String>,
     pub summary: String,
+    /// The issue's description, as Jira keeps it (wiki or Markdown text).
+    pub description: Option<String>,
     pub issue_type: String,
     pub status: String,
     pub progress: Option<Progress>,
@@ -58,6 +52,9 @@ pub struct Issue {
     pub remaining_estimate_seconds: Option<i64>,
     pub time_spent_seconds: Option<i64>,
     pub story_points: Option<f64>,
+    /// Story points the file gives that are no number of points (negative,
+    /// over 10,000, words), as written: left out and told.
+    pub unread_points: Option<String>,
     pub due: Option<jiff::civil::Date>,
     /// Keys of the issues this one blocks ("Outward issue link (Blocks)").
     pub blocks: Vec<String>,
@@ -69,157 +66,333 @@ pub struct Issue {
     pub custom: Vec<(String, Vec<String>)>,
 }
 
-/// Reads a Jira CSV export.
-pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Issue>, Error> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut records = r.byte_records();
-    let csv_err = |e: csv::Error| Error::Csv {
-        line: e.position().map_or(0, csv::Position::line),
-        message: match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => "not UTF-8".into(),
-            _ => e.to_string(),
-        },
+/// The columns read, by their place in the header.
+struct Columns<'h> {
+    names: Vec<&'h str>,
+    key: usize,
+    summary: usize,
+    description: Option<usize>,
+    id: Option<usize>,
+    issue_type: Option<usize>,
+    status: Option<usize>,
+    category: Option<usize>,
+    priority: Option<usize>,
+    parent: Option<usize>,
+    assignee: Option<usize>,
+    original: Option<usize>,
+    remaining: Option<usize>,
+    spent: Option<usize>,
+    points: Option<usize>,
+    due: Option<usize>,
+    custom: Vec<(&'h str, Vec<usize>)>,
+    outward: Vec<usize>,
+    inward: Vec<usize>,
+}
+
+impl<'h> Columns<'h> {
+    fn of(names: Vec<&'h str>) -> Result<Columns<'h>, Refusal> {
+        let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            at.entry(n).or_default().push(i);
+        }
+        let first =
+            |alternatives: &[&str]| alternatives.iter().find_map(|a| at.get(a).and_then(|v| v.first().copied()));
+        let all = |name: &str| at.get(name).cloned().unwrap_or_default();
+        let missing = |name: &str| {
+            Refusal::one(Problem::line(
+                1,
+                None,
+                format!(
+                    "the header has no `{name}` column: export the issues from Jira with Export → CSV (all fields), \
+                     or name the column `{name}`"
+                ),
+            ))
+        };
+        let points = first(&[
+            "Custom field (Story Points)",
+            "Custom field (Story point estimate)",
+            "Story Points",
+            "Story points",
+        ]);
+        // Custom columns by name, each with its columns (a multi-value
+        // field repeats its column); story points have a place of their own.
+        let mut custom: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            let Some(name) = n.strip_prefix("Custom field (").and_then(|r| r.strip_suffix(')')) else { continue };
+            if Some(i) == points || name.trim().is_empty() {
+                continue;
+            }
+            match custom.iter_mut().find(|(x, _)| *x == name) {
+                Some((_, cols)) => cols.push(i),
+                None => custom.push((name, vec![i])),
+            }
+        }
+        Ok(Columns {
+            key: first(&["Issue key"]).ok_or_else(|| missing("Issue key"))?,
+            summary: first(&["Summary"]).ok_or_else(|| missing("Summary"))?,
+            description: first(&["Description"]),
+            id: first(&["Issue id"]),
+            issue_type: first(&["Issue Type"]),
+            status: first(&["Status"]),
+            category: first(&["Status Category"]),
+            priority: first(&["Priority"]),
+            parent: first(&["Parent id", "Parent", "Parent key"]),
+            assignee: first(&["Assignee"]),
+            original: first(&["Original Estimate", "Original estimate"]),
+            remaining: first(&["Remaining Estimate", "Remaining estimate"]),
+            spent: first(&["Time Spent", "Time spent"]),
+            points,
+            due: first(&["Due Date", "Due date"]),
+            custom,
+            outward: all("Outward issue link (Blocks)"),
+            inward: all("Inward issue link (Blocks)"),
+            names,
+        })
+    }
+
+    /// What column `c` becomes in a plan, if it is read.
+    fn role(&self, c: usize) -> Option<&'static str> {
+        let roles = [
+            (Some(self.key), "Task key (used by parents and links)"),
+            (Some(self.summary), "Task name"),
+            (self.description, "Task notes"),
+            (self.id, "Issue id (used by parents)"),
+            (self.parent, "Parent task"),
+            (self.status, "Status and progress"),
+            (self.category, "Status and progress"),
+            (self.priority, "Levelling priority"),
+            (self.assignee, "Resource assigned"),
+            (self.original, "Duration"),
+            (self.remaining, "Percent complete"),
+            (self.spent, "Percent complete"),
+            (self.points, "Story points"),
+            (self.due, "Deadline"),
+        ];
+        if let Some((_, role)) = roles.iter().find(|(at, _)| *at == Some(c)) {
+            return Some(role);
+        }
+        if self.outward.contains(&c) || self.inward.contains(&c) {
+            return Some("Dependency (finish-to-start)");
+        }
+        self.custom.iter().any(|(_, cs)| cs.contains(&c)).then_some("Custom field")
+    }
+
+    /// Whether column `c` holds a name-like value (at most 255
+    /// characters) rather than long text.
+    fn is_short(&self, c: usize) -> bool {
+        c == self.key
+            || c == self.summary
+            || [self.id, self.issue_type, self.status, self.category, self.priority, self.parent, self.assignee]
+                .contains(&Some(c))
+            || [self.original, self.remaining, self.spent, self.points, self.due].contains(&Some(c))
+            || self.outward.contains(&c)
+            || self.inward.contains(&c)
+    }
+}
+
+/// The header's columns and what each becomes (`None`: not read), for a
+/// preview; a file without the required columns is refused as by [`read`].
+pub fn column_uses(text: &str) -> Result<Vec<(String, Option<&'static str>)>, Refusal> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let header = match r.records().next() {
+        Some(Ok(h)) => h,
+        _ => return Err(Refusal::file("the file has no header row")),
+    };
+    let names: Vec<&str> = header.iter().map(str::trim).take(MAX_COLUMNS).collect();
+    let cols = Columns::of(names.clone())?;
+    Ok(names.iter().enumerate().map(|(c, n)| ((*n).to_owned(), cols.role(c))).collect())
+}
+
+/// The line a quoted field opened on, when it never closes (it would
+/// swallow the rest of the file into one field).
+fn unclosed_quote(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let (mut line, mut opened, mut quoted, mut field_start) = (1u64, 0u64, false, true);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if quoted {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            quoted = true;
+            opened = line;
+        }
+        field_start = matches!(b, b',' | b'\n' | b'\r');
+        if b == b'\n' {
+            line += 1;
+        }
+        i += 1;
+    }
+    quoted.then_some(opened)
+}
+
+/// Reads a Jira CSV export, already text (see [`crate::text::decode`]).
+/// Every row must have the header's fields; what a row cannot hold (a
+/// NUL, an over-long value, a bad number) is gathered row by row, so one
+/// refusal names every row to fix.
+pub fn read(text: &str, limits: &Limits) -> Result<Vec<Issue>, Refusal> {
+    if let Some(line) = unclosed_quote(text) {
+        return Err(Refusal::one(Problem::line(
+            line,
+            None,
+            "a quoted field opens here and never closes, so it would swallow the rest of the file: close the quote \
+             (a quote inside a field is written twice, \"\")",
+        )));
+    }
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = r.records();
+    let csv_problem = |e: csv::Error| {
+        let line = e.position().map_or(0, csv::Position::line);
+        Refusal::one(Problem::line(line, None, format!("cannot be read as CSV ({e}): export the file again")))
     };
     let header = match records.next() {
-        Some(h) => h.map_err(csv_err)?,
-        None => return Err(Error::MissingColumn("Issue key")),
+        Some(h) => h.map_err(csv_problem)?,
+        None => return Err(Refusal::file("the file is empty: export the issues from Jira with Export → CSV")),
     };
     if header.len() > limits.max_columns {
-        return Err(Error::TooMany { what: "columns", limit: limits.max_columns });
+        return Err(Refusal::one(Problem::line(
+            1,
+            None,
+            format!(
+                "the header has {} columns where an export has at most {}: is this a Jira export? Export only the \
+                 fields you need",
+                header.len(),
+                limits.max_columns
+            ),
+        )));
     }
-    let names: Vec<String> = header.iter().map(|h| String::from_utf8_lossy(h).trim().to_owned()).collect();
-    let mut columns: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, n) in names.iter().enumerate() {
-        columns.entry(n.as_str()).or_default().push(i);
-    }
-    let first =
-        |alternatives: &[&str]| alternatives.iter().find_map(|a| columns.get(a).and_then(|v| v.first().copied()));
-    let all = |name: &str| columns.get(name).cloned().unwrap_or_default();
-    let key_col = first(&["Issue key"]).ok_or(Error::MissingColumn("Issue key"))?;
-    let summary_col = first(&["Summary"]).ok_or(Error::MissingColumn("Summary"))?;
-    let id_col = first(&["Issue id"]);
-    let type_col = first(&["Issue Type"]);
-    let status_col = first(&["Status"]);
-    let category_col = first(&["Status Category"]);
-    let priority_col = first(&["Priority"]);
-    let parent_col = first(&["Parent id", "Parent", "Parent key"]);
-    let assignee_col = first(&["Assignee"]);
-    let original_col = first(&["Original Estimate", "Original estimate"]);
-    let remaining_col = first(&["Remaining Estimate", "Remaining estimate"]);
-    let spent_col = first(&["Time Spent", "Time spent"]);
-    let points_col =
-        first(&["Custom field (Story Points)", "Custom field (Story point estimate)", "Story Points", "Story points"]);
-    let due_col = first(&["Due Date", "Due date"]);
-    // Custom columns by name, each with its columns (a multi-value field
-    // repeats its column); story points have a place of their own.
-    let mut custom_cols: Vec<(&str, Vec<usize>)> = Vec::new();
-    for (i, n) in names.iter().enumerate() {
-        let Some(name) = n.strip_prefix("Custom field (").and_then(|r| r.strip_suffix(')')) else { continue };
-        if Some(i) == points_col || name.trim().is_empty() {
-            continue;
-        }
-        match custom_cols.iter_mut().find(|(x, _)| *x == name) {
-            Some((_, cols)) => cols.push(i),
-            None => custom_cols.push((name, vec![i])),
+    let mut problems = Gathered::default();
+    for (i, name) in header.iter().enumerate() {
+        if let Some(p) = name_problem(name) {
+            problems.push(Problem::line(1, None, format!("the name of column {}: {p}", i + 1)));
         }
     }
-    let outward = all("Outward issue link (Blocks)");
-    let inward = all("Inward issue link (Blocks)");
+    if !problems.is_empty() {
+        return problems.or(Vec::new());
+    }
+    let cols = Columns::of(header.iter().map(str::trim).collect())?;
+    let width = header.len();
 
     let mut issues = Vec::new();
     for rec in records {
-        let rec = rec.map_err(csv_err)?;
+        let rec = rec.map_err(csv_problem)?;
         let line = rec.position().map_or(0, csv::Position::line);
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        // A line with nothing on it is no row.
+        if rec.len() == 1 && rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         if issues.len() == limits.max_issues {
-            return Err(Error::TooMany { what: "issues", limit: limits.max_issues });
+            return Err(Refusal::one(Problem::line(
+                line,
+                None,
+                format!("the file has more than {} issues: split it and import each part", limits.max_issues),
+            )));
         }
-        let text = |col: Option<usize>, name: &'static str| -> Result<Option<String>, Error> {
-            let Some(raw) = col.and_then(|c| rec.get(c)) else { return Ok(None) };
-            if raw.len() > limits.max_field_bytes {
-                return Err(Error::Value {
-                    line,
-                    column: name,
-                    message: format!("longer than {} bytes", limits.max_field_bytes),
-                });
-            }
-            let s = std::str::from_utf8(raw)
-                .map_err(|_| Error::Value { line, column: name, message: "not UTF-8".into() })?
-                .trim();
-            Ok((!s.is_empty()).then(|| s.to_owned()))
-        };
-        let key = text(Some(key_col), "Issue key")?.ok_or_else(|| Error::Value {
-            line,
-            column: "Issue key",
-            message: "is empty".into(),
-        })?;
-        let summary = text(Some(summary_col), "Summary")?.unwrap_or_else(|| key.clone());
-        let seconds = |v: Option<String>, column: &'static str| -> Result<Option<i64>, Error> {
-            v.map(|s| {
-                s.parse::<i64>().ok().filter(|n| (0..=100 * 365 * 24 * 3600).contains(n)).ok_or(Error::Value {
-                    line,
-                    column,
-                    message: format!("`{s}` is not a number of seconds"),
-                })
-            })
-            .transpose()
-        };
-        let status = text(status_col, "Status")?.unwrap_or_default();
-        let category = text(category_col, "Status Category")?;
-        let links = |cols: &[usize]| -> Vec<String> {
-            cols.iter()
-                .filter_map(|&c| rec.get(c))
-                .filter_map(|f| std::str::from_utf8(f).ok())
-                .map(str::trim)
-                .filter(|s| !s.is_empty() && s.len() <= 255)
-                .map(str::to_owned)
-                .collect()
-        };
-        let points = text(points_col, "Story Points")?
-            .map(|s| {
-                s.parse::<f64>().ok().filter(|p| p.is_finite() && (0.0..=10_000.0).contains(p)).ok_or(Error::Value {
-                    line,
-                    column: "Story Points",
-                    message: format!("`{s}` is not a number of points"),
-                })
-            })
-            .transpose()?;
-        let mut custom = Vec::new();
-        for (name, cols) in &custom_cols {
-            let mut values = Vec::new();
-            for &c in cols {
-                if let Some(v) = text(Some(c), "Custom field")? {
-                    values.push(v);
-                }
-            }
-            if !values.is_empty() {
-                custom.push(((*name).to_owned(), values));
+        if rec.len() != width {
+            problems.push(Problem::line(
+                line,
+                None,
+                format!(
+                    "the row has {} fields where the header has {width}: check its quotes and commas (a comma \
+                     inside a value needs the value in quotes) and export it again",
+                    rec.len()
+                ),
+            ));
+            continue;
+        }
+        let mut bad = false;
+        for (c, field) in rec.iter().enumerate() {
+            let p = if cols.is_short(c) { name_problem(field.trim()) } else { text_problem(field) };
+            let p = p.or_else(|| {
+                (field.len() > limits.max_field_bytes).then(|| format!("longer than {} bytes", limits.max_field_bytes))
+            });
+            if let Some(p) = p {
+                problems.push(Problem::line(line, cols.names.get(c).copied(), p));
+                bad = true;
             }
         }
-        issues.push(Issue {
-            custom,
-            id: text(id_col, "Issue id")?,
-            issue_type: text(type_col, "Issue Type")?.unwrap_or_default(),
-            progress: progress(category.as_deref(), &status),
-            status,
-            priority: text(priority_col, "Priority")?,
-            parent: text(parent_col, "Parent id")?,
-            assignee: text(assignee_col, "Assignee")?,
-            original_estimate_seconds: seconds(text(original_col, "Original Estimate")?, "Original Estimate")?,
-            remaining_estimate_seconds: seconds(text(remaining_col, "Remaining Estimate")?, "Remaining Estimate")?,
-            time_spent_seconds: seconds(text(spent_col, "Time Spent")?, "Time Spent")?,
-            story_points: points,
-            due: text(due_col, "Due Date")?.and_then(|s| date(&s)),
-            blocks: links(&outward),
-            blocked_by: links(&inward),
-            key,
-            summary,
-        });
+        if bad {
+            continue;
+        }
+        if let Some(i) = issue(&rec, line, &cols, &mut problems) {
+            issues.push(i);
+        }
     }
-    Ok(issues)
+    problems.or(issues)
+}
+
+/// One row as an issue; a value it cannot read is gathered (and the row
+/// left out).
+fn issue(rec: &csv::StringRecord, line: u64, cols: &Columns<'_>, problems: &mut Gathered) -> Option<Issue> {
+    let text = |col: Option<usize>| -> Option<String> {
+        col.and_then(|c| rec.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    };
+    let name = |c: usize| cols.names.get(c).copied();
+    let mut ok = true;
+    let mut refuse = |col: Option<usize>, message: String| {
+        problems.push(Problem::line(line, col.and_then(name), message));
+        ok = false;
+    };
+    let Some(key) = text(Some(cols.key)) else {
+        refuse(Some(cols.key), "is empty: every issue needs its key (SHOP-12)".into());
+        return None;
+    };
+    let mut seconds = |col: Option<usize>| -> Option<i64> {
+        let s = text(col)?;
+        let n = s.parse::<i64>().ok().filter(|n| (0..=100 * 365 * 24 * 3600).contains(n));
+        if n.is_none() {
+            refuse(col, format!("`{s}` is not a number of seconds (Jira exports estimates in seconds)"));
+        }
+        n
+    };
+    let original_estimate_seconds = seconds(cols.original);
+    let remaining_estimate_seconds = seconds(cols.remaining);
+    let time_spent_seconds = seconds(cols.spent);
+    let points_text = text(cols.points);
+    let story_points = points_text
+        .as_deref()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|p| p.is_finite() && (0.0..=10_000.0).contains(p));
+    let unread_points = points_text.filter(|_| story_points.is_none());
+    if !ok {
+        return None;
+    }
+    let links = |cs: &[usize]| -> Vec<String> { cs.iter().filter_map(|&c| text(Some(c))).collect() };
+    let custom = cols
+        .custom
+        .iter()
+        .map(|(n, cs)| ((*n).to_owned(), links(cs)))
+        .filter(|(_, values)| !values.is_empty())
+        .collect();
+    let status = text(cols.status).unwrap_or_default();
+    let category = text(cols.category);
+    Some(Issue {
+        line,
+        summary: text(Some(cols.summary)).unwrap_or_else(|| key.clone()),
+        description: cols.description.and_then(|c| rec.get(c)).filter(|d| !d.trim().is_empty()).map(str::to_owned),
+        id: text(cols.id),
+        issue_type: text(cols.issue_type).unwrap_or_default(),
+        progress: progress(category.as_deref(), &status),
+        status,
+        priority: text(cols.priority),
+        parent: text(cols.parent),
+        assignee: text(cols.assignee),
+        original_estimate_seconds,
+        remaining_estimate_seconds,
+        time_spent_seconds,
+        story_points,
+        unread_points,
+        due: text(cols.due).and_then(|s| date(&s)),
+        blocks: links(&cols.outward),
+        blocked_by: links(&cols.inward),
+        custom,
+        key,
+    })
 }
 
 fn progress(category: Option<&str>, status: &str) -> Option<Progress> {
@@ -257,46 +430,98 @@ fn date(s: &str) -> Option<jiff::civil::Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::At;
 
-    const EXPORT: &str = "\u{feff}Summary,Issue key,Issue id,Issue Type,Status,Status Category,Priority,Parent id,Assignee,Original Estimate,Remaining Estimate,Time Spent,Custom field (Story Points),Due Date,Outward issue link (Blocks),Outward issue link (Blocks),Inward issue link (Blocks)\n\
-        Checkout,SHOP-1,10001,Epic,In Progress,In Progress,High,,,,,,,,,,\n\
-        \"Pay, with \"\"cards\"\"\",SHOP-2,10002,Story,Done,Done,Medium,10001,Ada Lovelace,57600,0,57600,5,12/Jan/27 5:00 PM,SHOP-3,SHOP-4,\n\
-        Receipts,SHOP-3,10003,Story,To Do,To Do,Low,10001,,28800,28800,,3,2027-01-20,,,SHOP-2\n\
-        Refunds,SHOP-4,10004,Task,Backlog,,,,,,,,,,,,\n";
+    const EXPORT: &str = "Summary,Issue key,Issue id,Issue Type,Status,Status Category,Priority,Parent id,Assignee,Original Estimate,Remaining Estimate,Time Spent,Custom field (Story Points),Due Date,Outward issue link (Blocks),Outward issue link (Blocks),Inward issue link (Blocks),Description\n\
+        Checkout,SHOP-1,10001,Epic,In Progress,In Progress,High,,,,,,,,,,,\n\
+        \"Pay, with \"\"cards\"\"\",SHOP-2,10002,Story,Done,Done,Medium,10001,Ada Lovelace,57600,0,57600,5,12/Jan/27 5:00 PM,SHOP-3,SHOP-4,,\"Two\r\nlines\"\n\
+        Receipts,SHOP-3,10003,Story,To Do,To Do,Low,10001,,28800,28800,,3,2027-01-20,,,SHOP-2,\n\
+        Refunds,SHOP-4,10004,Task,Backlog,,,,,,,,,,,,,\n";
+
+    fn problems(text: &str) -> Vec<(u64, Option<String>, String)> {
+        let e = read(text, &Limits::default()).unwrap_err();
+        e.problems
+            .into_iter()
+            .map(|p| match p.at {
+                At::Line { line, column } => (line, column, p.message),
+                At::File => (0, None, p.message),
+                At::Pointer(_) => unreachable!("CSV problems are on lines"),
+            })
+            .collect()
+    }
 
     #[test]
     fn an_export_reads_with_its_links_estimates_and_parents() {
-        let issues = read(EXPORT.as_bytes(), &Limits::default()).unwrap();
+        let issues = read(EXPORT, &Limits::default()).unwrap();
         assert_eq!(issues.len(), 4);
         let pay = &issues[1];
-        assert_eq!(pay.summary, "Pay, with \"cards\"");
+        assert_eq!((pay.line, pay.summary.as_str()), (3, "Pay, with \"cards\""));
+        assert_eq!(pay.description.as_deref(), Some("Two\r\nlines"), "kept byte for byte");
         assert_eq!(pay.parent.as_deref(), Some("10001"));
         assert_eq!(pay.progress, Some(Progress::Done));
         assert_eq!((pay.original_estimate_seconds, pay.story_points), (Some(57600), Some(5.0)));
         assert_eq!(pay.due, Some(jiff::civil::date(2027, 1, 12)));
         assert_eq!(pay.blocks, ["SHOP-3", "SHOP-4"]);
-        assert_eq!(issues[2].blocked_by, ["SHOP-2"]);
+        assert_eq!((issues[2].line, issues[2].blocked_by.as_slice()), (5, ["SHOP-2".to_owned()].as_slice()));
         assert_eq!(issues[2].due, Some(jiff::civil::date(2027, 1, 20)));
         assert_eq!(issues[3].progress, Some(Progress::ToDo));
     }
 
     #[test]
-    fn bad_files_say_what_and_where() {
-        let l = Limits::default();
-        assert_eq!(read(b"", &l), Err(Error::MissingColumn("Issue key")));
-        assert_eq!(read(b"Name,Owner\nx,y\n", &l), Err(Error::MissingColumn("Issue key")));
-        let e = read(b"Summary,Issue key,Original Estimate\nA,K-1,soon\n", &l).unwrap_err();
-        assert_eq!(e.to_string(), "line 2, column `Original Estimate`: `soon` is not a number of seconds");
-        let e = read(b"Summary,Issue key\nA,\n", &l).unwrap_err();
-        assert!(e.to_string().contains("Issue key"), "{e}");
-        let e = read(b"Summary,Issue key\n\xff\xfe,K-1\n", &l).unwrap_err();
-        assert!(e.to_string().contains("not UTF-8"), "{e}");
-        let small = Limits { max_issues: 1, ..l };
+    fn bad_files_say_what_where_and_what_to_do() {
+        assert!(problems("")[0].2.contains("empty"));
+        assert!(problems("Name,Owner\nx,y\n")[0].2.contains("no `Issue key` column"));
+        let p = problems("Summary,Issue key,Original Estimate\nA,K-1,soon\nB,K-2,60\nC,,\n");
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!((p[0].0, p[0].1.as_deref()), (2, Some("Original Estimate")));
+        assert!(p[0].2.contains("`soon` is not a number of seconds"));
+        assert_eq!((p[1].0, p[1].1.as_deref()), (4, Some("Issue key")));
+        // Rows narrower or wider than the header are named, all of them.
+        let p = problems("Summary,Issue key,Status\nA,K-1\nB,K-2,Done\nC,K-3,Done,extra\n");
+        assert_eq!(p.iter().map(|x| x.0).collect::<Vec<_>>(), [2, 4]);
+        assert!(p[0].2.contains("2 fields where the header has 3"), "{p:?}");
+        // NUL anywhere, named by row and column.
+        let p = problems("Summary,Issue key,Notes\nA\0,K-1,x\nB,K-2,y\0\n");
+        assert_eq!((p[0].0, p[0].1.as_deref()), (2, Some("Summary")));
+        assert_eq!((p[1].0, p[1].1.as_deref()), (3, Some("Notes")));
+        assert!(p[0].2.contains("NUL"));
+        // Too long: names past 255 characters, text past 64 KiB.
+        let long = format!("Summary,Issue key,Description\n{},K-1,\nB,K-2,{}\n", "é".repeat(256), "d".repeat(70_000));
+        let p = problems(&long);
+        assert_eq!((p[0].0, p[0].1.as_deref()), (2, Some("Summary")));
+        assert!(p[0].2.contains("256 characters"), "{p:?}");
+        assert_eq!((p[1].0, p[1].1.as_deref()), (3, Some("Description")));
+        // A quote that never closes.
+        let p = problems("Summary,Issue key\nA,K-1\n\"B,K-2\nC,K-3\n");
+        assert_eq!(p[0].0, 3);
+        assert!(p[0].2.contains("never closes"));
+        // Far too wide, at once.
+        let wide = format!("Summary,Issue key{}\n", ",x".repeat(2000));
+        assert!(problems(&wide)[0].2.contains("2002 columns"));
+        let row = format!("Summary,Issue key\nA,K-1{}\n", ",x".repeat(10_000));
+        assert!(problems(&row)[0].2.contains("10002 fields"));
+        let small = Limits { max_issues: 1, ..Limits::default() };
+        let e = read("Summary,Issue key\nA,K-1\nB,K-2\n", &small).unwrap_err();
+        assert!(e.to_string().contains("more than 1 issues"), "{e}");
+    }
+
+    #[test]
+    fn a_preview_names_what_each_column_becomes() {
+        let uses = column_uses(EXPORT).unwrap();
+        assert_eq!(uses[0], ("Summary".to_owned(), Some("Task name")));
+        assert_eq!(uses[14].1, Some("Dependency (finish-to-start)"));
+        let uses = column_uses("Issue key,Summary,Labels,Custom field (Team)\n").unwrap();
         assert_eq!(
-            read(b"Summary,Issue key\nA,K-1\nB,K-2\n", &small),
-            Err(Error::TooMany { what: "issues", limit: 1 })
+            uses.iter().map(|u| u.1).collect::<Vec<_>>(),
+            [Some("Task key (used by parents and links)"), Some("Task name"), None, Some("Custom field")]
         );
-        let narrow = Limits { max_columns: 1, ..l };
-        assert_eq!(read(b"Summary,Issue key\n", &narrow), Err(Error::TooMany { what: "columns", limit: 1 }));
+    }
+
+    #[test]
+    fn blank_lines_and_quoted_fields_are_not_rows() {
+        let issues =
+            read("Summary,Issue key\n\nA,K-1\n   \n\"B\nwith \"\"quotes\"\"\",K-2", &Limits::default()).unwrap();
+        assert_eq!(issues.len(), 2);
+        assert_eq!(issues[1].summary, "B\nwith \"quotes\"");
     }
 }

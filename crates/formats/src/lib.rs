@@ -3,4 +3,5 @@
 
 pub mod jira;
 pub mod mspdi;
+pub mod text;
 pub mod trello;

@@ -61,6 +61,10 @@ pub enum ApiError {
     /// so one save names them all).
     #[error("{}", .0.iter().map(|i| i.message.as_str()).collect::<Vec<_>>().join("; "))]
     Fields(Vec<Invalid>),
+    /// 422: a file that cannot be imported faithfully; every problem with
+    /// its line and column or JSON pointer, and what to do.
+    #[error("Not imported, nothing was stored: {0}")]
+    File(tandem_app::file_text::Refusal),
     /// 422: the JSON does not match the expected shape.
     #[error("{0}")]
     Unprocessable(String),
@@ -107,7 +111,7 @@ impl ApiError {
             Stale { .. } => (StatusCode::PRECONDITION_FAILED, "version_mismatch"),
             TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             UnsupportedMedia(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            Invalid(_) | FormField { .. } | Fields(_) | Unprocessable(_) => {
+            Invalid(_) | FormField { .. } | Fields(_) | File(_) | Unprocessable(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value")
             }
             RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
@@ -123,6 +127,11 @@ impl ApiError {
             ApiError::Fields(all) => json!({
                 "field": all.first().map(|i| i.field.clone()),
                 "fields": all.iter().map(|i| json!({"field": i.field, "message": i.message})).collect::<Vec<_>>(),
+            }),
+            ApiError::File(r) => json!({
+                "field": "file",
+                "problems": r.problems.iter().map(problem_json).collect::<Vec<_>>(),
+                "more_problems": r.more,
             }),
             ApiError::Stale { current } => json!({"current_version": current}),
             ApiError::TooLarge { limit } => json!({"limit_bytes": limit}),
@@ -157,6 +166,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A file's problem as the error body lists it: `line` and `column` (the
+/// column's header) for text, `pointer` for JSON, and the message.
+fn problem_json(p: &tandem_app::file_text::Problem) -> Value {
+    use tandem_app::file_text::At;
+    match &p.at {
+        At::File => json!({"message": p.message}),
+        At::Line { line, column } => json!({"line": line, "column": column, "message": p.message}),
+        At::Pointer(pointer) => json!({"pointer": pointer, "message": p.message}),
+    }
+}
+
 /// The application's answers, as statuses: the one place they are mapped.
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
@@ -165,6 +185,7 @@ impl From<AppError> for ApiError {
             AppError::Forbidden => ApiError::Forbidden,
             AppError::BadCredentials => ApiError::BadCredentials,
             AppError::Invalid(i) => ApiError::Invalid(i),
+            AppError::File(r) => ApiError::File(r),
             AppError::BadOption(m) => ApiError::BadQuery(m),
             AppError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
             AppError::Stale { current } => ApiError::Stale { current },

@@ -8,6 +8,7 @@ use serde_json::Value;
 use tandem_core::custom::{self, CustomValues, FieldType};
 use tandem_core::project::{BoardStatus, DependencyType, LagKind};
 use tandem_formats::jira::{self, Issue, Progress};
+use tandem_formats::text::{Problem, Refusal};
 use tandem_store::tasks::{ImportLink, ImportTask, PlanImport};
 
 use super::{Notes, People, Target, deadline_on, task_order};
@@ -17,10 +18,15 @@ use crate::error::AppError;
 /// gives a new task.
 const DEFAULT_MINUTES: i64 = 480;
 
-/// Reads the file and turns it into a plan for the target project.
-pub fn import(bytes: &[u8], target: Target) -> Result<(PlanImport, Notes), AppError> {
-    let issues = jira::read(bytes, &jira::Limits::default()).map_err(|e| AppError::invalid("file", e.to_string()))?;
+/// Reads the file (text already) and turns it into a plan for the target
+/// project.
+pub fn import(text: &str, target: Target) -> Result<(PlanImport, Notes), AppError> {
+    let issues = jira::read(text, &jira::Limits::default())?;
     plan(&issues, target)
+}
+
+fn refuse(issue: &Issue, message: String) -> AppError {
+    AppError::File(Refusal::one(Problem::line(issue.line, None, message)))
 }
 
 fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppError> {
@@ -28,7 +34,10 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppErro
     let mut by_ref: HashMap<&str, usize> = HashMap::new();
     for (i, issue) in issues.iter().enumerate() {
         if by_ref.insert(issue.key.as_str(), i).is_some() {
-            return Err(AppError::invalid("file", format!("issue {} is in the file twice", issue.key)));
+            return Err(refuse(
+                issue,
+                format!("issue {} is in the file twice: keep one row of it and import the file again", issue.key),
+            ));
         }
         if let Some(id) = &issue.id {
             by_ref.insert(id.as_str(), i);
@@ -49,8 +58,12 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppErro
     if unknown_parents > 0 {
         notes.push(format!("{unknown_parents} issues name a parent not in the file: they are kept at the top level"));
     }
-    let order = task_order(&parents)
-        .map_err(|i| AppError::invalid("file", format!("issue {}'s parents lead back to it", issues[i].key)))?;
+    let order = task_order(&parents).map_err(|i| {
+        refuse(
+            &issues[i],
+            format!("issue {}'s parents lead back to it: give one of them another parent", issues[i].key),
+        )
+    })?;
     let mut people = People::default();
     let mut custom = CustomColumns { target: &target, unmatched: Vec::new(), refused: 0, example: None };
     let mut unestimated = 0;
@@ -83,6 +96,7 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppErro
             _ => 0,
         };
         edit.story_points = issue.story_points;
+        edit.notes = issue.description.clone().unwrap_or_default();
         edit.custom_fields = custom.values(issue);
         edit.deadline = issue.due.map(deadline_on);
         edit.priority = match issue.priority.as_deref().map(str::to_ascii_lowercase).as_deref() {
@@ -102,6 +116,15 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppErro
     }
     for (i, p) in parents.iter().enumerate() {
         tasks[place[i]].parent = p.map(|p| place[p]);
+    }
+    let unread: Vec<String> =
+        issues.iter().filter_map(|i| i.unread_points.as_ref().map(|p| format!("{} ({p})", i.key))).collect();
+    if !unread.is_empty() {
+        notes.push(format!(
+            "{} issues have story points that are no number from 0 to 10,000 and are left without points: {}",
+            unread.len(),
+            unread.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        ));
     }
     if unestimated > 0 {
         notes.push(format!("{unestimated} issues have no original estimate: they take one working day"));
@@ -217,7 +240,7 @@ mod tests {
             Pay,S-2,2,1,Done,57600,Ada,S-3\n\
             Checkout,S-1,1,,In Progress,,,\n\
             Receipts,S-3,3,1,To Do,28800,Ada,S-9\n";
-        let (p, notes) = import(csv.as_bytes(), Target::for_tests()).unwrap();
+        let (p, notes) = import(csv, Target::for_tests()).unwrap();
         let names: Vec<&str> = p.tasks.iter().map(|t| t.edit.name.as_str()).collect();
         assert_eq!(names, ["Checkout", "Pay", "Receipts"]);
         assert_eq!(p.tasks[1].parent, Some(0));
@@ -228,6 +251,6 @@ mod tests {
         assert_eq!(p.tasks[2].assignments, [(0, 100)]);
         assert_eq!(notes.len(), 1, "the link to S-9: {notes:?}");
         let looped = "Summary,Issue key,Issue id,Parent id\nA,S-1,1,2\nB,S-2,2,1\n";
-        assert!(import(looped.as_bytes(), Target::for_tests()).is_err());
+        assert!(import(looped, Target::for_tests()).is_err());
     }
 }

@@ -19,9 +19,10 @@ const CARD_MINUTES: i64 = 480;
 /// Lists whose cards count as finished.
 const DONE_LISTS: [&str; 6] = ["done", "complete", "completed", "finished", "shipped", "released"];
 
-pub fn import(bytes: &[u8], target: Target) -> Result<(PlanImport, Notes), AppError> {
-    let board =
-        trello::read(bytes, &trello::Limits::default()).map_err(|e| AppError::invalid("file", e.to_string()))?;
+/// Reads the board (text already) and turns it into a plan for the target
+/// project.
+pub fn import(text: &str, target: Target) -> Result<(PlanImport, Notes), AppError> {
+    let board = trello::read(text, &trello::Limits::default())?;
     Ok(plan(&board, target))
 }
 
@@ -34,6 +35,10 @@ fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
             (m.id.as_str(), if m.full_name.trim().is_empty() { m.username.as_str() } else { m.full_name.as_str() })
         })
         .collect();
+    let mut comments: HashMap<&str, Vec<trello::Comment<'_>>> = HashMap::new();
+    for c in board.comments() {
+        comments.entry(c.card).or_default().push(c);
+    }
     let mut checks: HashMap<&str, (usize, usize)> = HashMap::new();
     for c in &board.checklists {
         let e = checks.entry(c.id_card.as_str()).or_default();
@@ -79,6 +84,7 @@ fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
                 _ => BoardStatus::InProgress,
             };
             edit.deadline = card.due_date().map(deadline_on);
+            edit.notes = notes_of(card, comments.get(card.id.as_str()), &members);
             // A member named twice is assigned once.
             let mut assignments: Vec<(usize, i64)> = Vec::new();
             for name in card.id_members.iter().filter_map(|m| members.get(m.as_str())) {
@@ -101,13 +107,32 @@ fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
     (target.plan(people.list, tasks, Vec::new()), notes)
 }
 
+/// A card's notes: its description, then its comments, oldest first, each
+/// under its writer's name and day.
+fn notes_of(card: &trello::Card, comments: Option<&Vec<trello::Comment<'_>>>, members: &HashMap<&str, &str>) -> String {
+    let mut out = card.desc.clone();
+    for c in comments.into_iter().flatten() {
+        let who = c.member.and_then(|m| members.get(m)).copied().unwrap_or("Someone");
+        let day = c
+            .date
+            .and_then(|d| d.parse::<jiff::Timestamp>().ok())
+            .map(|t| format!(", {}", t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%-d %b %Y")))
+            .unwrap_or_default();
+        if !out.is_empty() {
+            out.push_str("\n\n---\n\n");
+        }
+        out.push_str(&format!("**{who}**{day} (Trello comment):\n\n{}", c.text));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn lists_become_phases_and_checklists_progress() {
-        let json = br#"{"name": "Launch",
+        let json = r#"{"name": "Launch",
             "lists": [{"id": "l2", "name": "Done", "pos": 2}, {"id": "l1", "name": "Doing", "pos": 1},
                       {"id": "l3", "name": "Empty", "pos": 3}],
             "cards": [{"id": "c1", "name": "Copy", "idList": "l1", "pos": 1, "idMembers": ["m1", "m1"]},
@@ -123,6 +148,6 @@ mod tests {
         assert_eq!(p.tasks[1].assignments, [(0, 100)]);
         assert_eq!(p.tasks[3].edit.status, BoardStatus::Done);
         assert!(notes.iter().any(|n| n.contains("1 archived")), "{notes:?}");
-        assert!(import(b"{}", Target::for_tests()).is_err());
+        assert!(import("{}", Target::for_tests()).is_err());
     }
 }

@@ -6,6 +6,9 @@ use tandem_core::Id;
 use tandem_core::project::TaskKind;
 use utoipa::ToSchema;
 
+use tandem_formats::text::{Encoding, decode};
+use tandem_store::tasks::PlanImport;
+
 use crate::App;
 use crate::error::AppError;
 use crate::interchange::{self, Notes};
@@ -55,15 +58,28 @@ impl ImportFormat {
     }
 }
 
-/// Reads a file in `format` into an empty project, in one transaction. A
-/// Jira or Trello export keeps the project's start and calendar.
-pub async fn import(
-    state: &App,
-    actor: Id,
-    project: Id,
-    format: ImportFormat,
-    bytes: &[u8],
-) -> Result<ImportReport, AppError> {
+/// A file to import: its bytes, their format, and the encoding the user
+/// says a CSV or JSON file is in (UTF-8 unless named; a byte-order mark
+/// decides by itself).
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    pub format: ImportFormat,
+    pub encoding: Encoding,
+    pub bytes: &'a [u8],
+}
+
+/// The encoding a request names (`?encoding=`), UTF-8 when none.
+pub fn encoding(raw: Option<&str>) -> Result<Encoding, AppError> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(Encoding::Utf8),
+        Some(r) => Encoding::parse(r).ok_or_else(|| {
+            AppError::BadOption(format!("encoding must be one of utf-8, windows-1252, utf-16le, utf-16be, not `{r}`"))
+        }),
+    }
+}
+
+/// The file read into a plan for `project`, with what does not carry over.
+async fn plan_of(state: &App, project: Id, upload: Upload<'_>) -> Result<(PlanImport, Notes), AppError> {
     let target = || async {
         let p = state.store.project(project).await?;
         let fields = state.store.custom_fields(p.workspace_id, Some(tandem_core::custom::FieldObject::Task)).await?;
@@ -76,11 +92,20 @@ pub async fn import(
             members,
         })
     };
-    let (plan, notes) = match format {
-        ImportFormat::Mspdi => interchange::import(bytes)?,
-        ImportFormat::JiraCsv => interchange::jira::import(bytes, target().await?)?,
-        ImportFormat::TrelloJson => interchange::trello::import(bytes, target().await?)?,
-    };
+    Ok(match upload.format {
+        // XML names its own encoding.
+        ImportFormat::Mspdi => interchange::import(upload.bytes)?,
+        ImportFormat::JiraCsv => interchange::jira::import(&decode(upload.bytes, upload.encoding)?, target().await?)?,
+        ImportFormat::TrelloJson => {
+            interchange::trello::import(&decode(upload.bytes, upload.encoding)?, target().await?)?
+        }
+    })
+}
+
+/// Reads a file into an empty project, in one transaction. A Jira or
+/// Trello export keeps the project's start and calendar.
+pub async fn import(state: &App, actor: Id, project: Id, upload: Upload<'_>) -> Result<ImportReport, AppError> {
+    let (plan, notes) = plan_of(state, project, upload).await?;
     let out = state.store.import_plan(actor, project, &plan, state.clock.now()).await?;
     Ok(ImportReport {
         tasks: out.tasks.len(),
@@ -89,6 +114,104 @@ pub async fn import(
         resources_created: out.resources_created,
         resources_matched: out.resources_matched,
         duplicate_links: out.duplicate_links,
+        notes,
+    })
+}
+
+/// What each column of a CSV file becomes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ColumnUse {
+    pub column: String,
+    /// What it becomes in the plan; absent when it is not read.
+    pub becomes: Option<String>,
+}
+
+/// A task as the import would store it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewRow {
+    /// 1 for the top level.
+    pub outline_level: usize,
+    pub name: String,
+    pub duration_minutes: i64,
+    pub status: tandem_core::project::BoardStatus,
+    pub percent_complete: i64,
+    pub assignees: Vec<String>,
+    #[schema(value_type = Option<String>)]
+    pub deadline: Option<tandem_core::project::LocalTime>,
+}
+
+/// What an import would store, read before anything is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportPreview {
+    pub format: ImportFormat,
+    /// The encoding the file was read in.
+    pub encoding: String,
+    pub tasks: usize,
+    pub dependencies: usize,
+    /// The people tasks are assigned to, matched by name in the workspace
+    /// or created as resources.
+    pub resources: Vec<String>,
+    /// A CSV file's columns and what each becomes (empty for other
+    /// formats).
+    pub columns: Vec<ColumnUse>,
+    /// The first tasks, in outline order (at most [`PREVIEW_ROWS`]).
+    pub rows: Vec<PreviewRow>,
+    pub notes: Notes,
+}
+
+/// Tasks shown in a preview.
+pub const PREVIEW_ROWS: usize = 20;
+
+/// Reads a file as [`import`] would and says what it would store, storing
+/// nothing.
+pub async fn preview(state: &App, project: Id, upload: Upload<'_>) -> Result<ImportPreview, AppError> {
+    if !state.store.tasks(project).await?.is_empty() {
+        return Err(AppError::Conflict("the project already has tasks: import into an empty project".into()));
+    }
+    let (plan, notes) = plan_of(state, project, upload).await?;
+    let mut levels: Vec<usize> = Vec::with_capacity(plan.tasks.len());
+    for t in &plan.tasks {
+        let level = t.parent.and_then(|p| levels.get(p).copied()).map_or(1, |l| l + 1);
+        levels.push(level);
+    }
+    let resources: Vec<String> = plan.resources.iter().map(|r| r.name.clone()).collect();
+    let rows = plan
+        .tasks
+        .iter()
+        .zip(&levels)
+        .take(PREVIEW_ROWS)
+        .map(|(t, &outline_level)| PreviewRow {
+            outline_level,
+            name: t.edit.name.clone(),
+            duration_minutes: t.edit.duration_minutes,
+            status: t.edit.status,
+            percent_complete: t.edit.percent_complete,
+            assignees: t.assignments.iter().filter_map(|(r, _)| resources.get(*r).cloned()).collect(),
+            deadline: t.edit.deadline,
+        })
+        .collect();
+    let columns = match upload.format {
+        ImportFormat::JiraCsv => {
+            let text = decode(upload.bytes, upload.encoding)?;
+            tandem_formats::jira::column_uses(&text)?
+                .into_iter()
+                .map(|(column, becomes)| ColumnUse { column, becomes: becomes.map(str::to_owned) })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let encoding = match upload.format {
+        ImportFormat::Mspdi => "as the XML declares".to_owned(),
+        _ => upload.encoding.as_str().to_owned(),
+    };
+    Ok(ImportPreview {
+        format: upload.format,
+        encoding,
+        tasks: plan.tasks.len(),
+        dependencies: plan.links.len(),
+        resources,
+        columns,
+        rows,
         notes,
     })
 }

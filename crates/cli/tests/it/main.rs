@@ -26,6 +26,7 @@ mod custom_fields;
 mod decisions;
 mod delivery;
 mod hostile;
+mod imports;
 mod interchange;
 mod lists;
 mod live;

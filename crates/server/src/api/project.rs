@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IdPath, PageQuery, expected_version};
 use crate::state::AppState;
-use tandem_app::ops::interchange::{ExportFormat, ImportFormat, ImportReport};
+use tandem_app::ops::interchange::{self, ExportFormat, ImportFormat, ImportPreview, ImportReport};
 use tandem_app::ops::project::{self as ops, CreateDependency, CreateProject, CreateTask, UpdateProject, UpdateTask};
 use tandem_app::plan::ScheduleView;
 
@@ -256,6 +256,12 @@ pub(crate) struct ImportQuery {
     /// media type (`text/csv` Jira, `application/json` Trello, else MSPDI).
     #[param(value_type = Option<String>)]
     pub format: Option<ImportFormat>,
+    /// A CSV or JSON file's encoding: `utf-8` (default), `windows-1252`,
+    /// `utf-16le` or `utf-16be`; a byte-order mark decides by itself.
+    pub encoding: Option<String>,
+    /// `true`: read the file and answer 200 with what would be stored,
+    /// storing nothing.
+    pub preview: Option<bool>,
 }
 
 /// Reads a file, sent as the body, into an empty project, in one
@@ -268,7 +274,8 @@ pub(crate) struct ImportQuery {
 /// progress, members, due dates.
 #[utoipa::path(post, path = "/projects/{id}/import", tag = "projects", params(("id" = String, Path), ImportQuery),
     request_body(content = String, content_type = "application/xml"),
-    responses((status = 201, body = ImportReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+    responses((status = 201, body = ImportReport), (status = 200, description = "with `preview=true`", body = ImportPreview),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn import_plan(
     State(state): State<AppState>,
@@ -277,14 +284,21 @@ async fn import_plan(
     ApiQuery(q): ApiQuery<ImportQuery>,
     headers: HeaderMap,
     body: axum::body::Body,
-) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let a = project_access(&state, p.id(), path.id()?, ProjectAction::Edit).await?;
     let limit = state.config.max_import_bytes;
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
     let media = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let format = q.format.unwrap_or_else(|| ImportFormat::of_media_type(media));
-    let report = tandem_app::ops::interchange::import(&state, a.user_id, a.scope.project_id, format, &bytes).await?;
-    Ok((StatusCode::CREATED, Json(report)))
+    let encoding = interchange::encoding(q.encoding.as_deref())?;
+    let upload = interchange::Upload { format, encoding, bytes: &bytes };
+    if q.preview == Some(true) {
+        let preview = interchange::preview(&state, a.scope.project_id, upload).await?;
+        return Ok(Json(preview).into_response());
+    }
+    let report = interchange::import(&state, a.user_id, a.scope.project_id, upload).await?;
+    Ok((StatusCode::CREATED, Json(report)).into_response())
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
