@@ -112,7 +112,8 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, ApiError
         if let Some(Principal { via: Via::Session { csrf_token, .. }, .. }) = &principal
             && !opens_a_session(req.uri().path())
         {
-            req = check_csrf_token(req, csrf_token, state.config.max_body_bytes).await?;
+            let limit = state.config.body_limit(req.uri().path());
+            req = check_csrf_token(req, csrf_token, limit).await?;
         }
     }
     if let Some(p) = principal {
@@ -153,7 +154,8 @@ fn same_origin(headers: &HeaderMap) -> bool {
 }
 
 /// Accepts the token from the `X-CSRF-Token` header, or from the
-/// `csrf_token` field of a URL-encoded form (pages without JavaScript).
+/// `csrf_token` field of a URL-encoded form or a form with files (pages
+/// without JavaScript).
 async fn check_csrf_token(req: Request, expected: &str, limit: usize) -> Result<Request, ApiError> {
     if let Some(h) = req.headers().get(CSRF_HEADER) {
         return match h.to_str() {
@@ -166,12 +168,18 @@ async fn check_csrf_token(req: Request, expected: &str, limit: usize) -> Result<
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let with_files = crate::upload::is_multipart(req.headers());
+    if !is_form && !with_files {
         return Err(ApiError::Csrf);
     }
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
-    let found = form_urlencoded_field(&bytes, CSRF_FIELD);
+    let found = if with_files {
+        let fields = crate::upload::parts(&parts.headers, bytes.clone()).await?;
+        crate::upload::field(&fields, CSRF_FIELD).map(str::to_owned)
+    } else {
+        form_urlencoded_field(&bytes, CSRF_FIELD)
+    };
     if !found.is_some_and(|v| secrets::equal(&v, expected)) {
         return Err(ApiError::Csrf);
     }

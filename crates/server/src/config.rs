@@ -22,6 +22,19 @@ pub struct Config {
     pub invitation_ttl: Duration,
 }
 
+impl Config {
+    /// The largest body a request to `path` may send: plan files (the
+    /// API's import and the import page's form, with its few fields) are
+    /// larger than any form or JSON body.
+    pub fn body_limit(&self, path: &str) -> usize {
+        if path.ends_with("/import") {
+            self.max_import_bytes.saturating_add(self.max_body_bytes)
+        } else {
+            self.max_body_bytes
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {

@@ -11,6 +11,7 @@ mod middleware;
 mod respond;
 pub mod state;
 pub mod svg;
+mod upload;
 mod web;
 
 use std::future::Future;

@@ -57,13 +57,7 @@ fn request_span(req: &Request) -> tracing::Span {
 
 /// Refuses a body whose declared length exceeds the limit before reading it.
 pub async fn limit_declared_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    // Plan files are larger than any form or JSON body; their handler
-    // reads them with their own limit.
-    let limit = if req.uri().path().ends_with("/import") {
-        state.config.max_import_bytes.max(state.config.max_body_bytes)
-    } else {
-        state.config.max_body_bytes
-    };
+    let limit = state.config.body_limit(req.uri().path());
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {

@@ -45,6 +45,22 @@ impl ImportFormat {
         }
     }
 
+    /// The format of an uploaded file: by its extension when it has a
+    /// known one, else by its first character (`<` XML, `{` or `[` JSON,
+    /// anything else CSV).
+    pub fn of_upload(name: &str, bytes: &[u8]) -> ImportFormat {
+        let lower = name.to_ascii_lowercase();
+        if [".csv", ".json", ".xml"].iter().any(|x| lower.ends_with(x)) {
+            return ImportFormat::of_file_name(name);
+        }
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        match body.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'<') => ImportFormat::Mspdi,
+            Some(b'{' | b'[') => ImportFormat::TrelloJson,
+            _ => ImportFormat::JiraCsv,
+        }
+    }
+
     /// The format of a file by its extension, as `tandem import` guesses it.
     pub fn of_file_name(name: &str) -> ImportFormat {
         let lower = name.to_ascii_lowercase();

@@ -12,6 +12,7 @@ mod backup;
 mod browser;
 mod browser_fields;
 mod browser_forms;
+mod browser_import;
 mod browser_keyboard;
 mod browser_live;
 mod browser_plan;

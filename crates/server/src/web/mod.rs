@@ -102,6 +102,7 @@ pub fn router() -> Router<AppState> {
         .route("/dependencies/{id}/delete", post(project::task_links::link_remove))
         .route("/dependencies/{id}/edit", post(project::task_links::link_edit))
         .route("/projects/{id}/gantt", get(project::tasks::gantt))
+        .route("/projects/{id}/import", get(project::import::import_page).post(project::import::import_submit))
         .route("/projects/{id}/sheet.json", get(project::sheet::data))
         .route("/projects/{id}/sheet", post(project::sheet::edit))
         .route("/projects/{id}/board", get(project::agile::board))

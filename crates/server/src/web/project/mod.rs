@@ -7,6 +7,7 @@
 pub mod agile;
 pub mod changes;
 pub mod delivery;
+pub mod import;
 pub mod outlook;
 pub mod resources;
 pub mod risks;

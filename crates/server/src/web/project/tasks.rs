@@ -60,6 +60,8 @@ struct TasksPage {
     /// The required custom fields' inputs on the create form.
     new_inputs: Vec<crate::web::custom::Input>,
     bar: crate::web::lists::Bar,
+    /// The project has no tasks yet (a plan may be imported).
+    empty: bool,
 }
 
 impl TasksPage {
@@ -135,7 +137,9 @@ pub async fn tasks(
     let pages = Pages { from, to, all, size: NO_SCRIPT_ROWS };
     let cf = ctx.fields_view();
     let new_inputs = cf.inputs("new-task", &Default::default(), true);
-    Ok(render(StatusCode::OK, &TasksPage { shell, f, rows, pages, statuses: COLUMNS, sprints, new_inputs, bar }))
+    let empty = c.plan.tasks.is_empty();
+    let page = TasksPage { shell, f, rows, pages, statuses: COLUMNS, sprints, new_inputs, bar, empty };
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
