@@ -7,7 +7,9 @@
 #
 # Seeds: the MSPDI target starts from the test fixtures of
 # crates/formats/tests/fixtures, the Jira and Trello targets from the CLI
-# test fixtures; crashes land in fuzz/artifacts/TARGET/.
+# test fixtures and the CSV and JSON red-team files (each after a first
+# byte 0, which picks UTF-8: the targets read their first byte as the
+# encoding); crashes land in fuzz/artifacts/TARGET/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-60}
@@ -18,8 +20,15 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked -q
 mkdir -p fuzz/corpus/mspdi_read
 find crates/formats/tests -name '*.xml' -size -1M -exec cp -n {} fuzz/corpus/mspdi_read/ \; 2>/dev/null || true
 mkdir -p fuzz/corpus/jira_csv fuzz/corpus/trello_json
-cp -n crates/cli/tests/fixtures/*.csv fuzz/corpus/jira_csv/ 2>/dev/null || true
-cp -n crates/cli/tests/fixtures/*.json fuzz/corpus/trello_json/ 2>/dev/null || true
+seed() { # seed TARGET FILE...
+  local t=$1; shift
+  for f in "$@"; do
+    [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 262144 ] && { printf '\0'; cat "$f"; } > "fuzz/corpus/$t/seed-$(basename "$f")"
+  done
+  return 0
+}
+seed jira_csv crates/cli/tests/fixtures/*.csv crates/formats/tests/fixtures/redteam/*.csv
+seed trello_json crates/cli/tests/fixtures/*.json crates/formats/tests/fixtures/redteam/*.json
 for t in "${TARGETS[@]}"; do
   mkdir -p "fuzz/corpus/$t"
   log="fuzz/$t.log"

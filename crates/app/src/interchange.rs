@@ -31,98 +31,13 @@ fn local(m: Minute) -> Result<LocalTime, AppError> {
 }
 
 pub mod jira;
+mod target;
 pub mod trello;
 
+pub use target::Target;
+use target::name_of;
+
 pub type Notes = Vec<String>; // what the import could not carry over, in words
-
-/// The project a board or issue export goes into: it keeps its start and
-/// calendar (those files carry neither); its workspace's task fields and
-/// members take a file's own fields by name.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub project: Id,
-    pub start: LocalTime,
-    pub calendar: WorkCalendar,
-    pub fields: Vec<tandem_core::custom::CustomField>,
-    pub members: Vec<tandem_core::model::Member>,
-}
-
-impl Target {
-    fn plan(self, resources: Vec<ResourceEdit>, tasks: Vec<ImportTask>, links: Vec<ImportLink>) -> PlanImport {
-        PlanImport { start: self.start, calendar: self.calendar, calendars: Vec::new(), resources, tasks, links }
-    }
-
-    /// A new task of the target project: `name` cleaned (else `fallback`).
-    fn task(&self, name: &str, fallback: String, minutes: i64) -> TaskEdit {
-        TaskEdit::of(&Task::blank(self.project, Id(0), &name_of(name, fallback), minutes))
-    }
-
-    #[cfg(test)]
-    fn for_tests() -> Target {
-        let start = LocalTime(jiff::civil::datetime(2027, 1, 4, 8, 0, 0, 0));
-        Target { project: Id(1), start, calendar: WorkCalendar::standard(), fields: Vec::new(), members: Vec::new() }
-    }
-}
-
-/// A due date as a deadline: the end of the standard working day.
-fn deadline_on(d: jiff::civil::Date) -> LocalTime {
-    LocalTime(d.to_datetime(jiff::civil::time(17, 0, 0, 0)))
-}
-
-/// People named in a file, as work resources (matched by name in the
-/// workspace when stored), each once.
-#[derive(Debug, Default)]
-struct People {
-    list: Vec<ResourceEdit>,
-    index: HashMap<String, usize>,
-}
-
-impl People {
-    fn add(&mut self, name: &str) -> usize {
-        let name = name_of(name, "Someone".into());
-        if let Some(&i) = self.index.get(&name) {
-            return i;
-        }
-        self.list.push(ResourceEdit {
-            name: name.clone(),
-            user_id: None,
-            kind: ResourceKind::Work,
-            max_units: 100,
-            rate_minor: 0,
-            calendar: None,
-        });
-        self.index.insert(name, self.list.len() - 1);
-        self.list.len() - 1
-    }
-}
-
-/// The order to store tasks in so each parent comes before its children:
-/// depth first, roots and siblings in file order. `Err(i)` names a task
-/// whose parents lead back to it.
-fn task_order(parents: &[Option<usize>]) -> Result<Vec<usize>, usize> {
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); parents.len()];
-    let mut roots = Vec::new();
-    for (i, p) in parents.iter().enumerate() {
-        match p {
-            Some(p) if *p < parents.len() => children[*p].push(i),
-            _ => roots.push(i),
-        }
-    }
-    let mut order = Vec::with_capacity(parents.len());
-    let mut stack: Vec<usize> = roots.into_iter().rev().collect();
-    while let Some(i) = stack.pop() {
-        order.push(i);
-        stack.extend(children[i].iter().rev());
-    }
-    if order.len() < parents.len() {
-        let mut placed = vec![false; parents.len()];
-        for &i in &order {
-            placed[i] = true;
-        }
-        return Err(placed.iter().position(|p| !p).unwrap_or(0));
-    }
-    Ok(order)
-}
 
 fn money_minor(s: Option<&str>) -> i64 {
     s.and_then(|v| v.trim().parse::<f64>().ok())
@@ -151,13 +66,6 @@ fn dependency_type(k: LinkType) -> DependencyType {
         LinkType::FinishToFinish => DependencyType::Ff,
         LinkType::StartToFinish => DependencyType::Sf,
     }
-}
-
-fn name_of(raw: &str, fallback: String) -> String {
-    // A name on several lines is one line; other control characters go.
-    let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let t: String = one_line.chars().filter(|c| !c.is_control()).take(tandem_core::validate::MAX_NAME_CHARS).collect();
-    if t.is_empty() { fallback } else { t }
 }
 
 /// Reads MSPDI bytes into a plan to store, with notes on what does not

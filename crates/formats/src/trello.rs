@@ -31,9 +31,18 @@ pub struct Board {
     pub checklists: Vec<Checklist>,
     #[serde(default)]
     pub members: Vec<Member>,
+    /// The board's labels: checked, not imported.
+    #[serde(default)]
+    pub labels: Vec<Label>,
     /// What happened on the board, newest first; only comments are read.
     #[serde(default)]
     pub actions: Vec<Action>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Label {
+    #[serde(default)]
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -170,7 +179,9 @@ pub fn read(text: &str, limits: &Limits) -> Result<Board, Refusal> {
         Some('n') => Some("null"),
         Some('"') => Some("a string"),
         Some('t' | 'f') => Some("true or false"),
-        Some(_) => Some("a number or no JSON at all"),
+        Some(c) if c == '-' || c.is_ascii_digit() => Some("a number"),
+        // Not JSON at all: the reader says where.
+        Some(_) => None,
     };
     if let Some(kind) = kind {
         return Err(Refusal::one(Problem::new(
@@ -248,6 +259,9 @@ fn check(board: &Board) -> Gathered {
         for (j, item) in c.check_items.iter().enumerate() {
             name(format!("/checklists/{i}/checkItems/{j}/name"), &item.name);
         }
+    }
+    for (i, l) in board.labels.iter().enumerate() {
+        name(format!("/labels/{i}/name"), &l.name);
     }
     for (i, m) in board.members.iter().enumerate() {
         name(format!("/members/{i}/id"), &m.id);

@@ -11,7 +11,8 @@ use tandem_formats::jira::{self, Issue, Progress};
 use tandem_formats::text::{Problem, Refusal};
 use tandem_store::tasks::{ImportLink, ImportTask, PlanImport};
 
-use super::{Notes, People, Target, deadline_on, task_order};
+use super::Notes;
+use super::target::{People, Target, deadline_on, task_order};
 use crate::error::AppError;
 
 /// What a task without an estimate takes: one working day, as MS Project
@@ -31,6 +32,9 @@ fn refuse(issue: &Issue, message: String) -> AppError {
 
 fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppError> {
     let mut notes = Notes::new();
+    if issues.is_empty() {
+        notes.push("the file has no issues, only its header: nothing to import".into());
+    }
     let mut by_ref: HashMap<&str, usize> = HashMap::new();
     for (i, issue) in issues.iter().enumerate() {
         if by_ref.insert(issue.key.as_str(), i).is_some() {

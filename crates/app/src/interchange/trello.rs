@@ -10,7 +10,8 @@ use tandem_core::project::BoardStatus;
 use tandem_formats::trello::{self, Board};
 use tandem_store::tasks::{ImportTask, PlanImport};
 
-use super::{Notes, People, Target, deadline_on};
+use super::Notes;
+use super::target::{People, Target, deadline_on};
 use crate::error::AppError;
 
 /// A card takes one working day: Trello cards carry no estimate.
@@ -103,6 +104,8 @@ fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
     }
     if placed > 0 {
         notes.push("cards take one working day each: Trello carries no estimates".into());
+    } else {
+        notes.push("the board has no open cards: nothing to import".into());
     }
     (target.plan(people.list, tasks, Vec::new()), notes)
 }

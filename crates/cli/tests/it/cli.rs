@@ -182,7 +182,7 @@ async fn import_and_export_on_the_command_line() {
     let (code, _, err) =
         tandem(&["import", jira, "--format", "trello-json", "--project", "CLI", "--db", db.url()], "").await;
     assert_ne!(code, 0);
-    assert!(err.contains("not a Trello board export"), "{err}");
+    assert!(err.contains("is not JSON") && err.contains("Export as JSON"), "{err}");
 
     // Errors: one line, non-zero, nothing stored.
     for args in [

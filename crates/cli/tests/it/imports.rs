@@ -127,7 +127,7 @@ async fn hostile_exports_are_refused_with_where_and_what_to_do() {
         // 5. Strings past their limits, named by field.
         let r = expect_error(send(&pm, &empty, "", json, huge_board()).await, 422, "invalid_value").await;
         let at: Vec<String> = problems(&r).into_iter().map(|p| p.0).collect();
-        assert_eq!(at, ["/name", "/cards/0/name", "/cards/0/desc", "/actions/0/data/text"], "{r}");
+        assert_eq!(at, ["/name", "/cards/0/name", "/labels/0/name", "/cards/0/desc", "/actions/0/data/text"], "{r}");
         let long = format!("Summary,Issue key,Description\n{},K-1,ok\nB,K-2,{}\n", "x".repeat(300), "d".repeat(70_000));
         let r = expect_error(send(&pm, &empty, "", csv, long.into_bytes()).await, 422, "invalid_value").await;
         let p = problems(&r);
@@ -233,6 +233,9 @@ async fn real_shaped_exports_import_after_a_preview() {
         assert_eq!(all[1]["name"], "Straße – dash");
         let utf16 = new_project(&pm, &ws, "Wide", "U16").await;
         json_ok(send(&pm, &utf16, "", "application/json", redteam("parse_utf16le_bom.json")).await, 201).await;
+        let bom = new_project(&pm, &ws, "Notepad", "NTP").await;
+        let r = json_ok(send(&pm, &bom, "", "application/json", redteam("parse_utf8_bom.json")).await, 201).await;
+        assert!(r["notes"].to_string().contains("nothing to import"), "{r}");
 
         // The Trello control: the open card under its list, its checklist's
         // progress, its comment under the member's name.
