@@ -231,6 +231,32 @@ fn unclosed_quote(text: &str) -> Option<u64> {
     quoted.then_some(opened)
 }
 
+/// The line a record starts on, from its byte offset. (The csv crate's
+/// own line count runs one short after a CRLF line end.) Offsets only
+/// grow, so the text is counted once.
+struct Lines<'t> {
+    text: &'t [u8],
+    at: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    fn of(&mut self, pos: Option<&csv::Position>) -> u64 {
+        let Some(byte) = pos.and_then(|p| usize::try_from(p.byte()).ok()) else { return self.line };
+        // A record's offset may sit on the line end before it.
+        let mut start = byte;
+        while matches!(self.text.get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        if start > self.at {
+            let ends = self.text.get(self.at..start).unwrap_or_default().iter().filter(|&&b| b == b'\n').count();
+            self.line += ends as u64;
+            self.at = start;
+        }
+        self.line
+    }
+}
+
 /// Reads a Jira CSV export, already text (see [`crate::text::decode`]).
 /// Every row must have the header's fields; what a row cannot hold (a
 /// NUL, an over-long value, a bad number) is gathered row by row, so one
@@ -246,12 +272,12 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Issue>, Refusal> {
     }
     let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = r.records();
-    let csv_problem = |e: csv::Error| {
-        let line = e.position().map_or(0, csv::Position::line);
+    let mut lines = Lines { text: text.as_bytes(), at: 0, line: 1 };
+    let csv_problem = |e: csv::Error, line: u64| {
         Refusal::one(Problem::line(line, None, format!("cannot be read as CSV ({e}): export the file again")))
     };
     let header = match records.next() {
-        Some(h) => h.map_err(csv_problem)?,
+        Some(h) => h.map_err(|e| csv_problem(e, 1))?,
         None => return Err(Refusal::file("the file is empty: export the issues from Jira with Export → CSV")),
     };
     if header.len() > limits.max_columns {
@@ -280,8 +306,11 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Issue>, Refusal> {
 
     let mut issues = Vec::new();
     for rec in records {
-        let rec = rec.map_err(csv_problem)?;
-        let line = rec.position().map_or(0, csv::Position::line);
+        let rec = rec.map_err(|e| {
+            let line = lines.of(e.position());
+            csv_problem(e, line)
+        })?;
+        let line = lines.of(rec.position());
         // A line with nothing on it is no row.
         if rec.len() == 1 && rec.iter().all(|f| f.trim().is_empty()) {
             continue;
@@ -515,6 +544,12 @@ mod tests {
             uses.iter().map(|u| u.1).collect::<Vec<_>>(),
             [Some("Task key (used by parents and links)"), Some("Task name"), None, Some("Custom field")]
         );
+    }
+
+    #[test]
+    fn lines_are_counted_alike_after_lf_crlf_and_quoted_line_ends() {
+        let p = problems("Summary,Issue key\r\nA,K-1,x\r\nB,K-2\r\n\r\n\"C\r\nc\",K-3,y\r\nD,K-4,z\n");
+        assert_eq!(p.iter().map(|x| x.0).collect::<Vec<_>>(), [2, 5, 7]);
     }
 
     #[test]

@@ -98,7 +98,9 @@ async fn hostile_exports_are_refused_with_where_and_what_to_do() {
         let r =
             expect_error(send(&pm, &empty, "", csv, redteam("wide_row_10000_cols.csv")).await, 422, "invalid_value")
                 .await;
-        assert!(problems(&r)[0].1.contains("10000 fields where the header has 8"), "{r}");
+        let p = problems(&r);
+        assert_eq!(p[0].0, "line 2", "after a CRLF header: {r}");
+        assert!(p[0].1.contains("10000 fields where the header has 8"), "{r}");
         let header: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
         let wide = format!("Summary,Issue key,{}\n", header.join(","));
         let r = expect_error(send(&pm, &empty, "", csv, wide.into_bytes()).await, 422, "invalid_value").await;
