@@ -239,6 +239,38 @@ async fn real_shaped_exports_import_after_a_preview() {
         let r = json_ok(send(&pm, &bom, "", "application/json", redteam("parse_utf8_bom.json")).await, 201).await;
         assert!(r["notes"].to_string().contains("nothing to import"), "{r}");
 
+        // The import page's form carries its file and its CSRF token as
+        // multipart fields: a wrong token is refused, the right one imports.
+        let page = new_project(&pm, &ws, "Page", "PGE").await;
+        let form = |token: &str| {
+            let part = |name: &str, extra: &str, value: &str| {
+                format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n{value}\r\n")
+            };
+            let mut body = part("csrf_token", "", token);
+            body.push_str(&part("action", "", "import"));
+            body.push_str(&part(
+                "file",
+                "; filename=\"plan.csv\"\r\nContent-Type: text/csv",
+                "Summary,Issue key\nA,K-1\n",
+            ));
+            body.push_str("--XyZ--\r\n");
+            body
+        };
+        let mut bare = pm.clone();
+        let token = bare.csrf.take().unwrap();
+        let post = |body: String| {
+            bare.request(reqwest::Method::POST, &format!("/projects/{page}/import"))
+                .header("content-type", "multipart/form-data; boundary=XyZ")
+                .body(body)
+                .send()
+        };
+        assert_eq!(post(form("wrong")).await.unwrap().status(), 403);
+        assert!(tasks(&pm, &page).await.is_empty());
+        let r = post(form(&token)).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("Imported 1 task<"));
+        assert_eq!(tasks(&pm, &page).await.len(), 1);
+
         // The Trello control: the open card under its list, its checklist's
         // progress, its comment under the member's name.
         let trello = new_project(&pm, &ws, "Trello", "TRX").await;
