@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod agile;
+pub mod analytics;
 pub mod calendar_text;
 pub mod change;
 pub mod change_text;
