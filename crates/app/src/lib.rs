@@ -48,6 +48,8 @@ pub struct Settings {
     /// Failed sign-ins allowed per account from all clients in `login_window`.
     pub login_attempts_per_account: i64,
     pub login_window: Duration,
+    /// Requests one ingest key may send a minute (then 429).
+    pub ingest_per_minute: i64,
 }
 
 impl Default for Settings {
@@ -58,6 +60,7 @@ impl Default for Settings {
             login_attempts_per_client: 5,
             login_attempts_per_account: 20,
             login_window: Duration::from_secs(60),
+            ingest_per_minute: 1200,
         }
     }
 }

@@ -102,10 +102,9 @@ fn depth(v: &Value) -> usize {
 fn instant(v: Option<&Value>, index: usize, now: Millis) -> Result<Millis, Rejected> {
     let at = match v {
         None | Some(Value::Null) => return Ok(now),
-        Some(Value::String(s)) => s
-            .parse::<jiff::Timestamp>()
-            .map(|t| t.as_millisecond())
-            .map_err(|_| reject(index, "bad_timestamp", format!("`{s}` is not an instant like 2027-01-12T09:30:00Z")))?,
+        Some(Value::String(s)) => s.parse::<jiff::Timestamp>().map(|t| t.as_millisecond()).map_err(|_| {
+            reject(index, "bad_timestamp", format!("`{s}` is not an instant like 2027-01-12T09:30:00Z"))
+        })?,
         Some(Value::Number(n)) => n
             .as_i64()
             .ok_or_else(|| reject(index, "bad_timestamp", "a numeric timestamp is whole milliseconds since 1970"))?,
@@ -163,7 +162,9 @@ fn check(f: Fields<'_>, index: usize, now: Millis) -> Result<Event, Rejected> {
         Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= MAX_UUID_CHARS => {
             Some(s.trim().to_owned())
         }
-        Some(_) => return Err(reject(index, "bad_uuid", format!("`uuid` is a string of 1 to {MAX_UUID_CHARS} characters"))),
+        Some(_) => {
+            return Err(reject(index, "bad_uuid", format!("`uuid` is a string of 1 to {MAX_UUID_CHARS} characters")));
+        }
     };
     Ok(Event { name, distinct_id, at, properties, uuid })
 }
@@ -200,7 +201,11 @@ pub fn segment(v: &Value, index: usize, now: Millis) -> Result<Event, Rejected> 
         "screen" => Some(&screen),
         other => {
             let shown: String = other.chars().take(40).collect();
-            return Err(reject(index, "unsupported_type", format!("`{shown}` calls carry no event: send track, page or screen")));
+            return Err(reject(
+                index,
+                "unsupported_type",
+                format!("`{shown}` calls carry no event: send track, page or screen"),
+            ));
         }
     };
     let user = v.get("userId").filter(|u| !u.is_null()).or_else(|| v.get("anonymousId"));
@@ -230,7 +235,21 @@ pub fn day_number(d: jiff::civil::Date) -> i32 {
 
 /// The date of a day number.
 pub fn date_of(day: i32) -> jiff::civil::Date {
-    jiff::civil::date(1970, 1, 1).checked_add(jiff::Span::new().days(i64::from(day))).unwrap_or(jiff::civil::date(1970, 1, 1))
+    jiff::civil::date(1970, 1, 1)
+        .checked_add(jiff::Span::new().days(i64::from(day)))
+        .unwrap_or(jiff::civil::date(1970, 1, 1))
+}
+
+/// A product's key for sending events (the key itself is shown once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct IngestKey {
+    pub id: crate::Id,
+    pub product_id: crate::Id,
+    pub name: String,
+    /// The key's first characters, to tell keys apart.
+    pub prefix: String,
+    pub created_at: Millis,
+    pub last_used_at: Option<Millis>,
 }
 
 /// A set of people (their numbers), as stored.
@@ -251,6 +270,17 @@ impl People {
         out
     }
 
+    /// As text (base64), the way the database keeps it.
+    pub fn to_text(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(self.to_bytes())
+    }
+
+    pub fn from_text(text: &str) -> People {
+        use base64::Engine;
+        People::from_bytes(&base64::engine::general_purpose::STANDARD_NO_PAD.decode(text).unwrap_or_default())
+    }
+
     pub fn len(&self) -> u64 {
         self.0.len()
     }
@@ -258,6 +288,40 @@ impl People {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
+
+/// One day of active people: that day's, the 7 and the 30 days ending
+/// that day's, and stickiness (DAU / MAU; 0 without anyone).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ActiveDay {
+    pub date: crate::model::Day,
+    pub dau: u64,
+    pub wau: u64,
+    pub mau: u64,
+    pub stickiness: f64,
+}
+
+/// Active people for each day `from..=to`, from the day sets of
+/// `from - 29..=to` (days without a set had no one), in day order.
+pub fn active(days: &[(i32, &People)], from: i32, to: i32) -> Vec<ActiveDay> {
+    let at: std::collections::HashMap<i32, &People> = days.iter().map(|(d, p)| (*d, *p)).collect();
+    let union = |first: i32, last: i32| {
+        let mut u = RoaringBitmap::new();
+        for d in first..=last {
+            if let Some(p) = at.get(&d) {
+                u |= &p.0;
+            }
+        }
+        u.len()
+    };
+    (from..=to)
+        .map(|d| {
+            let dau = at.get(&d).map_or(0, |p| p.len());
+            let (wau, mau) = (union(d - 6, d), union(d - 29, d));
+            let stickiness = if mau == 0 { 0.0 } else { dau as f64 / mau as f64 };
+            ActiveDay { date: crate::model::Day(date_of(d)), dau, wau, mau, stickiness }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -269,7 +333,8 @@ mod tests {
 
     #[test]
     fn a_bad_event_is_rejected_alone_with_a_code() {
-        let ok = event(&json!({"event": "signed_up", "distinct_id": "u1", "properties": {"plan": "pro"}}), 0, NOW).unwrap();
+        let ok =
+            event(&json!({"event": "signed_up", "distinct_id": "u1", "properties": {"plan": "pro"}}), 0, NOW).unwrap();
         assert_eq!((ok.name.as_str(), ok.at, ok.properties.as_str()), ("signed_up", NOW, r#"{"plan":"pro"}"#));
         let code = |v: Value| event(&v, 3, NOW).unwrap_err().code;
         assert_eq!(code(json!("x")), "not_an_object");
@@ -280,7 +345,10 @@ mod tests {
         assert_eq!(code(json!({"event": "e", "distinct_id": "u", "timestamp": "soon"})), "bad_timestamp");
         let ahead = jiff::Timestamp::from_millisecond(NOW.0 + MAX_AHEAD_MS + 1000).unwrap().to_string();
         assert_eq!(code(json!({"event": "e", "distinct_id": "u", "timestamp": ahead})), "timestamp_in_future");
-        assert_eq!(code(json!({"event": "e", "distinct_id": "u", "timestamp": NOW.0 - MAX_BACK_MS - 1})), "timestamp_too_old");
+        assert_eq!(
+            code(json!({"event": "e", "distinct_id": "u", "timestamp": NOW.0 - MAX_BACK_MS - 1})),
+            "timestamp_too_old"
+        );
         let big = json!({"event": "e", "distinct_id": "u", "properties": {"a": "x".repeat(33 * 1024)}});
         assert_eq!(code(big), "properties_too_large");
         let mut deep = json!(1);
@@ -294,8 +362,9 @@ mod tests {
 
     #[test]
     fn segment_calls_become_events() {
-        let t = segment(&json!({"type": "track", "event": "Order Completed", "userId": "u1", "messageId": "m1"}), 0, NOW)
-            .unwrap();
+        let t =
+            segment(&json!({"type": "track", "event": "Order Completed", "userId": "u1", "messageId": "m1"}), 0, NOW)
+                .unwrap();
         assert_eq!((t.name.as_str(), t.distinct_id.as_str(), t.uuid.as_deref()), ("Order Completed", "u1", Some("m1")));
         let p = segment(&json!({"type": "page", "anonymousId": "a1", "userId": null}), 0, NOW).unwrap();
         assert_eq!((p.name.as_str(), p.distinct_id.as_str()), ("$pageview", "a1"));
@@ -303,15 +372,40 @@ mod tests {
     }
 
     #[test]
+    fn active_people_by_hand() {
+        let set = |ids: &[u32]| People(ids.iter().copied().collect());
+        // Day 100: 1, 2. Day 103: 2, 3. Day 110: 4. Day 130: 1.
+        let (a, b, c, d) = (set(&[1, 2]), set(&[2, 3]), set(&[4]), set(&[1]));
+        let days = [(100, &a), (103, &b), (110, &c), (130, &d)];
+        let out = active(&days, 103, 130);
+        let on = |day: i32| out.iter().find(|x| x.date.0 == date_of(day)).unwrap().clone();
+        assert_eq!((on(103).dau, on(103).wau, on(103).mau), (2, 3, 3));
+        assert_eq!((on(106).dau, on(106).wau, on(106).mau), (0, 3, 3), "day 100 is 6 days back");
+        assert_eq!((on(107).wau, on(110).wau, on(110).mau), (2, 1, 4));
+        // Day 130: the 30 days 101..=130 hold 2, 3, 4 and 1.
+        assert_eq!((on(130).dau, on(130).wau, on(130).mau), (1, 1, 4));
+        assert_eq!(on(130).stickiness, 0.25);
+        assert_eq!(on(129).stickiness, 0.0);
+        assert_eq!(out.len(), 28);
+    }
+
+    #[test]
     fn days_are_the_products_calendar_days() {
         let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
         // 23:30 UTC on 12 Jan is 00:30 on 13 Jan in Berlin.
-        let at = Millis(jiff::civil::datetime(2027, 1, 12, 23, 30, 0, 0).to_zoned(TimeZone::UTC).unwrap().timestamp().as_millisecond());
+        let at = Millis(
+            jiff::civil::datetime(2027, 1, 12, 23, 30, 0, 0)
+                .to_zoned(TimeZone::UTC)
+                .unwrap()
+                .timestamp()
+                .as_millisecond(),
+        );
         assert_eq!(date_of(day_of(at, &TimeZone::UTC)), jiff::civil::date(2027, 1, 12));
         assert_eq!(date_of(day_of(at, &berlin)), jiff::civil::date(2027, 1, 13));
         let mut p = People::default();
         p.0.extend([1u32, 5, 1_000_000]);
         assert_eq!(People::from_bytes(&p.to_bytes()), p);
+        assert_eq!(People::from_text(&p.to_text()), p);
         assert_eq!(People::from_bytes(b"junk").len(), 0);
     }
 }

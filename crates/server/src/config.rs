@@ -20,6 +20,8 @@ pub struct Config {
     pub login_window: Duration,
     /// How long an invitation link stays valid.
     pub invitation_ttl: Duration,
+    /// Requests one analytics ingest key may send a minute (then 429).
+    pub ingest_per_minute: i64,
 }
 
 impl Config {
@@ -27,7 +29,7 @@ impl Config {
     /// API's import and the import page's form, with its few fields) are
     /// larger than any form or JSON body.
     pub fn body_limit(&self, path: &str) -> usize {
-        if path.ends_with("/import") {
+        if path.ends_with("/import") || path.starts_with("/api/v1/ingest/") {
             self.max_import_bytes.saturating_add(self.max_body_bytes)
         } else {
             self.max_body_bytes
@@ -46,6 +48,7 @@ impl Default for Config {
             login_attempts_per_account: 20,
             login_window: Duration::from_secs(60),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+            ingest_per_minute: 1200,
         }
     }
 }

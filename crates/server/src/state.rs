@@ -21,6 +21,7 @@ impl AppState {
             login_attempts_per_client: config.login_attempts_per_client,
             login_attempts_per_account: config.login_attempts_per_account,
             login_window: config.login_window,
+            ingest_per_minute: config.ingest_per_minute,
         };
         AppState { app: App::new(store, settings), config: Arc::new(config) }
     }

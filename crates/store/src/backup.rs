@@ -65,6 +65,11 @@ pub const TABLES: &[&str] = &[
     "saved_views",
     "custom_fields",
     "custom_values",
+    "ingest_keys",
+    "analytics_people",
+    "analytics_names",
+    "analytics_events",
+    "analytics_days",
 ];
 
 /// Tables of state derived from the others, which the database rebuilds

@@ -8,6 +8,7 @@
 mod accounts;
 mod activity;
 pub mod agile;
+pub mod analytics;
 pub mod backup;
 pub mod comments;
 pub mod custom;

@@ -26,6 +26,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (17, "live_updates", include_str!("../migrations/sqlite/0017_live_updates.sql")),
     (18, "saved_views", include_str!("../migrations/sqlite/0018_saved_views.sql")),
     (19, "custom_fields", include_str!("../migrations/sqlite/0019_custom_fields.sql")),
+    (20, "analytics", include_str!("../migrations/sqlite/0020_analytics.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -48,6 +49,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (17, "live_updates", include_str!("../migrations/postgres/0017_live_updates.sql")),
     (18, "saved_views", include_str!("../migrations/postgres/0018_saved_views.sql")),
     (19, "custom_fields", include_str!("../migrations/postgres/0019_custom_fields.sql")),
+    (20, "analytics", include_str!("../migrations/postgres/0020_analytics.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

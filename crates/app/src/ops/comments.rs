@@ -40,6 +40,7 @@ pub fn subject_word(kind: ProductObject) -> &'static str {
         ProductObject::KeyResult => "key_result",
         ProductObject::Competitor => "competitor",
         ProductObject::MetricSeries => "metric",
+        ProductObject::IngestKey => "ingest_key",
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod agile;
+pub mod analytics;
 pub mod changes;
 pub mod comments;
 pub mod custom;

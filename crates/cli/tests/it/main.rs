@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod analytics;
 mod api_conventions;
 mod architecture;
 mod backup;

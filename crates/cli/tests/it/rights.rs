@@ -61,6 +61,10 @@ const PERSONAL: &[&str] = &[
     "/notifications/read-all",
     "/workspaces",
     "/search",
+    // Sent with an ingest key, not as a member: `tests/it/analytics.rs`.
+    "/ingest/events",
+    "/ingest/v1/batch",
+    "/ingest/v1/track",
 ];
 
 async fn call(api: &Api, method: &Method, path: &str, body: Option<&Value>) -> u16 {
@@ -239,6 +243,15 @@ async fn every_other_endpoint_for_every_role() {
                 Owner,
             ),
             (g.clone(), format!("/products/{pr}/metrics"), "/products/{id}/metrics", None, Read),
+            (g.clone(), format!("/products/{pr}/ingest-keys"), "/products/{id}/ingest-keys", None, Owner),
+            (
+                post.clone(),
+                format!("/products/{pr}/ingest-keys"),
+                "/products/{id}/ingest-keys",
+                Some(json!({"name": ""})),
+                Owner,
+            ),
+            (g.clone(), format!("/products/{pr}/analytics/active"), "/products/{id}/analytics/active", None, Read),
             (
                 post.clone(),
                 format!("/products/{pr}/metrics"),
@@ -379,6 +392,7 @@ async fn every_other_endpoint_for_every_role() {
             "/feedback/{id}/links/{feature_id}",
             "/views/{id}",
             "/custom-fields/{id}",
+            "/ingest-keys/{id}",
         ];
 
         // Every route of the document is covered somewhere.
@@ -460,6 +474,7 @@ async fn every_other_endpoint_for_every_role() {
                 json!({"object": "feature", "name": n, "type": "text"}),
             )
             .await;
+            let nik = made(format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": n})).await;
             json_ok(pdm.post(&format!("/api/v1/feedback/{fb}/links"), json!({"feature_id": nf})).await, 200).await;
             let targets = [
                 (format!("/workspaces/{ws}/members/{member}"), deletions[0], Admin),
@@ -472,6 +487,7 @@ async fn every_other_endpoint_for_every_role() {
                 (format!("/metrics/{nm}"), deletions[6], Owner),
                 (format!("/comments/{ncm}"), deletions[7], Author),
                 (format!("/custom-fields/{ncf}"), deletions[10], Owner),
+                (format!("/ingest-keys/{nik}"), deletions[11], Owner),
             ];
             for (path, tpl, needs) in &targets {
                 let got = call(&api, &Method::DELETE, path, None).await;

@@ -3,6 +3,7 @@
 
 pub(crate) mod account;
 mod activity;
+mod analytics;
 mod bulk;
 mod changes;
 pub(crate) mod comments;
@@ -100,4 +101,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(views::routes())
         .merge(custom::routes())
         .merge(bulk::routes())
+        .merge(analytics::routes())
 }

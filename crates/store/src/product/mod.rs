@@ -40,6 +40,7 @@ pub enum ProductObject {
     KeyResult,
     Competitor,
     MetricSeries,
+    IngestKey,
 }
 
 /// Which workspace and product an object belongs to, and who owns that
@@ -70,6 +71,7 @@ impl ProductObject {
             ProductObject::Objective => via!("objectives"),
             ProductObject::Competitor => via!("competitors"),
             ProductObject::MetricSeries => via!("metric_series"),
+            ProductObject::IngestKey => via!("ingest_keys"),
             ProductObject::KeyResult => {
                 "SELECT p.workspace_id, p.id AS product_id, p.owner_id FROM key_results x \
                  JOIN objectives o ON o.id = x.objective_id JOIN products p ON p.id = o.product_id WHERE x.id = $1"

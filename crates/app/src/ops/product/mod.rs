@@ -180,6 +180,7 @@ pub async fn remove(
         O::KeyResult => s.delete_key_result(actor, id, now).await?,
         O::Competitor => s.delete_competitor(actor, id, now).await?,
         O::MetricSeries => s.delete_metric_series(actor, id, now).await?,
+        O::IngestKey => s.delete_ingest_key(actor, id, now).await?,
         O::Product | O::Feedback => return Err(AppError::NotFound),
     }
     Ok(())

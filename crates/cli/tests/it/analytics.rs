@@ -1,0 +1,180 @@
+//! Product analytics through the API: a product's owner makes an ingest
+//! key; events arrive with it (Tandem's batch and Segment's calls), each
+//! bad one rejected alone, repeats counted once; active people per day come
+//! out as worked by hand, on the workspace's calendar days; the key reads
+//! nothing and dies when revoked.
+
+use serde_json::{Value, json};
+use tandem_core::{Millis, Role};
+
+use crate::support::{Api, TestApp, expect_error, json_ok, on_each_database};
+
+fn at(s: &str) -> Millis {
+    Millis(s.parse::<jiff::Timestamp>().unwrap().as_millisecond())
+}
+
+async fn send(app: &TestApp, path: &str, auth: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/ingest/{path}")))
+        .header("authorization", auth)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn ev(event: &str, who: &str, when: &str) -> Value {
+    json!({"event": event, "distinct_id": who, "timestamp": when})
+}
+
+async fn days(api: &Api, pr: &str, query: &str) -> Vec<(String, u64, u64, u64)> {
+    let r = json_ok(api.get(&format!("/api/v1/products/{pr}/analytics/active?{query}")).await, 200).await;
+    r["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let n = |k: &str| d[k].as_u64().unwrap();
+            (d["date"].as_str().unwrap().to_owned(), n("dau"), n("wau"), n("mau"))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_come_in_with_a_key_and_active_people_come_out() {
+    on_each_database("events_come_in_with_a_key_and_active_people_come_out", |app| async move {
+        app.clock.set(at("2027-02-01T12:00:00Z"));
+        let ws = app.seed_demo().await;
+        let pdm = app.login_as(Role::ProductManager).await;
+        let dev = app.login_as(Role::Contributor).await;
+        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
+        let pr = products["items"][0]["id"].as_str().unwrap().to_owned();
+
+        // Keys: made by the owner, the secret shown once.
+        let keys = format!("/api/v1/products/{pr}/ingest-keys");
+        expect_error(dev.post(&keys, json!({"name": "web"})).await, 403, "forbidden").await;
+        let made = json_ok(pdm.post(&keys, json!({"name": "Web app"})).await, 201).await;
+        let key = made["key"].as_str().unwrap().to_owned();
+        assert!(key.starts_with("tdi_") && made["prefix"].as_str().is_some_and(|p| key.starts_with(p)), "{made}");
+        let list = json_ok(pdm.get(&keys).await, 200).await;
+        assert_eq!(list["items"][0]["name"], "Web app");
+        assert!(!list.to_string().contains(&key), "the secret is never listed");
+        let bearer = format!("Bearer {key}");
+
+        // A batch: bad events rejected alone, the rest kept, a uuid once.
+        let batch = json!({"batch": [
+            ev("signed_up", "ana", "2027-01-10T09:00:00Z"),
+            {"distinct_id": "ana"},
+            ev("signed_up", "", "2027-01-10T09:00:00Z"),
+            ev("signed_up", &"x".repeat(201), "2027-01-10T09:00:00Z"),
+            ev("signed_up", "ana", "2027-03-10T09:00:00Z"),
+            ev("signed_up", "ana", "2024-01-10T09:00:00Z"),
+            {"event": "opened", "distinct_id": "ana", "timestamp": "2027-01-10T10:00:00Z", "uuid": "e-1"},
+            {"event": "opened", "distinct_id": "ana", "timestamp": "2027-01-10T10:00:00Z", "uuid": "e-1"},
+            "not an event",
+        ]});
+        let r = json_ok(send(&app, "events", &bearer, batch).await, 200).await;
+        assert_eq!((r["accepted"].clone(), r["duplicates"].clone()), (json!(2), json!(1)), "{r}");
+        let codes: Vec<(u64, &str)> = r["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["index"].as_u64().unwrap(), x["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (1, "missing_event"),
+                (2, "missing_distinct_id"),
+                (3, "too_long"),
+                (4, "timestamp_in_future"),
+                (5, "timestamp_too_old"),
+                (8, "not_an_object")
+            ]
+        );
+        // The same uuid in a later batch is a duplicate too.
+        let again = json!({"batch": [{"event": "opened", "distinct_id": "ana", "timestamp": "2027-01-10T10:00:00Z", "uuid": "e-1"}]});
+        let r = json_ok(send(&app, "events", &bearer, again).await, 200).await;
+        assert_eq!((r["accepted"].clone(), r["duplicates"].clone()), (json!(0), json!(1)));
+
+        // A worked month: ana on 10 and 13 Jan, ben on 13 Jan, cy on 20 Jan
+        // and on 9 Feb's eve; by hand, 13 Jan: DAU 2, WAU 2, MAU 2; 16 Jan:
+        // DAU 0, WAU 2; 17 Jan: WAU 2 (10 Jan is 7 days back: out); 20 Jan:
+        // DAU 1, WAU 1 (13 Jan is 7 days back), MAU 3; 9 Feb: MAU 3 (10 Jan
+        // out, 13 Jan in).
+        let month = json!({"batch": [
+            ev("opened", "ana", "2027-01-13T08:00:00Z"),
+            ev("opened", "ben", "2027-01-13T20:00:00Z"),
+            ev("paid", "ben", "2027-01-13T20:05:00Z"),
+            ev("opened", "cy", "2027-01-20T12:00:00Z"),
+            ev("opened", "cy", "2027-01-31T23:30:00Z"),
+        ]});
+        json_ok(send(&app, "events", &bearer, month).await, 200).await;
+        let got = days(&pdm, &pr, "from=2027-01-10&to=2027-02-09").await;
+        let on = |d: &str| got.iter().find(|x| x.0 == d).cloned().unwrap();
+        assert_eq!(on("2027-01-10"), ("2027-01-10".into(), 1, 1, 1));
+        assert_eq!(on("2027-01-13"), ("2027-01-13".into(), 2, 2, 2));
+        assert_eq!(on("2027-01-16"), ("2027-01-16".into(), 0, 2, 2));
+        assert_eq!(on("2027-01-17"), ("2027-01-17".into(), 0, 2, 2));
+        assert_eq!(on("2027-01-20"), ("2027-01-20".into(), 1, 1, 3));
+        assert_eq!(on("2027-01-31"), ("2027-01-31".into(), 1, 1, 3));
+        assert_eq!(on("2027-02-09"), ("2027-02-09".into(), 0, 0, 3));
+        assert_eq!(got.len(), 31);
+        // One event's people: only ben paid.
+        let paid = days(&pdm, &pr, "from=2027-01-13&to=2027-01-13&event=paid").await;
+        assert_eq!(paid, [("2027-01-13".to_owned(), 1, 1, 1)]);
+        assert_eq!(days(&pdm, &pr, "from=2027-01-13&to=2027-01-13&event=never").await[0].1, 0);
+        // Every member reads the figures; a bad range is refused.
+        assert_eq!(days(&dev, &pr, "from=2027-01-13&to=2027-01-13").await[0].1, 2);
+        let bad = format!("/api/v1/products/{pr}/analytics/active?from=2027-02-01&to=2027-01-01");
+        expect_error(pdm.get(&bad).await, 422, "invalid_value").await;
+
+        // The workspace's time zone decides the day: 23:30 UTC on 31 Jan is
+        // 1 Feb in Berlin (for events arriving from then on).
+        let w = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}")).await, 200).await;
+        let admin = app.login_as(Role::Admin).await;
+        let body = json!({"name": w["name"], "time_zone": "Europe/Berlin", "version": w["version"]});
+        json_ok(admin.patch(&format!("/api/v1/workspaces/{ws}"), body).await, 200).await;
+        let late = json!({"batch": [ev("opened", "dee", "2027-01-31T23:30:00Z")]});
+        json_ok(send(&app, "events", &bearer, late).await, 200).await;
+        let feb = days(&pdm, &pr, "from=2027-01-31&to=2027-02-01").await;
+        assert_eq!((feb[0].1, feb[1].1), (1, 1), "dee counts on 1 Feb: {feb:?}");
+
+        // Segment's calls, with the key as Basic user name.
+        use base64::Engine;
+        let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{key}:")));
+        let seg = json!({"batch": [
+            {"type": "track", "event": "opened", "userId": "eve", "timestamp": "2027-01-25T10:00:00Z", "messageId": "m-1"},
+            {"type": "page", "anonymousId": "anon-1", "timestamp": "2027-01-25T10:00:00Z"},
+            {"type": "identify", "userId": "eve"},
+        ]});
+        let r = json_ok(send(&app, "v1/batch", &basic, seg).await, 200).await;
+        assert_eq!(r["accepted"], 2, "{r}");
+        assert_eq!(r["rejected"][0]["code"], "unsupported_type");
+        let track = json!({"event": "opened", "userId": "eve", "timestamp": "2027-01-25T10:00:00Z", "messageId": "m-1"});
+        let r = json_ok(send(&app, "v1/track", &basic, track).await, 200).await;
+        assert_eq!(r["duplicates"], 1);
+        assert_eq!(days(&pdm, &pr, "from=2027-01-25&to=2027-01-25").await[0].1, 2);
+
+        // The key reads nothing, a wrong key is 401, a revoked key too.
+        let as_key = reqwest::Client::new()
+            .get(app.url(&format!("/api/v1/products/{pr}/analytics/active")))
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(as_key.status(), 401);
+        let one = json!({"batch": [ev("opened", "ana", "2027-01-25T10:00:00Z")]});
+        expect_error(send(&app, "events", "Bearer tdi_wrong", one.clone()).await, 401, "invalid_credentials").await;
+        expect_error(send(&app, "events", "", one.clone()).await, 401, "unauthenticated").await;
+        let id = made["id"].as_str().unwrap();
+        assert_eq!(dev.delete(&format!("/api/v1/ingest-keys/{id}")).await.status(), 403);
+        assert_eq!(pdm.delete(&format!("/api/v1/ingest-keys/{id}")).await.status(), 204);
+        expect_error(send(&app, "events", &bearer, one).await, 401, "invalid_credentials").await;
+        // Another workspace's member finds no such product.
+        crate::support::other_workspace(&app).await;
+        let outsider = app.login(crate::support::OUTSIDER.0, crate::support::OUTSIDER.1).await;
+        expect_error(outsider.get(&format!("/api/v1/products/{pr}/analytics/active")).await, 404, "not_found").await;
+    })
+    .await;
+}

@@ -1,0 +1,391 @@
+//! Product analytics: ingest keys, events, and each day's people per
+//! event (kept as bitmaps by `core::analytics`).
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tandem_core::analytics::{Event, IngestKey, People};
+use tandem_core::{Id, Millis};
+
+use crate::activity::{Change, record};
+use crate::rows::{id, millis, opt_millis};
+use crate::{Result, Store, StoreError};
+
+const KEY_COLS: &str = "SELECT id, product_id, name, prefix, created_at, last_used_at FROM ingest_keys";
+
+/// Rows one multi-row statement carries.
+const CHUNK: usize = 400;
+
+fn key(row: &AnyRow) -> Result<IngestKey> {
+    Ok(IngestKey {
+        id: id(row, "id")?,
+        product_id: id(row, "product_id")?,
+        name: row.try_get("name")?,
+        prefix: row.try_get("prefix")?,
+        created_at: millis(row, "created_at")?,
+        last_used_at: opt_millis(row, "last_used_at")?,
+    })
+}
+
+/// An event to store, with the product's day of it.
+#[derive(Debug, Clone)]
+pub struct DayEvent {
+    pub event: Event,
+    pub day: i32,
+}
+
+/// A batch stored, or refused for the key's rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestOutcome {
+    Stored(Ingested),
+    /// Over the key's requests a minute: try again after these seconds.
+    Limited {
+        retry_after: u64,
+    },
+}
+
+/// The window of the per-key rate.
+const WINDOW_MS: i64 = 60_000;
+
+/// What a batch stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ingested {
+    pub accepted: usize,
+    /// Events whose `uuid` was seen before (in this batch or earlier).
+    pub duplicates: usize,
+}
+
+/// One day of an event's people and count.
+#[derive(Debug, Clone)]
+pub struct DaySet {
+    pub day: i32,
+    pub people: People,
+    pub events: i64,
+}
+
+/// `($1, $2), ($1, $3), …`: rows of `width` parameters after the shared
+/// first one (`$1`) when `shared`, numbered from `$2`.
+fn values(rows: usize, width: usize, shared: bool) -> String {
+    let mut out = String::new();
+    let mut n = 1 + usize::from(shared);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        if shared {
+            out.push_str("$1");
+        }
+        for c in 0..width {
+            if shared || c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${n}"));
+            n += 1;
+        }
+        out.push(')');
+    }
+    out
+}
+
+type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+
+/// The numbers of `words` (names or people) in `table`'s `col` for the
+/// product, made when new.
+async fn numbered(
+    tx: &mut Tx<'_>,
+    table: &str,
+    col: &str,
+    product: Id,
+    words: &[&str],
+) -> Result<HashMap<String, i64>> {
+    let mut out = HashMap::with_capacity(words.len());
+    for chunk in words.chunks(CHUNK) {
+        let insert = format!(
+            "INSERT INTO {table} (product_id, {col}) VALUES {} ON CONFLICT (product_id, {col}) DO NOTHING",
+            values(chunk.len(), 1, true)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(insert)).bind(product.0);
+        for w in chunk {
+            q = q.bind(*w);
+        }
+        q.execute(&mut **tx).await?;
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let select = format!("SELECT id, {col} FROM {table} WHERE product_id = $1 AND {col} IN ({})", marks.join(", "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(select)).bind(product.0);
+        for w in chunk {
+            q = q.bind(*w);
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            out.insert(row.try_get::<String, _>(col)?, row.try_get::<i64, _>("id")?);
+        }
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// A new key of `product`, stored by its hash.
+    pub async fn create_ingest_key(
+        &self,
+        actor: Id,
+        product: Id,
+        name: &str,
+        (hash, prefix): (&str, &str),
+        now: Millis,
+    ) -> Result<IngestKey> {
+        let mut tx = self.write().await?;
+        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM products WHERE id = $1")
+            .bind(product.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let kid: i64 = sqlx::query_scalar(
+            "INSERT INTO ingest_keys (product_id, name, key_hash, prefix, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(product.0)
+        .bind(name)
+        .bind(hash)
+        .bind(prefix)
+        .bind(actor.0)
+        .bind(now.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let change = Change {
+            workspace_id: Id(ws),
+            actor_id: Some(actor),
+            action: "ingest_key.created",
+            subject_type: "product",
+            subject_id: product,
+            before: None,
+            after: Some(json!({"ingest_key": kid, "name": name, "prefix": prefix})),
+        };
+        record(&mut tx, &change, now).await?;
+        let sql = format!("{KEY_COLS} WHERE id = $1");
+        let k = key(&sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kid).fetch_one(&mut *tx).await?)?;
+        tx.commit().await?;
+        Ok(k)
+    }
+
+    pub async fn ingest_keys(&self, product: Id) -> Result<Vec<IngestKey>> {
+        let sql = format!("{KEY_COLS} WHERE product_id = $1 ORDER BY id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(product.0).fetch_all(&self.pool).await?;
+        rows.iter().map(key).collect()
+    }
+
+    pub async fn ingest_key(&self, k: Id) -> Result<IngestKey> {
+        let sql = format!("{KEY_COLS} WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(k.0).fetch_optional(&self.pool).await?;
+        key(&row.ok_or(StoreError::NotFound)?)
+    }
+
+    /// The key with this hash, if one is live.
+    pub async fn ingest_key_by_hash(&self, hash: &str) -> Result<Option<IngestKey>> {
+        let sql = format!("{KEY_COLS} WHERE key_hash = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(hash).fetch_optional(&self.pool).await?;
+        row.as_ref().map(key).transpose()
+    }
+
+    /// Revokes a key: it sends nothing more.
+    pub async fn delete_ingest_key(&self, actor: Id, k: Id, now: Millis) -> Result<()> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "SELECT k.product_id, k.name, k.prefix, p.workspace_id FROM ingest_keys k \
+             JOIN products p ON p.id = k.product_id WHERE k.id = $1",
+        )
+        .bind(k.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        sqlx::query("DELETE FROM ingest_keys WHERE id = $1").bind(k.0).execute(&mut *tx).await?;
+        let change = Change {
+            workspace_id: id(&row, "workspace_id")?,
+            actor_id: Some(actor),
+            action: "ingest_key.revoked",
+            subject_type: "product",
+            subject_id: id(&row, "product_id")?,
+            before: Some(json!({
+                "ingest_key": k.0,
+                "name": row.try_get::<String, _>("name")?,
+                "prefix": row.try_get::<String, _>("prefix")?,
+            })),
+            after: None,
+        };
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a batch of checked events of the key's product in one
+    /// transaction: each event once (by `uuid`), and each day's people per
+    /// event and for any event. Past `per_minute` requests of the key in
+    /// a minute, nothing is stored.
+    pub async fn ingest(
+        &self,
+        k: &IngestKey,
+        batch: &[DayEvent],
+        per_minute: i64,
+        now: Millis,
+    ) -> Result<IngestOutcome> {
+        let product = k.product_id;
+        let mut tx = self.write().await?;
+        let row = sqlx::query("SELECT window_start, window_requests FROM ingest_keys WHERE id = $1")
+            .bind(k.id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (start, requests): (i64, i64) = (row.try_get("window_start")?, row.try_get("window_requests")?);
+        let (start, requests) = if now.0 - start >= WINDOW_MS { (now.0, 1) } else { (start, requests + 1) };
+        if requests > per_minute {
+            let left = (start + WINDOW_MS - now.0).max(1000);
+            return Ok(IngestOutcome::Limited { retry_after: u64::try_from((left + 999) / 1000).unwrap_or(60) });
+        }
+        sqlx::query("UPDATE ingest_keys SET last_used_at = $1, window_start = $2, window_requests = $3 WHERE id = $4")
+            .bind(now.0)
+            .bind(start)
+            .bind(requests)
+            .bind(k.id.0)
+            .execute(&mut *tx)
+            .await?;
+        // Each uuid once: not seen before, and the first in the batch.
+        let uuids: Vec<&str> = batch.iter().filter_map(|e| e.event.uuid.as_deref()).collect();
+        let mut seen: HashSet<String> = HashSet::new();
+        for chunk in uuids.chunks(CHUNK) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql =
+                format!("SELECT uuid FROM analytics_events WHERE product_id = $1 AND uuid IN ({})", marks.join(", "));
+            let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(product.0);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            seen.extend(q.fetch_all(&mut *tx).await?);
+        }
+        let fresh: Vec<&DayEvent> = batch
+            .iter()
+            .filter(|e| match &e.event.uuid {
+                Some(u) => seen.insert(u.clone()),
+                None => true,
+            })
+            .collect();
+        let out = Ingested { accepted: fresh.len(), duplicates: batch.len() - fresh.len() };
+        if fresh.is_empty() {
+            tx.commit().await?;
+            return Ok(IngestOutcome::Stored(out));
+        }
+        let names: Vec<&str> =
+            fresh.iter().map(|e| e.event.name.as_str()).collect::<HashSet<_>>().into_iter().collect();
+        let people: Vec<&str> =
+            fresh.iter().map(|e| e.event.distinct_id.as_str()).collect::<HashSet<_>>().into_iter().collect();
+        let name_ids = numbered(&mut tx, "analytics_names", "name", product, &names).await?;
+        let person_ids = numbered(&mut tx, "analytics_people", "distinct_id", product, &people).await?;
+        let number = |map: &HashMap<String, i64>, w: &str| {
+            map.get(w).copied().ok_or_else(|| StoreError::Corrupt(format!("no number for {w}")))
+        };
+        let mut days: HashMap<(i64, i32), (People, i64)> = HashMap::new();
+        for chunk in fresh.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO analytics_events (product_id, name_id, person_id, at, day, uuid, properties) VALUES {}",
+                values(chunk.len(), 6, true)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(product.0);
+            for e in chunk {
+                let name = number(&name_ids, &e.event.name)?;
+                let person = number(&person_ids, &e.event.distinct_id)?;
+                let member = u32::try_from(person).map_err(|_| StoreError::Corrupt("too many people".into()))?;
+                for n in [name, 0] {
+                    let slot = days.entry((n, e.day)).or_default();
+                    slot.0.0.insert(member);
+                    slot.1 += 1;
+                }
+                q = q
+                    .bind(name)
+                    .bind(person)
+                    .bind(e.event.at.0)
+                    .bind(i64::from(e.day))
+                    .bind(e.event.uuid.as_deref())
+                    .bind(e.event.properties.as_str());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for ((name, day), (add, count)) in days {
+            let row = sqlx::query(
+                "SELECT people, events FROM analytics_days WHERE product_id = $1 AND name_id = $2 AND day = $3",
+            )
+            .bind(product.0)
+            .bind(name)
+            .bind(i64::from(day))
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (mut set, mut events) = match row {
+                Some(r) => (People::from_text(&r.try_get::<String, _>("people")?), r.try_get::<i64, _>("events")?),
+                None => (People::default(), 0),
+            };
+            set.0 |= add.0;
+            events += count;
+            sqlx::query(
+                "INSERT INTO analytics_days (product_id, name_id, day, people, events) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (product_id, name_id, day) DO UPDATE SET people = excluded.people, events = excluded.events",
+            )
+            .bind(product.0)
+            .bind(name)
+            .bind(i64::from(day))
+            .bind(set.to_text())
+            .bind(events)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(IngestOutcome::Stored(out))
+    }
+
+    /// The days `from..=to` of one event's people (any event's without a
+    /// name), in order; days without events are left out. An event never
+    /// seen has none.
+    pub async fn analytics_days(&self, product: Id, event: Option<&str>, from: i32, to: i32) -> Result<Vec<DaySet>> {
+        let name_id = match event {
+            None => 0,
+            Some(n) => {
+                let found: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM analytics_names WHERE product_id = $1 AND name = $2")
+                        .bind(product.0)
+                        .bind(n)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                match found {
+                    Some(id) => id,
+                    None => return Ok(Vec::new()),
+                }
+            }
+        };
+        let rows = sqlx::query(
+            "SELECT day, people, events FROM analytics_days WHERE product_id = $1 AND name_id = $2 \
+             AND day >= $3 AND day <= $4 ORDER BY day",
+        )
+        .bind(product.0)
+        .bind(name_id)
+        .bind(i64::from(from))
+        .bind(i64::from(to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DaySet {
+                    day: i32::try_from(r.try_get::<i64, _>("day")?).unwrap_or(0),
+                    people: People::from_text(&r.try_get::<String, _>("people")?),
+                    events: r.try_get("events")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_number_their_parameters() {
+        assert_eq!(super::values(2, 2, true), "($1, $2, $3), ($1, $4, $5)");
+        assert_eq!(super::values(2, 1, false), "($1), ($2)");
+    }
+}
