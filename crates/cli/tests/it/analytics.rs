@@ -178,3 +178,32 @@ async fn events_come_in_with_a_key_and_active_people_come_out() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_over_its_rate_waits_a_minute() {
+    let test = "a_key_over_its_rate_waits_a_minute";
+    for db in crate::support::databases(test).await {
+        eprintln!("{test}: running on {}", db.label());
+        let config = tandem_server::config::Config { ingest_per_minute: 2, ..Default::default() };
+        let app = TestApp::start(&db, config).await;
+        app.clock.set(at("2027-02-01T12:00:00Z"));
+        let ws = app.seed_demo().await;
+        let pdm = app.login_as(Role::ProductManager).await;
+        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
+        let pr = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let made = json_ok(pdm.post(&format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": "k"})).await, 201).await;
+        let bearer = format!("Bearer {}", made["key"].as_str().unwrap());
+        let one = json!({"batch": [ev("opened", "ana", "2027-01-25T10:00:00Z")]});
+        for _ in 0..2 {
+            json_ok(send(&app, "events", &bearer, one.clone()).await, 200).await;
+        }
+        let r = send(&app, "events", &bearer, one.clone()).await;
+        let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        expect_error(r, 429, "rate_limited").await;
+        assert_eq!(days(&pdm, &pr, "from=2027-01-25&to=2027-01-25").await[0].1, 1, "nothing stored past the rate");
+        app.clock.set(at("2027-02-01T12:05:00Z"));
+        json_ok(send(&app, "events", &bearer, one).await, 200).await;
+        db.destroy().await;
+    }
+}
