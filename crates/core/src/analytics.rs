@@ -324,6 +324,134 @@ pub fn active(days: &[(i32, &People)], from: i32, to: i32) -> Vec<ActiveDay> {
         .collect()
 }
 
+crate::str_enum! {
+    /// The length of a retention period.
+    pub enum Period { Day = "day", Week = "week" }
+}
+
+impl Period {
+    /// The first day of the period holding `day` (weeks start on Monday).
+    pub fn start_of(self, day: i32) -> i32 {
+        match self {
+            Period::Day => day,
+            // 1970-01-01 was a Thursday: day 4 was a Monday.
+            Period::Week => day - (day - 4).rem_euclid(7),
+        }
+    }
+
+    pub fn days(self) -> i32 {
+        match self {
+            Period::Day => 1,
+            Period::Week => 7,
+        }
+    }
+}
+
+/// The people who first did the start event in one period, and how many
+/// of them did the return event in each period from it on.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Cohort {
+    /// The period's first day.
+    pub start: crate::model::Day,
+    pub size: u64,
+    /// `retained[k]`: of the cohort, those with a return event in the
+    /// `k`-th period from its own (period 0); periods not yet begun are
+    /// left out.
+    pub retained: Vec<u64>,
+}
+
+/// Retention by cohort: `start_days` are the start event's day sets from
+/// the first data on (so "first" is first ever), `return_days` the return
+/// event's; cohorts for the periods starting in `from..=to`, each followed
+/// for `periods` periods up to `today`.
+pub fn retention(
+    start_days: &[(i32, &People)],
+    return_days: &[(i32, &People)],
+    period: Period,
+    (from, to, today): (i32, i32, i32),
+    periods: usize,
+) -> Vec<Cohort> {
+    let first = period.start_of(from);
+    let union = |sets: &[(i32, &People)], lo: i32, hi: i32| {
+        let mut u = RoaringBitmap::new();
+        for (_, p) in sets.iter().filter(|(d, _)| (lo..=hi).contains(d)) {
+            u |= &p.0;
+        }
+        u
+    };
+    // Everyone who did the start event before the first cohort.
+    let mut seen = union(start_days, i32::MIN, first - 1);
+    let mut out = Vec::new();
+    let mut p = first;
+    while p <= to {
+        let len = period.days();
+        let cohort = union(start_days, p, p + len - 1) - &seen;
+        seen |= &cohort;
+        let mut retained = Vec::new();
+        for k in 0..periods {
+            let lo = p + len * k as i32;
+            if lo > today {
+                break;
+            }
+            retained.push((union(return_days, lo, lo + len - 1) & &cohort).len());
+        }
+        out.push(Cohort { start: crate::model::Day(date_of(p)), size: cohort.len(), retained });
+        p += len;
+    }
+    out
+}
+
+/// One event as a funnel reads it: who, which step's event, when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub person: i64,
+    /// The index of the step's event among the funnel's events.
+    pub event: usize,
+    pub at: i64,
+}
+
+/// People reaching each step of a funnel: `events` sorted by person then
+/// time; a person enters with step 0 at or after `from` and before
+/// `until`, and each later step must follow the one before within
+/// `window_ms` of entering. Each person counts at the furthest step any
+/// of their entries reaches.
+pub fn funnel(events: &[Step], steps: usize, from: i64, until: i64, window_ms: i64) -> Vec<u64> {
+    let mut reached = vec![0u64; steps];
+    let mut i = 0;
+    while i < events.len() {
+        let person = events[i].person;
+        let mut j = i;
+        while j < events.len() && events[j].person == person {
+            j += 1;
+        }
+        let mine = &events[i..j];
+        let mut best = 0usize;
+        for (n, e) in mine.iter().enumerate() {
+            if e.event != 0 || e.at < from || e.at >= until {
+                continue;
+            }
+            let mut step = 1;
+            for later in &mine[n + 1..] {
+                if step == steps || later.at > e.at + window_ms {
+                    break;
+                }
+                if later.event == step {
+                    step += 1;
+                }
+            }
+            best = best.max(step);
+            if best == steps {
+                break;
+            }
+        }
+        for r in reached.iter_mut().take(best) {
+            *r += 1;
+        }
+        i = j;
+    }
+    reached
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,6 +515,58 @@ mod tests {
         assert_eq!(on(130).stickiness, 0.25);
         assert_eq!(on(129).stickiness, 0.0);
         assert_eq!(out.len(), 28);
+    }
+
+    #[test]
+    fn retention_by_hand() {
+        let set = |ids: &[u32]| People(ids.iter().copied().collect());
+        // Weeks from Monday 4 Jan 2027 (day 17 900).
+        let w = day_number(jiff::civil::date(2027, 1, 4));
+        assert_eq!(Period::Week.start_of(w + 3), w);
+        assert_eq!(Period::Week.start_of(w), w);
+        // Person 9 started long before: never in a cohort.
+        let (old, s0, s1) = (set(&[9]), set(&[1, 2, 9]), set(&[2, 3]));
+        let start = [(w - 30, &old), (w + 1, &s0), (w + 8, &s1)];
+        let (r0, r1, r2) = (set(&[1, 2, 9]), set(&[1, 3]), set(&[3]));
+        let ret = [(w + 2, &r0), (w + 9, &r1), (w + 15, &r2)];
+        let c = retention(&start, &ret, Period::Week, (w, w + 13, w + 20), 4);
+        assert_eq!(c.len(), 2);
+        // Week 0: 1 and 2 (9 came before); back in week 0 both, week 1
+        // person 1, week 2 no one; week 3 has not begun.
+        assert_eq!((c[0].size, c[0].retained.clone()), (2, vec![2, 1, 0]));
+        // Week 1: only 3 is new (2 started in week 0).
+        assert_eq!((c[1].size, c[1].retained.clone()), (1, vec![1, 1]));
+        assert_eq!(c[1].start.0, jiff::civil::date(2027, 1, 11));
+    }
+
+    #[test]
+    fn funnels_by_hand() {
+        let h = 3_600_000;
+        let e = |person, event, hours| Step { person, event, at: hours * h };
+        let events = [
+            // 1: a, b, c within the window.
+            e(1, 0, 0),
+            e(1, 1, 1),
+            e(1, 2, 2),
+            // 2: b before a does not count; a then b.
+            e(2, 1, 0),
+            e(2, 0, 1),
+            e(2, 1, 2),
+            // 3: a, then c too late after b is missing.
+            e(3, 0, 0),
+            e(3, 2, 1),
+            // 4: a at 0 leads nowhere in time; a again at 100 reaches c.
+            e(4, 0, 0),
+            e(4, 1, 30),
+            e(4, 0, 100),
+            e(4, 1, 101),
+            e(4, 2, 102),
+            // 5: enters before the range.
+            e(5, 0, -5),
+            e(5, 1, 1),
+        ];
+        assert_eq!(funnel(&events, 3, 0, 1000 * h, 24 * h), vec![4, 3, 2]);
+        assert_eq!(funnel(&events, 3, 0, 50 * h, 24 * h), vec![4, 2, 1], "4's second entry is past the range");
     }
 
     #[test]

@@ -381,6 +381,57 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The events of the funnel's `names` (by their index there) from
+    /// `from` to before `until` (milliseconds), by person then time.
+    pub async fn funnel_events(
+        &self,
+        product: Id,
+        names: &[&str],
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<tandem_core::analytics::Step>> {
+        let mut ids: HashMap<i64, usize> = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM analytics_names WHERE product_id = $1 AND name = $2")
+                    .bind(product.0)
+                    .bind(*n)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            // A name given twice is the same event at each step: the
+            // first index stands for it.
+            if let Some(id) = found {
+                ids.entry(id).or_insert(i);
+            }
+        }
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "SELECT person_id, name_id, at FROM analytics_events WHERE product_id = $1 AND at >= $2 AND at < $3 \
+             AND name_id IN ({}) ORDER BY person_id, at, id",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(product.0).bind(from).bind(until);
+        for id in ids.keys() {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let name: i64 = r.try_get("name_id")?;
+                Ok(tandem_core::analytics::Step {
+                    person: r.try_get("person_id")?,
+                    event: ids.get(&name).copied().unwrap_or(usize::MAX),
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

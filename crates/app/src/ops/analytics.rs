@@ -139,3 +139,100 @@ pub async fn active(
     let days: Vec<(i32, &analytics::People)> = sets.iter().map(|s| (s.day, &s.people)).collect();
     Ok(analytics::active(&days, from, to))
 }
+
+/// What a retention table asks.
+#[derive(Debug, Clone, Default)]
+pub struct RetentionAsk {
+    pub start_event: Option<String>,
+    pub return_event: Option<String>,
+    pub period: Option<String>,
+    pub periods: Option<usize>,
+    pub from: Option<Day>,
+    pub to: Option<Day>,
+}
+
+/// The most periods a retention table follows.
+pub const MAX_PERIODS: usize = 90;
+
+/// Retention by cohort: people by the period of their first start event
+/// (any event without one), and how many of them came back with the
+/// return event (any) in each period after.
+pub async fn retention(state: &App, a: &InProduct, ask: RetentionAsk) -> Result<Vec<analytics::Cohort>, AppError> {
+    let period = match ask.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => analytics::Period::Week,
+        Some(p) => analytics::Period::parse(p).ok_or_else(|| AppError::invalid("period", "day or week"))?,
+    };
+    let periods = ask.periods.unwrap_or(if period == analytics::Period::Week { 8 } else { 14 });
+    if !(1..=MAX_PERIODS).contains(&periods) {
+        return Err(AppError::invalid("periods", format!("from 1 to {MAX_PERIODS}")));
+    }
+    let zone = crate::zone::of(&state.store.workspace(a.scope.workspace_id).await?.time_zone);
+    let today = analytics::day_of(state.clock.now(), &zone);
+    let to = ask.to.map_or(today, |d| analytics::day_number(d.0));
+    let from = ask
+        .from
+        .map_or_else(|| period.start_of(to) - period.days() * (periods as i32 - 1), |d| analytics::day_number(d.0));
+    if from > to {
+        return Err(AppError::invalid("from", "`from` must not be after `to`"));
+    }
+    if to - from >= MAX_DAYS {
+        return Err(AppError::invalid("from", format!("at most {MAX_DAYS} days at once")));
+    }
+    let name = |e: &Option<String>| e.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_owned);
+    let (start_event, return_event) = (name(&ask.start_event), name(&ask.return_event));
+    let last = today.min(period.start_of(to) + period.days() * periods as i32);
+    let last_start = period.start_of(to) + period.days() - 1;
+    let starts = state.store.analytics_days(a.scope.product_id, start_event.as_deref(), i32::MIN, last_start).await?;
+    let returns = state.store.analytics_days(a.scope.product_id, return_event.as_deref(), from, last).await?;
+    let s: Vec<(i32, &analytics::People)> = starts.iter().map(|x| (x.day, &x.people)).collect();
+    let r: Vec<(i32, &analytics::People)> = returns.iter().map(|x| (x.day, &x.people)).collect();
+    Ok(analytics::retention(&s, &r, period, (from, to, today), periods))
+}
+
+/// The most steps of a funnel, and the longest window.
+pub const MAX_STEPS: usize = 10;
+pub const MAX_WINDOW_DAYS: i64 = 90;
+
+/// A funnel's steps and the people reaching each.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FunnelStep {
+    pub event: String,
+    pub users: u64,
+}
+
+/// People entering with the first step between `from` and the end of
+/// `to` (the last 30 days by default), then doing each step in order
+/// within `window_days` (14 by default) of entering.
+pub async fn funnel(
+    state: &App,
+    a: &InProduct,
+    steps: &str,
+    window_days: Option<i64>,
+    (from, to): (Option<Day>, Option<Day>),
+) -> Result<Vec<FunnelStep>, AppError> {
+    let names: Vec<&str> = steps.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    if !(2..=MAX_STEPS).contains(&names.len()) {
+        return Err(AppError::invalid("steps", format!("2 to {MAX_STEPS} events, separated by commas")));
+    }
+    if names.iter().enumerate().any(|(i, n)| names[..i].contains(n)) {
+        return Err(AppError::invalid("steps", "each step is a different event"));
+    }
+    let window = window_days.unwrap_or(14);
+    if !(1..=MAX_WINDOW_DAYS).contains(&window) {
+        return Err(AppError::invalid("window_days", format!("from 1 to {MAX_WINDOW_DAYS}")));
+    }
+    let zone = crate::zone::of(&state.store.workspace(a.scope.workspace_id).await?.time_zone);
+    let today = analytics::day_of(state.clock.now(), &zone);
+    let to = to.map_or(today, |d| analytics::day_number(d.0));
+    let from = from.map_or(to - 29, |d| analytics::day_number(d.0));
+    if from > to || to - from >= MAX_DAYS {
+        return Err(AppError::invalid("from", format!("`from` before `to`, at most {MAX_DAYS} days")));
+    }
+    let midnight =
+        |day: i32| analytics::date_of(day).to_zoned(zone.clone()).map_or(0, |z| z.timestamp().as_millisecond());
+    let (start, until) = (midnight(from), midnight(to + 1));
+    let window_ms = window * 24 * 3600 * 1000;
+    let events = state.store.funnel_events(a.scope.product_id, &names, start, until + window_ms).await?;
+    let reached = analytics::funnel(&events, names.len(), start, until, window_ms);
+    Ok(names.iter().zip(reached).map(|(n, users)| FunnelStep { event: (*n).to_owned(), users }).collect())
+}

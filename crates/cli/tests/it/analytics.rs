@@ -191,7 +191,8 @@ async fn a_key_over_its_rate_waits_a_minute() {
         let pdm = app.login_as(Role::ProductManager).await;
         let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
         let pr = products["items"][0]["id"].as_str().unwrap().to_owned();
-        let made = json_ok(pdm.post(&format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": "k"})).await, 201).await;
+        let made =
+            json_ok(pdm.post(&format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": "k"})).await, 201).await;
         let bearer = format!("Bearer {}", made["key"].as_str().unwrap());
         let one = json!({"batch": [ev("opened", "ana", "2027-01-25T10:00:00Z")]});
         for _ in 0..2 {
@@ -206,4 +207,67 @@ async fn a_key_over_its_rate_waits_a_minute() {
         json_ok(send(&app, "events", &bearer, one).await, 200).await;
         db.destroy().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_and_funnels_come_out_as_worked_by_hand() {
+    on_each_database("retention_and_funnels_come_out_as_worked_by_hand", |app| async move {
+        app.clock.set(at("2027-02-15T12:00:00Z"));
+        let ws = app.seed_demo().await;
+        let pdm = app.login_as(Role::ProductManager).await;
+        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
+        let pr = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let made =
+            json_ok(pdm.post(&format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": "k"})).await, 201).await;
+        let bearer = format!("Bearer {}", made["key"].as_str().unwrap());
+        // Ana and Ben sign up in the week of Monday 4 Jan, Cy in the next.
+        let batch = json!({"batch": [
+            ev("signed_up", "ana", "2027-01-05T09:00:00Z"),
+            ev("opened", "ana", "2027-01-06T09:00:00Z"),
+            ev("paid", "ana", "2027-01-08T09:00:00Z"),
+            ev("opened", "ana", "2027-01-13T09:00:00Z"),
+            ev("signed_up", "ben", "2027-01-06T09:00:00Z"),
+            ev("opened", "ben", "2027-01-20T09:00:00Z"),
+            ev("signed_up", "cy", "2027-01-12T09:00:00Z"),
+            ev("opened", "cy", "2027-01-13T09:00:00Z"),
+            ev("opened", "cy", "2027-01-27T09:00:00Z"),
+        ]});
+        assert_eq!(json_ok(send(&app, "events", &bearer, batch).await, 200).await["accepted"], 9);
+
+        // By hand: the 4 Jan cohort (ana, ben) comes back 1, 1, 1, 0 in its
+        // weeks 0 to 3; the 11 Jan cohort (cy) 1, 0, 1, 0.
+        let q = "start_event=signed_up&return_event=opened&period=week&periods=4&from=2027-01-04&to=2027-01-11";
+        let r = json_ok(pdm.get(&format!("/api/v1/products/{pr}/analytics/retention?{q}")).await, 200).await;
+        assert_eq!(
+            r["cohorts"],
+            json!([
+                {"start": "2027-01-04", "size": 2, "retained": [1, 1, 1, 0]},
+                {"start": "2027-01-11", "size": 1, "retained": [1, 0, 1, 0]}
+            ])
+        );
+        // By days: ana's first day, 5 Jan, and her return the day after.
+        let q = "start_event=signed_up&return_event=opened&period=day&periods=3&from=2027-01-05&to=2027-01-05";
+        let r = json_ok(pdm.get(&format!("/api/v1/products/{pr}/analytics/retention?{q}")).await, 200).await;
+        assert_eq!(r["cohorts"], json!([{"start": "2027-01-05", "size": 1, "retained": [0, 1, 0]}]));
+
+        // A funnel within 7 days: ana does all three, cy two, ben only
+        // signs up (he opens 14 days later).
+        let q = "steps=signed_up,opened,paid&window_days=7&from=2027-01-01&to=2027-01-31";
+        let r = json_ok(pdm.get(&format!("/api/v1/products/{pr}/analytics/funnel?{q}")).await, 200).await;
+        assert_eq!(
+            r["steps"],
+            json!([{"event": "signed_up", "users": 3}, {"event": "opened", "users": 2}, {"event": "paid", "users": 1}])
+        );
+        let q = "steps=signed_up,opened&window_days=30&from=2027-01-01&to=2027-01-31";
+        let r = json_ok(pdm.get(&format!("/api/v1/products/{pr}/analytics/funnel?{q}")).await, 200).await;
+        assert_eq!(r["steps"][1]["users"], 3, "with a month's window ben counts: {r}");
+        for q in ["steps=signed_up", "steps=a,a", "steps=a,b&window_days=0", "steps=a,b&from=2027-02-01&to=2027-01-01"]
+        {
+            let path = format!("/api/v1/products/{pr}/analytics/funnel?{q}");
+            expect_error(pdm.get(&path).await, 422, "invalid_value").await;
+        }
+        let path = format!("/api/v1/products/{pr}/analytics/retention?period=month");
+        expect_error(pdm.get(&path).await, 422, "invalid_value").await;
+    })
+    .await;
 }

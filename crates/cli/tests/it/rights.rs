@@ -253,6 +253,20 @@ async fn every_other_endpoint_for_every_role() {
             ),
             (g.clone(), format!("/products/{pr}/analytics/active"), "/products/{id}/analytics/active", None, Read),
             (
+                g.clone(),
+                format!("/products/{pr}/analytics/retention"),
+                "/products/{id}/analytics/retention",
+                None,
+                Read,
+            ),
+            (
+                g.clone(),
+                format!("/products/{pr}/analytics/funnel?steps=a,b"),
+                "/products/{id}/analytics/funnel",
+                None,
+                Read,
+            ),
+            (
                 post.clone(),
                 format!("/products/{pr}/metrics"),
                 "/products/{id}/metrics",

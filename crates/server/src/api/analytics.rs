@@ -33,6 +33,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(segment_batch))
         .routes(routes!(segment_track))
         .routes(routes!(active))
+        .routes(routes!(retention))
+        .routes(routes!(funnel))
 }
 
 /// The product's ingest keys (never the keys themselves), with their last
@@ -161,4 +163,89 @@ async fn active(
 ) -> ApiResult<Json<ActiveDays>> {
     let a = product_access(&state, p.id(), ProductObject::Product, path.id()?, ProductAction::Read).await?;
     Ok(Json(ActiveDays { days: ops::active(&state, &a, q.from, q.to, q.event.as_deref()).await? }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RetentionQuery {
+    /// The event that puts a person in a cohort (default: any event).
+    pub start_event: Option<String>,
+    /// The event that counts as coming back (default: any event).
+    pub return_event: Option<String>,
+    /// `day` or `week` (default; weeks start on Monday).
+    pub period: Option<String>,
+    /// Periods followed per cohort (default 8 weeks or 14 days; at most 90).
+    pub periods: Option<usize>,
+    /// Cohorts from the period holding this day (default: as many periods
+    /// back from `to`).
+    #[param(value_type = Option<String>)]
+    pub from: Option<Day>,
+    /// Cohorts up to the period holding this day (default: today).
+    #[param(value_type = Option<String>)]
+    pub to: Option<Day>,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Cohorts {
+    pub cohorts: Vec<tandem_core::analytics::Cohort>,
+}
+
+/// Retention by cohort: people by the period of their first start event,
+/// and how many came back (the return event) in each period from it on.
+#[utoipa::path(get, path = "/products/{id}/analytics/retention", tag = "analytics",
+    params(("id" = String, Path), RetentionQuery),
+    responses((status = 200, body = Cohorts), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn retention(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiQuery(q): ApiQuery<RetentionQuery>,
+) -> ApiResult<Json<Cohorts>> {
+    let a = product_access(&state, p.id(), ProductObject::Product, path.id()?, ProductAction::Read).await?;
+    let ask = ops::RetentionAsk {
+        start_event: q.start_event,
+        return_event: q.return_event,
+        period: q.period,
+        periods: q.periods,
+        from: q.from,
+        to: q.to,
+    };
+    Ok(Json(Cohorts { cohorts: ops::retention(&state, &a, ask).await? }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FunnelQuery {
+    /// 2 to 10 different events, in order, separated by commas.
+    pub steps: String,
+    /// Days from entering to the last step (default 14; at most 90).
+    pub window_days: Option<i64>,
+    /// First day people may enter (default: 29 days before `to`).
+    #[param(value_type = Option<String>)]
+    pub from: Option<Day>,
+    /// Last day people may enter (default: today).
+    #[param(value_type = Option<String>)]
+    pub to: Option<Day>,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Funnel {
+    pub steps: Vec<ops::FunnelStep>,
+}
+
+/// A funnel: the people entering with the first step in the range, and
+/// those among them doing each later step in order within the window.
+#[utoipa::path(get, path = "/products/{id}/analytics/funnel", tag = "analytics",
+    params(("id" = String, Path), FunnelQuery),
+    responses((status = 200, body = Funnel), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn funnel(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+    ApiQuery(q): ApiQuery<FunnelQuery>,
+) -> ApiResult<Json<Funnel>> {
+    let a = product_access(&state, p.id(), ProductObject::Product, path.id()?, ProductAction::Read).await?;
+    Ok(Json(Funnel { steps: ops::funnel(&state, &a, &q.steps, q.window_days, (q.from, q.to)).await? }))
 }
