@@ -324,6 +324,81 @@ pub fn active(days: &[(i32, &People)], from: i32, to: i32) -> Vec<ActiveDay> {
         .collect()
 }
 
+/// One week of a feature's adoption.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AdoptionWeek {
+    /// The week's Monday.
+    pub week: crate::model::Day,
+    /// People who did the adoption event that week.
+    pub adopters: u64,
+    /// Of the people active that week, the share who adopted.
+    pub rate: f64,
+}
+
+/// How far a shipped feature is taken up: the people doing its adoption
+/// event since it shipped, against everyone active in the same span.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Adoption {
+    pub event: String,
+    /// The day it shipped; absent while it has not.
+    pub since: Option<crate::model::Day>,
+    pub adopters: u64,
+    pub active_users: u64,
+    /// adopters / active_users (0 when no one was active).
+    pub rate: f64,
+    pub weekly: Vec<AdoptionWeek>,
+}
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+/// Adoption from `since` to `today` from the event's and any event's day
+/// sets over that span.
+pub fn adoption(
+    event: &str,
+    used: &[(i32, &People)],
+    active: &[(i32, &People)],
+    since: Option<i32>,
+    today: i32,
+) -> Adoption {
+    let union = |sets: &[(i32, &People)], lo: i32, hi: i32| {
+        let mut u = RoaringBitmap::new();
+        for (_, p) in sets.iter().filter(|(d, _)| (lo..=hi).contains(d)) {
+            u |= &p.0;
+        }
+        u.len()
+    };
+    let Some(since) = since.filter(|s| *s <= today) else {
+        let since = since.map(|d| crate::model::Day(date_of(d)));
+        return Adoption {
+            event: event.to_owned(),
+            since,
+            adopters: 0,
+            active_users: 0,
+            rate: 0.0,
+            weekly: Vec::new(),
+        };
+    };
+    let (adopters, active_users) = (union(used, since, today), union(active, since, today));
+    let mut weekly = Vec::new();
+    let mut w = Period::Week.start_of(since);
+    while w <= today {
+        let (lo, hi) = (w.max(since), (w + 6).min(today));
+        let (a, all) = (union(used, lo, hi), union(active, lo, hi));
+        weekly.push(AdoptionWeek { week: crate::model::Day(date_of(w)), adopters: a, rate: share(a, all) });
+        w += 7;
+    }
+    Adoption {
+        event: event.to_owned(),
+        since: Some(crate::model::Day(date_of(since))),
+        adopters,
+        active_users,
+        rate: share(adopters, active_users),
+        weekly,
+    }
+}
+
 crate::str_enum! {
     /// The length of a retention period.
     pub enum Period { Day = "day", Week = "week" }
@@ -537,6 +612,25 @@ mod tests {
         // Week 1: only 3 is new (2 started in week 0).
         assert_eq!((c[1].size, c[1].retained.clone()), (1, vec![1, 1]));
         assert_eq!(c[1].start.0, jiff::civil::date(2027, 1, 11));
+    }
+
+    #[test]
+    fn adoption_by_hand() {
+        let set = |ids: &[u32]| People(ids.iter().copied().collect());
+        let w = day_number(jiff::civil::date(2027, 1, 4));
+        // Shipped Wednesday 6 Jan; 1 and 2 active that week, 1 adopts;
+        // the next week 2 and 3 active, 3 adopts. 4 adopted before shipping.
+        let (u_before, u0, u1) = (set(&[4]), set(&[1]), set(&[3]));
+        let (a_before, a0, a1) = (set(&[4]), set(&[1, 2]), set(&[2, 3]));
+        let used = [(w, &u_before), (w + 3, &u0), (w + 8, &u1)];
+        let active = [(w, &a_before), (w + 3, &a0), (w + 8, &a1)];
+        let a = adoption("exported", &used, &active, Some(w + 2), w + 10);
+        assert_eq!((a.adopters, a.active_users, a.rate), (2, 3, 2.0 / 3.0));
+        assert_eq!(a.weekly.len(), 2);
+        assert_eq!((a.weekly[0].week.0, a.weekly[0].adopters, a.weekly[0].rate), (date_of(w), 1, 0.5));
+        assert_eq!((a.weekly[1].adopters, a.weekly[1].rate), (1, 0.5));
+        let not_yet = adoption("exported", &used, &active, None, w + 10);
+        assert_eq!((not_yet.since, not_yet.adopters, not_yet.weekly.len()), (None, 0, 0));
     }
 
     #[test]

@@ -236,3 +236,22 @@ pub async fn funnel(
     let reached = analytics::funnel(&events, names.len(), start, until, window_ms);
     Ok(names.iter().zip(reached).map(|(n, users)| FunnelStep { event: (*n).to_owned(), users }).collect())
 }
+
+/// A shipped feature's adoption: the people doing its adoption event since
+/// it shipped, against everyone active since (and week by week).
+pub async fn adoption(state: &App, user: Id, feature: Id) -> Result<analytics::Adoption, AppError> {
+    let a = product_access(state, user, ProductObject::Feature, feature, ProductAction::Read).await?;
+    let f = state.store.feature(feature).await?;
+    let event = f.adoption_event.as_deref().map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| {
+        AppError::invalid("adoption_event", "the feature names no adoption event: set one on the feature first")
+    })?;
+    let zone = crate::zone::of(&state.store.workspace(a.scope.workspace_id).await?.time_zone);
+    let today = analytics::day_of(state.clock.now(), &zone);
+    let since = f.shipped_on.map(|d| analytics::day_number(d.0));
+    let from = since.unwrap_or(today).max(today - MAX_DAYS);
+    let used = state.store.analytics_days(a.scope.product_id, Some(event), from, today).await?;
+    let any = state.store.analytics_days(a.scope.product_id, None, from, today).await?;
+    let u: Vec<(i32, &analytics::People)> = used.iter().map(|x| (x.day, &x.people)).collect();
+    let all: Vec<(i32, &analytics::People)> = any.iter().map(|x| (x.day, &x.people)).collect();
+    Ok(analytics::adoption(event, &u, &all, since, today))
+}

@@ -268,6 +268,31 @@ async fn retention_and_funnels_come_out_as_worked_by_hand() {
         }
         let path = format!("/api/v1/products/{pr}/analytics/retention?period=month");
         expect_error(pdm.get(&path).await, 422, "invalid_value").await;
+
+        // Adoption of a feature shipped on Wednesday 6 Jan whose event is
+        // `opened`: since then ana, ben and cy opened, of the same three
+        // active (ana's sign-up on 5 Jan is before); the week of 4 Jan:
+        // ana opened, ana and ben were active from the 6th.
+        let f =
+            json_ok(pdm.post(&format!("/api/v1/products/{pr}/features"), json!({"title": "Open anywhere"})).await, 201)
+                .await;
+        let fid = f["id"].as_str().unwrap();
+        let adoption = format!("/api/v1/features/{fid}/adoption");
+        expect_error(pdm.get(&adoption).await, 422, "invalid_value").await;
+        let body = json!({"adoption_event": "opened", "version": f["version"]});
+        let f = json_ok(pdm.patch(&format!("/api/v1/features/{fid}"), body).await, 200).await;
+        let before = json_ok(pdm.get(&adoption).await, 200).await;
+        assert_eq!((before["since"].clone(), before["adopters"].clone()), (Value::Null, json!(0)), "not shipped");
+        let body = json!({"shipped_on": "2027-01-06", "version": f["version"]});
+        json_ok(pdm.patch(&format!("/api/v1/features/{fid}"), body).await, 200).await;
+        let a = json_ok(pdm.get(&adoption).await, 200).await;
+        assert_eq!((a["event"].clone(), a["since"].clone()), (json!("opened"), json!("2027-01-06")), "{a}");
+        assert_eq!(
+            (a["adopters"].clone(), a["active_users"].clone(), a["rate"].clone()),
+            (json!(3), json!(3), json!(1.0))
+        );
+        assert_eq!(a["weekly"][0], json!({"week": "2027-01-04", "adopters": 1, "rate": 0.5}), "{a}");
+        assert_eq!(a["weekly"].as_array().unwrap().len(), 7, "weeks from 4 Jan to 15 Feb");
     })
     .await;
 }

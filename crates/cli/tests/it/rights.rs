@@ -92,6 +92,14 @@ async fn every_other_endpoint_for_every_role() {
             async move { id(&json_ok(pdm.get(&path).await, 200).await["items"][0]) }
         };
         let f = first(format!("/api/v1/products/{pr}/features")).await;
+        // A feature that names its adoption event.
+        let adopted = json_ok(pdm.get(&format!("/api/v1/products/{pr}/features?limit=200")).await, 200).await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["adoption_event"].is_string())
+            .map(id)
+            .unwrap();
         let fb = first(format!("/api/v1/products/{pr}/feedback")).await;
         let rel = first(format!("/api/v1/products/{pr}/releases")).await;
         let ob = first(format!("/api/v1/products/{pr}/objectives")).await;
@@ -252,6 +260,7 @@ async fn every_other_endpoint_for_every_role() {
                 Owner,
             ),
             (g.clone(), format!("/products/{pr}/analytics/active"), "/products/{id}/analytics/active", None, Read),
+            (g.clone(), format!("/features/{adopted}/adoption"), "/features/{id}/adoption", None, Read),
             (
                 g.clone(),
                 format!("/products/{pr}/analytics/retention"),

@@ -35,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(active))
         .routes(routes!(retention))
         .routes(routes!(funnel))
+        .routes(routes!(adoption))
 }
 
 /// The product's ingest keys (never the keys themselves), with their last
@@ -248,4 +249,19 @@ async fn funnel(
 ) -> ApiResult<Json<Funnel>> {
     let a = product_access(&state, p.id(), ProductObject::Product, path.id()?, ProductAction::Read).await?;
     Ok(Json(Funnel { steps: ops::funnel(&state, &a, &q.steps, q.window_days, (q.from, q.to)).await? }))
+}
+
+/// A shipped feature's adoption: the people doing its adoption event since
+/// it shipped against everyone active since, and week by week (422 when
+/// the feature names no adoption event; zeros and no `since` before it
+/// ships).
+#[utoipa::path(get, path = "/features/{id}/adoption", tag = "analytics", params(("id" = String, Path)),
+    responses((status = 200, body = tandem_core::analytics::Adoption), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn adoption(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(path): Path<IdPath>,
+) -> ApiResult<Json<tandem_core::analytics::Adoption>> {
+    Ok(Json(ops::adoption(&state, p.id(), path.id()?).await?))
 }
