@@ -382,6 +382,85 @@ impl Store {
 }
 
 impl Store {
+    /// Forgets one person of a product: their events, their place in every
+    /// day's sets (and their events in the counts, where the events are
+    /// still kept), and their number. Not found when the product never
+    /// heard of them.
+    pub async fn forget_person(&self, actor: Id, product: Id, distinct_id: &str, now: Millis) -> Result<u64> {
+        let mut tx = self.write().await?;
+        let person: i64 =
+            sqlx::query_scalar("SELECT id FROM analytics_people WHERE product_id = $1 AND distinct_id = $2")
+                .bind(product.0)
+                .bind(distinct_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+        let member = u32::try_from(person).map_err(|_| StoreError::Corrupt("person number".into()))?;
+        let mut counts: HashMap<(i64, i64), i64> = HashMap::new();
+        let rows = sqlx::query(
+            "SELECT name_id, day, COUNT(*) AS n FROM analytics_events WHERE person_id = $1 GROUP BY name_id, day",
+        )
+        .bind(person)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in &rows {
+            let (name, day, n): (i64, i64, i64) = (r.try_get("name_id")?, r.try_get("day")?, r.try_get("n")?);
+            *counts.entry((name, day)).or_default() += n;
+            *counts.entry((0, day)).or_default() += n;
+        }
+        let removed =
+            sqlx::query("DELETE FROM analytics_events WHERE person_id = $1").bind(person).execute(&mut *tx).await?;
+        let days = sqlx::query("SELECT name_id, day, people, events FROM analytics_days WHERE product_id = $1")
+            .bind(product.0)
+            .fetch_all(&mut *tx)
+            .await?;
+        for r in &days {
+            let mut set = People::from_text(&r.try_get::<String, _>("people")?);
+            if !set.0.remove(member) {
+                continue;
+            }
+            let (name, day): (i64, i64) = (r.try_get("name_id")?, r.try_get("day")?);
+            let events = (r.try_get::<i64, _>("events")? - counts.get(&(name, day)).copied().unwrap_or(0)).max(0);
+            if set.is_empty() {
+                sqlx::query("DELETE FROM analytics_days WHERE product_id = $1 AND name_id = $2 AND day = $3")
+                    .bind(product.0)
+                    .bind(name)
+                    .bind(day)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                sqlx::query(
+                    "UPDATE analytics_days SET people = $1, events = $2 WHERE product_id = $3 AND name_id = $4 AND day = $5",
+                )
+                .bind(set.to_text())
+                .bind(events)
+                .bind(product.0)
+                .bind(name)
+                .bind(day)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        sqlx::query("DELETE FROM analytics_people WHERE id = $1").bind(person).execute(&mut *tx).await?;
+        let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM products WHERE id = $1")
+            .bind(product.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        let change = Change {
+            workspace_id: Id(ws),
+            actor_id: Some(actor),
+            action: "analytics.person_forgotten",
+            subject_type: "product",
+            subject_id: product,
+            before: None,
+            // The person's id is what is being forgotten: not kept here.
+            after: Some(json!({"events_deleted": removed.rows_affected()})),
+        };
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(removed.rows_affected())
+    }
+
     /// The events of the funnel's `names` (by their index there) from
     /// `from` to before `until` (milliseconds), by person then time.
     pub async fn funnel_events(

@@ -255,3 +255,17 @@ pub async fn adoption(state: &App, user: Id, feature: Id) -> Result<analytics::A
     let all: Vec<(i32, &analytics::People)> = any.iter().map(|x| (x.day, &x.people)).collect();
     Ok(analytics::adoption(event, &u, &all, since, today))
 }
+
+/// What forgetting a person removed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Forgotten {
+    pub events_deleted: u64,
+}
+
+/// Forgets one person (by the id their events carried): their events and
+/// their place in every figure. The product's owner or an admin.
+pub async fn forget_person(state: &App, a: &InProduct, distinct_id: &str) -> Result<Forgotten, AppError> {
+    a.require(ProductAction::Edit)?;
+    let n = state.store.forget_person(a.user_id, a.scope.product_id, distinct_id, state.clock.now()).await?;
+    Ok(Forgotten { events_deleted: n })
+}

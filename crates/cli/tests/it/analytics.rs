@@ -293,6 +293,21 @@ async fn retention_and_funnels_come_out_as_worked_by_hand() {
         );
         assert_eq!(a["weekly"][0], json!({"week": "2027-01-04", "adopters": 1, "rate": 0.5}), "{a}");
         assert_eq!(a["weekly"].as_array().unwrap().len(), 7, "weeks from 4 Jan to 15 Feb");
+
+        // Forgetting ben takes him out of every figure; he is then unknown.
+        let dev = app.login_as(Role::Contributor).await;
+        let forget = format!("/api/v1/products/{pr}/analytics/persons/ben");
+        expect_error(dev.delete(&forget).await, 403, "forbidden").await;
+        let r = pdm.request(reqwest::Method::DELETE, &forget).send().await.unwrap();
+        assert_eq!(json_ok(r, 200).await["events_deleted"], 2);
+        let q = "start_event=signed_up&return_event=opened&period=week&periods=4&from=2027-01-04&to=2027-01-04";
+        let r = json_ok(pdm.get(&format!("/api/v1/products/{pr}/analytics/retention?{q}")).await, 200).await;
+        assert_eq!(r["cohorts"], json!([{"start": "2027-01-04", "size": 1, "retained": [1, 1, 0, 0]}]));
+        let q = "steps=signed_up,opened&window_days=30&from=2027-01-01&to=2027-01-31";
+        let r = json_ok(pdm.get(&format!("/api/v1/products/{pr}/analytics/funnel?{q}")).await, 200).await;
+        assert_eq!((r["steps"][0]["users"].clone(), r["steps"][1]["users"].clone()), (json!(2), json!(2)));
+        assert_eq!(json_ok(pdm.get(&adoption).await, 200).await["active_users"], 2);
+        expect_error(pdm.delete(&forget).await, 404, "not_found").await;
     })
     .await;
 }

@@ -134,6 +134,12 @@ async fn every_other_endpoint_for_every_role() {
             201,
         )
         .await);
+        let ingest_key =
+            json_ok(pdm.post(&format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": "rights"})).await, 201)
+                .await["key"]
+                .as_str()
+                .unwrap()
+                .to_owned();
         let stale = json!({"version": 999_999});
         use Needs::*;
         let g = Method::GET;
@@ -416,6 +422,7 @@ async fn every_other_endpoint_for_every_role() {
             "/views/{id}",
             "/custom-fields/{id}",
             "/ingest-keys/{id}",
+            "/products/{id}/analytics/persons/{distinct_id}",
         ];
 
         // Every route of the document is covered somewhere.
@@ -498,6 +505,17 @@ async fn every_other_endpoint_for_every_role() {
             )
             .await;
             let nik = made(format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": n})).await;
+            // A person the product heard of, to forget.
+            let person = format!("person-{}", role.as_str());
+            let event = json!({"batch": [{"event": "opened", "distinct_id": person}]});
+            let sent = reqwest::Client::new()
+                .post(app.url("/api/v1/ingest/events"))
+                .bearer_auth(ingest_key.as_str())
+                .json(&event)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(json_ok(sent, 200).await["accepted"], 1);
             json_ok(pdm.post(&format!("/api/v1/feedback/{fb}/links"), json!({"feature_id": nf})).await, 200).await;
             let targets = [
                 (format!("/workspaces/{ws}/members/{member}"), deletions[0], Admin),
@@ -511,6 +529,7 @@ async fn every_other_endpoint_for_every_role() {
                 (format!("/comments/{ncm}"), deletions[7], Author),
                 (format!("/custom-fields/{ncf}"), deletions[10], Owner),
                 (format!("/ingest-keys/{nik}"), deletions[11], Owner),
+                (format!("/products/{pr}/analytics/persons/{person}"), deletions[12], Owner),
             ];
             for (path, tpl, needs) in &targets {
                 let got = call(&api, &Method::DELETE, path, None).await;

@@ -36,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(retention))
         .routes(routes!(funnel))
         .routes(routes!(adoption))
+        .routes(routes!(forget_person))
 }
 
 /// The product's ingest keys (never the keys themselves), with their last
@@ -264,4 +265,19 @@ async fn adoption(
     Path(path): Path<IdPath>,
 ) -> ApiResult<Json<tandem_core::analytics::Adoption>> {
     Ok(Json(ops::adoption(&state, p.id(), path.id()?).await?))
+}
+
+/// Forgets one person: their events and their place in every figure
+/// (the product's owner or an admin); 404 when no event named them.
+#[utoipa::path(delete, path = "/products/{id}/analytics/persons/{distinct_id}", tag = "analytics",
+    params(("id" = String, Path), ("distinct_id" = String, Path)),
+    responses((status = 200, body = ops::Forgotten), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn forget_person(
+    State(state): State<AppState>,
+    p: Principal,
+    Path((product, distinct_id)): Path<(String, String)>,
+) -> ApiResult<Json<ops::Forgotten>> {
+    let id: tandem_core::Id = product.parse().map_err(|_| ApiError::NotFound)?;
+    let a = product_access(&state, p.id(), ProductObject::Product, id, ProductAction::Read).await?;
+    Ok(Json(ops::forget_person(&state, &a, &distinct_id).await?))
 }
