@@ -50,6 +50,8 @@ pub struct Settings {
     pub login_window: Duration,
     /// Requests one ingest key may send a minute (then 429).
     pub ingest_per_minute: i64,
+    /// Days raw analytics events are kept; the daily figures stay.
+    pub analytics_raw_days: i32,
 }
 
 impl Default for Settings {
@@ -61,6 +63,7 @@ impl Default for Settings {
             login_attempts_per_account: 20,
             login_window: Duration::from_secs(60),
             ingest_per_minute: 1200,
+            analytics_raw_days: 400,
         }
     }
 }

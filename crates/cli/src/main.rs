@@ -45,6 +45,14 @@ enum Command {
         /// Largest request body in bytes.
         #[arg(long, env = "TANDEM_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
         max_body_bytes: usize,
+        /// Requests one analytics ingest key may send a minute.
+        #[arg(long, env = "TANDEM_INGEST_PER_MINUTE", default_value_t = 1200,
+            value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+        ingest_per_minute: i64,
+        /// Days raw analytics events are kept (the daily figures stay).
+        #[arg(long, env = "TANDEM_ANALYTICS_RAW_DAYS", default_value_t = 400,
+            value_parser = clap::value_parser!(i32).range(1..=3650))]
+        analytics_raw_days: i32,
     },
     /// Schedule an MS Project XML (MSPDI) file and print the result.
     Schedule {
@@ -202,9 +210,10 @@ async fn open(db: &DbArg) -> Result<Store, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { db, bind, demo, secure_cookies, max_body_bytes } => {
+        Command::Serve { db, bind, demo, secure_cookies, max_body_bytes, ingest_per_minute, analytics_raw_days } => {
             let store = open(&db).await?;
-            let config = Config { secure_cookies, max_body_bytes, ..Config::default() };
+            let config =
+                Config { secure_cookies, max_body_bytes, ingest_per_minute, analytics_raw_days, ..Config::default() };
             let state = AppState::new(store, config);
             bootstrap(&state, demo).await?;
             let listener =

@@ -22,6 +22,8 @@ pub struct Config {
     pub invitation_ttl: Duration,
     /// Requests one analytics ingest key may send a minute (then 429).
     pub ingest_per_minute: i64,
+    /// Days raw analytics events are kept (the daily figures stay).
+    pub analytics_raw_days: i32,
 }
 
 impl Config {
@@ -49,6 +51,7 @@ impl Default for Config {
             login_window: Duration::from_secs(60),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             ingest_per_minute: 1200,
+            analytics_raw_days: 400,
         }
     }
 }

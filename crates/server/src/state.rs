@@ -22,6 +22,7 @@ impl AppState {
             login_attempts_per_account: config.login_attempts_per_account,
             login_window: config.login_window,
             ingest_per_minute: config.ingest_per_minute,
+            analytics_raw_days: config.analytics_raw_days,
         };
         AppState { app: App::new(store, settings), config: Arc::new(config) }
     }

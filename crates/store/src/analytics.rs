@@ -46,6 +46,14 @@ pub enum IngestOutcome {
     },
 }
 
+/// What bounds a batch: the key's requests a minute, and the first day
+/// whose raw events are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct IngestLimits {
+    pub per_minute: i64,
+    pub keep_from: i32,
+}
+
 /// The window of the per-key rate.
 const WINDOW_MS: i64 = 60_000;
 
@@ -220,15 +228,16 @@ impl Store {
 
     /// Stores a batch of checked events of the key's product in one
     /// transaction: each event once (by `uuid`), and each day's people per
-    /// event and for any event. Past `per_minute` requests of the key in
-    /// a minute, nothing is stored.
+    /// event and for any event; raw events before `keep_from` go. Past the
+    /// key's requests a minute, nothing is stored.
     pub async fn ingest(
         &self,
         k: &IngestKey,
         batch: &[DayEvent],
-        per_minute: i64,
+        limits: IngestLimits,
         now: Millis,
     ) -> Result<IngestOutcome> {
+        let IngestLimits { per_minute, keep_from } = limits;
         let product = k.product_id;
         let mut tx = self.write().await?;
         let row = sqlx::query("SELECT window_start, window_requests FROM ingest_keys WHERE id = $1")
@@ -247,6 +256,12 @@ impl Store {
             .bind(start)
             .bind(requests)
             .bind(k.id.0)
+            .execute(&mut *tx)
+            .await?;
+        // Raw events past their keeping go (their days' figures stay).
+        sqlx::query("DELETE FROM analytics_events WHERE product_id = $1 AND day < $2")
+            .bind(product.0)
+            .bind(i64::from(keep_from))
             .execute(&mut *tx)
             .await?;
         // Each uuid once: not seen before, and the first in the batch.

@@ -6,7 +6,7 @@ use serde_json::Value;
 use tandem_core::analytics::{self, ActiveDay, IngestKey, Rejected};
 use tandem_core::model::Day;
 use tandem_core::{Id, ProductAction, validate};
-use tandem_store::analytics::{DayEvent, IngestOutcome};
+use tandem_store::analytics::{DayEvent, IngestLimits, IngestOutcome};
 use tandem_store::product::ProductObject;
 use utoipa::ToSchema;
 
@@ -106,7 +106,9 @@ pub async fn ingest(state: &App, secret: &str, shape: Shape, body: &Value) -> Re
             Err(r) => rejected.push(r),
         }
     }
-    match state.store.ingest(&key, &good, state.settings.ingest_per_minute, now).await? {
+    let keep_from = analytics::day_of(now, &zone) - state.settings.analytics_raw_days;
+    let limits = IngestLimits { per_minute: state.settings.ingest_per_minute, keep_from };
+    match state.store.ingest(&key, &good, limits, now).await? {
         IngestOutcome::Stored(s) => Ok(IngestAnswer { accepted: s.accepted, duplicates: s.duplicates, rejected }),
         IngestOutcome::Limited { retry_after } => Err(AppError::RateLimited { retry_after }),
     }

@@ -184,7 +184,8 @@ async fn a_key_over_its_rate_waits_a_minute() {
     let test = "a_key_over_its_rate_waits_a_minute";
     for db in crate::support::databases(test).await {
         eprintln!("{test}: running on {}", db.label());
-        let config = tandem_server::config::Config { ingest_per_minute: 2, ..Default::default() };
+        let config =
+            tandem_server::config::Config { ingest_per_minute: 2, analytics_raw_days: 30, ..Default::default() };
         let app = TestApp::start(&db, config).await;
         app.clock.set(at("2027-02-01T12:00:00Z"));
         let ws = app.seed_demo().await;
@@ -205,6 +206,18 @@ async fn a_key_over_its_rate_waits_a_minute() {
         assert_eq!(days(&pdm, &pr, "from=2027-01-25&to=2027-01-25").await[0].1, 1, "nothing stored past the rate");
         app.clock.set(at("2027-02-01T12:05:00Z"));
         json_ok(send(&app, "events", &bearer, one).await, 200).await;
+
+        // Raw events are kept 30 days here: the next batch drops 25 Jan's
+        // once it is past, the figures of that day stay.
+        let path = format!("/api/v1/products/{pr}/analytics/funnel?steps=opened,paid&from=2027-01-25&to=2027-01-25");
+        assert_eq!(json_ok(pdm.get(&path).await, 200).await["steps"][0]["users"], 1);
+        app.clock.set(at("2027-03-01T12:00:00Z"));
+        let later = json!({"batch": [ev("opened", "ben", "2027-03-01T10:00:00Z")]});
+        json_ok(send(&app, "events", &bearer, later).await, 200).await;
+        // (A month on, the session has expired: sign in again.)
+        let pdm = app.login_as(Role::ProductManager).await;
+        assert_eq!(json_ok(pdm.get(&path).await, 200).await["steps"][0]["users"], 0, "raw events gone");
+        assert_eq!(days(&pdm, &pr, "from=2027-01-25&to=2027-01-25").await[0].1, 1, "the day's figures stay");
         db.destroy().await;
     }
 }
