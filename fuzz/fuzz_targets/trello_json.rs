@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tandem_formats::text::{self, Encoding, MAX_NAME_CHARS, MAX_TEXT_BYTES};
+use tandem_formats::text::{self, Encoding, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use tandem_formats::trello;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
             let short = |s: &str| s.chars().count() <= MAX_NAME_CHARS && !s.contains('\0');
             assert!(short(&board.name));
             for c in &board.cards {
-                assert!(short(&c.name) && c.desc.len() <= MAX_TEXT_BYTES && !c.desc.contains('\0'));
+                assert!(short(&c.name) && c.desc.chars().count() <= MAX_TEXT_CHARS && !c.desc.contains('\0'));
                 let _ = c.due_date();
             }
         }

@@ -420,7 +420,9 @@ pub fn export(
 /// A file's notes as a task's: control characters other than line breaks
 /// and tabs dropped, cut at the notes' limit, so a long note never refuses
 /// the whole file.
-fn import_notes(raw: &str) -> String {
+/// A task's notes as imported: control characters out (line ends and tabs
+/// stay), cut at the longest notes a task keeps.
+pub(crate) fn import_notes(raw: &str) -> String {
     raw.chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
         .take(tandem_core::validate::MAX_TEXT_CHARS)

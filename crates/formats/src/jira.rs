@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::text::{Gathered, MAX_COLUMNS, MAX_TEXT_BYTES, Problem, Refusal, name_problem, text_problem};
+use crate::text::{Gathered, MAX_COLUMNS, MAX_TEXT_CHARS, Problem, Refusal, name_problem, text_problem};
 
 /// Bounds on what one file may hold.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +17,8 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_issues: 20_000, max_columns: MAX_COLUMNS, max_field_bytes: MAX_TEXT_BYTES }
+        // Any field, in bytes: a long text of 64 Ki characters fits.
+        Limits { max_issues: 20_000, max_columns: MAX_COLUMNS, max_field_bytes: 4 * MAX_TEXT_CHARS }
     }
 }
 
@@ -56,6 +57,9 @@ pub struct Issue {
     /// over 10,000, words), as written: left out and told.
     pub unread_points: Option<String>,
     pub due: Option<jiff::civil::Date>,
+    /// A due date in a form not read (another language's month names), as
+    /// written: left out and told.
+    pub unread_due: Option<String>,
     /// Keys of the issues this one blocks ("Outward issue link (Blocks)").
     pub blocks: Vec<String>,
     /// Keys of the issues that block this one ("Inward issue link (Blocks)").
@@ -98,15 +102,19 @@ impl<'h> Columns<'h> {
         let first =
             |alternatives: &[&str]| alternatives.iter().find_map(|a| at.get(a).and_then(|v| v.first().copied()));
         let all = |name: &str| at.get(name).cloned().unwrap_or_default();
+        let semicolons = names.len() == 1 && names.first().is_some_and(|n| n.contains(';'));
         let missing = |name: &str| {
-            Refusal::one(Problem::line(
-                1,
-                None,
+            let what = if semicolons {
+                "the header is one column holding semicolons: the file was saved with `;` between fields; save it \
+                 as CSV with commas (or export it from Jira again)"
+                    .to_owned()
+            } else {
                 format!(
                     "the header has no `{name}` column: export the issues from Jira with Export → CSV (all fields), \
                      or name the column `{name}`"
-                ),
-            ))
+                )
+            };
+            Refusal::one(Problem::line(1, None, what))
         };
         let points = first(&[
             "Custom field (Story Points)",
@@ -303,6 +311,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Issue>, Refusal> {
     }
     let cols = Columns::of(header.iter().map(str::trim).collect())?;
     let width = header.len();
+    // Which columns hold names (at most 255 characters), decided once.
+    let short: Vec<bool> = (0..width).map(|c| cols.is_short(c)).collect();
 
     let mut issues = Vec::new();
     for rec in records {
@@ -336,7 +346,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Vec<Issue>, Refusal> {
         }
         let mut bad = false;
         for (c, field) in rec.iter().enumerate() {
-            let p = if cols.is_short(c) { name_problem(field.trim()) } else { text_problem(field) };
+            let p =
+                if short.get(c).copied().unwrap_or(false) { name_problem(field.trim()) } else { text_problem(field) };
             let p = p.or_else(|| {
                 (field.len() > limits.max_field_bytes).then(|| format!("longer than {} bytes", limits.max_field_bytes))
             });
@@ -400,6 +411,7 @@ fn issue(rec: &csv::StringRecord, line: u64, cols: &Columns<'_>, problems: &mut 
         .collect();
     let status = text(cols.status).unwrap_or_default();
     let category = text(cols.category);
+    let due_text = text(cols.due);
     Some(Issue {
         line,
         summary: text(Some(cols.summary)).unwrap_or_else(|| key.clone()),
@@ -416,7 +428,8 @@ fn issue(rec: &csv::StringRecord, line: u64, cols: &Columns<'_>, problems: &mut 
         time_spent_seconds,
         story_points,
         unread_points,
-        due: text(cols.due).and_then(|s| date(&s)),
+        due: due_text.as_deref().and_then(date),
+        unread_due: due_text.clone().filter(|s| date(s).is_none()),
         blocks: links(&cols.outward),
         blocked_by: links(&cols.inward),
         custom,
@@ -532,6 +545,13 @@ mod tests {
         let small = Limits { max_issues: 1, ..Limits::default() };
         let e = read("Summary,Issue key\nA,K-1\nB,K-2\n", &small).unwrap_err();
         assert!(e.to_string().contains("more than 1 issues"), "{e}");
+    }
+
+    #[test]
+    fn semicolons_and_unread_due_dates_are_told() {
+        assert!(problems("Summary;Issue key\nA;K-1\n")[0].2.contains("saved with `;`"));
+        let issues = read("Summary,Issue key,Due date\nA,K-1,12/janv./27\n", &Limits::default()).unwrap();
+        assert_eq!((issues[0].due, issues[0].unread_due.as_deref()), (None, Some("12/janv./27")));
     }
 
     #[test]

@@ -10,8 +10,9 @@ use std::fmt;
 
 /// Names and titles: as long as a Jira summary.
 pub const MAX_NAME_CHARS: usize = 255;
-/// Descriptions and other long text, in bytes of UTF-8.
-pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Descriptions and other long text, in characters (64 Ki: a Jira
+/// description, 32,767 characters, always fits).
+pub const MAX_TEXT_CHARS: usize = 64 * 1024;
 /// Columns of a CSV file: far wider than any real export.
 pub const MAX_COLUMNS: usize = 1024;
 /// Nesting of a JSON document: arrays and objects inside each other.
@@ -175,6 +176,12 @@ const CHOOSE_ENCODING: &str = "choose the file's encoding (Windows-1252 for a CS
 /// another). Bytes that are not text in that encoding are refused with
 /// their line; nothing is replaced.
 pub fn decode(bytes: &[u8], chosen: Encoding) -> Result<Cow<'_, str>, Refusal> {
+    decode_as(bytes, chosen).map(|(text, _)| text)
+}
+
+/// [`decode`], and the encoding the file was read in (a byte-order mark's
+/// over the one chosen).
+pub fn decode_as(bytes: &[u8], chosen: Encoding) -> Result<(Cow<'_, str>, Encoding), Refusal> {
     let (encoding, body) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         (Encoding::Utf8, rest)
     } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
@@ -184,7 +191,7 @@ pub fn decode(bytes: &[u8], chosen: Encoding) -> Result<Cow<'_, str>, Refusal> {
     } else {
         (chosen, bytes)
     };
-    match encoding {
+    let text = match encoding {
         Encoding::Utf8 => std::str::from_utf8(body).map(Cow::Borrowed).map_err(|e| {
             let good = body.get(..e.valid_up_to()).unwrap_or_default();
             let line = 1 + good.iter().filter(|&&b| b == b'\n').count() as u64;
@@ -197,7 +204,8 @@ pub fn decode(bytes: &[u8], chosen: Encoding) -> Result<Cow<'_, str>, Refusal> {
                 Refusal::file(format!("the file is not {}: choose the encoding it was saved in", encoding.label()))
             })
         }
-    }
+    }?;
+    Ok((text, encoding))
 }
 
 /// A problem with a name-like value (a title, a key, a person): empty is
@@ -213,15 +221,17 @@ pub fn name_problem(value: &str) -> Option<String> {
 }
 
 /// A problem with a long text (a description): more than
-/// [`MAX_TEXT_BYTES`] bytes, or a NUL.
+/// [`MAX_TEXT_CHARS`] characters, or a NUL.
 pub fn text_problem(value: &str) -> Option<String> {
-    if value.len() > MAX_TEXT_BYTES {
-        return Some(format!(
-            "{} KiB where a description may have {} KiB: shorten it (or attach the text elsewhere) and import the \
-             file again",
-            value.len().div_ceil(1024),
-            MAX_TEXT_BYTES / 1024
-        ));
+    // Bytes bound characters from above: count only when it may matter.
+    if value.len() > MAX_TEXT_CHARS {
+        let n = value.chars().count();
+        if n > MAX_TEXT_CHARS {
+            return Some(format!(
+                "{n} characters where a description may have {MAX_TEXT_CHARS}: shorten it (or attach the text \
+                 elsewhere) and import the file again"
+            ));
+        }
     }
     nul_problem(value)
 }
@@ -255,12 +265,13 @@ pub fn json_depth(text: &str) -> Result<(), Refusal> {
             b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
-                if depth > MAX_DEPTH {
+                // The JSON reader stops at this depth itself; say why first.
+                if depth >= MAX_DEPTH {
                     return Err(Refusal::one(Problem::new(
                         At::Line { line, column: None },
                         format!(
-                            "at character {column}, arrays and objects nest more than {MAX_DEPTH} deep, which no board \
-                             export does: export the board again from Trello"
+                            "at byte {column} of the line, arrays and objects nest {MAX_DEPTH} deep or more, which no \
+                             board export does: export the board again from Trello"
                         ),
                     )));
                 }
@@ -284,6 +295,7 @@ mod tests {
     fn byte_order_marks_and_chosen_encodings() {
         assert_eq!(decode(b"\xEF\xBB\xBFSummary", Encoding::Utf8).unwrap(), "Summary");
         assert_eq!(decode(b"\xFF\xFEA\0b\0", Encoding::Utf8).unwrap(), "Ab");
+        assert_eq!(decode_as(b"\xFF\xFEA\0", Encoding::Windows1252).unwrap().1, Encoding::Utf16Le, "the mark decides");
         assert_eq!(decode(b"\xFE\xFF\0A\0b", Encoding::Utf8).unwrap(), "Ab");
         assert_eq!(decode(b"R\xe9sum\xe9 \x80 100", Encoding::Windows1252).unwrap(), "Résumé € 100");
         let e = decode(b"a\nb\nR\xe9sum\xe9", Encoding::Utf8).unwrap_err();
@@ -299,13 +311,14 @@ mod tests {
         assert!(name_problem(&"é".repeat(255)).is_none());
         assert!(name_problem(&"é".repeat(256)).unwrap().contains("256 characters"));
         assert!(name_problem("a\0b").unwrap().contains("NUL"));
-        assert!(text_problem(&"b".repeat(MAX_TEXT_BYTES)).is_none());
-        assert!(text_problem(&"b".repeat(MAX_TEXT_BYTES + 1)).unwrap().contains("65 KiB"));
-        assert!(json_depth(&format!("{}{}", "[".repeat(128), "]".repeat(128))).is_ok());
-        let deep = format!("{{\"x\": \"[[[\",\n \"y\": {}", "[".repeat(129));
+        assert!(text_problem(&"b".repeat(MAX_TEXT_CHARS)).is_none());
+        assert!(text_problem(&"語".repeat(40_000)).is_none(), "characters, not bytes");
+        assert!(text_problem(&"b".repeat(MAX_TEXT_CHARS + 1)).unwrap().contains("65537 characters"));
+        assert!(json_depth(&format!("{}{}", "[".repeat(127), "]".repeat(127))).is_ok());
+        let deep = format!("{{\"x\": \"[[[\",\n \"y\": {}", "[".repeat(127));
         let e = json_depth(&deep).unwrap_err();
         assert_eq!(e.problems[0].at, At::Line { line: 2, column: None });
-        assert!(e.to_string().contains("more than 128 deep"), "{e}");
+        assert!(e.to_string().contains("128 deep or more"), "{e}");
         assert!(json_depth(r#"{"a": "\"[[[[", "b": []}"#).is_ok(), "brackets in strings do not count");
     }
 

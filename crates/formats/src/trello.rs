@@ -54,9 +54,25 @@ pub struct Action {
     pub date: Option<String>,
     #[serde(default)]
     pub id_member_creator: Option<String>,
-    /// Its shape depends on the kind.
+    /// Its shape depends on the kind; only a comment's card and text are
+    /// read, the rest skipped without being kept.
     #[serde(default)]
-    pub data: serde_json::Value,
+    pub data: ActionData,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct ActionData {
+    #[serde(default)]
+    pub card: Option<CardRef>,
+    /// Only comments carry text; other kinds may carry anything here.
+    #[serde(default)]
+    pub text: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct CardRef {
+    #[serde(default)]
+    pub id: Option<serde_json::Value>,
 }
 
 /// A comment on a card.
@@ -84,8 +100,8 @@ impl Action {
             return None;
         }
         Some(Comment {
-            card: self.data.get("card")?.get("id")?.as_str()?,
-            text: self.data.get("text")?.as_str()?,
+            card: self.data.card.as_ref()?.id.as_ref()?.as_str()?,
+            text: self.data.text.as_ref()?.as_str()?,
             member: self.id_member_creator.as_deref(),
             date: self.date.as_deref(),
         })
@@ -190,7 +206,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Board, Refusal> {
         )));
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let board: Board = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let parsed: Result<Board, _> = serde_path_to_error::deserialize(&mut de);
+    let board = parsed.map_err(|e| {
         let pointer = pointer(e.path());
         let inner = e.into_inner();
         let message = if inner.to_string().starts_with("missing field") {
@@ -201,6 +218,13 @@ pub fn read(text: &str, limits: &Limits) -> Result<Board, Refusal> {
             format!("{inner}: fix the value or {EXPORT_AGAIN}")
         };
         Refusal::one(Problem::new(At::Pointer(pointer), message))
+    })?;
+    // One board, and nothing after it.
+    de.end().map_err(|e| {
+        Refusal::one(Problem::new(
+            At::Pointer(String::new()),
+            format!("has more after the board ({e}): {EXPORT_AGAIN}"),
+        ))
     })?;
     let too_many = |what: &str, limit: usize| {
         Err(Refusal::file(format!("the board has more than {limit} {what}: split it into boards and import each")))
@@ -335,6 +359,8 @@ mod refusals {
         assert!(p[0].1.contains("missing field `lists`") && p[0].1.contains("Export as JSON"), "{p:?}");
         assert!(refused("")[0].1.contains("empty"));
         assert!(refused("{\"lists\": [")[0].1.contains("is not JSON"));
+        let two = "{\"lists\": [], \"cards\": []} {\"lists\": [], \"cards\": []}";
+        assert!(refused(two)[0].1.contains("more after the board"));
     }
 
     #[test]
@@ -350,9 +376,9 @@ mod refusals {
     #[test]
     fn nesting_is_bounded_in_fields_no_one_reads() {
         let deep = format!("{{\"prefs\": {}1{}, \"lists\": [], \"cards\": []}}", "[".repeat(129), "]".repeat(129));
-        assert!(refused(&deep)[0].1.contains("more than 128 deep"));
+        assert!(refused(&deep)[0].1.contains("128 deep or more"));
         let deep = format!("{{\"prefs\": {}{}, \"lists\": [], \"cards\": []}}", "{\"a\":".repeat(200), "}".repeat(200));
-        assert!(refused(&deep)[0].1.contains("more than 128 deep"));
+        assert!(refused(&deep)[0].1.contains("128 deep or more"));
     }
 
     #[test]
@@ -366,6 +392,6 @@ mod refusals {
         let p = refused(&text);
         let at: Vec<&str> = p.iter().map(|x| x.0.as_str()).collect();
         assert_eq!(at, ["`/name`", "`/cards/0/name`", "`/cards/0/desc`", "`/cards/0/due`"]);
-        assert!(p[1].1.contains("NUL") && p[2].1.contains("64 KiB"), "{p:?}");
+        assert!(p[1].1.contains("NUL") && p[2].1.contains("65536"), "{p:?}");
     }
 }

@@ -173,15 +173,15 @@ async fn check_csrf_token(req: Request, expected: &str, limit: usize) -> Result<
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let with_files = crate::upload::is_multipart(req.headers());
+    // Forms with files are the pages' import form alone.
+    let with_files = crate::upload::is_multipart(req.headers()) && is_import_page(req.uri().path());
     if !is_form && !with_files {
         return Err(ApiError::Csrf);
     }
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
     let found = if with_files {
-        let fields = crate::upload::parts(&parts.headers, bytes.clone()).await?;
-        crate::upload::field(&fields, CSRF_FIELD).map(str::to_owned)
+        crate::upload::one_field(&parts.headers, bytes.clone(), CSRF_FIELD).await?
     } else {
         form_urlencoded_field(&bytes, CSRF_FIELD)
     };
@@ -189,6 +189,13 @@ async fn check_csrf_token(req: Request, expected: &str, limit: usize) -> Result<
         return Err(ApiError::Csrf);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// `/projects/{id}/import`, the page that takes a file.
+fn is_import_page(path: &str) -> bool {
+    path.strip_prefix("/projects/")
+        .and_then(|rest| rest.strip_suffix("/import"))
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
@@ -247,5 +254,7 @@ mod tests {
     fn form_fields() {
         assert_eq!(form_urlencoded_field(b"a=1&csrf_token=x%2By", "csrf_token").as_deref(), Some("x+y"));
         assert_eq!(form_urlencoded_field(b"a=1", "csrf_token"), None);
+        assert!(super::is_import_page("/projects/12/import"));
+        assert!(!super::is_import_page("/api/v1/projects/12/import") && !super::is_import_page("/projects//import"));
     }
 }

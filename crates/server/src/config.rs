@@ -22,6 +22,8 @@ pub struct Config {
     pub invitation_ttl: Duration,
     /// Requests one analytics ingest key may send a minute (then 429).
     pub ingest_per_minute: i64,
+    /// Largest batch of analytics events, in bytes.
+    pub max_ingest_bytes: usize,
     /// Days raw analytics events are kept (the daily figures stay).
     pub analytics_raw_days: i32,
 }
@@ -31,7 +33,9 @@ impl Config {
     /// API's import and the import page's form, with its few fields) are
     /// larger than any form or JSON body.
     pub fn body_limit(&self, path: &str) -> usize {
-        if path.ends_with("/import") || path.starts_with("/api/v1/ingest/") {
+        if path.starts_with("/api/v1/ingest/") {
+            self.max_ingest_bytes
+        } else if path.ends_with("/import") {
             self.max_import_bytes.saturating_add(self.max_body_bytes)
         } else {
             self.max_body_bytes
@@ -51,6 +55,7 @@ impl Default for Config {
             login_window: Duration::from_secs(60),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             ingest_per_minute: 1200,
+            max_ingest_bytes: 8 * 1024 * 1024,
             analytics_raw_days: 400,
         }
     }

@@ -48,6 +48,26 @@ pub async fn parts(headers: &HeaderMap, body: Bytes) -> Result<Vec<Part>, ApiErr
     Ok(out)
 }
 
+/// The text of the field `name` of a buffered form with files, read
+/// without keeping the other parts (the CSRF check needs one short field,
+/// which the pages' forms send first).
+pub async fn one_field(headers: &HeaderMap, body: Bytes, name: &str) -> Result<Option<String>, ApiError> {
+    let bad = |what: &str| ApiError::Malformed(format!("the form cannot be read: {what}"));
+    let boundary = content_type(headers)
+        .and_then(|c| multer::parse_boundary(c).ok())
+        .ok_or_else(|| bad("no multipart boundary"))?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    for _ in 0..MAX_PARTS {
+        let Some(field) = form.next_field().await.map_err(|e| bad(&e.to_string()))? else { break };
+        if field.name() == Some(name) && field.file_name().is_none() {
+            let data = field.bytes().await.map_err(|e| bad(&e.to_string()))?;
+            return Ok(String::from_utf8(data.to_vec()).ok());
+        }
+    }
+    Ok(None)
+}
+
 /// The text of field `name`, if sent.
 pub fn field<'a>(parts: &'a [Part], name: &str) -> Option<&'a str> {
     parts.iter().find(|p| p.name == name && p.file_name.is_none()).and_then(|p| std::str::from_utf8(&p.data).ok())

@@ -100,7 +100,7 @@ fn plan(issues: &[Issue], target: Target) -> Result<(PlanImport, Notes), AppErro
             _ => 0,
         };
         edit.story_points = issue.story_points;
-        edit.notes = issue.description.clone().unwrap_or_default();
+        edit.notes = issue.description.as_deref().map(super::import_notes).unwrap_or_default();
         edit.custom_fields = custom.values(issue);
         edit.deadline = issue.due.map(deadline_on);
         edit.priority = match issue.priority.as_deref().map(str::to_ascii_lowercase).as_deref() {

@@ -56,6 +56,7 @@ fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
     }
     let mut people = People::default();
     let mut tasks = Vec::new();
+    let mut cut = 0;
     let mut placed = 0;
     for (n, list) in lists.iter().enumerate() {
         let mine: Vec<_> = cards.iter().filter(|c| c.id_list == list.id).collect();
@@ -85,7 +86,9 @@ fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
                 _ => BoardStatus::InProgress,
             };
             edit.deadline = card.due_date().map(deadline_on);
-            edit.notes = notes_of(card, comments.get(card.id.as_str()), &members);
+            let full = notes_of(card, comments.get(card.id.as_str()), &members);
+            edit.notes = super::import_notes(&full);
+            cut += usize::from(full.chars().count() > tandem_core::validate::MAX_TEXT_CHARS);
             // A member named twice is assigned once.
             let mut assignments: Vec<(usize, i64)> = Vec::new();
             for name in card.id_members.iter().filter_map(|m| members.get(m.as_str())) {
@@ -97,6 +100,12 @@ fn plan(board: &Board, target: Target) -> (PlanImport, Notes) {
             tasks.push(ImportTask { parent: Some(parent), edit, calendar: None, slack_calendar: None, assignments });
             placed += 1;
         }
+    }
+    if cut > 0 {
+        notes.push(format!(
+            "{cut} cards' description and comments run past {} characters: their notes are cut there",
+            tandem_core::validate::MAX_TEXT_CHARS
+        ));
     }
     let unplaced = cards.len() - placed;
     if unplaced > 0 {

@@ -74,11 +74,15 @@ pub struct IngestAnswer {
     pub rejected: Vec<Rejected>,
 }
 
+/// The live key with this secret: an unknown or revoked one is refused
+/// (401).
+pub async fn key(state: &App, secret: &str) -> Result<IngestKey, AppError> {
+    state.store.ingest_key_by_hash(&secrets::hash(secret)).await?.ok_or(AppError::BadCredentials)
+}
+
 /// Stores what `body` carries for the key's product: each bad event is
-/// rejected alone, the rest kept in one transaction. An unknown or revoked
-/// key is refused (401) before the body is read.
-pub async fn ingest(state: &App, secret: &str, shape: Shape, body: &Value) -> Result<IngestAnswer, AppError> {
-    let key = state.store.ingest_key_by_hash(&secrets::hash(secret)).await?.ok_or(AppError::BadCredentials)?;
+/// rejected alone, the rest kept in one transaction.
+pub async fn ingest(state: &App, key: &IngestKey, shape: Shape, body: &Value) -> Result<IngestAnswer, AppError> {
     let one = [body.clone()];
     let items: &[Value] = match shape {
         Shape::SegmentTrack => &one,
@@ -108,7 +112,7 @@ pub async fn ingest(state: &App, secret: &str, shape: Shape, body: &Value) -> Re
     }
     let keep_from = analytics::day_of(now, &zone) - state.settings.analytics_raw_days;
     let limits = IngestLimits { per_minute: state.settings.ingest_per_minute, keep_from };
-    match state.store.ingest(&key, &good, limits, now).await? {
+    match state.store.ingest(key, &good, limits, now).await? {
         IngestOutcome::Stored(s) => Ok(IngestAnswer { accepted: s.accepted, duplicates: s.duplicates, rejected }),
         IngestOutcome::Limited { retry_after } => Err(AppError::RateLimited { retry_after }),
     }

@@ -181,10 +181,11 @@ pub const PREVIEW_ROWS: usize = 20;
 /// Reads a file as [`import`] would and says what it would store, storing
 /// nothing.
 pub async fn preview(state: &App, project: Id, upload: Upload<'_>) -> Result<ImportPreview, AppError> {
+    // The file's problems first, as an import would find them.
+    let (plan, notes) = plan_of(state, project, upload).await?;
     if !state.store.tasks(project).await?.is_empty() {
         return Err(AppError::Conflict("the project already has tasks: import into an empty project".into()));
     }
-    let (plan, notes) = plan_of(state, project, upload).await?;
     let mut levels: Vec<usize> = Vec::with_capacity(plan.tasks.len());
     for t in &plan.tasks {
         let level = t.parent.and_then(|p| levels.get(p).copied()).map_or(1, |l| l + 1);
@@ -218,7 +219,7 @@ pub async fn preview(state: &App, project: Id, upload: Upload<'_>) -> Result<Imp
     };
     let encoding = match upload.format {
         ImportFormat::Mspdi => "as the XML declares".to_owned(),
-        _ => upload.encoding.as_str().to_owned(),
+        _ => tandem_formats::text::decode_as(upload.bytes, upload.encoding)?.1.as_str().to_owned(),
     };
     Ok(ImportPreview {
         format: upload.format,

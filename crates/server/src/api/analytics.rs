@@ -76,27 +76,39 @@ async fn revoke_key(State(state): State<AppState>, p: Principal, Path(path): Pat
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The ingest key of a request: `Authorization: Bearer <key>`, or
-/// Segment's Basic authentication with the key as the user name (or
-/// its `writeKey` in the body).
-fn secret(headers: &HeaderMap, body: &Value) -> Result<String, ApiError> {
+/// The ingest key a request's header carries: `Authorization: Bearer
+/// <key>`, or Segment's Basic authentication with the key as the user name.
+fn header_secret(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default().trim();
     if let Some(k) = auth.strip_prefix("Bearer ") {
-        return Ok(k.trim().to_owned());
+        return Ok(Some(k.trim().to_owned()));
     }
     if let Some(b) = auth.strip_prefix("Basic ") {
         let pair = base64::engine::general_purpose::STANDARD.decode(b.trim()).map_err(|_| ApiError::Unauthenticated)?;
         let pair = String::from_utf8(pair).map_err(|_| ApiError::Unauthenticated)?;
-        return Ok(pair.split(':').next().unwrap_or_default().to_owned());
+        return Ok(Some(pair.split(':').next().unwrap_or_default().to_owned()));
     }
-    body.get("writeKey").and_then(Value::as_str).map(str::to_owned).ok_or(ApiError::Unauthenticated)
+    Ok(None)
 }
 
+/// Reads a batch: a key in the header is checked before the body is read
+/// (a key only in the body, Segment's `writeKey`, after); the body is
+/// bounded by the ingest limit.
 async fn take(state: &AppState, headers: HeaderMap, body: Body, shape: Shape) -> ApiResult<Json<IngestAnswer>> {
+    let known = match header_secret(&headers)? {
+        Some(secret) => Some(ops::key(state, &secret).await?),
+        None => None,
+    };
     let limit = state.config.body_limit("/api/v1/ingest/");
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed(format!("not JSON: {e}")))?;
-    let key = secret(&headers, &value)?;
+    let key = match known {
+        Some(k) => k,
+        None => {
+            let secret = value.get("writeKey").and_then(Value::as_str).ok_or(ApiError::Unauthenticated)?;
+            ops::key(state, secret).await?
+        }
+    };
     Ok(Json(ops::ingest(state, &key, shape, &value).await?))
 }
 

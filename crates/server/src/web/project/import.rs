@@ -42,6 +42,9 @@ struct ImportPage {
     carried: String,
     file_name: String,
     format: String,
+    /// Whether the reader picked the format (else it was read from the
+    /// file, and a new file is read afresh).
+    format_chosen: bool,
     encoding: String,
     preview: Option<ImportPreview>,
     report: Option<ImportReport>,
@@ -94,6 +97,7 @@ async fn base(state: &AppState, p: &Principal, path: &IdPath) -> Result<ImportPa
         carried: String::new(),
         file_name: String::new(),
         format: String::new(),
+        format_chosen: false,
         encoding: Encoding::Utf8.as_str().to_owned(),
         preview: None,
         report: None,
@@ -138,6 +142,7 @@ pub async fn import_submit(
         page.error = Some("Choose a file to import.".into());
         return Ok(render(StatusCode::OK, &page));
     }
+    page.format_chosen = upload::field(&parts, "format").is_some_and(|f| !f.is_empty());
     let format = match upload::field(&parts, "format").filter(|f| !f.is_empty()) {
         Some(f) => ImportFormat::parse(f).ok_or_else(|| on(&at)(ApiError::invalid("format", "pick a format")))?,
         None => ImportFormat::of_upload(&name, &data),
