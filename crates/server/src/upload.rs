@@ -27,14 +27,22 @@ fn content_type(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
 }
 
-/// The parts of a buffered form with files.
-pub async fn parts(headers: &HeaderMap, body: Bytes) -> Result<Vec<Part>, ApiError> {
-    let bad = |what: &str| ApiError::Malformed(format!("the form cannot be read: {what}"));
+fn bad(what: &str) -> ApiError {
+    ApiError::Malformed(format!("the form cannot be read: {what}"))
+}
+
+/// A reader of a buffered form with files, by its boundary.
+fn reader(headers: &HeaderMap, body: Bytes) -> Result<multer::Multipart<'static>, ApiError> {
     let boundary = content_type(headers)
         .and_then(|c| multer::parse_boundary(c).ok())
         .ok_or_else(|| bad("no multipart boundary"))?;
     let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-    let mut form = multer::Multipart::new(stream, boundary);
+    Ok(multer::Multipart::new(stream, boundary))
+}
+
+/// The parts of a buffered form with files.
+pub async fn parts(headers: &HeaderMap, body: Bytes) -> Result<Vec<Part>, ApiError> {
+    let mut form = reader(headers, body)?;
     let mut out = Vec::new();
     while let Some(field) = form.next_field().await.map_err(|e| bad(&e.to_string()))? {
         if out.len() == MAX_PARTS {
@@ -52,12 +60,7 @@ pub async fn parts(headers: &HeaderMap, body: Bytes) -> Result<Vec<Part>, ApiErr
 /// without keeping the other parts (the CSRF check needs one short field,
 /// which the pages' forms send first).
 pub async fn one_field(headers: &HeaderMap, body: Bytes, name: &str) -> Result<Option<String>, ApiError> {
-    let bad = |what: &str| ApiError::Malformed(format!("the form cannot be read: {what}"));
-    let boundary = content_type(headers)
-        .and_then(|c| multer::parse_boundary(c).ok())
-        .ok_or_else(|| bad("no multipart boundary"))?;
-    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-    let mut form = multer::Multipart::new(stream, boundary);
+    let mut form = reader(headers, body)?;
     for _ in 0..MAX_PARTS {
         let Some(field) = form.next_field().await.map_err(|e| bad(&e.to_string()))? else { break };
         if field.name() == Some(name) && field.file_name().is_none() {

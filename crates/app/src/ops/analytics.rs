@@ -96,7 +96,7 @@ pub async fn ingest(state: &App, key: &IngestKey, shape: Shape, body: &Value) ->
         return Err(AppError::invalid("batch", format!("at most {} events a request", analytics::MAX_BATCH)));
     }
     let product = state.store.product(key.product_id).await?;
-    let zone = crate::zone::of(&state.store.workspace(product.workspace_id).await?.time_zone);
+    let (zone, today) = calendar(state, product.workspace_id).await?;
     let now = state.clock.now();
     let mut rejected = Vec::new();
     let mut good = Vec::with_capacity(items.len());
@@ -110,12 +110,19 @@ pub async fn ingest(state: &App, key: &IngestKey, shape: Shape, body: &Value) ->
             Err(r) => rejected.push(r),
         }
     }
-    let keep_from = analytics::day_of(now, &zone) - state.settings.analytics_raw_days;
+    let keep_from = today - state.settings.analytics_raw_days;
     let limits = IngestLimits { per_minute: state.settings.ingest_per_minute, keep_from };
     match state.store.ingest(key, &good, limits, now).await? {
         IngestOutcome::Stored(s) => Ok(IngestAnswer { accepted: s.accepted, duplicates: s.duplicates, rejected }),
         IngestOutcome::Limited { retry_after } => Err(AppError::RateLimited { retry_after }),
     }
+}
+
+/// The workspace's time zone and today's day number in it.
+async fn calendar(state: &App, ws: Id) -> Result<(jiff::tz::TimeZone, i32), AppError> {
+    let zone = crate::zone::of(&state.store.workspace(ws).await?.time_zone);
+    let today = analytics::day_of(state.clock.now(), &zone);
+    Ok((zone, today))
 }
 
 /// Days an analytics query may span.
@@ -130,8 +137,7 @@ pub async fn active(
     to: Option<Day>,
     event: Option<&str>,
 ) -> Result<Vec<ActiveDay>, AppError> {
-    let zone = crate::zone::of(&state.store.workspace(a.scope.workspace_id).await?.time_zone);
-    let today = analytics::day_of(state.clock.now(), &zone);
+    let (_, today) = calendar(state, a.scope.workspace_id).await?;
     let to = to.map_or(today, |d| analytics::day_number(d.0));
     let from = from.map_or(to - 29, |d| analytics::day_number(d.0));
     if from > to {
@@ -172,8 +178,7 @@ pub async fn retention(state: &App, a: &InProduct, ask: RetentionAsk) -> Result<
     if !(1..=MAX_PERIODS).contains(&periods) {
         return Err(AppError::invalid("periods", format!("from 1 to {MAX_PERIODS}")));
     }
-    let zone = crate::zone::of(&state.store.workspace(a.scope.workspace_id).await?.time_zone);
-    let today = analytics::day_of(state.clock.now(), &zone);
+    let (_, today) = calendar(state, a.scope.workspace_id).await?;
     let to = ask.to.map_or(today, |d| analytics::day_number(d.0));
     let from = ask
         .from
@@ -227,8 +232,7 @@ pub async fn funnel(
     if !(1..=MAX_WINDOW_DAYS).contains(&window) {
         return Err(AppError::invalid("window_days", format!("from 1 to {MAX_WINDOW_DAYS}")));
     }
-    let zone = crate::zone::of(&state.store.workspace(a.scope.workspace_id).await?.time_zone);
-    let today = analytics::day_of(state.clock.now(), &zone);
+    let (zone, today) = calendar(state, a.scope.workspace_id).await?;
     let to = to.map_or(today, |d| analytics::day_number(d.0));
     let from = from.map_or(to - 29, |d| analytics::day_number(d.0));
     if from > to || to - from >= MAX_DAYS {
@@ -251,8 +255,7 @@ pub async fn adoption(state: &App, user: Id, feature: Id) -> Result<analytics::A
     let event = f.adoption_event.as_deref().map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| {
         AppError::invalid("adoption_event", "the feature names no adoption event: set one on the feature first")
     })?;
-    let zone = crate::zone::of(&state.store.workspace(a.scope.workspace_id).await?.time_zone);
-    let today = analytics::day_of(state.clock.now(), &zone);
+    let (_, today) = calendar(state, a.scope.workspace_id).await?;
     let since = f.shipped_on.map(|d| analytics::day_number(d.0));
     let from = since.unwrap_or(today).max(today - MAX_DAYS);
     let used = state.store.analytics_days(a.scope.product_id, Some(event), from, today).await?;

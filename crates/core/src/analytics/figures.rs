@@ -18,23 +18,22 @@ pub struct ActiveDay {
     pub stickiness: f64,
 }
 
+/// The people of the day sets whose days fall in `lo..=hi`.
+fn union(sets: &[(i32, &People)], lo: i32, hi: i32) -> RoaringBitmap {
+    let mut u = RoaringBitmap::new();
+    for (_, p) in sets.iter().filter(|(d, _)| (lo..=hi).contains(d)) {
+        u |= &p.0;
+    }
+    u
+}
+
 /// Active people for each day `from..=to`, from the day sets of
 /// `from - 29..=to` (days without a set had no one), in day order.
 pub fn active(days: &[(i32, &People)], from: i32, to: i32) -> Vec<ActiveDay> {
-    let at: std::collections::HashMap<i32, &People> = days.iter().map(|(d, p)| (*d, *p)).collect();
-    let union = |first: i32, last: i32| {
-        let mut u = RoaringBitmap::new();
-        for d in first..=last {
-            if let Some(p) = at.get(&d) {
-                u |= &p.0;
-            }
-        }
-        u.len()
-    };
     (from..=to)
         .map(|d| {
-            let dau = at.get(&d).map_or(0, |p| p.len());
-            let (wau, mau) = (union(d - 6, d), union(d - 29, d));
+            let dau = union(days, d, d).len();
+            let (wau, mau) = (union(days, d - 6, d).len(), union(days, d - 29, d).len());
             let stickiness = if mau == 0 { 0.0 } else { dau as f64 / mau as f64 };
             ActiveDay { date: crate::model::Day(date_of(d)), dau, wau, mau, stickiness }
         })
@@ -79,13 +78,7 @@ pub fn adoption(
     since: Option<i32>,
     today: i32,
 ) -> Adoption {
-    let union = |sets: &[(i32, &People)], lo: i32, hi: i32| {
-        let mut u = RoaringBitmap::new();
-        for (_, p) in sets.iter().filter(|(d, _)| (lo..=hi).contains(d)) {
-            u |= &p.0;
-        }
-        u.len()
-    };
+    let union = |sets: &[(i32, &People)], lo: i32, hi: i32| union(sets, lo, hi).len();
     let Some(since) = since.filter(|s| *s <= today) else {
         let since = since.map(|d| crate::model::Day(date_of(d)));
         return Adoption {
@@ -164,13 +157,6 @@ pub fn retention(
     periods: usize,
 ) -> Vec<Cohort> {
     let first = period.start_of(from);
-    let union = |sets: &[(i32, &People)], lo: i32, hi: i32| {
-        let mut u = RoaringBitmap::new();
-        for (_, p) in sets.iter().filter(|(d, _)| (lo..=hi).contains(d)) {
-            u |= &p.0;
-        }
-        u
-    };
     // Everyone who did the start event before the first cohort.
     let mut seen = union(start_days, i32::MIN, first - 1);
     let mut out = Vec::new();
