@@ -75,7 +75,7 @@ pub struct DaySet {
 
 /// `($1, $2), ($1, $3), …`: rows of `width` parameters after the shared
 /// first one (`$1`) when `shared`, numbered from `$2`.
-fn values(rows: usize, width: usize, shared: bool) -> String {
+pub(crate) fn values(rows: usize, width: usize, shared: bool) -> String {
     let mut out = String::new();
     let mut n = 1 + usize::from(shared);
     for r in 0..rows {

@@ -27,6 +27,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (18, "saved_views", include_str!("../migrations/sqlite/0018_saved_views.sql")),
     (19, "custom_fields", include_str!("../migrations/sqlite/0019_custom_fields.sql")),
     (20, "analytics", include_str!("../migrations/sqlite/0020_analytics.sql")),
+    (21, "fed_metrics", include_str!("../migrations/sqlite/0021_fed_metrics.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -50,6 +51,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (18, "saved_views", include_str!("../migrations/postgres/0018_saved_views.sql")),
     (19, "custom_fields", include_str!("../migrations/postgres/0019_custom_fields.sql")),
     (20, "analytics", include_str!("../migrations/postgres/0020_analytics.sql")),
+    (21, "fed_metrics", include_str!("../migrations/postgres/0021_fed_metrics.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -381,6 +381,7 @@ async fn okrs(
                     current: Some(baseline),
                     direction: None,
                     feature_ids,
+                    metric_id: None,
                 },
             )
             .await?;
@@ -431,7 +432,7 @@ async fn market(state: &App, a: &InProduct, today: Day) -> Result<(), AppError> 
         ops::create_metric(
             state,
             a,
-            CreateMetric { name: name.into(), kind: Some(kind), unit: Some(unit.into()), points },
+            CreateMetric { name: name.into(), kind: Some(kind), unit: Some(unit.into()), points, source: None },
         )
         .await?;
     }

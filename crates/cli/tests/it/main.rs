@@ -27,6 +27,7 @@ mod crash;
 mod custom_fields;
 mod decisions;
 mod delivery;
+mod fed_metrics;
 mod hostile;
 mod imports;
 mod interchange;

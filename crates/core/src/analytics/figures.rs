@@ -109,6 +109,25 @@ pub fn adoption(
     }
 }
 
+/// A feature's adoption rate (0–1) on each day `from..=to`: the people
+/// who did its event from `since` to that day, against everyone active
+/// in the same span (`used` and `active` hold the day sets from `since`).
+pub fn adoption_by_day(
+    used: &[(i32, &People)],
+    active: &[(i32, &People)],
+    since: i32,
+    (from, to): (i32, i32),
+) -> Vec<(i32, f64)> {
+    let (mut adopters, mut everyone) = (union(used, since, from - 1), union(active, since, from - 1));
+    let mut out = Vec::new();
+    for d in from.max(since)..=to {
+        adopters |= union(used, d, d);
+        everyone |= union(active, d, d);
+        out.push((d, share(adopters.len(), everyone.len())));
+    }
+    out
+}
+
 crate::str_enum! {
     /// The length of a retention period.
     pub enum Period { Day = "day", Week = "week" }
@@ -234,6 +253,18 @@ pub fn funnel(events: &[Step], steps: usize, from: i64, until: i64, window_ms: i
 mod tests {
     use super::*;
     use crate::analytics::day_number;
+
+    #[test]
+    fn adoption_day_by_day_by_hand() {
+        let set = |ids: &[u32]| People(ids.iter().copied().collect());
+        // Shipped day 10. Active: 10 {1,2}, 11 {3}, 12 {1,4}. Used: 11 {3}, 12 {1}.
+        let (a10, a11, a12, u11, u12) = (set(&[1, 2]), set(&[3]), set(&[1, 4]), set(&[3]), set(&[1]));
+        let active = [(10, &a10), (11, &a11), (12, &a12)];
+        let used = [(11, &u11), (12, &u12)];
+        assert_eq!(adoption_by_day(&used, &active, 10, (10, 12)), vec![(10, 0.0), (11, 1.0 / 3.0), (12, 0.5)]);
+        // Starting later carries what came before.
+        assert_eq!(adoption_by_day(&used, &active, 10, (12, 12)), vec![(12, 0.5)]);
+    }
 
     #[test]
     fn active_people_by_hand() {

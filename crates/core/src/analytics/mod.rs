@@ -14,7 +14,9 @@ mod days;
 mod figures;
 
 pub use days::{People, date_of, day_number, day_of};
-pub use figures::{ActiveDay, Adoption, AdoptionWeek, Cohort, Period, Step, active, adoption, funnel, retention};
+pub use figures::{
+    ActiveDay, Adoption, AdoptionWeek, Cohort, Period, Step, active, adoption, adoption_by_day, funnel, retention,
+};
 
 /// Events one request may carry.
 pub const MAX_BATCH: usize = 10_000;

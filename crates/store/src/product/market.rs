@@ -7,7 +7,7 @@ use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use tandem_core::model::Day;
-use tandem_core::product::{CapabilityLevel, Competitor, DatedValue, MetricKind, MetricSeries};
+use tandem_core::product::{CapabilityLevel, Competitor, DatedValue, MetricKind, MetricSeries, MetricSource};
 use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
@@ -30,6 +30,8 @@ pub struct NewMetricSeries {
     pub name: String,
     pub kind: MetricKind,
     pub unit: String,
+    /// What events feed it (checked against its kind); `None` for typed values.
+    pub source: Option<MetricSource>,
     pub points: Vec<MetricPointInput>,
 }
 
@@ -49,7 +51,7 @@ macro_rules! competitor_cols {
 }
 macro_rules! series_cols {
     () => {
-        "SELECT s.id, s.workspace_id, s.product_id, s.name, s.kind, s.unit, s.version, \
+        "SELECT s.id, s.workspace_id, s.product_id, s.name, s.kind, s.unit, s.source, s.version, \
     s.created_at, s.updated_at FROM metric_series s"
     };
 }
@@ -111,6 +113,7 @@ async fn fetch_series(tx: &mut Tx, filter: &'static str, by: i64) -> Result<Vec<
                     name: row.try_get("name")?,
                     kind: word(row, "kind", MetricKind::parse)?,
                     unit: row.try_get("unit")?,
+                    source: source(row)?,
                     points: by_series.remove(&sid).unwrap_or_default(),
                     version: row.try_get("version")?,
                     created_at: millis(row, "created_at")?,
@@ -120,6 +123,11 @@ async fn fetch_series(tx: &mut Tx, filter: &'static str, by: i64) -> Result<Vec<
             ))
         })
         .collect()
+}
+
+fn source(row: &AnyRow) -> Result<Option<MetricSource>> {
+    let text: Option<String> = row.try_get("source")?;
+    text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("metric source: {e}")))).transpose()
 }
 
 async fn fetch_one_series(tx: &mut Tx, s: Id) -> Result<(MetricSeries, Id)> {
@@ -224,18 +232,21 @@ impl Store {
         new: &NewMetricSeries,
         now: Millis,
     ) -> Result<MetricSeries> {
-        let NewMetricSeries { name, kind, unit, points } = new;
+        let NewMetricSeries { name, kind, unit, source, points } = new;
+        let source =
+            source.as_ref().map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.write().await?;
         let p = product_in(&mut tx, product).await?;
         let sid: i64 = sqlx::query_scalar(
-            "INSERT INTO metric_series (workspace_id, product_id, name, kind, unit, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            "INSERT INTO metric_series (workspace_id, product_id, name, kind, unit, source, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
         )
         .bind(p.workspace_id.0)
         .bind(product.0)
         .bind(name)
         .bind(kind.as_str())
         .bind(unit)
+        .bind(source)
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await
@@ -291,6 +302,7 @@ impl Store {
             .bind(s.0)
             .execute(&mut *tx)
             .await?;
+        super::okrs::follow_series(&mut tx, s, now).await?;
         let (after, _) = fetch_one_series(&mut tx, s).await?;
         let recorded: Vec<_> = points.iter().map(|p| json!({"date": p.date, "value": p.value})).collect();
         record(
@@ -313,6 +325,82 @@ impl Store {
         sqlx::query("DELETE FROM metric_series WHERE id = $1").bind(s.0).execute(&mut *tx).await?;
         let gone = json!({"name": before.name});
         record(&mut tx, &change(ws, actor, "metric.deleted", "metric", s).before(gone), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A series fed from events: what it counts and from which events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FedSeries {
+    pub id: Id,
+    pub kind: MetricKind,
+    pub source: MetricSource,
+}
+
+impl Store {
+    /// The product's series fed from events.
+    pub async fn fed_series(&self, product: Id) -> Result<Vec<FedSeries>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, source FROM metric_series WHERE product_id = $1 AND source IS NOT NULL ORDER BY id",
+        )
+        .bind(product.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(FedSeries {
+                    id: id(row, "id")?,
+                    kind: word(row, "kind", MetricKind::parse)?,
+                    source: source(row)?.ok_or_else(|| StoreError::Corrupt("metric source".into()))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces a fed series' values from the first to the last date of
+    /// `points` with `points` (computed, so no activity entry of its own),
+    /// and moves the key results that follow it; one transaction.
+    pub async fn feed_metric(&self, s: Id, points: &[MetricPointInput], now: Millis) -> Result<()> {
+        let (Some(first), Some(last)) = (points.first(), points.last()) else { return Ok(()) };
+        let mut tx = self.write().await?;
+        let old = sqlx::query(
+            "SELECT date, value FROM metric_points WHERE series_id = $1 AND date >= $2 AND date <= $3 ORDER BY date",
+        )
+        .bind(s.0)
+        .bind(first.date.to_string())
+        .bind(last.date.to_string())
+        .fetch_all(&mut *tx)
+        .await?;
+        let same = old.len() == points.len()
+            && old.iter().zip(points).all(|(row, p)| {
+                row.try_get::<String, _>("date").is_ok_and(|d| d == p.date.to_string())
+                    && row.try_get::<f64, _>("value").is_ok_and(|v| v == p.value)
+            });
+        if same {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM metric_points WHERE series_id = $1 AND date >= $2 AND date <= $3")
+            .bind(s.0)
+            .bind(first.date.to_string())
+            .bind(last.date.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for chunk in points.chunks(300) {
+            let rows = crate::analytics::values(chunk.len(), 2, true);
+            let sql = format!("INSERT INTO metric_points (series_id, date, value) VALUES {rows}");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(s.0);
+            for p in chunk {
+                q = q.bind(p.date.to_string()).bind(p.value);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE metric_series SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(now.0)
+            .bind(s.0)
+            .execute(&mut *tx)
+            .await?;
+        super::okrs::follow_series(&mut tx, s, now).await?;
         tx.commit().await?;
         Ok(())
     }

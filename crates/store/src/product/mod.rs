@@ -23,7 +23,7 @@ use crate::{Page, Result, Store, StoreError};
 
 pub use features::{FeatureEdit, NewFeature};
 pub use feedback::{FeedbackBulk, FeedbackEdit, FeedbackFilter, MAX_BULK, NewFeedback};
-pub use market::{CompetitorEdit, MetricPointInput, NewMetricSeries};
+pub use market::{CompetitorEdit, FedSeries, MetricPointInput, NewMetricSeries};
 pub use okrs::{KeyResultEdit, NewKeyResult, ObjectiveEdit};
 pub use releases::ReleaseEdit;
 
@@ -143,6 +143,7 @@ pub(crate) async fn check_same_product(tx: &mut Tx, table: Table, object: Id, pr
     let sql = match table {
         Table::Releases => "SELECT product_id FROM releases WHERE id = $1",
         Table::Features => "SELECT product_id FROM features WHERE id = $1",
+        Table::MetricSeries => "SELECT product_id FROM metric_series WHERE id = $1",
     };
     let owner: Option<i64> = sqlx::query_scalar(sql).bind(object.0).fetch_optional(&mut **tx).await?;
     if owner == Some(product.0) {
@@ -151,6 +152,7 @@ pub(crate) async fn check_same_product(tx: &mut Tx, table: Table, object: Id, pr
         let what = match table {
             Table::Releases => "release_id",
             Table::Features => "feature_id",
+            Table::MetricSeries => "metric_id",
         };
         Err(StoreError::Invalid(Invalid::new(what, format!("{object} is not one of this product's"))))
     }
@@ -161,6 +163,7 @@ pub(crate) async fn check_same_product(tx: &mut Tx, table: Table, object: Id, pr
 pub(crate) enum Table {
     Releases,
     Features,
+    MetricSeries,
 }
 
 impl Store {

@@ -14,7 +14,7 @@ use tandem_core::validate::Invalid;
 use tandem_core::{Id, Millis};
 
 use super::{Table, Tx, check_same_product, product_in};
-use crate::activity::{change, record, record_update};
+use crate::activity::{Change, change, record, record_update};
 use crate::rows::{check_version, day, id, millis, opt_id, word};
 use crate::{Result, Store, StoreError};
 
@@ -40,6 +40,8 @@ pub struct KeyResultEdit {
     pub current: f64,
     pub direction: Direction,
     pub feature_ids: Vec<Id>,
+    /// The series it follows; its current value then comes from there.
+    pub metric_id: Option<Id>,
 }
 
 macro_rules! objective_cols {
@@ -51,7 +53,7 @@ macro_rules! objective_cols {
 macro_rules! kr_cols {
     () => {
         "SELECT k.id, k.objective_id, k.metric, k.unit, k.baseline, k.target, k.current_value, \
-    k.direction, k.version, k.created_at, k.updated_at FROM key_results k JOIN objectives o ON o.id = k.objective_id"
+    k.direction, k.metric_id, k.version, k.created_at, k.updated_at FROM key_results k JOIN objectives o ON o.id = k.objective_id"
     };
 }
 
@@ -105,6 +107,7 @@ fn key_result(row: &AnyRow, ex: &mut Extras) -> Result<KeyResult> {
         progress: key_result_progress(baseline, target, current),
         history: ex.history.remove(&kid).unwrap_or_default(),
         feature_ids: ex.features.remove(&kid).unwrap_or_default(),
+        metric_id: opt_id(row, "metric_id")?,
         delivery: None,
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
@@ -294,7 +297,8 @@ impl Store {
         let (o, ws) = fetch_objective(&mut tx, obj).await?;
         let kid: i64 = sqlx::query_scalar(
             "INSERT INTO key_results (workspace_id, objective_id, metric, unit, baseline, target, current_value, \
-             direction, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+             direction, metric_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+             RETURNING id",
         )
         .bind(ws.0)
         .bind(obj.0)
@@ -304,11 +308,18 @@ impl Store {
         .bind(new.target)
         .bind(new.current)
         .bind(new.direction.as_str())
+        .bind(new.metric_id.map(|m| m.0))
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(m) = new.metric_id {
+            check_same_product(&mut tx, Table::MetricSeries, m, o.product_id).await?;
+        }
         set_bets(&mut tx, Id(kid), o.product_id, &new.feature_ids).await?;
         push_value(&mut tx, Id(kid), today, new.current, now).await?;
+        if let Some(m) = new.metric_id {
+            set_current(&mut tx, Id(kid), m, now).await?;
+        }
         let (k, _, _) = fetch_key_result(&mut tx, Id(kid)).await?;
         let after = json!({"metric": k.metric, "target": k.target});
         record(&mut tx, &change(ws, actor, "key_result.created", "key_result", k.id).after(after), now).await?;
@@ -345,12 +356,16 @@ impl Store {
             current: before.current,
             direction: before.direction,
             feature_ids: before.feature_ids.clone(),
+            metric_id: before.metric_id,
         };
         edit(&mut e)?;
+        if let Some(m) = e.metric_id.filter(|m| Some(*m) != before.metric_id) {
+            check_same_product(&mut tx, Table::MetricSeries, m, product).await?;
+        }
         check_key_result(e.baseline, e.target, e.direction)?;
         sqlx::query(
             "UPDATE key_results SET metric = $1, unit = $2, baseline = $3, target = $4, current_value = $5, \
-             direction = $6, version = version + 1, updated_at = $7 WHERE id = $8",
+             direction = $6, metric_id = $7, version = version + 1, updated_at = $8 WHERE id = $9",
         )
         .bind(&e.metric)
         .bind(&e.unit)
@@ -358,6 +373,7 @@ impl Store {
         .bind(e.target)
         .bind(e.current)
         .bind(e.direction.as_str())
+        .bind(e.metric_id.map(|m| m.0))
         .bind(now.0)
         .bind(kr.0)
         .execute(&mut *tx)
@@ -372,6 +388,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             push_value(&mut tx, kr, as_of, e.current, now).await?;
+        }
+        if let Some(m) = e.metric_id.filter(|m| Some(*m) != before.metric_id) {
+            set_current(&mut tx, kr, m, now).await?;
         }
         let (after, _, _) = fetch_key_result(&mut tx, kr).await?;
         record_update(&mut tx, change(ws, actor, "key_result.updated", "key_result", kr), &before, &after, now).await?;
@@ -388,4 +407,63 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The latest value of series `s`, with its date.
+async fn latest(tx: &mut Tx, s: Id) -> Result<Option<DatedValue>> {
+    let row = sqlx::query("SELECT date, value FROM metric_points WHERE series_id = $1 ORDER BY date DESC LIMIT 1")
+        .bind(s.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|r| Ok(DatedValue { date: day(&r, "date")?, value: r.try_get("value")? })).transpose()
+}
+
+/// Gives key result `kr` the latest value of series `s` (inside an update
+/// that records itself), kept in its history under that value's date.
+async fn set_current(tx: &mut Tx, kr: Id, s: Id, now: Millis) -> Result<bool> {
+    let Some(v) = latest(tx, s).await? else { return Ok(false) };
+    let current: f64 = sqlx::query_scalar("SELECT current_value FROM key_results WHERE id = $1")
+        .bind(kr.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    if current == v.value {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE key_results SET current_value = $1 WHERE id = $2")
+        .bind(v.value)
+        .bind(kr.0)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM key_result_values WHERE key_result_id = $1 AND date = $2")
+        .bind(kr.0)
+        .bind(v.date.to_string())
+        .execute(&mut **tx)
+        .await?;
+    push_value(tx, kr, v.date, v.value, now).await?;
+    Ok(true)
+}
+
+/// Moves the key results following series `s` to
+/// its latest value: each change is a new version, kept in the history
+/// and the activity log (by no one: the events moved it).
+pub(crate) async fn follow_series(tx: &mut Tx, s: Id, now: Millis) -> Result<()> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM key_results WHERE metric_id = $1 ORDER BY id")
+        .bind(s.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    for kr in ids.into_iter().map(Id) {
+        let (before, ws, _) = fetch_key_result(tx, kr).await?;
+        if !set_current(tx, kr, s, now).await? {
+            continue;
+        }
+        sqlx::query("UPDATE key_results SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(now.0)
+            .bind(kr.0)
+            .execute(&mut **tx)
+            .await?;
+        let (after, _, _) = fetch_key_result(tx, kr).await?;
+        let frame = Change { actor_id: None, ..change(ws, Id(0), "key_result.updated", "key_result", kr) };
+        record_update(tx, frame, &before, &after, now).await?;
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use tandem_core::Id;
-use tandem_core::product::{CapabilityLevel, Competitor, DatedValue, MetricKind, MetricSeries};
+use tandem_core::product::{CapabilityLevel, Competitor, DatedValue, MetricKind, MetricSeries, MetricSource};
 use tandem_core::validate::{self, Invalid};
 use tandem_store::product::{CompetitorEdit, MetricPointInput, NewMetricSeries};
 use utoipa::ToSchema;
@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use crate::App;
 use crate::access::InProduct;
 use crate::error::AppError;
+use crate::ops::analytics::feed;
 
 // ---- competitors ----
 
@@ -110,6 +111,10 @@ pub struct CreateMetric {
     pub unit: Option<String>,
     #[serde(default)]
     pub points: Vec<DatedValue>,
+    /// Feed it from product analytics instead of typed values (`dau`,
+    /// `wau`, `mau`, `retention`, `adoption`); it is filled from the
+    /// last year's events at once.
+    pub source: Option<MetricSource>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -129,13 +134,26 @@ fn points(raw: &[DatedValue]) -> Result<Vec<MetricPointInput>, Invalid> {
 pub async fn create_metric(state: &App, a: &InProduct, req: CreateMetric) -> Result<MetricSeries, AppError> {
     let name = validate::name("name", &req.name)?;
     let unit = validate::optional_name("unit", req.unit.as_deref())?.unwrap_or_default();
-    let new =
-        NewMetricSeries { name, kind: req.kind.unwrap_or(MetricKind::Custom), unit, points: points(&req.points)? };
-    Ok(state.store.create_metric_series(a.user_id, a.scope.product_id, &new, state.clock.now()).await?)
+    let kind = req.kind.unwrap_or(MetricKind::Custom);
+    let source = match req.source {
+        Some(s) => Some(feed::check_source(state, a.scope.product_id, kind, s).await?),
+        None => None,
+    };
+    if !req.points.is_empty() {
+        feed::check_typed(source.as_ref())?;
+    }
+    let new = NewMetricSeries { name, kind, unit, source, points: points(&req.points)? };
+    let made = state.store.create_metric_series(a.user_id, a.scope.product_id, &new, state.clock.now()).await?;
+    if made.source.is_none() {
+        return Ok(made);
+    }
+    feed::refresh(state, a.scope.product_id, None).await?;
+    Ok(state.store.metric_series(made.id).await?)
 }
 
 pub async fn record_points(state: &App, a: &InProduct, s: Id, req: RecordPoints) -> Result<MetricSeries, AppError> {
     let pts = points(&req.points)?;
+    feed::check_typed(state.store.metric_series(s).await?.source.as_ref())?;
     if pts.is_empty() {
         return Err(AppError::invalid("points", "send at least one value"));
     }

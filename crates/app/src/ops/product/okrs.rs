@@ -98,6 +98,14 @@ pub struct CreateKeyResult {
     pub direction: Option<Direction>,
     #[serde(default)]
     pub feature_ids: Vec<Id>,
+    /// A metric series of the product to follow: the current value is
+    /// then that series' latest, and moves with it.
+    pub metric_id: Option<Id>,
+}
+
+/// A typed value for a key result that follows a metric series.
+fn following(field: &'static str) -> Invalid {
+    Invalid::new(field, "this key result follows a metric series: its current value comes from there")
 }
 
 fn check_bets(ids: &[Id]) -> Result<(), Invalid> {
@@ -126,7 +134,11 @@ pub async fn create_key_result(
         current,
         direction,
         feature_ids: req.feature_ids,
+        metric_id: req.metric_id,
     };
+    if req.metric_id.is_some() && req.current.is_some() {
+        return Err(following("current").into());
+    }
     let now = state.clock.now();
     Ok(state.store.create_key_result(a.user_id, obj, &new, Day::of(now), now).await?)
 }
@@ -145,6 +157,11 @@ pub struct UpdateKeyResult {
     pub direction: Option<Direction>,
     /// Replaces the features this key result bets on.
     pub feature_ids: Option<Vec<Id>>,
+    /// Follow this metric series (`null`: stop following and take typed
+    /// values again).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub metric_id: Option<Option<Id>>,
     /// The version read; or send it in `If-Match`.
     pub version: Option<i64>,
 }
@@ -194,6 +211,12 @@ pub async fn update_key_result(
                 }
                 if let Some(v) = req.feature_ids {
                     e.feature_ids = v;
+                }
+                if let Some(v) = req.metric_id {
+                    e.metric_id = v;
+                }
+                if current.is_some() && e.metric_id.is_some() {
+                    return Err(following("current"));
                 }
                 Ok(())
             },

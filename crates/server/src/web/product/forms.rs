@@ -166,6 +166,7 @@ pub async fn key_result_create(
         current: None,
         direction: None,
         feature_ids: Vec::new(),
+        metric_id: None,
     };
     ops::create_key_result(&state, &a, id, req).await.map_err(on(&back))?;
     Ok(Redirect::to(&back).into_response())
@@ -233,7 +234,13 @@ pub async fn metric_create(
     let (a, _) = form_access(&state, &p, ProductObject::Product, &path, ProductAction::Edit, &page).await?;
     let kind = tandem_core::product::MetricKind::parse(&form.kind)
         .ok_or_else(|| on(&page)(ApiError::invalid("kind", "pick a kind")))?;
-    let req = ops::CreateMetric { name: form.name, kind: Some(kind), unit: given(form.unit), points: Vec::new() };
+    let req = ops::CreateMetric {
+        name: form.name,
+        kind: Some(kind),
+        unit: given(form.unit),
+        points: Vec::new(),
+        source: None,
+    };
     ops::create_metric(&state, &a, req).await.map_err(on(&page))?;
     Ok(Redirect::to(&page).into_response())
 }

@@ -10,6 +10,8 @@ use tandem_store::analytics::{DayEvent, IngestLimits, IngestOutcome};
 use tandem_store::product::ProductObject;
 use utoipa::ToSchema;
 
+pub mod feed;
+
 use crate::access::{InProduct, product_access};
 use crate::error::AppError;
 use crate::{App, secrets};
@@ -112,14 +114,24 @@ pub async fn ingest(state: &App, key: &IngestKey, shape: Shape, body: &Value) ->
     }
     let keep_from = today - state.settings.analytics_raw_days;
     let limits = IngestLimits { per_minute: state.settings.ingest_per_minute, keep_from };
+    let since = good.iter().map(|e| e.day).min();
     match state.store.ingest(key, &good, limits, now).await? {
-        IngestOutcome::Stored(s) => Ok(IngestAnswer { accepted: s.accepted, duplicates: s.duplicates, rejected }),
+        IngestOutcome::Stored(s) => {
+            if s.accepted > 0 {
+                // The events are kept whatever happens here: a failure
+                // leaves the series as they were until the next batch.
+                if let Err(e) = feed::refresh(state, key.product_id, since).await {
+                    tracing::warn!(error = %e, product = %key.product_id, "analytics: fed metrics not refreshed");
+                }
+            }
+            Ok(IngestAnswer { accepted: s.accepted, duplicates: s.duplicates, rejected })
+        }
         IngestOutcome::Limited { retry_after } => Err(AppError::RateLimited { retry_after }),
     }
 }
 
 /// The workspace's time zone and today's day number in it.
-async fn calendar(state: &App, ws: Id) -> Result<(jiff::tz::TimeZone, i32), AppError> {
+pub(crate) async fn calendar(state: &App, ws: Id) -> Result<(jiff::tz::TimeZone, i32), AppError> {
     let zone = crate::zone::of(&state.store.workspace(ws).await?.time_zone);
     let today = analytics::day_of(state.clock.now(), &zone);
     Ok((zone, today))
@@ -276,5 +288,6 @@ pub struct Forgotten {
 pub async fn forget_person(state: &App, a: &InProduct, distinct_id: &str) -> Result<Forgotten, AppError> {
     a.require(ProductAction::Edit)?;
     let n = state.store.forget_person(a.user_id, a.scope.product_id, distinct_id, state.clock.now()).await?;
+    feed::refresh(state, a.scope.product_id, None).await?;
     Ok(Forgotten { events_deleted: n })
 }
