@@ -20,6 +20,55 @@ pub struct Snapshot {
     pub projects: Vec<ProjectFigures>,
     pub releases: Vec<ReleaseFigures>,
     pub key_results: Vec<KeyResultFigures>,
+    /// Shipped features' adoption (absent from syncs held before it was kept).
+    #[serde(default)]
+    pub adoption: Vec<AdoptionFigures>,
+}
+
+/// A shipped feature's adoption rate (0–1) from its adoption event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AdoptionFigures {
+    pub feature_id: Id,
+    pub key: String,
+    pub title: String,
+    pub event: String,
+    pub rate: f64,
+    pub adopters: u64,
+}
+
+/// A shipped feature whose adoption rate moved since the previous sync (by
+/// at least a tenth of a percentage point), or every one on the first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AdoptionMove {
+    pub feature_id: Id,
+    pub key: String,
+    pub title: String,
+    pub event: String,
+    /// The rate at the previous sync; absent when not kept then.
+    pub before: Option<f64>,
+    pub rate: f64,
+    pub adopters: u64,
+}
+
+/// Adoption rates that moved between two snapshots.
+pub fn adoption_moves(before: Option<&Snapshot>, now: &Snapshot) -> Vec<AdoptionMove> {
+    let was: HashMap<Id, f64> =
+        before.map(|s| s.adoption.iter().map(|a| (a.feature_id, a.rate)).collect()).unwrap_or_default();
+    now.adoption
+        .iter()
+        .filter_map(|a| {
+            let b = was.get(&a.feature_id).copied();
+            b.is_none_or(|b| (b - a.rate).abs() >= 0.001).then(|| AdoptionMove {
+                feature_id: a.feature_id,
+                key: a.key.clone(),
+                title: a.title.clone(),
+                event: a.event.clone(),
+                before: b,
+                rate: a.rate,
+                adopters: a.adopters,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -148,7 +197,8 @@ pub struct Shipped {
     pub key: String,
     pub title: String,
     pub shipped_on: Option<Day>,
-    /// The adoption metric's latest value, when the feature has one.
+    /// The latest value of an adoption metric named as its adoption event
+    /// (the measured rates are in the agenda's `adoption`).
     pub adoption: Option<f64>,
 }
 
@@ -178,6 +228,9 @@ pub struct Agenda {
     pub feedback: FeedbackSummary,
     pub shipped: Vec<Shipped>,
     pub okrs: Vec<OkrProgress>,
+    /// Shipped features whose adoption moved.
+    #[serde(default)]
+    pub adoption: Vec<AdoptionMove>,
 }
 
 impl Agenda {
@@ -193,6 +246,7 @@ impl Agenda {
             && self.feedback.count == 0
             && self.shipped.is_empty()
             && self.okrs.is_empty()
+            && self.adoption.is_empty()
     }
 }
 
@@ -374,6 +428,7 @@ mod tests {
             projects: vec![project("2027-03-01T17:00", 800, "2027-02-01T17:00")],
             releases: vec![],
             key_results: vec![KeyResultFigures { key_result_id: Id(3), metric: "NPS".into(), progress: 0.5 }],
+            adoption: vec![],
         };
         let (m, s, b, o) = movements(Some(&a), &a);
         assert!(m.is_empty() && s.is_empty() && b.is_empty() && o.is_empty());
@@ -398,5 +453,24 @@ mod tests {
         assert_eq!(m[0].before, None);
         assert!(s.is_empty());
         assert_eq!(b[0].previous_cost_minor, None);
+    }
+
+    #[test]
+    fn adoption_moves_are_listed_from_a_tenth_of_a_point() {
+        let rate = |r: f64| AdoptionFigures {
+            feature_id: Id(5),
+            key: "F-5".into(),
+            title: "Wallets".into(),
+            event: "paid.wallet".into(),
+            rate: r,
+            adopters: 10,
+        };
+        let a = Snapshot { adoption: vec![rate(0.2)], ..Snapshot::default() };
+        assert_eq!(adoption_moves(None, &a)[0].before, None, "first sync: every one");
+        let same = Snapshot { adoption: vec![rate(0.2004)], ..Snapshot::default() };
+        assert!(adoption_moves(Some(&a), &same).is_empty(), "less than a tenth of a point");
+        let up = Snapshot { adoption: vec![rate(0.25)], ..Snapshot::default() };
+        let m = adoption_moves(Some(&a), &up);
+        assert_eq!((m[0].before, m[0].rate), (Some(0.2), 0.25));
     }
 }

@@ -308,3 +308,19 @@ if (readCookie("tandem_saved")) {
   const note = showNote("toast", "status", "Saved.");
   setTimeout(() => note.remove(), 4000);
 }
+
+// A button marked data-copy copies the text of the element it names.
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element ? event.target.closest("button[data-copy]") : null;
+  if (!button) return;
+  const source = document.getElementById(button.dataset.copy);
+  if (!source || !navigator.clipboard) return;
+  const label = button.textContent;
+  try {
+    await navigator.clipboard.writeText(source.textContent.trim());
+    button.textContent = "Copied";
+  } catch {
+    button.textContent = "Select and copy by hand";
+  }
+  window.setTimeout(() => { button.textContent = label; }, 2000);
+});

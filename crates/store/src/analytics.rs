@@ -355,6 +355,16 @@ impl Store {
         Ok(IngestOutcome::Stored(out))
     }
 
+    /// The names of the events a product has received, by name (at most
+    /// `limit`).
+    pub async fn analytics_event_names(&self, product: Id, limit: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT name FROM analytics_names WHERE product_id = $1 ORDER BY name LIMIT $2")
+            .bind(product.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// The days `from..=to` of one event's people (any event's without a
     /// name), in order; days without events are left out. An event never
     /// seen has none.

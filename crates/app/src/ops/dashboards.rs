@@ -37,6 +37,9 @@ pub struct ProductDashboard {
     pub releases: Vec<Release>,
     /// The five most recently shipped features.
     pub shipped: Vec<Feature>,
+    /// Of those, the ones naming an adoption event: their adoption since
+    /// shipping and week by week (the trend).
+    pub shipped_adoption: Vec<ShippedAdoption>,
     /// Untriaged feedback, and feedback per week over eight weeks.
     pub new_feedback: i64,
     pub feedback_weekly: Vec<WeekCount>,
@@ -45,6 +48,14 @@ pub struct ProductDashboard {
     pub both_hats: Vec<String>,
     /// Change requests of its projects waiting for a decision.
     pub open_change_requests: Vec<ChangeRequest>,
+}
+
+/// A shipped feature's adoption, as `GET /features/{id}/adoption` gives it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ShippedAdoption {
+    pub feature_id: Id,
+    #[serde(flatten)]
+    pub adoption: tandem_core::analytics::Adoption,
 }
 
 fn weekly(items: &[tandem_core::product::Feedback], today: Day) -> Vec<WeekCount> {
@@ -73,6 +84,12 @@ pub async fn product(state: &App, a: &InProduct) -> Result<ProductDashboard, App
         .collect();
     shipped.sort_by_key(|x| std::cmp::Reverse(x.shipped_on));
     shipped.truncate(5);
+    let mut shipped_adoption = Vec::new();
+    for f in &shipped {
+        if let Some(adoption) = super::analytics::feature_adoption(state, a.scope.workspace_id, f).await? {
+            shipped_adoption.push(ShippedAdoption { feature_id: f.id, adoption });
+        }
+    }
     let recent =
         state.store.feedback_list(product.id, &FeedbackFilter::default(), None, tandem_store::MAX_PAGE).await?;
     let projects = super::product::product_projects(state, a).await?;
@@ -94,6 +111,7 @@ pub async fn product(state: &App, a: &InProduct) -> Result<ProductDashboard, App
         top_features,
         releases,
         shipped,
+        shipped_adoption,
         new_feedback: recent.items.iter().filter(|x| x.status == FeedbackStatus::New).count() as i64,
         feedback_weekly: weekly(&recent.items, Day::of(state.clock.now())),
         both_hats: projects.iter().filter(|p| p.manager_id == product.owner_id).map(|p| p.name.clone()).collect(),

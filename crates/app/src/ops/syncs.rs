@@ -13,8 +13,8 @@ use tandem_core::model::{Activity, Day};
 use tandem_core::product::{FeatureStatus, MetricKind};
 use tandem_core::project::{LocalTime, Project, TaskAssignment};
 use tandem_core::sync::{
-    ActionItem, Agenda, AgendaItem, Awaiting, FeatureDemand, FeedbackSummary, KeyResultFigures, MilestoneFigures,
-    ProjectFigures, ReleaseFigures, RiskChange, Shipped, Snapshot, Sync, movements,
+    ActionItem, AdoptionFigures, Agenda, AgendaItem, Awaiting, FeatureDemand, FeedbackSummary, KeyResultFigures,
+    MilestoneFigures, ProjectFigures, ReleaseFigures, RiskChange, Shipped, Snapshot, Sync, adoption_moves, movements,
 };
 use tandem_core::{Id, Millis, ProjectAction, validate};
 use tandem_store::syncs::{NewAction, NewSync};
@@ -94,6 +94,21 @@ pub async fn snapshot(state: &App, a: &InProduct, projects: &[Project]) -> Resul
     for o in state.store.objectives(a.scope.product_id).await? {
         for k in o.key_results {
             out.key_results.push(KeyResultFigures { key_result_id: k.id, metric: k.metric, progress: k.progress });
+        }
+    }
+    for f in state.store.features(a.scope.product_id).await? {
+        if !matches!(f.status, FeatureStatus::Shipped | FeatureStatus::Measured) {
+            continue;
+        }
+        if let Some(ad) = super::analytics::feature_adoption(state, a.scope.workspace_id, &f).await? {
+            out.adoption.push(AdoptionFigures {
+                feature_id: f.id,
+                key: f.key,
+                title: f.title,
+                event: ad.event,
+                rate: ad.rate,
+                adopters: ad.adopters,
+            });
         }
     }
     Ok(out)
@@ -297,6 +312,7 @@ async fn agenda(
         feedback,
         shipped,
         okrs,
+        adoption: adoption_moves(before, now),
     })
 }
 

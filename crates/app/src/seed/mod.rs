@@ -1,6 +1,7 @@
 //! Data Tandem creates by itself: the first admin from the environment, and
 //! the demo workspace of `serve --demo`.
 
+mod analytics;
 mod product;
 mod progress;
 mod project;

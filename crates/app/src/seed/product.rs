@@ -331,6 +331,17 @@ pub async fn demo_product(state: &App, ws: Id, pdm: Id) -> Result<(), AppError> 
     }
     okrs(state, &a, today, &features).await?;
     market(state, &a, today).await?;
+    // The shipped feature went out three weeks ago; its adoption shows.
+    let shipped = match features.get(14) {
+        Some(f) => {
+            let f = state.store.feature(f.id).await?;
+            let req = UpdateFeature { shipped_on: Some(Some(days_ago(today, 20))), ..UpdateFeature::default() };
+            ops::update_feature(state, &a, f.id, f.version, req).await?
+        }
+        None => return Ok(()),
+    };
+    let adoption = shipped.adoption_event.as_deref().zip(shipped.shipped_on);
+    super::analytics::demo_events(state, &a, adoption).await?;
     Ok(())
 }
 

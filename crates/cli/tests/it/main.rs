@@ -11,6 +11,7 @@ mod api_conventions;
 mod architecture;
 mod backup;
 mod browser;
+mod browser_analytics;
 mod browser_fields;
 mod browser_forms;
 mod browser_import;

@@ -75,6 +75,11 @@ impl Figure for i64 {
         *self as f64
     }
 }
+impl Figure for u64 {
+    fn value(&self) -> f64 {
+        *self as f64
+    }
+}
 impl<T: Figure> Figure for &T {
     fn value(&self) -> f64 {
         (**self).value()

@@ -15,7 +15,9 @@ pub const PRODUCT_TABS: &[Tab] = &[
     ("okrs", "/okrs", "OKRs", "k"),
     ("competitors", "/competitors", "Competitors", "c"),
     ("metrics", "/metrics", "Metrics", "i"),
+    ("analytics", "/analytics", "Analytics", "a"),
     ("syncs", "/syncs", "Weekly sync", "y"),
+    ("settings", "/settings", "Settings", "s"),
 ];
 
 pub const PROJECT_TABS: &[Tab] = &[

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tandem_core::analytics::{self, ActiveDay, IngestKey, Rejected};
 use tandem_core::model::Day;
+use tandem_core::product::Feature;
 use tandem_core::{Id, ProductAction, validate};
 use tandem_store::analytics::{DayEvent, IngestLimits, IngestOutcome};
 use tandem_store::product::ProductObject;
@@ -137,6 +138,21 @@ pub(crate) async fn calendar(state: &App, ws: Id) -> Result<(jiff::tz::TimeZone,
     Ok((zone, today))
 }
 
+/// The most event names a product lists.
+pub const MAX_NAMES: i64 = 500;
+
+/// The names of the events the product has received (every member: names
+/// are no one's data).
+pub async fn event_names(state: &App, a: &InProduct) -> Result<Vec<String>, AppError> {
+    Ok(state.store.analytics_event_names(a.scope.product_id, MAX_NAMES).await?)
+}
+
+/// Today in the workspace's time zone: the last day the figures hold.
+pub async fn today(state: &App, a: &InProduct) -> Result<Day, AppError> {
+    let (_, today) = calendar(state, a.scope.workspace_id).await?;
+    Ok(Day(analytics::date_of(today)))
+}
+
 /// Days an analytics query may span.
 pub const MAX_DAYS: i32 = 731;
 
@@ -264,17 +280,25 @@ pub async fn funnel(
 pub async fn adoption(state: &App, user: Id, feature: Id) -> Result<analytics::Adoption, AppError> {
     let a = product_access(state, user, ProductObject::Feature, feature, ProductAction::Read).await?;
     let f = state.store.feature(feature).await?;
-    let event = f.adoption_event.as_deref().map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| {
+    feature_adoption(state, a.scope.workspace_id, &f).await?.ok_or_else(|| {
         AppError::invalid("adoption_event", "the feature names no adoption event: set one on the feature first")
-    })?;
-    let (_, today) = calendar(state, a.scope.workspace_id).await?;
+    })
+}
+
+/// A feature's adoption (for a reader already allowed to see it); `None`
+/// when it names no adoption event.
+pub async fn feature_adoption(state: &App, ws: Id, f: &Feature) -> Result<Option<analytics::Adoption>, AppError> {
+    let Some(event) = f.adoption_event.as_deref().map(str::trim).filter(|e| !e.is_empty()) else {
+        return Ok(None);
+    };
+    let (_, today) = calendar(state, ws).await?;
     let since = f.shipped_on.map(|d| analytics::day_number(d.0));
     let from = since.unwrap_or(today).max(today - MAX_DAYS);
-    let used = state.store.analytics_days(a.scope.product_id, Some(event), from, today).await?;
-    let any = state.store.analytics_days(a.scope.product_id, None, from, today).await?;
+    let used = state.store.analytics_days(f.product_id, Some(event), from, today).await?;
+    let any = state.store.analytics_days(f.product_id, None, from, today).await?;
     let u: Vec<(i32, &analytics::People)> = used.iter().map(|x| (x.day, &x.people)).collect();
     let all: Vec<(i32, &analytics::People)> = any.iter().map(|x| (x.day, &x.people)).collect();
-    Ok(analytics::adoption(event, &u, &all, since, today))
+    Ok(Some(analytics::adoption(event, &u, &all, since, today)))
 }
 
 /// What forgetting a person removed.

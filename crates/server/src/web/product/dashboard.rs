@@ -26,6 +26,8 @@ struct DashboardPage {
     framework: Framework,
     releases: Vec<Release>,
     shipped: Vec<Feature>,
+    /// Shipped features' adoption, by feature id.
+    adoption: std::collections::HashMap<tandem_core::Id, super::analytics::AdoptionView>,
     feedback_chart: String,
     new_feedback: usize,
     frameworks: &'static [Framework],
@@ -42,6 +44,11 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Pat
         d.feedback_weekly.iter().map(|w| (shell.human.short(w.start), w.count as f64)).collect();
     let framework = f.product.default_framework;
     let objectives = d.objectives.into_iter().map(|o| objective_view(&shell.human, o)).collect();
+    let adoption = d
+        .shipped_adoption
+        .into_iter()
+        .filter_map(|x| super::analytics::adoption_view(&shell.human, x.adoption).map(|v| (x.feature_id, v)))
+        .collect();
     Ok(render(
         StatusCode::OK,
         &DashboardPage {
@@ -53,6 +60,7 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser, Pat
             framework,
             releases: d.releases,
             shipped: d.shipped,
+            adoption,
             feedback_chart: charts::bar_chart("Feedback per week", &bars),
             new_feedback: d.new_feedback as usize,
             frameworks: Framework::ALL,

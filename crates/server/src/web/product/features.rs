@@ -199,6 +199,8 @@ struct FeaturePage {
     /// Its custom values, and their inputs on the edit form.
     shown: Vec<Shown>,
     inputs: Vec<Input>,
+    /// Its adoption since it shipped, when it names an adoption event.
+    adoption: Option<super::analytics::AdoptionView>,
 }
 
 pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
@@ -214,6 +216,10 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
     let cf = Fields::load(&state, a.scope.workspace_id, FieldObject::Feature).await.map_err(on(&page))?;
     let shown = cf.shown(&shell.human, &feature.custom_fields);
     let inputs = if f.can_edit { cf.inputs("feature", &feature.custom_fields, false) } else { Vec::new() };
+    let adoption = tandem_app::ops::analytics::feature_adoption(&state, a.scope.workspace_id, &feature)
+        .await
+        .map_err(on(&page))?
+        .and_then(|x| super::analytics::adoption_view(&shell.human, x));
     let mut decided_by = Vec::new();
     for project in ops::product_projects(&state, &a).await.map_err(on(&page))? {
         decided_by.extend(state.store.change_requests(project.id).await.map_err(on(&page))?.into_iter().filter(|c| {
@@ -240,6 +246,7 @@ pub async fn feature(State(state): State<AppState>, PageUser(p): PageUser, Path(
             kanos: Kano::ALL,
             shown,
             inputs,
+            adoption,
         },
     ))
 }

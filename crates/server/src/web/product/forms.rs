@@ -142,6 +142,8 @@ pub struct KeyResultForm {
     unit: Option<String>,
     baseline: String,
     target: String,
+    /// A metric series to follow; empty for typed values.
+    metric_id: Option<String>,
 }
 
 pub async fn key_result_create(
@@ -166,7 +168,10 @@ pub async fn key_result_create(
         current: None,
         direction: None,
         feature_ids: Vec::new(),
-        metric_id: None,
+        metric_id: given(form.metric_id)
+            .map(|m| m.trim().parse::<Id>())
+            .transpose()
+            .map_err(|_| on(&back)(ApiError::invalid("metric_id", "pick one of the product's metrics")))?,
     };
     ops::create_key_result(&state, &a, id, req).await.map_err(on(&back))?;
     Ok(Redirect::to(&back).into_response())
@@ -222,6 +227,11 @@ pub struct MetricForm {
     name: String,
     kind: String,
     unit: Option<String>,
+    /// `events` to feed it from product analytics; else typed values.
+    values: Option<String>,
+    event: Option<String>,
+    return_event: Option<String>,
+    feature_id: Option<String>,
 }
 
 pub async fn metric_create(
@@ -234,13 +244,19 @@ pub async fn metric_create(
     let (a, _) = form_access(&state, &p, ProductObject::Product, &path, ProductAction::Edit, &page).await?;
     let kind = tandem_core::product::MetricKind::parse(&form.kind)
         .ok_or_else(|| on(&page)(ApiError::invalid("kind", "pick a kind")))?;
-    let req = ops::CreateMetric {
-        name: form.name,
-        kind: Some(kind),
-        unit: given(form.unit),
-        points: Vec::new(),
-        source: None,
+    let source = match form.values.as_deref() {
+        Some("events") => Some(tandem_core::product::MetricSource {
+            event: given(form.event),
+            return_event: given(form.return_event),
+            feature_id: given(form.feature_id)
+                .map(|f| f.trim().parse::<Id>())
+                .transpose()
+                .map_err(|_| on(&page)(ApiError::invalid("source.feature_id", "pick a feature")))?,
+        }),
+        _ => None,
     };
+    let req =
+        ops::CreateMetric { name: form.name, kind: Some(kind), unit: given(form.unit), points: Vec::new(), source };
     ops::create_metric(&state, &a, req).await.map_err(on(&page))?;
     Ok(Redirect::to(&page).into_response())
 }

@@ -3,6 +3,7 @@
 //! page resolves its object through the same guard as the API and shows
 //! edit controls only to those who may use them.
 
+pub mod analytics;
 pub mod dashboard;
 pub mod features;
 pub mod feedback;

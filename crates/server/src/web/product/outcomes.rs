@@ -33,6 +33,8 @@ struct ReleasesPage {
     statuses: &'static [tandem_core::product::ReleaseStatus],
     /// The caller may make a go/no-go call or give an opinion.
     can_call: bool,
+    /// Shipped features' adoption, by feature id.
+    adoption: std::collections::HashMap<tandem_core::Id, super::analytics::AdoptionView>,
 }
 
 #[derive(Deserialize)]
@@ -77,7 +79,22 @@ pub async fn releases(State(state): State<AppState>, PageUser(p): PageUser, Path
     }
     let can_call = tandem_app::ops::gonogo::may_call(&state, &a).await.map_err(on(&page))?;
     let statuses = tandem_core::product::ReleaseStatus::ALL;
-    Ok(render(StatusCode::OK, &ReleasesPage { shell, f, releases: views, statuses, can_call }))
+    let mut adoption = std::collections::HashMap::new();
+    let shipped = |x: &&tandem_core::product::Feature| {
+        x.release_id.is_some()
+            && matches!(
+                x.status,
+                tandem_core::product::FeatureStatus::Shipped | tandem_core::product::FeatureStatus::Measured
+            )
+    };
+    for x in features.iter().filter(shipped) {
+        let measured =
+            tandem_app::ops::analytics::feature_adoption(&state, a.scope.workspace_id, x).await.map_err(on(&page))?;
+        if let Some(v) = measured.and_then(|m| super::analytics::adoption_view(&shell.human, m)) {
+            adoption.insert(x.id, v);
+        }
+    }
+    Ok(render(StatusCode::OK, &ReleasesPage { shell, f, releases: views, statuses, can_call, adoption }))
 }
 
 #[derive(Template)]
@@ -87,6 +104,14 @@ struct OkrsPage {
     f: Frame,
     objectives: Vec<ObjectiveView>,
     today: Day,
+    /// The product's metric series, which a key result may follow.
+    series: Vec<MetricSeries>,
+}
+
+impl OkrsPage {
+    fn series_name(&self, id: &tandem_core::Id) -> &str {
+        self.series.iter().find(|s| s.id == *id).map_or("(removed)", |s| s.name.as_str())
+    }
 }
 
 pub async fn okrs(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
@@ -94,7 +119,8 @@ pub async fn okrs(State(state): State<AppState>, PageUser(p): PageUser, Path(pat
     let (shell, f, a) = frame(&state, &p, ProductObject::Product, pid(&path, &page)?, "okrs", &page).await?;
     let objectives = tandem_app::forecast::objectives(&state, a.scope.product_id).await.map_err(on(&page))?;
     let objectives = objectives.into_iter().map(|o| objective_view(&shell.human, o)).collect();
-    Ok(render(StatusCode::OK, &OkrsPage { shell, f, objectives, today: Day::of(state.clock.now()) }))
+    let series = state.store.metrics(a.scope.product_id).await.map_err(on(&page))?;
+    Ok(render(StatusCode::OK, &OkrsPage { shell, f, objectives, today: Day::of(state.clock.now()), series }))
 }
 
 #[derive(Deserialize)]
@@ -164,6 +190,31 @@ struct MetricsPage {
     series: Vec<SeriesView>,
     kinds: &'static [tandem_core::product::MetricKind],
     today: Day,
+    /// Event names received, offered when feeding a series from events.
+    events: Vec<String>,
+    /// Features naming an adoption event: (id, key and title).
+    adoptable: Vec<(tandem_core::Id, String)>,
+}
+
+impl MetricsPage {
+    /// What feeds a series, in words.
+    fn fed_from(&self, series: &MetricSeries) -> String {
+        use tandem_core::product::MetricKind;
+        let Some(s) = &series.source else { return String::new() };
+        let event = |e: &Option<String>| e.clone().map_or_else(|| "any event".to_owned(), |e| format!("“{e}”"));
+        match series.kind {
+            MetricKind::Adoption => {
+                let name = s.feature_id.and_then(|f| self.adoptable.iter().find(|(id, _)| *id == f));
+                format!("the share of active people using {}", name.map_or("a removed feature", |x| x.1.as_str()))
+            }
+            MetricKind::Retention => format!(
+                "the share of each week's newcomers (first {}) back with {} the week after",
+                event(&s.event),
+                event(&s.return_event)
+            ),
+            _ => format!("people sending {}", event(&s.event)),
+        }
+    }
 }
 
 pub async fn metrics(State(state): State<AppState>, PageUser(p): PageUser, Path(path): Path<IdPath>) -> PageResult {
@@ -185,6 +236,16 @@ pub async fn metrics(State(state): State<AppState>, PageUser(p): PageUser, Path(
             SeriesView { series: s, chart, latest }
         })
         .collect();
+    let events = tandem_app::ops::analytics::event_names(&state, &a).await.map_err(on(&page))?;
+    let adoptable = state
+        .store
+        .features(a.scope.product_id)
+        .await
+        .map_err(on(&page))?
+        .into_iter()
+        .filter(|x| x.adoption_event.as_deref().is_some_and(|e| !e.trim().is_empty()))
+        .map(|x| (x.id, format!("{} {}", x.key, x.title)))
+        .collect();
     Ok(render(
         StatusCode::OK,
         &MetricsPage {
@@ -193,6 +254,8 @@ pub async fn metrics(State(state): State<AppState>, PageUser(p): PageUser, Path(
             series,
             kinds: tandem_core::product::MetricKind::ALL,
             today: Day::of(state.clock.now()),
+            events,
+            adoptable,
         },
     ))
 }
