@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod model;
 pub mod money;
 pub mod numbers;
+pub mod outcomes;
 pub mod plan_text;
 pub mod prefs;
 pub mod product;

@@ -65,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::limit_declared_body))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(middleware::ingest_cors))
         .with_state(state);
     middleware::request_ids(middleware::security_headers(router))
 }

@@ -55,6 +55,30 @@ fn request_span(req: &Request) -> tracing::Span {
     tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
 }
 
+/// Events are sent from any site (analytics SDKs run in the pages of the
+/// product being measured): the ingest paths answer cross-origin requests,
+/// their preflight included. Ingest keys are sent as a header, never as a
+/// cookie, so no credentials are allowed.
+pub async fn ingest_cors(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/v1/ingest/") {
+        return next.run(req).await;
+    }
+    let any = HeaderValue::from_static("*");
+    if req.method() == axum::http::Method::OPTIONS {
+        let headers = [
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, any),
+            (header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST, OPTIONS")),
+            (header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type")),
+            (header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400")),
+        ];
+        return (axum::http::StatusCode::NO_CONTENT, headers).into_response();
+    }
+    let mut resp = next.run(req).await;
+    resp.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, any);
+    resp.headers_mut().insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("retry-after"));
+    resp
+}
+
 /// Refuses a body whose declared length exceeds the limit before reading it.
 pub async fn limit_declared_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let limit = state.config.body_limit(req.uri().path());

@@ -355,6 +355,17 @@ impl Store {
         Ok(IngestOutcome::Stored(out))
     }
 
+    /// Drops a product's raw events of the days before `day` (the day sets
+    /// stay); how many went.
+    pub async fn analytics_drop_raw_before(&self, product: Id, day: i32) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM analytics_events WHERE product_id = $1 AND day < $2")
+            .bind(product.0)
+            .bind(i64::from(day))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The names of the events a product has received, by name (at most
     /// `limit`).
     pub async fn analytics_event_names(&self, product: Id, limit: i64) -> Result<Vec<String>> {

@@ -216,7 +216,14 @@ impl Store {
             let cols = columns(self, table).await?;
             let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
             write_line(out, &json!({"table": table, "columns": names}))?;
-            let order = if names.contains(&"id") { " ORDER BY id" } else { "" };
+            // Rows in the same order from either database, so that a
+            // backup of a restored copy is the same file: by id, or by every
+            // column where a table has none (keys first).
+            let order = if names.contains(&"id") {
+                " ORDER BY id".to_owned()
+            } else {
+                format!(" ORDER BY {}", names.join(", "))
+            };
             let sql = format!("SELECT {} FROM {table}{order}", names.join(", "));
             let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *tx).await?;
             for row in &rows {

@@ -176,6 +176,13 @@ impl Store {
     }
 
     /// Closes the pool, waiting for connections to return.
+    /// Gives the room of deleted rows back (SQLite shrinks its file;
+    /// PostgreSQL marks it reusable).
+    pub async fn vacuum(&self) -> Result<()> {
+        sqlx::query("VACUUM").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
         self.writer.close().await;

@@ -27,6 +27,13 @@ fn ev(event: &str, who: &str, when: &str) -> Value {
     json!({"event": event, "distinct_id": who, "timestamp": when})
 }
 
+/// A product of its own, without the demo product's events.
+pub async fn quiet_product(pdm: &Api, ws: &str) -> String {
+    let body = json!({"name": "Quiet app", "key": "QUI"});
+    let p = json_ok(pdm.post(&format!("/api/v1/workspaces/{ws}/products"), body).await, 201).await;
+    p["id"].as_str().unwrap().to_owned()
+}
+
 async fn days(api: &Api, pr: &str, query: &str) -> Vec<(String, u64, u64, u64)> {
     let r = json_ok(api.get(&format!("/api/v1/products/{pr}/analytics/active?{query}")).await, 200).await;
     r["days"]
@@ -47,8 +54,7 @@ async fn events_come_in_with_a_key_and_active_people_come_out() {
         let ws = app.seed_demo().await;
         let pdm = app.login_as(Role::ProductManager).await;
         let dev = app.login_as(Role::Contributor).await;
-        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
-        let pr = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let pr = quiet_product(&pdm, &ws).await;
 
         // Keys: made by the owner, the secret shown once.
         let keys = format!("/api/v1/products/{pr}/ingest-keys");
@@ -156,6 +162,24 @@ async fn events_come_in_with_a_key_and_active_people_come_out() {
         assert_eq!(r["duplicates"], 1);
         assert_eq!(days(&pdm, &pr, "from=2027-01-25&to=2027-01-25").await[0].1, 2);
 
+        // Browsers may send from any site: the preflight is answered, and
+        // answers carry the origin header (no credentials: the key is a header).
+        let pre = reqwest::Client::new()
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/ingest/events"))
+            .header("origin", "https://shop.example")
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, content-type")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pre.status(), 204);
+        assert_eq!(pre.headers()["access-control-allow-origin"], "*");
+        assert!(pre.headers()["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
+        let r = send(&app, "events", &bearer, json!({"batch": []})).await;
+        assert_eq!(r.headers()["access-control-allow-origin"], "*");
+        let page = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap();
+        assert!(page.headers().get("access-control-allow-origin").is_none(), "only the ingest paths");
+
         // The key reads nothing, a wrong key is 401, a revoked key too.
         let as_key = reqwest::Client::new()
             .get(app.url(&format!("/api/v1/products/{pr}/analytics/active")))
@@ -190,8 +214,7 @@ async fn a_key_over_its_rate_waits_a_minute() {
         app.clock.set(at("2027-02-01T12:00:00Z"));
         let ws = app.seed_demo().await;
         let pdm = app.login_as(Role::ProductManager).await;
-        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
-        let pr = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let pr = quiet_product(&pdm, &ws).await;
         let made =
             json_ok(pdm.post(&format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": "k"})).await, 201).await;
         let bearer = format!("Bearer {}", made["key"].as_str().unwrap());
@@ -228,8 +251,7 @@ async fn retention_and_funnels_come_out_as_worked_by_hand() {
         app.clock.set(at("2027-02-15T12:00:00Z"));
         let ws = app.seed_demo().await;
         let pdm = app.login_as(Role::ProductManager).await;
-        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
-        let pr = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let pr = quiet_product(&pdm, &ws).await;
         let made =
             json_ok(pdm.post(&format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": "k"})).await, 201).await;
         let bearer = format!("Bearer {}", made["key"].as_str().unwrap());

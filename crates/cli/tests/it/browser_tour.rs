@@ -47,8 +47,9 @@ if (sw > w + 1) {
   }
   out.push('page is ' + sw + ' px wide in a ' + w + ' px window: ' + wide.join(', '));
 }
-// Code (an event name, a token) is shown as typed; everything else is read.
-const code = Array.from(document.querySelectorAll('code, pre, kbd, samp'));
+// Code (an event name, a token, a list of event names) is shown as typed;
+// everything else is read.
+const code = Array.from(document.querySelectorAll('code, pre, kbd, samp, select.code'));
 code.forEach(e => { e.dataset.tourDisplay = e.style.display; e.style.display = 'none'; });
 const text = document.body.innerText;
 code.forEach(e => { e.style.display = e.dataset.tourDisplay; delete e.dataset.tourDisplay; });

@@ -47,8 +47,7 @@ async fn a_key_result_following_a_fed_metric_moves_as_events_arrive() {
         app.clock.set(at("2027-02-01T15:00:00Z"));
         let ws = app.seed_demo().await;
         let pdm = app.login_as(Role::ProductManager).await;
-        let products = json_ok(pdm.get(&format!("/api/v1/workspaces/{ws}/products")).await, 200).await;
-        let pr = products["items"][0]["id"].as_str().unwrap().to_owned();
+        let pr = crate::analytics::quiet_product(&pdm, &ws).await;
         let made = json_ok(pdm.post(&format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": "app"})).await, 201)
             .await;
         let key = made["key"].as_str().unwrap().to_owned();
