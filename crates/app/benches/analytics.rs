@@ -24,6 +24,8 @@ use tandem_store::product::{NewProduct, ProductScope};
 const NAMES: [&str; 6] = ["opened", "searched", "added_to_cart", "paid", "exported", "invited"];
 const WEIGHTS: [u64; 6] = [40, 25, 15, 8, 7, 5];
 const DAY_MS: i64 = 86_400_000;
+/// Events a request carries.
+const BATCH: usize = 10_000;
 /// 2026-01-01T00:00:00Z.
 const START_MS: i64 = 1_767_225_600_000;
 
@@ -66,27 +68,21 @@ impl Rng {
     }
 }
 
-/// The batches of one day's events, in time order, as JSON bodies.
-fn day_batches(rng: &mut Rng, day: i64, per_day: u64, people: u64, seq: &mut u64) -> Vec<Value> {
+/// One day's events, in time order.
+fn day_events(rng: &mut Rng, day: i64, per_day: u64, people: u64, seq: &mut u64) -> Vec<Value> {
     let mut ats: Vec<i64> = (0..per_day).map(|_| START_MS + day * DAY_MS + rng.below(DAY_MS as u64) as i64).collect();
     ats.sort_unstable();
-    ats.chunks(10_000)
-        .map(|chunk| {
-            let batch: Vec<Value> = chunk
-                .iter()
-                .map(|at| {
-                    *seq += 1;
-                    let person = rng.person(people);
-                    json!({
-                        "event": rng.name(),
-                        "distinct_id": format!("user-{person}"),
-                        "timestamp": at,
-                        "uuid": format!("e-{seq}"),
-                        "properties": {"plan": if person % 7 == 0 { "pro" } else { "free" }},
-                    })
-                })
-                .collect();
-            json!({ "batch": batch })
+    ats.into_iter()
+        .map(|at| {
+            *seq += 1;
+            let person = rng.person(people);
+            json!({
+                "event": rng.name(),
+                "distinct_id": format!("user-{person}"),
+                "timestamp": at,
+                "uuid": format!("e-{seq}"),
+                "properties": {"plan": if person % 7 == 0 { "pro" } else { "free" }},
+            })
         })
         .collect()
 }
@@ -158,8 +154,13 @@ async fn run() {
     let per_day = events / days as u64;
     let mut spent = Duration::ZERO;
     let mut sent = 0u64;
+    let mut pending: Vec<Value> = Vec::with_capacity(2 * BATCH);
     for day in 0..days {
-        for body in day_batches(&mut rng, day, per_day, people, &mut seq) {
+        pending.extend(day_events(&mut rng, day, per_day, people, &mut seq));
+        let last_day = day == days - 1;
+        while pending.len() >= BATCH || (last_day && !pending.is_empty()) {
+            let rest = pending.split_off(BATCH.min(pending.len()));
+            let body = json!({ "batch": std::mem::replace(&mut pending, rest) });
             let n = body["batch"].as_array().map_or(0, Vec::len) as u64;
             let t = Instant::now();
             let answer = ops::ingest(&app, &key, Shape::Batch, &body).await.expect("ingest");
@@ -167,7 +168,7 @@ async fn run() {
             assert_eq!(answer.accepted as u64, n, "every event accepted");
             sent += n;
         }
-        if day % 30 == 29 || day == days - 1 {
+        if day % 30 == 29 || last_day {
             println!(
                 "  day {:>3}/{days}: {sent} events, {:.0} events/s so far",
                 day + 1,

@@ -11,7 +11,7 @@ use tandem_core::{Id, Millis};
 
 use crate::activity::{Change, record};
 use crate::rows::{id, millis, opt_millis};
-use crate::{Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError};
 
 const KEY_COLS: &str = "SELECT id, product_id, name, prefix, created_at, last_used_at FROM ingest_keys";
 
@@ -73,61 +73,98 @@ pub struct DaySet {
     pub events: i64,
 }
 
-/// `($1, $2), ($1, $3), …`: rows of `width` parameters after the shared
-/// first one (`$1`) when `shared`, numbered from `$2`.
-pub(crate) fn values(rows: usize, width: usize, shared: bool) -> String {
-    let mut out = String::new();
-    let mut n = 1 + usize::from(shared);
-    for r in 0..rows {
-        if r > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        if shared {
-            out.push_str("$1");
-        }
-        for c in 0..width {
-            if shared || c > 0 {
-                out.push_str(", ");
-            }
-            out.push_str(&format!("${n}"));
-            n += 1;
-        }
-        out.push(')');
+/// One statement's placeholders, written in the order their values are
+/// bound: SQLite's anonymous `?` (for each numbered one SQLite walks its
+/// list of names, which makes a statement of many rows quadratic),
+/// PostgreSQL's `$1, $2, …`.
+pub(crate) struct Marks {
+    backend: Backend,
+    next: usize,
+}
+
+impl Marks {
+    pub(crate) fn new(backend: Backend) -> Marks {
+        Marks { backend, next: 1 }
     }
-    out
+
+    pub(crate) fn one(&mut self) -> String {
+        match self.backend {
+            Backend::Sqlite => "?".to_owned(),
+            Backend::Postgres => {
+                self.next += 1;
+                format!("${}", self.next - 1)
+            }
+        }
+    }
+
+    /// `n` marks separated by commas.
+    pub(crate) fn list(&mut self, n: usize) -> String {
+        (0..n).map(|_| self.one()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// `rows` parenthesised rows of `width` marks.
+    pub(crate) fn rows(&mut self, rows: usize, width: usize) -> String {
+        (0..rows).map(|_| format!("({})", self.list(width))).collect::<Vec<_>>().join(", ")
+    }
 }
 
 type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+
+/// Adds to `out` the numbers `words` already have.
+async fn known(
+    tx: &mut Tx<'_>,
+    backend: Backend,
+    (table, col): (&str, &str),
+    product: Id,
+    words: &[&str],
+    out: &mut HashMap<String, i64>,
+) -> Result<()> {
+    let mut m = Marks::new(backend);
+    let select =
+        format!("SELECT id, {col} FROM {table} WHERE product_id = {} AND {col} IN ({})", m.one(), m.list(words.len()));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(select)).bind(product.0);
+    for w in words {
+        q = q.bind(*w);
+    }
+    for row in q.fetch_all(&mut **tx).await? {
+        out.insert(row.try_get::<String, _>(col)?, row.try_get::<i64, _>("id")?);
+    }
+    Ok(())
+}
 
 /// The numbers of `words` (names or people) in `table`'s `col` for the
 /// product, made when new.
 async fn numbered(
     tx: &mut Tx<'_>,
-    table: &str,
-    col: &str,
+    backend: Backend,
+    (table, col): (&str, &str),
     product: Id,
     words: &[&str],
 ) -> Result<HashMap<String, i64>> {
     let mut out = HashMap::with_capacity(words.len());
     for chunk in words.chunks(CHUNK) {
-        let insert = format!(
-            "INSERT INTO {table} (product_id, {col}) VALUES {} ON CONFLICT (product_id, {col}) DO NOTHING",
-            values(chunk.len(), 1, true)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(insert)).bind(product.0);
-        for w in chunk {
-            q = q.bind(*w);
+        // Most are known: look them up, then number only the new ones.
+        known(tx, backend, (table, col), product, chunk, &mut out).await?;
+        let new: Vec<&str> = chunk.iter().copied().filter(|w| !out.contains_key(*w)).collect();
+        if new.is_empty() {
+            continue;
         }
-        q.execute(&mut **tx).await?;
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let select = format!("SELECT id, {col} FROM {table} WHERE product_id = $1 AND {col} IN ({})", marks.join(", "));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(select)).bind(product.0);
-        for w in chunk {
-            q = q.bind(*w);
+        let insert = format!(
+            "INSERT INTO {table} (product_id, {col}) VALUES {} ON CONFLICT (product_id, {col}) DO NOTHING \
+             RETURNING id, {col}",
+            Marks::new(backend).rows(new.len(), 2)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(insert));
+        for w in &new {
+            q = q.bind(product.0).bind(*w);
         }
         for row in q.fetch_all(&mut **tx).await? {
             out.insert(row.try_get::<String, _>(col)?, row.try_get::<i64, _>("id")?);
+        }
+        // Numbered meanwhile by another server's batch: read theirs.
+        let raced: Vec<&str> = new.into_iter().filter(|w| !out.contains_key(*w)).collect();
+        if !raced.is_empty() {
+            known(tx, backend, (table, col), product, &raced, &mut out).await?;
         }
     }
     Ok(out)
@@ -239,6 +276,7 @@ impl Store {
     ) -> Result<IngestOutcome> {
         let IngestLimits { per_minute, keep_from } = limits;
         let product = k.product_id;
+        let backend = self.backend();
         let mut tx = self.write().await?;
         let row = sqlx::query("SELECT window_start, window_requests FROM ingest_keys WHERE id = $1")
             .bind(k.id.0)
@@ -268,9 +306,12 @@ impl Store {
         let uuids: Vec<&str> = batch.iter().filter_map(|e| e.event.uuid.as_deref()).collect();
         let mut seen: HashSet<String> = HashSet::new();
         for chunk in uuids.chunks(CHUNK) {
-            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql =
-                format!("SELECT uuid FROM analytics_events WHERE product_id = $1 AND uuid IN ({})", marks.join(", "));
+            let mut m = Marks::new(backend);
+            let sql = format!(
+                "SELECT uuid FROM analytics_events WHERE product_id = {} AND uuid IN ({})",
+                m.one(),
+                m.list(chunk.len())
+            );
             let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(product.0);
             for u in chunk {
                 q = q.bind(*u);
@@ -293,8 +334,8 @@ impl Store {
             fresh.iter().map(|e| e.event.name.as_str()).collect::<HashSet<_>>().into_iter().collect();
         let people: Vec<&str> =
             fresh.iter().map(|e| e.event.distinct_id.as_str()).collect::<HashSet<_>>().into_iter().collect();
-        let name_ids = numbered(&mut tx, "analytics_names", "name", product, &names).await?;
-        let person_ids = numbered(&mut tx, "analytics_people", "distinct_id", product, &people).await?;
+        let name_ids = numbered(&mut tx, backend, ("analytics_names", "name"), product, &names).await?;
+        let person_ids = numbered(&mut tx, backend, ("analytics_people", "distinct_id"), product, &people).await?;
         let number = |map: &HashMap<String, i64>, w: &str| {
             map.get(w).copied().ok_or_else(|| StoreError::Corrupt(format!("no number for {w}")))
         };
@@ -302,9 +343,9 @@ impl Store {
         for chunk in fresh.chunks(CHUNK) {
             let sql = format!(
                 "INSERT INTO analytics_events (product_id, name_id, person_id, at, day, uuid, properties) VALUES {}",
-                values(chunk.len(), 6, true)
+                Marks::new(backend).rows(chunk.len(), 7)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(product.0);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for e in chunk {
                 let name = number(&name_ids, &e.event.name)?;
                 let person = number(&person_ids, &e.event.distinct_id)?;
@@ -315,6 +356,7 @@ impl Store {
                     slot.1 += 1;
                 }
                 q = q
+                    .bind(product.0)
                     .bind(name)
                     .bind(person)
                     .bind(e.event.at.0)
@@ -434,8 +476,10 @@ impl Store {
         let member = u32::try_from(person).map_err(|_| StoreError::Corrupt("person number".into()))?;
         let mut counts: HashMap<(i64, i64), i64> = HashMap::new();
         let rows = sqlx::query(
-            "SELECT name_id, day, COUNT(*) AS n FROM analytics_events WHERE person_id = $1 GROUP BY name_id, day",
+            "SELECT name_id, day, COUNT(*) AS n FROM analytics_events WHERE product_id = $1 AND person_id = $2 \
+             GROUP BY name_id, day",
         )
+        .bind(product.0)
         .bind(person)
         .fetch_all(&mut *tx)
         .await?;
@@ -444,8 +488,11 @@ impl Store {
             *counts.entry((name, day)).or_default() += n;
             *counts.entry((0, day)).or_default() += n;
         }
-        let removed =
-            sqlx::query("DELETE FROM analytics_events WHERE person_id = $1").bind(person).execute(&mut *tx).await?;
+        let removed = sqlx::query("DELETE FROM analytics_events WHERE product_id = $1 AND person_id = $2")
+            .bind(product.0)
+            .bind(person)
+            .execute(&mut *tx)
+            .await?;
         let days = sqlx::query("SELECT name_id, day, people, events FROM analytics_days WHERE product_id = $1")
             .bind(product.0)
             .fetch_all(&mut *tx)
@@ -503,8 +550,8 @@ impl Store {
         &self,
         product: Id,
         names: &[&str],
-        from: i64,
-        until: i64,
+        (from, until): (i64, i64),
+        (first_day, last_day): (i32, i32),
     ) -> Result<Vec<tandem_core::analytics::Step>> {
         let mut ids: HashMap<i64, usize> = HashMap::new();
         for (i, n) in names.iter().enumerate() {
@@ -523,13 +570,20 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 4)).collect();
+        // The days bound the rows read through the (product, day) index;
+        // the instants decide.
+        let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 6)).collect();
         let sql = format!(
-            "SELECT person_id, name_id, at FROM analytics_events WHERE product_id = $1 AND at >= $2 AND at < $3 \
-             AND name_id IN ({}) ORDER BY person_id, at, id",
+            "SELECT person_id, name_id, at FROM analytics_events WHERE product_id = $1 AND day >= $2 AND day <= $3 \
+             AND at >= $4 AND at < $5 AND name_id IN ({}) ORDER BY person_id, at, id",
             marks.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(product.0).bind(from).bind(until);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(product.0)
+            .bind(i64::from(first_day))
+            .bind(i64::from(last_day))
+            .bind(from)
+            .bind(until);
         for id in ids.keys() {
             q = q.bind(*id);
         }
@@ -549,9 +603,12 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::{Backend, Marks};
+
     #[test]
-    fn values_number_their_parameters() {
-        assert_eq!(super::values(2, 2, true), "($1, $2, $3), ($1, $4, $5)");
-        assert_eq!(super::values(2, 1, false), "($1), ($2)");
+    fn marks_are_anonymous_on_sqlite_and_numbered_on_postgres() {
+        let mut pg = Marks::new(Backend::Postgres);
+        assert_eq!((pg.one(), pg.rows(2, 2)), ("$1".to_owned(), "($2, $3), ($4, $5)".to_owned()));
+        assert_eq!(Marks::new(Backend::Sqlite).rows(2, 1), "(?), (?)");
     }
 }

@@ -98,14 +98,20 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Db)?;
         // SQLite: WAL so readers never block the writer; foreign keys
         // enforced; a writer outside this process is waited for, not failed.
-        let sqlite = |connections| {
-            AnyPoolOptions::new().max_connections(connections).after_connect(|conn, _| {
+        // The writer keeps 64 MiB of pages and its statement journals in
+        // memory: a batch of events touches more index pages than the
+        // default 2 MiB holds (ingest 62,000 → see BENCHMARKS.md).
+        let sqlite = |connections, writer: bool| {
+            AnyPoolOptions::new().max_connections(connections).after_connect(move |conn, _| {
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
                     )
                     .await?;
+                    if writer {
+                        conn.execute("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;").await?;
+                    }
                     Ok(())
                 })
             })
@@ -113,12 +119,12 @@ impl Store {
         let timeout = Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS * 2);
         let (pool, writer) = match backend {
             Backend::Sqlite => {
-                let writer = sqlite(1).acquire_timeout(timeout).connect_with(options.clone()).await?;
+                let writer = sqlite(1, true).acquire_timeout(timeout).connect_with(options.clone()).await?;
                 // Each connection is a thread of its own: more readers than
                 // cores only crowd out the writer's thread (mixed load p99
                 // 25 → 18 ms on two cores with four instead of eight).
                 let readers = std::thread::available_parallelism().map_or(4, |n| (2 * n.get()).clamp(4, 16));
-                (sqlite(readers as u32).acquire_timeout(timeout).connect_with(options).await?, writer)
+                (sqlite(readers as u32, false).acquire_timeout(timeout).connect_with(options).await?, writer)
             }
             Backend::Postgres => {
                 let pool =

@@ -28,6 +28,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (19, "custom_fields", include_str!("../migrations/sqlite/0019_custom_fields.sql")),
     (20, "analytics", include_str!("../migrations/sqlite/0020_analytics.sql")),
     (21, "fed_metrics", include_str!("../migrations/sqlite/0021_fed_metrics.sql")),
+    (22, "ingest_speed", include_str!("../migrations/sqlite/0022_ingest_speed.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -52,6 +53,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (19, "custom_fields", include_str!("../migrations/postgres/0019_custom_fields.sql")),
     (20, "analytics", include_str!("../migrations/postgres/0020_analytics.sql")),
     (21, "fed_metrics", include_str!("../migrations/postgres/0021_fed_metrics.sql")),
+    (22, "ingest_speed", include_str!("../migrations/postgres/0022_ingest_speed.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

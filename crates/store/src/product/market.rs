@@ -387,11 +387,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for chunk in points.chunks(300) {
-            let rows = crate::analytics::values(chunk.len(), 2, true);
+            let rows = crate::analytics::Marks::new(self.backend()).rows(chunk.len(), 3);
             let sql = format!("INSERT INTO metric_points (series_id, date, value) VALUES {rows}");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(s.0);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for p in chunk {
-                q = q.bind(p.date.to_string()).bind(p.value);
+                q = q.bind(s.0).bind(p.date.to_string()).bind(p.value);
             }
             q.execute(&mut *tx).await?;
         }

@@ -270,7 +270,9 @@ pub async fn funnel(
         |day: i32| analytics::date_of(day).to_zoned(zone.clone()).map_or(0, |z| z.timestamp().as_millisecond());
     let (start, until) = (midnight(from), midnight(to + 1));
     let window_ms = window * 24 * 3600 * 1000;
-    let events = state.store.funnel_events(a.scope.product_id, &names, start, until + window_ms).await?;
+    // A day either side: an event's day is the zone's when it arrived.
+    let days = (from - 1, to + window as i32 + 1);
+    let events = state.store.funnel_events(a.scope.product_id, &names, (start, until + window_ms), days).await?;
     let reached = analytics::funnel(&events, names.len(), start, until, window_ms);
     Ok(names.iter().zip(reached).map(|(n, users)| FunnelStep { event: (*n).to_owned(), users }).collect())
 }
