@@ -73,6 +73,15 @@ pub struct DaySet {
     pub events: i64,
 }
 
+/// A day set as stored: the bitmap's bytes, or base64 text in rows written
+/// before the bytes were kept.
+fn people_of(row: &sqlx::any::AnyRow) -> Result<People> {
+    match row.try_get::<Option<Vec<u8>>, _>("bits")? {
+        Some(bytes) => Ok(People::from_bytes(&bytes)),
+        None => Ok(People::from_text(&row.try_get::<String, _>("people")?)),
+    }
+}
+
 /// One statement's placeholders, written in the order their values are
 /// bound: SQLite's anonymous `?` (for each numbered one SQLite walks its
 /// list of names, which makes a statement of many rows quadratic),
@@ -368,7 +377,7 @@ impl Store {
         }
         for ((name, day), (add, count)) in days {
             let row = sqlx::query(
-                "SELECT people, events FROM analytics_days WHERE product_id = $1 AND name_id = $2 AND day = $3",
+                "SELECT people, bits, events FROM analytics_days WHERE product_id = $1 AND name_id = $2 AND day = $3",
             )
             .bind(product.0)
             .bind(name)
@@ -376,19 +385,20 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let (mut set, mut events) = match row {
-                Some(r) => (People::from_text(&r.try_get::<String, _>("people")?), r.try_get::<i64, _>("events")?),
+                Some(r) => (people_of(&r)?, r.try_get::<i64, _>("events")?),
                 None => (People::default(), 0),
             };
             set.0 |= add.0;
             events += count;
             sqlx::query(
-                "INSERT INTO analytics_days (product_id, name_id, day, people, events) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (product_id, name_id, day) DO UPDATE SET people = excluded.people, events = excluded.events",
+                "INSERT INTO analytics_days (product_id, name_id, day, people, bits, events) \
+                 VALUES ($1, $2, $3, '', $4, $5) ON CONFLICT (product_id, name_id, day) \
+                 DO UPDATE SET people = '', bits = excluded.bits, events = excluded.events",
             )
             .bind(product.0)
             .bind(name)
             .bind(i64::from(day))
-            .bind(set.to_text())
+            .bind(set.to_bytes())
             .bind(events)
             .execute(&mut *tx)
             .await?;
@@ -438,7 +448,7 @@ impl Store {
             }
         };
         let rows = sqlx::query(
-            "SELECT day, people, events FROM analytics_days WHERE product_id = $1 AND name_id = $2 \
+            "SELECT day, people, bits, events FROM analytics_days WHERE product_id = $1 AND name_id = $2 \
              AND day >= $3 AND day <= $4 ORDER BY day",
         )
         .bind(product.0)
@@ -451,7 +461,7 @@ impl Store {
             .map(|r| {
                 Ok(DaySet {
                     day: i32::try_from(r.try_get::<i64, _>("day")?).unwrap_or(0),
-                    people: People::from_text(&r.try_get::<String, _>("people")?),
+                    people: people_of(r)?,
                     events: r.try_get("events")?,
                 })
             })
@@ -493,12 +503,12 @@ impl Store {
             .bind(person)
             .execute(&mut *tx)
             .await?;
-        let days = sqlx::query("SELECT name_id, day, people, events FROM analytics_days WHERE product_id = $1")
+        let days = sqlx::query("SELECT name_id, day, people, bits, events FROM analytics_days WHERE product_id = $1")
             .bind(product.0)
             .fetch_all(&mut *tx)
             .await?;
         for r in &days {
-            let mut set = People::from_text(&r.try_get::<String, _>("people")?);
+            let mut set = people_of(r)?;
             if !set.0.remove(member) {
                 continue;
             }
@@ -513,9 +523,10 @@ impl Store {
                     .await?;
             } else {
                 sqlx::query(
-                    "UPDATE analytics_days SET people = $1, events = $2 WHERE product_id = $3 AND name_id = $4 AND day = $5",
+                    "UPDATE analytics_days SET people = '', bits = $1, events = $2 \
+                     WHERE product_id = $3 AND name_id = $4 AND day = $5",
                 )
-                .bind(set.to_text())
+                .bind(set.to_bytes())
                 .bind(events)
                 .bind(product.0)
                 .bind(name)

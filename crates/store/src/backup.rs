@@ -12,6 +12,9 @@ use std::io::{BufRead, Read, Write};
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Row};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
 use crate::{Backend, Result, Store, StoreError};
 
 pub const FORMAT: &str = "tandem-backup";
@@ -104,6 +107,8 @@ enum Kind {
     Int,
     Float,
     Text,
+    /// Bytes, written as base64 text.
+    Bytes,
 }
 
 /// The table's columns and their kinds, in order.
@@ -134,6 +139,8 @@ async fn columns(store: &Store, table: &str) -> Result<Vec<(String, Kind)>> {
             let t = ty.to_ascii_uppercase();
             let kind = if t.contains("INT") {
                 Kind::Int
+            } else if t.contains("BLOB") || t.contains("BYTEA") {
+                Kind::Bytes
             } else if t.contains("REAL") || t.contains("DOUBLE") || t.contains("FLOAT") {
                 Kind::Float
             } else {
@@ -149,6 +156,7 @@ fn pg_type(k: Kind) -> &'static str {
         Kind::Int => "BIGINT",
         Kind::Float => "DOUBLE PRECISION",
         Kind::Text => "TEXT",
+        Kind::Bytes => "BYTEA",
     }
 }
 
@@ -233,6 +241,9 @@ impl Store {
                         Kind::Int => row.try_get::<Option<i64>, _>(i)?.map_or(Value::Null, Value::from),
                         Kind::Float => row.try_get::<Option<f64>, _>(i)?.map_or(Value::Null, Value::from),
                         Kind::Text => row.try_get::<Option<String>, _>(i)?.map_or(Value::Null, Value::from),
+                        Kind::Bytes => {
+                            row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Value::Null, |b| Value::from(BASE64.encode(b)))
+                        }
                     });
                 }
                 write_line(out, &Value::Array(vals))?;
@@ -361,10 +372,16 @@ impl Store {
                             Kind::Int => q.bind(None::<i64>),
                             Kind::Float => q.bind(None::<f64>),
                             Kind::Text => q.bind(None::<String>),
+                            Kind::Bytes => q.bind(None::<Vec<u8>>),
                         },
                         (Kind::Int, Value::Number(x)) if x.is_i64() => q.bind(x.as_i64()),
                         (Kind::Float, Value::Number(x)) => q.bind(x.as_f64()),
                         (Kind::Text, Value::String(s)) => q.bind(s.clone()),
+                        (Kind::Bytes, Value::String(s)) => q.bind(
+                            BASE64
+                                .decode(s)
+                                .map_err(|_| bad(*rn, format!("{table}.{c}: bytes that are not base64")))?,
+                        ),
                         _ => return Err(bad(*rn, format!("{table}.{c}: {v} is not a {kind:?} value"))),
                     };
                 }

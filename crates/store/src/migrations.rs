@@ -29,6 +29,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (20, "analytics", include_str!("../migrations/sqlite/0020_analytics.sql")),
     (21, "fed_metrics", include_str!("../migrations/sqlite/0021_fed_metrics.sql")),
     (22, "ingest_speed", include_str!("../migrations/sqlite/0022_ingest_speed.sql")),
+    (23, "day_set_bytes", include_str!("../migrations/sqlite/0023_day_set_bytes.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -54,6 +55,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (20, "analytics", include_str!("../migrations/postgres/0020_analytics.sql")),
     (21, "fed_metrics", include_str!("../migrations/postgres/0021_fed_metrics.sql")),
     (22, "ingest_speed", include_str!("../migrations/postgres/0022_ingest_speed.sql")),
+    (23, "day_set_bytes", include_str!("../migrations/postgres/0023_day_set_bytes.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -149,6 +149,8 @@ async fn a_key_result_following_a_fed_metric_moves_as_events_arrive() {
         assert!(a["points"].as_array().unwrap().is_empty(), "not shipped: no values yet");
         let body = json!({"shipped_on": "2027-01-27", "version": f["version"]});
         json_ok(pdm.patch(&format!("/api/v1/features/{fid}"), body).await, 200).await;
+        let got = points(&pdm, a["id"].as_str().unwrap()).await;
+        assert_eq!(got.last(), Some(&("2027-02-01".to_owned(), 25.0)), "shipping fills it: {got:?}");
         send(&app, &key, &[("opened", "ana", "2027-02-01")]).await;
         let got = points(&pdm, a["id"].as_str().unwrap()).await;
         assert_eq!(got.first(), Some(&("2027-01-27".to_owned(), 0.0)));

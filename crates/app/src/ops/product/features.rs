@@ -166,6 +166,8 @@ pub async fn update_feature(
     let sent_custom = req.custom_fields.map(|v| custom::sent(Some(v))).transpose()?;
     let adoption = req.adoption_event.map(|e| validate::optional_name("adoption_event", e.as_deref())).transpose()?;
     let today = Day::of(state.clock.now());
+    // What an adoption series reads: when it shipped, and which event.
+    let moves_adoption = req.shipped_on.is_some() || req.status.is_some() || adoption.is_some();
     let f = state
         .store
         .update_feature(
@@ -226,6 +228,9 @@ pub async fn update_feature(
             state.clock.now(),
         )
         .await?;
+    if moves_adoption {
+        crate::ops::analytics::feed::refresh(state, f.product_id, None).await?;
+    }
     Ok(f)
 }
 
