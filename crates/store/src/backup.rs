@@ -73,6 +73,7 @@ pub const TABLES: &[&str] = &[
     "analytics_names",
     "analytics_events",
     "analytics_days",
+    "analytics_weeks",
 ];
 
 /// Tables of state derived from the others, which the database rebuilds

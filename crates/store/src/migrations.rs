@@ -30,6 +30,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (21, "fed_metrics", include_str!("../migrations/sqlite/0021_fed_metrics.sql")),
     (22, "ingest_speed", include_str!("../migrations/sqlite/0022_ingest_speed.sql")),
     (23, "day_set_bytes", include_str!("../migrations/sqlite/0023_day_set_bytes.sql")),
+    (24, "analytics_weeks", include_str!("../migrations/sqlite/0024_analytics_weeks.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -56,6 +57,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (21, "fed_metrics", include_str!("../migrations/postgres/0021_fed_metrics.sql")),
     (22, "ingest_speed", include_str!("../migrations/postgres/0022_ingest_speed.sql")),
     (23, "day_set_bytes", include_str!("../migrations/postgres/0023_day_set_bytes.sql")),
+    (24, "analytics_weeks", include_str!("../migrations/postgres/0024_analytics_weeks.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

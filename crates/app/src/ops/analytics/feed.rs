@@ -92,10 +92,12 @@ async fn values(state: &App, product: Id, s: &FedSeries, from: i32, today: i32) 
         MetricKind::Retention => {
             // The cohort whose following week holds `from` changes too.
             let first = Period::Week.start_of(from) - 7;
-            let starts = state.store.analytics_days(product, event, i32::MIN, today).await?;
+            let seen = super::seen_before(state, product, event, first).await?;
+            let starts = state.store.analytics_days(product, event, first, today).await?;
             let returns = state.store.analytics_days(product, s.source.return_event.as_deref(), first, today).await?;
-            let cohorts =
-                analytics::retention(&pairs(&starts), &pairs(&returns), Period::Week, (first, today, today), 2);
+            let mut s_days = vec![(first - 1, &seen)];
+            s_days.extend(pairs(&starts));
+            let cohorts = analytics::retention(&s_days, &pairs(&returns), Period::Week, (first, today, today), 2);
             Ok(cohorts
                 .into_iter()
                 .map(|c| (analytics::day_number(c.start.0), c))

@@ -221,11 +221,34 @@ pub async fn retention(state: &App, a: &InProduct, ask: RetentionAsk) -> Result<
     let (start_event, return_event) = (name(&ask.start_event), name(&ask.return_event));
     let last = today.min(period.start_of(to) + period.days() * periods as i32);
     let last_start = period.start_of(to) + period.days() - 1;
-    let starts = state.store.analytics_days(a.scope.product_id, start_event.as_deref(), i32::MIN, last_start).await?;
+    let first = period.start_of(from);
+    let seen = seen_before(state, a.scope.product_id, start_event.as_deref(), first).await?;
+    let starts = state.store.analytics_days(a.scope.product_id, start_event.as_deref(), first, last_start).await?;
     let returns = state.store.analytics_days(a.scope.product_id, return_event.as_deref(), from, last).await?;
-    let s: Vec<(i32, &analytics::People)> = starts.iter().map(|x| (x.day, &x.people)).collect();
+    let mut s: Vec<(i32, &analytics::People)> = vec![(first - 1, &seen)];
+    s.extend(starts.iter().map(|x| (x.day, &x.people)));
     let r: Vec<(i32, &analytics::People)> = returns.iter().map(|x| (x.day, &x.people)).collect();
     Ok(analytics::retention(&s, &r, period, (from, to, today), periods))
+}
+
+/// The people who did `event` (any event without one) before `day`: the
+/// whole weeks from their roll-ups, the rest of `day`'s week from its days
+/// (who is new in a cohort is who was never seen before it).
+pub(crate) async fn seen_before(
+    state: &App,
+    product: Id,
+    event: Option<&str>,
+    day: i32,
+) -> Result<analytics::People, AppError> {
+    let monday = analytics::Period::Week.start_of(day);
+    let mut seen = analytics::People::default();
+    for w in state.store.analytics_weeks(product, event, i32::MIN, monday - 7).await? {
+        seen.0 |= w.people.0;
+    }
+    for d in state.store.analytics_days(product, event, monday, day - 1).await? {
+        seen.0 |= d.people.0;
+    }
+    Ok(seen)
 }
 
 /// The most steps of a funnel, and the longest window.
