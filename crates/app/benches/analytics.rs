@@ -18,6 +18,7 @@ use tandem_app::access::InProduct;
 use tandem_app::ops::analytics::{self as ops, NewKey, RetentionAsk, Shape};
 use tandem_core::model::Day;
 use tandem_core::{Millis, Role};
+use tandem_sched::synthetic::SplitMix64;
 use tandem_store::Store;
 use tandem_store::product::{NewProduct, ProductScope};
 
@@ -33,19 +34,15 @@ fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// A small, seeded generator (SplitMix64): the same events on every run.
-struct Rng(u64);
+/// The shared seeded generator, with the draws of the events' mix.
+struct Rng(SplitMix64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.0.rand(n)
     }
     /// Most people now and then, a few heavy users often (as the script).
     fn person(&mut self, people: u64) -> u64 {
@@ -149,7 +146,7 @@ async fn run() {
 
     // Ingest, a day at a time; only the ingest calls are timed.
     println!("ingesting {events} events from {people} people over {days} days (batches of 10,000)…");
-    let mut rng = Rng(1);
+    let mut rng = Rng(SplitMix64(1));
     let mut seq = 0u64;
     let per_day = events / days as u64;
     let mut spent = Duration::ZERO;

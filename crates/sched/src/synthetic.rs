@@ -12,19 +12,21 @@ const LANE: u64 = 200;
 const NEAR: u64 = 20;
 const PACKAGE: usize = 50;
 
-/// SplitMix64, as in the generator.
-struct SplitMix64(u64);
+/// SplitMix64, as in the generator: small, seeded, the same numbers on
+/// every run (benchmarks' synthetic data).
+pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn rand(&mut self, n: u64) -> u64 {
-        self.next() % n
+    /// A number below `n`.
+    pub fn rand(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
     }
 }
 

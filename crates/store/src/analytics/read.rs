@@ -116,21 +116,7 @@ impl Store {
     /// name), in order; days without events are left out. An event never
     /// seen has none.
     pub async fn analytics_days(&self, product: Id, event: Option<&str>, from: i32, to: i32) -> Result<Vec<DaySet>> {
-        let name_id = match event {
-            None => 0,
-            Some(n) => {
-                let found: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM analytics_names WHERE product_id = $1 AND name = $2")
-                        .bind(product.0)
-                        .bind(n)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                match found {
-                    Some(id) => id,
-                    None => return Ok(Vec::new()),
-                }
-            }
-        };
+        let Some(name_id) = self.name_id(product, event).await? else { return Ok(Vec::new()) };
         let rows = sqlx::query(
             "SELECT day, people, bits, events FROM analytics_days WHERE product_id = $1 AND name_id = $2 \
              AND day >= $3 AND day <= $4 ORDER BY day",
