@@ -10,6 +10,9 @@
 //! time order, as an app sends them; their mix is the one of the
 //! generator script (`scripts/analytics-events.py`).
 
+// A benchmark stops at the first thing that fails, saying what it was.
+#![allow(clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -78,7 +81,7 @@ fn day_events(rng: &mut Rng, day: i64, per_day: u64, people: u64, seq: &mut u64)
                 "distinct_id": format!("user-{person}"),
                 "timestamp": at,
                 "uuid": format!("e-{seq}"),
-                "properties": {"plan": if person % 7 == 0 { "pro" } else { "free" }},
+                "properties": {"plan": if person.is_multiple_of(7) { "pro" } else { "free" }},
             })
         })
         .collect()
@@ -117,9 +120,11 @@ async fn run() {
     let file = dir.join("bench.db");
     let store = Store::open(&format!("sqlite://{}", file.display())).await.expect("a store");
     store.migrate().await.expect("migrations");
-    let mut settings = tandem_app::Settings::default();
-    settings.ingest_per_minute = i64::MAX;
-    settings.analytics_raw_days = 800;
+    let settings = tandem_app::Settings {
+        ingest_per_minute: i64::MAX,
+        analytics_raw_days: 800,
+        ..tandem_app::Settings::default()
+    };
     let clock = std::sync::Arc::new(tandem_app::clock::ShiftedClock::default());
     // "Now" is the last day's evening: every event is in the past.
     clock.set(Millis(START_MS + days * DAY_MS - 3_600_000));
