@@ -137,6 +137,8 @@ pub async fn analytics(
         .await
         .map_err(on(&page))?
         .into_iter()
+        // A week without newcomers has nothing to follow.
+        .filter(|c| c.size > 0)
         .map(|c| CohortRow {
             start: shell.human.short(c.start),
             size: c.size,
