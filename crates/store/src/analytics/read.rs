@@ -41,23 +41,34 @@ impl Store {
     /// gets its weeks first.
     pub async fn analytics_weeks(&self, product: Id, event: Option<&str>, from: i32, to: i32) -> Result<Vec<DaySet>> {
         self.ensure_weeks(product).await?;
+        let sql = "SELECT week AS day, '' AS people, bits, CAST(0 AS BIGINT) AS events FROM analytics_weeks \
+                   WHERE product_id = $1 AND name_id = $2 AND week >= $3 AND week <= $4 ORDER BY week";
+        self.sets(sql, product, event, (from, to)).await
+    }
+
+    /// The sets `sql` selects (`day, people, bits, events` of one name in a
+    /// span) for an event, or none for a name never received.
+    async fn sets(
+        &self,
+        sql: &'static str,
+        product: Id,
+        event: Option<&str>,
+        (from, to): (i32, i32),
+    ) -> Result<Vec<DaySet>> {
         let Some(name_id) = self.name_id(product, event).await? else { return Ok(Vec::new()) };
-        let rows = sqlx::query(
-            "SELECT week, bits FROM analytics_weeks WHERE product_id = $1 AND name_id = $2 \
-             AND week >= $3 AND week <= $4 ORDER BY week",
-        )
-        .bind(product.0)
-        .bind(name_id)
-        .bind(i64::from(from))
-        .bind(i64::from(to))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(sql)
+            .bind(product.0)
+            .bind(name_id)
+            .bind(i64::from(from))
+            .bind(i64::from(to))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(DaySet {
-                    day: i32::try_from(r.try_get::<i64, _>("week")?).unwrap_or(0),
-                    people: People::from_bytes(&r.try_get::<Vec<u8>, _>("bits")?),
-                    events: 0,
+                    day: i32::try_from(r.try_get::<i64, _>("day")?).unwrap_or(0),
+                    people: people_of(r)?,
+                    events: r.try_get("events")?,
                 })
             })
             .collect()
@@ -116,26 +127,9 @@ impl Store {
     /// name), in order; days without events are left out. An event never
     /// seen has none.
     pub async fn analytics_days(&self, product: Id, event: Option<&str>, from: i32, to: i32) -> Result<Vec<DaySet>> {
-        let Some(name_id) = self.name_id(product, event).await? else { return Ok(Vec::new()) };
-        let rows = sqlx::query(
-            "SELECT day, people, bits, events FROM analytics_days WHERE product_id = $1 AND name_id = $2 \
-             AND day >= $3 AND day <= $4 ORDER BY day",
-        )
-        .bind(product.0)
-        .bind(name_id)
-        .bind(i64::from(from))
-        .bind(i64::from(to))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DaySet {
-                    day: i32::try_from(r.try_get::<i64, _>("day")?).unwrap_or(0),
-                    people: people_of(r)?,
-                    events: r.try_get("events")?,
-                })
-            })
-            .collect()
+        let sql = "SELECT day, people, bits, events FROM analytics_days \
+                   WHERE product_id = $1 AND name_id = $2 AND day >= $3 AND day <= $4 ORDER BY day";
+        self.sets(sql, product, event, (from, to)).await
     }
 
     /// Forgets one person of a product: their events, their place in every

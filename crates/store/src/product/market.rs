@@ -297,12 +297,7 @@ impl Store {
                 format!("a series holds at most {MAX_POINTS} values"),
             )));
         }
-        sqlx::query("UPDATE metric_series SET version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(now.0)
-            .bind(s.0)
-            .execute(&mut *tx)
-            .await?;
-        super::okrs::follow_series(&mut tx, s, now).await?;
+        changed(&mut tx, s, now).await?;
         let (after, _) = fetch_one_series(&mut tx, s).await?;
         let recorded: Vec<_> = points.iter().map(|p| json!({"date": p.date, "value": p.value})).collect();
         record(
@@ -395,15 +390,21 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        sqlx::query("UPDATE metric_series SET version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(now.0)
-            .bind(s.0)
-            .execute(&mut *tx)
-            .await?;
-        super::okrs::follow_series(&mut tx, s, now).await?;
+        changed(&mut tx, s, now).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A series' values changed: a new version, and the key results that
+/// follow it moved.
+async fn changed(tx: &mut Tx, s: Id, now: Millis) -> Result<()> {
+    sqlx::query("UPDATE metric_series SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(s.0)
+        .execute(&mut **tx)
+        .await?;
+    super::okrs::follow_series(tx, s, now).await
 }
 
 async fn upsert_points(tx: &mut Tx, s: Id, points: &[MetricPointInput]) -> Result<()> {

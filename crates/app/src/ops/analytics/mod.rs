@@ -319,11 +319,40 @@ pub async fn feature_adoption(state: &App, ws: Id, f: &Feature) -> Result<Option
     let (_, today) = calendar(state, ws).await?;
     let since = f.shipped_on.map(|d| analytics::day_number(d.0));
     let from = since.unwrap_or(today).max(today - MAX_DAYS);
-    let used = state.store.analytics_days(f.product_id, Some(event), from, today).await?;
-    let any = state.store.analytics_days(f.product_id, None, from, today).await?;
-    let u: Vec<(i32, &analytics::People)> = used.iter().map(|x| (x.day, &x.people)).collect();
-    let all: Vec<(i32, &analytics::People)> = any.iter().map(|x| (x.day, &x.people)).collect();
+    let used = by_week(state, f.product_id, Some(event), from, today).await?;
+    let any = by_week(state, f.product_id, None, from, today).await?;
+    let u: Vec<(i32, &analytics::People)> = used.iter().map(|(d, p)| (*d, p)).collect();
+    let all: Vec<(i32, &analytics::People)> = any.iter().map(|(d, p)| (*d, p)).collect();
     Ok(Some(analytics::adoption(event, &u, &all, since, today)))
+}
+
+/// An event's people `from..=to` a set per week (weeks wholly inside from
+/// their roll-ups, the two ends from their days), each dated at its first
+/// day in the span: what adoption's unions need, at a seventh of the reads
+/// of day sets (dashboards, release and feature pages ask for it).
+async fn by_week(
+    state: &App,
+    product: Id,
+    event: Option<&str>,
+    from: i32,
+    to: i32,
+) -> Result<Vec<(i32, analytics::People)>, AppError> {
+    let week = |d: i32| analytics::Period::Week.start_of(d);
+    let (first_whole, last_whole) = (if week(from) == from { from } else { week(from) + 7 }, week(to + 1) - 7);
+    let mut out: std::collections::BTreeMap<i32, analytics::People> = std::collections::BTreeMap::new();
+    if first_whole <= last_whole {
+        for w in state.store.analytics_weeks(product, event, first_whole, last_whole).await? {
+            out.insert(w.day, w.people);
+        }
+    }
+    let ends =
+        if first_whole <= last_whole { [(from, first_whole - 1), (last_whole + 7, to)] } else { [(from, to), (1, 0)] };
+    for (lo, hi) in ends.into_iter().filter(|(lo, hi)| lo <= hi) {
+        for d in state.store.analytics_days(product, event, lo, hi).await? {
+            out.entry(week(d.day).max(from)).or_default().0 |= d.people.0;
+        }
+    }
+    Ok(out.into_iter().collect())
 }
 
 /// What forgetting a person removed.
