@@ -74,6 +74,7 @@ pub const TABLES: &[&str] = &[
     "analytics_events",
     "analytics_days",
     "analytics_weeks",
+    "analytics_trails",
 ];
 
 /// Tables of state derived from the others, which the database rebuilds

@@ -31,6 +31,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (22, "ingest_speed", include_str!("../migrations/sqlite/0022_ingest_speed.sql")),
     (23, "day_set_bytes", include_str!("../migrations/sqlite/0023_day_set_bytes.sql")),
     (24, "analytics_weeks", include_str!("../migrations/sqlite/0024_analytics_weeks.sql")),
+    (25, "analytics_trails", include_str!("../migrations/sqlite/0025_analytics_trails.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -58,6 +59,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (22, "ingest_speed", include_str!("../migrations/postgres/0022_ingest_speed.sql")),
     (23, "day_set_bytes", include_str!("../migrations/postgres/0023_day_set_bytes.sql")),
     (24, "analytics_weeks", include_str!("../migrations/postgres/0024_analytics_weeks.sql")),
+    (25, "analytics_trails", include_str!("../migrations/postgres/0025_analytics_trails.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -5,6 +5,9 @@ use roaring::RoaringBitmap;
 
 use crate::model::Millis;
 
+/// Milliseconds in a day (of UTC: the base a day's number stands for).
+pub const DAY_MS: i64 = 86_400_000;
+
 /// The product's calendar day of an instant, as days since 1970-01-01.
 pub fn day_of(at: Millis, zone: &TimeZone) -> i32 {
     let date = jiff::Timestamp::from_millisecond(at.0)

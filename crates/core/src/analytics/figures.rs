@@ -1,5 +1,5 @@
 //! The figures computed from each day's sets of people: active people,
-//! adoption, retention by cohort, and ordered funnels (from raw events).
+//! adoption and retention by cohort.
 
 use roaring::RoaringBitmap;
 use serde::Serialize;
@@ -251,57 +251,6 @@ pub fn retention(
     out
 }
 
-/// One event as a funnel reads it: who, which step's event, when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Step {
-    pub person: i64,
-    /// The index of the step's event among the funnel's events.
-    pub event: usize,
-    pub at: i64,
-}
-
-/// People reaching each step of a funnel: `events` sorted by person then
-/// time; a person enters with step 0 at or after `from` and before
-/// `until`, and each later step must follow the one before within
-/// `window_ms` of entering. Each person counts at the furthest step any
-/// of their entries reaches.
-pub fn funnel(events: &[Step], steps: usize, from: i64, until: i64, window_ms: i64) -> Vec<u64> {
-    let mut reached = vec![0u64; steps];
-    let mut i = 0;
-    while i < events.len() {
-        let person = events[i].person;
-        let mut j = i;
-        while j < events.len() && events[j].person == person {
-            j += 1;
-        }
-        let mine = &events[i..j];
-        let mut best = 0usize;
-        for (n, e) in mine.iter().enumerate() {
-            if e.event != 0 || e.at < from || e.at >= until {
-                continue;
-            }
-            let mut step = 1;
-            for later in &mine[n + 1..] {
-                if step == steps || later.at > e.at + window_ms {
-                    break;
-                }
-                if later.event == step {
-                    step += 1;
-                }
-            }
-            best = best.max(step);
-            if best == steps {
-                break;
-            }
-        }
-        for r in reached.iter_mut().take(best) {
-            *r += 1;
-        }
-        i = j;
-    }
-    reached
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,35 +342,5 @@ mod tests {
         assert_eq!((a.weekly[1].adopters, a.weekly[1].rate), (1, 0.5));
         let not_yet = adoption("exported", &used, &active, None, w + 10);
         assert_eq!((not_yet.since, not_yet.adopters, not_yet.weekly.len()), (None, 0, 0));
-    }
-
-    #[test]
-    fn funnels_by_hand() {
-        let h = 3_600_000;
-        let e = |person, event, hours| Step { person, event, at: hours * h };
-        let events = [
-            // 1: a, b, c within the window.
-            e(1, 0, 0),
-            e(1, 1, 1),
-            e(1, 2, 2),
-            // 2: b before a does not count; a then b.
-            e(2, 1, 0),
-            e(2, 0, 1),
-            e(2, 1, 2),
-            // 3: a, then c too late after b is missing.
-            e(3, 0, 0),
-            e(3, 2, 1),
-            // 4: a at 0 leads nowhere in time; a again at 100 reaches c.
-            e(4, 0, 0),
-            e(4, 1, 30),
-            e(4, 0, 100),
-            e(4, 1, 101),
-            e(4, 2, 102),
-            // 5: enters before the range.
-            e(5, 0, -5),
-            e(5, 1, 1),
-        ];
-        assert_eq!(funnel(&events, 3, 0, 1000 * h, 24 * h), vec![4, 3, 2]);
-        assert_eq!(funnel(&events, 3, 0, 50 * h, 24 * h), vec![4, 2, 1], "4's second entry is past the range");
     }
 }

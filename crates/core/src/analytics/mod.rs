@@ -12,11 +12,12 @@ use crate::model::Millis;
 
 mod days;
 mod figures;
+mod funnel;
+pub mod trail;
 
-pub use days::{People, date_of, day_number, day_of};
-pub use figures::{
-    ActiveDay, Adoption, AdoptionWeek, Cohort, Period, Step, active, adoption, adoption_by_day, funnel, retention,
-};
+pub use days::{DAY_MS, People, date_of, day_number, day_of};
+pub use figures::{ActiveDay, Adoption, AdoptionWeek, Cohort, Period, active, adoption, adoption_by_day, retention};
+pub use funnel::{Funnel, MAX_FUNNEL_STEPS};
 
 /// Events one request may carry.
 pub const MAX_BATCH: usize = 10_000;

@@ -4,11 +4,13 @@
 use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
+use tandem_core::analytics::trail::Mark;
 use tandem_core::analytics::{IngestKey, People};
 use tandem_core::{Id, Millis};
 
 use super::{
-    CHUNK, DayEvent, IngestLimits, IngestOutcome, Ingested, Marks, Tx, WINDOW_MS, add_to_week, people_of, week_of,
+    CHUNK, DayEvent, IngestLimits, IngestOutcome, Ingested, Marks, Tx, WINDOW_MS, add_to_week, drop_raw, people_of,
+    trails, week_of,
 };
 use crate::{Backend, Result, Store, StoreError};
 
@@ -107,11 +109,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         // Raw events past their keeping go (their days' figures stay).
-        sqlx::query("DELETE FROM analytics_events WHERE product_id = $1 AND day < $2")
-            .bind(product.0)
-            .bind(i64::from(keep_from))
-            .execute(&mut *tx)
-            .await?;
+        drop_raw(&mut tx, product, keep_from).await?;
         // Each uuid once: not seen before, and the first in the batch.
         let uuids: Vec<&str> = batch.iter().filter_map(|e| e.event.uuid.as_deref()).collect();
         let mut seen: HashSet<String> = HashSet::new();
@@ -150,6 +148,7 @@ impl Store {
             map.get(w).copied().ok_or_else(|| StoreError::Corrupt(format!("no number for {w}")))
         };
         let mut days: HashMap<(i64, i32), (People, i64)> = HashMap::new();
+        let mut marks: HashMap<(i64, i32), Vec<Mark>> = HashMap::new();
         for chunk in fresh.chunks(CHUNK) {
             let sql = format!(
                 "INSERT INTO analytics_events (product_id, name_id, person_id, at, day, uuid, properties) VALUES {}",
@@ -165,6 +164,7 @@ impl Store {
                     slot.0.0.insert(member);
                     slot.1 += 1;
                 }
+                marks.entry((name, e.day)).or_default().push(Mark { person: member, at: e.event.at.0 });
                 q = q
                     .bind(product.0)
                     .bind(name)
@@ -211,6 +211,7 @@ impl Store {
         for ((name, week), add) in weeks {
             add_to_week(&mut tx, product, name, week, &add).await?;
         }
+        trails::append(&mut tx, product, marks).await?;
         tx.commit().await?;
         Ok(IngestOutcome::Stored(out))
     }

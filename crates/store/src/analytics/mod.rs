@@ -148,6 +148,25 @@ type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
 mod ingest;
 mod read;
+mod trails;
+
+pub use trails::TrailPiece;
+
+/// Drops the raw events and trails of a product's days before `day` (the
+/// day and week sets stay); how many events went.
+pub(crate) async fn drop_raw(tx: &mut Tx<'_>, product: Id, day: i32) -> Result<u64> {
+    sqlx::query("DELETE FROM analytics_trails WHERE product_id = $1 AND day < $2")
+        .bind(product.0)
+        .bind(i64::from(day))
+        .execute(&mut **tx)
+        .await?;
+    let done = sqlx::query("DELETE FROM analytics_events WHERE product_id = $1 AND day < $2")
+        .bind(product.0)
+        .bind(i64::from(day))
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
 
 impl Store {
     /// A new key of `product`, stored by its hash.
@@ -241,6 +260,29 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A product with an ingest key in a fresh SQLite file, for the tests
+/// here; the directory to remove after.
+#[cfg(test)]
+pub(crate) async fn scratch(tag: &str) -> (Store, IngestKey, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("tandem-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.join("a.db").display())).await.unwrap();
+    let now = Millis(1_800_000_000_000);
+    let user = store.create_user(&format!("{tag}@example.com"), "W", "x", now).await.unwrap();
+    let ws = store.create_workspace("W", "WEE", Some(user.id), now).await.unwrap();
+    let new = crate::product::NewProduct {
+        key: "APP".into(),
+        name: "App".into(),
+        vision: String::new(),
+        strategy: String::new(),
+        owner_id: user.id,
+        default_framework: tandem_core::scoring::Framework::Rice,
+    };
+    let product = store.create_product(user.id, ws.id, &new, now).await.unwrap();
+    let key = store.create_ingest_key(user.id, product.id, "k", ("h", "p"), now).await.unwrap();
+    (store, key, dir)
 }
 
 #[cfg(test)]

@@ -14,15 +14,13 @@ use crate::activity::{Change, record};
 use crate::{Result, Store, StoreError};
 
 impl Store {
-    /// Drops a product's raw events of the days before `day` (the day sets
-    /// stay); how many went.
+    /// Drops a product's raw events and trails of the days before `day`
+    /// (the day sets stay); how many went.
     pub async fn analytics_drop_raw_before(&self, product: Id, day: i32) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM analytics_events WHERE product_id = $1 AND day < $2")
-            .bind(product.0)
-            .bind(i64::from(day))
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let mut tx = self.write().await?;
+        let gone = super::drop_raw(&mut tx, product, day).await?;
+        tx.commit().await?;
+        Ok(gone)
     }
 
     /// The names of the events a product has received, by name (at most
@@ -85,18 +83,18 @@ impl Store {
             .await?)
     }
 
+    /// Whether `table` holds any row of the product.
+    pub(super) async fn has_rows(&self, table: &'static str, product: Id) -> Result<bool> {
+        let sql = format!("SELECT product_id FROM {table} WHERE product_id = $1 LIMIT 1");
+        let found: Option<i64> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(product.0).fetch_optional(&self.pool).await?;
+        Ok(found.is_some())
+    }
+
     /// Builds the week sets of a product from its day sets when it has
     /// day sets and no weeks (data from before weeks were kept).
     async fn ensure_weeks(&self, product: Id) -> Result<()> {
-        let has = |table: &'static str| {
-            let sql = format!("SELECT product_id FROM {table} WHERE product_id = $1 LIMIT 1");
-            async move {
-                let found: Option<i64> =
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(product.0).fetch_optional(&self.pool).await?;
-                Ok::<bool, StoreError>(found.is_some())
-            }
-        };
-        if has("analytics_weeks").await? || !has("analytics_days").await? {
+        if self.has_rows("analytics_weeks", product).await? || !self.has_rows("analytics_days", product).await? {
             return Ok(());
         }
         let mut tx = self.write().await?;
@@ -226,6 +224,7 @@ impl Store {
                 .await?;
             }
         }
+        super::trails::forget(&mut tx, product, member).await?;
         sqlx::query("DELETE FROM analytics_people WHERE id = $1").bind(person).execute(&mut *tx).await?;
         let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM products WHERE id = $1")
             .bind(product.0)
@@ -245,62 +244,6 @@ impl Store {
         tx.commit().await?;
         Ok(removed.rows_affected())
     }
-
-    /// The events of the funnel's `names` (by their index there) from
-    /// `from` to before `until` (milliseconds), by person then time.
-    pub async fn funnel_events(
-        &self,
-        product: Id,
-        names: &[&str],
-        (from, until): (i64, i64),
-        (first_day, last_day): (i32, i32),
-    ) -> Result<Vec<tandem_core::analytics::Step>> {
-        let mut ids: HashMap<i64, usize> = HashMap::new();
-        for (i, n) in names.iter().enumerate() {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM analytics_names WHERE product_id = $1 AND name = $2")
-                    .bind(product.0)
-                    .bind(*n)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            // A name given twice is the same event at each step: the
-            // first index stands for it.
-            if let Some(id) = found {
-                ids.entry(id).or_insert(i);
-            }
-        }
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        // The days bound the rows read through the (product, day) index;
-        // the instants decide.
-        let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 6)).collect();
-        let sql = format!(
-            "SELECT person_id, name_id, at FROM analytics_events WHERE product_id = $1 AND day >= $2 AND day <= $3 \
-             AND at >= $4 AND at < $5 AND name_id IN ({}) ORDER BY person_id, at, id",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(product.0)
-            .bind(i64::from(first_day))
-            .bind(i64::from(last_day))
-            .bind(from)
-            .bind(until);
-        for id in ids.keys() {
-            q = q.bind(*id);
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                let name: i64 = r.try_get("name_id")?;
-                Ok(tandem_core::analytics::Step {
-                    person: r.try_get("person_id")?,
-                    event: ids.get(&name).copied().unwrap_or(usize::MAX),
-                    at: r.try_get("at")?,
-                })
-            })
-            .collect()
-    }
 }
 
 #[cfg(test)]
@@ -308,35 +251,20 @@ mod tests {
     use tandem_core::Millis;
     use tandem_core::analytics::Event;
 
-    use crate::Store;
     use crate::analytics::{DayEvent, IngestLimits};
-    use crate::product::NewProduct;
 
     /// Day sets written before weeks were kept get their weeks when first
     /// asked, the same as ingest writes them.
     #[tokio::test]
     async fn weeks_are_built_from_older_day_sets() {
-        let dir = std::env::temp_dir().join(format!("tandem-weeks-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.join("w.db").display())).await.unwrap();
+        let (store, key, dir) = crate::analytics::scratch("weeks").await;
+        let product = key.product_id;
         let now = Millis(1_800_000_000_000);
-        let user = store.create_user("w@example.com", "W", "x", now).await.unwrap();
-        let ws = store.create_workspace("W", "WEE", Some(user.id), now).await.unwrap();
-        let new = NewProduct {
-            key: "APP".into(),
-            name: "App".into(),
-            vision: String::new(),
-            strategy: String::new(),
-            owner_id: user.id,
-            default_framework: tandem_core::scoring::Framework::Rice,
-        };
-        let product = store.create_product(user.id, ws.id, &new, now).await.unwrap();
-        let key = store.create_ingest_key(user.id, product.id, "k", ("h", "p"), now).await.unwrap();
         let ev = |who: &str, day: i32| DayEvent {
             event: Event {
                 name: "opened".into(),
                 distinct_id: who.into(),
-                at: now,
+                at: Millis(i64::from(day) * tandem_core::analytics::DAY_MS + 43_200_000),
                 properties: "{}".into(),
                 uuid: None,
             },
@@ -346,11 +274,11 @@ mod tests {
         let batch = [ev("ana", 20_598), ev("ben", 20_604), ev("cy", 20_605)];
         let limits = IngestLimits { per_minute: 100, keep_from: 0 };
         store.ingest(&key, &batch, limits, now).await.unwrap();
-        let written = store.analytics_weeks(product.id, Some("opened"), 0, 30_000).await.unwrap();
+        let written = store.analytics_weeks(product, Some("opened"), 0, 30_000).await.unwrap();
         let counts: Vec<(i32, u64)> = written.iter().map(|w| (w.day, w.people.len())).collect();
         assert_eq!(counts, [(20_598, 2), (20_605, 1)]);
         sqlx::query("DELETE FROM analytics_weeks").execute(&store.pool).await.unwrap();
-        let rebuilt = store.analytics_weeks(product.id, Some("opened"), 0, 30_000).await.unwrap();
+        let rebuilt = store.analytics_weeks(product, Some("opened"), 0, 30_000).await.unwrap();
         assert_eq!(rebuilt.iter().map(|w| (w.day, w.people.len())).collect::<Vec<_>>(), counts);
         store.close().await;
         let _ = std::fs::remove_dir_all(&dir);

@@ -253,6 +253,7 @@ pub(crate) async fn seen_before(
 
 /// The most steps of a funnel, and the longest window.
 pub const MAX_STEPS: usize = 10;
+const _: () = assert!(MAX_STEPS <= analytics::MAX_FUNNEL_STEPS);
 pub const MAX_WINDOW_DAYS: i64 = 90;
 
 /// A funnel's steps and the people reaching each.
@@ -295,8 +296,19 @@ pub async fn funnel(
     let window_ms = window * 24 * 3600 * 1000;
     // A day either side: an event's day is the zone's when it arrived.
     let days = (from - 1, to + window as i32 + 1);
-    let events = state.store.funnel_events(a.scope.product_id, &names, (start, until + window_ms), days).await?;
-    let reached = analytics::funnel(&events, names.len(), start, until, window_ms);
+    let pieces = state.store.analytics_trails(a.scope.product_id, &names, days).await?;
+    let mut counted = analytics::Funnel::new(names.len(), (start, until), window_ms);
+    let mut day = None;
+    for piece in &pieces {
+        if day.is_some_and(|d| d != piece.day) {
+            counted.end_day();
+        }
+        day = Some(piece.day);
+        for m in analytics::trail::marks(piece.day, &piece.marks) {
+            counted.push(piece.name, m.person, m.at);
+        }
+    }
+    let reached = counted.reached();
     Ok(names.iter().zip(reached).map(|(n, users)| FunnelStep { event: (*n).to_owned(), users }).collect())
 }
 
