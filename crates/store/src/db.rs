@@ -60,6 +60,8 @@ pub struct Store {
     backend: Backend,
     /// Where a PostgreSQL listener connects (`live`); none on SQLite.
     pub(crate) listen_url: Option<ListenUrl>,
+    /// The numbers of people whose events came before (`analytics`).
+    pub(crate) people: std::sync::Arc<crate::analytics::PeopleCache>,
 }
 
 /// A database URL kept to open more connections; never printed whole.
@@ -133,7 +135,7 @@ impl Store {
             }
         };
         let listen_url = (backend == Backend::Postgres).then(|| ListenUrl(url.clone()));
-        Ok(Store { pool, writer, backend, listen_url })
+        Ok(Store { pool, writer, backend, listen_url, people: Default::default() })
     }
 
     /// Applies the migrations this binary carries that the database lacks.

@@ -11,3 +11,7 @@ CREATE TABLE analytics_trails (
     marks BLOB NOT NULL,
     PRIMARY KEY (product_id, day, name_id, seq)
 );
+
+-- How many times a person of the product was forgotten: a server that
+-- keeps people's numbers in memory starts again when it moves.
+ALTER TABLE products ADD COLUMN people_forgotten BIGINT NOT NULL DEFAULT 0;

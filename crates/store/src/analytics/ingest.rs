@@ -9,10 +9,33 @@ use tandem_core::analytics::{IngestKey, People};
 use tandem_core::{Id, Millis};
 
 use super::{
-    CHUNK, DayEvent, IngestLimits, IngestOutcome, Ingested, Marks, Tx, WINDOW_MS, add_to_week, drop_raw, people_of,
-    trails, week_of,
+    DayEvent, IngestLimits, IngestOutcome, Ingested, Marks, Tx, WINDOW_MS, add_to_week, drop_raw, people_of, trails,
+    week_of,
 };
 use crate::{Backend, Result, Store, StoreError};
+
+/// The elements of one JSON array bound as text, as a table `j` of
+/// `(i, v)`: each element's place from 0 and its value (strings as text).
+/// One bound string carries a whole batch: no statement of thousands of
+/// parameters, no value converted one by one on the way in.
+fn elements(m: &mut Marks, backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => format!("(SELECT key AS i, value AS v FROM json_each({})) AS j", m.one()),
+        Backend::Postgres => format!(
+            "(SELECT o - 1 AS i, v FROM json_array_elements_text(CAST({} AS JSON)) WITH ORDINALITY AS t(v, o)) AS j",
+            m.one()
+        ),
+    }
+}
+
+/// A raw event as its batch's JSON carries it: name, person, at, day,
+/// uuid, properties.
+type RawRow<'a> = (i64, i64, i64, i32, Option<&'a str>, &'a str);
+
+/// The JSON array of `words`.
+fn json_list(words: &[&str]) -> Result<String> {
+    serde_json::to_string(words).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
 
 /// Adds to `out` the numbers `words` already have.
 async fn known(
@@ -24,14 +47,17 @@ async fn known(
     out: &mut HashMap<String, i64>,
 ) -> Result<()> {
     let mut m = Marks::new(backend);
-    let select =
-        format!("SELECT id, {col} FROM {table} WHERE product_id = {} AND {col} IN ({})", m.one(), m.list(words.len()));
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(select)).bind(product.0);
-    for w in words {
-        q = q.bind(*w);
-    }
-    for row in q.fetch_all(&mut **tx).await? {
-        out.insert(row.try_get::<String, _>(col)?, row.try_get::<i64, _>("id")?);
+    // A lookup per word (a join would let the planner scan the product's
+    // people for each word).
+    let one = format!("(SELECT t.id FROM {table} t WHERE t.product_id = {} AND t.{col} = j.v)", m.one());
+    let select = format!("SELECT j.i, {one} AS id FROM {}", elements(&mut m, backend));
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(select)).bind(product.0).bind(json_list(words)?).fetch_all(&mut **tx).await?;
+    for row in rows {
+        let Some(id) = row.try_get::<Option<i64>, _>(1)? else { continue };
+        let i = usize::try_from(row.try_get::<i64, _>(0)?).map_err(|_| StoreError::Corrupt("place".into()))?;
+        let w = words.get(i).ok_or_else(|| StoreError::Corrupt("place".into()))?;
+        out.insert((*w).to_owned(), id);
     }
     Ok(())
 }
@@ -46,30 +72,32 @@ async fn numbered(
     words: &[&str],
 ) -> Result<HashMap<String, i64>> {
     let mut out = HashMap::with_capacity(words.len());
-    for chunk in words.chunks(CHUNK) {
-        // Most are known: look them up, then number only the new ones.
-        known(tx, backend, (table, col), product, chunk, &mut out).await?;
-        let new: Vec<&str> = chunk.iter().copied().filter(|w| !out.contains_key(*w)).collect();
-        if new.is_empty() {
-            continue;
-        }
-        let insert = format!(
-            "INSERT INTO {table} (product_id, {col}) VALUES {} ON CONFLICT (product_id, {col}) DO NOTHING \
-             RETURNING id, {col}",
-            Marks::new(backend).rows(new.len(), 2)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(insert));
-        for w in &new {
-            q = q.bind(product.0).bind(*w);
-        }
-        for row in q.fetch_all(&mut **tx).await? {
-            out.insert(row.try_get::<String, _>(col)?, row.try_get::<i64, _>("id")?);
-        }
-        // Numbered meanwhile by another server's batch: read theirs.
-        let raced: Vec<&str> = new.into_iter().filter(|w| !out.contains_key(*w)).collect();
-        if !raced.is_empty() {
-            known(tx, backend, (table, col), product, &raced, &mut out).await?;
-        }
+    if words.is_empty() {
+        return Ok(out);
+    }
+    // Most are known: look them up, then number only the new ones.
+    known(tx, backend, (table, col), product, words, &mut out).await?;
+    let new: Vec<&str> = words.iter().copied().filter(|w| !out.contains_key(*w)).collect();
+    if new.is_empty() {
+        return Ok(out);
+    }
+    let mut m = Marks::new(backend);
+    let product_mark = m.one();
+    let from = elements(&mut m, backend);
+    // (`WHERE true` tells SQLite's parser the upsert clause is not a join's.)
+    let insert = format!(
+        "INSERT INTO {table} (product_id, {col}) SELECT CAST({product_mark} AS BIGINT), j.v FROM {from} WHERE true \
+         ON CONFLICT (product_id, {col}) DO NOTHING RETURNING id, {col}"
+    );
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(insert)).bind(product.0).bind(json_list(&new)?).fetch_all(&mut **tx).await?;
+    for row in rows {
+        out.insert(row.try_get::<String, _>(col)?, row.try_get::<i64, _>("id")?);
+    }
+    // Numbered meanwhile by another server's batch: read theirs.
+    let raced: Vec<&str> = new.into_iter().filter(|w| !out.contains_key(*w)).collect();
+    if !raced.is_empty() {
+        known(tx, backend, (table, col), product, &raced, &mut out).await?;
     }
     Ok(out)
 }
@@ -86,16 +114,39 @@ impl Store {
         limits: IngestLimits,
         now: Millis,
     ) -> Result<IngestOutcome> {
+        match self.ingest_once(k, batch, limits, now, true).await {
+            // A number kept here was forgotten by another server: ask the
+            // database for every person this time.
+            Err(StoreError::Conflict(_)) => {
+                self.people.forget_product(k.product_id);
+                self.ingest_once(k, batch, limits, now, false).await
+            }
+            done => done,
+        }
+    }
+
+    async fn ingest_once(
+        &self,
+        k: &IngestKey,
+        batch: &[DayEvent],
+        limits: IngestLimits,
+        now: Millis,
+        cached: bool,
+    ) -> Result<IngestOutcome> {
         let IngestLimits { per_minute, keep_from } = limits;
         let product = k.product_id;
         let backend = self.backend();
         let mut tx = self.write().await?;
-        let row = sqlx::query("SELECT window_start, window_requests FROM ingest_keys WHERE id = $1")
-            .bind(k.id.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(
+            "SELECT k.window_start, k.window_requests, p.people_forgotten FROM ingest_keys k \
+             JOIN products p ON p.id = k.product_id WHERE k.id = $1",
+        )
+        .bind(k.id.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let (start, requests): (i64, i64) = (row.try_get("window_start")?, row.try_get("window_requests")?);
+        let forgotten: i64 = row.try_get("people_forgotten")?;
         let (start, requests) = if now.0 - start >= WINDOW_MS { (now.0, 1) } else { (start, requests + 1) };
         if requests > per_minute {
             let left = (start + WINDOW_MS - now.0).max(1000);
@@ -113,17 +164,15 @@ impl Store {
         // Each uuid once: not seen before, and the first in the batch.
         let uuids: Vec<&str> = batch.iter().filter_map(|e| e.event.uuid.as_deref()).collect();
         let mut seen: HashSet<String> = HashSet::new();
-        for chunk in uuids.chunks(CHUNK) {
+        if !uuids.is_empty() {
             let mut m = Marks::new(backend);
+            let from = elements(&mut m, backend);
             let sql = format!(
-                "SELECT uuid FROM analytics_events WHERE product_id = {} AND uuid IN ({})",
-                m.one(),
-                m.list(chunk.len())
+                "SELECT j.v FROM {from} WHERE EXISTS (SELECT 1 FROM analytics_events e \
+                 WHERE e.product_id = {} AND e.uuid = j.v)",
+                m.one()
             );
-            let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(product.0);
-            for u in chunk {
-                q = q.bind(*u);
-            }
+            let q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(json_list(&uuids)?).bind(product.0);
             seen.extend(q.fetch_all(&mut *tx).await?);
         }
         let fresh: Vec<&DayEvent> = batch
@@ -143,39 +192,42 @@ impl Store {
         let people: Vec<&str> =
             fresh.iter().map(|e| e.event.distinct_id.as_str()).collect::<HashSet<_>>().into_iter().collect();
         let name_ids = numbered(&mut tx, backend, ("analytics_names", "name"), product, &names).await?;
-        let person_ids = numbered(&mut tx, backend, ("analytics_people", "distinct_id"), product, &people).await?;
+        let (mut person_ids, unknown) =
+            if cached { self.people.split(product, forgotten, &people) } else { (HashMap::new(), people) };
+        let found = numbered(&mut tx, backend, ("analytics_people", "distinct_id"), product, &unknown).await?;
+        person_ids.extend(found.iter().map(|(d, n)| (d.clone(), *n)));
         let number = |map: &HashMap<String, i64>, w: &str| {
             map.get(w).copied().ok_or_else(|| StoreError::Corrupt(format!("no number for {w}")))
         };
         let mut days: HashMap<(i64, i32), (People, i64)> = HashMap::new();
         let mut marks: HashMap<(i64, i32), Vec<Mark>> = HashMap::new();
-        for chunk in fresh.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO analytics_events (product_id, name_id, person_id, at, day, uuid, properties) VALUES {}",
-                Marks::new(backend).rows(chunk.len(), 7)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for e in chunk {
-                let name = number(&name_ids, &e.event.name)?;
-                let person = number(&person_ids, &e.event.distinct_id)?;
-                let member = u32::try_from(person).map_err(|_| StoreError::Corrupt("too many people".into()))?;
-                for n in [name, 0] {
-                    let slot = days.entry((n, e.day)).or_default();
-                    slot.0.0.insert(member);
-                    slot.1 += 1;
-                }
-                marks.entry((name, e.day)).or_default().push(Mark { person: member, at: e.event.at.0 });
-                q = q
-                    .bind(product.0)
-                    .bind(name)
-                    .bind(person)
-                    .bind(e.event.at.0)
-                    .bind(i64::from(e.day))
-                    .bind(e.event.uuid.as_deref())
-                    .bind(e.event.properties.as_str());
+        // Each event as [name, person, at, day, uuid, properties].
+        let mut rows: Vec<RawRow<'_>> = Vec::with_capacity(fresh.len());
+        for e in &fresh {
+            let name = number(&name_ids, &e.event.name)?;
+            let person = number(&person_ids, &e.event.distinct_id)?;
+            let member = u32::try_from(person).map_err(|_| StoreError::Corrupt("too many people".into()))?;
+            for n in [name, 0] {
+                let slot = days.entry((n, e.day)).or_default();
+                slot.0.0.insert(member);
+                slot.1 += 1;
             }
-            q.execute(&mut *tx).await?;
+            marks.entry((name, e.day)).or_default().push(Mark { person: member, at: e.event.at.0 });
+            rows.push((name, person, e.event.at.0, e.day, e.event.uuid.as_deref(), e.event.properties.as_str()));
         }
+        let insert = match backend {
+            Backend::Sqlite => {
+                "INSERT INTO analytics_events (product_id, name_id, person_id, at, day, uuid, properties) \
+                 SELECT ?, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?)"
+            }
+            Backend::Postgres => {
+                "INSERT INTO analytics_events (product_id, name_id, person_id, at, day, uuid, properties) \
+                 SELECT $1, CAST(r->>0 AS BIGINT), CAST(r->>1 AS BIGINT), CAST(r->>2 AS BIGINT), \
+                 CAST(r->>3 AS BIGINT), r->>4, r->>5 FROM json_array_elements(CAST($2 AS JSON)) AS t(r)"
+            }
+        };
+        let rows = serde_json::to_string(&rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(insert).bind(product.0).bind(rows).execute(&mut *tx).await?;
         let mut weeks: HashMap<(i64, i32), People> = HashMap::new();
         for ((name, day), (add, _)) in &days {
             weeks.entry((*name, week_of(*day))).or_default().0 |= &add.0;
@@ -213,6 +265,7 @@ impl Store {
         }
         trails::append(&mut tx, product, marks).await?;
         tx.commit().await?;
+        self.people.learn(product, forgotten, found.iter().map(|(d, n)| (d.as_str(), *n)));
         Ok(IngestOutcome::Stored(out))
     }
 }

@@ -13,9 +13,6 @@ use crate::{Backend, Result, Store, StoreError};
 
 const KEY_COLS: &str = "SELECT id, product_id, name, prefix, created_at, last_used_at FROM ingest_keys";
 
-/// Rows one multi-row statement carries.
-const CHUNK: usize = 400;
-
 fn key(row: &AnyRow) -> Result<IngestKey> {
     Ok(IngestKey {
         id: id(row, "id")?,
@@ -147,9 +144,11 @@ impl Marks {
 type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
 mod ingest;
+mod people;
 mod read;
 mod trails;
 
+pub(crate) use people::PeopleCache;
 pub use trails::TrailPiece;
 
 /// Drops the raw events and trails of a product's days before `day` (the

@@ -225,6 +225,10 @@ impl Store {
             }
         }
         super::trails::forget(&mut tx, product, member).await?;
+        sqlx::query("UPDATE products SET people_forgotten = people_forgotten + 1 WHERE id = $1")
+            .bind(product.0)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM analytics_people WHERE id = $1").bind(person).execute(&mut *tx).await?;
         let ws: i64 = sqlx::query_scalar("SELECT workspace_id FROM products WHERE id = $1")
             .bind(product.0)
