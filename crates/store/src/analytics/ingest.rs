@@ -8,6 +8,7 @@ use tandem_core::analytics::trail::Mark;
 use tandem_core::analytics::{IngestKey, People};
 use tandem_core::{Id, Millis};
 
+use super::people::Kind;
 use super::{
     DayEvent, IngestLimits, IngestOutcome, Ingested, Marks, Tx, WINDOW_MS, add_to_week, drop_raw, people_of, trails,
     week_of,
@@ -191,9 +192,15 @@ impl Store {
             fresh.iter().map(|e| e.event.name.as_str()).collect::<HashSet<_>>().into_iter().collect();
         let people: Vec<&str> =
             fresh.iter().map(|e| e.event.distinct_id.as_str()).collect::<HashSet<_>>().into_iter().collect();
-        let name_ids = numbered(&mut tx, backend, ("analytics_names", "name"), product, &names).await?;
-        let (mut person_ids, unknown) =
-            if cached { self.people.split(product, forgotten, &people) } else { (HashMap::new(), people) };
+        let (mut name_ids, new_names) =
+            if cached { self.people.split((Kind::Name, product), forgotten, &names) } else { (HashMap::new(), names) };
+        let found_names = numbered(&mut tx, backend, ("analytics_names", "name"), product, &new_names).await?;
+        name_ids.extend(found_names.iter().map(|(d, n)| (d.clone(), *n)));
+        let (mut person_ids, unknown) = if cached {
+            self.people.split((Kind::Person, product), forgotten, &people)
+        } else {
+            (HashMap::new(), people)
+        };
         let found = numbered(&mut tx, backend, ("analytics_people", "distinct_id"), product, &unknown).await?;
         person_ids.extend(found.iter().map(|(d, n)| (d.clone(), *n)));
         let number = |map: &HashMap<String, i64>, w: &str| {
@@ -265,7 +272,8 @@ impl Store {
         }
         trails::append(&mut tx, product, marks).await?;
         tx.commit().await?;
-        self.people.learn(product, forgotten, found.iter().map(|(d, n)| (d.as_str(), *n)));
+        self.people.learn((Kind::Name, product), forgotten, found_names.iter().map(|(d, n)| (d.as_str(), *n)));
+        self.people.learn((Kind::Person, product), forgotten, found.iter().map(|(d, n)| (d.as_str(), *n)));
         Ok(IngestOutcome::Stored(out))
     }
 }

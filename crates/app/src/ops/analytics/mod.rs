@@ -86,9 +86,8 @@ pub async fn key(state: &App, secret: &str) -> Result<IngestKey, AppError> {
 /// Stores what `body` carries for the key's product: each bad event is
 /// rejected alone, the rest kept in one transaction.
 pub async fn ingest(state: &App, key: &IngestKey, shape: Shape, body: &Value) -> Result<IngestAnswer, AppError> {
-    let one = [body.clone()];
     let items: &[Value] = match shape {
-        Shape::SegmentTrack => &one,
+        Shape::SegmentTrack => std::slice::from_ref(body),
         Shape::Batch | Shape::SegmentBatch => body
             .get("batch")
             .and_then(Value::as_array)
