@@ -52,6 +52,10 @@ async fn a_product_manager_reads_analytics_and_connects_an_app() {
     let funnel = b.expect_text("#funnel table", "From the step before").await;
     assert!(funnel.contains("1. checkout.opened") && funnel.contains("3. checkout.paid"), "{funnel}");
     b.screenshot("analytics-02-funnel").await;
+    set_width(&b, NARROW).await;
+    b.client.execute("document.getElementById('funnel').scrollIntoView()", vec![]).await.unwrap();
+    b.screenshot("analytics-02-funnel-narrow").await;
+    set_width(&b, WIDE).await;
 
     // Settings: a key, shown once, with an example that sends.
     b.click("nav.subnav a[href$='/settings']").await;
