@@ -74,7 +74,7 @@ impl Store {
 
     /// The number of an event's name (0: any event); `None` for a name
     /// never received.
-    async fn name_id(&self, product: Id, event: Option<&str>) -> Result<Option<i64>> {
+    pub(super) async fn name_id(&self, product: Id, event: Option<&str>) -> Result<Option<i64>> {
         let Some(n) = event else { return Ok(Some(0)) };
         Ok(sqlx::query_scalar("SELECT id FROM analytics_names WHERE product_id = $1 AND name = $2")
             .bind(product.0)

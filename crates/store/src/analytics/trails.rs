@@ -114,12 +114,7 @@ impl Store {
         self.ensure_trails(product).await?;
         let mut ids: HashMap<i64, usize> = HashMap::new();
         for (i, n) in names.iter().enumerate() {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM analytics_names WHERE product_id = $1 AND name = $2")
-                    .bind(product.0)
-                    .bind(*n)
-                    .fetch_optional(&self.pool)
-                    .await?;
+            let found = self.name_id(product, Some(n)).await?;
             // A name given twice is the same event at each step: the
             // first index stands for it.
             if let Some(id) = found {
