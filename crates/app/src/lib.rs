@@ -16,6 +16,7 @@ pub mod links;
 pub mod live;
 pub mod measure;
 pub mod ops;
+pub mod outbound;
 pub mod plan;
 pub mod schedules;
 pub mod secrets;
@@ -52,6 +53,16 @@ pub struct Settings {
     pub ingest_per_minute: i64,
     /// Days raw analytics events are kept; the daily figures stay.
     pub analytics_raw_days: i32,
+    /// The address people reach this server at (`https://tandem.example`),
+    /// for links in calendar feeds, chat messages and mail; without it
+    /// links are made from the request's host where there is one.
+    pub public_url: Option<String>,
+    /// Webhooks may call loopback, private and link-local addresses.
+    pub webhooks_allow_private: bool,
+    /// The longest one webhook delivery may take.
+    pub webhook_timeout: Duration,
+    /// How often the background workers look for due deliveries.
+    pub outbox_poll: Duration,
 }
 
 impl Default for Settings {
@@ -64,6 +75,10 @@ impl Default for Settings {
             login_window: Duration::from_secs(60),
             ingest_per_minute: 1200,
             analytics_raw_days: 400,
+            public_url: None,
+            webhooks_allow_private: false,
+            webhook_timeout: Duration::from_secs(10),
+            outbox_poll: Duration::from_secs(1),
         }
     }
 }

@@ -27,6 +27,63 @@ struct DbArg {
     url: String,
 }
 
+/// What `serve` takes beyond where and which database.
+#[derive(Args, Debug, Clone)]
+struct ServeOptions {
+    /// Mark the session cookie Secure (when served over HTTPS).
+    #[arg(long, env = "TANDEM_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Largest request body in bytes.
+    #[arg(long, env = "TANDEM_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Requests one analytics ingest key may send a minute.
+    #[arg(long, env = "TANDEM_INGEST_PER_MINUTE", default_value_t = 1200,
+            value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+    ingest_per_minute: i64,
+    /// Days raw analytics events are kept (the daily figures stay).
+    #[arg(long, env = "TANDEM_ANALYTICS_RAW_DAYS", default_value_t = 400,
+            value_parser = clap::value_parser!(i32).range(1..=3650))]
+    analytics_raw_days: i32,
+    /// The address people reach this server at (https://tandem.example),
+    /// for links in calendar feeds, chat messages and mail.
+    #[arg(long, env = "TANDEM_PUBLIC_URL", value_parser = public_url)]
+    public_url: Option<String>,
+    /// Let webhooks call loopback, private and link-local addresses
+    /// (refused by default: they reach inside the server's network).
+    #[arg(long, env = "TANDEM_WEBHOOKS_ALLOW_PRIVATE")]
+    webhooks_allow_private: bool,
+    /// Seconds one webhook delivery may take.
+    #[arg(long, env = "TANDEM_WEBHOOK_TIMEOUT_SECS", default_value_t = 10,
+            value_parser = clap::value_parser!(u64).range(1..=60))]
+    webhook_timeout_secs: u64,
+}
+
+impl ServeOptions {
+    fn config(self) -> Config {
+        Config {
+            secure_cookies: self.secure_cookies,
+            max_body_bytes: self.max_body_bytes,
+            ingest_per_minute: self.ingest_per_minute,
+            analytics_raw_days: self.analytics_raw_days,
+            public_url: self.public_url,
+            webhooks_allow_private: self.webhooks_allow_private,
+            webhook_timeout: std::time::Duration::from_secs(self.webhook_timeout_secs),
+            ..Config::default()
+        }
+    }
+}
+
+/// A public address: `http://` or `https://` and a host, without a
+/// trailing slash.
+fn public_url(raw: &str) -> Result<String, String> {
+    let u = raw.trim().trim_end_matches('/');
+    let host = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    match host {
+        Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => Ok(u.to_owned()),
+        _ => Err("give the address people open, e.g. https://tandem.example".to_owned()),
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the web app and API.
@@ -39,20 +96,8 @@ enum Command {
         /// Seed the demo workspace (once) and print its users.
         #[arg(long)]
         demo: bool,
-        /// Mark the session cookie Secure (when served over HTTPS).
-        #[arg(long, env = "TANDEM_SECURE_COOKIES")]
-        secure_cookies: bool,
-        /// Largest request body in bytes.
-        #[arg(long, env = "TANDEM_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
-        max_body_bytes: usize,
-        /// Requests one analytics ingest key may send a minute.
-        #[arg(long, env = "TANDEM_INGEST_PER_MINUTE", default_value_t = 1200,
-            value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
-        ingest_per_minute: i64,
-        /// Days raw analytics events are kept (the daily figures stay).
-        #[arg(long, env = "TANDEM_ANALYTICS_RAW_DAYS", default_value_t = 400,
-            value_parser = clap::value_parser!(i32).range(1..=3650))]
-        analytics_raw_days: i32,
+        #[command(flatten)]
+        options: ServeOptions,
     },
     /// Schedule an MS Project XML (MSPDI) file and print the result.
     Schedule {
@@ -210,10 +255,9 @@ async fn open(db: &DbArg) -> Result<Store, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { db, bind, demo, secure_cookies, max_body_bytes, ingest_per_minute, analytics_raw_days } => {
+        Command::Serve { db, bind, demo, options } => {
             let store = open(&db).await?;
-            let config =
-                Config { secure_cookies, max_body_bytes, ingest_per_minute, analytics_raw_days, ..Config::default() };
+            let config = options.config();
             let state = AppState::new(store, config);
             bootstrap(&state, demo).await?;
             let listener =

@@ -13,6 +13,7 @@ pub mod decision;
 pub mod enums;
 pub mod export;
 pub mod filter;
+pub mod ical;
 pub mod markdown;
 pub mod metrics;
 pub mod model;
@@ -32,6 +33,7 @@ pub mod sync;
 pub mod tracking;
 pub mod validate;
 pub mod views;
+pub mod webhook;
 
 pub use access::{Action, ProductAction, ProjectAction, allows, product_allows, project_allows};
 pub use model::{Id, Millis};

@@ -26,6 +26,15 @@ pub struct Config {
     pub max_ingest_bytes: usize,
     /// Days raw analytics events are kept (the daily figures stay).
     pub analytics_raw_days: i32,
+    /// The address people reach this server at, for links in feeds,
+    /// chat messages and mail (else the request's host).
+    pub public_url: Option<String>,
+    /// Webhooks may call loopback, private and link-local addresses.
+    pub webhooks_allow_private: bool,
+    /// The longest one webhook delivery may take.
+    pub webhook_timeout: Duration,
+    /// How often the background workers look for due work.
+    pub outbox_poll: Duration,
 }
 
 impl Config {
@@ -57,6 +66,10 @@ impl Default for Config {
             ingest_per_minute: 1200,
             max_ingest_bytes: 8 * 1024 * 1024,
             analytics_raw_days: 400,
+            public_url: None,
+            webhooks_allow_private: false,
+            webhook_timeout: Duration::from_secs(10),
+            outbox_poll: Duration::from_secs(1),
         }
     }
 }

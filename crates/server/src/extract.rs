@@ -200,3 +200,13 @@ impl IdPath {
         self.id.parse().map_err(|_| ApiError::NotFound)
     }
 }
+
+/// The origin the reader reached this server at (`https://host`), from
+/// the proxy's forwarded headers or the request's host, for links made
+/// when no public address is configured.
+pub fn origin(headers: &axum::http::HeaderMap) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let host = header("x-forwarded-host").or_else(|| header("host")).unwrap_or_else(|| "localhost:8080".into());
+    let scheme = header("x-forwarded-proto").unwrap_or_else(|| "http".into());
+    format!("{scheme}://{host}")
+}

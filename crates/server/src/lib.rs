@@ -83,11 +83,18 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // Open event streams end as shutdown begins, or it would wait for them.
     let live = state.live.clone();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tandem_app::outbound::webhooks::spawn(state.app.clone(), stopped);
     let shutdown = async move {
         shutdown.await;
         live.close();
+        let _ = stop.send(true);
     };
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+    let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    // Deliveries being sent finish (each bounded by its timeout); those
+    // not yet taken wait in the database for the next start.
+    let _ = worker.await;
+    served
 }

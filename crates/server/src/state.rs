@@ -23,6 +23,10 @@ impl AppState {
             login_window: config.login_window,
             ingest_per_minute: config.ingest_per_minute,
             analytics_raw_days: config.analytics_raw_days,
+            public_url: config.public_url.clone(),
+            webhooks_allow_private: config.webhooks_allow_private,
+            webhook_timeout: config.webhook_timeout,
+            outbox_poll: config.outbox_poll,
         };
         AppState { app: App::new(store, settings), config: Arc::new(config) }
     }

@@ -56,7 +56,7 @@ pub(crate) async fn record(tx: &mut Transaction<'static, Any>, change: &Change, 
 }
 
 /// Appends the row, with the subject's version after the change (what a
-/// live client compares with its copy).
+/// live client compares with its copy), and queues its webhook deliveries.
 async fn insert(tx: &mut Transaction<'static, Any>, change: &Change, version: Option<i64>, now: Millis) -> Result<()> {
     sqlx::query(
         "INSERT INTO activity (workspace_id, actor_id, action, subject_type, subject_id, before_json, after_json, at, \
@@ -73,7 +73,7 @@ async fn insert(tx: &mut Transaction<'static, Any>, change: &Change, version: Op
     .bind(version)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    crate::webhooks::enqueue(tx, change, now).await
 }
 
 /// Records an update as the fields that changed, before and after. Both

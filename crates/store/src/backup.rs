@@ -75,6 +75,10 @@ pub const TABLES: &[&str] = &[
     "analytics_days",
     "analytics_weeks",
     "analytics_trails",
+    "webhooks",
+    "webhook_events",
+    "webhook_deliveries",
+    "calendar_feeds",
 ];
 
 /// Tables of state derived from the others, which the database rebuilds

@@ -15,6 +15,7 @@ pub mod custom;
 mod db;
 pub mod decisions;
 mod error;
+mod feeds;
 pub mod live;
 mod migrations;
 pub mod notifications;
@@ -29,6 +30,7 @@ pub mod search;
 pub mod syncs;
 pub mod tasks;
 pub mod views;
+pub mod webhooks;
 mod workspaces;
 
 pub use accounts::{NewAccount, NewInvitation, SessionRecord, StoredCredentials};

@@ -32,6 +32,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (23, "day_set_bytes", include_str!("../migrations/sqlite/0023_day_set_bytes.sql")),
     (24, "analytics_weeks", include_str!("../migrations/sqlite/0024_analytics_weeks.sql")),
     (25, "analytics_trails", include_str!("../migrations/sqlite/0025_analytics_trails.sql")),
+    (26, "webhooks_and_feeds", include_str!("../migrations/sqlite/0026_webhooks_and_feeds.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -60,6 +61,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (23, "day_set_bytes", include_str!("../migrations/postgres/0023_day_set_bytes.sql")),
     (24, "analytics_weeks", include_str!("../migrations/postgres/0024_analytics_weeks.sql")),
     (25, "analytics_trails", include_str!("../migrations/postgres/0025_analytics_trails.sql")),
+    (26, "webhooks_and_feeds", include_str!("../migrations/postgres/0026_webhooks_and_feeds.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

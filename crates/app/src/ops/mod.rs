@@ -10,6 +10,7 @@ pub mod comments;
 pub mod custom;
 pub mod dashboards;
 pub mod delivery;
+pub mod feeds;
 pub mod gonogo;
 pub mod interchange;
 pub mod mywork;
@@ -20,6 +21,7 @@ pub mod risks;
 pub mod search;
 pub mod syncs;
 pub mod views;
+pub mod webhooks;
 pub mod workspaces;
 
 /// How many items a bulk action changed.

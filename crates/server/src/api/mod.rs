@@ -13,6 +13,7 @@ mod dashboards;
 mod decisions;
 mod delivery;
 mod events;
+mod feeds;
 mod market;
 pub(crate) mod members;
 mod notifications;
@@ -22,6 +23,7 @@ mod project;
 mod search;
 mod syncs;
 mod views;
+mod webhooks;
 
 mod workspaces;
 
@@ -102,4 +104,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(custom::routes())
         .merge(bulk::routes())
         .merge(analytics::routes())
+        .merge(webhooks::routes())
+        .merge(feeds::routes())
 }

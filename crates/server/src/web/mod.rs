@@ -5,6 +5,7 @@
 mod account;
 mod activity;
 pub(crate) mod custom;
+mod feeds;
 pub(crate) mod human;
 mod lists;
 mod mywork;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/profile", get(account::profile_page).post(account::profile_submit))
         .route("/settings/tokens", get(account::tokens_page).post(account::tokens_create))
         .route("/settings/tokens/{id}/revoke", post(account::tokens_revoke))
+        .route("/calendar/{file}", get(feeds::calendar))
         .route("/search", get(search::search_page))
         .route("/search.json", get(search::search_json))
         .route("/notifications", get(account::notifications_page))

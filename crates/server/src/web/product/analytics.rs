@@ -14,7 +14,7 @@ use tandem_store::product::ProductObject;
 
 use super::{Frame, PageForm, PageResult, PageUser, Shell, frame, on, page_at, pid, render};
 use crate::access::product_access;
-use crate::extract::IdPath;
+use crate::extract::{IdPath, origin};
 use crate::state::AppState;
 use crate::svg::charts::{self, Series};
 
@@ -252,14 +252,6 @@ struct SettingsPage {
     created: Option<(String, String)>,
     /// Where this server answers, for the example.
     origin: String,
-}
-
-/// The origin the reader reached this server at (for a copyable example).
-fn origin(headers: &HeaderMap) -> String {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let host = header("x-forwarded-host").or_else(|| header("host")).unwrap_or_else(|| "localhost:8080".into());
-    let scheme = header("x-forwarded-proto").unwrap_or_else(|| "http".into());
-    format!("{scheme}://{host}")
 }
 
 async fn settings_view(
