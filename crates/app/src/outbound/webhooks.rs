@@ -110,7 +110,12 @@ async fn send(app: &App, client: &Outbound, out: &Outgoing) -> Attempt {
     let signature = match sign(&out.secret, &msg_id, timestamp, &body) {
         Ok(s) => s,
         Err(e) => {
-            return Attempt { delivered: false, response_status: None, response_body: None, error: Some(e.to_string()) };
+            return Attempt {
+                delivered: false,
+                response_status: None,
+                response_body: None,
+                error: Some(e.to_string()),
+            };
         }
     };
     let headers =

@@ -61,6 +61,8 @@ const PERSONAL: &[&str] = &[
     "/notifications/read-all",
     "/workspaces",
     "/search",
+    "/me/calendar-feed",
+    "/me/calendar-feed/rotate",
     // Sent with an ingest key, not as a member: `tests/it/analytics.rs`.
     "/ingest/events",
     "/ingest/v1/batch",
@@ -141,6 +143,13 @@ async fn every_other_endpoint_for_every_role() {
                 .unwrap()
                 .to_owned();
         let stale = json!({"version": 999_999});
+        // A webhook with a delivery waiting (the address does not resolve
+        // here, so it stays waiting).
+        let hook_body = json!({"url": "https://hooks.example.invalid/rights", "events": ["feature"]});
+        let wh =
+            id(&json_ok(admin.post(&format!("/api/v1/workspaces/{ws}/webhooks"), hook_body.clone()).await, 201).await);
+        json_ok(pdm.post(&format!("/api/v1/products/{pr}/features"), json!({"title": "Hooked"})).await, 201).await;
+        let wd = id(&json_ok(admin.get(&format!("/api/v1/webhooks/{wh}/deliveries")).await, 200).await["items"][0]);
         use Needs::*;
         let g = Method::GET;
         let (post, patch, put) = (Method::POST, Method::PATCH, Method::PUT);
@@ -148,6 +157,24 @@ async fn every_other_endpoint_for_every_role() {
             (g.clone(), format!("/workspaces/{ws}"), "/workspaces/{ws}", None, Read),
             (patch.clone(), format!("/workspaces/{ws}"), "/workspaces/{ws}", Some(json!({"name": ""})), Admin),
             (g.clone(), format!("/workspaces/{ws}/members"), "/workspaces/{ws}/members", None, Read),
+            (g.clone(), format!("/workspaces/{ws}/webhooks"), "/workspaces/{ws}/webhooks", None, Admin),
+            (
+                post.clone(),
+                format!("/workspaces/{ws}/webhooks"),
+                "/workspaces/{ws}/webhooks",
+                Some(json!({"url": "", "events": ["task"]})),
+                Admin,
+            ),
+            (g.clone(), format!("/webhooks/{wh}"), "/webhooks/{id}", None, Admin),
+            (patch.clone(), format!("/webhooks/{wh}"), "/webhooks/{id}", Some(stale.clone()), Admin),
+            (g.clone(), format!("/webhooks/{wh}/deliveries"), "/webhooks/{id}/deliveries", None, Admin),
+            (
+                post.clone(),
+                format!("/webhook-deliveries/{wd}/redeliver"),
+                "/webhook-deliveries/{id}/redeliver",
+                None,
+                Admin,
+            ),
             (
                 post.clone(),
                 format!("/workspaces/{ws}/members"),
@@ -423,6 +450,7 @@ async fn every_other_endpoint_for_every_role() {
             "/custom-fields/{id}",
             "/ingest-keys/{id}",
             "/products/{id}/analytics/persons/{distinct_id}",
+            "/webhooks/{id}",
         ];
 
         // Every route of the document is covered somewhere.
@@ -460,6 +488,8 @@ async fn every_other_endpoint_for_every_role() {
                 let ok = if allowed(*needs, role) {
                     if *method == Method::GET || tpl.ends_with("/links") {
                         got == 200
+                    } else if tpl.ends_with("/redeliver") {
+                        got == 202
                     } else {
                         got == 412 || got == 422
                     }
@@ -505,6 +535,9 @@ async fn every_other_endpoint_for_every_role() {
             )
             .await;
             let nik = made(format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": n})).await;
+            let nwh =
+                id(&json_ok(admin.post(&format!("/api/v1/workspaces/{ws}/webhooks"), hook_body.clone()).await, 201)
+                    .await);
             // A person the product heard of, to forget.
             let person = format!("person-{}", role.as_str());
             let event = json!({"batch": [{"event": "opened", "distinct_id": person}]});
@@ -530,6 +563,7 @@ async fn every_other_endpoint_for_every_role() {
                 (format!("/custom-fields/{ncf}"), deletions[10], Owner),
                 (format!("/ingest-keys/{nik}"), deletions[11], Owner),
                 (format!("/products/{pr}/analytics/persons/{person}"), deletions[12], Owner),
+                (format!("/webhooks/{nwh}"), deletions[13], Admin),
             ];
             for (path, tpl, needs) in &targets {
                 let got = call(&api, &Method::DELETE, path, None).await;
