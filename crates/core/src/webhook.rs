@@ -110,6 +110,41 @@ pub const EVENT_TYPES: &[&str] = &[
     "custom_field",
 ];
 
+/// How a page names an event type's changes: `Change requests`.
+pub fn event_label(t: &str) -> &'static str {
+    match t {
+        "workspace" => "Workspace settings",
+        "member" => "Members",
+        "decision" => "Decisions",
+        "decision_rights" => "Decision rights",
+        "product" => "Products",
+        "feature" => "Features",
+        "feedback" => "Feedback",
+        "release" => "Releases",
+        "objective" => "Objectives",
+        "key_result" => "Key results",
+        "metric" => "Metrics",
+        "competitor" => "Competitors",
+        "project" => "Projects",
+        "task" => "Tasks",
+        "dependency" => "Dependencies",
+        "calendar" => "Working calendars",
+        "baseline" => "Baselines",
+        "resource" => "Resources",
+        "time" => "Time entries",
+        "sprint" => "Sprints",
+        "change_request" => "Change requests",
+        "risk" => "Risks",
+        "defect" => "Defects",
+        "comment" => "Comments",
+        "sync" => "Weekly syncs",
+        "status_report" => "Status reports",
+        "monte_carlo" => "Monte Carlo runs",
+        "custom_field" => "Custom fields",
+        _ => "Other changes",
+    }
+}
+
 /// The most event names one endpoint lists.
 pub const MAX_EVENTS: usize = 64;
 /// The longest endpoint address.
@@ -359,6 +394,7 @@ mod tests {
         assert!(events(&[]).is_err());
         assert_eq!(event_type("change_request.submitted"), Some("change_request"));
         assert_eq!(event_type("view.created"), None);
+        assert!(EVENT_TYPES.iter().all(|t| event_label(t) != "Other changes"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod browser_analytics;
 mod browser_fields;
 mod browser_forms;
 mod browser_import;
+mod browser_integrations;
 mod browser_keyboard;
 mod browser_live;
 mod browser_plan;

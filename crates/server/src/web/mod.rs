@@ -16,6 +16,7 @@ mod refusal;
 mod search;
 mod shell;
 mod sync;
+mod webhooks;
 mod workspace;
 
 use askama::Template;
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/settings/tokens", get(account::tokens_page).post(account::tokens_create))
         .route("/settings/tokens/{id}/revoke", post(account::tokens_revoke))
         .route("/calendar/{file}", get(feeds::calendar))
+        .route("/settings/calendar", get(feeds::feed_page))
+        .route("/settings/calendar/rotate", post(feeds::feed_rotate))
         .route("/search", get(search::search_page))
         .route("/search.json", get(search::search_json))
         .route("/notifications", get(account::notifications_page))
@@ -138,6 +141,11 @@ pub fn router() -> Router<AppState> {
         .route("/w/{ws}/settings/members", get(workspace::members_page).post(workspace::members_add))
         .route("/w/{ws}/settings/decision-rights", get(workspace::decisions_page).post(workspace::decisions_submit))
         .route("/w/{ws}/settings/fields", get(custom::settings).post(custom::settings_add))
+        .route("/w/{ws}/settings/webhooks", get(webhooks::hooks).post(webhooks::hook_create))
+        .route("/webhooks/{id}", get(webhooks::hook))
+        .route("/webhooks/{id}/edit", post(webhooks::hook_edit))
+        .route("/webhooks/{id}/delete", post(webhooks::hook_delete))
+        .route("/webhook-deliveries/{id}/redeliver", post(webhooks::redeliver))
         .route("/w/{ws}/views", post(lists::save_view))
         .route("/views/{id}/delete", post(lists::delete_view))
         .route("/custom-fields/{id}/edit", post(custom::settings_edit))
