@@ -63,6 +63,10 @@ pub struct Settings {
     pub webhook_timeout: Duration,
     /// How often the background workers look for due deliveries.
     pub outbox_poll: Duration,
+    /// The mail server; none: no mail is sent (queued mail fails at once).
+    pub smtp: Option<outbound::mail::SmtpSettings>,
+    /// The hour (UTC) daily digests go out.
+    pub digest_hour: u8,
 }
 
 impl Default for Settings {
@@ -79,6 +83,8 @@ impl Default for Settings {
             webhooks_allow_private: false,
             webhook_timeout: Duration::from_secs(10),
             outbox_poll: Duration::from_secs(1),
+            smtp: None,
+            digest_hour: 7,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use tandem_app::ops::interchange::ImportFormat;
+use tandem_app::outbound::mail::{SmtpSecurity, SmtpSettings};
 use tandem_core::Role;
 use tandem_server::{AppState, Config};
 use tandem_store::Store;
@@ -56,11 +57,46 @@ struct ServeOptions {
     #[arg(long, env = "TANDEM_WEBHOOK_TIMEOUT_SECS", default_value_t = 10,
             value_parser = clap::value_parser!(u64).range(1..=60))]
     webhook_timeout_secs: u64,
+    /// The mail server's host; without it no mail is sent. Its password
+    /// is read from TANDEM_SMTP_PASSWORD (the environment only).
+    #[arg(long, env = "TANDEM_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "TANDEM_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    /// none, starttls (required) or tls (from the first byte, port 465).
+    #[arg(long, env = "TANDEM_SMTP_SECURITY", default_value = "starttls", value_parser = ["none", "starttls", "tls"])]
+    smtp_security: String,
+    #[arg(long, env = "TANDEM_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    /// The sender of Tandem's mail: `Tandem <tandem@example.com>`.
+    #[arg(long, env = "TANDEM_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// The hour (UTC, 0–23) daily digests go out.
+    #[arg(long, env = "TANDEM_DIGEST_HOUR", default_value_t = 7, value_parser = clap::value_parser!(u8).range(0..=23))]
+    digest_hour: u8,
 }
 
 impl ServeOptions {
-    fn config(self) -> Config {
-        Config {
+    fn config(self) -> Result<Config, String> {
+        let smtp = match self.smtp_host {
+            None => None,
+            Some(host) => {
+                let from = self.mail_from.ok_or("set --mail-from (TANDEM_MAIL_FROM), the sender of Tandem's mail")?;
+                let s = SmtpSettings {
+                    host,
+                    port: self.smtp_port,
+                    security: SmtpSecurity::parse(&self.smtp_security).unwrap_or(SmtpSecurity::StartTls),
+                    username: self.smtp_username,
+                    password: std::env::var("TANDEM_SMTP_PASSWORD").ok().filter(|p| !p.is_empty()),
+                    from,
+                };
+                tandem_app::outbound::mail::check(&s)?;
+                Some(s)
+            }
+        };
+        Ok(Config {
+            smtp,
+            digest_hour: self.digest_hour,
             secure_cookies: self.secure_cookies,
             max_body_bytes: self.max_body_bytes,
             ingest_per_minute: self.ingest_per_minute,
@@ -69,7 +105,7 @@ impl ServeOptions {
             webhooks_allow_private: self.webhooks_allow_private,
             webhook_timeout: std::time::Duration::from_secs(self.webhook_timeout_secs),
             ..Config::default()
-        }
+        })
     }
 }
 
@@ -257,7 +293,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve { db, bind, demo, options } => {
             let store = open(&db).await?;
-            let config = options.config();
+            let config = options.config()?;
             let state = AppState::new(store, config);
             bootstrap(&state, demo).await?;
             let listener =

@@ -14,6 +14,7 @@ pub mod enums;
 pub mod export;
 pub mod filter;
 pub mod ical;
+pub mod mail;
 pub mod markdown;
 pub mod metrics;
 pub mod model;

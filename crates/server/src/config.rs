@@ -35,6 +35,10 @@ pub struct Config {
     pub webhook_timeout: Duration,
     /// How often the background workers look for due work.
     pub outbox_poll: Duration,
+    /// The mail server; none: no mail is sent.
+    pub smtp: Option<tandem_app::outbound::mail::SmtpSettings>,
+    /// The hour (UTC) daily digests go out.
+    pub digest_hour: u8,
 }
 
 impl Config {
@@ -70,6 +74,8 @@ impl Default for Config {
             webhooks_allow_private: false,
             webhook_timeout: Duration::from_secs(10),
             outbox_poll: Duration::from_secs(1),
+            smtp: None,
+            digest_hour: 7,
         }
     }
 }

@@ -84,7 +84,8 @@ pub async fn serve(
     // Open event streams end as shutdown begins, or it would wait for them.
     let live = state.live.clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tandem_app::outbound::webhooks::spawn(state.app.clone(), stopped);
+    let worker = tandem_app::outbound::webhooks::spawn(state.app.clone(), stopped.clone());
+    let mailer = tandem_app::outbound::mail::spawn(state.app.clone(), stopped);
     let shutdown = async move {
         shutdown.await;
         live.close();
@@ -96,5 +97,6 @@ pub async fn serve(
     // Deliveries being sent finish (each bounded by its timeout); those
     // not yet taken wait in the database for the next start.
     let _ = worker.await;
+    let _ = mailer.await;
     served
 }

@@ -27,6 +27,8 @@ impl AppState {
             webhooks_allow_private: config.webhooks_allow_private,
             webhook_timeout: config.webhook_timeout,
             outbox_poll: config.outbox_poll,
+            smtp: config.smtp.clone(),
+            digest_hour: config.digest_hour,
         };
         AppState { app: App::new(store, settings), config: Arc::new(config) }
     }

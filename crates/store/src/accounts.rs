@@ -43,6 +43,9 @@ pub struct NewInvitation {
     pub token_hash: String,
     pub invited_by: Option<Id>,
     pub expires_at: Millis,
+    /// Mail the link: its secret, and where links point when the server
+    /// has no public address.
+    pub mail: Option<(String, Option<String>)>,
 }
 
 /// How often a token's last use is written down.
@@ -336,6 +339,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let inv_id = id(&row, "id")?;
+        if let Some((secret, base)) = &inv.mail {
+            crate::mail::invitation(&mut tx, inv_id, &inv.email, secret, base.as_deref(), now).await?;
+        }
         record(
             &mut tx,
             &Change {

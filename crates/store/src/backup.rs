@@ -79,6 +79,10 @@ pub const TABLES: &[&str] = &[
     "webhook_events",
     "webhook_deliveries",
     "calendar_feeds",
+    "mail_outbox",
+    "notification_settings",
+    "unsubscribe_tokens",
+    "password_resets",
 ];
 
 /// Tables of state derived from the others, which the database rebuilds

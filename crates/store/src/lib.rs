@@ -17,6 +17,7 @@ pub mod decisions;
 mod error;
 mod feeds;
 pub mod live;
+pub mod mail;
 mod migrations;
 pub mod notifications;
 pub mod product;

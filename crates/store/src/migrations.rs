@@ -33,6 +33,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (24, "analytics_weeks", include_str!("../migrations/sqlite/0024_analytics_weeks.sql")),
     (25, "analytics_trails", include_str!("../migrations/sqlite/0025_analytics_trails.sql")),
     (26, "webhooks_and_feeds", include_str!("../migrations/sqlite/0026_webhooks_and_feeds.sql")),
+    (27, "mail", include_str!("../migrations/sqlite/0027_mail.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -62,6 +63,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (24, "analytics_weeks", include_str!("../migrations/postgres/0024_analytics_weeks.sql")),
     (25, "analytics_trails", include_str!("../migrations/postgres/0025_analytics_trails.sql")),
     (26, "webhooks_and_feeds", include_str!("../migrations/postgres/0026_webhooks_and_feeds.sql")),
+    (27, "mail", include_str!("../migrations/postgres/0027_mail.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -26,11 +26,13 @@ pub struct Notice {
     pub link: String,
 }
 
+/// Writes the notices, and queues the mail of those whose people hear of
+/// their reason as it happens.
 pub(crate) async fn insert(tx: &mut Tx, ws: Id, notices: &[Notice], now: Millis) -> Result<()> {
     for n in notices {
-        sqlx::query(
+        let nid: i64 = sqlx::query_scalar(
             "INSERT INTO notifications (workspace_id, user_id, reason, subject_type, subject_id, text, link, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(ws.0)
         .bind(n.user_id.0)
@@ -40,8 +42,9 @@ pub(crate) async fn insert(tx: &mut Tx, ws: Id, notices: &[Notice], now: Millis)
         .bind(&n.text)
         .bind(&n.link)
         .bind(now.0)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
+        crate::mail::after_notice(tx, Id(nid), n.user_id, n.reason, now).await?;
     }
     Ok(())
 }

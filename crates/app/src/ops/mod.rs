@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod feeds;
 pub mod gonogo;
 pub mod interchange;
+pub mod mail;
 pub mod mywork;
 pub mod outlook;
 pub mod product;

@@ -71,6 +71,7 @@ pub async fn add_member(state: &App, actor: Id, ws: Id, input: AddMember) -> Res
                         token_hash: secrets::hash(&token),
                         invited_by: Some(actor),
                         expires_at: Millis(now.0 + ttl),
+                        mail: Some((token.clone(), None)),
                     },
                     now,
                 )

@@ -8,6 +8,8 @@
 //! ignored, redirects are never followed, and times and answers are
 //! bounded.
 
+pub mod letter;
+pub mod mail;
 pub mod webhooks;
 
 use std::net::{IpAddr, SocketAddr};

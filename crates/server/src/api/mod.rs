@@ -14,6 +14,7 @@ mod decisions;
 mod delivery;
 mod events;
 mod feeds;
+mod mail;
 mod market;
 pub(crate) mod members;
 mod notifications;
@@ -106,4 +107,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(analytics::routes())
         .merge(webhooks::routes())
         .merge(feeds::routes())
+        .merge(mail::routes())
 }
