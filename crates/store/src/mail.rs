@@ -65,7 +65,18 @@ pub(crate) async fn after_notice(tx: &mut Tx, notification: Id, user: Id, reason
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if queued > 0 {
+    // Mailed now, or never (off): only daily ones wait for a digest.
+    let daily = queued == 0
+        && sqlx::query_scalar::<_, String>(
+            "SELECT COALESCE((SELECT delivery FROM notification_settings WHERE user_id = $1 AND reason = $2), $3)",
+        )
+        .bind(user.0)
+        .bind(reason)
+        .bind(mail::default_delivery(reason).as_str())
+        .fetch_one(&mut **tx)
+        .await?
+            == "daily";
+    if !daily {
         sqlx::query("UPDATE notifications SET mailed_at = $1 WHERE id = $2")
             .bind(now.0)
             .bind(notification.0)
@@ -270,19 +281,20 @@ impl Store {
         Ok(Id(user))
     }
 
-    /// Queues today's digest for everyone whose daily notifications wait
-    /// unread and unmailed and who has had none since `due_since`; each
+    /// Queues the digest due at `due_since` (the last digest hour) for
+    /// everyone whose daily notifications from before it wait unread and
+    /// unmailed and who has had none since; each
     /// person's digest, its notifications marked mailed and their digest
     /// time in one transaction. How many were queued.
     pub async fn queue_digests(&self, now: Millis, due_since: Millis) -> Result<usize> {
         let sql = format!(
             "SELECT n.user_id, n.id FROM notifications n JOIN users u ON u.id = n.user_id \
              WHERE n.mailed_at IS NULL AND n.read_at IS NULL AND n.created_at <= $1 \
-             AND (u.digest_sent_at IS NULL OR u.digest_sent_at < $2) AND {} = 'daily' ORDER BY n.user_id, n.id",
+             AND (u.digest_sent_at IS NULL OR u.digest_sent_at < $1) AND {} = 'daily' ORDER BY n.user_id, n.id",
             delivery_sql()
         );
         let rows: Vec<(i64, i64)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now.0).bind(due_since.0).fetch_all(&self.pool).await?;
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(due_since.0).fetch_all(&self.pool).await?;
         let mut people: Vec<(i64, Vec<i64>)> = Vec::new();
         for (u, n) in rows {
             match people.last_mut() {

@@ -36,6 +36,7 @@ mod imports;
 mod interchange;
 mod lists;
 mod live;
+mod mail;
 mod members;
 mod mywork;
 mod notifications;

@@ -63,6 +63,9 @@ const PERSONAL: &[&str] = &[
     "/search",
     "/me/calendar-feed",
     "/me/calendar-feed/rotate",
+    "/me/notification-settings",
+    "/auth/password-reset",
+    "/auth/password-reset/{token}",
     // Sent with an ingest key, not as a member: `tests/it/analytics.rs`.
     "/ingest/events",
     "/ingest/v1/batch",

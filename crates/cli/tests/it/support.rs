@@ -210,6 +210,9 @@ impl Api {
     pub async fn patch(&self, path: &str, body: Value) -> Response {
         self.request(Method::PATCH, path).json(&body).send().await.unwrap()
     }
+    pub async fn put(&self, path: &str, body: Value) -> Response {
+        self.request(Method::PUT, path).json(&body).send().await.unwrap()
+    }
     pub async fn delete(&self, path: &str) -> Response {
         self.request(Method::DELETE, path).send().await.unwrap()
     }

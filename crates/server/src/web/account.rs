@@ -37,11 +37,14 @@ struct LoginPage {
     next: String,
     email: String,
     error: Option<String>,
+    /// Just set a new password with a reset link.
+    reset: bool,
 }
 
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    reset: Option<String>,
 }
 
 pub async fn login_page(MaybePrincipal(p): MaybePrincipal, Query(q): Query<NextQuery>) -> Response {
@@ -49,7 +52,7 @@ pub async fn login_page(MaybePrincipal(p): MaybePrincipal, Query(q): Query<NextQ
     if p.is_some() {
         return Redirect::to(&next).into_response();
     }
-    render(StatusCode::OK, &LoginPage { next, email: String::new(), error: None })
+    render(StatusCode::OK, &LoginPage { next, email: String::new(), error: None, reset: q.reset.is_some() })
 }
 
 #[derive(Deserialize)]
@@ -77,7 +80,7 @@ pub async fn login_submit(
                 ApiError::BadCredentials => "Wrong e-mail or password.".to_owned(),
                 other => other.to_string(),
             });
-            render(status, &LoginPage { next, email: f.email, error })
+            render(status, &LoginPage { next, email: f.email, error, reset: false })
         }
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod custom;
 mod feeds;
 pub(crate) mod human;
 mod lists;
+mod mail;
 mod mywork;
 mod nav;
 mod product;
@@ -45,6 +46,10 @@ pub fn router() -> Router<AppState> {
         .route("/settings/tokens/{id}/revoke", post(account::tokens_revoke))
         .route("/calendar/{file}", get(feeds::calendar))
         .route("/settings/calendar", get(feeds::feed_page))
+        .route("/settings/email", get(mail::settings_page).post(mail::settings_submit))
+        .route("/unsubscribe/{token}", get(mail::unsubscribe_page).post(mail::unsubscribe_submit))
+        .route("/forgot-password", get(mail::forgot_page).post(mail::forgot_submit))
+        .route("/reset-password/{token}", get(mail::reset_page).post(mail::reset_submit))
         .route("/settings/calendar/rotate", post(feeds::feed_rotate))
         .route("/search", get(search::search_page))
         .route("/search.json", get(search::search_json))
