@@ -17,6 +17,13 @@ pub enum AppError {
     /// E-mail and password (or the current password) do not match.
     #[error("wrong e-mail or password")]
     BadCredentials,
+    /// Password sign-in is switched off on this server.
+    #[error("password sign-in is switched off here; sign in with single sign-on")]
+    PasswordLoginOff,
+    /// The identity provider's answer does not sign anyone in: why, for
+    /// the person to read.
+    #[error("{0}")]
+    SignInRefused(String),
     /// A value is unacceptable; names the field.
     #[error("{}", .0.message)]
     Invalid(Invalid),

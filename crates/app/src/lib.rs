@@ -67,6 +67,10 @@ pub struct Settings {
     pub smtp: Option<outbound::mail::SmtpSettings>,
     /// The hour (UTC) daily digests go out.
     pub digest_hour: u8,
+    /// Single sign-on with an OpenID provider; none: off.
+    pub oidc: Option<ops::sso::OidcSettings>,
+    /// Whether people may sign in with a password (API tokens work either way).
+    pub password_login: bool,
 }
 
 impl Default for Settings {
@@ -85,6 +89,8 @@ impl Default for Settings {
             outbox_poll: Duration::from_secs(1),
             smtp: None,
             digest_hour: 7,
+            oidc: None,
+            password_login: true,
         }
     }
 }

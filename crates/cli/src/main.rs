@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use tandem_app::ops::interchange::ImportFormat;
+use tandem_app::ops::sso::OidcSettings;
 use tandem_app::outbound::mail::{SmtpSecurity, SmtpSettings};
 use tandem_core::Role;
 use tandem_server::{AppState, Config};
@@ -74,6 +75,26 @@ struct ServeOptions {
     /// The hour (UTC, 0–23) daily digests go out.
     #[arg(long, env = "TANDEM_DIGEST_HOUR", default_value_t = 7, value_parser = clap::value_parser!(u8).range(0..=23))]
     digest_hour: u8,
+    /// The OpenID provider's issuer address; with it people sign in with
+    /// single sign-on. The client's secret is read from
+    /// TANDEM_OIDC_CLIENT_SECRET (the environment only).
+    #[arg(long, env = "TANDEM_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    #[arg(long, env = "TANDEM_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// The sign-in button's words: "Sign in with <label>".
+    #[arg(long, env = "TANDEM_OIDC_LABEL", default_value = "single sign-on")]
+    oidc_label: String,
+    /// Make an account for someone the provider vouches for who has none.
+    #[arg(long, env = "TANDEM_OIDC_CREATE_USERS")]
+    oidc_create_users: bool,
+    /// The ID token claim listing a person's groups, for workspaces that
+    /// give groups roles.
+    #[arg(long, env = "TANDEM_OIDC_GROUPS_CLAIM")]
+    oidc_groups_claim: Option<String>,
+    /// Refuse password sign-in (single sign-on and API tokens only).
+    #[arg(long, env = "TANDEM_DISABLE_PASSWORD_LOGIN")]
+    disable_password_login: bool,
 }
 
 impl ServeOptions {
@@ -94,7 +115,26 @@ impl ServeOptions {
                 Some(s)
             }
         };
+        let oidc = match (self.oidc_issuer, self.oidc_client_id) {
+            (None, None) => None,
+            (Some(issuer), Some(client_id)) => Some(OidcSettings {
+                issuer,
+                client_id,
+                client_secret: std::env::var("TANDEM_OIDC_CLIENT_SECRET").ok().filter(|s| !s.is_empty()),
+                label: self.oidc_label,
+                create_users: self.oidc_create_users,
+                groups_claim: self.oidc_groups_claim.filter(|c| !c.is_empty()),
+            }),
+            _ => return Err("single sign-on needs both --oidc-issuer and --oidc-client-id".to_owned()),
+        };
+        if self.disable_password_login && oidc.is_none() {
+            return Err(
+                "--disable-password-login needs single sign-on (--oidc-issuer), or no one could sign in".to_owned()
+            );
+        }
         Ok(Config {
+            oidc,
+            password_login: !self.disable_password_login,
             smtp,
             digest_hour: self.digest_hour,
             secure_cookies: self.secure_cookies,

@@ -39,6 +39,10 @@ pub struct Config {
     pub smtp: Option<tandem_app::outbound::mail::SmtpSettings>,
     /// The hour (UTC) daily digests go out.
     pub digest_hour: u8,
+    /// Single sign-on with an OpenID provider; none: off.
+    pub oidc: Option<tandem_app::ops::sso::OidcSettings>,
+    /// Whether people may sign in with a password.
+    pub password_login: bool,
 }
 
 impl Config {
@@ -76,6 +80,8 @@ impl Default for Config {
             outbox_poll: Duration::from_secs(1),
             smtp: None,
             digest_hour: 7,
+            oidc: None,
+            password_login: true,
         }
     }
 }

@@ -28,6 +28,12 @@ pub enum ApiError {
     /// 403: signed in, but the role does not allow this.
     #[error("your role does not allow this")]
     Forbidden,
+    /// 403: password sign-in is switched off.
+    #[error("password sign-in is switched off here; sign in with single sign-on")]
+    PasswordLoginOff,
+    /// 403: the identity provider's answer signs no one in.
+    #[error("{0}")]
+    SignInRefused(String),
     /// 403: a cookie-authenticated unsafe request without the CSRF token or
     /// from another origin.
     #[error("missing or wrong CSRF token, or a request from another origin")]
@@ -105,6 +111,8 @@ impl ApiError {
             BadCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Csrf => (StatusCode::FORBIDDEN, "csrf_failed"),
+            PasswordLoginOff => (StatusCode::FORBIDDEN, "password_login_off"),
+            SignInRefused(_) => (StatusCode::FORBIDDEN, "sign_in_refused"),
             NotFound => (StatusCode::NOT_FOUND, "not_found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -183,6 +191,8 @@ impl From<AppError> for ApiError {
         match e {
             AppError::NotFound => ApiError::NotFound,
             AppError::Forbidden => ApiError::Forbidden,
+            AppError::PasswordLoginOff => ApiError::PasswordLoginOff,
+            AppError::SignInRefused(m) => ApiError::SignInRefused(m),
             AppError::BadCredentials => ApiError::BadCredentials,
             AppError::Invalid(i) => ApiError::Invalid(i),
             AppError::File(r) => ApiError::File(r),

@@ -29,6 +29,8 @@ impl AppState {
             outbox_poll: config.outbox_poll,
             smtp: config.smtp.clone(),
             digest_hour: config.digest_hour,
+            oidc: config.oidc.clone(),
+            password_login: config.password_login,
         };
         AppState { app: App::new(store, settings), config: Arc::new(config) }
     }

@@ -83,6 +83,8 @@ pub const TABLES: &[&str] = &[
     "notification_settings",
     "unsubscribe_tokens",
     "password_resets",
+    "sso_roles",
+    "oidc_logins",
 ];
 
 /// Tables of state derived from the others, which the database rebuilds

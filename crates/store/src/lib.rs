@@ -28,6 +28,7 @@ mod rows;
 pub mod runs;
 pub mod scratch;
 pub mod search;
+pub mod sso;
 pub mod syncs;
 pub mod tasks;
 pub mod views;

@@ -34,6 +34,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (25, "analytics_trails", include_str!("../migrations/sqlite/0025_analytics_trails.sql")),
     (26, "webhooks_and_feeds", include_str!("../migrations/sqlite/0026_webhooks_and_feeds.sql")),
     (27, "mail", include_str!("../migrations/sqlite/0027_mail.sql")),
+    (28, "single_sign_on", include_str!("../migrations/sqlite/0028_single_sign_on.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -64,6 +65,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (25, "analytics_trails", include_str!("../migrations/postgres/0025_analytics_trails.sql")),
     (26, "webhooks_and_feeds", include_str!("../migrations/postgres/0026_webhooks_and_feeds.sql")),
     (27, "mail", include_str!("../migrations/postgres/0027_mail.sql")),
+    (28, "single_sign_on", include_str!("../migrations/postgres/0028_single_sign_on.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -19,6 +19,9 @@ pub struct NewSession {
 /// a session. The one path both the API and the sign-in page take.
 pub async fn sign_in(state: &App, email: &str, password: &str, client: &str) -> Result<NewSession, AppError> {
     let s = &state.settings;
+    if !s.password_login {
+        return Err(AppError::PasswordLoginOff);
+    }
     let email = email.trim().to_lowercase();
     let now = state.clock.now();
     let window = i64::try_from(s.login_window.as_millis()).unwrap_or(60_000);
@@ -38,9 +41,15 @@ pub async fn sign_in(state: &App, email: &str, password: &str, client: &str) -> 
             return Err(AppError::BadCredentials);
         }
     };
+    open_session(state, user).await
+}
+
+/// A new session for `user`, signed in by a password or the provider.
+pub async fn open_session(state: &App, user: User) -> Result<NewSession, AppError> {
+    let now = state.clock.now();
     let token = secrets::generate("tss_")?;
     let csrf_token = secrets::generate("")?;
-    let ttl = i64::try_from(s.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+    let ttl = i64::try_from(state.settings.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
     state.store.create_session(user.id, &secrets::hash(&token), &csrf_token, now, Millis(now.0 + ttl)).await?;
     Ok(NewSession { user, token, csrf_token })
 }

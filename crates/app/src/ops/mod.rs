@@ -20,6 +20,7 @@ pub mod product;
 pub mod project;
 pub mod risks;
 pub mod search;
+pub mod sso;
 pub mod syncs;
 pub mod views;
 pub mod webhooks;

@@ -47,6 +47,7 @@ mod rights;
 mod schedule_cmd;
 mod search;
 mod sheet;
+mod sso;
 mod syncs;
 mod views;
 mod webhooks;

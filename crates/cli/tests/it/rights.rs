@@ -169,6 +169,14 @@ async fn every_other_endpoint_for_every_role() {
                 Admin,
             ),
             (g.clone(), format!("/webhooks/{wh}"), "/webhooks/{id}", None, Admin),
+            (g.clone(), format!("/workspaces/{ws}/sso"), "/workspaces/{ws}/sso", None, Admin),
+            (
+                put.clone(),
+                format!("/workspaces/{ws}/sso"),
+                "/workspaces/{ws}/sso",
+                Some(json!({"default_role": "boss"})),
+                Admin,
+            ),
             (patch.clone(), format!("/webhooks/{wh}"), "/webhooks/{id}", Some(stale.clone()), Admin),
             (g.clone(), format!("/webhooks/{wh}/deliveries"), "/webhooks/{id}/deliveries", None, Admin),
             (

@@ -22,6 +22,7 @@ mod okrs;
 pub(crate) mod product;
 mod project;
 mod search;
+mod sso;
 mod syncs;
 mod views;
 mod webhooks;
@@ -108,4 +109,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(webhooks::routes())
         .merge(feeds::routes())
         .merge(mail::routes())
+        .merge(sso::routes())
 }

@@ -39,6 +39,16 @@ struct LoginPage {
     error: Option<String>,
     /// Just set a new password with a reset link.
     reset: bool,
+    /// The single sign-on button's label, when it is set up.
+    sso: Option<String>,
+    /// Whether the password form shows.
+    password: bool,
+}
+
+/// How people sign in here: the single sign-on button's label, and
+/// whether passwords are taken.
+fn sign_in_ways(state: &AppState) -> (Option<String>, bool) {
+    (state.settings.oidc.as_ref().map(|o| o.label.clone()), state.settings.password_login)
 }
 
 #[derive(Deserialize)]
@@ -47,12 +57,20 @@ pub struct NextQuery {
     reset: Option<String>,
 }
 
-pub async fn login_page(MaybePrincipal(p): MaybePrincipal, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_page(
+    State(state): State<AppState>,
+    MaybePrincipal(p): MaybePrincipal,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let next = safe_next(q.next.as_deref());
     if p.is_some() {
         return Redirect::to(&next).into_response();
     }
-    render(StatusCode::OK, &LoginPage { next, email: String::new(), error: None, reset: q.reset.is_some() })
+    let (sso, password) = sign_in_ways(&state);
+    render(
+        StatusCode::OK,
+        &LoginPage { next, email: String::new(), error: None, reset: q.reset.is_some(), sso, password },
+    )
 }
 
 #[derive(Deserialize)]
@@ -80,7 +98,8 @@ pub async fn login_submit(
                 ApiError::BadCredentials => "Wrong e-mail or password.".to_owned(),
                 other => other.to_string(),
             });
-            render(status, &LoginPage { next, email: f.email, error, reset: false })
+            let (sso, password) = sign_in_ways(&state);
+            render(status, &LoginPage { next, email: f.email, error, reset: false, sso, password })
         }
     }
 }

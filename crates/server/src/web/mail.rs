@@ -67,20 +67,21 @@ pub enum AuthForm {
     Unsubscribe(String, Option<String>),
 }
 
+/// A small signed-out page: a title, a reason or a note, maybe a form.
 #[derive(Template)]
 #[template(path = "auth_page.html")]
-struct AuthPage {
-    title: &'static str,
-    error: Option<String>,
-    note: Option<String>,
-    form: AuthForm,
+pub struct AuthPage {
+    pub title: &'static str,
+    pub error: Option<String>,
+    pub note: Option<String>,
+    pub form: AuthForm,
     /// Where the link under the card goes, and its words.
-    back: (&'static str, &'static str),
+    pub back: (&'static str, &'static str),
 }
 
-const TO_SIGN_IN: (&str, &str) = ("/login", "Back to sign in");
+pub const TO_SIGN_IN: (&str, &str) = ("/login", "Back to sign in");
 
-fn page(status: StatusCode, p: AuthPage) -> Response {
+pub fn page(status: StatusCode, p: AuthPage) -> Response {
     render(status, &p)
 }
 

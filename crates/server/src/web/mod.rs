@@ -16,6 +16,7 @@ mod project;
 mod refusal;
 mod search;
 mod shell;
+mod sso;
 mod sync;
 mod webhooks;
 mod workspace;
@@ -45,6 +46,10 @@ pub fn router() -> Router<AppState> {
         .route("/settings/tokens", get(account::tokens_page).post(account::tokens_create))
         .route("/settings/tokens/{id}/revoke", post(account::tokens_revoke))
         .route("/calendar/{file}", get(feeds::calendar))
+        .route("/auth/oidc/login", get(sso::login))
+        .route("/auth/oidc/callback", get(sso::callback))
+        .route("/api/v1/auth/oidc/login", get(sso::login))
+        .route("/api/v1/auth/oidc/callback", get(sso::callback))
         .route("/settings/calendar", get(feeds::feed_page))
         .route("/settings/email", get(mail::settings_page).post(mail::settings_submit))
         .route("/unsubscribe/{token}", get(mail::unsubscribe_page).post(mail::unsubscribe_submit))
