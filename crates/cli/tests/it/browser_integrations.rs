@@ -92,3 +92,51 @@ async fn a_person_copies_their_calendar_address_and_makes_a_new_one() {
     b.close().await;
     db.destroy().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_chooses_who_joins_by_single_sign_on_and_a_person_their_mail() {
+    let test = "an_admin_chooses_who_joins_by_single_sign_on_and_a_person_their_mail";
+    let Some((b, db, app, ws)) = demo_in_browser(test).await else { return };
+    set_width(&b, WIDE).await;
+    sign_in_as(&b, &app, Role::Admin).await;
+    b.client.goto(&app.url(&format!("/w/{ws}/settings"))).await.unwrap();
+    b.click("nav.subnav a[href$='/settings/sso']").await;
+    b.expect_text("main", "not set up on this server").await;
+    crate::browser::choose(&b, "#sso-form", "default_role", "stakeholder").await;
+    b.fill("#sso-form textarea[name=group_roles]", "delivery-leads = Project manager\nproduct = product_manager").await;
+    b.click("#sso-form button[type=submit]").await;
+    b.expect_text(".flash", "Saved").await;
+    let kept = b.text("#sso-form textarea").await;
+    assert!(kept.contains("delivery-leads = project manager") && kept.contains("product = product manager"), "{kept}");
+    let admin = app.login_as(Role::Admin).await;
+    let s = crate::support::json_ok(admin.get(&format!("/api/v1/workspaces/{ws}/sso")).await, 200).await;
+    assert_eq!(s["default_role"], "stakeholder");
+    assert_eq!(s["group_roles"]["delivery-leads"], "project_manager");
+    b.screenshot("sso-01-settings").await;
+    set_width(&b, NARROW).await;
+    b.screenshot("sso-01-settings-narrow").await;
+    set_width(&b, WIDE).await;
+
+    // The person's own mail choices.
+    b.client.goto(&app.url("/settings/email")).await.unwrap();
+    b.expect_text("main", "sends no e-mail yet").await;
+    b.click("#email-form input[name=mention][value=daily]").await;
+    b.click("#email-form button[type=submit]").await;
+    b.expect_text(".flash", "Saved").await;
+    let s = crate::support::json_ok(admin.get("/api/v1/me/notification-settings").await, 200).await;
+    assert_eq!(s["settings"]["mention"], "daily");
+    b.screenshot("email-01-settings").await;
+    set_width(&b, NARROW).await;
+    b.screenshot("email-01-settings-narrow").await;
+
+    // Forgot password, signed out.
+    b.client.delete_all_cookies().await.unwrap();
+    b.client.goto(&app.url("/login")).await.unwrap();
+    b.click("a[href='/forgot-password']").await;
+    b.fill("input[name=email]", "pm@demo.example").await;
+    b.click("form button[type=submit]").await;
+    b.expect_text(".flash", "on its way").await;
+    b.screenshot("forgot-01-sent-narrow").await;
+    b.close().await;
+    db.destroy().await;
+}

@@ -151,6 +151,7 @@ pub fn router() -> Router<AppState> {
         .route("/w/{ws}/settings/members", get(workspace::members_page).post(workspace::members_add))
         .route("/w/{ws}/settings/decision-rights", get(workspace::decisions_page).post(workspace::decisions_submit))
         .route("/w/{ws}/settings/fields", get(custom::settings).post(custom::settings_add))
+        .route("/w/{ws}/settings/sso", get(sso::settings).post(sso::settings_submit))
         .route("/w/{ws}/settings/webhooks", get(webhooks::hooks).post(webhooks::hook_create))
         .route("/webhooks/{id}", get(webhooks::hook))
         .route("/webhooks/{id}/edit", post(webhooks::hook_edit))

@@ -4,15 +4,19 @@
 //! answer signs no one in. The same two answer under `/api/v1` (the API's
 //! paths); they are browser steps either way.
 
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use tandem_app::ops::sso;
+use tandem_core::Role;
 
 use super::mail::{AuthForm, AuthPage, TO_SIGN_IN, page};
 use super::safe_next;
+use super::{PageAllowed, PageForm, PageResult, Shell, on, render};
+use crate::access::WorkspaceUpdate;
 use crate::auth;
 use crate::error::ApiError;
 use crate::extract::origin;
@@ -71,4 +75,90 @@ pub async fn callback(State(state): State<AppState>, jar: CookieJar, Query(q): Q
             refused(e.status_and_code().0, e.to_string())
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "settings_sso.html")]
+struct SsoPage {
+    shell: Shell,
+    ws: tandem_core::model::Workspace,
+    tab: &'static str,
+    /// The provider's label, when the server has one.
+    provider: Option<String>,
+    s: sso::SsoSettings,
+    groups_text: String,
+    roles: [Role; 5],
+    role_words: String,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+/// Settings › Single sign-on (admins).
+pub async fn settings(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceUpdate>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
+    let path = format!("/w/{}/settings/sso", a.ws);
+    let ws = state.store.workspace(a.ws).await.map_err(on(&path))?;
+    let shell = Shell::new(&state, &a.principal, Some(a.ws), "settings", "Single sign-on").await.map_err(on(&path))?;
+    let s = sso::workspace_settings(&state, a.ws).await.map_err(on(&path))?;
+    let groups_text =
+        s.group_roles.iter().map(|(g, r)| format!("{g} = {}", r.label().to_lowercase())).collect::<Vec<_>>().join("\n");
+    let role_words = Role::ALL.iter().map(|r| r.label().to_lowercase()).collect::<Vec<_>>().join(", ");
+    let provider = state.settings.oidc.as_ref().map(|o| o.label.clone());
+    let page = SsoPage {
+        shell,
+        ws,
+        tab: "sso",
+        provider,
+        s,
+        groups_text,
+        roles: Role::ALL,
+        role_words,
+        saved: q.saved.is_some(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct SsoForm {
+    default_role: String,
+    group_roles: String,
+}
+
+/// A role as a person types it: its word or its label, any case.
+fn role_named(raw: &str) -> Option<Role> {
+    let t = raw.trim().to_lowercase();
+    Role::ALL.iter().copied().find(|r| r.as_str() == t.replace(' ', "_") || r.label().to_lowercase() == t)
+}
+
+pub async fn settings_submit(
+    State(state): State<AppState>,
+    PageAllowed(a): PageAllowed<WorkspaceUpdate>,
+    PageForm(f): PageForm<SsoForm>,
+) -> PageResult {
+    let path = format!("/w/{}/settings/sso", a.ws);
+    let default_role = match f.default_role.trim() {
+        "" => None,
+        r => Some(role_named(r).ok_or_else(|| ApiError::invalid("default_role", "choose a role")).map_err(on(&path))?),
+    };
+    let mut group_roles = std::collections::BTreeMap::new();
+    for line in f.group_roles.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (g, r) = line
+            .rsplit_once('=')
+            .ok_or_else(|| ApiError::invalid("group_roles", format!("\"{line}\": write it as group = role")))
+            .map_err(on(&path))?;
+        let role = role_named(r)
+            .ok_or_else(|| ApiError::invalid("group_roles", format!("\"{}\" is not a role", r.trim())))
+            .map_err(on(&path))?;
+        group_roles.insert(g.trim().to_owned(), role);
+    }
+    let req = sso::SsoSettings { default_role, group_roles };
+    sso::set_workspace_settings(&state, a.user_id(), a.ws, req).await.map_err(on(&path))?;
+    Ok(Redirect::to(&format!("{path}?saved=1")).into_response())
 }
