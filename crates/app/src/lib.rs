@@ -112,6 +112,7 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, settings: Settings) -> App {
+        outbound::tls();
         App {
             store,
             clock: clock::system(),

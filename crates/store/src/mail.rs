@@ -498,3 +498,56 @@ async fn set_delivery(tx: &mut Tx, user: Id, reason: &str, delivery: MailDeliver
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notifications::{Notice, insert};
+
+    async fn queued(store: &Store) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox").fetch_one(&store.pool).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn mail_is_queued_with_its_notification_or_not_at_all() {
+        let (store, key, dir) = crate::analytics::scratch("mailbox").await;
+        let now = Millis(1_800_000_000_000);
+        let product = store.product(key.product_id).await.unwrap();
+        let notice = |reason: &'static str| Notice {
+            user_id: product.owner_id,
+            reason,
+            subject_type: "product".into(),
+            subject_id: product.id,
+            text: "x".into(),
+            link: "/".into(),
+        };
+
+        // Rolled back: neither the notification nor its mail.
+        let mut tx = store.write().await.unwrap();
+        insert(&mut tx, product.workspace_id, &[notice("mention")], now).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(queued(&store).await, 0);
+
+        // Committed: a mention is mailed as it happens; `informed` waits
+        // for the digest; an unknown reason is never mailed.
+        let mut tx = store.write().await.unwrap();
+        insert(&mut tx, product.workspace_id, &[notice("mention"), notice("informed"), notice("other")], now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(queued(&store).await, 1);
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE mailed_at IS NULL")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(waiting, 1, "only the daily one waits for a digest");
+
+        // The digest takes it once, at its hour.
+        let due = Millis(now.0 + 1);
+        assert_eq!(store.queue_digests(due, due).await.unwrap(), 1);
+        assert_eq!(store.queue_digests(due, due).await.unwrap(), 0);
+        assert_eq!(queued(&store).await, 2);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

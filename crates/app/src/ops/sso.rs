@@ -61,8 +61,7 @@ pub struct HttpError(String);
 /// private ranges are allowed; redirects are not followed (the OpenID
 /// specification's advice), times are bounded.
 fn http() -> Result<reqwest::Client, AppError> {
-    #[allow(deprecated)]
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::outbound::tls();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))

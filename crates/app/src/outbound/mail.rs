@@ -79,8 +79,7 @@ struct Mailer {
 }
 
 fn mailer(s: &SmtpSettings) -> Result<Mailer, String> {
-    #[allow(deprecated)]
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    super::tls();
     let tls = |h: &str| TlsParameters::new(h.to_owned()).map_err(|e| format!("TLS for {h}: {e}"));
     let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(s.host.clone())
         .port(s.port)

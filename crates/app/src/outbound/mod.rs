@@ -82,12 +82,7 @@ impl Outbound {
     /// A client that allows private addresses only when `allow_private`,
     /// and gives a request `timeout` in all.
     pub fn new(allow_private: bool, timeout: Duration) -> Result<Outbound, String> {
-        // rustls needs a process-wide crypto provider; installing it twice
-        // is harmless. ring rather than aws-lc: it builds in a fraction of
-        // the time on small machines, and post-quantum key exchange (why
-        // rustls now points elsewhere) is not what guards a webhook post.
-        #[allow(deprecated)]
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        tls();
         let client = reqwest::Client::builder()
             .dns_resolver(Arc::new(CheckedResolver { allow_private }))
             .no_proxy()
@@ -163,6 +158,18 @@ pub async fn check_address(url: &str, allow_private: bool) -> Result<(), String>
     match parsed.host() {
         Some(url::Host::Ipv4(v4)) if !address_allowed(IpAddr::V4(v4), allow_private) => Err(refuse(IpAddr::V4(v4))),
         Some(url::Host::Ipv6(v6)) if !address_allowed(IpAddr::V6(v6), allow_private) => Err(refuse(IpAddr::V6(v6))),
+        // Names RFC 6761 keeps for this machine, whatever DNS says.
+        Some(url::Host::Domain(name))
+            if !allow_private && {
+                let n = name.trim_end_matches('.').to_ascii_lowercase();
+                n == "localhost" || n.ends_with(".localhost")
+            } =>
+        {
+            Err(format!(
+                "{name} is this machine (loopback); webhooks call public addresses only (the server's admin can \
+                 allow private ranges)"
+            ))
+        }
         Some(url::Host::Domain(name)) => {
             let lookup = tokio::time::timeout(Duration::from_secs(3), tokio::net::lookup_host((name, port))).await;
             if let Ok(Ok(addrs)) = lookup {
@@ -177,6 +184,16 @@ pub async fn check_address(url: &str, allow_private: bool) -> Result<(), String>
         Some(_) => Ok(()),
         None => Err("the address names no host".to_owned()),
     }
+}
+
+/// Installs the process's TLS crypto provider, which every HTTP client
+/// (reqwest without a provider of its own) needs before it is built; a
+/// second call does nothing. ring rather than aws-lc: it builds in a
+/// fraction of the time on small machines, and post-quantum key exchange
+/// (why rustls now points elsewhere) is not what guards these requests.
+pub fn tls() {
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Names why a request got no answer, telling a refused address apart.

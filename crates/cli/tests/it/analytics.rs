@@ -14,7 +14,7 @@ fn at(s: &str) -> Millis {
 }
 
 async fn send(app: &TestApp, path: &str, auth: &str, body: Value) -> reqwest::Response {
-    reqwest::Client::new()
+    crate::support::client()
         .post(app.url(&format!("/api/v1/ingest/{path}")))
         .header("authorization", auth)
         .json(&body)
@@ -164,7 +164,7 @@ async fn events_come_in_with_a_key_and_active_people_come_out() {
 
         // Browsers may send from any site: the preflight is answered, and
         // answers carry the origin header (no credentials: the key is a header).
-        let pre = reqwest::Client::new()
+        let pre = crate::support::client()
             .request(reqwest::Method::OPTIONS, app.url("/api/v1/ingest/events"))
             .header("origin", "https://shop.example")
             .header("access-control-request-method", "POST")
@@ -177,11 +177,11 @@ async fn events_come_in_with_a_key_and_active_people_come_out() {
         assert!(pre.headers()["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
         let r = send(&app, "events", &bearer, json!({"batch": []})).await;
         assert_eq!(r.headers()["access-control-allow-origin"], "*");
-        let page = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap();
+        let page = crate::support::get(app.url("/api/v1/openapi.json")).await;
         assert!(page.headers().get("access-control-allow-origin").is_none(), "only the ingest paths");
 
         // The key reads nothing, a wrong key is 401, a revoked key too.
-        let as_key = reqwest::Client::new()
+        let as_key = crate::support::client()
             .get(app.url(&format!("/api/v1/products/{pr}/analytics/active")))
             .header("authorization", &bearer)
             .send()

@@ -70,7 +70,7 @@ async fn a_product_manager_reads_analytics_and_connects_an_app() {
     set_width(&b, NARROW).await;
     b.screenshot("analytics-03-key-made-narrow").await;
     set_width(&b, WIDE).await;
-    let sent = reqwest::Client::new()
+    let sent = crate::support::client()
         .post(app.url("/api/v1/ingest/events"))
         .bearer_auth(&key)
         .json(&json!({"batch": [{"event": "signed_up", "distinct_id": "user-42"}]}))
@@ -86,7 +86,7 @@ async fn a_product_manager_reads_analytics_and_connects_an_app() {
     b.click(revoke).await;
     b.client.wait().for_element(Locator::Css("#ingest-keys")).await.unwrap();
     assert!(!b.text("#ingest-keys").await.contains("Mobile app"), "revoked keys leave the list");
-    let refused = reqwest::Client::new()
+    let refused = crate::support::client()
         .post(app.url("/api/v1/ingest/events"))
         .bearer_auth(&key)
         .json(&json!({"batch": []}))

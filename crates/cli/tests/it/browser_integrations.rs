@@ -75,7 +75,7 @@ async fn a_person_copies_their_calendar_address_and_makes_a_new_one() {
     b.client.goto(&app.url("/settings/profile")).await.unwrap();
     b.click("nav.subnav a[href='/settings/calendar']").await;
     let first = b.expect_text("#feed-url", "/calendar/cal_").await;
-    assert_eq!(reqwest::get(&first).await.unwrap().status(), 200);
+    assert_eq!(crate::support::get(&first).await.status(), 200);
     b.screenshot("calendar-01-feed").await;
     set_width(&b, NARROW).await;
     b.screenshot("calendar-01-feed-narrow").await;
@@ -87,8 +87,8 @@ async fn a_person_copies_their_calendar_address_and_makes_a_new_one() {
     b.expect_text(".flash", "new address").await;
     let second = b.text("#feed-url").await;
     assert_ne!(first, second);
-    assert_eq!(reqwest::get(&first).await.unwrap().status(), 404);
-    assert_eq!(reqwest::get(&second).await.unwrap().status(), 200);
+    assert_eq!(crate::support::get(&first).await.status(), 404);
+    assert_eq!(crate::support::get(&second).await.status(), 200);
     b.close().await;
     db.destroy().await;
 }

@@ -113,7 +113,7 @@ async fn first_admin_comes_from_the_environment() {
     ];
     let s = spawn_server_with_env(db.url(), &[], &env).await;
     assert!(s.output.iter().any(|l| l.contains("created admin")), "{:?}", s.output);
-    let client = reqwest::Client::new();
+    let client = crate::support::client();
     let login = client
         .post(format!("{}/api/v1/auth/login", s.base))
         .json(&serde_json::json!({"email": "boss@example.com", "password": "boss passphrase"}))

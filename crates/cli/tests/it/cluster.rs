@@ -63,7 +63,7 @@ async fn two_servers_share_sessions_and_writes_on_postgres() {
     assert!(a.output.iter().any(|l| l.contains("pdm@demo.example") && l.contains("demo-pdm-2026")), "{:?}", a.output);
     assert!(b.output.iter().any(|l| l.contains("existing demo workspace")), "{:?}", b.output);
 
-    let client = reqwest::Client::new();
+    let client = crate::support::client();
     let login = client
         .post(format!("{}/api/v1/auth/login", a.base))
         .json(&json!({"email": "admin@demo.example", "password": "demo-admin-2026"}))

@@ -11,7 +11,7 @@ use crate::cluster::spawn_server;
 use crate::support::{databases, json_ok};
 
 async fn sign_in(base: &str) -> (reqwest::Client, String, String) {
-    let client = reqwest::Client::new();
+    let client = crate::support::client();
     let login = client
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"email": "pm@demo.example", "password": "demo-pm-2026"}))

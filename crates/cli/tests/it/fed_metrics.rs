@@ -16,7 +16,7 @@ async fn send(app: &TestApp, key: &str, events: &[(&str, &str, &str)]) {
         .iter()
         .map(|(e, who, day)| json!({"event": e, "distinct_id": who, "timestamp": format!("{day}T12:00:00Z")}))
         .collect();
-    let r = reqwest::Client::new()
+    let r = crate::support::client()
         .post(app.url("/api/v1/ingest/events"))
         .header("authorization", format!("Bearer {key}"))
         .json(&json!({"batch": batch}))

@@ -21,7 +21,7 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 async fn fetch(url: &str) -> (u16, String, String) {
-    let r = reqwest::get(url).await.unwrap();
+    let r = crate::support::get(url).await;
     let status = r.status().as_u16();
     let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     (status, kind, r.text().await.unwrap())

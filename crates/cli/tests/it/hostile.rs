@@ -133,7 +133,7 @@ async fn hostile_inputs_are_refused_and_store_nothing() {
         }
 
         // Open redirects after signing in: only local paths.
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let client = crate::support::client_builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         for next in ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "\\\\evil.example"] {
             let r = client.post(app.url("/login"))
                 .header("origin", app.url("").trim_end_matches('/'))

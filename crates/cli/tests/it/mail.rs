@@ -198,10 +198,10 @@ async fn notifications_are_mailed_as_people_choose() {
         // One click, as a mail program sends it (no session): mentions are
         // off; the next one is not mailed.
         let path = stop.trim_start_matches("https://tandem.example");
-        let page = reqwest::get(app.url(path)).await.unwrap();
+        let page = crate::support::get(app.url(path)).await;
         assert_eq!(page.status(), 200);
         assert!(page.text().await.unwrap().contains("mentions of you"));
-        let one_click = reqwest::Client::new()
+        let one_click = crate::support::client()
             .post(app.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
             .body("List-Unsubscribe=One-Click")

@@ -552,7 +552,7 @@ async fn every_other_endpoint_for_every_role() {
             // A person the product heard of, to forget.
             let person = format!("person-{}", role.as_str());
             let event = json!({"batch": [{"event": "opened", "distinct_id": person}]});
-            let sent = reqwest::Client::new()
+            let sent = crate::support::client()
                 .post(app.url("/api/v1/ingest/events"))
                 .bearer_auth(ingest_key.as_str())
                 .json(&event)

@@ -82,7 +82,7 @@ async fn walk(
     person: &str,
     tamper: impl Fn(&mut url::Url),
 ) -> (reqwest::Client, String, reqwest::Response) {
-    let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+    let client = crate::support::client_builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
     let r = client.get(app.url("/auth/oidc/login?next=/notifications")).send().await.unwrap();
     assert!(r.status().is_redirection(), "{}", r.status());
     let mut at = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
@@ -123,7 +123,7 @@ async fn people_sign_in_with_the_identity_provider() {
         let ws = strict.seed_demo().await;
 
         // The login page offers it.
-        let page = reqwest::get(strict.url("/login")).await.unwrap().text().await.unwrap();
+        let page = crate::support::get(strict.url("/login")).await.text().await.unwrap();
         assert!(page.contains("Sign in with Corp SSO") && page.contains("name=\"password\""), "{page}");
 
         // A known, verified person: signed in, sent on to the page asked for.
@@ -136,10 +136,13 @@ async fn people_sign_in_with_the_identity_provider() {
         // The same answer again: refused (state used).
         refused(client.get(&callback).send().await.unwrap(), "used already").await;
         // A state never started here.
-        let bad = reqwest::get(strict.url("/auth/oidc/callback?code=abc&state=forged")).await.unwrap();
+        let bad = crate::support::get(strict.url("/auth/oidc/callback?code=abc&state=forged")).await;
         refused(bad, "not started here").await;
         // The provider's own refusal.
-        let denied = reqwest::get(strict.url("/auth/oidc/callback?error=access_denied&error_description=nope")).await;
+        let denied = crate::support::client()
+            .get(strict.url("/auth/oidc/callback?error=access_denied&error_description=nope"))
+            .send()
+            .await;
         refused(denied.unwrap(), "did not sign you in: nope").await;
 
         // An unverified e-mail.
@@ -189,7 +192,7 @@ async fn people_sign_in_with_the_identity_provider() {
         assert_eq!(ada["role"], "project_manager");
 
         // Where passwords are off: the form is gone and the API refuses them.
-        let page = reqwest::get(open.url("/login")).await.unwrap().text().await.unwrap();
+        let page = crate::support::get(open.url("/login")).await.text().await.unwrap();
         assert!(page.contains("Sign in with Corp SSO") && !page.contains("name=\"password\""), "{page}");
         let anon = open.anonymous();
         let r = anon.post("/api/v1/auth/login", json!({"email": "pm@demo.example", "password": "demo-pm-2026"})).await;

@@ -62,6 +62,23 @@ impl TestDb {
     }
 }
 
+/// An HTTP client for tests. Tandem's TLS crypto provider is installed
+/// first: reqwest in this binary has none of its own and panics without
+/// one. Build every test client through here (or `client_builder`).
+pub fn client() -> Client {
+    client_builder().build().unwrap()
+}
+
+pub fn client_builder() -> reqwest::ClientBuilder {
+    tandem_app::outbound::tls();
+    Client::builder()
+}
+
+/// `reqwest::get` through [`client`].
+pub async fn get(url: impl reqwest::IntoUrl) -> Response {
+    client().get(url).send().await.unwrap()
+}
+
 /// The PostgreSQL server for tests, or `None` (said once per test).
 pub fn postgres_url(test: &str) -> Option<String> {
     match std::env::var(PG_ENV) {
@@ -134,7 +151,7 @@ impl TestApp {
     pub fn anonymous(&self) -> Api {
         Api {
             app_base: self.base.clone(),
-            client: Client::builder().cookie_store(true).build().unwrap(),
+            client: client_builder().cookie_store(true).build().unwrap(),
             csrf: None,
             bearer: None,
         }
@@ -185,7 +202,7 @@ pub struct Api {
 
 impl Api {
     pub fn with_bearer(&self, token: &str) -> Api {
-        Api { app_base: self.app_base.clone(), client: Client::new(), csrf: None, bearer: Some(token.to_owned()) }
+        Api { app_base: self.app_base.clone(), client: client(), csrf: None, bearer: Some(token.to_owned()) }
     }
 
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {

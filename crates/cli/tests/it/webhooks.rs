@@ -303,6 +303,11 @@ async fn private_addresses_are_refused_unless_allowed() {
         "http://0x7f000001/".to_owned(),
         "http://[::ffff:127.0.0.1]/".to_owned(),
         format!("http://localhost:{port}/hooks"),
+        format!("http://LocalHost.:{port}/hooks"),
+        "http://app.localhost/".to_owned(),
+        "http://2130706433/".to_owned(),
+        "http://0177.0.0.1/".to_owned(),
+        "http://[::]/".to_owned(),
     ] {
         let r = admin.post(&format!("/api/v1/workspaces/{ws}/webhooks"), json!({"url": target, "events": ["*"]})).await;
         let e = expect_error(r, 422, "invalid_value").await;

@@ -36,6 +36,12 @@ pub struct Shell {
 }
 
 impl Shell {
+    /// The viewer administers the workspace being viewed (for links to
+    /// admin-only pages).
+    pub fn is_admin(&self) -> bool {
+        self.current.as_ref().is_some_and(|c| tandem_core::access::is_admin(c.role))
+    }
+
     pub async fn new(
         state: &AppState,
         p: &Principal,
