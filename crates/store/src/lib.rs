@@ -20,6 +20,7 @@ pub mod live;
 pub mod mail;
 mod migrations;
 pub mod notifications;
+mod outbox;
 pub mod product;
 pub mod project;
 pub mod resources;

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use tandem_core::mail::{self, MailDelivery, REASONS};
 use tandem_core::{Id, Millis};
 
+use crate::outbox::Outbox;
 use crate::product::Tx;
 use crate::rows::{id, opt_id};
 use crate::{Result, Store, StoreError};
@@ -346,19 +347,8 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let m = out_mail(r)?;
-            let mut tx = self.write().await?;
-            let got = sqlx::query(
-                "UPDATE mail_outbox SET claimed_until = $1 WHERE id = $2 AND status = 'pending' \
-                 AND (claimed_until IS NULL OR claimed_until < $3)",
-            )
-            .bind(now.0 + hold_ms)
-            .bind(m.id.0)
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            if got == 1 {
+            let got = self.claim(Outbox::Mail, m.id, now, hold_ms).await?;
+            if got {
                 out.push(m);
             }
         }

@@ -13,6 +13,7 @@ use tandem_core::{Id, Millis, Role};
 
 use crate::activity::{Change, record, record_update};
 use crate::notifications::{self, Notice};
+use crate::outbox::Outbox;
 use crate::product::Tx;
 use crate::rows::{check_version, id, millis, opt_millis, word};
 use crate::{MAX_PAGE, Page, Result, Store, StoreError};
@@ -348,19 +349,7 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let did = id(r, "id")?;
-            let mut tx = self.write().await?;
-            let got = sqlx::query(
-                "UPDATE webhook_deliveries SET claimed_until = $1 WHERE id = $2 AND status = 'pending' \
-                 AND (claimed_until IS NULL OR claimed_until < $3)",
-            )
-            .bind(now.0 + hold_ms)
-            .bind(did.0)
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            if got == 1 {
+            if self.claim(Outbox::Webhooks, did, now, hold_ms).await? {
                 out.push(Outgoing {
                     id: did,
                     webhook_id: id(r, "webhook_id")?,
@@ -430,18 +419,6 @@ impl Store {
         };
         tx.commit().await?;
         Ok(disabled)
-    }
-
-    /// Lets a claimed delivery go without an attempt (the server is
-    /// stopping), so another picks it up at once.
-    pub async fn release_delivery(&self, d: Id) -> Result<()> {
-        let mut tx = self.write().await?;
-        sqlx::query("UPDATE webhook_deliveries SET claimed_until = NULL WHERE id = $1")
-            .bind(d.0)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// The name people read for an object of an activity entry
