@@ -100,6 +100,20 @@ fn change(w: &Webhook, actor: Option<Id>, action: &'static str) -> Change {
     }
 }
 
+/// An endpoint as the activity log keeps it: its address cut to scheme
+/// and host, since chat services' addresses are secrets every member
+/// could otherwise read there.
+fn logged(w: &Webhook) -> Webhook {
+    Webhook { url: host_of(&w.url), ..w.clone() }
+}
+
+fn host_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}/…", rest.split(['/', '?', '#']).next().unwrap_or("")),
+        None => "…".to_owned(),
+    }
+}
+
 fn json_of<T: serde::Serialize>(v: &T) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -220,7 +234,7 @@ impl Store {
         .await?;
         set_events(&mut tx, Id(w), &draft.events).await?;
         let hook = fetch(&mut tx, Id(w)).await?;
-        record(&mut tx, &change(&hook, Some(actor), "webhook.created").after(json_of(&hook)?), now).await?;
+        record(&mut tx, &change(&hook, Some(actor), "webhook.created").after(json_of(&logged(&hook))?), now).await?;
         tx.commit().await?;
         Ok(hook)
     }
@@ -257,7 +271,8 @@ impl Store {
         let before = fetch(&mut tx, w).await?;
         check_version(before.version, version)?;
         let enabled = edit.enabled.unwrap_or(before.enabled);
-        let revived = enabled && !before.enabled;
+        // Turned on again, or pointed elsewhere: the failures were another's.
+        let revived = (enabled && !before.enabled) || edit.url.as_ref().is_some_and(|u| *u != before.url);
         sqlx::query(
             "UPDATE webhooks SET url = $1, format = $2, enabled = $3, \
              failing_since = CASE WHEN $4 = 1 THEN NULL ELSE failing_since END, \
@@ -276,7 +291,8 @@ impl Store {
             set_events(&mut tx, w, events).await?;
         }
         let after = fetch(&mut tx, w).await?;
-        record_update(&mut tx, change(&before, Some(actor), "webhook.updated"), &before, &after, now).await?;
+        record_update(&mut tx, change(&before, Some(actor), "webhook.updated"), &logged(&before), &logged(&after), now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -288,7 +304,7 @@ impl Store {
         sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = $1").bind(w.0).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM webhook_events WHERE webhook_id = $1").bind(w.0).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM webhooks WHERE id = $1").bind(w.0).execute(&mut *tx).await?;
-        let was = json!({"url": before.url, "events": before.events});
+        let was = json!({"url": host_of(&before.url), "events": before.events});
         record(&mut tx, &change(&before, Some(actor), "webhook.deleted").before(was), now).await?;
         tx.commit().await?;
         Ok(())

@@ -106,16 +106,14 @@ pub async fn unsubscribe(state: &App, token: &str) -> Result<String, AppError> {
 }
 
 /// Asks for a reset link: mailed when the address is a person's, with no
-/// sign either way (the answer is the same), at most one a minute.
-pub async fn request_reset(state: &App, email: &str, link_base: &str) -> Result<(), AppError> {
+/// sign either way (the answer is the same), at most one a minute. The
+/// link points at the server's public address only: never at the host a
+/// request named, which its sender chooses.
+pub async fn request_reset(state: &App, email: &str) -> Result<(), AppError> {
     let Ok(email) = validate::email(email) else { return Ok(()) };
     let Some(user) = state.store.user_by_email(&email).await? else { return Ok(()) };
     let token = secrets::generate("pwr_")?;
-    match state
-        .store
-        .create_password_reset(user.id, &secrets::hash(&token), &token, Some(link_base), state.clock.now())
-        .await
-    {
+    match state.store.create_password_reset(user.id, &secrets::hash(&token), &token, None, state.clock.now()).await {
         Ok(()) | Err(tandem_store::StoreError::Conflict(_)) => Ok(()),
         Err(e) => Err(e.into()),
     }

@@ -131,16 +131,20 @@ impl Browser {
 
     /// The text of the first element matching `css`, waiting for it to
     /// appear (pages load after clicks and posts).
+    /// A page that redraws between finding and reading (live updates) is
+    /// read again.
     pub async fn text(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        let mut last = None;
+        for _ in 0..200 {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                match e.text().await {
+                    Ok(t) => return t,
+                    Err(err) => last = Some(err.to_string()),
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("`{css}` could not be read: {last:?}");
     }
 
     /// Waits (10 s at most) until the element's text contains `needle`:

@@ -137,13 +137,26 @@ async fn people_sign_in_with_the_identity_provider() {
         refused(client.get(&callback).send().await.unwrap(), "used already").await;
         // A state never started here.
         let bad = crate::support::get(strict.url("/auth/oidc/callback?code=abc&state=forged")).await;
-        refused(bad, "not started here").await;
+        refused(bad, "not started in this browser").await;
         // The provider's own refusal.
         let denied = crate::support::client()
             .get(strict.url("/auth/oidc/callback?error=access_denied&error_description=nope"))
             .send()
             .await;
         refused(denied.unwrap(), "did not sign you in: nope").await;
+
+        // An answer to someone else's sign-in, sent to another browser
+        // (login CSRF): refused, and it stays usable by its own browser.
+        let client_a = crate::support::client_builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+        let r = client_a.get(strict.url("/auth/oidc/login")).send().await.unwrap();
+        let mut at = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+        at.query_pairs_mut().append_pair("login_hint", "pat");
+        while !at.as_str().starts_with(&strict.base) {
+            let r = client_a.get(at.clone()).send().await.unwrap();
+            at = at.join(r.headers()["location"].to_str().unwrap()).unwrap();
+        }
+        refused(crate::support::get(at.clone()).await, "not started in this browser").await;
+        assert_eq!(client_a.get(at).send().await.unwrap().status(), 303);
 
         // An unverified e-mail.
         let (_, _, r) = walk(&strict, "eve", |_| {}).await;

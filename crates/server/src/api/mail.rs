@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use tandem_app::ops::mail::{self, NotificationSettings, PutNotificationSettings};
 use utoipa::ToSchema;
@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use crate::auth::Principal;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, origin};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -54,12 +54,8 @@ pub struct ResetRequest {
 /// account.
 #[utoipa::path(post, path = "/auth/password-reset", tag = "auth", request_body = ResetRequest,
     responses((status = 202), (status = 422, body = ErrorBody)))]
-async fn request_reset(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiJson(req): ApiJson<ResetRequest>,
-) -> ApiResult<StatusCode> {
-    mail::request_reset(&state, &req.email, &origin(&headers)).await?;
+async fn request_reset(State(state): State<AppState>, ApiJson(req): ApiJson<ResetRequest>) -> ApiResult<StatusCode> {
+    mail::request_reset(&state, &req.email).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

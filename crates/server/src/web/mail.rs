@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tandem_app::ops::mail::{self, NotificationSettings, PutNotificationSettings};
@@ -13,7 +13,6 @@ use tandem_core::mail::{MailDelivery, reason};
 use super::{PageForm, PageResult, PageUser, Shell, on, render};
 use crate::auth::MaybePrincipal;
 use crate::error::ApiError;
-use crate::extract::origin;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -95,12 +94,8 @@ pub struct ForgotForm {
     email: String,
 }
 
-pub async fn forgot_submit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PageForm(f): PageForm<ForgotForm>,
-) -> Response {
-    let (status, error, note, form) = match mail::request_reset(&state, &f.email, &origin(&headers)).await {
+pub async fn forgot_submit(State(state): State<AppState>, PageForm(f): PageForm<ForgotForm>) -> Response {
+    let (status, error, note, form) = match mail::request_reset(&state, &f.email).await {
         Ok(()) => (
             StatusCode::OK,
             None,

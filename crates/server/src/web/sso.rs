@@ -32,10 +32,31 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+/// The cookie that ties a sign-in's answer to the browser that started it
+/// (so nobody can send another person the answer to their own sign-in).
+const STATE_COOKIE: &str = "tandem_oidc_state";
+
+pub async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     let next = safe_next(q.next.as_deref());
     match sso::login_url(&state, &next, &origin(&headers)).await.map_err(ApiError::from) {
-        Ok(url) => Redirect::to(&url).into_response(),
+        Ok(url) => {
+            let st = form_urlencoded::parse(url.split_once('?').map_or("", |(_, q)| q).as_bytes())
+                .find(|(k, _)| k == "state")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let mut c = axum_extra::extract::cookie::Cookie::new(STATE_COOKIE, st);
+            c.set_http_only(true);
+            c.set_same_site(axum_extra::extract::cookie::SameSite::Lax);
+            c.set_path("/");
+            c.set_secure(state.config.secure_cookies);
+            c.set_max_age(cookie::time::Duration::minutes(10));
+            (jar.add(c), Redirect::to(&url)).into_response()
+        }
         Err(ApiError::NotFound) => {
             refused(StatusCode::NOT_FOUND, "Single sign-on is not set up on this server.".into())
         }
@@ -60,6 +81,13 @@ pub async fn callback(State(state): State<AppState>, jar: CookieJar, Query(q): Q
     let (Some(code), Some(st)) = (q.code, q.state) else {
         return refused(StatusCode::BAD_REQUEST, "The identity provider's answer is incomplete. Start again.".into());
     };
+    if jar.get(STATE_COOKIE).map(|c| c.value()) != Some(st.as_str()) {
+        return refused(
+            StatusCode::FORBIDDEN,
+            "This sign-in was not started in this browser, or was used already. Start again.".into(),
+        );
+    }
+    let jar = jar.remove(axum_extra::extract::cookie::Cookie::build(STATE_COOKIE).path("/"));
     match sso::finish(&state, &code, &st).await.map_err(ApiError::from) {
         Ok(done) => {
             let next = safe_next(Some(&done.next));

@@ -62,3 +62,7 @@ CREATE INDEX password_resets_user ON password_resets (user_id);
 ALTER TABLE notifications ADD COLUMN mailed_at BIGINT;
 -- When each person's last daily digest was sent.
 ALTER TABLE users ADD COLUMN digest_sent_at BIGINT;
+
+-- Notifications from before mail existed are not mailed (no digest of
+-- the whole history after an upgrade).
+UPDATE notifications SET mailed_at = created_at;
