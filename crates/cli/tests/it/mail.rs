@@ -249,6 +249,12 @@ async fn password_resets_and_invitations_are_mailed() {
         let ws = app.seed_demo().await;
         let anon = app.anonymous();
 
+        // Signed in, the page's form carries the session's CSRF token.
+        let signed_in = app.login_as(Role::Admin).await;
+        let page = signed_in.get("/forgot-password").await.text().await.unwrap();
+        assert!(page.contains("name=\"csrf_token\""), "{page}");
+        assert!(!anon.get("/forgot-password").await.text().await.unwrap().contains("csrf_token"));
+
         // Unknown or known, the answer is the same; only the known is mailed.
         let r = anon.post("/api/v1/auth/password-reset", json!({"email": "nobody@demo.example"})).await;
         assert_eq!(r.status(), 202);

@@ -76,6 +76,9 @@ pub struct AuthPage {
     pub form: AuthForm,
     /// Where the link under the card goes, and its words.
     pub back: (&'static str, &'static str),
+    /// The session's CSRF token when someone signed in opens the page (its
+    /// form is then checked like any other).
+    pub csrf: Option<String>,
 }
 
 pub const TO_SIGN_IN: (&str, &str) = ("/login", "Back to sign in");
@@ -84,9 +87,18 @@ pub fn page(status: StatusCode, p: AuthPage) -> Response {
     render(status, &p)
 }
 
-pub async fn forgot_page() -> Response {
+/// The session's CSRF token, when someone signed in opens the page.
+fn csrf_of(p: Option<crate::auth::Principal>) -> Option<String> {
+    p.and_then(|p| p.csrf_token().map(str::to_owned))
+}
+
+pub async fn forgot_page(MaybePrincipal(p): MaybePrincipal) -> Response {
     let form = AuthForm::Forgot;
-    page(StatusCode::OK, AuthPage { title: "Forgot your password?", error: None, note: None, form, back: TO_SIGN_IN })
+    let csrf = csrf_of(p);
+    page(
+        StatusCode::OK,
+        AuthPage { title: "Forgot your password?", error: None, note: None, form, back: TO_SIGN_IN, csrf },
+    )
 }
 
 #[derive(Deserialize)]
@@ -111,12 +123,16 @@ pub async fn forgot_submit(State(state): State<AppState>, PageForm(f): PageForm<
             (e.status_and_code().0, Some(e.to_string()), None, AuthForm::Forgot)
         }
     };
-    page(status, AuthPage { title: "Forgot your password?", error, note, form, back: TO_SIGN_IN })
+    page(status, AuthPage { title: "Forgot your password?", error, note, form, back: TO_SIGN_IN, csrf: None })
 }
 
-pub async fn reset_page(Path(token): Path<String>) -> Response {
+pub async fn reset_page(MaybePrincipal(p): MaybePrincipal, Path(token): Path<String>) -> Response {
     let form = AuthForm::Reset(token);
-    page(StatusCode::OK, AuthPage { title: "Choose a new password", error: None, note: None, form, back: TO_SIGN_IN })
+    let csrf = csrf_of(p);
+    page(
+        StatusCode::OK,
+        AuthPage { title: "Choose a new password", error: None, note: None, form, back: TO_SIGN_IN, csrf },
+    )
 }
 
 #[derive(Deserialize)]
@@ -139,6 +155,7 @@ pub async fn reset_submit(
                 note: None,
                 form: AuthForm::None,
                 back: ("/forgot-password", "Send me a new link"),
+                csrf: None,
             },
         ),
         Err(e) => page(
@@ -149,6 +166,7 @@ pub async fn reset_submit(
                 note: None,
                 form: AuthForm::Reset(token),
                 back: TO_SIGN_IN,
+                csrf: None,
             },
         ),
     }
@@ -165,6 +183,7 @@ fn unknown_link() -> Response {
             note: None,
             form: AuthForm::None,
             back: ("/settings/email", "Open your e-mail settings"),
+            csrf: None,
         },
     )
 }
@@ -186,6 +205,7 @@ pub async fn unsubscribe_page(
                 )),
                 form: AuthForm::Unsubscribe(token, p.and_then(|p| p.csrf_token().map(str::to_owned))),
                 back: ("/settings/email", "Choose how you hear of each instead"),
+                csrf: None,
             },
         ),
         Err(_) => unknown_link(),
@@ -204,6 +224,7 @@ pub async fn unsubscribe_submit(State(state): State<AppState>, Path(token): Path
                 note: Some(format!("You no longer get e-mails about {subject}.")),
                 form: AuthForm::None,
                 back: ("/settings/email", "Change it in your e-mail settings"),
+                csrf: None,
             },
         ),
         Err(_) => unknown_link(),

@@ -23,7 +23,14 @@ use crate::extract::origin;
 use crate::state::AppState;
 
 fn refused(status: StatusCode, why: String) -> Response {
-    let p = AuthPage { title: "Not signed in", error: Some(why), note: None, form: AuthForm::None, back: TO_SIGN_IN };
+    let p = AuthPage {
+        title: "Not signed in",
+        error: Some(why),
+        note: None,
+        form: AuthForm::None,
+        back: TO_SIGN_IN,
+        csrf: None,
+    };
     page(status, p)
 }
 
