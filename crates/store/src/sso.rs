@@ -3,7 +3,6 @@
 //! that way, and joining people to them.
 
 use serde_json::json;
-use tandem_core::model::User;
 use tandem_core::{Id, Millis, Role};
 
 use crate::activity::{Change, record};
@@ -138,12 +137,6 @@ impl Store {
         self.sso_roles(ws).await
     }
 
-    /// Makes the account of someone signing in with the provider for the
-    /// first time; it has no password (`unusable_hash` never verifies).
-    pub async fn create_sso_user(&self, email: &str, name: &str, unusable_hash: &str, now: Millis) -> Result<User> {
-        self.create_user(email, name, unusable_hash, now).await
-    }
-
     /// Applies a sign-in's roles: joins `user` to each workspace of
     /// `joins` they are not in, and where `sync` says so sets the role of
     /// one they are in (a group's role follows the group), in one
@@ -162,13 +155,7 @@ impl Store {
                     crate::workspaces::insert_member(&mut tx, *ws, user, *role, None, now).await?;
                 }
                 Some((member, was)) if *sync && was != role.as_str() => {
-                    let admins: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'admin'",
-                    )
-                    .bind(ws.0)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if was == "admin" && admins <= 1 {
+                    if was == "admin" && crate::workspaces::admin_count(&mut tx, *ws).await? <= 1 {
                         continue;
                     }
                     sqlx::query(

@@ -287,7 +287,7 @@ async fn fetch_member<'e, E: Executor<'e, Database = Any>>(ex: E, ws: Id, member
     rows::member(&row)
 }
 
-async fn admin_count(tx: &mut Tx, ws: Id) -> Result<i64> {
+pub(crate) async fn admin_count(tx: &mut Tx, ws: Id) -> Result<i64> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'admin'")
         .bind(ws.0)
         .fetch_one(&mut **tx)

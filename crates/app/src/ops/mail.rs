@@ -84,17 +84,21 @@ pub async fn set_settings(
 /// unknown link.
 pub async fn unsubscribe_subject(state: &App, token: &str) -> Result<String, AppError> {
     let (_, word) = state.store.unsubscribe_target(token).await?.ok_or(AppError::NotFound)?;
-    Ok(match word.as_str() {
+    Ok(subject_of(&word))
+}
+
+fn subject_of(word: &str) -> String {
+    match word {
         "digest" => "the daily digest".to_owned(),
         w => reason(w).map_or_else(|| w.replace('_', " "), |r| r.label.to_lowercase()),
-    })
+    }
 }
 
 /// Follows an unsubscribe link: its reason (every daily one, for the
 /// digest's) is no longer mailed.
 pub async fn unsubscribe(state: &App, token: &str) -> Result<String, AppError> {
-    let subject = unsubscribe_subject(state, token).await?;
     let (user, word) = state.store.unsubscribe_target(token).await?.ok_or(AppError::NotFound)?;
+    let subject = subject_of(&word);
     let off: Vec<(&str, MailDelivery)> = if word == "digest" {
         let chosen = state.store.notification_settings(user).await?;
         daily_reasons(&chosen).into_iter().map(|w| (w, MailDelivery::Off)).collect()

@@ -215,7 +215,7 @@ pub async fn finish(state: &App, code: &str, returned_state: &str) -> Result<Sig
         Some(u) => u,
         None if s.create_users => {
             let name = validate::name("name", &name).unwrap_or_else(|_| email.clone());
-            state.store.create_sso_user(&email, &name, &unusable_hash()?, now).await?
+            state.store.create_user(&email, &name, &unusable_hash()?, now).await?
         }
         None => {
             return Err(AppError::SignInRefused(format!(

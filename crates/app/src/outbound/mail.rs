@@ -115,6 +115,10 @@ pub fn spawn(app: App, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHand
             None => None,
         };
         let mut pruned = Millis(0);
+        // The digest time this server has queued for: the scan over
+        // notifications runs once when a digest hour comes round, not on
+        // every pass.
+        let mut digested = Millis(i64::MIN);
         loop {
             if *stop.borrow() {
                 return;
@@ -126,7 +130,7 @@ pub fn spawn(app: App, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHand
                 }
                 pruned = now;
             }
-            match pass(&app, mailer.as_ref()).await {
+            match pass(&app, mailer.as_ref(), &mut digested).await {
                 Ok(n) if n as i64 >= BATCH => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!("mail pass: {e}"),
@@ -147,10 +151,12 @@ pub fn digests_due_since(now: Millis, hour: u8) -> Millis {
     Millis(if today <= now.0 { today } else { today - DAY })
 }
 
-async fn pass(app: &App, mailer: Option<&Mailer>) -> Result<usize, AppError> {
+async fn pass(app: &App, mailer: Option<&Mailer>, digested: &mut Millis) -> Result<usize, AppError> {
     let now = app.clock.now();
-    if mailer.is_some() {
-        app.store.queue_digests(now, digests_due_since(now, app.settings.digest_hour)).await?;
+    let due = digests_due_since(now, app.settings.digest_hour);
+    if mailer.is_some() && due != *digested {
+        app.store.queue_digests(now, due).await?;
+        *digested = due;
     }
     let due = app.store.claim_mail(now, BATCH, HOLD_MS).await?;
     let n = due.len();
