@@ -141,6 +141,12 @@ pub fn is_admin(role: Role) -> bool {
     role == Role::Admin
 }
 
+/// Who records the product side's acceptance of sprint items: admins, and
+/// the roles the matrix makes accountable for quality acceptance.
+pub fn records_acceptance(role: Role, accountable: &[Role]) -> bool {
+    is_admin(role) || accountable.contains(&role)
+}
+
 /// Who may be named a product's owner: a product manager or an admin.
 pub fn may_own_product(role: Role) -> bool {
     matches!(role, Role::Admin | Role::ProductManager)

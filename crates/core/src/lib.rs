@@ -27,6 +27,7 @@ pub mod product;
 pub mod progress;
 pub mod project;
 pub mod risk;
+pub mod rituals;
 pub mod role;
 pub mod scoring;
 pub mod search;

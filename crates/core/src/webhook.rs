@@ -108,6 +108,10 @@ pub const EVENT_TYPES: &[&str] = &[
     "status_report",
     "monte_carlo",
     "custom_field",
+    "standup",
+    "follow_up",
+    "sprint_review",
+    "retro_item",
 ];
 
 /// How a page names an event type's changes: `Change requests`.
@@ -141,6 +145,10 @@ pub fn event_label(t: &str) -> &'static str {
         "status_report" => "Status reports",
         "monte_carlo" => "Monte Carlo runs",
         "custom_field" => "Custom fields",
+        "standup" => "Stand-ups",
+        "follow_up" => "Follow-ups",
+        "sprint_review" => "Sprint reviews",
+        "retro_item" => "Retrospective cards",
         _ => "Other changes",
     }
 }

@@ -85,6 +85,14 @@ pub const TABLES: &[&str] = &[
     "password_resets",
     "sso_roles",
     "oidc_logins",
+    "standups",
+    "standup_notes",
+    "follow_ups",
+    "standup_actions",
+    "sprint_reviews",
+    "sprint_acceptances",
+    "retro_items",
+    "retro_votes",
 ];
 
 /// Tables of state derived from the others, which the database rebuilds

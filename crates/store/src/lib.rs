@@ -25,6 +25,7 @@ pub mod product;
 pub mod project;
 pub mod resources;
 pub mod risks;
+pub mod rituals;
 mod rows;
 pub mod runs;
 pub mod scratch;

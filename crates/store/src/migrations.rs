@@ -35,6 +35,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (26, "webhooks_and_feeds", include_str!("../migrations/sqlite/0026_webhooks_and_feeds.sql")),
     (27, "mail", include_str!("../migrations/sqlite/0027_mail.sql")),
     (28, "single_sign_on", include_str!("../migrations/sqlite/0028_single_sign_on.sql")),
+    (29, "rituals", include_str!("../migrations/sqlite/0029_rituals.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -66,6 +67,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (26, "webhooks_and_feeds", include_str!("../migrations/postgres/0026_webhooks_and_feeds.sql")),
     (27, "mail", include_str!("../migrations/postgres/0027_mail.sql")),
     (28, "single_sign_on", include_str!("../migrations/postgres/0028_single_sign_on.sql")),
+    (29, "rituals", include_str!("../migrations/postgres/0029_rituals.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

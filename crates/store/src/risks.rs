@@ -219,63 +219,69 @@ async fn check_defect_links(tx: &mut Tx, ws: Id, project: Id, e: &DefectEdit) ->
     Ok(())
 }
 
+/// Adds a risk inside a write transaction (a stand-up blocker becomes one
+/// in the transaction that records it).
+pub(crate) async fn insert_risk(tx: &mut Tx, actor: Id, project: Id, e: &RiskEdit, now: Millis) -> Result<Risk> {
+    // The number, the workspace and the count in one statement: the
+    // writer is held for every round trip of a write transaction. Tasks,
+    // risks and defects share the numbers, so below the limit no count
+    // is needed (counting grows with the register).
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "UPDATE projects SET next_task_number = next_task_number + 1 WHERE id = $1 \
+         RETURNING next_task_number - 1, workspace_id, \
+         CASE WHEN next_task_number - 1 <= $2 THEN 0 ELSE (SELECT COUNT(*) FROM risks WHERE project_id = $1) END",
+    )
+    .bind(project.0)
+    .bind(MAX_RISKS)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (number, ws, n) = row.ok_or(StoreError::NotFound)?;
+    let ws = Id(ws);
+    if n >= MAX_RISKS {
+        return Err(StoreError::Conflict(format!("a project holds at most {MAX_RISKS} risks")));
+    }
+    check_risk_links(tx, ws, project, e).await?;
+    // The new row comes back whole, its project's key included, instead
+    // of being read again.
+    let row = sqlx::query(
+        "INSERT INTO risks (workspace_id, project_id, number, title, description, probability, impact, \
+         cost_impact_minor, owner_id, response, mitigation, trigger_text, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+         RETURNING id, project_id, (SELECT key FROM projects WHERE id = $2) AS project_key, number, title, \
+         description, probability, impact, cost_impact_minor, owner_id, response, mitigation, trigger_text, \
+         status, version, created_at, updated_at",
+    )
+    .bind(ws.0)
+    .bind(project.0)
+    .bind(number)
+    .bind(&e.title)
+    .bind(&e.description)
+    .bind(e.probability)
+    .bind(e.impact)
+    .bind(e.cost_impact_minor)
+    .bind(e.owner_id.map(|o| o.0))
+    .bind(e.response.as_str())
+    .bind(&e.mitigation)
+    .bind(&e.trigger)
+    .bind(e.status.as_str())
+    .bind(now.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut r = risk(&row)?;
+    if !e.task_ids.is_empty() {
+        write_risk_tasks(tx, r.id, &e.task_ids).await?;
+        r = with_tasks(tx, r).await?;
+    }
+    r.custom_fields = custom::save(tx, ws, FieldObject::Risk, r.id, &CustomValues::new(), &e.custom_fields).await?;
+    let after = json!({"key": r.key, "title": r.title, "score": r.score});
+    record(tx, &change(ws, actor, "risk.created", "risk", r.id).after(after), now).await?;
+    Ok(r)
+}
+
 impl Store {
     pub async fn create_risk(&self, actor: Id, project: Id, e: &RiskEdit, now: Millis) -> Result<Risk> {
         let mut tx = self.write().await?;
-        // The number, the workspace and the count in one statement: the
-        // writer is held for every round trip of a write transaction. Tasks,
-        // risks and defects share the numbers, so below the limit no count
-        // is needed (counting grows with the register).
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
-            "UPDATE projects SET next_task_number = next_task_number + 1 WHERE id = $1 \
-             RETURNING next_task_number - 1, workspace_id, \
-             CASE WHEN next_task_number - 1 <= $2 THEN 0 ELSE (SELECT COUNT(*) FROM risks WHERE project_id = $1) END",
-        )
-        .bind(project.0)
-        .bind(MAX_RISKS)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (number, ws, n) = row.ok_or(StoreError::NotFound)?;
-        let ws = Id(ws);
-        if n >= MAX_RISKS {
-            return Err(StoreError::Conflict(format!("a project holds at most {MAX_RISKS} risks")));
-        }
-        check_risk_links(&mut tx, ws, project, e).await?;
-        // The new row comes back whole, its project's key included, instead
-        // of being read again.
-        let row = sqlx::query(
-            "INSERT INTO risks (workspace_id, project_id, number, title, description, probability, impact, \
-             cost_impact_minor, owner_id, response, mitigation, trigger_text, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
-             RETURNING id, project_id, (SELECT key FROM projects WHERE id = $2) AS project_key, number, title, \
-             description, probability, impact, cost_impact_minor, owner_id, response, mitigation, trigger_text, \
-             status, version, created_at, updated_at",
-        )
-        .bind(ws.0)
-        .bind(project.0)
-        .bind(number)
-        .bind(&e.title)
-        .bind(&e.description)
-        .bind(e.probability)
-        .bind(e.impact)
-        .bind(e.cost_impact_minor)
-        .bind(e.owner_id.map(|o| o.0))
-        .bind(e.response.as_str())
-        .bind(&e.mitigation)
-        .bind(&e.trigger)
-        .bind(e.status.as_str())
-        .bind(now.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut r = risk(&row)?;
-        if !e.task_ids.is_empty() {
-            write_risk_tasks(&mut tx, r.id, &e.task_ids).await?;
-            r = with_tasks(&mut tx, r).await?;
-        }
-        r.custom_fields =
-            custom::save(&mut tx, ws, FieldObject::Risk, r.id, &CustomValues::new(), &e.custom_fields).await?;
-        let after = json!({"key": r.key, "title": r.title, "score": r.score});
-        record(&mut tx, &change(ws, actor, "risk.created", "risk", r.id).after(after), now).await?;
+        let r = insert_risk(&mut tx, actor, project, e, now).await?;
         tx.commit().await?;
         Ok(r)
     }

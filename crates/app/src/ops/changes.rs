@@ -11,13 +11,13 @@ use tandem_core::access::{self, Holds, Say};
 use tandem_core::change::{ChangeRequest, CrStatus, Dimension, Edit, Impact, MovedMilestone, outcome};
 use tandem_core::decision::Matrix;
 use tandem_core::project::{Dependency, LagKind, Task, TaskKind, duration};
-use tandem_core::{Id, Role, validate};
+use tandem_core::{Id, ProjectAction, Role, validate};
 use tandem_store::decisions::{Call, Routing};
 use utoipa::ToSchema;
 
 use super::delivery::rates;
 use crate::App;
-use crate::access::InProject;
+use crate::access::{InProject, project_access};
 use crate::error::AppError;
 use crate::plan::{self, Plan};
 
@@ -383,4 +383,36 @@ pub async fn decide(state: &App, a: &InProject, cr: Id, req: DecideRequest) -> R
         Err(e) => return Err(e.into()),
     }
     Ok(state.store.change_request(cr).await?.cr)
+}
+
+/// The project's open change requests that wait for `user`'s call: an
+/// owner who has not decided yet, or an admin once one is escalated.
+pub async fn awaiting_call(
+    state: &App,
+    user: Id,
+    project: Id,
+    matrix: &Matrix,
+) -> Result<Vec<ChangeRequest>, AppError> {
+    let open: Vec<_> = state
+        .store
+        .change_requests(project)
+        .await?
+        .into_iter()
+        .filter(|c| matches!(c.status, CrStatus::Submitted | CrStatus::Escalated))
+        .filter(|c| {
+            !c.approvals.iter().any(|x| x.user_id == user && matches!(x.decision.as_str(), "approve" | "reject"))
+        })
+        .collect();
+    if open.is_empty() {
+        return Ok(open);
+    }
+    let a = project_access(state, user, project, ProjectAction::Read).await?;
+    let holds = a.holds(state).await?;
+    Ok(open
+        .into_iter()
+        .filter(|cr| {
+            let Say { owner, admin, .. } = say(&a, holds, cr, matrix);
+            owner || (admin && cr.status == CrStatus::Escalated)
+        })
+        .collect())
 }

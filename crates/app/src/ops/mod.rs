@@ -19,6 +19,7 @@ pub mod outlook;
 pub mod product;
 pub mod project;
 pub mod risks;
+pub mod rituals;
 pub mod search;
 pub mod sso;
 pub mod syncs;

@@ -4,15 +4,13 @@
 //! their timesheet for the week.
 
 use serde::Serialize;
-use tandem_core::access::Say;
 use tandem_core::change::CrStatus;
 use tandem_core::model::{Day, Notification};
 use tandem_core::project::BoardStatus;
 use tandem_core::project::LocalTime;
-use tandem_core::{Id, ProjectAction, Role};
+use tandem_core::{Id, Role};
 use utoipa::ToSchema;
 
-use crate::access::project_access;
 use crate::error::AppError;
 use crate::ops::delivery::{Timesheet, monday_of, timesheet};
 use crate::{App, schedules, zone};
@@ -112,33 +110,15 @@ pub async fn my_work(state: &App, ws: Id, role: Role, user: Id) -> Result<MyWork
                 }
             }
         }
-        let open: Vec<_> = state
-            .store
-            .change_requests(project.id)
-            .await?
-            .into_iter()
-            .filter(|c| matches!(c.status, CrStatus::Submitted | CrStatus::Escalated))
-            .filter(|c| {
-                !c.approvals.iter().any(|x| x.user_id == user && matches!(x.decision.as_str(), "approve" | "reject"))
-            })
-            .collect();
-        if open.is_empty() {
-            continue;
-        }
-        let a = project_access(state, user, project.id, ProjectAction::Read).await?;
-        let holds = a.holds(state).await?;
-        for cr in open {
-            let Say { owner, admin, .. } = crate::ops::changes::say(&a, holds, &cr, &matrix);
-            if owner || (admin && cr.status == CrStatus::Escalated) {
-                decisions.push(AwaitingCall {
-                    change_request_id: cr.id,
-                    project_id: project.id,
-                    key: cr.key.clone(),
-                    title: cr.title.clone(),
-                    status: cr.status,
-                    finish_delta_working_days: cr.impact.as_ref().map(|i| i.finish_delta_working_days),
-                });
-            }
+        for cr in crate::ops::changes::awaiting_call(state, user, project.id, &matrix).await? {
+            decisions.push(AwaitingCall {
+                change_request_id: cr.id,
+                project_id: project.id,
+                key: cr.key.clone(),
+                title: cr.title.clone(),
+                status: cr.status,
+                finish_delta_working_days: cr.impact.as_ref().map(|i| i.finish_delta_working_days),
+            });
         }
     }
     for list in [&mut overdue, &mut due_this_week, &mut in_progress, &mut next] {

@@ -44,6 +44,7 @@ mod product;
 mod project;
 mod project_rights;
 mod rights;
+mod rituals;
 mod schedule_cmd;
 mod search;
 mod sheet;

@@ -14,8 +14,10 @@ use tandem_core::Role;
 use crate::support::{Api, OUTSIDER, json_ok, on_each_database, other_workspace};
 
 /// The routes this table covers; `rights` covers the rest.
-pub const PROJECT_PREFIXES: [&str; 18] = [
+pub const PROJECT_PREFIXES: [&str; 20] = [
     "/projects/",
+    "/follow-ups/",
+    "/retro-items/",
     "/tasks/",
     "/dependencies/",
     "/calendars/",
@@ -48,6 +50,14 @@ enum Needs {
     Contribute,
     /// Admins only, who then hear 409 (nothing to decide on a draft).
     AdminConflict,
+    /// Every member but stakeholders, and the call succeeds (a dot on a
+    /// retrospective card, or one taken off).
+    ContributeOk,
+    /// The project's manager, admins and whoever records acceptance (the
+    /// product manager, by the default matrix).
+    EditOrAccept,
+    /// Whoever records acceptance, and admins.
+    Accept,
 }
 
 fn allowed(needs: Needs, role: Role) -> bool {
@@ -56,6 +66,9 @@ fn allowed(needs: Needs, role: Role) -> bool {
         Needs::Edit | Needs::PmOrAdmin => matches!(role, Role::Admin | Role::ProjectManager),
         Needs::Contribute => role != Role::Stakeholder,
         Needs::AdminConflict => role == Role::Admin,
+        Needs::ContributeOk => role != Role::Stakeholder,
+        Needs::EditOrAccept => matches!(role, Role::Admin | Role::ProjectManager | Role::ProductManager),
+        Needs::Accept => matches!(role, Role::Admin | Role::ProductManager),
     }
 }
 
@@ -89,6 +102,8 @@ struct Fixture {
     m: String,
     sr: String,
     cr: String,
+    card: String,
+    fu: String,
 }
 
 async fn fixture(ws: String, pm: &Api) -> Fixture {
@@ -162,7 +177,14 @@ async fn fixture(ws: String, pm: &Api) -> Fixture {
         201,
     )
     .await);
-    Fixture { cr, ws, p, t, dep, c, r, e, s, k, f, m, sr }
+    let card = id(&json_ok(
+        pm.post(&format!("/api/v1/sprints/{s}/retro/items"), json!({"column": "ideas", "text": "Card"})).await,
+        201,
+    )
+    .await);
+    let fu =
+        id(&json_ok(pm.post(&format!("/api/v1/projects/{p}/follow-ups"), json!({"title": "Chase"})).await, 201).await);
+    Fixture { cr, ws, p, t, dep, c, r, e, s, k, f, m, sr, card, fu }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,6 +196,7 @@ async fn every_project_endpoint_for_every_role() {
         let cr = &x.cr;
         let (ws, p, t, c, r, e, s, k, f, m, sr) = (&x.ws, &x.p, &x.t, &x.c, &x.r, &x.e, &x.s, &x.k, &x.f, &x.m, &x.sr);
         let dep = &x.dep;
+        let (card, fu) = (&x.card, &x.fu);
         let stale = json!({"version": 999_999});
         let week = json!({"monday": ["08:00-17:00"], "tuesday": [], "wednesday": [], "thursday": [], "friday": [], "saturday": [], "sunday": []});
         let th = json!({"index_amber": 0.95, "index_red": 0.9, "creep_amber": 0.1, "creep_red": 0.2, "risk_amber": 15, "risk_red": 20, "version": 999_999});
@@ -223,6 +246,21 @@ async fn every_project_endpoint_for_every_role() {
             (Method::PATCH, format!("/sprints/{s}"), "/sprints/{id}", Some(stale.clone()), Edit),
             (g.clone(), format!("/sprints/{s}/burndown"), "/sprints/{id}/burndown", None, Read),
             (g.clone(), format!("/projects/{p}/board"), "/projects/{id}/board", None, Read),
+            (g.clone(), format!("/projects/{p}/standup"), "/projects/{id}/standup", None, Read),
+            (Method::POST, format!("/projects/{p}/standup/notes"), "/projects/{id}/standup/notes", Some(json!({"text": " "})), Contribute),
+            (Method::POST, format!("/projects/{p}/standup/actions"), "/projects/{id}/standup/actions", Some(json!({"kind": "late", "make": "risk", "date": "2999-01-01"})), Edit),
+            (g.clone(), format!("/projects/{p}/follow-ups"), "/projects/{id}/follow-ups", None, Read),
+            (Method::POST, format!("/projects/{p}/follow-ups"), "/projects/{id}/follow-ups", Some(json!({"title": ""})), Edit),
+            (Method::PATCH, format!("/follow-ups/{fu}"), "/follow-ups/{id}", Some(json!({"title": "x", "version": 999_999})), Edit),
+            (g.clone(), format!("/sprints/{s}/review"), "/sprints/{id}/review", None, Read),
+            (Method::PUT, format!("/sprints/{s}/review"), "/sprints/{id}/review", Some(json!({"demo_notes": "x", "version": 999_999})), EditOrAccept),
+            // The dependency's successor was never in the sprint.
+            (Method::PUT, format!("/sprints/{s}/review/items/{t}"), "/sprints/{id}/review/items/{task_id}", Some(json!({"verdict": "accepted"})), Accept),
+            (g.clone(), format!("/sprints/{s}/retro/items"), "/sprints/{id}/retro/items", None, Read),
+            (Method::POST, format!("/sprints/{s}/retro/items"), "/sprints/{id}/retro/items", Some(json!({"column": "ideas", "text": " "})), Contribute),
+            (Method::POST, format!("/retro-items/{card}/votes"), "/retro-items/{id}/votes", None, ContributeOk),
+            (Method::DELETE, format!("/retro-items/{card}/votes"), "/retro-items/{id}/votes", None, ContributeOk),
+            (Method::POST, format!("/retro-items/{card}/action"), "/retro-items/{id}/action", Some(json!({"kind": "risk"})), Edit),
             (g.clone(), format!("/projects/{p}/risks"), "/projects/{id}/risks", None, Read),
             (Method::POST, format!("/projects/{p}/risks"), "/projects/{id}/risks", Some(json!({"title": "x", "probability": 9, "impact": 1})), Edit),
             (g.clone(), format!("/risks/{k}"), "/risks/{id}", None, Read),
@@ -271,7 +309,7 @@ async fn every_project_endpoint_for_every_role() {
             (Method::POST, format!("/change-requests/{cr}/comments"), "/change-requests/{id}/comments", Some(json!({"body": " "})), Read),
         ];
         // Deletions, on an object made for each caller by the manager.
-        let deletions: [(&str, &str); 7] = [
+        let deletions: [(&str, &str); 8] = [
             ("task", "/tasks/{id}"),
             ("dependency", "/dependencies/{id}"),
             ("calendar", "/calendars/{id}"),
@@ -279,6 +317,7 @@ async fn every_project_endpoint_for_every_role() {
             ("baseline", "/projects/{id}/baselines/{number}"),
             ("sprint", "/sprints/{id}"),
             ("risk", "/risks/{id}"),
+            ("retrospective card", "/retro-items/{id}"),
         ];
 
         // Every project-side route of the OpenAPI document has a row.
@@ -310,7 +349,7 @@ async fn every_project_endpoint_for_every_role() {
                 let ok = if allowed(*needs, role) {
                     if *needs == AdminConflict {
                         got == 409
-                    } else if *method == Method::GET || tpl.ends_with("/level") {
+                    } else if *needs == ContributeOk || *method == Method::GET || tpl.ends_with("/level") {
                         got == 200
                     } else {
                         got == 412 || got == 422
@@ -333,6 +372,7 @@ async fn every_project_endpoint_for_every_role() {
             json_ok(pm.post(&format!("/api/v1/projects/{p}/baselines"), json!({"number": nb})).await, 201).await;
             let ns = id(json_ok(pm.post(&format!("/api/v1/projects/{p}/sprints"), json!({"name": "del", "start": "2027-01-04", "finish": "2027-01-05"})).await, 201).await);
             let nk = id(json_ok(pm.post(&format!("/api/v1/projects/{p}/risks"), json!({"title": "del", "probability": 1, "impact": 1})).await, 201).await);
+            let nr = id(json_ok(pm.post(&format!("/api/v1/sprints/{s}/retro/items"), json!({"column": "ideas", "text": "del"})).await, 201).await);
             let targets = [
                 format!("/tasks/{nt2}"),
                 format!("/dependencies/{nd}"),
@@ -341,9 +381,10 @@ async fn every_project_endpoint_for_every_role() {
                 format!("/projects/{p}/baselines/{nb}"),
                 format!("/sprints/{ns}"),
                 format!("/risks/{nk}"),
+                format!("/retro-items/{nr}"),
             ];
             // The dependency goes first: deleting its task would take it along.
-            for (i, path) in [1usize, 0, 2, 3, 4, 5, 6].iter().map(|&i| (i, &targets[i])) {
+            for (i, path) in [1usize, 0, 2, 3, 4, 5, 6, 7].iter().map(|&i| (i, &targets[i])) {
                 let o = call(&outsider, &Method::DELETE, path, None).await;
                 if o != 404 {
                     failures.push(format!("outsider DELETE {}: {o}", deletions[i].1));

@@ -21,6 +21,7 @@ mod notifications;
 mod okrs;
 pub(crate) mod product;
 mod project;
+mod rituals;
 mod search;
 mod sso;
 mod syncs;
@@ -110,4 +111,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(feeds::routes())
         .merge(mail::routes())
         .merge(sso::routes())
+        .merge(rituals::routes())
 }
