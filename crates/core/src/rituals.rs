@@ -299,10 +299,17 @@ pub struct Part {
     pub outcome: Outcome,
 }
 
-/// The task's part in `sprint`, committed at `commit` and ended at `end`,
-/// `None` if it never was in it then. `done_at`: when the task was last
-/// done, if it is.
-pub fn part(m: &Membership, sprint: Id, commit: Millis, end: Millis, done_at: Option<Millis>) -> Option<Part> {
+/// The task's part in `sprint`, committed at `commit` and ended at `end`
+/// (who was in it when), `None` if it never was in it then. `done_at`:
+/// when the task was last done, if it is; done after `done_by` is not done
+/// within the sprint.
+pub fn part(
+    m: &Membership,
+    sprint: Id,
+    (commit, end): (Millis, Millis),
+    done_by: Millis,
+    done_at: Option<Millis>,
+) -> Option<Part> {
     let committed = m.sprint_at(commit) == Some(sprint);
     let added = !committed && m.entered(sprint, commit, end);
     if !committed && !added {
@@ -310,7 +317,7 @@ pub fn part(m: &Membership, sprint: Id, commit: Millis, end: Millis, done_at: Op
     }
     let outcome = if m.sprint_at(end) != Some(sprint) {
         Outcome::Removed
-    } else if done_at.is_some_and(|d| d <= end) {
+    } else if done_at.is_some_and(|d| d <= done_by) {
         Outcome::Completed
     } else {
         Outcome::CarriedOver
@@ -517,23 +524,23 @@ mod tests {
         let (commit, end) = (Millis(100), Millis(1_000));
         // In from the start, done: committed and completed.
         let m = Membership { created_at: Millis(10), first: Some(s), moves: vec![] };
-        let p = part(&m, s, commit, end, Some(Millis(500))).unwrap();
+        let p = part(&m, s, (commit, end), end, Some(Millis(500))).unwrap();
         assert_eq!((p.committed, p.added, p.outcome), (true, false, Outcome::Completed));
         // Done after the end: carried over.
-        assert_eq!(part(&m, s, commit, end, Some(Millis(1_001))).unwrap().outcome, Outcome::CarriedOver);
+        assert_eq!(part(&m, s, (commit, end), end, Some(Millis(1_001))).unwrap().outcome, Outcome::CarriedOver);
         // Moved in mid-sprint from the backlog.
         let m = Membership { created_at: Millis(10), first: None, moves: vec![(Millis(300), Some(s))] };
-        let p = part(&m, s, commit, end, None).unwrap();
+        let p = part(&m, s, (commit, end), end, None).unwrap();
         assert_eq!((p.committed, p.added, p.outcome), (false, true, Outcome::CarriedOver));
         // Created in the sprint mid-way.
         let m = Membership { created_at: Millis(400), first: Some(s), moves: vec![] };
-        assert!(part(&m, s, commit, end, None).unwrap().added);
+        assert!(part(&m, s, (commit, end), end, None).unwrap().added);
         // Committed, then moved to another sprint: removed.
         let m = Membership { created_at: Millis(10), first: Some(s), moves: vec![(Millis(600), Some(other))] };
-        assert_eq!(part(&m, s, commit, end, None).unwrap().outcome, Outcome::Removed);
+        assert_eq!(part(&m, s, (commit, end), end, None).unwrap().outcome, Outcome::Removed);
         // Never in it during the sprint.
         let m = Membership { created_at: Millis(10), first: Some(s), moves: vec![(Millis(50), None)] };
-        assert_eq!(part(&m, s, commit, end, None), None);
+        assert_eq!(part(&m, s, (commit, end), end, None), None);
         let mut f = ReviewFigures::default();
         f.count(Part { committed: true, added: false, outcome: Outcome::Completed }, 3.0);
         f.count(Part { committed: false, added: true, outcome: Outcome::CarriedOver }, 2.5);

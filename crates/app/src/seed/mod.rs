@@ -5,6 +5,7 @@ mod analytics;
 mod product;
 mod progress;
 mod project;
+mod rituals;
 
 pub use product::DEMO_PRODUCT_KEY;
 pub use project::DEMO_PROJECT_KEY;

@@ -359,6 +359,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
     .await?;
 
     super::progress::progress(state, &a, (&people, pm), (start, status), (&s1, &s2)).await?;
+    super::rituals::rituals(state, &a, users, &s1).await?;
     let cur = state.store.project(project.id).await?;
     let req = ops::UpdateProject { status_date: Some(Some(LocalTime(status.0.at(17, 0, 0, 0)))), ..Default::default() };
     ops::update_project(state, &a, cur.version, req).await?;

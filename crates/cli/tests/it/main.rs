@@ -19,6 +19,7 @@ mod browser_integrations;
 mod browser_keyboard;
 mod browser_live;
 mod browser_plan;
+mod browser_rituals;
 mod browser_search;
 mod browser_tour;
 mod changes;

@@ -26,6 +26,7 @@ pub const PROJECT_TABS: &[Tab] = &[
     ("gantt", "/gantt", "Gantt", "g"),
     ("board", "/board", "Board", "c"),
     ("sprints", "/sprints", "Sprints", "i"),
+    ("standup", "/standup", "Stand-up", "u"),
     ("resources", "/resources", "Resources", "r"),
     ("budget", "/budget", "Budget", "b"),
     ("risks", "/risks", "Risks", "k"),

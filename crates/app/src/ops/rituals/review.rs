@@ -76,6 +76,9 @@ pub struct SprintReview {
     pub started_at: Millis,
     /// When it was closed; `null` while it runs (figures are as of now).
     pub ended_at: Option<Millis>,
+    /// `false` for a sprint made active or closed from the start: the log
+    /// does not know its start, so everything in it counts as committed.
+    pub scope_recorded: bool,
     pub figures: ReviewFigures,
     pub items: Vec<ReviewItem>,
     pub velocity: ReviewVelocity,
@@ -94,32 +97,56 @@ pub async fn may_accept(state: &App, a: &InProject) -> Result<bool, AppError> {
     Ok(tandem_core::access::records_acceptance(a.role, &m.accountable(DecisionKind::QualityAcceptance)))
 }
 
-/// When the sprint started and ended: the first time it was made active
-/// (its creation, if it was made so; its first day, if never) and the first
-/// time it was closed.
-async fn span(state: &App, s: &Sprint, tz: &jiff::tz::TimeZone) -> Result<(Millis, Option<Millis>), AppError> {
+/// When a sprint ran, and when its membership is read.
+struct Span {
+    /// Shown: when it started (first made active), or its first day.
+    started_at: Millis,
+    /// Shown, and the last moment work counts as done within it: when it
+    /// was first closed (the end of its last day if it was made closed).
+    ended_at: Option<Millis>,
+    /// Who was in it at `commit` was committed; who was in it at `end`
+    /// stayed to the end.
+    commit: Millis,
+    end: Millis,
+    /// Whether the log knows its start, so scope added and removed can be
+    /// told from the commitment.
+    recorded: bool,
+}
+
+/// The sprint's span. A sprint made active or closed from the start (filled
+/// in after the fact) has no recorded start: everyone in it at its end (or
+/// now) counts as committed.
+async fn span(state: &App, s: &Sprint, tz: &jiff::tz::TimeZone, now: Millis) -> Result<Span, AppError> {
     let changes = state.store.sprint_status_changes(s.id).await?;
     let created_as = changes.first().map_or(s.status.as_str(), |c| c.1.as_str()).to_owned();
     let first_to = |w: &str| changes.iter().find(|c| c.2 == w).map(|c| c.0);
-    let start_midnight =
-        s.start.0.to_zoned(tz.clone()).map_or(s.created_at, |z| Millis(z.timestamp().as_millisecond()));
-    let started = match created_as.as_str() {
-        "active" | "closed" => s.created_at,
-        _ => first_to("active").or(first_to("closed")).unwrap_or(start_midnight),
-    };
-    let ended = match created_as.as_str() {
-        "closed" => Some(s.created_at),
-        _ => first_to("closed"),
-    };
-    Ok((started, if s.status == SprintStatus::Closed { ended.or(Some(s.updated_at)) } else { None }))
+    let midnight = |d: Day| d.0.to_zoned(tz.clone()).map_or(s.created_at, |z| Millis(z.timestamp().as_millisecond()));
+    let first_day = midnight(s.start);
+    Ok(match created_as.as_str() {
+        "closed" => {
+            let last = midnight(Day(s.finish.0.tomorrow().unwrap_or(s.finish.0)));
+            Span { started_at: first_day, ended_at: Some(last), commit: now, end: now, recorded: false }
+        }
+        "active" => {
+            let closed = first_to("closed");
+            let end = closed.unwrap_or(now);
+            Span { started_at: first_day, ended_at: closed, commit: end, end, recorded: false }
+        }
+        _ => {
+            let closed = first_to("closed");
+            let started = first_to("active").or(closed).unwrap_or(first_day);
+            Span { started_at: started, ended_at: closed, commit: started, end: closed.unwrap_or(now), recorded: true }
+        }
+    })
 }
 
 pub async fn review(state: &App, a: &InProject, s: &Sprint) -> Result<SprintReview, AppError> {
     let ws = state.store.workspace(a.scope.workspace_id).await?;
     let tz = zone::of(&ws.time_zone);
     let now = state.clock.now();
-    let (started_at, ended_at) = span(state, s, &tz).await?;
-    let end = ended_at.unwrap_or(now);
+    let span = span(state, s, &tz, now).await?;
+    let (started_at, ended_at) = (span.started_at, span.ended_at);
+    let done_by = ended_at.unwrap_or(now);
     let members = state.store.sprint_memberships(s.project_id).await?;
     let tasks = state.store.tasks(s.project_id).await?;
     let verdicts = state.store.acceptances(s.id).await?;
@@ -131,7 +158,7 @@ pub async fn review(state: &App, a: &InProject, s: &Sprint) -> Result<SprintRevi
         }
         let Some(m) = members.get(&t.id) else { continue };
         let done_at = t.is_done().then_some(t.done_at).flatten();
-        let Some(p) = part(m, s.id, started_at, end, done_at) else { continue };
+        let Some(p) = part(m, s.id, (span.commit, span.end), done_by, done_at) else { continue };
         let points = t.story_points.unwrap_or(0.0);
         figures.count(p, points);
         items.push(ReviewItem {
@@ -157,7 +184,7 @@ pub async fn review(state: &App, a: &InProject, s: &Sprint) -> Result<SprintRevi
     let last: Vec<SprintPoints> = last.into_iter().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
     let mean = velocity(&last.iter().map(|p| p.points).collect::<Vec<_>>());
     // Features of the sprint's work that shipped while it ran.
-    let (from, to) = (day_of(started_at, &tz), day_of(end, &tz));
+    let (from, to) = (day_of(started_at, &tz), day_of(done_by, &tz));
     let mut shipped = Vec::new();
     let features: BTreeSet<Id> =
         items.iter().filter_map(|i| tasks.iter().find(|t| t.id == i.task_id).and_then(|t| t.feature_id)).collect();
@@ -188,6 +215,7 @@ pub async fn review(state: &App, a: &InProject, s: &Sprint) -> Result<SprintRevi
         sprint: s.clone(),
         started_at,
         ended_at,
+        scope_recorded: span.recorded,
         velocity: ReviewVelocity { this_sprint: figures.completed.points, last, mean },
         figures,
         items,
