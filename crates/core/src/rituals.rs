@@ -262,12 +262,16 @@ pub struct Membership {
 }
 
 impl Membership {
-    /// The sprint the task was in at `t` (none before it existed).
+    /// The sprint the task was in at `t`: the last change by then, else
+    /// the one it was created in (none before it existed; a change
+    /// recorded earlier, as for history filled in after the fact, shows it
+    /// did).
     pub fn sprint_at(&self, t: Millis) -> Option<Id> {
-        if self.created_at > t {
-            return None;
+        match self.moves.iter().take_while(|(at, _)| *at <= t).last() {
+            Some((_, s)) => *s,
+            None if self.created_at > t => None,
+            None => self.first,
         }
-        self.moves.iter().take_while(|(at, _)| *at <= t).last().map_or(self.first, |(_, s)| *s)
     }
 
     /// Whether the task entered `sprint` after `from`, up to `to`.

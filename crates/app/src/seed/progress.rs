@@ -77,10 +77,12 @@ pub(super) async fn progress(
         } else {
             None
         };
-        if sprint.is_some() {
+        // Planned into its sprint the Friday before the sprint starts.
+        if let Some(sp) = sprint {
+            let start = if sp == s1.id { s1.start } else { s2.start };
             let cur = state.store.task(t.id).await?;
             let req = UpdateTask { sprint_id: Some(sprint), ..UpdateTask::default() };
-            ops::update_task(state, a, t.id, cur.version, req).await?;
+            ops::update_task(&state_at(state, days_from(start, -3), 10), a, t.id, cur.version, req).await?;
         }
         if s >= status_at {
             continue;

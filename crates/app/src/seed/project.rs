@@ -330,7 +330,8 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
     }
     delivery::set_baseline(state, &a, SetBaseline { number: Some(0), name: Some("Approved plan".into()) }).await?;
 
-    // Sprints: the last two fortnights' web and service work.
+    // Sprints: the last two fortnights' web and service work, planned
+    // here, filled with stories, then started and closed on their dates.
     let s1 = agile::create_sprint(
         state,
         &a,
@@ -340,7 +341,7 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
             finish: days_from(start, 25),
             goal: Some("Payments and cart services".into()),
             capacity_points: Some(30.0),
-            status: Some(tandem_core::agile::SprintStatus::Closed),
+            status: None,
         },
     )
     .await?;
@@ -353,13 +354,13 @@ pub async fn demo_project(state: &App, ws: Id, users: &HashMap<Role, Id>) -> Res
             finish: days_from(start, 39),
             goal: Some("Checkout form and wallets".into()),
             capacity_points: Some(30.0),
-            status: Some(tandem_core::agile::SprintStatus::Active),
+            status: None,
         },
     )
     .await?;
 
     super::progress::progress(state, &a, (&people, pm), (start, status), (&s1, &s2)).await?;
-    super::rituals::rituals(state, &a, users, &s1).await?;
+    super::rituals::rituals(state, &a, users, (&s1, &s2)).await?;
     let cur = state.store.project(project.id).await?;
     let req = ops::UpdateProject { status_date: Some(Some(LocalTime(status.0.at(17, 0, 0, 0)))), ..Default::default() };
     ops::update_project(state, &a, cur.version, req).await?;

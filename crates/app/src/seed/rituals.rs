@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use tandem_core::agile::Sprint;
+use tandem_core::agile::{Sprint, SprintStatus};
 use tandem_core::rituals::{ActionKind, RetroColumn, Verdict};
 use tandem_core::{Id, Role};
 
@@ -11,6 +11,7 @@ use super::project::state_at;
 use crate::App;
 use crate::access::InProject;
 use crate::error::AppError;
+use crate::ops::agile::{self, UpdateSprint};
 use crate::ops::rituals::retro::{self, AddCard, CardAction};
 use crate::ops::rituals::review::{self, PutAcceptance, PutDemoNotes};
 
@@ -18,8 +19,20 @@ pub(super) async fn rituals(
     state: &App,
     a: &InProject,
     users: &HashMap<Role, Id>,
-    s1: &Sprint,
+    (s1, s2): (&Sprint, &Sprint),
 ) -> Result<(), AppError> {
+    // Sprint 1 ran over its two weeks; sprint 2 started on its Monday.
+    let status = |s: &Sprint, day, hour, to| {
+        let id = s.id;
+        async move {
+            let cur = state.store.sprint(id).await?;
+            let req = UpdateSprint { status: Some(to), ..UpdateSprint::default() };
+            agile::update_sprint(&state_at(state, day, hour), a, id, cur.version, req).await
+        }
+    };
+    status(s1, s1.start, 9, SprintStatus::Active).await?;
+    let s1 = &status(s1, s1.finish, 17, SprintStatus::Closed).await?;
+    status(s2, s2.start, 9, SprintStatus::Active).await?;
     let at = state_at(state, s1.finish, 15);
     let as_role = |role: Role| InProject { user_id: users.get(&role).copied().unwrap_or(a.user_id), role, ..*a };
     let (dev, pm, pdm) = (as_role(Role::Contributor), as_role(Role::ProjectManager), as_role(Role::ProductManager));
@@ -55,7 +68,6 @@ pub(super) async fn rituals(
     retro::action(&at, &pm, &cards[3], task).await?;
     let notes = "Showed the cart and payment services end to end on staging.\n\n- Support asked for clearer card-decline messages.";
     review::put_demo_notes(&at, &pm, s1, PutDemoNotes { demo_notes: notes.into(), version: 0 }).await?;
-    // Its tasks joined it as the demo was made: read it as of now.
     let r = review::review(state, &pdm, s1).await?;
     if let Some(item) = r.items.iter().find(|i| i.outcome == tandem_core::rituals::Outcome::Completed) {
         let req = PutAcceptance { verdict: Some(Verdict::Accepted), note: Some("Seen in the demo".into()) };

@@ -148,6 +148,11 @@ impl Human {
         Timestamp::from_millisecond(at.0).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(self.zone.clone())
     }
 
+    /// The calendar day an instant falls on in the workspace's zone.
+    pub fn day_of(&self, at: Millis) -> Day {
+        Day(self.zoned(at).date())
+    }
+
     /// The exact instant in the workspace's zone: `Wed 13 Jan 2027 09:36 CET`.
     pub fn exact(&self, at: Millis) -> String {
         let z = self.zoned(at);

@@ -88,9 +88,9 @@ pub async fn standup_page(
         sprint_id: opt_id(q.sprint.as_deref()),
     };
     let s = standup::standup(&state, &a, &query).await.map_err(on(&at))?;
-    let today_day = Day(shell.human.now.to_zoned(shell.human.zone.clone()).date());
+    let today_day = shell.human.day_of(state.clock.now());
     let project = f.project.id;
-    let people: Vec<PersonView> = s
+    let mut people: Vec<PersonView> = s
         .people
         .iter()
         .map(|p| PersonView {
@@ -118,6 +118,8 @@ pub async fn standup_page(
             p: p.clone(),
         })
         .collect();
+    // The reader's own part first.
+    people.sort_by_key(|p| !p.mine);
     let tasks = state
         .store
         .tasks(project)
@@ -134,7 +136,8 @@ pub async fn standup_page(
             moved: people.iter().map(|p| p.p.moved.len()).sum(),
             follow_ups: s.follow_ups.clone(),
             since: shell.human.exact(s.since),
-            prev: shift(s.date, -1),
+            // The previous stand-up: the working day the moves count from.
+            prev: shell.human.day_of(s.since),
             next: (s.date < today_day).then(|| shift(s.date, 1)),
             today: s.date == today_day,
             shell,
