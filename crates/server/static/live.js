@@ -13,7 +13,7 @@
   const KINDS = ["task", "dependency", "project", "calendar", "resource", "sprint", "feature", "feedback",
     "release", "objective", "key_result", "product", "risk", "defect", "change_request", "decision", "comment",
     "time_entry", "status_report", "baseline", "competitor", "metric", "sync", "workspace", "member",
-    "monte_carlo", "notification", "invitation"];
+    "monte_carlo", "notification", "invitation", "standup", "follow_up", "retro_item"];
   let timer = 0;
   let waiting = false;
 

@@ -143,6 +143,12 @@ macro_rules! subject_label {
                WHEN 'product' THEN (SELECT p.key || ' ' || p.name FROM products p WHERE p.id = ", $t, ".subject_id) \
                WHEN 'custom_field' THEN (SELECT 'custom field ' || c.name FROM custom_fields c \
                     WHERE c.id = ", $t, ".subject_id) \
+               WHEN 'sprint' THEN (SELECT s.name FROM sprints s WHERE s.id = ", $t, ".subject_id) \
+               WHEN 'standup' THEN (SELECT 'the stand-up of ' || p.key || ' ' || p.name FROM projects p \
+                    WHERE p.id = ", $t, ".subject_id) \
+               WHEN 'follow_up' THEN (SELECT 'follow-up ' || f.title FROM follow_ups f WHERE f.id = ", $t, ".subject_id) \
+               WHEN 'retro_item' THEN (SELECT 'retrospective card ' || substr(r.text, 1, 60) FROM retro_items r \
+                    WHERE r.id = ", $t, ".subject_id) \
              END AS subject_label"
         )
     };

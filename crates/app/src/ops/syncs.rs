@@ -11,7 +11,7 @@ use serde_json::Value;
 use tandem_core::change::CrStatus;
 use tandem_core::model::{Activity, Day};
 use tandem_core::product::{FeatureStatus, MetricKind};
-use tandem_core::project::{LocalTime, Project, TaskAssignment};
+use tandem_core::project::Project;
 use tandem_core::sync::{
     ActionItem, AdoptionFigures, Agenda, AgendaItem, Awaiting, FeatureDemand, FeedbackSummary, KeyResultFigures,
     MilestoneFigures, ProjectFigures, ReleaseFigures, RiskChange, Shipped, Snapshot, Sync, adoption_moves, movements,
@@ -21,7 +21,6 @@ use tandem_store::syncs::{NewAction, NewSync};
 use utoipa::ToSchema;
 
 use super::product::product_projects;
-use super::project::{CreateTask, new_task_edit};
 use crate::App;
 use crate::access::{InProduct, project_access};
 use crate::error::AppError;
@@ -467,18 +466,8 @@ pub async fn add_action(state: &App, a: &InProduct, sync: Id, req: NewActionItem
             }
             // Adding to a plan is the plan owner's right.
             project_access(state, a.user_id, pid, ProjectAction::Edit).await?;
-            let resource = match req.owner_id {
-                Some(o) => {
-                    state.store.resources(a.scope.workspace_id).await?.into_iter().find(|r| r.user_id == Some(o))
-                }
-                None => None,
-            };
-            let edit = new_task_edit(CreateTask {
-                name: title.clone(),
-                deadline: req.due.map(|d| LocalTime(d.0.at(17, 0, 0, 0))),
-                assignments: resource.map(|r| vec![TaskAssignment { resource_id: r.id, units: 100 }]),
-                ..CreateTask::default()
-            })?;
+            let edit =
+                crate::ops::project::task_for_owner(state, a.scope.workspace_id, &title, req.owner_id, req.due).await?;
             Some(edit)
         }
         None => None,

@@ -440,9 +440,15 @@ async fn a_retrospective_keeps_anonymity_counts_dots_and_follows_up_its_actions(
         let done = json_ok(pm.post(&act(&slow["id"]), fu.clone()).await, 200).await;
         assert_eq!(done["action"], "follow_up");
         expect_error(pm.post(&act(&slow["id"]), fu).await, 409, "conflict").await;
-        let t = json_ok(pm.post(&act(&idea["id"]), json!({"kind": "task"})).await, 200).await;
+        let t = json!({"kind": "task", "owner_id": dev_id, "due": "2027-01-29"});
+        let t = json_ok(pm.post(&act(&idea["id"]), t).await, 200).await;
         let task = json_ok(pm.get(&format!("/api/v1/tasks/{}", s(&t["action_id"]))).await, 200).await;
         assert_eq!(task["name"], "Nightly builds");
+        // The owner's resource does it, by the due day.
+        let resources = json_ok(pm.get(&format!("/api/v1/workspaces/{ws}/resources")).await, 200).await;
+        let mine = resources["items"].as_array().unwrap().iter().find(|r| r["user_id"] == dev_id.as_str()).unwrap();
+        assert_eq!(task["assignments"][0]["resource_id"], mine["id"]);
+        assert_eq!(task["deadline"], "2027-01-29T17:00:00");
 
         // The next retrospective shows them and how they stand.
         let next = json_ok(dev.get(&format!("/api/v1/sprints/{s2}/retro/items")).await, 200).await;

@@ -108,6 +108,11 @@ fn verb(action: &str) -> &str {
         "drafted" => "drafted",
         "published" => "published",
         "logged" => "logged time on",
+        "noted" => "added a line to",
+        "escalated" => "turned a blocker into an action in",
+        "voted" => "moved the dots on",
+        "actioned" => "made an action of",
+        "accepted" => "recorded acceptance in",
         other => other,
     }
 }
@@ -138,6 +143,8 @@ fn href(a: &Activity) -> Option<String> {
         "status_report" => Some(format!("/status-reports/{id}")),
         "project" => Some(format!("/projects/{id}")),
         "product" => Some(format!("/products/{id}")),
+        "standup" => Some(format!("/projects/{id}/standup")),
+        "sprint" if a.action.starts_with("sprint_review.") => Some(format!("/sprints/{id}/review")),
         _ => None,
     }
 }

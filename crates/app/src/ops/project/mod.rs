@@ -244,3 +244,25 @@ pub async fn tasks(state: &App, project: Id) -> Result<Vec<Task>, AppError> {
         Err(_) => Ok(state.store.tasks(project).await?),
     }
 }
+
+/// A task made for someone: the due day at 17:00 as its deadline, and
+/// assigned to the owner's resource when the owner is one (a weekly sync's
+/// or a retrospective's action item).
+pub async fn task_for_owner(
+    state: &App,
+    ws: tandem_core::Id,
+    title: &str,
+    owner: Option<tandem_core::Id>,
+    due: Option<tandem_core::model::Day>,
+) -> Result<tandem_store::tasks::TaskEdit, AppError> {
+    let resource = match owner {
+        Some(o) => state.store.resources(ws).await?.into_iter().find(|r| r.user_id == Some(o)),
+        None => None,
+    };
+    new_task_edit(CreateTask {
+        name: title.to_owned(),
+        deadline: due.map(|d| LocalTime(d.0.at(17, 0, 0, 0))),
+        assignments: resource.map(|r| vec![tandem_core::project::TaskAssignment { resource_id: r.id, units: 100 }]),
+        ..CreateTask::default()
+    })
+}

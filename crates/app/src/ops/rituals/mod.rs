@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use crate::App;
 use crate::access::InProject;
 use crate::error::AppError;
-use crate::ops::project::{CreateTask, new_task_edit};
+use crate::ops::project::task_for_owner;
 
 pub mod retro;
 pub mod review;
@@ -31,8 +31,11 @@ pub(crate) fn today(now: tandem_core::Millis, tz: &jiff::tz::TimeZone) -> Day {
 
 /// What a blocker or a card becomes: a risk on the task (probability and
 /// impact 3 of 5, to be rated in the register), a task in the plan, or a
-/// follow-up with an owner.
-pub(crate) fn made(
+/// follow-up with an owner (a task is assigned to the owner's resource, due
+/// by its deadline).
+pub(crate) async fn made(
+    state: &App,
+    ws: Id,
     kind: ActionKind,
     title: &str,
     owner: Option<Id>,
@@ -54,9 +57,7 @@ pub(crate) fn made(
             task_ids: task.into_iter().collect(),
             custom_fields: Default::default(),
         })),
-        ActionKind::Task => {
-            Made::Task(Box::new(new_task_edit(CreateTask { name: title.to_owned(), ..Default::default() })?))
-        }
+        ActionKind::Task => Made::Task(Box::new(task_for_owner(state, ws, title, owner, due).await?)),
         ActionKind::FollowUp => {
             Made::FollowUp(FollowUpEdit { title: validate::name("title", title)?, owner_id: owner, due, done: false })
         }

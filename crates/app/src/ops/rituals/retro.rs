@@ -161,7 +161,7 @@ pub async fn action(state: &App, a: &InProject, item: &RetroItem, req: CardActio
         Some(t) => t.to_owned(),
         None => item.text.lines().next().unwrap_or("").chars().take(200).collect::<String>().trim().to_owned(),
     };
-    let m = made(req.kind, &title, req.owner_id, req.due, None)?;
+    let m = made(state, a.scope.workspace_id, req.kind, &title, req.owner_id, req.due, None).await?;
     Ok(state.store.retro_action(a.user_id, item.id, &m, state.clock.now()).await?)
 }
 

@@ -511,7 +511,7 @@ pub async fn escalate(state: &App, a: &InProject, req: Escalate) -> Result<Stand
         }
     };
     let owner = req.owner_id.or(req.person_id);
-    let m = made(req.make, &title, owner, req.due, task.as_ref().map(|t| t.id))?;
+    let m = made(state, a.scope.workspace_id, req.make, &title, owner, req.due, task.as_ref().map(|t| t.id)).await?;
     let blocker = BlockerRef { kind: req.kind, task_id: req.task_id, person_id: req.person_id };
     Ok(state.store.escalate_blocker(a.user_id, a.scope.project_id, date, &blocker, &m, state.clock.now()).await?)
 }
