@@ -439,6 +439,9 @@ pub struct RetroItem {
     /// What the card became: a task or a follow-up.
     pub action: Option<ActionKind>,
     pub action_id: Option<Id>,
+    /// The task's key and name, or the follow-up's title (`null` once it
+    /// is deleted).
+    pub action_label: Option<String>,
     pub version: i64,
     pub created_at: Millis,
 }

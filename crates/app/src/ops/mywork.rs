@@ -56,6 +56,9 @@ pub struct MyWork {
     /// Not started, due later.
     pub next: Vec<MyTask>,
     pub decisions: Vec<AwaitingCall>,
+    /// Open follow-ups they own (from stand-ups and retrospectives), by due
+    /// date.
+    pub follow_ups: Vec<tandem_core::rituals::FollowUp>,
     /// The newest unread notifications (20 at most) and how many there are.
     pub unread: Vec<Notification>,
     pub unread_count: i64,
@@ -127,5 +130,17 @@ pub async fn my_work(state: &App, ws: Id, role: Role, user: Id) -> Result<MyWork
     let unread = state.store.notifications(user, true, None, UNREAD_SHOWN).await?.items;
     let unread_count = state.store.unread_notifications(user).await?;
     let timesheet = timesheet(state, ws, role, user, None, today).await?;
-    Ok(MyWork { today, overdue, due_this_week, in_progress, next, decisions, unread, unread_count, timesheet })
+    let follow_ups = state.store.follow_ups_owned(ws, user).await?;
+    Ok(MyWork {
+        today,
+        overdue,
+        due_this_week,
+        in_progress,
+        next,
+        decisions,
+        follow_ups,
+        unread,
+        unread_count,
+        timesheet,
+    })
 }

@@ -40,10 +40,10 @@ async fn a_team_runs_its_standup_and_retro_in_the_browser() {
     // The project manager turns that blocker into a follow-up.
     sign_in_as(&b, &app, Role::ProjectManager).await;
     b.client.goto(&app.url(&format!("/projects/{p}/standup"))).await.unwrap();
-    let raised = format!("{me} .blockers li:last-child");
+    let raised = format!("#blocker-raised-{}-{dev}", task.id);
     choose(&b, &raised, "make", "follow_up").await;
     b.click(&format!("{raised} button[type=submit]")).await;
-    b.expect_text(&raised, "→ Follow-up").await;
+    b.expect_text(&raised, "Follow-up").await;
     b.expect_text("#follow-ups", &format!("Blocked: {} {}", task.key, task.name)).await;
     b.screenshot("standup-02-manager").await;
     set_width(&b, NARROW).await;
@@ -66,7 +66,7 @@ async fn a_team_runs_its_standup_and_retro_in_the_browser() {
     b.expect_text("#dots", "4 of 5").await;
     choose(&b, &format!("{col} li:first-child"), "owner_id", &dev.to_string()).await;
     b.click(&format!("{col} li:first-child button[value=follow_up]")).await;
-    b.expect_text(&format!("{col} li:first-child"), "→ Follow-up").await;
+    b.expect_text(&format!("{col} li:first-child"), "→ Follow-up: Reviews wait a day").await;
     b.screenshot("retro-01-board").await;
     set_width(&b, NARROW).await;
     b.screenshot("retro-01-board-narrow").await;

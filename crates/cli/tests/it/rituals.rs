@@ -466,6 +466,12 @@ async fn a_retrospective_keeps_anonymity_counts_dots_and_follows_up_its_actions(
                 (format!("{} Nightly builds", s(&task["key"])), "To do".into(), false)
             ]
         );
+        // The owner finds it in My work (beside the demo's own).
+        let mine = json_ok(dev.get(&format!("/api/v1/workspaces/{ws}/my-work")).await, 200).await;
+        assert_eq!(
+            texts(&mine["follow_ups"], "title"),
+            ["Ask the provider for a sandbox status page", "Cache the build"]
+        );
         let f = json_ok(pm.get(&format!("/api/v1/projects/{p}/follow-ups")).await, 200).await;
         let f0 = f["items"][0].clone();
         json_ok(

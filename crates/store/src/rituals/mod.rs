@@ -179,6 +179,21 @@ impl Store {
         rows.iter().map(follow_up).collect()
     }
 
+    /// The open follow-ups `owner` owns in the workspace's projects, by due
+    /// date.
+    pub async fn follow_ups_owned(&self, ws: Id, owner: Id) -> Result<Vec<FollowUp>> {
+        let rows = sqlx::query(concat!(
+            follow_up_cols!(),
+            " WHERE f.workspace_id = $1 AND f.owner_id = $2 AND f.done_at IS NULL \
+              ORDER BY CASE WHEN f.due IS NULL THEN 1 ELSE 0 END, f.due, f.id LIMIT 100"
+        ))
+        .bind(ws.0)
+        .bind(owner.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(follow_up).collect()
+    }
+
     pub async fn follow_up(&self, f: Id) -> Result<FollowUp> {
         let mut tx = self.pool.begin().await?;
         let out = fetch_follow_up(&mut tx, f).await?;

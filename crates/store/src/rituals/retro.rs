@@ -19,7 +19,12 @@ macro_rules! item_cols {
     () => {
         "SELECT i.id, i.sprint_id, i.column_name, i.text, i.author_id, u.name AS author_name, i.anonymous, i.votes, \
          COALESCE((SELECT v.dots FROM retro_votes v WHERE v.item_id = i.id AND v.user_id = $1), 0) AS my_votes, \
-         i.action_type, i.action_id, i.version, i.created_at FROM retro_items i \
+         i.action_type, i.action_id, \
+         CASE i.action_type \
+           WHEN 'task' THEN (SELECT p.key || '-' || t.number || ' ' || t.name FROM tasks t \
+               JOIN projects p ON p.id = t.project_id WHERE t.id = i.action_id) \
+           WHEN 'follow_up' THEN (SELECT f.title FROM follow_ups f WHERE f.id = i.action_id) END AS action_label, \
+         i.version, i.created_at FROM retro_items i \
          LEFT JOIN users u ON u.id = i.author_id"
     };
 }
@@ -37,6 +42,7 @@ fn item(row: &AnyRow) -> Result<RetroItem> {
         my_votes: row.try_get("my_votes")?,
         action: opt_word(row, "action_type", ActionKind::parse)?,
         action_id: opt_id(row, "action_id")?,
+        action_label: row.try_get("action_label")?,
         version: row.try_get("version")?,
         created_at: millis(row, "created_at")?,
     })

@@ -98,6 +98,9 @@ pub struct Standup {
     pub follow_ups: Vec<FollowUp>,
 }
 
+/// How far ahead "next" looks, in calendar days.
+const NEXT_DAYS: i64 = 14;
+
 /// A person: a user, or a resource without an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Who {
@@ -370,13 +373,15 @@ async fn draft(
             open.entry(w).or_default().push((row.start, item.clone(), started));
         }
     }
+    // Next: what starts within the next two weeks, soonest first.
+    let horizon = Day(date.0.checked_add(jiff::Span::new().days(NEXT_DAYS)).unwrap_or(date.0));
     for (w, mut tasks) in open {
         tasks.sort_by(|a, b| (a.0, &a.1.key).cmp(&(b.0, &b.1.key)));
         let p = people.entry(w).or_insert_with(|| person(w, names));
         for (_, t, started) in tasks {
             if started {
                 p.in_progress.push(t);
-            } else if p.next.len() < NEXT_SHOWN {
+            } else if p.next.len() < NEXT_SHOWN && Day(t.start.0.date()) <= horizon {
                 p.next.push(t);
             }
         }

@@ -29,6 +29,8 @@ struct ReviewPage {
     velocity_chart: String,
     demo_html: String,
     may_write: bool,
+    /// Completed points as a whole percentage of the committed.
+    completion: i64,
 }
 
 /// The sprint, its project's access for the reader and where its page is.
@@ -61,6 +63,11 @@ pub async fn review_page(State(state): State<AppState>, p: Principal, Path(path)
         &ReviewPage {
             velocity_chart: charts::bar_chart("Points completed per sprint", &bars),
             demo_html: tandem_core::markdown::render(&r.demo_notes),
+            completion: if r.figures.committed.points > 0.0 {
+                (r.figures.completed.points / r.figures.committed.points * 100.0).round() as i64
+            } else {
+                0
+            },
             figures,
             may_write,
             shell,

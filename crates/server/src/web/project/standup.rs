@@ -53,6 +53,8 @@ struct StandupPage {
     moved: usize,
     follow_ups: Vec<FollowUp>,
     since: String,
+    /// `&sprint=…` when the page shows one sprint's tasks.
+    sprint_arg: String,
     makes: &'static [ActionKind],
 }
 
@@ -135,7 +137,8 @@ pub async fn standup_page(
             blockers: people.iter().map(|p| p.blockers.len()).sum(),
             moved: people.iter().map(|p| p.p.moved.len()).sum(),
             follow_ups: s.follow_ups.clone(),
-            since: shell.human.exact(s.since),
+            since: shell.human.date(shell.human.day_of(s.since)),
+            sprint_arg: s.sprint.as_ref().filter(|x| x.only).map(|x| format!("&sprint={}", x.id)).unwrap_or_default(),
             // The previous stand-up: the working day the moves count from.
             prev: shell.human.day_of(s.since),
             next: (s.date < today_day).then(|| shift(s.date, 1)),
@@ -216,6 +219,8 @@ pub async fn escalate(
 pub struct DoneForm {
     version: i64,
     done: String,
+    /// `my-work` to go back to My work.
+    back: Option<String>,
 }
 
 /// Ticks a follow-up done (its owner or the manager), back to the stand-up.
@@ -232,5 +237,8 @@ pub async fn follow_up_done(
     let a = project_access(&state, p.id(), f.project_id, ProjectAction::Read).await.map_err(on(&at))?;
     let req = UpdateFollowUp { done: Some(form.done == "true"), ..Default::default() };
     rituals::update_follow_up(&state, &a, &f, form.version, req).await.map_err(on(&at))?;
+    if form.back.as_deref() == Some("my-work") {
+        return Ok(Redirect::to(&format!("/w/{}/my-work", a.scope.workspace_id)).into_response());
+    }
     Ok(Redirect::to(&format!("{at}#follow-ups")).into_response())
 }
