@@ -324,3 +324,14 @@ document.addEventListener("click", async (event) => {
   }
   window.setTimeout(() => { button.textContent = label; }, 2000);
 });
+
+// On a narrow screen the tab strip scrolls: keep the current tab in view.
+{
+  const current = document.querySelector(".subnav [aria-current='page']");
+  const strip = current && current.closest(".subnav");
+  if (strip && strip.scrollWidth > strip.clientWidth) {
+    const at = current.getBoundingClientRect();
+    const box = strip.getBoundingClientRect();
+    strip.scrollLeft += at.left - box.left - (box.width - at.width) / 2;
+  }
+}
