@@ -26,6 +26,19 @@ pub fn of(name: &str) -> TimeZone {
     TimeZone::get(name).unwrap_or(TimeZone::UTC)
 }
 
+/// The calendar day `at` falls on in `tz`.
+pub fn day_of(at: tandem_core::Millis, tz: &TimeZone) -> tandem_core::model::Day {
+    match jiff::Timestamp::from_millisecond(at.0) {
+        Ok(t) => tandem_core::model::Day(t.to_zoned(tz.clone()).date()),
+        Err(_) => tandem_core::model::Day::of(at),
+    }
+}
+
+/// The first instant of day `d` in `tz`.
+pub fn midnight(d: tandem_core::model::Day, tz: &TimeZone) -> tandem_core::Millis {
+    d.0.to_zoned(tz.clone()).map_or(tandem_core::Millis(0), |z| tandem_core::Millis(z.timestamp().as_millisecond()))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

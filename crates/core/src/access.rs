@@ -142,9 +142,10 @@ pub fn is_admin(role: Role) -> bool {
 }
 
 /// Who records the product side's acceptance of sprint items: admins, and
-/// the roles the matrix makes accountable for quality acceptance.
-pub fn records_acceptance(role: Role, accountable: &[Role]) -> bool {
-    is_admin(role) || accountable.contains(&role)
+/// whoever stands here for a role the matrix makes accountable for quality
+/// acceptance (the project's product owner, by default).
+pub fn records_acceptance(role: Role, holds: Holds, accountable: &[Role]) -> bool {
+    is_admin(role) || (accountable.contains(&role) && stands_for(role, holds))
 }
 
 /// Who may be named a product's owner: a product manager or an admin.

@@ -71,10 +71,7 @@ const UNREAD_SHOWN: i64 = 20;
 /// `user`'s work in workspace `ws`, where they are a member with `role`.
 pub async fn my_work(state: &App, ws: Id, role: Role, user: Id) -> Result<MyWork, AppError> {
     let workspace = state.store.workspace(ws).await?;
-    let today = match jiff::Timestamp::from_millisecond(state.clock.now().0) {
-        Ok(t) => Day(t.to_zoned(zone::of(&workspace.time_zone)).date()),
-        Err(_) => Day::of(state.clock.now()),
-    };
+    let today = zone::day_of(state.clock.now(), &zone::of(&workspace.time_zone));
     let sunday = Day(monday_of(today).0.checked_add(jiff::Span::new().days(6)).unwrap_or(today.0));
     let me: Vec<Id> =
         state.store.resources(ws).await?.into_iter().filter(|r| r.user_id == Some(user)).map(|r| r.id).collect();

@@ -148,7 +148,9 @@ async fn a_worked_day_gives_exactly_the_expected_standup() {
         let esc = json!({"kind": "late", "task_id": d["id"], "person_id": dev_id, "make": "risk"});
         expect_error(dev.post(&format!("/api/v1/projects/{p}/standup/actions"), esc.clone()).await, 403, "forbidden")
             .await;
-        let risk = json_ok(pm.post(&format!("/api/v1/projects/{p}/standup/actions"), esc).await, 201).await;
+        let risk = json_ok(pm.post(&format!("/api/v1/projects/{p}/standup/actions"), esc.clone()).await, 201).await;
+        // Once a day: a second click changes nothing.
+        expect_error(pm.post(&format!("/api/v1/projects/{p}/standup/actions"), esc).await, 409, "conflict").await;
         assert_eq!((risk["made"].as_str(), risk["made_label"].as_str()), (Some("risk"), Some("SU-5")));
         let r = json_ok(pm.get(&format!("/api/v1/risks/{}", s(&risk["made_id"]))).await, 200).await;
         assert_eq!(r["title"], "Blocked: SU-4 Set up CI");

@@ -149,6 +149,12 @@ impl Store {
         let before = fetch_item(&mut tx, actor, item_id).await?;
         let (_, ws) = sprint_place(&mut tx, before.sprint_id).await?;
         if add {
+            if self.backend() == crate::Backend::Postgres {
+                // One person's dots in one retrospective are counted and
+                // placed one vote at a time.
+                let key = (2_i64 << 40).wrapping_add(before.sprint_id.0.wrapping_mul(1 << 20)).wrapping_add(actor.0);
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut *tx).await?;
+            }
             let used: Option<i64> = sqlx::query_scalar(
                 "SELECT CAST(SUM(dots) AS BIGINT) FROM retro_votes WHERE sprint_id = $1 AND user_id = $2",
             )
@@ -212,9 +218,11 @@ impl Store {
         }
         let (project, ws) = sprint_place(&mut tx, before.sprint_id).await?;
         let (made_id, _) = make(&mut tx, actor, project, made, Origin::Retro, now).await?;
-        sqlx::query(
+        // Only a card without an action takes one: of two at once, the
+        // second changes nothing and its object is rolled back.
+        let set = sqlx::query(
             "UPDATE retro_items SET action_type = $1, action_id = $2, version = version + 1, updated_at = $3 \
-             WHERE id = $4",
+             WHERE id = $4 AND action_type IS NULL",
         )
         .bind(made.kind().as_str())
         .bind(made_id.0)
@@ -222,6 +230,9 @@ impl Store {
         .bind(item_id.0)
         .execute(&mut *tx)
         .await?;
+        if set.rows_affected() != 1 {
+            return Err(StoreError::Conflict("this card already has an action".into()));
+        }
         let after = fetch_item(&mut tx, actor, item_id).await?;
         let c = change(ws, actor, "retro_item.actioned", "retro_item", item_id)
             .after(json!({"action": made.kind(), "action_id": made_id}));

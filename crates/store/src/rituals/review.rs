@@ -43,7 +43,7 @@ impl Store {
             "SELECT a.subject_id, a.at, a.before_json, a.after_json FROM activity a \
              JOIN tasks t ON t.id = a.subject_id \
              WHERE a.subject_type = 'task' AND a.action = 'task.updated' AND t.project_id = $1 \
-               AND a.after_json LIKE '%\"sprint_id\"%' ORDER BY a.id",
+               AND a.after_json LIKE '%\"sprint_id\"%' ORDER BY a.at, a.id",
         )
         .bind(project.0)
         .fetch_all(&self.pool)
@@ -140,17 +140,34 @@ impl Store {
                 .await?;
         let (before, current) = stored.unwrap_or_default();
         crate::rows::check_version(current, version)?;
-        sqlx::query(
-            "INSERT INTO sprint_reviews (sprint_id, workspace_id, demo_notes, version, updated_at) \
-             VALUES ($1, $2, $3, 1, $4) ON CONFLICT (sprint_id) DO UPDATE SET demo_notes = excluded.demo_notes, \
-             version = sprint_reviews.version + 1, updated_at = excluded.updated_at",
-        )
-        .bind(sprint.0)
-        .bind(ws.0)
-        .bind(text)
-        .bind(now.0)
-        .execute(&mut *tx)
-        .await?;
+        // Written only over the version read: of two saves at once, the
+        // second is stale.
+        let written = if current == 0 {
+            sqlx::query(
+                "INSERT INTO sprint_reviews (sprint_id, workspace_id, demo_notes, version, updated_at) \
+                 VALUES ($1, $2, $3, 1, $4) ON CONFLICT (sprint_id) DO NOTHING",
+            )
+            .bind(sprint.0)
+            .bind(ws.0)
+            .bind(text)
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE sprint_reviews SET demo_notes = $1, version = version + 1, updated_at = $2 \
+                 WHERE sprint_id = $3 AND version = $4",
+            )
+            .bind(text)
+            .bind(now.0)
+            .bind(sprint.0)
+            .bind(current)
+            .execute(&mut *tx)
+            .await?
+        };
+        if written.rows_affected() != 1 {
+            return Err(StoreError::Stale { current: current + 1 });
+        }
         let c = change(ws, actor, "sprint_review.updated", "sprint", sprint)
             .before(json!({"demo_notes": before}))
             .after(json!({"demo_notes": text}));

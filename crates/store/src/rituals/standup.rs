@@ -98,17 +98,17 @@ impl Store {
             .collect()
     }
 
-    /// Minutes logged on the project's tasks by each person, counting the
-    /// entries written in `[from, to)`: (task, person, minutes).
-    pub async fn time_logged(&self, project: Id, from: Millis, to: Millis) -> Result<Vec<(Id, Id, i64)>> {
+    /// Minutes logged on the project's tasks by each person for the days
+    /// `from` to `to`: (task, person, minutes).
+    pub async fn time_logged(&self, project: Id, from: Day, to: Day) -> Result<Vec<(Id, Id, i64)>> {
         let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
             "SELECT task_id, user_id, CAST(SUM(minutes) AS BIGINT) FROM time_entries \
-             WHERE project_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY task_id, user_id \
+             WHERE project_id = $1 AND day >= $2 AND day <= $3 GROUP BY task_id, user_id \
              ORDER BY task_id, user_id",
         )
         .bind(project.0)
-        .bind(from.0)
-        .bind(to.0)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(t, u, m)| (Id(t), Id(u), m)).collect())
@@ -271,6 +271,32 @@ impl Store {
         let mut tx = self.write().await?;
         let ws = project_workspace(&mut tx, project).await?;
         check_task(&mut tx, project, blocker.task_id, "task_id").await?;
+        if let Some(p) = blocker.person_id {
+            let n: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND user_id = $2")
+                    .bind(ws.0)
+                    .bind(p.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if n == 0 {
+                return Err(StoreError::Invalid(Invalid::new("person_id", "is not a member of this workspace")));
+            }
+        }
+        // The same blocker is turned into something once a day.
+        let done: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM standup_actions WHERE project_id = $1 AND day = $2 AND blocker_kind = $3 \
+             AND COALESCE(task_id, 0) = $4 AND COALESCE(person_id, 0) = $5",
+        )
+        .bind(project.0)
+        .bind(d.to_string())
+        .bind(blocker.kind.as_str())
+        .bind(blocker.task_id.map_or(0, |t| t.0))
+        .bind(blocker.person_id.map_or(0, |p| p.0))
+        .fetch_one(&mut *tx)
+        .await?;
+        if done > 0 {
+            return Err(StoreError::Conflict("this blocker was already turned into an action today".into()));
+        }
         let (made_id, label) = make(&mut tx, actor, project, made, Origin::Standup, now).await?;
         let sid: i64 = sqlx::query_scalar(
             "INSERT INTO standup_actions (workspace_id, project_id, day, blocker_kind, task_id, person_id, made_type, \

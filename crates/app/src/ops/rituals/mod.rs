@@ -21,14 +21,6 @@ pub mod retro;
 pub mod review;
 pub mod standup;
 
-/// Today in the workspace's zone.
-pub(crate) fn today(now: tandem_core::Millis, tz: &jiff::tz::TimeZone) -> Day {
-    match jiff::Timestamp::from_millisecond(now.0) {
-        Ok(t) => Day(t.to_zoned(tz.clone()).date()),
-        Err(_) => Day::of(now),
-    }
-}
-
 /// What a blocker or a card becomes: a risk on the task (probability and
 /// impact 3 of 5, to be rated in the register), a task in the plan, or a
 /// follow-up with an owner (a task is assigned to the owner's resource, due

@@ -16,7 +16,6 @@ use tandem_core::rituals::{Acceptance, Outcome, ReviewFigures, Verdict, part};
 use tandem_core::{Id, Millis, ProductAction, validate};
 use utoipa::ToSchema;
 
-use super::today;
 use crate::access::{InProject, product_access};
 use crate::error::AppError;
 use crate::ops::agile::sprints;
@@ -49,7 +48,8 @@ pub struct SprintPoints {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewVelocity {
-    /// Points completed in this sprint.
+    /// Points of this sprint's tasks done by its last day, as the sprints
+    /// page counts them.
     pub this_sprint: f64,
     /// The last three closed sprints before it, oldest first.
     pub last: Vec<SprintPoints>,
@@ -94,7 +94,8 @@ pub struct SprintReview {
 /// The reader's say on acceptance, through the decision-rights matrix.
 pub async fn may_accept(state: &App, a: &InProject) -> Result<bool, AppError> {
     let m = state.store.decision_matrix(a.scope.workspace_id).await?.matrix;
-    Ok(tandem_core::access::records_acceptance(a.role, &m.accountable(DecisionKind::QualityAcceptance)))
+    let holds = a.holds(state).await?;
+    Ok(tandem_core::access::records_acceptance(a.role, holds, &m.accountable(DecisionKind::QualityAcceptance)))
 }
 
 /// When a sprint ran, and when its membership is read.
@@ -120,7 +121,7 @@ async fn span(state: &App, s: &Sprint, tz: &jiff::tz::TimeZone, now: Millis) -> 
     let changes = state.store.sprint_status_changes(s.id).await?;
     let created_as = changes.first().map_or(s.status.as_str(), |c| c.1.as_str()).to_owned();
     let first_to = |w: &str| changes.iter().find(|c| c.2 == w).map(|c| c.0);
-    let midnight = |d: Day| d.0.to_zoned(tz.clone()).map_or(s.created_at, |z| Millis(z.timestamp().as_millisecond()));
+    let midnight = |d: Day| zone::midnight(d, tz);
     let first_day = midnight(s.start);
     Ok(match created_as.as_str() {
         "closed" => {
@@ -183,8 +184,10 @@ pub async fn review(state: &App, a: &InProject, s: &Sprint) -> Result<SprintRevi
         .collect();
     let last: Vec<SprintPoints> = last.into_iter().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
     let mean = velocity(&last.iter().map(|p| p.points).collect::<Vec<_>>());
+    // Counted as the sprints page counts every sprint, so the bars agree.
+    let this_sprint = list.items.iter().find(|v| v.sprint.id == s.id).map_or(0.0, |v| v.done_points);
     // Features of the sprint's work that shipped while it ran.
-    let (from, to) = (day_of(started_at, &tz), day_of(done_by, &tz));
+    let (from, to) = (zone::day_of(started_at, &tz), zone::day_of(done_by, &tz));
     let mut shipped = Vec::new();
     let features: BTreeSet<Id> =
         items.iter().filter_map(|i| tasks.iter().find(|t| t.id == i.task_id).and_then(|t| t.feature_id)).collect();
@@ -216,7 +219,7 @@ pub async fn review(state: &App, a: &InProject, s: &Sprint) -> Result<SprintRevi
         started_at,
         ended_at,
         scope_recorded: span.recorded,
-        velocity: ReviewVelocity { this_sprint: figures.completed.points, last, mean },
+        velocity: ReviewVelocity { this_sprint, last, mean },
         figures,
         items,
         shipped,
@@ -224,10 +227,6 @@ pub async fn review(state: &App, a: &InProject, s: &Sprint) -> Result<SprintRevi
         demo_notes_version: notes.version,
         may_accept: may_accept(state, a).await?,
     })
-}
-
-fn day_of(at: Millis, tz: &jiff::tz::TimeZone) -> Day {
-    today(at, tz)
 }
 
 /// `PUT /sprints/{id}/review`.

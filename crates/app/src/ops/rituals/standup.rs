@@ -20,7 +20,7 @@ use tandem_core::{Id, Millis, validate};
 use tandem_store::rituals::standup::{BlockerRef, TaskActivity};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{made, today};
+use super::made;
 use crate::access::InProject;
 use crate::error::AppError;
 use crate::ops::delivery::{UtilisationQuery, monday_of, utilisation_of};
@@ -108,11 +108,6 @@ enum Who {
     Resource(Id),
 }
 
-/// Local midnight of `d` in the workspace's zone.
-fn midnight(d: Day, tz: &jiff::tz::TimeZone) -> Millis {
-    d.0.to_zoned(tz.clone()).map_or(Millis(0), |z| Millis(z.timestamp().as_millisecond()))
-}
-
 /// The working day before `d` on the project's calendar (the day before
 /// when the calendar has none).
 fn previous_working_day(c: &Computed, d: Day) -> Day {
@@ -129,7 +124,7 @@ pub async fn standup(state: &App, a: &InProject, q: &StandupQuery) -> Result<Sta
     let ws = state.store.workspace(a.scope.workspace_id).await?;
     let tz = zone::of(&ws.time_zone);
     let now = state.clock.now();
-    let today = today(now, &tz);
+    let today = zone::day_of(now, &tz);
     let date = q.date.unwrap_or(today);
     if date > today {
         return Err(AppError::BadOption("date: a stand-up is for today or a day gone by".into()));
@@ -146,13 +141,14 @@ pub async fn standup(state: &App, a: &InProject, q: &StandupQuery) -> Result<Sta
     };
     let only = q.sprint_id.and_then(|_| sprint.map(|s| s.id));
     let c = computed(state, project).await?;
-    let since = midnight(previous_working_day(&c, date), &tz);
-    let until = midnight(Day(date.0.tomorrow().unwrap_or(date.0)), &tz);
+    let since = zone::midnight(previous_working_day(&c, date), &tz);
+    let until = zone::midnight(Day(date.0.tomorrow().unwrap_or(date.0)), &tz);
     let changes = state.store.task_changes(a.scope.workspace_id, project, since, until).await?;
-    let logged = state.store.time_logged(project, since, until).await?;
+    let logged = state.store.time_logged(project, previous_working_day(&c, date), date).await?;
     let names = names(state, a.scope.workspace_id).await?;
     let (mut people, kept) = if date == today {
-        let people = draft(state, &c, &changes, &logged, &names, date, only).await?;
+        // The whole team's draft is kept; a sprint's view narrows it.
+        let people = draft(state, &c, &changes, &logged, &names, date).await?;
         let v = serde_json::to_value(&people).map_err(|e| AppError::Internal(e.to_string()))?;
         state.store.keep_standup_draft(project, date, &v, now).await?;
         (people, true)
@@ -162,9 +158,12 @@ pub async fn standup(state: &App, a: &InProject, q: &StandupQuery) -> Result<Sta
         (people, true)
     } else {
         let mut people = BTreeMap::new();
-        add_moved(&c, &changes, &logged, &names, only, &mut people);
+        add_moved(&c, &changes, &logged, &names, &mut people);
         (people.into_values().collect(), false)
     };
+    if let Some(sp) = only {
+        narrow(&mut people, &c.plan.tasks.iter().filter(|t| t.sprint_id == Some(sp)).map(|t| t.id).collect());
+    }
     // The lines people added, and the blockers they raised.
     for n in state.store.standup_notes(project, date).await? {
         let Some(u) = n.user_id else { continue };
@@ -251,6 +250,19 @@ fn field<T>(v: &Value, key: &str, parse: impl Fn(&Value) -> Option<T>) -> Option
     v.get(key).and_then(parse)
 }
 
+/// Keeps only what concerns `tasks` (a sprint's): moves, work and the
+/// blockers of those tasks, and the blockers that name no task; people
+/// left with nothing are dropped.
+fn narrow(people: &mut Vec<PersonStandup>, tasks: &std::collections::HashSet<Id>) {
+    for p in people.iter_mut() {
+        p.moved.retain(|m| tasks.contains(&m.task_id));
+        p.in_progress.retain(|t| tasks.contains(&t.task_id));
+        p.next.retain(|t| tasks.contains(&t.task_id));
+        p.blockers.retain(|b| b.task_id.is_none_or(|t| tasks.contains(&t)));
+    }
+    people.retain(|p| !(p.moved.is_empty() && p.in_progress.is_empty() && p.next.is_empty() && p.blockers.is_empty()));
+}
+
 /// What moved: each task's changes, given to its assignees (or, on an
 /// unassigned task, to whoever made them), and time logged, to whoever
 /// logged it.
@@ -259,7 +271,6 @@ fn add_moved(
     changes: &[TaskActivity],
     logged: &[(Id, Id, i64)],
     names: &Names,
-    only: Option<Id>,
     people: &mut BTreeMap<Who, PersonStandup>,
 ) {
     let mut by_task: BTreeMap<Id, Vec<&TaskActivity>> = BTreeMap::new();
@@ -300,9 +311,6 @@ fn add_moved(
     }
     for ((who, tid), (moves, minutes)) in lines {
         let Some(t) = c.plan.tasks.iter().find(|t| t.id == tid) else { continue };
-        if only.is_some() && t.sprint_id != only {
-            continue;
-        }
         let s0 = moves.iter().find_map(|m| m.status.map(|s| s.0)).unwrap_or(t.status);
         let s1 = moves.iter().rev().find_map(|m| m.status.map(|s| s.1)).unwrap_or(t.status);
         let p0 = moves.iter().find_map(|m| m.percent.map(|p| p.0)).unwrap_or(t.percent_complete);
@@ -323,14 +331,13 @@ async fn draft(
     logged: &[(Id, Id, i64)],
     names: &Names,
     date: Day,
-    only: Option<Id>,
 ) -> Result<Vec<PersonStandup>, AppError> {
     let mut people = BTreeMap::new();
-    add_moved(c, changes, logged, names, only, &mut people);
+    add_moved(c, changes, logged, names, &mut people);
     let done: HashMap<Id, bool> = c.plan.tasks.iter().zip(&c.view.tasks).map(|(t, r)| (t.id, r.done)).collect();
     let mut open: BTreeMap<Who, Vec<(LocalTime, StandupTask, bool)>> = BTreeMap::new();
     for (t, row) in c.plan.tasks.iter().zip(&c.view.tasks) {
-        if row.summary || row.done || (only.is_some() && t.sprint_id != only) {
+        if row.summary || row.done {
             continue;
         }
         let who = assignees(t, names);
@@ -415,7 +422,12 @@ async fn draft(
     }
     // Change requests waiting for someone's decision.
     let matrix = state.store.decision_matrix(c.plan.project.workspace_id).await?.matrix;
-    let users: Vec<Id> = people.keys().filter_map(|w| if let Who::User(u) = w { Some(*u) } else { None }).collect();
+    // Only members have a say; a former member's tasks ask nothing of them.
+    let users: Vec<Id> = people
+        .keys()
+        .filter_map(|w| if let Who::User(u) = w { Some(*u) } else { None })
+        .filter(|u| names.users.contains_key(u))
+        .collect();
     for u in users {
         for cr in crate::ops::changes::awaiting_call(state, u, c.plan.project.id, &matrix).await? {
             let mut b = Blocker {
@@ -453,7 +465,7 @@ const MAX_LINE_CHARS: usize = 2_000;
 
 pub async fn add_note(state: &App, a: &InProject, req: AddNote) -> Result<StandupNote, AppError> {
     let ws = state.store.workspace(a.scope.workspace_id).await?;
-    let today = today(state.clock.now(), &zone::of(&ws.time_zone));
+    let today = zone::day_of(state.clock.now(), &zone::of(&ws.time_zone));
     let date = req.date.unwrap_or(today);
     if date > today {
         return Err(validate::Invalid::new("date", "must be today or a day gone by").into());
@@ -491,7 +503,7 @@ pub struct Escalate {
 
 pub async fn escalate(state: &App, a: &InProject, req: Escalate) -> Result<StandupAction, AppError> {
     let ws = state.store.workspace(a.scope.workspace_id).await?;
-    let today = today(state.clock.now(), &zone::of(&ws.time_zone));
+    let today = zone::day_of(state.clock.now(), &zone::of(&ws.time_zone));
     let date = req.date.unwrap_or(today);
     if date > today {
         return Err(validate::Invalid::new("date", "must be today or a day gone by").into());
