@@ -185,12 +185,7 @@ pub(crate) async fn save(
 
 async fn check_member(tx: &mut Tx, ws: Id, f: &CustomField, v: &Value) -> Result<()> {
     let user = custom::person(v).unwrap_or(Id(0));
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-        .bind(ws.0)
-        .bind(user.0)
-        .fetch_one(&mut **tx)
-        .await?;
-    if n == 0 {
+    if !crate::workspaces::is_member(tx, ws, user).await? {
         return Err(StoreError::Invalid(Invalid::named(
             custom::path(&f.key),
             format!("{}: no member of this workspace has the id {}", f.name, custom::display(v)),

@@ -69,13 +69,7 @@ async fn fetch_resource(tx: &mut Tx, r: Id) -> Result<Resource> {
 
 /// A resource's user must be a member of its workspace.
 async fn check_member(tx: &mut Tx, ws: Id, user: Option<Id>) -> Result<()> {
-    let Some(u) = user else { return Ok(()) };
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-        .bind(ws.0)
-        .bind(u.0)
-        .fetch_one(&mut **tx)
-        .await?;
-    if n > 0 { Ok(()) } else { Err(StoreError::Invalid(Invalid::new("user_id", "is not a member of this workspace"))) }
+    crate::workspaces::check_member(tx, ws, user, "user_id").await
 }
 
 fn named_conflict(name: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {

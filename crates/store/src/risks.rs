@@ -97,16 +97,7 @@ async fn fetch_risk(tx: &mut Tx, r: Id) -> Result<Risk> {
 
 /// Owners are members of the workspace; linked tasks are the project's.
 async fn check_risk_links(tx: &mut Tx, ws: Id, project: Id, e: &RiskEdit) -> Result<()> {
-    if let Some(o) = e.owner_id {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-            .bind(ws.0)
-            .bind(o.0)
-            .fetch_one(&mut **tx)
-            .await?;
-        if n == 0 {
-            return Err(StoreError::Invalid(Invalid::new("owner_id", "is not a member of this workspace")));
-        }
-    }
+    crate::workspaces::check_member(tx, ws, e.owner_id, "owner_id").await?;
     for t in &e.task_ids {
         let p: Option<i64> = sqlx::query_scalar("SELECT project_id FROM tasks WHERE id = $1")
             .bind(t.0)

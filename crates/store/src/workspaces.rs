@@ -13,6 +13,26 @@ use crate::{MAX_PAGE, Page, Result, Store, StoreError};
 
 type Tx = Transaction<'static, Any>;
 
+/// Whether `user` is a member of workspace `ws`.
+pub(crate) async fn is_member(tx: &mut Tx, ws: Id, user: Id) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND user_id = $2")
+        .bind(ws.0)
+        .bind(user.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n > 0)
+}
+
+/// `user` (the value of `field`), if any, must be a member of `ws`.
+pub(crate) async fn check_member(tx: &mut Tx, ws: Id, user: Option<Id>, field: &'static str) -> Result<()> {
+    match user {
+        Some(u) if !is_member(tx, ws, u).await? => {
+            Err(StoreError::Invalid(tandem_core::validate::Invalid::new(field, "is not a member of this workspace")))
+        }
+        _ => Ok(()),
+    }
+}
+
 impl Store {
     /// Creates a workspace; its creator, when given, becomes its admin.
     pub async fn create_workspace(&self, name: &str, key: &str, creator: Option<Id>, now: Millis) -> Result<Workspace> {

@@ -113,21 +113,6 @@ async fn fetch_follow_up(tx: &mut Tx, f: Id) -> Result<FollowUp> {
     follow_up(&row)
 }
 
-/// The owner must be a member of the project's workspace.
-async fn check_owner(tx: &mut Tx, ws: Id, owner: Option<Id>) -> Result<()> {
-    if let Some(o) = owner {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-            .bind(ws.0)
-            .bind(o.0)
-            .fetch_one(&mut **tx)
-            .await?;
-        if n == 0 {
-            return Err(StoreError::Invalid(Invalid::new("owner_id", "is not a member of this workspace")));
-        }
-    }
-    Ok(())
-}
-
 async fn insert_follow_up(
     tx: &mut Tx,
     actor: Id,
@@ -137,7 +122,7 @@ async fn insert_follow_up(
     now: Millis,
 ) -> Result<FollowUp> {
     let ws = project_workspace(tx, project).await?;
-    check_owner(tx, ws, e.owner_id).await?;
+    crate::workspaces::check_member(tx, ws, e.owner_id, "owner_id").await?;
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM follow_ups WHERE project_id = $1")
         .bind(project.0)
         .fetch_one(&mut **tx)
@@ -230,7 +215,7 @@ impl Store {
             FollowUpEdit { title: before.title.clone(), owner_id: before.owner_id, due: before.due, done: before.done };
         edit(&mut e)?;
         let ws = project_workspace(&mut tx, before.project_id).await?;
-        check_owner(&mut tx, ws, e.owner_id).await?;
+        crate::workspaces::check_member(&mut tx, ws, e.owner_id, "owner_id").await?;
         // Done keeps the moment it was first done.
         let done_at = match (e.done, before.done_at) {
             (true, Some(at)) => Some(at.0),

@@ -271,17 +271,7 @@ impl Store {
         let mut tx = self.write().await?;
         let ws = project_workspace(&mut tx, project).await?;
         check_task(&mut tx, project, blocker.task_id, "task_id").await?;
-        if let Some(p) = blocker.person_id {
-            let n: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-                    .bind(ws.0)
-                    .bind(p.0)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if n == 0 {
-                return Err(StoreError::Invalid(Invalid::new("person_id", "is not a member of this workspace")));
-            }
-        }
+        crate::workspaces::check_member(&mut tx, ws, blocker.person_id, "person_id").await?;
         // The same blocker is turned into something once a day.
         let done: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM standup_actions WHERE project_id = $1 AND day = $2 AND blocker_kind = $3 \
