@@ -101,6 +101,9 @@ pub struct Standup {
 /// How far ahead "next" looks, in calendar days.
 const NEXT_DAYS: i64 = 14;
 
+/// The plan's tasks by id, built once per stand-up.
+type Index<'a> = HashMap<Id, &'a tandem_core::project::Task>;
+
 /// A person: a user, or a resource without an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Who {
@@ -146,9 +149,10 @@ pub async fn standup(state: &App, a: &InProject, q: &StandupQuery) -> Result<Sta
     let changes = state.store.task_changes(a.scope.workspace_id, project, since, until).await?;
     let logged = state.store.time_logged(project, previous_working_day(&c, date), date).await?;
     let names = names(state, a.scope.workspace_id).await?;
+    let index: Index = c.plan.tasks.iter().map(|t| (t.id, t)).collect();
     let (mut people, kept) = if date == today {
         // The whole team's draft is kept; a sprint's view narrows it.
-        let people = draft(state, &c, &changes, &logged, &names, date).await?;
+        let people = draft(state, &c, &index, (&changes, &logged), &names, date).await?;
         let v = serde_json::to_value(&people).map_err(|e| AppError::Internal(e.to_string()))?;
         state.store.keep_standup_draft(project, date, &v, now).await?;
         (people, true)
@@ -158,7 +162,7 @@ pub async fn standup(state: &App, a: &InProject, q: &StandupQuery) -> Result<Sta
         (people, true)
     } else {
         let mut people = BTreeMap::new();
-        add_moved(&c, &changes, &logged, &names, &mut people);
+        add_moved(&index, (&changes, &logged), &names, &mut people);
         (people.into_values().collect(), false)
     };
     if let Some(sp) = only {
@@ -174,7 +178,7 @@ pub async fn standup(state: &App, a: &InProject, q: &StandupQuery) -> Result<Sta
                 people.len() - 1
             }
         };
-        if let Some(t) = n.blocker_task_id.and_then(|t| c.plan.tasks.iter().find(|x| x.id == t)) {
+        if let Some(t) = n.blocker_task_id.and_then(|t| index.get(&t)) {
             let b = Blocker::of_task(BlockerKind::Raised, (t.id, &t.key, &t.name), None, Some(n.text.clone()));
             people[i].blockers.push(b);
         }
@@ -267,9 +271,8 @@ fn narrow(people: &mut Vec<PersonStandup>, tasks: &std::collections::HashSet<Id>
 /// unassigned task, to whoever made them), and time logged, to whoever
 /// logged it.
 fn add_moved(
-    c: &Computed,
-    changes: &[TaskActivity],
-    logged: &[(Id, Id, i64)],
+    index: &Index,
+    (changes, logged): (&[TaskActivity], &[(Id, Id, i64)]),
     names: &Names,
     people: &mut BTreeMap<Who, PersonStandup>,
 ) {
@@ -280,7 +283,7 @@ fn add_moved(
     let status = |v: &Value| v.as_str().and_then(BoardStatus::parse);
     let mut lines: BTreeMap<(Who, Id), (Vec<TaskMove>, i64)> = BTreeMap::new();
     for (tid, chs) in &by_task {
-        let Some(t) = c.plan.tasks.iter().find(|t| t.id == *tid) else { continue };
+        let Some(t) = index.get(tid) else { continue };
         let moves: Vec<TaskMove> = chs
             .iter()
             .map(|ch| TaskMove {
@@ -310,7 +313,7 @@ fn add_moved(
         lines.entry((Who::User(*u), *t)).or_default().1 += m;
     }
     for ((who, tid), (moves, minutes)) in lines {
-        let Some(t) = c.plan.tasks.iter().find(|t| t.id == tid) else { continue };
+        let Some(t) = index.get(&tid) else { continue };
         let s0 = moves.iter().find_map(|m| m.status.map(|s| s.0)).unwrap_or(t.status);
         let s1 = moves.iter().rev().find_map(|m| m.status.map(|s| s.1)).unwrap_or(t.status);
         let p0 = moves.iter().find_map(|m| m.percent.map(|p| p.0)).unwrap_or(t.percent_complete);
@@ -327,14 +330,25 @@ fn add_moved(
 async fn draft(
     state: &App,
     c: &Computed,
-    changes: &[TaskActivity],
-    logged: &[(Id, Id, i64)],
+    index: &Index<'_>,
+    window: (&[TaskActivity], &[(Id, Id, i64)]),
     names: &Names,
     date: Day,
 ) -> Result<Vec<PersonStandup>, AppError> {
     let mut people = BTreeMap::new();
-    add_moved(c, changes, logged, names, &mut people);
+    add_moved(index, window, names, &mut people);
     let done: HashMap<Id, bool> = c.plan.tasks.iter().zip(&c.view.tasks).map(|(t, r)| (t.id, r.done)).collect();
+    // Each task's unfinished finish-to-start predecessors, in one pass over
+    // the links rather than one per task.
+    let mut waiting: HashMap<Id, Vec<(String, String)>> = HashMap::new();
+    for d in c.plan.deps.iter().filter(|d| d.kind == DependencyType::Fs) {
+        if done.get(&d.predecessor_id).copied().unwrap_or(true) {
+            continue;
+        }
+        if let Some(p) = index.get(&d.predecessor_id) {
+            waiting.entry(d.successor_id).or_default().push((p.key.clone(), p.name.clone()));
+        }
+    }
     let mut open: BTreeMap<Who, Vec<(LocalTime, StandupTask, bool)>> = BTreeMap::new();
     for (t, row) in c.plan.tasks.iter().zip(&c.view.tasks) {
         if row.summary || row.done {
@@ -345,15 +359,7 @@ async fn draft(
             continue;
         }
         let started = is_started(t.percent_complete, t.status, t.actual_start, None);
-        let waiting_on = c
-            .plan
-            .deps
-            .iter()
-            .filter(|d| d.successor_id == t.id && d.kind == DependencyType::Fs)
-            .filter(|d| !done.get(&d.predecessor_id).copied().unwrap_or(true))
-            .filter_map(|d| c.plan.tasks.iter().find(|p| p.id == d.predecessor_id))
-            .map(|p| (p.key.clone(), p.name.clone()))
-            .collect();
+        let waiting_on = waiting.remove(&t.id).unwrap_or_default();
         let st = TaskState {
             status: t.status,
             done: false,
