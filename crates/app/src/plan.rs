@@ -14,7 +14,8 @@ use tandem_core::tracking::{Resource, ResourceKind};
 use tandem_sched::calendar::Override;
 use tandem_sched::time::{from_datetime, to_datetime};
 use tandem_sched::{
-    Calendar, Constraint, GraphError, Lag, LinkType, Minute, Network, Progress, Schedule, ScheduleError, Shifts, Week,
+    Calendar, Constraint, GraphError, Lag, LinkType, Manual, ManualKind, Minute, Network, Progress, Schedule,
+    ScheduleError, Shifts, Week,
 };
 use utoipa::ToSchema;
 
@@ -268,7 +269,11 @@ pub fn network(project: &Project, tasks: &[Task], deps: &[Dependency]) -> Networ
         } else {
             Lag::Working(t.leveling_delay_minutes)
         };
-        task.manual = t.manual_start.zip(t.manual_finish).map(|(s, f)| (minute(s), minute(f)));
+        task.manual = t.manual_start.zip(t.manual_finish).map(|(s, f)| Manual {
+            start: minute(s),
+            finish: minute(f),
+            kind: if t.manual_placeholder { ManualKind::Placeholder } else { ManualKind::Dated },
+        });
         task.external_start = t.external_start.map(minute);
         net.add(task);
     }

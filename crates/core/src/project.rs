@@ -253,6 +253,11 @@ pub struct Task {
     /// A manually scheduled task keeps these dates, like MS Project's.
     pub manual_start: Option<LocalTime>,
     pub manual_finish: Option<LocalTime>,
+    /// A manually scheduled task whose duration is not decided yet (MS
+    /// Project's blank or "TBD" duration, kept from an import): it holds
+    /// its place but is never critical. Giving it a duration or dates
+    /// clears it.
+    pub manual_placeholder: bool,
     /// Where split progress stopped and the remaining work resumes.
     pub stop: Option<LocalTime>,
     pub resume: Option<LocalTime>,
@@ -306,6 +311,7 @@ impl Task {
             slack_calendar_id: None,
             manual_start: None,
             manual_finish: None,
+            manual_placeholder: false,
             stop: None,
             resume: None,
             external_start: None,

@@ -3,6 +3,8 @@
 //! flag. Both passes walk the graph's topological order over flat arrays;
 //! nothing is allocated per task inside them.
 
+use std::collections::HashMap;
+
 use crate::calendar::{Calendar, CalendarError};
 use crate::graph::{Graph, GraphError};
 use crate::network::{Constraint, Lag, Network, Task, TaskIx};
@@ -104,9 +106,25 @@ fn run<'a>(
     let n = net.tasks.len();
     let mut p = Passes::new(net, g, durations)?;
     p.forward()?;
-    let finish =
-        net.finish.unwrap_or_else(|| (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.ef[i]).max().unwrap_or(net.start));
-    let start = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.es[i]).min().unwrap_or(net.start);
+    let finish = match net.finish {
+        Some(finish) => {
+            // Scheduled from its finish, as MS Project does: the backward
+            // pass from the finish date places every task late, the
+            // project starts where the earliest of them must start, and
+            // the early dates run forward from there. (The first forward
+            // pass, from the stored start, only gives the backward pass
+            // what it reads of the early side: actual dates and resume
+            // points, which do not depend on the start.)
+            p.backward(finish)?;
+            let start = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.planned_late_start(i)).min();
+            p = Passes::new(net, g, durations)?;
+            p.start = start.unwrap_or(net.start);
+            p.forward()?;
+            finish
+        }
+        None => (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.ef[i]).max().unwrap_or(net.start),
+    };
+    let start = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.es[i]).min().unwrap_or(p.start);
     p.backward(finish)?;
     Ok((p, start, finish))
 }
@@ -165,6 +183,14 @@ struct Passes<'a> {
     net: &'a Network,
     g: &'a Graph,
     dur: &'a [i64],
+    /// The project start, which bounds every task: the network's, or the
+    /// one derived from the finish of a project scheduled from it.
+    start: Minute,
+    /// Tasks held at a hard constraint's date earlier than their links
+    /// allow: where the links would put them (start, finish). Their slack
+    /// counts from there, so the task itself shows its chain's overrun
+    /// (MS Project gives the pinned task the negative slack too).
+    unmet: HashMap<usize, (Minute, Minute)>,
     es: Vec<Minute>,
     ef: Vec<Minute>,
     ls: Vec<Minute>,
@@ -220,6 +246,8 @@ impl<'a> Passes<'a> {
             net,
             g,
             dur: durations.unwrap_or(&[]),
+            start: net.start,
+            unmet: HashMap::new(),
             es: vec![NONE_LATE; n],
             ef: vec![NONE_EARLY; n],
             ls: vec![NONE_LATE; n],
@@ -325,7 +353,7 @@ impl<'a> Passes<'a> {
         let mut s = match t.constraint {
             Constraint::StartNoEarlierThan(d) => d,
             _ if self.g.is_summary[i] => NONE_EARLY,
-            _ => self.net.start,
+            _ => self.start,
         };
         let mut f = NONE_EARLY;
         if let Some(p) = t.parent {
@@ -370,8 +398,8 @@ impl<'a> Passes<'a> {
         let cal = self.cal(i);
         let d = self.duration(i);
         let zero = d == 0;
-        if let Some((ms, mf)) = t.manual {
-            (self.es[i], self.ef[i]) = (ms, mf);
+        if let Some(m) = t.manual {
+            (self.es[i], self.ef[i]) = (m.start, m.finish);
             return Ok(());
         }
         if let (Some(a), Some(b)) = (t.progress.actual_start, t.progress.actual_finish) {
@@ -400,6 +428,8 @@ impl<'a> Passes<'a> {
             let from_finish = cal.sub(f, d)?;
             es = es.max(from_finish);
         }
+        // Where the links (and soft bounds) put the task.
+        let linked = es;
         // Where links push a task past a hard constraint's date, the
         // constraint wins when the project honours constraint dates, and
         // the links otherwise (the task only moves later, never earlier).
@@ -428,6 +458,12 @@ impl<'a> Passes<'a> {
         {
             es = cal.sub(c, d)?;
             ef = cal.add(es, d)?;
+        }
+        if es < linked && t.constraint.is_hard() {
+            let linked_finish = cal.add(linked, d)?.max(f);
+            self.unmet.insert(i, (linked, linked_finish));
+        } else if !self.unmet.is_empty() {
+            self.unmet.remove(&i);
         }
         (self.es[i], self.ef[i]) = (es, ef);
         Ok(())

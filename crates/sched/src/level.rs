@@ -305,7 +305,8 @@ mod tests {
         // A: three days from Monday; M: typed in for Wednesday and Thursday.
         let a = net.add(Task::new(3 * 480));
         let mut m = Task::new(2 * 480);
-        m.manual = Some((parse("2026-03-04T08:00:00").unwrap(), parse("2026-03-05T17:00:00").unwrap()));
+        m.manual =
+            Some(crate::Manual::dated(parse("2026-03-04T08:00:00").unwrap(), parse("2026-03-05T17:00:00").unwrap()));
         let m = net.add(m);
         let people = [Resource { max_units: 1.0 }];
         let asg = [Assignment { task: a, resource: 0, units: 1.0 }, Assignment { task: m, resource: 0, units: 1.0 }];

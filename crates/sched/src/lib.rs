@@ -15,5 +15,5 @@ pub mod time;
 pub use calendar::{Calendar, CalendarError, Shifts, Week};
 pub use cpm::{Schedule, ScheduleError, finish_and_critical, schedule, schedule_general, schedule_with};
 pub use graph::{Graph, GraphError};
-pub use network::{Constraint, Lag, Link, LinkType, Network, Progress, Task, TaskIx};
+pub use network::{Constraint, Lag, Link, LinkType, Manual, ManualKind, Network, Progress, Task, TaskIx};
 pub use time::{DAY, Minute};

@@ -127,6 +127,44 @@ impl Progress {
     }
 }
 
+/// A task kept at the dates it has instead of scheduled: manually
+/// scheduled, or inactive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Manual {
+    pub start: Minute,
+    pub finish: Minute,
+    pub kind: ManualKind,
+}
+
+/// Why a task keeps its dates, which decides whether it can be critical.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ManualKind {
+    /// Manually scheduled with a duration or dates the user gave: it has
+    /// slack like any task and is critical when that slack is within the
+    /// limit, linked or not (MS Project's Critical field knows no
+    /// exception for manual tasks).
+    #[default]
+    Dated,
+    /// Manually scheduled with its duration still blank or words ("TBD"):
+    /// MS Project draws no bar for it, and it holds its place without
+    /// ever being critical.
+    Placeholder,
+    /// Inactive: kept out of the schedule, never critical.
+    Inactive,
+}
+
+impl Manual {
+    /// A manually scheduled task at the dates the user typed.
+    pub fn dated(start: Minute, finish: Minute) -> Manual {
+        Manual { start, finish, kind: ManualKind::Dated }
+    }
+
+    /// Whether the task can be on the critical path.
+    pub fn can_be_critical(&self) -> bool {
+        self.kind == ManualKind::Dated
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
     /// Working minutes.
@@ -143,8 +181,8 @@ pub struct Task {
     pub constraint: Constraint,
     pub deadline: Option<Minute>,
     pub progress: Progress,
-    /// Manually scheduled: the dates the user typed, kept as they are.
-    pub manual: Option<(Minute, Minute)>,
+    /// Kept where the user put it rather than scheduled.
+    pub manual: Option<Manual>,
     /// Delay added before the start by levelling.
     pub leveling_delay: Lag,
     /// A lower bound on the start from outside the network, such as a

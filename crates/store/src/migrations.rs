@@ -36,6 +36,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (27, "mail", include_str!("../migrations/sqlite/0027_mail.sql")),
     (28, "single_sign_on", include_str!("../migrations/sqlite/0028_single_sign_on.sql")),
     (29, "rituals", include_str!("../migrations/sqlite/0029_rituals.sql")),
+    (30, "manual_placeholders", include_str!("../migrations/sqlite/0030_manual_placeholders.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -68,6 +69,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (27, "mail", include_str!("../migrations/postgres/0027_mail.sql")),
     (28, "single_sign_on", include_str!("../migrations/postgres/0028_single_sign_on.sql")),
     (29, "rituals", include_str!("../migrations/postgres/0029_rituals.sql")),
+    (30, "manual_placeholders", include_str!("../migrations/postgres/0030_manual_placeholders.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

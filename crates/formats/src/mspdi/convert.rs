@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use tandem_sched::calendar::{Override, Week};
 use tandem_sched::time::{DAY, day_of, weekday};
-use tandem_sched::{Calendar, Constraint, Lag, LinkType, Minute, Network, Progress, Shifts, Task};
+use tandem_sched::{Calendar, Constraint, Lag, LinkType, Manual, ManualKind, Minute, Network, Progress, Shifts, Task};
 
 use super::model::*;
 use super::read::{FieldError, Limits, MspdiError};
@@ -225,9 +225,18 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
             done: t.actual_duration,
         };
         if (t.manual || !t.active)
-            && let (Some(s), Some(f)) = (t.manual_start.or(t.start), t.manual_finish.or(t.finish))
+            && let (Some(start), Some(finish)) = (t.manual_start.or(t.start), t.manual_finish.or(t.finish))
         {
-            task.manual = Some((s, f));
+            let kind = if !t.active {
+                ManualKind::Inactive
+            } else if t.duration_text.is_some() {
+                // No duration given (blank or words): MS Project draws no
+                // bar and the task never counts as critical.
+                ManualKind::Placeholder
+            } else {
+                ManualKind::Dated
+            };
+            task.manual = Some(Manual { start, finish, kind });
         }
         // A predecessor in another project is not in this file; the start
         // MS Project computed from it stands in as a lower bound.

@@ -185,6 +185,12 @@ pub struct TaskDef {
     pub manual_start: Option<Minute>,
     pub manual_finish: Option<Minute>,
     pub manual_duration: Option<i64>,
+    /// What a manually scheduled task shows instead of a start, finish or
+    /// duration the user left blank or typed as words ("TBD"). MS Project
+    /// writes these only for such fields.
+    pub start_text: Option<String>,
+    pub finish_text: Option<String>,
+    pub duration_text: Option<String>,
     pub ignore_resource_calendar: bool,
     pub recurring: bool,
     pub estimated: bool,
@@ -245,6 +251,9 @@ impl Default for TaskDef {
             manual_start: None,
             manual_finish: None,
             manual_duration: None,
+            start_text: None,
+            finish_text: None,
+            duration_text: None,
             ignore_resource_calendar: false,
             recurring: false,
             estimated: false,

@@ -251,6 +251,9 @@ fn write_task(x: &mut Xml, t: &TaskDef) {
     x.opt("OutlineNumber", t.outline_number.as_deref());
     x.opt("OutlineLevel", t.outline_level);
     x.opt("Priority", t.priority);
+    x.opt("StartText", t.start_text.as_deref());
+    x.opt("FinishText", t.finish_text.as_deref());
+    x.opt("DurationText", t.duration_text.as_deref());
     x.date("Start", t.start);
     x.date("Finish", t.finish);
     x.dur("Duration", t.duration);

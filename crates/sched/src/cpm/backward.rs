@@ -167,31 +167,53 @@ impl<'a> Passes<'a> {
         })
     }
 
+    /// Where a task starts when the project is placed late (scheduled
+    /// from its finish): typed and actual starts stay, the rest start at
+    /// their late start.
+    pub(super) fn planned_late_start(&self, i: usize) -> Minute {
+        let t = self.task(i);
+        match t.manual {
+            Some(m) => m.start,
+            None if t.progress.started() => self.es[i],
+            None => self.ls[i],
+        }
+    }
+
     /// Total slack, and whether the task sits at its late dates (ALAP).
     pub(super) fn total_slack(&self, i: usize) -> (i64, bool) {
         let t = self.task(i);
         let cal = self.cal(i);
         let slack_cal = t.slack_calendar.map_or(cal, |c| &self.net.calendars[c as usize]);
-        let finish_slack = slack_cal.between(self.ef[i], self.lf[i]);
-        let alap = t.constraint == Constraint::AsLateAsPossible && !self.g.is_summary[i] && !t.progress.started();
+        // A task a hard constraint holds before its links' dates counts
+        // its slack from where the links put it.
+        let linked = if self.unmet.is_empty() { None } else { self.unmet.get(&i).copied() };
+        let (es, ef) = linked.unwrap_or((self.es[i], self.ef[i]));
+        let finish_slack = slack_cal.between(ef, self.lf[i]);
+        let placed = !self.g.is_summary[i] && !t.progress.started() && t.manual.is_none();
+        let alap = t.constraint == Constraint::AsLateAsPossible && placed;
+        // The constraint that goes against the way the project is
+        // scheduled (ALAP from the start, ASAP from the finish) leaves the
+        // task no room: MS Project counts it critical.
+        let against = if self.net.finish.is_some() { t.constraint == Constraint::AsSoonAsPossible } else { alap };
         let ts = if t.progress.started() {
             // Once work has started, only the finish can still slip.
             finish_slack
-        } else if alap {
-            // Scheduled at its late dates, it has no slack left.
+        } else if against && placed {
             0
         } else {
-            slack_cal.between(self.es[i], self.ls[i]).min(finish_slack)
+            slack_cal.between(es, self.ls[i]).min(finish_slack)
         };
         (ts, alap)
     }
 
-    /// Finished work is never critical; nor is a manually scheduled task
-    /// that no link ties to the rest of the plan.
+    /// MS Project's Critical field: total slack within the limit, except
+    /// for finished work and tasks kept out of scheduling (placeholders
+    /// and inactive tasks; manually scheduled tasks with dates count).
     pub(super) fn is_critical(&self, i: usize, total_slack: i64) -> bool {
         let t = self.task(i);
-        let loose_manual = t.manual.is_some() && self.g.preds.of(i).is_empty() && self.g.succs.of(i).is_empty();
-        total_slack <= self.net.critical_slack_limit && !t.progress.done() && !loose_manual
+        total_slack <= self.net.critical_slack_limit
+            && !t.progress.done()
+            && t.manual.is_none_or(|m| m.can_be_critical())
     }
 
     /// How far the task can slip without delaying any successor's early

@@ -216,17 +216,118 @@ fn a_split_inside_the_work_done_is_not_work() {
 
 #[test]
 fn scheduled_from_the_finish() {
+    // MS Project's finish-scheduled project: tasks are as late as
+    // possible, the backward pass runs from the finish date, the project
+    // starts where the earliest task must, and the early dates run forward
+    // from there, whatever start the file stored.
     let mut net = diamond();
     for t in &mut net.tasks {
         t.constraint = Constraint::AsLateAsPossible;
     }
+    net.start = at("2026-01-05T08:00:00");
     net.finish = Some(at("2026-03-13T17:00:00"));
     let s = schedule(&net).unwrap();
-    // Everything slides to end at the fixed finish.
     assert_eq!(format(s.project_finish), "2026-03-13T17:00:00");
+    assert_eq!(format(s.project_start), "2026-03-04T08:00:00");
     assert_eq!(format(s.finish[3]), "2026-03-13T17:00:00");
     assert_eq!(format(s.start[0]), "2026-03-04T08:00:00");
+    // C sits late, after A: three days of slack from its early start.
     assert_eq!(format(s.start[2]), "2026-03-11T08:00:00");
+    assert_eq!(format(s.early_start[2]), "2026-03-06T08:00:00");
+    assert_eq!(s.total_slack, vec![0, 0, days(3), 0]);
+    assert_eq!(s.critical, vec![true, true, false, true]);
+
+    // An as-soon-as-possible task goes against a project scheduled from
+    // its finish: it sits at its early dates and MS Project counts it
+    // critical (as an ALAP task in a project scheduled from its start).
+    net.tasks[2].constraint = Constraint::AsSoonAsPossible;
+    let s = schedule(&net).unwrap();
+    assert_eq!(format(s.start[2]), "2026-03-06T08:00:00");
+    assert_eq!(s.total_slack[2], 0);
+    assert!(s.critical[2]);
+    // The project still starts where A must.
+    assert_eq!(format(s.project_start), "2026-03-04T08:00:00");
+}
+
+#[test]
+fn a_hard_constraint_broken_by_its_predecessors() {
+    // A takes two days from Monday (to Tuesday 17:00); the milestone M
+    // after it must finish on Monday 17:00, a day earlier; C follows M.
+    let with = |c: Constraint, duration: i64| {
+        let mut net = Network::new(at("2026-03-02T08:00:00"));
+        let a = net.add(Task::new(days(2)));
+        let mut t = Task::new(duration);
+        t.constraint = c;
+        let m = net.add(t);
+        let c = net.add(Task::new(days(1)));
+        net.link(a, m, LinkType::FinishToStart, Lag::Working(0));
+        net.link(m, c, LinkType::FinishToStart, Lag::Working(0));
+        schedule(&net).unwrap()
+    };
+    let s = with(Constraint::MustFinishOn(at("2026-03-02T17:00:00")), 0);
+    // MS Project honours the date: M stays on it, its successor follows.
+    assert_eq!(format(s.start[1]), "2026-03-02T17:00:00");
+    assert_eq!(format(s.start[2]), "2026-03-03T08:00:00");
+    // The chain is a day late, and so is the pinned task itself.
+    assert_eq!(s.total_slack, vec![-days(1), -days(1), 0]);
+    assert_eq!(s.critical, vec![true, true, true]);
+    // The same for the other hard constraints on a one-day task.
+    for c in [
+        Constraint::MustStartOn(at("2026-03-03T08:00:00")),
+        Constraint::MustFinishOn(at("2026-03-03T17:00:00")),
+        Constraint::StartNoLaterThan(at("2026-03-03T08:00:00")),
+        Constraint::FinishNoLaterThan(at("2026-03-03T17:00:00")),
+    ] {
+        let s = with(c, days(1));
+        assert_eq!(format(s.start[1]), "2026-03-03T08:00:00", "{c:?}");
+        assert_eq!((s.total_slack[0], s.total_slack[1]), (-days(1), -days(1)), "{c:?}");
+    }
+    // A constraint the links leave room for costs nothing.
+    let s = with(Constraint::MustStartOn(at("2026-03-05T08:00:00")), days(1));
+    assert_eq!(format(s.start[1]), "2026-03-05T08:00:00");
+    assert_eq!(s.total_slack[1], 0);
+    assert_eq!(s.total_slack[0], days(1));
+}
+
+#[test]
+fn manual_tasks_are_critical_by_their_slack_unless_placeholders() {
+    use crate::network::{Manual, ManualKind};
+    // A (three days) sets the finish; M is manually scheduled on the same
+    // three days with no links; B (two days) precedes the manual N, typed
+    // on the Wednesday after it.
+    let build = |kind: ManualKind| {
+        let mut net = Network::new(at("2026-03-02T08:00:00"));
+        net.add(Task::new(days(3)));
+        let mut m = Task::new(days(3));
+        m.manual = Some(Manual { start: at("2026-03-02T08:00:00"), finish: at("2026-03-04T17:00:00"), kind });
+        net.add(m);
+        let mut early = Task::new(days(1));
+        early.manual = Some(Manual { start: at("2026-03-02T08:00:00"), finish: at("2026-03-02T17:00:00"), kind });
+        net.add(early);
+        let b = net.add(Task::new(days(2)));
+        let mut n = Task::new(days(1));
+        n.manual = Some(Manual::dated(at("2026-03-04T08:00:00"), at("2026-03-04T17:00:00")));
+        let n = net.add(n);
+        net.link(b, n, LinkType::FinishToStart, Lag::Working(0));
+        schedule(&net).unwrap()
+    };
+    let s = build(ManualKind::Dated);
+    // A manual task with dates has slack like any task and is critical
+    // when it has none, linked or not (MS Project's Critical field).
+    assert_eq!(s.total_slack[1], 0);
+    assert!(s.critical[1], "unlinked manual task with no slack");
+    assert_eq!(s.total_slack[2], days(2));
+    assert!(!s.critical[2], "manual task with slack");
+    assert_eq!(s.total_slack[4], 0);
+    assert!(s.critical[4] && s.critical[3], "linked manual chain without slack");
+    // A placeholder (duration not given yet) keeps its place, never
+    // critical; nor is an inactive task.
+    for kind in [ManualKind::Placeholder, ManualKind::Inactive] {
+        let s = build(kind);
+        assert_eq!(format(s.start[1]), "2026-03-02T08:00:00");
+        assert_eq!(s.total_slack[1], 0);
+        assert!(!s.critical[1], "{kind:?}");
+    }
 }
 
 #[test]

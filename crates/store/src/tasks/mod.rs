@@ -54,6 +54,8 @@ pub struct TaskEdit {
     pub slack_calendar_id: Option<Id>,
     pub manual_start: Option<LocalTime>,
     pub manual_finish: Option<LocalTime>,
+    /// With manual dates: the duration is not decided yet.
+    pub manual_placeholder: bool,
     pub stop: Option<LocalTime>,
     pub resume: Option<LocalTime>,
     pub external_start: Option<LocalTime>,
@@ -94,6 +96,7 @@ impl TaskEdit {
             slack_calendar_id: t.slack_calendar_id,
             manual_start: t.manual_start,
             manual_finish: t.manual_finish,
+            manual_placeholder: t.manual_placeholder,
             stop: t.stop,
             resume: t.resume,
             external_start: t.external_start,
@@ -141,7 +144,7 @@ macro_rules! task_cols {
          t.duration_minutes, t.percent_complete, t.constraint_type, t.constraint_date, t.deadline, t.story_points, \
          t.status, t.feature_id, t.fixed_cost_minor, t.notes, t.actual_start, t.actual_finish, t.remaining_minutes, \
          t.estimate_optimistic, t.estimate_likely, t.estimate_pessimistic, t.sprint_id, t.priority, \
-         t.leveling_delay_minutes, t.done_at, t.calendar_id, t.slack_calendar_id, t.manual_start, t.manual_finish, t.stop_at, t.resume_at, \
+         t.leveling_delay_minutes, t.done_at, t.calendar_id, t.slack_calendar_id, t.manual_start, t.manual_finish, t.manual_placeholder, t.stop_at, t.resume_at, \
          t.external_start, t.leveling_delay_elapsed, t.version, t.created_at, t.updated_at, p.workspace_id \
          FROM tasks t JOIN projects p ON p.id = t.project_id"
     };
@@ -197,6 +200,7 @@ fn task(row: &AnyRow) -> Result<Task> {
         slack_calendar_id: opt_id(row, "slack_calendar_id")?,
         manual_start: opt_local(row, "manual_start")?,
         manual_finish: opt_local(row, "manual_finish")?,
+        manual_placeholder: row.try_get::<i64, _>("manual_placeholder")? != 0,
         stop: opt_local(row, "stop_at")?,
         resume: opt_local(row, "resume_at")?,
         external_start: opt_local(row, "external_start")?,

@@ -346,7 +346,8 @@ pub(super) async fn write_fields(
          remaining_minutes = $16, estimate_optimistic = $17, estimate_likely = $18, estimate_pessimistic = $19, \
          sprint_id = $20, priority = $21, leveling_delay_minutes = $22, done_at = $23, updated_at = $24, \
          version = version + $25, calendar_id = $27, manual_start = $28, manual_finish = $29, stop_at = $30, \
-         resume_at = $31, external_start = $32, leveling_delay_elapsed = $33, slack_calendar_id = $34, notes = $35 WHERE id = $26",
+         resume_at = $31, external_start = $32, leveling_delay_elapsed = $33, slack_calendar_id = $34, notes = $35, \
+         manual_placeholder = $36 WHERE id = $26",
     )
     // On PostgreSQL a cached statement keeps the parameter types of its
     // first use; an optional float first bound as NULL then breaks later
@@ -387,6 +388,7 @@ pub(super) async fn write_fields(
     .bind(i64::from(e.leveling_delay_elapsed))
     .bind(e.slack_calendar_id.map(|c| c.0))
     .bind(&e.notes)
+    .bind(i64::from(e.manual_placeholder && e.manual_start.is_some()))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -194,6 +194,7 @@ pub fn new_task_edit(req: CreateTask) -> Result<TaskEdit, AppError> {
         slack_calendar_id: None,
         manual_start: req.manual_start,
         manual_finish: req.manual_finish,
+        manual_placeholder: false,
         stop: None,
         resume: None,
         external_start: req.external_start,
@@ -462,6 +463,10 @@ pub async fn update_task(
                 }
                 if let Some(v) = req.manual_finish {
                     e.manual_finish = v;
+                }
+                // A duration or dates given: no longer a placeholder.
+                if req.duration_minutes.is_some() || req.manual_start.is_some() || req.manual_finish.is_some() {
+                    e.manual_placeholder = false;
                 }
                 if let Some(v) = req.external_start {
                     e.external_start = v;

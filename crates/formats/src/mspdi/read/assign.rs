@@ -284,7 +284,8 @@ impl<'a> Parser<'a> {
             "Duration" | "Work" | "ActualDuration" | "RemainingDuration" | "ManualDuration" => {
                 V::Dur(self.val(name, text, v::duration))
             }
-            "Name" | "OutlineNumber" | "WBS" | "Notes" | "FixedCost" | "Cost" => V::Text,
+            "Name" | "OutlineNumber" | "WBS" | "Notes" | "FixedCost" | "Cost" | "StartText" | "FinishText"
+            | "DurationText" => V::Text,
             _ => V::Ignore,
         };
         if name == "LevelingDelay"
@@ -352,6 +353,9 @@ impl<'a> Parser<'a> {
             ("OutlineNumber", V::Text) => t.outline_number = s(),
             ("WBS", V::Text) => t.wbs = s(),
             ("Notes", V::Text) => t.notes = s(),
+            ("StartText", V::Text) => t.start_text = s(),
+            ("FinishText", V::Text) => t.finish_text = s(),
+            ("DurationText", V::Text) => t.duration_text = s(),
             ("FixedCost", V::Text) => t.fixed_cost = Some(text.trim().to_owned()),
             ("Cost", V::Text) => t.cost = Some(text.trim().to_owned()),
             _ => {}
