@@ -345,14 +345,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Schedule { file, format, status_date, monte_carlo, seed, distribution, target, level } => {
-            let bytes = schedule::read_file(&file)?;
             let options = tandem_formats::mspdi::Options {
                 status_date: schedule::parse_date("--status-date", status_date.as_deref())?,
                 default_start: Some(schedule::today_at_eight()),
                 level,
             };
             let target = schedule::parse_date("--target", target.as_deref())?;
-            let report = schedule::run(&bytes, &options, monte_carlo, seed, distribution, target)
+            let bytes = schedule::read_file(&file)?;
+            // The file's bytes go once read: a large plan needs the room.
+            let doc = tandem_formats::mspdi::read(&bytes).map_err(|e| format!("{file}: {e}"))?;
+            drop(bytes);
+            let report = schedule::run(doc, &options, monte_carlo, seed, distribution, target)
                 .map_err(|e| format!("{file}: {e}"))?;
             schedule::print(&report, format)
         }

@@ -30,14 +30,14 @@ pub fn parse_date(flag: &str, value: Option<&str>) -> Result<Option<tandem_sched
 /// Schedules, and runs Monte Carlo when asked, with a progress bar on a
 /// terminal.
 pub fn run(
-    bytes: &[u8],
+    doc: mspdi::Document,
     options: &mspdi::Options,
     iterations: Option<u32>,
     seed: u64,
     dist: Dist,
     target: Option<tandem_sched::Minute>,
 ) -> Result<Report, String> {
-    let Some(iterations) = iterations else { return mspdi::schedule_report(bytes, options) };
+    let Some(iterations) = iterations else { return mspdi::schedule_document(doc, options, None) };
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(u64::from(iterations));
         bar.set_style(
@@ -62,7 +62,7 @@ pub fn run(
         },
         progress: &progress,
     };
-    let report = mspdi::schedule_report_with(bytes, options, Some(&request));
+    let report = mspdi::schedule_document(doc, options, Some(&request));
     bar.finish_and_clear();
     report
 }
@@ -117,8 +117,8 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
                     t.uid,
                     t.id,
                     name,
-                    &t.start[..16.min(t.start.len())],
-                    &t.finish[..16.min(t.finish.len())],
+                    &t.start.to_string()[..16],
+                    &t.finish.to_string()[..16],
                     t.total_slack_minutes as f64 / 480.0,
                     t.free_slack_minutes as f64 / 480.0,
                     if t.critical { "yes" } else { "" }

@@ -30,10 +30,10 @@ fn fixtures() -> Vec<PathBuf> {
 fn differences(t: &TaskDef, o: &mspdi::TaskRow) -> Vec<String> {
     let mut diffs = Vec::new();
     let fmt = |m: Option<i64>| m.map_or("-".to_owned(), time::format);
-    if fmt(t.start) != o.start {
+    if o.start != fmt(t.start) {
         diffs.push(format!("start {} vs {}", fmt(t.start), o.start));
     }
-    if fmt(t.finish) != o.finish {
+    if o.finish != fmt(t.finish) {
         diffs.push(format!("finish {} vs {}", fmt(t.finish), o.finish));
     }
     // MS Project keeps slack in tenths of a minute (durations with seconds

@@ -53,7 +53,8 @@ fn a_project_scheduled_from_its_finish_derives_its_start() {
     // Design the two before that: the project starts Wednesday 4 March.
     assert_eq!(r.project.finish, "2026-03-13T17:00:00");
     assert_eq!(r.project.start, "2026-03-04T08:00:00");
-    assert_eq!((row(&r, 4).start.as_str(), row(&r, 4).finish.as_str()), ("2026-03-13T08:00:00", "2026-03-13T17:00:00"));
+    assert_eq!(row(&r, 4).start, "2026-03-13T08:00:00");
+    assert_eq!(row(&r, 4).finish, "2026-03-13T17:00:00");
     assert_eq!(row(&r, 2).start, "2026-03-06T08:00:00");
     assert_eq!(row(&r, 1).start, "2026-03-04T08:00:00");
     // Docs sits late (just before Ship) and could start right after

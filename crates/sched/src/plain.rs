@@ -59,7 +59,10 @@ fn plain_task(t: &crate::network::Task, calendar: u32) -> bool {
         && t.slack_calendar.is_none()
         && t.constraint == Constraint::AsSoonAsPossible
         && t.deadline.is_none()
-        && t.progress == Default::default()
+        // Stated remaining or actual durations without an actual start
+        // change nothing (files write them for every task).
+        && !t.progress.started()
+        && !t.progress.done()
         && t.manual.is_none()
         && matches!(t.leveling_delay, Lag::Elapsed(0) | Lag::Working(0) | Lag::Percent(0))
         && t.external_start.is_none()

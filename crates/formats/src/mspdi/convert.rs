@@ -120,9 +120,10 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
     net.critical_slack_limit = doc.project.critical_slack_limit_days * doc.project.minutes_per_day;
     net.honor_constraints = doc.project.honor_constraints.unwrap_or(true);
     net.multiple_critical_paths = doc.project.multiple_critical_paths.unwrap_or(false);
+    net.tasks.reserve(doc.tasks.len());
     let mut infos = Vec::with_capacity(doc.tasks.len());
     let mut estimates = Vec::with_capacity(doc.tasks.len());
-    let mut by_uid: HashMap<i64, u32> = HashMap::with_capacity(doc.tasks.len());
+    let by_uid = Uids::new(doc.tasks.iter().map(|t| t.uid));
     let mut elapsed_cal: Option<u32> = None;
     // Parents from outline levels: the stack holds (level, index).
     let mut outline: Vec<(i64, u32)> = Vec::new();
@@ -142,7 +143,6 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         let parent = outline.last().map(|&(_, i)| i);
         let ix = infos.len() as u32;
         outline.push((level, ix));
-        by_uid.insert(t.uid, ix);
 
         let duration = t.duration.unwrap_or(0);
         let duration = match assignment_span.get(&t.uid) {
@@ -264,14 +264,15 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         });
     }
 
-    let mut seen = std::collections::HashSet::new();
-    for t in &doc.tasks {
-        let succ = by_uid[&t.uid];
-        for l in &t.predecessors {
+    net.links.reserve(doc.tasks.iter().map(|t| t.predecessors.len()).sum());
+    let active: Vec<bool> = doc.tasks.iter().map(|t| t.active).collect();
+    for (succ, t) in doc.tasks.iter().enumerate() {
+        let succ = succ as u32;
+        for (k, l) in t.predecessors.iter().enumerate() {
             if l.cross_project {
                 continue;
             }
-            let Some(&pred) = by_uid.get(&l.predecessor_uid) else {
+            let Some(pred) = by_uid.get(l.predecessor_uid) else {
                 errors.push(invalid(
                     Some(t.uid),
                     "PredecessorLink",
@@ -287,7 +288,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
                 ));
                 continue;
             }
-            if !doc.tasks[pred as usize].active || !t.active {
+            if !active[pred as usize] || !t.active {
                 continue;
             }
             let kind = match l.kind {
@@ -302,8 +303,13 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
                 f if is_elapsed_format(f) => Lag::Elapsed(l.lag / 10),
                 _ => Lag::Working(l.lag / 10),
             };
-            // An identical link given twice is the same link.
-            if seen.insert((pred, succ, l.kind, l.lag, l.lag_format)) {
+            // An identical link given twice (under the same successor) is
+            // the same link.
+            let twice = t.predecessors[..k].iter().any(|e| {
+                (e.predecessor_uid, e.kind, e.lag, e.lag_format, e.cross_project)
+                    == (l.predecessor_uid, l.kind, l.lag, l.lag_format, false)
+            });
+            if !twice {
                 net.link(pred, succ, kind, lag);
             }
         }
@@ -327,7 +333,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         .assignments
         .iter()
         .filter_map(|a| {
-            let task = *by_uid.get(&a.task_uid)?;
+            let task = by_uid.get(a.task_uid)?;
             let resource = *res_ix.get(&a.resource_uid)?;
             let units = a.units.unwrap_or(1.0);
             (units > 0.0 && !doc.tasks[task as usize].summary).then_some(tandem_sched::level::Assignment {
@@ -348,6 +354,45 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
         project_calendar: project_cal,
         resource_defs,
     })
+}
+
+/// Each task's index by its UID. UIDs are usually numbered from 0 or 1
+/// with few gaps, so a plain array serves them (a hash table is kept for
+/// scattered ones): links look their predecessors up millions of times
+/// in a large plan.
+enum Uids {
+    Dense { min: i64, index: Vec<u32> },
+    Sparse(HashMap<i64, u32>),
+}
+
+impl Uids {
+    /// From the UIDs in task order (unique: the reader refuses repeats).
+    fn new(uids: impl Iterator<Item = i64> + Clone) -> Uids {
+        let n = uids.clone().count();
+        let (min, max) = uids.clone().fold((i64::MAX, i64::MIN), |(a, b), u| (a.min(u), b.max(u)));
+        let span = max.checked_sub(min).and_then(|d| usize::try_from(d).ok()).and_then(|d| d.checked_add(1));
+        match span {
+            Some(span) if span <= n.saturating_mul(4).max(1024) => {
+                let mut index = vec![u32::MAX; span];
+                for (i, u) in uids.enumerate() {
+                    // u - min is within 0..span by the fold above.
+                    index[(u - min) as usize] = i as u32;
+                }
+                Uids::Dense { min, index }
+            }
+            _ => Uids::Sparse(uids.enumerate().map(|(i, u)| (u, i as u32)).collect()),
+        }
+    }
+
+    fn get(&self, uid: i64) -> Option<u32> {
+        match self {
+            Uids::Dense { min, index } => {
+                let at = usize::try_from(uid.checked_sub(*min)?).ok()?;
+                index.get(at).copied().filter(|&i| i != u32::MAX)
+            }
+            Uids::Sparse(map) => map.get(&uid).copied(),
+        }
+    }
 }
 
 /// MSPDI duration and lag formats counted in elapsed time.

@@ -2,9 +2,9 @@
 //! the API returns for an imported file.
 
 use serde::Serialize;
-use tandem_sched::{GraphError, ScheduleError, time};
+use tandem_sched::{GraphError, Minute, ScheduleError, time};
 
-use super::{Converted, Options, read, to_network};
+use super::{Converted, Document, Options, read, to_network};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -84,15 +84,60 @@ pub struct TaskRow {
     pub name: String,
     pub summary: bool,
     pub milestone: bool,
-    pub start: String,
-    pub finish: String,
-    pub early_start: String,
-    pub early_finish: String,
-    pub late_start: String,
-    pub late_finish: String,
+    pub start: Stamp,
+    pub finish: Stamp,
+    pub early_start: Stamp,
+    pub early_finish: Stamp,
+    pub late_start: Stamp,
+    pub late_finish: Stamp,
     pub total_slack_minutes: i64,
     pub free_slack_minutes: i64,
     pub critical: bool,
+}
+
+/// An instant that reads and serializes as `2026-03-02T08:00:00`: kept as
+/// a number, so a million-task report holds no date strings and writes
+/// each straight into its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Stamp(pub Minute);
+
+impl std::fmt::Display for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match time::stamp(self.0) {
+            Some(b) => f.write_str(std::str::from_utf8(&b).map_err(|_| std::fmt::Error)?),
+            None => f.write_str(&time::format(self.0)),
+        }
+    }
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match time::stamp(self.0) {
+            Some(b) => s.serialize_str(std::str::from_utf8(&b).map_err(serde::ser::Error::custom)?),
+            None => s.serialize_str(&time::format(self.0)),
+        }
+    }
+}
+
+impl PartialEq<str> for Stamp {
+    fn eq(&self, other: &str) -> bool {
+        match time::stamp(self.0) {
+            Some(b) => b == other.as_bytes(),
+            None => time::format(self.0) == other,
+        }
+    }
+}
+
+impl PartialEq<&str> for Stamp {
+    fn eq(&self, other: &&str) -> bool {
+        self == *other
+    }
+}
+
+impl PartialEq<String> for Stamp {
+    fn eq(&self, other: &String) -> bool {
+        self == other.as_str()
+    }
 }
 
 /// Schedules MSPDI bytes.
@@ -107,7 +152,18 @@ pub fn schedule_report_with(
     monte_carlo: Option<&MonteCarloRequest<'_>>,
 ) -> Result<Report, String> {
     let doc = read(bytes).map_err(|e| e.to_string())?;
+    schedule_document(doc, options, monte_carlo)
+}
+
+/// Schedules a document read already; it is dropped once converted, so
+/// that a large file's records do not stay in memory beside the report.
+pub fn schedule_document(
+    doc: Document,
+    options: &Options,
+    monte_carlo: Option<&MonteCarloRequest<'_>>,
+) -> Result<Report, String> {
     let mut conv = to_network(&doc, options).map_err(|e| e.to_string())?;
+    drop(doc);
     let leveling = if options.level {
         let l = tandem_sched::level::level(&conv.network, &conv.resources, &conv.assignments, &conv.priorities)
             .map_err(|e| match e {
@@ -136,12 +192,12 @@ pub fn schedule_report_with(
             name: info.name.clone(),
             summary: s.is_summary[i],
             milestone: conv.network.tasks[i].milestone && !s.is_summary[i],
-            start: time::format(s.start[i]),
-            finish: time::format(s.finish[i]),
-            early_start: time::format(s.early_start[i]),
-            early_finish: time::format(s.early_finish[i]),
-            late_start: time::format(s.late_start[i]),
-            late_finish: time::format(s.late_finish[i]),
+            start: Stamp(s.start[i]),
+            finish: Stamp(s.finish[i]),
+            early_start: Stamp(s.early_start[i]),
+            early_finish: Stamp(s.early_finish[i]),
+            late_start: Stamp(s.late_start[i]),
+            late_finish: Stamp(s.late_finish[i]),
             total_slack_minutes: s.total_slack[i],
             free_slack_minutes: s.free_slack[i],
             critical: s.critical[i],
