@@ -377,7 +377,7 @@ pub fn export(
     }
     let cx = ExportContext { s, cal_uid: &cal_uid, baselines, costs, cal };
     for (i, t) in plan.tasks.iter().enumerate() {
-        doc.tasks.push(task_def(i, t, &cx, preds.remove(&t.id).unwrap_or_default()));
+        doc.tasks.push(Box::new(task_def(i, t, &cx, preds.remove(&t.id).unwrap_or_default())));
     }
     let used: std::collections::HashSet<Id> =
         plan.tasks.iter().flat_map(|t| t.assignments.iter().map(|a| a.resource_id)).collect();

@@ -126,3 +126,75 @@ fn absent_elements_take_their_defaults() {
     assert_eq!(by(2).start, "2026-03-05T08:00:00");
     assert_eq!(r.project.finish, "2026-03-05T17:00:00");
 }
+
+/// A file of `tasks` tasks in a chain, with `middle` placed halfway
+/// through the tasks section and `extra` inside the task there.
+fn large_file(tasks: usize, middle: &str, extra: &str) -> String {
+    let mut xml = String::from(
+        r#"<?xml version="1.0"?><Project xmlns="http://schemas.microsoft.com/project"><StartDate>2025-03-03T08:00:00</StartDate><Tasks>"#,
+    );
+    for i in 1..=tasks {
+        if i == tasks / 2 {
+            xml.push_str(middle);
+        }
+        xml.push_str(&format!(
+            "\n<Task><UID>{i}</UID><ID>{i}</ID><Name>Task {i} with a name long enough to make the file large</Name>\
+             <OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>"
+        ));
+        if i == tasks / 2 {
+            xml.push_str(extra);
+        }
+        if i > 1 {
+            xml.push_str(&format!(
+                "<PredecessorLink><PredecessorUID>{}</PredecessorUID><Type>1</Type></PredecessorLink>",
+                i - 1
+            ));
+        }
+        xml.push_str("</Task>");
+    }
+    xml.push_str("\n</Tasks><Resources><Resource><UID>1</UID><Name>Ann</Name></Resource></Resources></Project>");
+    xml
+}
+
+fn one_thread() -> mspdi::Limits {
+    mspdi::Limits { parallel_from_bytes: usize::MAX, ..mspdi::Limits::default() }
+}
+
+#[test]
+fn a_large_file_read_in_pieces_is_the_file_read_in_one() {
+    let xml = large_file(45_000, "", "");
+    assert!(xml.len() > mspdi::Limits::default().parallel_from_bytes, "large enough to be read in pieces");
+    let pieces = mspdi::read(xml.as_bytes()).unwrap();
+    let whole = mspdi::read_with(xml.as_bytes(), &one_thread()).unwrap();
+    assert_eq!(pieces.tasks.len(), 45_000);
+    assert_eq!(pieces.resources.len(), 1);
+    assert!(pieces == whole);
+    // Where the cut would fall inside a comment, CDATA or a task, the
+    // document is still the one a single reader gives.
+    // (Smaller files, read in pieces from 1 MB, so that a note within the
+    // text limit spans the middle.)
+    let in_pieces = mspdi::Limits { parallel_from_bytes: 1 << 20, ..mspdi::Limits::default() };
+    for (middle, extra) in [
+        (format!("<!-- {} -->", "<Task> ".repeat(2_000_000)), String::new()),
+        (String::new(), format!("<Notes><![CDATA[{}]]></Notes>", "<Task> ".repeat(140_000))),
+        (String::new(), format!("<Notes>{}</Notes>", "&lt;Task&gt; ".repeat(70_000))),
+    ] {
+        let xml = large_file(2_000, &middle, &extra);
+        let pieces = mspdi::read_with(xml.as_bytes(), &in_pieces).unwrap();
+        assert_eq!(pieces.tasks.len(), 2_000);
+        assert!(pieces == mspdi::read_with(xml.as_bytes(), &one_thread()).unwrap());
+    }
+    // A problem in any piece is reported as the single reader reports it,
+    // with its line.
+    for (middle, extra) in [
+        (String::new(), "<Bad></Task>".to_owned()),
+        (String::new(), "<Duration>soon</Duration>".to_owned()),
+        ("<Task><UID>1</UID></Task>".to_owned(), String::new()),
+    ] {
+        let xml = large_file(45_000, &middle, &extra);
+        let a = mspdi::read(xml.as_bytes()).unwrap_err().to_string();
+        let b = mspdi::read_with(xml.as_bytes(), &one_thread()).unwrap_err().to_string();
+        assert_eq!(a, b);
+        assert!(a.contains("line ") || a.contains("duplicate task UID 1"), "{a}");
+    }
+}

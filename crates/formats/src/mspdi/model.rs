@@ -8,7 +8,10 @@ use tandem_sched::Minute;
 pub struct Document {
     pub project: ProjectInfo,
     pub calendars: Vec<CalendarDef>,
-    pub tasks: Vec<TaskDef>,
+    /// Boxed: a large file's tasks are read in pieces on several threads
+    /// and joined, which then moves pointers rather than the records.
+    #[allow(clippy::vec_box)]
+    pub tasks: Vec<Box<TaskDef>>,
     pub resources: Vec<ResourceDef>,
     pub assignments: Vec<AssignmentDef>,
 }

@@ -9,6 +9,7 @@ use super::model::*;
 
 mod assign;
 mod elements;
+mod pieces;
 
 /// Bounds on what a file may contain.
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +24,8 @@ pub struct Limits {
     pub max_assignments: usize,
     pub max_text_bytes: usize,
     pub max_outline_level: i64,
+    /// Files at least this large are read on several threads.
+    pub parallel_from_bytes: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +41,7 @@ impl Default for Limits {
             max_assignments: 10_000_000,
             max_text_bytes: 1024 * 1024,
             max_outline_level: 100,
+            parallel_from_bytes: 8 << 20,
         }
     }
 }
@@ -108,6 +112,9 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Document, MspdiError> 
     }
     let text = std::str::from_utf8(bytes).map_err(|e| MspdiError::NotUtf8(e.valid_up_to()))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(doc) = pieces::read(text, limits) {
+        return doc;
+    }
     let mut p = Parser::new(text, *limits);
     p.run()?;
     p.finish()
@@ -183,7 +190,7 @@ struct Parser<'a> {
     exception: Option<ExceptionDef>,
     work_week: Option<WorkWeekDef>,
     period: (Option<i64>, Option<i64>),
-    task: Option<TaskDef>,
+    task: Option<Box<TaskDef>>,
     link: Option<LinkDef>,
     baseline: Option<BaselineDef>,
     resource: Option<ResourceDef>,
@@ -200,6 +207,12 @@ struct Parser<'a> {
     errors: Vec<FieldError>,
     links: usize,
     exceptions: usize,
+    /// Reading one piece of a file (see `pieces`): the end may come
+    /// inside elements, and end tags are checked against `names` rather
+    /// than by quick-xml, since a piece may close what an earlier one
+    /// opened.
+    piece: bool,
+    names: Option<pieces::Names>,
 }
 
 impl<'a> Parser<'a> {
@@ -237,6 +250,8 @@ impl<'a> Parser<'a> {
             errors: Vec::new(),
             links: 0,
             exceptions: 0,
+            piece: false,
+            names: None,
         }
     }
 
@@ -265,12 +280,24 @@ impl<'a> Parser<'a> {
         loop {
             let event = self.reader.read_event().map_err(|e| self.syntax(e.to_string()))?;
             match event {
-                Event::Start(e) => self.start(&e)?,
+                Event::Start(e) => {
+                    if let Some(names) = self.names.as_mut() {
+                        names.open(e.name().as_ref());
+                    }
+                    self.start(&e)?;
+                }
                 Event::Empty(e) => {
                     self.start(&e)?;
                     self.end()?;
                 }
-                Event::End(_) => self.end()?,
+                Event::End(e) => {
+                    if let Some(names) = self.names.as_mut()
+                        && !names.close(e.name().as_ref())
+                    {
+                        return Err(self.syntax("an end tag does not match its start tag"));
+                    }
+                    self.end()?;
+                }
                 Event::Text(t) => {
                     if self.top() == Ctx::Field {
                         let s = std::str::from_utf8(&t).map_err(|_| self.syntax("invalid UTF-8 in text"))?;
@@ -315,7 +342,7 @@ impl<'a> Parser<'a> {
                 }
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
                 Event::Eof => {
-                    if self.stack.len() > 1 {
+                    if self.stack.len() > 1 && !self.piece {
                         return Err(self.syntax("the file ends before the XML is complete (truncated?)"));
                     }
                     return Ok(());

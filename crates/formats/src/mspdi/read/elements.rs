@@ -73,7 +73,7 @@ impl<'a> Parser<'a> {
                 if self.doc.tasks.len() >= self.limits.max_tasks {
                     return Err(self.limit(format!("more than {} tasks", self.limits.max_tasks)));
                 }
-                self.task = Some(TaskDef::default());
+                self.task = Some(Box::default());
                 Task
             }
             (Task, "PredecessorLink") => {
