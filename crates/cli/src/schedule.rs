@@ -76,11 +76,43 @@ pub enum Format {
 /// Reads a file with a size limit; errors are one line.
 pub fn read_file(path: &str) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
-    let mut bytes = Vec::new();
+    let too_large = || format!("{path}: larger than {MAX_FILE_BYTES} bytes");
+    let meta = file.metadata().map_err(|e| format!("cannot read {path}: {e}"))?;
+    if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    #[cfg(unix)]
+    if meta.is_file() && meta.len() >= HALVES_FROM {
+        return read_in_halves(&file, meta.len()).map_err(|e| format!("cannot read {path}: {e}"));
+    }
+    // Sized from the file's length, so the buffer is not copied as it grows.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(MAX_FILE_BYTES)).unwrap_or(0).saturating_add(1));
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {path}: {e}"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!("{path}: larger than {MAX_FILE_BYTES} bytes"));
+        return Err(too_large());
     }
+    Ok(bytes)
+}
+
+/// Files from this size are read in two halves at once.
+#[cfg(unix)]
+const HALVES_FROM: u64 = 64 * 1024 * 1024;
+
+/// Copying a large file out of the page cache into fresh memory is a
+/// good part of scheduling it: two threads do it, each half its own.
+#[cfg(unix)]
+fn read_in_halves(file: &std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let n = usize::try_from(len).map_err(std::io::Error::other)?;
+    let mut bytes = vec![0u8; n];
+    let (a, b) = bytes.split_at_mut(n / 2);
+    let half = (n / 2) as u64;
+    std::thread::scope(|s| {
+        let first = s.spawn(|| file.read_exact_at(a, 0));
+        let second = file.read_exact_at(b, half);
+        first.join().map_err(|_| std::io::Error::other("a reading thread failed"))??;
+        second
+    })?;
     Ok(bytes)
 }
 
@@ -91,7 +123,7 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
     let io = |e: std::io::Error| format!("cannot write: {e}");
     match format {
         Format::Json => {
-            serde_json::to_writer(&mut out, report).map_err(|e| e.to_string())?;
+            write_json(&mut out, report).map_err(|e| e.to_string())?;
             writeln!(out).map_err(io)?;
         }
         Format::Table => {
@@ -171,6 +203,37 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
     out.flush().map_err(io)
 }
 
+/// The report as JSON, exactly as `serde_json::to_writer` writes it, with
+/// the task rows (nearly all of a large plan's output) serialized in
+/// pieces on all cores.
+fn write_json(out: &mut impl std::io::Write, report: &Report) -> Result<(), serde_json::Error> {
+    use rayon::prelude::*;
+    const ROWS: usize = 16_384;
+    let pieces: Vec<Vec<u8>> = report.tasks.par_chunks(ROWS).map(serde_json::to_vec).collect::<Result<_, _>>()?;
+    let io = serde_json::Error::io;
+    out.write_all(b"{\"project\":").map_err(io)?;
+    serde_json::to_writer(&mut *out, &report.project)?;
+    out.write_all(b",\"tasks\":[").map_err(io)?;
+    for (k, piece) in pieces.iter().enumerate() {
+        // Each piece is a JSON array: its rows without the brackets.
+        let rows = piece.get(1..piece.len().saturating_sub(1)).unwrap_or_default();
+        if k > 0 && !rows.is_empty() {
+            out.write_all(b",").map_err(io)?;
+        }
+        out.write_all(rows).map_err(io)?;
+    }
+    out.write_all(b"]").map_err(io)?;
+    if let Some(mc) = &report.monte_carlo {
+        out.write_all(b",\"monte_carlo\":").map_err(io)?;
+        serde_json::to_writer(&mut *out, mc)?;
+    }
+    if let Some(l) = &report.leveling {
+        out.write_all(b",\"leveling\":").map_err(io)?;
+        serde_json::to_writer(&mut *out, l)?;
+    }
+    out.write_all(b"}").map_err(io)
+}
+
 /// Today at 08:00 local time: where MS Project starts a plan that names no
 /// start date.
 pub fn today_at_eight() -> tandem_sched::Minute {
@@ -178,4 +241,47 @@ pub fn today_at_eight() -> tandem_sched::Minute {
     #[allow(clippy::disallowed_methods)]
     let today = jiff::Zoned::now().date();
     tandem_sched::time::from_datetime(today.at(8, 0, 0, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_formats::mspdi::{LevelingReport, MovedTask, ProjectDates, Stamp, TaskRow};
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn the_json_written_in_pieces_is_serde_jsons() {
+        let row = |i: i64| TaskRow {
+            uid: i,
+            id: i,
+            name: format!("Task \"{i}\" – é\n"),
+            summary: i % 50 == 0,
+            milestone: i % 7 == 0,
+            start: Stamp(i * 60),
+            finish: Stamp(i * 60 + 480),
+            early_start: Stamp(i),
+            early_finish: Stamp(i + 1),
+            late_start: Stamp(i + 2),
+            late_finish: Stamp(i + 3),
+            total_slack_minutes: -i,
+            free_slack_minutes: i,
+            critical: i % 3 == 0,
+        };
+        for (n, levelled) in [(0, false), (1, true), (16_384, false), (40_000, true)] {
+            let report = Report {
+                project: ProjectDates { start: "2026-03-02T08:00:00".into(), finish: "2026-03-09T17:00:00".into() },
+                tasks: (0..n).map(row).collect(),
+                monte_carlo: None,
+                leveling: levelled.then(|| LevelingReport {
+                    finish_before: "a".into(),
+                    finish_after: "b".into(),
+                    moved: vec![MovedTask { uid: 1, delay_minutes: 480 }],
+                    unresolved: vec![2],
+                }),
+            };
+            let mut ours = Vec::new();
+            write_json(&mut ours, &report).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&report).unwrap(), "{n} rows");
+        }
+    }
 }

@@ -11,7 +11,7 @@ pub use convert::{Converted, Options, TaskInfo, to_network};
 pub use model::*;
 pub use read::{FieldError, Limits, MspdiError, read, read_with};
 pub use report::{
-    HistogramBin, MonteCarloReport, MonteCarloRequest, ProjectDates, Report, Stamp, TaskCriticality, TaskRow,
-    schedule_document, schedule_report, schedule_report_with,
+    HistogramBin, LevelingReport, MonteCarloReport, MonteCarloRequest, MovedTask, ProjectDates, Report, Stamp,
+    TaskCriticality, TaskRow, schedule_document, schedule_report, schedule_report_with,
 };
 pub use write::write;

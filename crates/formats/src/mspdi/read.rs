@@ -110,11 +110,12 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Document, MspdiError> 
     if bytes.len() > limits.max_bytes {
         return Err(MspdiError::TooLarge(limits.max_bytes));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| MspdiError::NotUtf8(e.valid_up_to()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(doc) = pieces::read(text, limits) {
+    // A large file's pieces check their own UTF-8 on their threads.
+    if let Some(doc) = pieces::read(bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes), limits) {
         return doc;
     }
+    let text = std::str::from_utf8(bytes).map_err(|e| MspdiError::NotUtf8(e.valid_up_to()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut p = Parser::new(text, *limits);
     p.run()?;
     p.finish()

@@ -163,7 +163,9 @@ pub fn schedule_document(
     monte_carlo: Option<&MonteCarloRequest<'_>>,
 ) -> Result<Report, String> {
     let mut conv = to_network(&doc, options).map_err(|e| e.to_string())?;
-    drop(doc);
+    // Freeing a large file's records takes a while: another thread does
+    // it while this one schedules.
+    rayon::spawn(move || drop(doc));
     let leveling = if options.level {
         let l = tandem_sched::level::level(&conv.network, &conv.resources, &conv.assignments, &conv.priorities)
             .map_err(|e| match e {

@@ -44,21 +44,21 @@ impl Names {
 
 /// The document, or `None` when the file is small or its pieces do not
 /// join up (the caller then reads it on one thread).
-pub(super) fn read(text: &str, limits: &Limits) -> Option<Result<Document, MspdiError>> {
+pub(super) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Document, MspdiError>> {
+    use memchr::memmem;
     let threads = rayon::current_num_threads();
-    if text.len() < limits.parallel_from_bytes || threads < 2 {
+    if bytes.len() < limits.parallel_from_bytes || threads < 2 {
         return None;
     }
-    let open = text.find("<Tasks>")? + "<Tasks>".len();
-    let close = text.rfind("</Tasks>")?;
+    let open = memmem::find(bytes, b"<Tasks>")? + "<Tasks>".len();
+    let close = memmem::rfind(bytes, b"</Tasks>")?;
     let body = close.checked_sub(open).filter(|&n| n > 0)?;
+    // Cut before a `<`: in valid UTF-8 it starts a character, so each
+    // piece is checked on its own.
     let mut cuts = vec![0];
     for k in 1..threads {
-        let mut at = open + body * k / threads;
-        while !text.is_char_boundary(at) {
-            at += 1;
-        }
-        let cut = at + text.get(at..close)?.find("<Task>")?;
+        let at = open + body * k / threads;
+        let cut = at + memmem::find(bytes.get(at..close)?, b"<Task>")?;
         if cut > *cuts.last()? {
             cuts.push(cut);
         }
@@ -66,11 +66,13 @@ pub(super) fn read(text: &str, limits: &Limits) -> Option<Result<Document, Mspdi
     if cuts.len() < 2 {
         return None;
     }
-    cuts.push(text.len());
+    cuts.push(bytes.len());
     let last = cuts.len() - 2;
     let spans: Vec<(usize, usize, usize)> = cuts.windows(2).enumerate().map(|(k, w)| (k, w[0], w[1])).collect();
-    let parsed: Vec<Option<Parser<'_>>> =
-        spans.into_par_iter().map(|(k, from, to)| piece(text.get(from..to)?, k, last, limits)).collect();
+    let parsed: Vec<Option<Parser<'_>>> = spans
+        .into_par_iter()
+        .map(|(k, from, to)| piece(std::str::from_utf8(bytes.get(from..to)?).ok()?, k, last, limits))
+        .collect();
     let mut parsed = parsed.into_iter();
     let mut head = parsed.next()??;
     for p in parsed {
