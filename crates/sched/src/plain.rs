@@ -267,16 +267,13 @@ impl<'a> Plain<'a> {
 
     fn finish(self) -> Option<Schedule> {
         let n = self.net.tasks.len();
-        let mut total_slack = Vec::with_capacity(n);
-        let mut free_slack = Vec::with_capacity(n);
-        let mut critical = Vec::with_capacity(n);
-        for i in 0..n {
-            let ts = self.total_slack(i);
-            total_slack.push(ts);
-            critical.push(ts <= self.net.critical_slack_limit);
-            free_slack.push(self.free_slack(i).min(ts).max(0));
-        }
-        let dates = |v: &[Key]| -> Option<Vec<Minute>> { v.iter().map(|&k| self.instant(k)).collect() };
+        // Every task's figures stand alone: on a large plan they are
+        // worked out on all cores.
+        let total_slack = tasks(n, |i| self.total_slack(i));
+        let free_slack = tasks(n, |i| self.free_slack(i).min(total_slack[i]).max(0));
+        let limit = self.net.critical_slack_limit;
+        let critical = tasks(n, |i| total_slack[i] <= limit);
+        let dates = |v: &[Key]| -> Option<Vec<Minute>> { tasks(n, |i| self.instant(v[i])).into_iter().collect() };
         let early_start = dates(&self.es)?;
         let early_finish = dates(&self.ef)?;
         let leaves = || (0..n).filter(|&i| !self.g.is_summary[i]);
@@ -296,4 +293,13 @@ impl<'a> Plain<'a> {
             project_finish: self.instant(self.finish_key)?,
         })
     }
+}
+
+/// From this many tasks, per-task figures are computed on all cores.
+const PARALLEL_FROM: usize = 50_000;
+
+/// `f` of every task index, in order.
+fn tasks<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    use rayon::prelude::*;
+    if n < PARALLEL_FROM { (0..n).map(f).collect() } else { (0..n).into_par_iter().with_min_len(8192).map(f).collect() }
 }
