@@ -1,5 +1,6 @@
 """Read an MSPDI file with MPXJ and schedule it with MPXJ's MicrosoftScheduler
 (the peer Tandem is compared with). Usage: mpxj_schedule.py FILE"""
+import os
 import sys
 
 import jpype
@@ -7,7 +8,9 @@ import jpype.imports  # noqa: F401  (lets Java packages be imported)
 import mpxj  # noqa: F401  (puts MPXJ on the class path)
 
 if not jpype.isJVMStarted():
-    jpype.startJVM()
+    # A million tasks need about 10 GB of heap, more than the JVM's default
+    # quarter of memory on small machines.
+    jpype.startJVM(f"-Xmx{os.environ.get('MPXJ_HEAP', '16g')}")
 
 from java.time import LocalDateTime  # noqa: E402
 from org.mpxj.cpm import MicrosoftScheduler  # noqa: E402

@@ -186,12 +186,13 @@ pub fn schedule_document(
     let s = tandem_sched::schedule(&conv.network).map_err(|e| describe(&e, &conv))?;
     let tasks = conv
         .tasks
-        .iter()
+        .iter_mut()
         .enumerate()
         .map(|(i, info)| TaskRow {
             uid: info.uid,
             id: info.id,
-            name: info.name.clone(),
+            // Moved: nothing below reads the names.
+            name: std::mem::take(&mut info.name),
             summary: s.is_summary[i],
             milestone: conv.network.tasks[i].milestone && !s.is_summary[i],
             start: Stamp(s.start[i]),
@@ -237,12 +238,9 @@ pub fn schedule_document(
             })
         }
     };
-    Ok(Report {
-        project: ProjectDates { start: time::format(s.project_start), finish: time::format(s.project_finish) },
-        tasks,
-        monte_carlo,
-        leveling,
-    })
+    let project = ProjectDates { start: time::format(s.project_start), finish: time::format(s.project_finish) };
+    rayon::spawn(move || drop((conv, s)));
+    Ok(Report { project, tasks, monte_carlo, leveling })
 }
 
 /// An engine error in the file's terms (UIDs, not indices).
