@@ -41,7 +41,7 @@ impl Default for Limits {
             max_assignments: 10_000_000,
             max_text_bytes: 1024 * 1024,
             max_outline_level: 100,
-            parallel_from_bytes: 8 << 20,
+            parallel_from_bytes: 256 << 10,
         }
     }
 }
