@@ -211,7 +211,9 @@ pub fn import(bytes: &[u8]) -> Result<(PlanImport, Notes), AppError> {
             slack_calendar_id: None,
             manual_start: t.manual.map(|m| local(m.start)).transpose()?,
             manual_finish: t.manual.map(|m| local(m.finish)).transpose()?,
-            manual_placeholder: t.manual.is_some_and(|m| m.kind == tandem_sched::ManualKind::Placeholder),
+            // Inactive tasks too: Tandem has no state for them, and like
+            // placeholders they keep their place and are never critical.
+            manual_placeholder: t.manual.is_some_and(|m| m.kind != tandem_sched::ManualKind::Dated),
             stop: p.stop.map(local).transpose()?,
             resume: p.resume.map(local).transpose()?,
             external_start: t.external_start.map(local).transpose()?,

@@ -149,8 +149,8 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
                     t.uid,
                     t.id,
                     name,
-                    &t.start.to_string()[..16],
-                    &t.finish.to_string()[..16],
+                    short(&t.start.to_string()),
+                    short(&t.finish.to_string()),
                     t.total_slack_minutes as f64 / 480.0,
                     t.free_slack_minutes as f64 / 480.0,
                     if t.critical { "yes" } else { "" }
@@ -201,6 +201,12 @@ pub fn print(report: &Report, format: Format) -> Result<(), String> {
         }
     }
     out.flush().map_err(io)
+}
+
+/// A date to the minute (a date outside the calendar's range reads
+/// "invalid" and stays whole).
+fn short(date: &str) -> &str {
+    date.get(..16).unwrap_or(date)
 }
 
 /// The report as JSON, exactly as `serde_json::to_writer` writes it, with

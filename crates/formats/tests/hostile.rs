@@ -184,6 +184,14 @@ fn a_large_file_read_in_pieces_is_the_file_read_in_one() {
         assert_eq!(pieces.tasks.len(), 2_000);
         assert!(pieces == mspdi::read_with(xml.as_bytes(), &one_thread()).unwrap());
     }
+    // Project fields after the tasks override earlier ones, as they do in
+    // one reader.
+    let xml = large_file(3_000, "", "")
+        .replacen("<StartDate>", "<ScheduleFromStart>0</ScheduleFromStart><StartDate>", 1)
+        .replacen("</Tasks>", "</Tasks><ScheduleFromStart>1</ScheduleFromStart>", 1);
+    let pieces = mspdi::read(xml.as_bytes()).unwrap();
+    assert!(pieces.project.schedule_from_start);
+    assert!(pieces == mspdi::read_with(xml.as_bytes(), &one_thread()).unwrap());
     // A problem in any piece is reported as the single reader reports it,
     // with its line.
     for (middle, extra) in [

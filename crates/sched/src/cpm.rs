@@ -105,28 +105,32 @@ fn run<'a>(
 ) -> Result<(Passes<'a>, Minute, Minute), ScheduleError> {
     let n = net.tasks.len();
     let mut p = Passes::new(net, g, durations)?;
+    p.start = derived_start(net, g, durations)?;
     p.forward()?;
     let finish = match net.finish {
-        Some(finish) => {
-            // Scheduled from its finish, as MS Project does: the backward
-            // pass from the finish date places every task late, the
-            // project starts where the earliest of them must start, and
-            // the early dates run forward from there. (The first forward
-            // pass, from the stored start, only gives the backward pass
-            // what it reads of the early side: actual dates and resume
-            // points, which do not depend on the start.)
-            p.backward(finish)?;
-            let start = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.planned_late_start(i)).min();
-            p = Passes::new(net, g, durations)?;
-            p.start = start.unwrap_or(net.start);
-            p.forward()?;
-            finish
-        }
+        Some(finish) => finish,
         None => (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.ef[i]).max().unwrap_or(net.start),
     };
     let start = (0..n).filter(|&i| !g.is_summary[i]).map(|i| p.es[i]).min().unwrap_or(p.start);
     p.backward(finish)?;
     Ok((p, start, finish))
+}
+
+/// The project's start: the network's, or for a project scheduled from
+/// its finish the one MS Project derives. The backward pass from the
+/// finish date places every task late, and the project starts where the
+/// earliest of them must start; the early dates then run forward from
+/// there. (The forward pass before it, from the stored start, gives the
+/// backward pass what it reads of the early side: actual dates and resume
+/// points, which do not depend on the start; and, with multiple critical
+/// paths, the early finishes that end paths leading nowhere.)
+fn derived_start(net: &Network, g: &Graph, durations: Option<&[i64]>) -> Result<Minute, ScheduleError> {
+    let Some(finish) = net.finish else { return Ok(net.start) };
+    let mut p = Passes::new(net, g, durations)?;
+    p.forward()?;
+    p.backward(finish)?;
+    let starts = (0..net.tasks.len()).filter(|&i| !g.is_summary[i]).filter_map(|i| p.planned_late_start(i));
+    Ok(starts.min().unwrap_or(net.start))
 }
 
 /// Where levelling lets each task start, asked as the forward pass places
@@ -152,6 +156,7 @@ pub(crate) fn level_forward<P: Placer>(
 ) -> Result<Vec<i64>, P::Error> {
     let n = net.tasks.len();
     let mut p = Passes::new(net, g, None)?;
+    p.start = derived_start(net, g, None)?;
     p.delay = vec![Lag::Working(0); n];
     let mut delays = vec![0i64; n];
     p.forward_in(order, |p, i| -> Result<(), P::Error> {

@@ -113,6 +113,7 @@ fn edited(plan: &Plan, edits: &[Edit]) -> Result<(Plan, Vec<Id>, Vec<Id>), AppEr
                     .ok_or_else(|| bad("updates a task not in the project"))?;
                 if let Some(d) = fields.duration_minutes {
                     t.duration_minutes = d;
+                    t.manual_placeholder = false;
                 }
                 if let Some(n) = &fields.name {
                     t.name = n.clone();

@@ -268,6 +268,7 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
     let active: Vec<bool> = doc.tasks.iter().map(|t| t.active).collect();
     for (succ, t) in doc.tasks.iter().enumerate() {
         let succ = succ as u32;
+        let mut long_seen = std::collections::HashSet::new();
         for (k, l) in t.predecessors.iter().enumerate() {
             if l.cross_project {
                 continue;
@@ -304,11 +305,16 @@ pub fn to_network(doc: &Document, options: &Options) -> Result<Converted, MspdiE
                 _ => Lag::Working(l.lag / 10),
             };
             // An identical link given twice (under the same successor) is
-            // the same link.
-            let twice = t.predecessors[..k].iter().any(|e| {
-                (e.predecessor_uid, e.kind, e.lag, e.lag_format, e.cross_project)
-                    == (l.predecessor_uid, l.kind, l.lag, l.lag_format, false)
-            });
+            // the same link. Most tasks have a few predecessors: a look
+            // back over them; a long list gets a set.
+            let key = (l.predecessor_uid, l.kind, l.lag, l.lag_format);
+            let twice = if t.predecessors.len() <= 16 {
+                t.predecessors[..k]
+                    .iter()
+                    .any(|e| !e.cross_project && (e.predecessor_uid, e.kind, e.lag, e.lag_format) == key)
+            } else {
+                !long_seen.insert(key)
+            };
             if !twice {
                 net.link(pred, succ, kind, lag);
             }

@@ -214,6 +214,8 @@ struct Parser<'a> {
     /// opened.
     piece: bool,
     names: Option<pieces::Names>,
+    /// Fields read directly under `<Project>`.
+    project_fields: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -253,6 +255,7 @@ impl<'a> Parser<'a> {
             exceptions: 0,
             piece: false,
             names: None,
+            project_fields: 0,
         }
     }
 

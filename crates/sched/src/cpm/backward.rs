@@ -169,13 +169,14 @@ impl<'a> Passes<'a> {
 
     /// Where a task starts when the project is placed late (scheduled
     /// from its finish): typed and actual starts stay, the rest start at
-    /// their late start.
-    pub(super) fn planned_late_start(&self, i: usize) -> Minute {
+    /// their late start; inactive tasks do not count.
+    pub(super) fn planned_late_start(&self, i: usize) -> Option<Minute> {
         let t = self.task(i);
         match t.manual {
-            Some(m) => m.start,
-            None if t.progress.started() => self.es[i],
-            None => self.ls[i],
+            Some(m) if m.kind == crate::network::ManualKind::Inactive => None,
+            Some(m) => Some(m.start),
+            None if t.progress.started() => Some(self.es[i]),
+            None => Some(self.ls[i]),
         }
     }
 
@@ -199,7 +200,8 @@ impl<'a> Passes<'a> {
             // Once work has started, only the finish can still slip.
             finish_slack
         } else if against && placed {
-            0
+            // No room left, but an overrun still shows.
+            slack_cal.between(es, self.ls[i]).min(finish_slack).min(0)
         } else {
             slack_cal.between(es, self.ls[i]).min(finish_slack)
         };

@@ -250,6 +250,19 @@ fn scheduled_from_the_finish() {
 }
 
 #[test]
+fn an_alap_task_has_no_slack_left_but_shows_an_overrun() {
+    let mut net = diamond();
+    net.tasks[2].constraint = Constraint::AsLateAsPossible;
+    let s = schedule(&net).unwrap();
+    assert_eq!(s.total_slack[2], 0);
+    assert!(s.critical[2]);
+    // A deadline a day before C can finish: the day shows.
+    net.tasks[2].deadline = Some(at("2026-03-04T17:00:00"));
+    let s = schedule(&net).unwrap();
+    assert_eq!(s.total_slack[2], -days(1));
+}
+
+#[test]
 fn a_hard_constraint_broken_by_its_predecessors() {
     // A takes two days from Monday (to Tuesday 17:00); the milestone M
     // after it must finish on Monday 17:00, a day earlier; C follows M.

@@ -117,6 +117,7 @@ impl Store {
                     }
                     if let Some(d) = fields.duration_minutes {
                         edit.duration_minutes = d;
+                        edit.manual_placeholder = false;
                     }
                     if let Some(p) = fields.story_points {
                         edit.story_points = Some(p);

@@ -141,6 +141,9 @@ impl<'a> Parser<'a> {
         match ctx {
             Field => {
                 let parent = self.top();
+                if parent == Project {
+                    self.project_fields += 1;
+                }
                 let name = std::mem::take(&mut self.field);
                 let text = std::mem::take(&mut self.text);
                 self.assign(parent, &name, &text);

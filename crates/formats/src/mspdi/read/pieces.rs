@@ -77,9 +77,9 @@ pub(super) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Document, Msp
     let mut head = parsed.next()??;
     for p in parsed {
         let p = p?;
-        // Project fields after the tasks would need merging: rare enough
-        // to leave to the one-thread reader.
-        if p.doc.project != ProjectInfo::default() {
+        // Project fields after the tasks would override earlier ones:
+        // rare enough to leave to the one-thread reader.
+        if p.project_fields > 0 {
             return None;
         }
         let doc = &mut head.doc;
