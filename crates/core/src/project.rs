@@ -25,8 +25,7 @@ str_enum! {
     }
 }
 
-/// A local date-time in the project's calendar, like MS Project's:
-/// `2026-03-02T08:00:00`, no zone.
+/// A local date-time in the project's calendar, like MS Project's: `2026-03-02T08:00:00`, no zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ToSchema)]
 #[schema(value_type = String, example = "2026-03-02T08:00:00")]
 pub struct LocalTime(pub jiff::civil::DateTime);
@@ -253,16 +252,12 @@ pub struct Task {
     /// A manually scheduled task keeps these dates, like MS Project's.
     pub manual_start: Option<LocalTime>,
     pub manual_finish: Option<LocalTime>,
-    /// A manually scheduled task whose duration is not decided yet (MS
-    /// Project's blank or "TBD" duration, kept from an import): it holds
-    /// its place but is never critical. Giving it a duration or dates
-    /// clears it.
+    /// Imported with a blank or "TBD" duration (or inactive): kept in place, never critical.
     pub manual_placeholder: bool,
     /// Where split progress stopped and the remaining work resumes.
     pub stop: Option<LocalTime>,
     pub resume: Option<LocalTime>,
-    /// The earliest start imposed from outside the plan (a predecessor in
-    /// another project).
+    /// The earliest start imposed from outside the plan (a predecessor in another project).
     pub external_start: Option<LocalTime>,
     /// Whether the levelling delay counts calendar time, not working time.
     pub leveling_delay_elapsed: bool,
@@ -342,8 +337,7 @@ pub struct Dependency {
     pub successor_id: Id,
     #[serde(rename = "type")]
     pub kind: DependencyType,
-    /// Working (or, for elapsed lags, calendar) minutes; negative is a lead.
-    /// 0 for percentage lags.
+    /// Working (elapsed lags: calendar) minutes; negative is a lead; 0 for percentage lags.
     pub lag_minutes: i64,
     pub lag_kind: LagKind,
     /// For percentage lags: the percent of the predecessor's duration.

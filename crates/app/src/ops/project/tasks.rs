@@ -93,8 +93,7 @@ fn assignments(list: Vec<TaskAssignment>) -> Result<Vec<TaskAssignment>, Invalid
     Ok(list)
 }
 
-/// Progress must read forwards: no finish before the start, no finish
-/// without a start; manual dates come in pairs, forwards.
+/// Progress reads forwards (no finish before or without a start); manual dates come in pairs, forwards.
 pub(super) fn check_progress(e: &TaskEdit) -> Result<(), Invalid> {
     match (e.manual_start, e.manual_finish) {
         (Some(s), Some(f)) if f < s => return Err(Invalid::new("manual_finish", "is before the manual start")),
@@ -127,8 +126,7 @@ pub(super) async fn fill_progress(
     if !(needs_start || needs_finish) {
         return Ok(());
     }
-    // The plan's shared schedule: computed already when anyone has read
-    // this revision.
+    // The plan's shared schedule: computed already if this revision was read.
     let c = crate::schedules::computed(state, project).await?;
     let row = task.and_then(|t| c.view.tasks.iter().find(|s| s.id == t));
     let (start, finish) = match row {
@@ -465,9 +463,8 @@ pub async fn update_task(
                     e.manual_finish = v;
                 }
                 // A duration or dates given: no longer a placeholder.
-                if req.duration_minutes.is_some() || req.manual_start.is_some() || req.manual_finish.is_some() {
-                    e.manual_placeholder = false;
-                }
+                e.manual_placeholder &=
+                    [req.manual_start, req.manual_finish].iter().all(Option::is_none) && req.duration_minutes.is_none();
                 if let Some(v) = req.external_start {
                     e.external_start = v;
                 }
@@ -567,8 +564,7 @@ pub struct UpdateDependency {
     pub version: Option<i64>,
 }
 
-/// Changes a link's type and lag. The same two tasks stay linked, so no
-/// cycle can appear.
+/// Changes a link's type and lag; the same two tasks stay linked, so no cycle can appear.
 pub async fn update_dependency(
     state: &App,
     a: &InProject,
