@@ -15,6 +15,7 @@ pub mod interchange;
 pub mod links;
 pub mod live;
 pub mod measure;
+pub mod metrics;
 pub mod ops;
 pub mod outbound;
 pub mod plan;
@@ -108,6 +109,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     /// This server's fan-out of changes to open event streams.
     pub live: Arc<live::Hub>,
+    /// What `GET /metrics` reports.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl App {
@@ -120,6 +123,7 @@ impl App {
             dashboards: Arc::default(),
             settings: Arc::new(settings),
             live: Arc::default(),
+            metrics: Arc::new(metrics::Metrics::new()),
         }
     }
 }

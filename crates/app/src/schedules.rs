@@ -169,11 +169,13 @@ pub async fn computed_at(state: &App, project: Id, status_date: Option<LocalTime
     let key = |revision| Key { project, revision, status_date };
     let cache = &state.schedules;
     if let Some(c) = state.store.plan_revision(project).await?.and_then(|r| cache.get(&key(r))) {
+        state.metrics.schedule_hit();
         return Ok(c);
     }
     let _computing = cache.computing(project).await;
     let before = state.store.plan_revision(project).await?;
     if let Some(c) = before.and_then(|r| cache.get(&key(r))) {
+        state.metrics.schedule_hit();
         return Ok(c);
     }
     // How long the plan takes to read and to compute, for whoever profiles
@@ -185,6 +187,7 @@ pub async fn computed_at(state: &App, project: Id, status_date: Option<LocalTime
     }
     let loaded = started.elapsed();
     let c = Arc::new(Computed::new(plan, before.map(key))?);
+    state.metrics.schedule_computed(started.elapsed());
     tracing::debug!(
         project = project.0,
         tasks = c.plan.tasks.len(),

@@ -2,15 +2,16 @@
 //! logic lives here beyond reading arguments and printing results.
 
 mod backup;
+mod logging;
 mod schedule;
+mod serve;
+mod settings;
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tandem_app::ops::interchange::ImportFormat;
-use tandem_app::ops::sso::OidcSettings;
-use tandem_app::outbound::mail::{SmtpSecurity, SmtpSettings};
 use tandem_core::Role;
 use tandem_server::{AppState, Config};
 use tandem_store::Store;
@@ -20,144 +21,26 @@ use tandem_store::Store;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The configuration file (TOML); without it, tandem.toml in the
+    /// working directory when there is one. Flags and environment
+    /// variables win over it.
+    #[arg(long, global = true, env = "TANDEM_CONFIG")]
+    config: Option<String>,
+    /// How log lines are written to stderr: text (for people) or json
+    /// (one object per line, for log collectors).
+    #[arg(long, global = true, env = "TANDEM_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: logging::Format,
+    /// Which log lines are written: a level (info, debug) or per-module
+    /// directives (info,tandem_app=debug).
+    #[arg(long, global = true, env = "RUST_LOG", default_value = "info,sqlx=warn")]
+    log_filter: String,
 }
 
 #[derive(Args, Debug, Clone)]
-struct DbArg {
+pub struct DbArg {
     /// Database URL: sqlite://FILE or postgres://USER@HOST/DB.
-    #[arg(long = "db", env = "TANDEM_DATABASE_URL", default_value = "sqlite://tandem.db")]
-    url: String,
-}
-
-/// What `serve` takes beyond where and which database.
-#[derive(Args, Debug, Clone)]
-struct ServeOptions {
-    /// Mark the session cookie Secure (when served over HTTPS).
-    #[arg(long, env = "TANDEM_SECURE_COOKIES")]
-    secure_cookies: bool,
-    /// Largest request body in bytes.
-    #[arg(long, env = "TANDEM_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
-    max_body_bytes: usize,
-    /// Requests one analytics ingest key may send a minute.
-    #[arg(long, env = "TANDEM_INGEST_PER_MINUTE", default_value_t = 1200,
-            value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
-    ingest_per_minute: i64,
-    /// Days raw analytics events are kept (the daily figures stay).
-    #[arg(long, env = "TANDEM_ANALYTICS_RAW_DAYS", default_value_t = 400,
-            value_parser = clap::value_parser!(i32).range(1..=3650))]
-    analytics_raw_days: i32,
-    /// The address people reach this server at (https://tandem.example),
-    /// for links in calendar feeds, chat messages and mail.
-    #[arg(long, env = "TANDEM_PUBLIC_URL", value_parser = public_url)]
-    public_url: Option<String>,
-    /// Let webhooks call loopback, private and link-local addresses
-    /// (refused by default: they reach inside the server's network).
-    #[arg(long, env = "TANDEM_WEBHOOKS_ALLOW_PRIVATE")]
-    webhooks_allow_private: bool,
-    /// Seconds one webhook delivery may take.
-    #[arg(long, env = "TANDEM_WEBHOOK_TIMEOUT_SECS", default_value_t = 10,
-            value_parser = clap::value_parser!(u64).range(1..=60))]
-    webhook_timeout_secs: u64,
-    /// The mail server's host; without it no mail is sent. Its password
-    /// is read from TANDEM_SMTP_PASSWORD (the environment only).
-    #[arg(long, env = "TANDEM_SMTP_HOST")]
-    smtp_host: Option<String>,
-    #[arg(long, env = "TANDEM_SMTP_PORT", default_value_t = 587)]
-    smtp_port: u16,
-    /// none, starttls (required) or tls (from the first byte, port 465).
-    #[arg(long, env = "TANDEM_SMTP_SECURITY", default_value = "starttls", value_parser = ["none", "starttls", "tls"])]
-    smtp_security: String,
-    #[arg(long, env = "TANDEM_SMTP_USERNAME")]
-    smtp_username: Option<String>,
-    /// The sender of Tandem's mail: `Tandem <tandem@example.com>`.
-    #[arg(long, env = "TANDEM_MAIL_FROM")]
-    mail_from: Option<String>,
-    /// The hour (UTC, 0–23) daily digests go out.
-    #[arg(long, env = "TANDEM_DIGEST_HOUR", default_value_t = 7, value_parser = clap::value_parser!(u8).range(0..=23))]
-    digest_hour: u8,
-    /// The OpenID provider's issuer address; with it people sign in with
-    /// single sign-on. The client's secret is read from
-    /// TANDEM_OIDC_CLIENT_SECRET (the environment only).
-    #[arg(long, env = "TANDEM_OIDC_ISSUER")]
-    oidc_issuer: Option<String>,
-    #[arg(long, env = "TANDEM_OIDC_CLIENT_ID")]
-    oidc_client_id: Option<String>,
-    /// The sign-in button's words: "Sign in with <label>".
-    #[arg(long, env = "TANDEM_OIDC_LABEL", default_value = "single sign-on")]
-    oidc_label: String,
-    /// Make an account for someone the provider vouches for who has none.
-    #[arg(long, env = "TANDEM_OIDC_CREATE_USERS")]
-    oidc_create_users: bool,
-    /// The ID token claim listing a person's groups, for workspaces that
-    /// give groups roles.
-    #[arg(long, env = "TANDEM_OIDC_GROUPS_CLAIM")]
-    oidc_groups_claim: Option<String>,
-    /// Refuse password sign-in (single sign-on and API tokens only).
-    #[arg(long, env = "TANDEM_DISABLE_PASSWORD_LOGIN")]
-    disable_password_login: bool,
-}
-
-impl ServeOptions {
-    fn config(self) -> Result<Config, String> {
-        let smtp = match self.smtp_host {
-            None => None,
-            Some(host) => {
-                let from = self.mail_from.ok_or("set --mail-from (TANDEM_MAIL_FROM), the sender of Tandem's mail")?;
-                let s = SmtpSettings {
-                    host,
-                    port: self.smtp_port,
-                    security: SmtpSecurity::parse(&self.smtp_security).unwrap_or(SmtpSecurity::StartTls),
-                    username: self.smtp_username,
-                    password: std::env::var("TANDEM_SMTP_PASSWORD").ok().filter(|p| !p.is_empty()),
-                    from,
-                };
-                tandem_app::outbound::mail::check(&s)?;
-                Some(s)
-            }
-        };
-        let oidc = match (self.oidc_issuer, self.oidc_client_id) {
-            (None, None) => None,
-            (Some(issuer), Some(client_id)) => Some(OidcSettings {
-                issuer,
-                client_id,
-                client_secret: std::env::var("TANDEM_OIDC_CLIENT_SECRET").ok().filter(|s| !s.is_empty()),
-                label: self.oidc_label,
-                create_users: self.oidc_create_users,
-                groups_claim: self.oidc_groups_claim.filter(|c| !c.is_empty()),
-            }),
-            _ => return Err("single sign-on needs both --oidc-issuer and --oidc-client-id".to_owned()),
-        };
-        if self.disable_password_login && oidc.is_none() {
-            return Err(
-                "--disable-password-login needs single sign-on (--oidc-issuer), or no one could sign in".to_owned()
-            );
-        }
-        Ok(Config {
-            oidc,
-            password_login: !self.disable_password_login,
-            smtp,
-            digest_hour: self.digest_hour,
-            secure_cookies: self.secure_cookies,
-            max_body_bytes: self.max_body_bytes,
-            ingest_per_minute: self.ingest_per_minute,
-            analytics_raw_days: self.analytics_raw_days,
-            public_url: self.public_url,
-            webhooks_allow_private: self.webhooks_allow_private,
-            webhook_timeout: std::time::Duration::from_secs(self.webhook_timeout_secs),
-            ..Config::default()
-        })
-    }
-}
-
-/// A public address: `http://` or `https://` and a host, without a
-/// trailing slash.
-fn public_url(raw: &str) -> Result<String, String> {
-    let u = raw.trim().trim_end_matches('/');
-    let host = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
-    match host {
-        Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => Ok(u.to_owned()),
-        _ => Err("give the address people open, e.g. https://tandem.example".to_owned()),
-    }
+    #[arg(id = "db", long = "db", env = "TANDEM_DATABASE_URL", default_value = "sqlite://tandem.db")]
+    pub url: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -165,15 +48,15 @@ enum Command {
     /// Run the web app and API.
     Serve {
         #[command(flatten)]
-        db: DbArg,
-        /// Address to listen on (port 0 picks a free port).
-        #[arg(long, env = "TANDEM_BIND", default_value = "127.0.0.1:8080")]
-        bind: String,
+        args: serve::ServeArgs,
         /// Seed the demo workspace (once) and print its users.
         #[arg(long)]
         demo: bool,
-        #[command(flatten)]
-        options: ServeOptions,
+    },
+    /// Check the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Schedule an MS Project XML (MSPDI) file and print the result.
     Schedule {
@@ -273,6 +156,16 @@ enum ExportArg {
 }
 
 #[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print the effective configuration (file, environment and flags, with
+    /// secrets hidden) and check that a server could start with it.
+    Check {
+        #[command(flatten)]
+        args: serve::ServeArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum UserCommand {
     /// Create a user in a workspace; the password is read from stdin.
     Add {
@@ -308,15 +201,14 @@ fn main() -> ExitCode {
 }
 
 async fn start() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(cli).await {
+    let parsed = match parse() {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(parsed).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("error: {msg}");
@@ -325,24 +217,61 @@ async fn start() -> ExitCode {
     }
 }
 
+/// The command line, read over the configuration file's values.
+struct Parsed {
+    cli: Cli,
+    cmd: clap::Command,
+    matches: clap::ArgMatches,
+    layers: settings::Layers,
+}
+
+fn parse() -> Result<Parsed, String> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cmd = Cli::command();
+    let file = match settings::config_path(&args) {
+        Some((path, _)) => settings::FileSettings::read(&path, &settings::known_keys(&cmd))?,
+        None => settings::FileSettings::default(),
+    };
+    let (mut cmd, layers) = settings::apply(cmd, file)?;
+    // Help, the version and usage errors print as clap words them.
+    let matches = cmd.try_get_matches_from_mut(args).unwrap_or_else(|e| e.exit());
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| e.to_string())?;
+    Ok(Parsed { cli, cmd, matches, layers })
+}
+
 async fn open(db: &DbArg) -> Result<Store, String> {
     Store::open(&db.url).await.map_err(|e| format!("cannot open {}: {e}", tandem_store::redact(&db.url)))
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+async fn run(parsed: Parsed) -> Result<(), String> {
+    let Parsed { cli, cmd, matches, layers } = parsed;
+    let metrics = std::sync::Arc::new(tandem_app::metrics::Metrics::new());
+    let timed = matches!(&cli.command, Command::Serve { args, .. } if args.options.metrics);
+    logging::init(cli.log_format, &cli.log_filter, timed.then(|| metrics.clone()))?;
     match cli.command {
-        Command::Serve { db, bind, demo, options } => {
+        Command::Serve { args, demo } => {
+            let serve::ServeArgs { db, bind, options } = args;
             let store = open(&db).await?;
-            let config = options.config()?;
-            let state = AppState::new(store, config);
-            bootstrap(&state, demo).await?;
+            let config = options.config(&layers)?;
+            let mut state = AppState::new(store, config);
+            state.app.metrics = metrics;
+            serve::bootstrap(&state, &layers, demo).await?;
             let listener =
                 tokio::net::TcpListener::bind(&bind).await.map_err(|e| format!("cannot listen on {bind}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             println!("Tandem listening on http://{addr} ({})", state.store.backend().name());
-            tandem_server::serve(listener, state.clone(), shutdown_signal()).await.map_err(|e| e.to_string())?;
+            tandem_server::serve(listener, state.clone(), serve::shutdown_signal()).await.map_err(|e| e.to_string())?;
             state.store.close().await;
+            tracing::info!("stopped");
             Ok(())
+        }
+        Command::Config { command: ConfigCommand::Check { args } } => {
+            let check = cmd.find_subcommand("config").and_then(|c| c.find_subcommand("check"));
+            let m = matches.subcommand_matches("config").and_then(|m| m.subcommand_matches("check"));
+            match (check, m) {
+                (Some(c), Some(m)) => serve::check(args, c, m, &layers),
+                _ => Err("config check: arguments not found".to_owned()),
+            }
         }
         Command::Schedule { file, format, status_date, monte_carlo, seed, distribution, target, level } => {
             let options = tandem_formats::mspdi::Options {
@@ -448,26 +377,6 @@ async fn find_project(state: &AppState, ws: Option<&str>, key: &str) -> Result<t
     }
 }
 
-async fn bootstrap(state: &AppState, demo: bool) -> Result<(), String> {
-    if let (Ok(email), Ok(password)) = (std::env::var("TANDEM_ADMIN_EMAIL"), std::env::var("TANDEM_ADMIN_PASSWORD")) {
-        let ws = std::env::var("TANDEM_WORKSPACE_NAME").unwrap_or_else(|_| "Tandem".to_owned());
-        if tandem_app::seed::first_admin(state, &email, &password, &ws)
-            .await
-            .map_err(|e| format!("first admin: {e}"))?
-        {
-            println!("created admin {email} and workspace {ws}");
-        }
-    }
-    if demo {
-        let created = tandem_app::seed::demo(state).await.map_err(|e| format!("demo: {e}"))?;
-        println!("{} demo workspace. Sign in as:", if created { "Created the" } else { "Using the existing" });
-        for u in &tandem_app::seed::DEMO_USERS {
-            println!("  {:<16} {:<28} password: {}", u.role.as_str(), u.email, u.password);
-        }
-    }
-    Ok(())
-}
-
 /// The password: the first line of stdin (prompted for on a terminal).
 fn read_password() -> Result<String, String> {
     let stdin = std::io::stdin();
@@ -481,19 +390,4 @@ fn read_password() -> Result<String, String> {
         return Err("no password on stdin: pipe it in, e.g. `echo 'secret pass' | tandem user add …`".into());
     }
     Ok(pw)
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { () = ctrl_c => {}, () = term => {} }
 }

@@ -71,7 +71,14 @@ fn is_unsafe(m: &Method) -> bool {
 /// Resolves the caller and guards cookie-authenticated writes.
 pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match resolve(&state, req).await {
-        Ok(req) => next.run(req).await,
+        Ok(req) => {
+            let caller = req.extensions().get::<Principal>().map(|p| crate::observe::Caller(p.user.id));
+            let mut resp = next.run(req).await;
+            if let Some(c) = caller {
+                resp.extensions_mut().insert(c);
+            }
+            resp
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -79,7 +86,8 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
 async fn resolve(state: &AppState, mut req: Request) -> Result<Request, ApiError> {
     // Events arrive with an ingest key, from any site (analytics SDKs run
     // in browsers): the handler checks the key; no one is signed in.
-    if req.uri().path().starts_with("/api/v1/ingest/") {
+    // So does `/metrics`, with its own token.
+    if req.uri().path().starts_with("/api/v1/ingest/") || req.uri().path() == "/metrics" {
         return Ok(req);
     }
     let now = state.clock.now();

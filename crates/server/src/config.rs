@@ -43,6 +43,24 @@ pub struct Config {
     pub oidc: Option<tandem_app::ops::sso::OidcSettings>,
     /// Whether people may sign in with a password.
     pub password_login: bool,
+    /// `GET /metrics`; none: off (404).
+    pub metrics: Option<MetricsAccess>,
+    /// How long a stopping server waits for requests in flight.
+    pub shutdown_timeout: Duration,
+}
+
+/// Who may scrape `GET /metrics`.
+#[derive(Clone)]
+pub struct MetricsAccess {
+    /// Required as `Authorization: Bearer …`; none: anyone who can reach
+    /// the server (keep it on a private network then).
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for MetricsAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsAccess").field("token", &self.token.as_ref().map(|_| "***")).finish()
+    }
 }
 
 impl Config {
@@ -82,6 +100,8 @@ impl Default for Config {
             digest_hour: 7,
             oidc: None,
             password_login: true,
+            metrics: None,
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -8,13 +8,14 @@ pub mod config;
 pub mod error;
 pub mod extract;
 mod middleware;
+mod observe;
 mod respond;
 pub mod state;
 pub mod svg;
 mod upload;
 mod web;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -59,15 +60,19 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(observe::metrics))
         .merge(web::router())
         .merge(api_router)
+        .route_layer(axum::middleware::from_fn(observe::route))
         .fallback(web::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::limit_declared_body))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(middleware::ingest_cors))
-        .with_state(state);
-    middleware::request_ids(middleware::security_headers(router))
+        .with_state(state.clone());
+    let observed =
+        middleware::security_headers(router).layer(axum::middleware::from_fn_with_state(state, observe::observe));
+    middleware::request_ids(observed)
 }
 
 async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, ApiError> {
@@ -75,7 +80,11 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
     Ok("ready")
 }
 
-/// Serves `app` on `listener` until `shutdown` completes.
+/// Serves `app` on `listener` until `shutdown` completes, then stops
+/// gracefully: no new connections, live streams end cleanly, requests in
+/// flight finish (for at most `shutdown_timeout`), and the background
+/// workers finish what they are sending. Queued mail and webhooks wait in
+/// the database for the next server to start.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -84,19 +93,37 @@ pub async fn serve(
     // Open event streams end as shutdown begins, or it would wait for them.
     let live = state.live.clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut begun = stopped.clone();
     let worker = tandem_app::outbound::webhooks::spawn(state.app.clone(), stopped.clone());
     let mailer = tandem_app::outbound::mail::spawn(state.app.clone(), stopped);
     let shutdown = async move {
         shutdown.await;
+        tracing::info!("stopping: finishing the requests in flight");
         live.close();
         let _ = stop.send(true);
     };
+    let grace = state.config.shutdown_timeout;
     let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await;
-    // Deliveries being sent finish (each bounded by its timeout); those
-    // not yet taken wait in the database for the next start.
-    let _ = worker.await;
-    let _ = mailer.await;
+        .into_future();
+    // The grace period counts from the signal, not from the start.
+    let deadline = async move {
+        let _ = begun.wait_for(|s| *s).await;
+        tokio::time::sleep(grace).await;
+        tokio::time::Instant::now()
+    };
+    let (served, deadline) = tokio::select! {
+        r = served => (r, tokio::time::Instant::now() + grace),
+        at = deadline => {
+            tracing::warn!("requests still in flight after {grace:?}: stopping without them");
+            (Ok(()), at)
+        }
+    };
+    // Each delivery is bounded by its own timeout; the whole by the grace period.
+    let _ = tokio::time::timeout_at(deadline, async {
+        let _ = worker.await;
+        let _ = mailer.await;
+    })
+    .await;
     served
 }

@@ -37,7 +37,7 @@ impl MakeRequestId for RandomId {
     }
 }
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Gives each request an `x-request-id` (or keeps the caller's), logs it
 /// with the request's span, and echoes it in the response.
@@ -52,7 +52,9 @@ pub fn request_ids(router: Router) -> Router {
 
 fn request_span(req: &Request) -> tracing::Span {
     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+    // No path: paths carry secrets (feeds, reset links). `observe::route`
+    // names the route template once the router has matched it.
+    tracing::info_span!("request", request_id = %id, method = %req.method(), route = tracing::field::Empty)
 }
 
 /// Events are sent from any site (analytics SDKs run in the pages of the

@@ -64,6 +64,17 @@ pub struct Store {
     pub(crate) people: std::sync::Arc<crate::analytics::PeopleCache>,
 }
 
+/// One connection pool's use, for metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUse {
+    pub name: &'static str,
+    /// Connections open.
+    pub size: u32,
+    /// Of which idle.
+    pub idle: usize,
+    pub max: u32,
+}
+
 /// A database URL kept to open more connections; never printed whole.
 #[derive(Clone)]
 pub(crate) struct ListenUrl(pub(crate) String);
@@ -146,6 +157,21 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How the connection pools stand: `read` and, on SQLite, its one
+    /// `write` connection (on PostgreSQL both are one pool).
+    pub fn pools(&self) -> Vec<PoolUse> {
+        let of = |name, p: &AnyPool| PoolUse {
+            name,
+            size: p.size(),
+            idle: p.num_idle(),
+            max: p.options().get_max_connections(),
+        };
+        match self.backend {
+            Backend::Sqlite => vec![of("read", &self.pool), of("write", &self.writer)],
+            Backend::Postgres => vec![of("shared", &self.pool)],
+        }
     }
 
     /// Whether the database answers.

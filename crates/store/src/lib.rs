@@ -39,8 +39,9 @@ mod workspaces;
 
 pub use accounts::{NewAccount, NewInvitation, SessionRecord, StoredCredentials};
 pub use activity::Change;
-pub use db::{Backend, Store, redact};
+pub use db::{Backend, PoolUse, Store, redact};
 pub use error::StoreError;
+pub use outbox::OutboxCount;
 /// The driver error inside [`StoreError::Db`], for callers that classify it.
 pub use sqlx::Error as SqlxError;
 

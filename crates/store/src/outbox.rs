@@ -29,7 +29,31 @@ impl Outbox {
     }
 }
 
+/// How many rows of an outbox wait and how many failed for good.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxCount {
+    pub queue: &'static str,
+    pub waiting: i64,
+    pub failed: i64,
+}
+
 impl Store {
+    /// Both outboxes' waiting and failed rows, for metrics.
+    pub async fn outbox_counts(&self) -> Result<Vec<OutboxCount>> {
+        let mut out = Vec::with_capacity(2);
+        for (queue, table) in [("webhooks", "webhook_deliveries"), ("mail", "mail_outbox")] {
+            // Each count reads the (status, next_at) index, not the table.
+            let sql = format!("SELECT COUNT(*) FROM {table} WHERE status = $1");
+            let count = async |status: &str| -> Result<i64> {
+                Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(status).fetch_one(&self.pool).await?)
+            };
+            let waiting = count("pending").await?;
+            let failed = count("failed").await?;
+            out.push(OutboxCount { queue, waiting, failed });
+        }
+        Ok(out)
+    }
+
     /// Holds row `id` of `outbox` until `now + hold_ms`; whether this caller
     /// got it (another may have first).
     pub(crate) async fn claim(&self, outbox: Outbox, id: Id, now: Millis, hold_ms: i64) -> Result<bool> {

@@ -17,6 +17,7 @@ use tokio::sync::watch;
 
 use super::letter::{Letter, Piece};
 use crate::error::AppError;
+use crate::metrics::{self, Queue};
 use crate::{App, secrets};
 
 /// The mails one pass takes at most.
@@ -165,6 +166,7 @@ async fn pass(app: &App, mailer: Option<&Mailer>, digested: &mut Millis) -> Resu
             None => Sent::Unsendable("no mail server is configured (--smtp-host)".to_owned()),
             Some(mailer) => send(app, mailer, &m).await,
         };
+        app.metrics.outbox_attempt(Queue::Mail, metrics::Attempt::of(matches!(sent, Sent::Delivered { .. })));
         app.store.finish_mail(&m, &sent, app.clock.now()).await?;
     }
     Ok(n)

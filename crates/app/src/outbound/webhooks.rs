@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use super::{Outbound, Outcome};
 use crate::App;
 use crate::error::AppError;
+use crate::metrics::{self, Queue};
 
 /// The deliveries one pass takes at most.
 const BATCH: i64 = 20;
@@ -90,6 +91,7 @@ async fn pass(app: &App, client: &Arc<Outbound>, hold: i64) -> Result<usize, App
         let (app, client) = (app.clone(), client.clone());
         sends.spawn(async move {
             let attempt = send(&app, &client, &out).await;
+            app.metrics.outbox_attempt(Queue::Webhooks, metrics::Attempt::of(attempt.delivered));
             if let Err(e) = app.store.finish_delivery(&out, &attempt, app.clock.now()).await {
                 tracing::warn!("webhook delivery {}: {e}", out.id);
             }

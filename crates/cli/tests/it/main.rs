@@ -41,6 +41,7 @@ mod mail;
 mod members;
 mod mywork;
 mod notifications;
+mod ops;
 mod product;
 mod project;
 mod project_rights;

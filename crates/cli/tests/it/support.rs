@@ -149,12 +149,7 @@ impl TestApp {
 
     /// A client with no session.
     pub fn anonymous(&self) -> Api {
-        Api {
-            app_base: self.base.clone(),
-            client: client_builder().cookie_store(true).build().unwrap(),
-            csrf: None,
-            bearer: None,
-        }
+        Api::anonymous_at(&self.base)
     }
 
     /// Seeds the demo workspace and returns its id.
@@ -165,12 +160,7 @@ impl TestApp {
 
     /// Signs in through the API; the client keeps the cookie and CSRF token.
     pub async fn login(&self, email: &str, password: &str) -> Api {
-        let mut api = self.anonymous();
-        let r = api.post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
-        assert_eq!(r.status(), 200, "login as {email}");
-        let body: Value = r.json().await.unwrap();
-        api.csrf = Some(body["csrf_token"].as_str().unwrap().to_owned());
-        api
+        Api::login_at(&self.base, email, password).await
     }
 
     /// Signs in as the demo user with `role`.
@@ -201,6 +191,26 @@ pub struct Api {
 }
 
 impl Api {
+    /// A client with no session, for the server at `base`.
+    pub fn anonymous_at(base: &str) -> Api {
+        Api {
+            app_base: base.to_owned(),
+            client: client_builder().cookie_store(true).build().unwrap(),
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// Signs in to the server at `base`; the client keeps the cookie and CSRF token.
+    pub async fn login_at(base: &str, email: &str, password: &str) -> Api {
+        let mut api = Api::anonymous_at(base);
+        let r = api.post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
+        assert_eq!(r.status(), 200, "login as {email}");
+        let body: Value = r.json().await.unwrap();
+        api.csrf = Some(body["csrf_token"].as_str().unwrap().to_owned());
+        api
+    }
+
     pub fn with_bearer(&self, token: &str) -> Api {
         Api { app_base: self.app_base.clone(), client: client(), csrf: None, bearer: Some(token.to_owned()) }
     }
