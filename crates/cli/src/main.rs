@@ -122,6 +122,9 @@ enum Command {
     Migrate {
         #[command(flatten)]
         db: DbArg,
+        /// List what would be applied, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Write the whole database to FILE in Tandem's portable backup format
     /// (the same for SQLite and PostgreSQL).
@@ -326,11 +329,7 @@ async fn run(parsed: Parsed) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Migrate { db } => {
-            open(&db).await?;
-            println!("database is up to date");
-            Ok(())
-        }
+        Command::Migrate { db, dry_run } => migrate(&db, dry_run).await,
         Command::Backup { file, db } => {
             let store = open(&db).await?;
             let c = backup::backup(&store, &file).await?;
@@ -353,6 +352,40 @@ async fn run(parsed: Parsed) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// `tandem migrate [--dry-run]`: what runs (or would), by version and name.
+async fn migrate(db: &DbArg, dry_run: bool) -> Result<(), String> {
+    let fresh = db
+        .url
+        .strip_prefix("sqlite://")
+        .is_some_and(|f| !f.contains(":memory:") && !std::path::Path::new(f.split('?').next().unwrap_or(f)).exists());
+    if dry_run && fresh {
+        println!("no database at {} yet: every migration would run", db.url);
+        return Ok(());
+    }
+    let store =
+        Store::connect(&db.url).await.map_err(|e| format!("cannot open {}: {e}", tandem_store::redact(&db.url)))?;
+    let plan = store.migration_plan().await.map_err(|e| e.to_string())?;
+    if !plan.unknown.is_empty() {
+        return Err(tandem_store::StoreError::NewerSchema(plan.unknown).to_string());
+    }
+    let list = |verb: &str| {
+        println!("{verb} {} migration{}:", plan.pending.len(), if plan.pending.len() == 1 { "" } else { "s" });
+        for m in &plan.pending {
+            println!("  {:04} {}", m.version, m.name);
+        }
+    };
+    if plan.pending.is_empty() {
+        println!("database is up to date");
+    } else if dry_run {
+        list("would apply");
+    } else {
+        store.migrate().await.map_err(|e| e.to_string())?;
+        list("applied");
+    }
+    store.close().await;
+    Ok(())
 }
 
 /// The project with `key`, in the workspace with key `ws` when given.

@@ -149,8 +149,13 @@ impl Store {
         Ok(Store { pool, writer, backend, listen_url, people: Default::default() })
     }
 
-    /// Applies the migrations this binary carries that the database lacks.
+    /// Applies the migrations this binary carries that the database lacks;
+    /// refuses a database a newer Tandem migrated.
     pub async fn migrate(&self) -> Result<()> {
+        let plan = self.migration_plan().await?;
+        if !plan.unknown.is_empty() {
+            return Err(StoreError::NewerSchema(plan.unknown));
+        }
         migrations::migrator(self.backend).run(&self.writer).await?;
         Ok(())
     }

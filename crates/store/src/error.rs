@@ -17,6 +17,13 @@ pub enum StoreError {
     Db(sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database was migrated by a newer Tandem: this one would not
+    /// understand it, so it does not touch it.
+    #[error(
+        "the database has migrations this Tandem does not know ({}): a newer version made it; run that version, or restore the backup taken before the upgrade",
+        .0.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    NewerSchema(Vec<i64>),
     /// An edit applied inside the transaction broke a rule of the domain;
     /// nothing was written.
     #[error("{0}")]

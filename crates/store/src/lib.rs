@@ -18,7 +18,7 @@ mod error;
 mod feeds;
 pub mod live;
 pub mod mail;
-mod migrations;
+pub mod migrations;
 pub mod notifications;
 mod outbox;
 pub mod product;

@@ -86,6 +86,71 @@ pub(crate) fn migrator(backend: Backend) -> Migrator {
     )
 }
 
+/// The schema version this binary migrates to.
+pub fn latest() -> i64 {
+    SQLITE.last().map_or(0, |m| m.0)
+}
+
+/// One migration this binary carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MigrationInfo {
+    pub version: i64,
+    pub name: &'static str,
+}
+
+/// Where a database stands against this binary's migrations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationPlan {
+    /// What `migrate` would apply, in order.
+    pub pending: Vec<MigrationInfo>,
+    /// Versions the database has that this binary does not know: it was
+    /// made by a newer Tandem, and this one refuses to run on it.
+    pub unknown: Vec<i64>,
+}
+
+impl crate::Store {
+    /// What migrating would do, without doing it.
+    pub async fn migration_plan(&self) -> crate::Result<MigrationPlan> {
+        let list = match self.backend() {
+            Backend::Sqlite => SQLITE,
+            Backend::Postgres => POSTGRES,
+        };
+        let exists: bool = match self.backend() {
+            Backend::Sqlite => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+                )
+                .fetch_one(&self.pool)
+                .await?
+                    > 0
+            }
+            Backend::Postgres => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM information_schema.tables \
+                     WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'",
+                )
+                .fetch_one(&self.pool)
+                .await?
+                    > 0
+            }
+        };
+        let applied: Vec<i64> = if exists {
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let pending = list
+            .iter()
+            .filter(|m| !applied.contains(&m.0))
+            .map(|&(version, name, _)| MigrationInfo { version, name })
+            .collect();
+        let unknown = applied.into_iter().filter(|v| !list.iter().any(|m| m.0 == *v)).collect();
+        Ok(MigrationPlan { pending, unknown })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
