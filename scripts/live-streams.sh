@@ -18,7 +18,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n 4096
 cargo build --release -q -p tandem
 WORK=$(mktemp -d)
 trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-"$ROOT/target/release/tandem" serve --demo --db "sqlite://$WORK/live.db" --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+"$ROOT/target/release/tandem" serve --demo --db "sqlite://$WORK/live.db" --bind "127.0.0.1:$PORT" --writes-per-minute 0 --sign-ins-per-minute 0 >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 python3 "$ROOT/scripts/live/streams.py" "$PORT" "$SERVER" "$STREAMS"

@@ -73,7 +73,7 @@ PY
 
 run_one() {
   local label=$1 url=$2 bin=${3:-$BIN}
-  "$bin" serve --demo --db "$url" --bind 127.0.0.1:0 > "$WORK/server.log" 2>&1 &
+  "$bin" serve --demo --db "$url" --bind 127.0.0.1:0 --writes-per-minute 0 --sign-ins-per-minute 0 > "$WORK/server.log" 2>&1 &
   SERVER=$!
   local base=""
   for _ in $(seq 1 600); do

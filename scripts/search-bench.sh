@@ -27,7 +27,7 @@ trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 DB="$WORK/search.db"
 
 start() {
-  "$BIN" serve --demo --db "sqlite://$DB" --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+  "$BIN" serve --demo --db "sqlite://$DB" --bind "127.0.0.1:$PORT" --writes-per-minute 0 --sign-ins-per-minute 0 >"$WORK/serve.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.2; done
   echo "search-bench: the server did not start" >&2; cat "$WORK/serve.log" >&2; exit 1

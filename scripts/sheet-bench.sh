@@ -34,7 +34,7 @@ if [ -n "${TANDEM_BENCH_PG:-}" ]; then
   psql "$TANDEM_BENCH_PG" -qc "CREATE DATABASE $name" >/dev/null
   DB="${TANDEM_BENCH_PG%/*}/$name"
 fi
-"$BIN" serve --demo --db "$DB" --bind 127.0.0.1:0 > "$WORK/server.log" 2>&1 &
+"$BIN" serve --demo --db "$DB" --bind 127.0.0.1:0 --writes-per-minute 0 --sign-ins-per-minute 0 > "$WORK/server.log" 2>&1 &
 SERVER=$!
 base=""
 for _ in $(seq 1 600); do

@@ -12,6 +12,7 @@ pub mod export;
 pub mod figures;
 pub mod forecast;
 pub mod interchange;
+pub mod limits;
 pub mod links;
 pub mod live;
 pub mod measure;
@@ -52,6 +53,10 @@ pub struct Settings {
     pub login_window: Duration,
     /// Requests one ingest key may send a minute (then 429).
     pub ingest_per_minute: i64,
+    /// Writes one API token or person may make a minute (0: no limit).
+    pub writes_per_minute: i64,
+    /// Sign-in attempts one client address may make a minute (0: no limit).
+    pub sign_ins_per_minute: i64,
     /// Days raw analytics events are kept; the daily figures stay.
     pub analytics_raw_days: i32,
     /// The address people reach this server at (`https://tandem.example`),
@@ -83,6 +88,8 @@ impl Default for Settings {
             login_attempts_per_account: 20,
             login_window: Duration::from_secs(60),
             ingest_per_minute: 1200,
+            writes_per_minute: 600,
+            sign_ins_per_minute: 30,
             analytics_raw_days: 400,
             public_url: None,
             webhooks_allow_private: false,

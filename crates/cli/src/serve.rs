@@ -36,6 +36,21 @@ pub struct ServeOptions {
     #[arg(long, env = "TANDEM_INGEST_PER_MINUTE", default_value_t = 1200,
             value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
     ingest_per_minute: i64,
+    /// Writes (creating, changing, deleting) one API token or signed-in
+    /// person may make a minute; past it 429 with Retry-After. 0: no limit.
+    #[arg(long, env = "TANDEM_WRITES_PER_MINUTE", default_value_t = 600,
+            value_parser = clap::value_parser!(i64).range(0..=1_000_000))]
+    writes_per_minute: i64,
+    /// Sign-in and password-reset attempts one client address may make a
+    /// minute. 0: no limit.
+    #[arg(long, env = "TANDEM_SIGN_INS_PER_MINUTE", default_value_t = 30,
+            value_parser = clap::value_parser!(i64).range(0..=1_000_000))]
+    sign_ins_per_minute: i64,
+    /// Reverse proxies whose X-Forwarded-For names the client
+    /// (`127.0.0.1, 10.0.0.0/8`); a request from elsewhere is counted by
+    /// its own address.
+    #[arg(long, env = "TANDEM_TRUSTED_PROXIES")]
+    trusted_proxies: Option<String>,
     /// Days raw analytics events are kept (the daily figures stay).
     #[arg(long, env = "TANDEM_ANALYTICS_RAW_DAYS", default_value_t = 400,
             value_parser = clap::value_parser!(i32).range(1..=3650))]
@@ -138,8 +153,15 @@ impl ServeOptions {
         }
         let metrics =
             self.metrics.then(|| Ok::<_, String>(MetricsAccess { token: secret("metrics_token")? })).transpose()?;
+        let trusted_proxies = match self.trusted_proxies.as_deref() {
+            Some(list) => tandem_server::limits::parse_proxies(list).map_err(|e| format!("--trusted-proxies: {e}"))?,
+            None => Vec::new(),
+        };
         Ok(Config {
             metrics,
+            trusted_proxies,
+            writes_per_minute: self.writes_per_minute,
+            sign_ins_per_minute: self.sign_ins_per_minute,
             shutdown_timeout: std::time::Duration::from_secs(self.shutdown_timeout_secs),
             oidc,
             password_login: !self.disable_password_login,

@@ -23,8 +23,14 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
 pub enum Via {
-    Session { token_hash: String, csrf_token: String },
-    Token,
+    Session {
+        token_hash: String,
+        csrf_token: String,
+    },
+    /// An API token, by its hash (never the token itself).
+    Token {
+        hash: String,
+    },
 }
 
 /// The signed-in caller. Handlers take it as an extractor; absent, 401.
@@ -41,7 +47,7 @@ impl Principal {
     pub fn csrf_token(&self) -> Option<&str> {
         match &self.via {
             Via::Session { csrf_token, .. } => Some(csrf_token),
-            Via::Token => None,
+            Via::Token { .. } => None,
         }
     }
 }
@@ -98,8 +104,9 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, ApiError
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or(ApiError::Unauthenticated)?;
-        let user = state.store.user_by_api_token(&secrets::hash(token), now).await?.ok_or(ApiError::Unauthenticated)?;
-        Some(Principal { user, via: Via::Token })
+        let hash = secrets::hash(token);
+        let user = state.store.user_by_api_token(&hash, now).await?.ok_or(ApiError::Unauthenticated)?;
+        Some(Principal { user, via: Via::Token { hash } })
     } else {
         let jar = CookieJar::from_headers(req.headers());
         match jar.get(SESSION_COOKIE) {
@@ -117,7 +124,7 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, ApiError
         }
     };
 
-    let bearer = matches!(principal, Some(Principal { via: Via::Token, .. }));
+    let bearer = matches!(principal, Some(Principal { via: Via::Token { .. }, .. }));
     if is_unsafe(req.method()) && !bearer {
         if !same_origin(req.headers()) {
             return Err(ApiError::Csrf);
@@ -234,9 +241,9 @@ pub fn clear_cookie(state: &AppState) -> Cookie<'static> {
     c
 }
 
-/// The client address for login throttling.
-pub fn client_of(addr: Option<&axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>) -> String {
-    addr.map_or_else(|| "unknown".to_owned(), |c| c.0.0.ip().to_string())
+/// The client address for login throttling (see `limits::client_ip`).
+pub fn client_of(addr: Option<&axum::Extension<crate::limits::ClientIp>>) -> String {
+    addr.map_or_else(|| "unknown".to_owned(), |c| c.0.label())
 }
 
 #[cfg(test)]

@@ -22,6 +22,13 @@ pub struct Config {
     pub invitation_ttl: Duration,
     /// Requests one analytics ingest key may send a minute (then 429).
     pub ingest_per_minute: i64,
+    /// Writes one API token or person may make a minute (0: no limit).
+    pub writes_per_minute: i64,
+    /// Sign-in attempts one client address may make a minute (0: no limit).
+    pub sign_ins_per_minute: i64,
+    /// Proxies whose `X-Forwarded-For` names the client: a request from
+    /// one is counted by the address it forwards for.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Largest batch of analytics events, in bytes.
     pub max_ingest_bytes: usize,
     /// Days raw analytics events are kept (the daily figures stay).
@@ -90,6 +97,9 @@ impl Default for Config {
             login_window: Duration::from_secs(60),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             ingest_per_minute: 1200,
+            writes_per_minute: 600,
+            sign_ins_per_minute: 30,
+            trusted_proxies: Vec::new(),
             max_ingest_bytes: 8 * 1024 * 1024,
             analytics_raw_days: 400,
             public_url: None,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod limits;
 mod middleware;
 mod observe;
 mod respond;
@@ -65,7 +66,9 @@ pub fn app(state: AppState) -> Router {
         .merge(api_router)
         .route_layer(axum::middleware::from_fn(observe::route))
         .fallback(web::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::client_ip))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::limit_declared_body))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(middleware::ingest_cors))

@@ -29,6 +29,7 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
     "login_failures",
+    "rate_limits",
     "invitations",
     "activity",
     "products",

@@ -62,6 +62,8 @@ pub struct Store {
     pub(crate) listen_url: Option<ListenUrl>,
     /// The numbers of people whose events came before (`analytics`).
     pub(crate) people: std::sync::Arc<crate::analytics::PeopleCache>,
+    /// Rate-limit counters on SQLite (`rates`).
+    pub(crate) rates: std::sync::Arc<crate::rates::MemoryRates>,
 }
 
 /// One connection pool's use, for metrics.
@@ -146,7 +148,7 @@ impl Store {
             }
         };
         let listen_url = (backend == Backend::Postgres).then(|| ListenUrl(url.clone()));
-        Ok(Store { pool, writer, backend, listen_url, people: Default::default() })
+        Ok(Store { pool, writer, backend, listen_url, people: Default::default(), rates: Default::default() })
     }
 
     /// Applies the migrations this binary carries that the database lacks;

@@ -23,6 +23,7 @@ pub mod notifications;
 mod outbox;
 pub mod product;
 pub mod project;
+pub mod rates;
 pub mod resources;
 pub mod risks;
 pub mod rituals;

@@ -37,6 +37,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (28, "single_sign_on", include_str!("../migrations/sqlite/0028_single_sign_on.sql")),
     (29, "rituals", include_str!("../migrations/sqlite/0029_rituals.sql")),
     (30, "manual_placeholders", include_str!("../migrations/sqlite/0030_manual_placeholders.sql")),
+    (31, "rate_limits", include_str!("../migrations/sqlite/0031_rate_limits.sql")),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -70,6 +71,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (28, "single_sign_on", include_str!("../migrations/postgres/0028_single_sign_on.sql")),
     (29, "rituals", include_str!("../migrations/postgres/0029_rituals.sql")),
     (30, "manual_placeholders", include_str!("../migrations/postgres/0030_manual_placeholders.sql")),
+    (31, "rate_limits", include_str!("../migrations/postgres/0031_rate_limits.sql")),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

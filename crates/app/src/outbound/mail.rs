@@ -129,6 +129,10 @@ pub fn spawn(app: App, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHand
                 if let Err(e) = app.store.prune_mail(Millis(now.0 - KEEP_SENT_MS)).await {
                     tracing::warn!("mail log: {e}");
                 }
+                // Rate-limit windows long over go too, on the same round.
+                if let Err(e) = crate::limits::prune(&app).await {
+                    tracing::warn!("rate limits: {e}");
+                }
                 pruned = now;
             }
             match pass(&app, mailer.as_ref(), &mut digested).await {

@@ -46,6 +46,7 @@ mod ops;
 mod product;
 mod project;
 mod project_rights;
+mod rate_limits;
 mod rights;
 mod rituals;
 mod schedule_cmd;

@@ -105,10 +105,19 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    on_each_database_with(test, Config::default, story).await;
+}
+
+/// As [`on_each_database`], each server with the settings `config` makes.
+pub async fn on_each_database_with<F, Fut>(test: &str, config: fn() -> Config, story: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
     for db in databases(test).await {
         let label = db.label();
         eprintln!("{test}: running on {label}");
-        let app = TestApp::start(&db, Config::default()).await;
+        let app = TestApp::start(&db, config()).await;
         story(app).await;
         db.destroy().await;
     }

@@ -1,10 +1,8 @@
 //! Sign-in and sign-out, API tokens, new workspaces, invitations.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Extension;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -82,7 +80,7 @@ pub struct LoginForm {
 
 pub async fn login_submit(
     State(state): State<AppState>,
-    addr: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: Option<Extension<crate::limits::ClientIp>>,
     jar: CookieJar,
     PageForm(f): PageForm<LoginForm>,
 ) -> Response {
