@@ -57,6 +57,8 @@ pub struct Settings {
     pub writes_per_minute: i64,
     /// Sign-in attempts one client address may make a minute (0: no limit).
     pub sign_ins_per_minute: i64,
+    /// Analytics batches one client address may send a minute (0: no limit).
+    pub ingest_per_address_per_minute: i64,
     /// Days raw analytics events are kept; the daily figures stay.
     pub analytics_raw_days: i32,
     /// The address people reach this server at (`https://tandem.example`),
@@ -90,6 +92,7 @@ impl Default for Settings {
             ingest_per_minute: 1200,
             writes_per_minute: 600,
             sign_ins_per_minute: 30,
+            ingest_per_address_per_minute: 600,
             analytics_raw_days: 400,
             public_url: None,
             webhooks_allow_private: false,

@@ -1,5 +1,5 @@
 //! Rate limits: how many writes one caller, and how many sign-in attempts
-//! one client address, may make a minute. Past the limit the request is
+//! and analytics batches one client address, may make a minute. Past the limit the request is
 //! refused with how long to wait; on PostgreSQL every server counts
 //! together (`Store::rate_hit`).
 
@@ -18,6 +18,9 @@ pub enum Scope {
     Write,
     /// Signing in and asking for a password reset.
     SignIn,
+    /// Analytics events sent from one address (each key has its own
+    /// limit besides, counted with its batches).
+    Ingest,
 }
 
 impl Scope {
@@ -25,6 +28,7 @@ impl Scope {
         match self {
             Scope::Write => "write",
             Scope::SignIn => "sign-in",
+            Scope::Ingest => "ingest",
         }
     }
 }
@@ -45,6 +49,7 @@ pub async fn check(app: &App, scope: Scope, caller: Caller<'_>) -> Result<(), Ap
     let limit = match scope {
         Scope::Write => app.settings.writes_per_minute,
         Scope::SignIn => app.settings.sign_ins_per_minute,
+        Scope::Ingest => app.settings.ingest_per_address_per_minute,
     };
     if limit <= 0 {
         return Ok(());

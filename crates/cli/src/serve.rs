@@ -46,6 +46,11 @@ pub struct ServeOptions {
     #[arg(long, env = "TANDEM_SIGN_INS_PER_MINUTE", default_value_t = 30,
             value_parser = clap::value_parser!(i64).range(0..=1_000_000))]
     sign_ins_per_minute: i64,
+    /// Analytics batches one client address may send a minute (each
+    /// ingest key has its own limit besides). 0: no limit.
+    #[arg(long, env = "TANDEM_INGEST_PER_ADDRESS_PER_MINUTE", default_value_t = 600,
+            value_parser = clap::value_parser!(i64).range(0..=1_000_000))]
+    ingest_per_address_per_minute: i64,
     /// Reverse proxies whose X-Forwarded-For names the client
     /// (`127.0.0.1, 10.0.0.0/8`); a request from elsewhere is counted by
     /// its own address.
@@ -162,6 +167,7 @@ impl ServeOptions {
             trusted_proxies,
             writes_per_minute: self.writes_per_minute,
             sign_ins_per_minute: self.sign_ins_per_minute,
+            ingest_per_address_per_minute: self.ingest_per_address_per_minute,
             shutdown_timeout: std::time::Duration::from_secs(self.shutdown_timeout_secs),
             oidc,
             password_login: !self.disable_password_login,

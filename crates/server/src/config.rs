@@ -26,6 +26,8 @@ pub struct Config {
     pub writes_per_minute: i64,
     /// Sign-in attempts one client address may make a minute (0: no limit).
     pub sign_ins_per_minute: i64,
+    /// Analytics batches one client address may send a minute (0: no limit).
+    pub ingest_per_address_per_minute: i64,
     /// Proxies whose `X-Forwarded-For` names the client: a request from
     /// one is counted by the address it forwards for.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -99,6 +101,7 @@ impl Default for Config {
             ingest_per_minute: 1200,
             writes_per_minute: 600,
             sign_ins_per_minute: 30,
+            ingest_per_address_per_minute: 600,
             trusted_proxies: Vec::new(),
             max_ingest_bytes: 8 * 1024 * 1024,
             analytics_raw_days: 400,

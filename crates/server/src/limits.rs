@@ -84,17 +84,17 @@ pub fn parse_proxies(list: &str) -> Result<Vec<IpNet>, String> {
         .collect()
 }
 
-/// Sign-in attempts are counted by client address; other writes by the
-/// API token, the signed-in person or, for no one, the address. Reads and
-/// analytics ingestion (limited per key) are not counted here.
+/// Sign-in attempts and analytics batches are counted by client address;
+/// other writes by the API token, the signed-in person or, for no one, the
+/// address. Reads are not counted.
 pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method();
     let path = req.uri().path();
     let scope = if *method == Method::POST && signs_in(path) {
         Scope::SignIn
-    } else if matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
-        && !path.starts_with("/api/v1/ingest/")
-    {
+    } else if *method == Method::POST && path.starts_with("/api/v1/ingest/") {
+        Scope::Ingest
+    } else if matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
         Scope::Write
     } else {
         return next.run(req).await;

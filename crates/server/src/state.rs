@@ -24,6 +24,7 @@ impl AppState {
             ingest_per_minute: config.ingest_per_minute,
             writes_per_minute: config.writes_per_minute,
             sign_ins_per_minute: config.sign_ins_per_minute,
+            ingest_per_address_per_minute: config.ingest_per_address_per_minute,
             analytics_raw_days: config.analytics_raw_days,
             public_url: config.public_url.clone(),
             webhooks_allow_private: config.webhooks_allow_private,

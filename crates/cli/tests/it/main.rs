@@ -31,6 +31,8 @@ mod crash;
 mod custom_fields;
 mod decisions;
 mod delivery;
+mod deploy_files;
+mod docs_links;
 mod fed_metrics;
 mod feeds;
 mod hostile;

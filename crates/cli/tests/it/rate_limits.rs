@@ -125,3 +125,36 @@ async fn servers_sharing_postgres_count_together() {
     drop((a, b));
     db.destroy().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analytics_batches_are_limited_per_client_address() {
+    let db = crate::support::TestDb::sqlite();
+    let config = Config {
+        ingest_per_address_per_minute: 2,
+        trusted_proxies: tandem_server::limits::parse_proxies("127.0.0.1").unwrap(),
+        ..Config::default()
+    };
+    let app = TestApp::start(&db, config).await;
+    let ws = app.seed_demo().await;
+    let pdm = app.login_as(Role::ProductManager).await;
+    let pr = crate::analytics::quiet_product(&pdm, &ws).await;
+    let made =
+        json_ok(pdm.post(&format!("/api/v1/products/{pr}/ingest-keys"), json!({"name": "Web"})).await, 201).await;
+    let key = made["key"].as_str().unwrap().to_owned();
+    let send = |from: &'static str| {
+        client()
+            .post(app.url("/api/v1/ingest/events"))
+            .bearer_auth(&key)
+            .header("x-forwarded-for", from)
+            .json(&json!({"batch": [{"event": "opened", "distinct_id": "ana", "timestamp": "2027-01-10T09:00:00Z"}]}))
+            .send()
+    };
+    json_ok(send("198.51.100.20").await.unwrap(), 200).await;
+    json_ok(send("198.51.100.20").await.unwrap(), 200).await;
+    let r = send("198.51.100.20").await.unwrap();
+    // Browsers read the refusal too: the answer carries the CORS headers.
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    refused(r).await;
+    json_ok(send("198.51.100.21").await.unwrap(), 200).await;
+    db.destroy().await;
+}
