@@ -39,7 +39,13 @@ struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct DbArg {
     /// Database URL: sqlite://FILE or postgres://USER@HOST/DB.
-    #[arg(id = "db", long = "db", env = "TANDEM_DATABASE_URL", default_value = "sqlite://tandem.db")]
+    #[arg(
+        id = "db",
+        long = "db",
+        env = "TANDEM_DATABASE_URL",
+        default_value = "sqlite://tandem.db",
+        hide_env_values = true
+    )]
     pub url: String,
 }
 
@@ -256,6 +262,11 @@ async fn run(parsed: Parsed) -> Result<(), String> {
             let serve::ServeArgs { db, bind, options } = args;
             let store = open(&db).await?;
             let config = options.config(&layers)?;
+            if config.metrics.as_ref().is_some_and(|m| m.token.is_none()) {
+                tracing::warn!(
+                    "/metrics answers anyone who reaches this server: set a metrics token or keep it private"
+                );
+            }
             let mut state = AppState::new(store, config);
             state.app.metrics = metrics;
             serve::bootstrap(&state, &layers, demo).await?;
@@ -263,8 +274,8 @@ async fn run(parsed: Parsed) -> Result<(), String> {
                 tokio::net::TcpListener::bind(&bind).await.map_err(|e| format!("cannot listen on {bind}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             println!("Tandem listening on http://{addr} ({})", state.store.backend().name());
+            // `serve` closes the database's connections once stopped.
             tandem_server::serve(listener, state.clone(), serve::shutdown_signal()).await.map_err(|e| e.to_string())?;
-            state.store.close().await;
             tracing::info!("stopped");
             Ok(())
         }
@@ -369,6 +380,11 @@ async fn migrate(db: &DbArg, dry_run: bool) -> Result<(), String> {
     let plan = store.migration_plan().await.map_err(|e| e.to_string())?;
     if !plan.unknown.is_empty() {
         return Err(tandem_store::StoreError::NewerSchema(plan.unknown).to_string());
+    }
+    if let Some(v) = plan.failed.first() {
+        return Err(format!(
+            "migration {v} failed part-way on an earlier run: restore the backup taken before the upgrade"
+        ));
     }
     let list = |verb: &str| {
         println!("{verb} {} migration{}:", plan.pending.len(), if plan.pending.len() == 1 { "" } else { "s" });

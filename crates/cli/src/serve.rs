@@ -122,7 +122,13 @@ pub struct ServeOptions {
 impl ServeOptions {
     /// The server's settings; secrets come from `layers` (never flags).
     pub fn config(self, layers: &Layers) -> Result<Config, String> {
-        let secret = |key: &str| -> Result<Option<String>, String> { Ok(layers.value(key)?.map(|(v, _)| v)) };
+        // An empty secret (a blank file, `key = ""`) is a mistake, never "none".
+        let secret = |key: &str| -> Result<Option<String>, String> {
+            match layers.value(key)? {
+                Some((v, origin)) if v.trim().is_empty() => Err(format!("{key} is empty ({origin})")),
+                found => Ok(found.map(|(v, _)| v)),
+            }
+        };
         let smtp = match self.smtp_host {
             None => None,
             Some(host) => {
@@ -240,7 +246,10 @@ pub fn check(args: ServeArgs, cmd: &clap::Command, matches: &clap::ArgMatches, l
             }
         }
     }
-    args.options.config(layers)?;
+    let config = args.options.config(layers)?;
+    if config.metrics.as_ref().is_some_and(|m| m.token.is_none()) {
+        out.push_str("# note: /metrics answers anyone who reaches this server: set metrics_token, or keep it off public addresses\n");
+    }
     out.push_str("# the configuration is valid\n");
     // Written, not printed: `tandem config check | head` must not panic.
     std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes()).map_err(|e| format!("cannot write: {e}"))

@@ -33,7 +33,7 @@ pub const PLAIN: &[(&str, &str)] =
     &[("admin_email", "TANDEM_ADMIN_EMAIL"), ("workspace_name", "TANDEM_WORKSPACE_NAME")];
 
 /// Arguments that are not settings: the file may not set them.
-const NOT_SETTINGS: &[&str] = &["help", "version", "config", "demo", "file", "email", "role", "project", "output"];
+const NOT_SETTINGS: &[&str] = &["help", "version", "config", "demo"];
 
 /// Where a value came from, for `tandem config check`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +117,9 @@ impl FileSettings {
         let text = read_small(path)?;
         let name = path.display().to_string();
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            format!("{name}: {}", e.message().lines().next().unwrap_or("not valid TOML"))
+            let line = e.span().and_then(|s| text.get(..s.start)).map_or(1, |t| t.matches('\n').count() + 1);
+            let what = e.message().lines().next().unwrap_or("not valid TOML");
+            format!("{name}: line {line}: {what}")
         })?;
         let mut values = BTreeMap::new();
         for (key, value) in table {
@@ -164,26 +166,26 @@ fn scalar(file: &str, key: &str, v: toml::Value) -> Result<String, String> {
         toml::Value::String(s) => Ok(s),
         toml::Value::Integer(i) => Ok(i.to_string()),
         toml::Value::Boolean(b) => Ok(b.to_string()),
-        _ => Err(format!("{file}: `{key}` must be a string, a whole number or true/false")),
+        // A list (trusted_proxies = ["10.0.0.0/8", "::1"]) as the flag takes it.
+        toml::Value::Array(items) if items.iter().all(toml::Value::is_str) => {
+            Ok(items.iter().filter_map(toml::Value::as_str).collect::<Vec<_>>().join(", "))
+        }
+        _ => Err(format!("{file}: `{key}` must be a string, a whole number, true/false or a list of strings")),
     }
 }
 
-/// Every key the file may hold: the settings among `cmd`'s arguments (the
-/// root's and every subcommand's), the secrets and the first-start values.
+/// Every key the file may hold: the root's settings (logging) and
+/// `serve`'s, the secrets and the first-start values. Other commands'
+/// options (`--dry-run`, `--format`) are choices of one run, not settings.
 pub fn known_keys(cmd: &Command) -> Vec<String> {
-    fn walk(cmd: &Command, out: &mut Vec<String>) {
-        for a in cmd.get_arguments() {
-            let id = a.get_id().as_str();
-            if a.get_long().is_some() && !NOT_SETTINGS.contains(&id) && !out.iter().any(|k| k == id) {
-                out.push(id.to_owned());
-            }
-        }
-        for s in cmd.get_subcommands() {
-            walk(s, out);
+    let mut out = Vec::new();
+    let serve = cmd.find_subcommand("serve");
+    for a in cmd.get_arguments().chain(serve.into_iter().flat_map(Command::get_arguments)) {
+        let id = a.get_id().as_str();
+        if a.get_long().is_some() && !NOT_SETTINGS.contains(&id) && !out.iter().any(|k| k == id) {
+            out.push(id.to_owned());
         }
     }
-    let mut out = Vec::new();
-    walk(cmd, &mut out);
     out.extend(SECRETS.iter().chain(PLAIN).map(|(k, _)| (*k).to_owned()));
     out
 }
@@ -210,7 +212,7 @@ pub fn apply(cmd: Command, file: FileSettings) -> Result<(Command, Layers), Stri
 
 /// `TANDEM_X_FILE`'s contents when `TANDEM_X` itself is not set.
 fn env_file_value(env: &str) -> Option<Result<String, String>> {
-    if std::env::var_os(env).is_some() {
+    if std::env::var_os(env).is_some_and(|v| !v.is_empty()) {
         return None;
     }
     let path = std::env::var_os(format!("{env}_FILE")).filter(|p| !p.is_empty())?;
@@ -233,7 +235,11 @@ fn with_defaults(mut cmd: Command, defaults: &BTreeMap<String, String>) -> Comma
     let ids: Vec<String> = cmd.get_arguments().map(|a| a.get_id().as_str().to_owned()).collect();
     for id in ids {
         if let Some(v) = defaults.get(&id) {
-            cmd = cmd.mut_arg(id.as_str(), |a| a.default_value(v.clone()));
+            // Hidden from --help: a value from a file may hold a password.
+            cmd = cmd.mut_arg(id.as_str(), |a| {
+                let hide = a.get_action().takes_values();
+                a.default_value(v.clone()).hide_default_value(hide)
+            });
         }
     }
     let subs: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();

@@ -64,9 +64,11 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(observe::metrics))
         .merge(web::router())
         .merge(api_router)
+        // Inside the routes, so a refused request still carries its route
+        // to the access line and the metrics.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
         .route_layer(axum::middleware::from_fn(observe::route))
         .fallback(web::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::client_ip))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::limit_declared_body))
@@ -85,22 +87,26 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops
 /// gracefully: no new connections, live streams end cleanly, requests in
-/// flight finish (for at most `shutdown_timeout`), and the background
-/// workers finish what they are sending. Queued mail and webhooks wait in
-/// the database for the next server to start.
+/// flight finish, and the background workers finish what they are
+/// sending, all within `shutdown_timeout` of the signal; then the
+/// database's connections close. Queued mail and webhooks wait in the
+/// database for the next server to start.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use tokio::time::{Instant, timeout_at};
     // Open event streams end as shutdown begins, or it would wait for them.
     let live = state.live.clone();
+    let store = state.store.clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut begun = stopped.clone();
+    let (signalled, signal) = tokio::sync::watch::channel(None::<Instant>);
     let worker = tandem_app::outbound::webhooks::spawn(state.app.clone(), stopped.clone());
     let mailer = tandem_app::outbound::mail::spawn(state.app.clone(), stopped);
     let shutdown = async move {
         shutdown.await;
+        signalled.send_replace(Some(Instant::now()));
         tracing::info!("stopping: finishing the requests in flight");
         live.close();
         let _ = stop.send(true);
@@ -109,24 +115,39 @@ pub async fn serve(
     let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .into_future();
-    // The grace period counts from the signal, not from the start.
+    // Everything after the signal shares one deadline: the signal's time
+    // plus the grace period.
+    let mut waiting = signal.clone();
     let deadline = async move {
-        let _ = begun.wait_for(|s| *s).await;
-        tokio::time::sleep(grace).await;
-        tokio::time::Instant::now()
+        // The guard is gone before anything else is awaited.
+        let signalled_at = waiting.wait_for(Option::is_some).await.ok().and_then(|at| *at);
+        let Some(t) = signalled_at else {
+            return std::future::pending().await;
+        };
+        let at = t + grace;
+        tokio::time::sleep_until(at).await;
+        at
     };
     let (served, deadline) = tokio::select! {
-        r = served => (r, tokio::time::Instant::now() + grace),
+        r = served => {
+            let at = (*signal.borrow()).map_or_else(Instant::now, |t| t + grace);
+            (r, at)
+        }
         at = deadline => {
             tracing::warn!("requests still in flight after {grace:?}: stopping without them");
             (Ok(()), at)
         }
     };
-    // Each delivery is bounded by its own timeout; the whole by the grace period.
-    let _ = tokio::time::timeout_at(deadline, async {
+    // Deliveries being sent finish within the deadline; those not taken
+    // wait in the database.
+    let _ = timeout_at(deadline, async {
         let _ = worker.await;
         let _ = mailer.await;
     })
     .await;
+    // Connections still lent to abandoned requests are not waited for.
+    if timeout_at(deadline.max(Instant::now() + std::time::Duration::from_secs(1)), store.close()).await.is_err() {
+        tracing::warn!("database connections still in use at the deadline: leaving them");
+    }
     served
 }

@@ -20,8 +20,18 @@ use crate::state::AppState;
 pub struct ClientIp(pub Option<IpAddr>);
 
 impl ClientIp {
+    /// The address as limits count it: an IPv6 client by its /64, the
+    /// block one subscriber holds, so a single client cannot take a
+    /// bucket per address.
     pub fn label(&self) -> String {
-        self.0.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        match self.0 {
+            None => "unknown".to_owned(),
+            Some(IpAddr::V6(v6)) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            Some(v4) => v4.to_string(),
+        }
     }
 }
 
@@ -52,14 +62,31 @@ pub fn resolve(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> 
         .collect();
     let mut nearest = peer;
     for hop in hops.iter().rev() {
-        match hop.parse::<IpAddr>() {
-            Ok(ip) if is_trusted(&canonical(ip)) => nearest = canonical(ip),
-            Ok(ip) => return Some(canonical(ip)),
+        match hop_address(hop) {
+            Some(ip) if is_trusted(&ip) => nearest = ip,
+            Some(ip) => return Some(ip),
             // A hop that is not an address: trust ends here.
-            Err(_) => return Some(nearest),
+            None => break,
         }
     }
+    // Only proxies: every client would share the proxy's count.
+    if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!("a trusted proxy sent no client address in X-Forwarded-For; its requests are counted together");
+    }
     Some(nearest)
+}
+
+static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// One `X-Forwarded-For` entry: an address, with or without a port
+/// (`203.0.113.9`, `203.0.113.9:5678`, `2001:db8::1`, `[2001:db8::1]:443`).
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let ip = hop
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| hop.strip_prefix('[').and_then(|h| h.strip_suffix(']')).and_then(|h| h.parse().ok()))?;
+    Some(canonical(ip))
 }
 
 /// IPv4 addresses as IPv4, also when a dual-stack socket reports them
@@ -107,14 +134,31 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         _ => Caller::Address(&addr),
     };
     if let Err(e) = limits::check(&state, scope, caller).await {
-        return ApiError::from(e).into_response();
+        let error = ApiError::from(e);
+        if path.starts_with("/api/") || path.starts_with("/calendar/") {
+            return error.into_response();
+        }
+        // A form posted from a page: the refusal as a page, still with Retry-After.
+        let retry = match &error {
+            ApiError::RateLimited { retry_after } => axum::http::HeaderValue::from_str(&retry_after.to_string()).ok(),
+            _ => None,
+        };
+        let mut resp = crate::web::PageError { error, path: path.to_owned() }.into_response();
+        if let Some(v) = retry {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return resp;
     }
     next.run(req).await
 }
 
+/// Where a password is tried: signing in, asking for and using a reset,
+/// and changing one's password (which checks the current one).
 fn signs_in(path: &str) -> bool {
-    matches!(path, "/api/v1/auth/login" | "/login" | "/api/v1/auth/password-reset" | "/forgot-password")
-        || path.starts_with("/api/v1/auth/password-reset/")
+    matches!(
+        path,
+        "/api/v1/auth/login" | "/login" | "/api/v1/auth/password-reset" | "/forgot-password" | "/api/v1/me/password"
+    ) || path.starts_with("/api/v1/auth/password-reset/")
         || path.starts_with("/reset-password/")
 }
 
@@ -139,6 +183,16 @@ mod tests {
         assert_eq!(resolve(Some(ip("::ffff:127.0.0.1")), &h, &trusted), Some(ip("203.0.113.9")));
         h.insert("x-forwarded-for", HeaderValue::from_static("nonsense, 10.9.9.9"));
         assert_eq!(resolve(Some(ip("127.0.0.1")), &h, &trusted), Some(ip("10.9.9.9")));
+        // Hops with ports, as some proxies write them.
+        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9:5678"));
+        assert_eq!(resolve(Some(ip("127.0.0.1")), &h, &trusted), Some(ip("203.0.113.9")));
+        h.insert("x-forwarded-for", HeaderValue::from_static("[2001:db8::7]:443"));
+        assert_eq!(resolve(Some(ip("127.0.0.1")), &h, &trusted), Some(ip("2001:db8::7")));
+        // IPv6 clients count by their /64.
+        let a = ClientIp(Some(ip("2001:db8:1:2:aaaa::1"))).label();
+        assert_eq!(a, ClientIp(Some(ip("2001:db8:1:2:ffff::9"))).label());
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_ne!(a, ClientIp(Some(ip("2001:db8:1:3::1"))).label());
         assert!(parse_proxies("10.0.0.0/33").is_err());
         assert_eq!(parse_proxies("").unwrap_or_default(), vec![]);
     }

@@ -29,7 +29,6 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
     "login_failures",
-    "rate_limits",
     "invitations",
     "activity",
     "products",
@@ -97,9 +96,12 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// Tables of state derived from the others, which the database rebuilds
-/// as rows are restored (its triggers keep them): never backed up.
+/// as rows are restored (its triggers keep them), or short-lived: never
+/// backed up.
 pub const DERIVED: &[&str] = &[
     "plan_revisions",
+    // Rate-limit windows: a minute's counts, with addresses and token hashes.
+    "rate_limits",
     "search_entries",
     // SQLite's full-text index over the entries and its own tables.
     "search_fts",

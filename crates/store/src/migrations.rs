@@ -108,6 +108,8 @@ pub struct MigrationPlan {
     /// Versions the database has that this binary does not know: it was
     /// made by a newer Tandem, and this one refuses to run on it.
     pub unknown: Vec<i64>,
+    /// Versions an earlier run began and did not finish.
+    pub failed: Vec<i64>,
 }
 
 impl crate::Store {
@@ -136,20 +138,24 @@ impl crate::Store {
                     > 0
             }
         };
-        let applied: Vec<i64> = if exists {
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+        // The flag as a number: SQLite keeps it as an integer the Any driver
+        // cannot read as a boolean.
+        let rows: Vec<(i64, i64)> = if exists {
+            sqlx::query_as("SELECT version, CASE WHEN success THEN 1 ELSE 0 END FROM _sqlx_migrations ORDER BY version")
                 .fetch_all(&self.pool)
                 .await?
         } else {
             Vec::new()
         };
+        let failed = rows.iter().filter(|r| r.1 == 0).map(|r| r.0).collect();
+        let applied: Vec<i64> = rows.iter().filter(|r| r.1 != 0).map(|r| r.0).collect();
         let pending = list
             .iter()
             .filter(|m| !applied.contains(&m.0))
             .map(|&(version, name, _)| MigrationInfo { version, name })
             .collect();
         let unknown = applied.into_iter().filter(|v| !list.iter().any(|m| m.0 == *v)).collect();
-        Ok(MigrationPlan { pending, unknown })
+        Ok(MigrationPlan { pending, unknown, failed })
     }
 }
 

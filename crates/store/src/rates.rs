@@ -9,13 +9,23 @@ use tandem_core::Millis;
 
 use crate::{Backend, Result, Store};
 
-/// Buckets kept in memory before the stale ones are swept.
-const SWEEP_FROM: usize = 10_000;
+/// The most buckets kept in memory: past it, after a sweep of the windows
+/// that are over, every count starts again (a flood of addresses cannot
+/// make the map, or each hit's work, grow without bound).
+const MAX_BUCKETS: usize = 100_000;
 
 /// The in-memory counters of a SQLite store.
 #[derive(Debug, Default)]
 pub(crate) struct MemoryRates {
-    buckets: Mutex<HashMap<String, (i64, i64)>>,
+    inner: Mutex<Buckets>,
+}
+
+#[derive(Debug, Default)]
+struct Buckets {
+    /// Per bucket: when its window began, and its hits.
+    windows: HashMap<String, (i64, i64)>,
+    /// When windows that are over were last dropped: once a window at most.
+    swept: i64,
 }
 
 /// A bucket's window after one more hit.
@@ -34,11 +44,15 @@ impl Store {
         let expired = now.0 - window_ms;
         match self.backend() {
             Backend::Sqlite => {
-                let mut map = self.rates.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if map.len() >= SWEEP_FROM {
-                    map.retain(|_, (start, _)| *start > expired);
+                let mut b = self.rates.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if b.swept <= expired {
+                    b.windows.retain(|_, (start, _)| *start > expired);
+                    b.swept = now.0;
                 }
-                let entry = map.entry(bucket.to_owned()).or_insert((now.0, 0));
+                if b.windows.len() >= MAX_BUCKETS {
+                    b.windows.clear();
+                }
+                let entry = b.windows.entry(bucket.to_owned()).or_insert((now.0, 0));
                 if entry.0 <= expired {
                     *entry = (now.0, 0);
                 }

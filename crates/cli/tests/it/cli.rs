@@ -12,6 +12,7 @@ pub async fn tandem(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(args)
         .env_remove("TANDEM_DATABASE_URL")
+        .env_remove("TANDEM_CONFIG")
         .env("RUST_LOG", "error")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -27,6 +27,7 @@ pub async fn spawn_server_with_env(db_url: &str, extra: &[&str], env: &[(&str, &
         .args(["serve", "--db", db_url, "--bind", "127.0.0.1:0"])
         .args(extra)
         .env_remove("TANDEM_DATABASE_URL")
+        .env_remove("TANDEM_CONFIG")
         .env_remove("TANDEM_BIND")
         .env_remove("TANDEM_ADMIN_EMAIL")
         .env_remove("TANDEM_ADMIN_PASSWORD")

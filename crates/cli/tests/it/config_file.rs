@@ -27,10 +27,7 @@ async fn tandem_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -
 }
 
 fn dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("tandem-config-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    crate::support::scratch_dir(&format!("config-{name}"))
 }
 
 /// The line of `key` in `config check`'s output.
@@ -87,7 +84,10 @@ async fn unknown_keys_and_bad_files_are_refused_with_one_line() {
     let cases: [(&str, &str); 4] = [
         ("[smtp]\nhots = \"mail.example\"\n", "error: bad.toml: unknown key `smtp.hots`"),
         ("bnid = \"0.0.0.0:80\"\n", "error: bad.toml: unknown key `bnid`"),
-        ("bind = [1, 2]\n", "error: bad.toml: `bind` must be a string, a whole number or true/false"),
+        (
+            "bind = [1, 2]\n",
+            "error: bad.toml: `bind` must be a string, a whole number, true/false or a list of strings",
+        ),
         ("bind = \"unterminated\n", "error: bad.toml: "),
     ];
     for (text, expected) in cases {
@@ -101,5 +101,49 @@ async fn unknown_keys_and_bad_files_are_refused_with_one_line() {
     let (code, _, err) = tandem_in(&d, &["migrate"], &[("TANDEM_CONFIG", "missing.toml")]).await;
     assert_eq!(code, 1);
     assert!(err.starts_with("error: cannot read missing.toml"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_from_files_never_show_and_empty_ones_are_refused() {
+    let d = dir("secrets");
+    std::fs::write(d.join("db-url"), "postgres://tandem:hunter22@db.internal/tandem?sslmode=disable\n").unwrap();
+    let db_file = d.join("db-url").display().to_string();
+    std::fs::write(
+        d.join("t.toml"),
+        "metrics = true\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nmetrics_token_file = \"empty\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("empty"), "\n").unwrap();
+    // --config=FILE; an empty secret is a mistake, said with where it came from.
+    let env = [("TANDEM_DATABASE_URL_FILE", db_file.as_str())];
+    let (code, _, err) = tandem_in(&d, &["config", "check", "--config=t.toml"], &env).await;
+    assert_eq!(code, 1);
+    assert!(err.starts_with("error: metrics_token is empty (file: t.toml (metrics_token))"), "{err}");
+
+    std::fs::write(d.join("empty"), "s3cret-token\n").unwrap();
+    let (code, out, err) = tandem_in(&d, &["config", "check", "--config=t.toml"], &env).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        line(&out, "db"),
+        "db = \"postgres://tandem:***@db.internal/tandem?sslmode=disable\"  # environment: TANDEM_DATABASE_URL_FILE"
+    );
+    assert_eq!(line(&out, "metrics"), "metrics = true  # file: t.toml (metrics)");
+    assert!(line(&out, "trusted_proxies").starts_with("trusted_proxies = \"10.0.0.0/8, ::1\""), "{out}");
+    assert!(!out.contains("hunter22") && !out.contains("s3cret-token"), "{out}");
+    // Nor does --help show a value a file gave.
+    let (_, help, _) = tandem_in(&d, &["serve", "--help", "--config=t.toml"], &env).await;
+    assert!(!help.contains("hunter22") && help.contains("--db"), "{help}");
+
+    // Only settings belong in the file: one run's choices are refused.
+    std::fs::write(d.join("t.toml"), "dry_run = true\n").unwrap();
+    let (code, _, err) = tandem_in(&d, &["migrate", "--config", "t.toml"], &[]).await;
+    assert_eq!(code, 1);
+    assert!(err.starts_with("error: t.toml: unknown key `dry_run`"), "{err}");
+    // A syntax error says its line.
+    std::fs::write(d.join("t.toml"), "bind = \"127.0.0.1:8080\"\n\nbind = 2\n").unwrap();
+    let (code, _, err) = tandem_in(&d, &["migrate", "--config", "t.toml"], &[]).await;
+    assert_eq!(code, 1);
+    assert!(err.starts_with("error: t.toml: line 3: "), "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }

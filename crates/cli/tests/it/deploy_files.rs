@@ -31,10 +31,7 @@ async fn run(exe: &Path, args: &[&str]) -> (bool, String) {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("tandem-deploy-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    crate::support::scratch_dir(&format!("deploy-{name}"))
 }
 
 #[tokio::test]

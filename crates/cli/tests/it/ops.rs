@@ -12,7 +12,9 @@ use tandem_server::config::MetricsAccess;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
 
-use crate::support::{Api, TestApp, TestDb, client, databases, expect_error, json_ok, new_project};
+use crate::support::{
+    Api, TestApp, TestDb, client, databases, expect_error, free_port, json_ok, new_project, scratch_dir,
+};
 
 /// Debian's `prometheus` package (the server and `promtool`), or `None`
 /// after saying the test is skipped; with `TANDEM_REQUIRE_PROMETHEUS=1`
@@ -83,7 +85,11 @@ async fn metrics_are_off_by_default_and_behind_their_token() {
         )
         .await;
         json_ok(pm.get(&format!("/api/v1/projects/{p}/schedule")).await, 200).await;
+        // An invented method is counted as `other`, so no client can add labels.
+        let odd = reqwest::Method::from_bytes(b"BREW").unwrap();
+        client().request(odd, app.url("/api/v1/me")).send().await.unwrap();
         let after = scrape(&app, "scrape-me").await;
+        assert!(after.contains(r#"method="other""#) && !after.contains("BREW"), "{after}");
 
         // Requests are counted by route template, never by path.
         assert_eq!(sample(&after, route) - sample(&before, route), 4.0, "{after}");
@@ -164,17 +170,6 @@ async fn serve_logged(db: &str, extra: &[&str], env: &[(&str, &str)], dir: &Path
     .await
     .unwrap_or_else(|_| panic!("server did not start: {}", std::fs::read_to_string(&log).unwrap_or_default()));
     Logged { child, base, log }
-}
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tandem-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -283,7 +278,9 @@ async fn sigterm_finishes_the_writes_in_flight_and_loses_none() {
     for db in databases(test).await {
         eprintln!("{test}: running on {}", db.label());
         let dir = scratch_dir(&format!("shutdown-{}", db.label()));
-        let mut server = serve_logged(db.url(), &["--shutdown-timeout-secs", "20"], &[], &dir).await;
+        // No write limit: the writers write as fast as the server takes them.
+        let args = ["--shutdown-timeout-secs", "20", "--writes-per-minute", "0"];
+        let mut server = serve_logged(db.url(), &args, &[], &dir).await;
         let base = server.base.clone();
         let admin = Api::login_at(&base, "admin@ops.example", "a long admin pass phrase").await;
         let me = json_ok(admin.get("/api/v1/me").await, 200).await;
@@ -375,4 +372,36 @@ async fn sigterm_finishes_the_writes_in_flight_and_loses_none() {
         db.destroy().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_never_finishes_does_not_hold_the_server_past_its_timeout() {
+    use tokio::io::AsyncWriteExt as _;
+    let dir = scratch_dir("stalled");
+    let db = TestDb::sqlite();
+    let mut server = serve_logged(db.url(), &["--shutdown-timeout-secs", "2"], &[], &dir).await;
+    // An upload that announces a body and sends a few bytes of it, then stalls.
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"email\""
+    );
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let asked = std::time::Instant::now();
+    terminate(&server.child).await;
+    let status = tokio::time::timeout(Duration::from_secs(20), server.child.wait())
+        .await
+        .expect("the stalled request held the server past its timeout")
+        .unwrap();
+    let took = asked.elapsed();
+    assert!(status.success(), "{status}");
+    assert!(took >= Duration::from_millis(1500), "stopped before the grace period was up: {took:?}");
+    assert!(took < Duration::from_secs(10), "took {took:?} for a 2 s timeout");
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(log.contains("requests still in flight after 2s"), "{log}");
+    drop(stalled);
+    db.destroy().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

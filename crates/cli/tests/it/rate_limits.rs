@@ -158,3 +158,34 @@ async fn analytics_batches_are_limited_per_client_address() {
     json_ok(send("198.51.100.21").await.unwrap(), 200).await;
     db.destroy().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_page_says_when_to_try_again() {
+    let db = crate::support::TestDb::sqlite();
+    let app = TestApp::start(&db, limited()).await;
+    app.seed_demo().await;
+    let form = |password: &'static str| {
+        client().post(app.url("/login")).form(&[("email", "pm@demo.example"), ("password", password)]).send()
+    };
+    for _ in 0..3 {
+        form("not the password").await.unwrap();
+    }
+    // Thirty seconds into the window, half a minute is left to wait.
+    app.clock.set(Millis(app.state.clock.now().0 + 30_000));
+    let r = form("demo-pm-2026").await.unwrap();
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((29..=31).contains(&wait), "{wait}");
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("try again in"), "{page}");
+    // Changing one's password tries a password too: counted the same way.
+    let r = client()
+        .post(app.url("/api/v1/me/password"))
+        .json(&json!({"current_password": "guess", "new_password": "another long one"}))
+        .send()
+        .await
+        .unwrap();
+    refused(r).await;
+    db.destroy().await;
+}

@@ -54,10 +54,6 @@ impl Provider {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn config(issuer: &str, create_users: bool, password_login: bool) -> Config {
     Config {
         oidc: Some(OidcSettings {
@@ -113,7 +109,7 @@ async fn people_sign_in_with_the_identity_provider() {
     let test = "people_sign_in_with_the_identity_provider";
     for db in databases(test).await {
         eprintln!("{test}: running on {}", db.label());
-        let port = free_port();
+        let port = crate::support::free_port();
         let issuer = format!("http://127.0.0.1:{port}");
         // One server that makes no accounts; one, on the same database,
         // that makes them and takes no passwords.

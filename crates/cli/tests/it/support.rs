@@ -287,3 +287,16 @@ pub fn assert_outline(tasks: &[Value], expect: &[(&str, &str, &str)]) {
         .collect();
     assert_eq!(seen, expect);
 }
+
+/// A fresh, empty directory for one test's files, named after it.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tandem-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A TCP port free at the moment of asking, for a peer the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
