@@ -66,7 +66,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api_router)
         // Inside the routes, so a refused request still carries its route
         // to the access line and the metrics.
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit))
         .route_layer(axum::middleware::from_fn(observe::route))
         .fallback(web::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
@@ -78,6 +78,36 @@ pub fn app(state: AppState) -> Router {
     let observed =
         middleware::security_headers(router).layer(axum::middleware::from_fn_with_state(state, observe::observe));
     middleware::request_ids(observed)
+}
+
+/// Counts the request against its rate limit (`limits`); past
+/// it, a program gets the JSON error and a page's form a page, both with
+/// `Retry-After`. Here because only this module speaks for both.
+async fn rate_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let Some((scope, who)) = limits::counted(&req) else {
+        return next.run(req).await;
+    };
+    let Some(error) = limits::refusal(&state, scope, &who).await else {
+        return next.run(req).await;
+    };
+    let path = req.uri().path();
+    if limits::answers_json(path) {
+        return error.into_response();
+    }
+    let retry = match &error {
+        ApiError::RateLimited { retry_after } => axum::http::HeaderValue::from_str(&retry_after.to_string()).ok(),
+        _ => None,
+    };
+    let mut resp = web::PageError { error, path: path.to_owned() }.into_response();
+    if let Some(v) = retry {
+        resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    resp
 }
 
 async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, ApiError> {

@@ -6,9 +6,10 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use ipnet::IpNet;
-use tandem_app::limits::{self, Caller, Scope};
+pub use tandem_app::limits::Scope;
+use tandem_app::limits::{self, Caller};
 
 use crate::auth::{Principal, Via};
 use crate::error::ApiError;
@@ -113,8 +114,8 @@ pub fn parse_proxies(list: &str) -> Result<Vec<IpNet>, String> {
 
 /// Sign-in attempts and analytics batches are counted by client address;
 /// other writes by the API token, the signed-in person or, for no one, the
-/// address. Reads are not counted.
-pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// address. Reads are not counted (`None`).
+pub fn counted(req: &Request) -> Option<(Scope, Who)> {
     let method = req.method();
     let path = req.uri().path();
     let scope = if *method == Method::POST && signs_in(path) {
@@ -124,32 +125,40 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
     } else if matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
         Scope::Write
     } else {
-        return next.run(req).await;
+        return None;
     };
-    let addr = req.extensions().get::<ClientIp>().map_or_else(|| "unknown".to_owned(), ClientIp::label);
-    let principal = req.extensions().get::<Principal>();
-    let caller = match (scope, principal) {
-        (Scope::Write, Some(Principal { via: Via::Token { hash }, .. })) => Caller::Token(hash),
-        (Scope::Write, Some(p)) => Caller::User(p.user.id),
-        _ => Caller::Address(&addr),
+    let addr = || req.extensions().get::<ClientIp>().map_or_else(|| "unknown".to_owned(), ClientIp::label);
+    let who = match (scope, req.extensions().get::<Principal>()) {
+        (Scope::Write, Some(Principal { via: Via::Token { hash }, .. })) => Who::Token(hash.clone()),
+        (Scope::Write, Some(p)) => Who::User(p.user.id),
+        _ => Who::Address(addr()),
     };
-    if let Err(e) = limits::check(&state, scope, caller).await {
-        let error = ApiError::from(e);
-        if path.starts_with("/api/") || path.starts_with("/calendar/") {
-            return error.into_response();
-        }
-        // A form posted from a page: the refusal as a page, still with Retry-After.
-        let retry = match &error {
-            ApiError::RateLimited { retry_after } => axum::http::HeaderValue::from_str(&retry_after.to_string()).ok(),
-            _ => None,
-        };
-        let mut resp = crate::web::PageError { error, path: path.to_owned() }.into_response();
-        if let Some(v) = retry {
-            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-        }
-        return resp;
-    }
-    next.run(req).await
+    Some((scope, who))
+}
+
+/// Who a request is counted for, owned: the count is awaited apart from
+/// the request.
+#[derive(Debug)]
+pub enum Who {
+    Token(String),
+    User(tandem_core::Id),
+    Address(String),
+}
+
+/// Counts one request; the refusal when past the limit.
+pub async fn refusal(state: &AppState, scope: Scope, who: &Who) -> Option<ApiError> {
+    let caller = match who {
+        Who::Token(hash) => Caller::Token(hash),
+        Who::User(id) => Caller::User(*id),
+        Who::Address(a) => Caller::Address(a),
+    };
+    limits::check(state, scope, caller).await.err().map(ApiError::from)
+}
+
+/// Whether a refusal at `path` goes to a program (JSON) rather than to a
+/// page's form.
+pub fn answers_json(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/calendar/")
 }
 
 /// Where a password is tried: signing in, asking for and using a reset,
