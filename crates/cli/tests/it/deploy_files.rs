@@ -12,17 +12,12 @@ use tokio::process::Command;
 const DEPLOY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy");
 
 fn tool(test: &str, exe: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let extra = [PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")];
-    let found = std::env::split_paths(&path).chain(extra).map(|d| d.join(exe)).find(|f| f.is_file());
-    if found.is_none() {
-        assert!(
-            std::env::var("TANDEM_REQUIRE_DEPLOY_TOOLS").as_deref() != Ok("1"),
-            "{test}: TANDEM_REQUIRE_DEPLOY_TOOLS=1 but {exe} is not installed"
-        );
-        eprintln!("{test}: skipped: no {exe}");
-    }
-    found
+    let package = match exe {
+        "systemd-analyze" => "systemd",
+        "nginx" => "nginx-light",
+        other => other,
+    };
+    crate::support::installed_tool(test, exe, package, "TANDEM_REQUIRE_DEPLOY_TOOLS")
 }
 
 async fn run(exe: &Path, args: &[&str]) -> (bool, String) {

@@ -16,20 +16,9 @@ use crate::support::{
     Api, TestApp, TestDb, client, databases, expect_error, free_port, json_ok, new_project, scratch_dir,
 };
 
-/// Debian's `prometheus` package (the server and `promtool`), or `None`
-/// after saying the test is skipped; with `TANDEM_REQUIRE_PROMETHEUS=1`
-/// (CI) its absence is a failure.
+/// Debian's `prometheus` package: the server and `promtool`.
 fn prometheus_tool(test: &str, exe: &str) -> Option<PathBuf> {
-    let found =
-        std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(exe)).find(|f| f.is_file()));
-    if found.is_none() {
-        assert!(
-            std::env::var("TANDEM_REQUIRE_PROMETHEUS").as_deref() != Ok("1"),
-            "{test}: TANDEM_REQUIRE_PROMETHEUS=1 but {exe} is not installed (apt-get install prometheus)"
-        );
-        eprintln!("{test}: skipped: no {exe} (apt-get install prometheus)");
-    }
-    found
+    crate::support::installed_tool(test, exe, "prometheus", "TANDEM_REQUIRE_PROMETHEUS")
 }
 
 /// The value of the sample `name{labels}` in a scrape, 0 when absent.

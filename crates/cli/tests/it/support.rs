@@ -300,3 +300,20 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+/// A program from Debian's packages that a test runs (`apt-get install
+/// {package}`), found on PATH or in the sbin folders; `None` after saying
+/// the test is skipped. With `{require}=1` (CI) its absence is a failure.
+pub fn installed_tool(test: &str, exe: &str, package: &str, require: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let sbin = [PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")];
+    let found = std::env::split_paths(&path).chain(sbin).map(|d| d.join(exe)).find(|f| f.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var(require).as_deref() != Ok("1"),
+            "{test}: {require}=1 but {exe} is not installed (apt-get install {package})"
+        );
+        eprintln!("{test}: skipped: no {exe} (apt-get install {package})");
+    }
+    found
+}
