@@ -167,82 +167,109 @@ impl Metrics {
 impl Inner {
     fn new() -> Result<Inner, prometheus::Error> {
         let registry = Registry::new_custom(Some("tandem".to_owned()), None)?;
-        let add = |c: Box<dyn prometheus::core::Collector>| registry.register(c);
-        let requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests answered, by method, route template and status."),
-            &["method", "route", "status"],
-        )?;
-        add(Box::new(requests.clone()))?;
-        let request_seconds = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "Time to answer an HTTP request, by route template.")
-                .buckets(SECONDS.to_vec()),
-            &["method", "route"],
-        )?;
-        add(Box::new(request_seconds.clone()))?;
-        let query_seconds = Histogram::with_opts(
-            HistogramOpts::new(
-                "db_query_duration_seconds",
-                "Time each database statement took, as the driver reports it.",
-            )
-            .buckets(SECONDS.to_vec()),
-        )?;
-        add(Box::new(query_seconds.clone()))?;
-        let schedule_hits = prometheus::IntCounter::new(
-            "schedule_cache_hits_total",
-            "Schedules answered from the cache (the plan unchanged since computed).",
-        )?;
-        add(Box::new(schedule_hits.clone()))?;
-        let schedule_computations = prometheus::IntCounter::new(
-            "schedule_computations_total",
-            "Schedules computed: the plan read and scheduled because it changed or was not cached.",
-        )?;
-        add(Box::new(schedule_computations.clone()))?;
-        let schedule_seconds = Histogram::with_opts(
-            HistogramOpts::new("schedule_computation_duration_seconds", "Time to read and schedule a plan.")
-                .buckets(SECONDS.to_vec()),
-        )?;
-        add(Box::new(schedule_seconds.clone()))?;
-        let outbox_attempts = IntCounterVec::new(
-            Opts::new(
-                "outbox_attempts_total",
-                "Attempts to send mail or webhook deliveries by this server, by how they ended.",
+        let requests = registered(
+            &registry,
+            IntCounterVec::new(
+                Opts::new("http_requests_total", "HTTP requests answered, by method, route template and status."),
+                &["method", "route", "status"],
             ),
-            &["queue", "outcome"],
         )?;
-        add(Box::new(outbox_attempts.clone()))?;
-        let pool_connections = IntGaugeVec::new(
-            Opts::new("db_pool_connections", "Database connections open, busy or idle, per pool."),
-            &["pool", "state"],
-        )?;
-        add(Box::new(pool_connections.clone()))?;
-        let pool_max =
-            IntGaugeVec::new(Opts::new("db_pool_max_connections", "The most connections each pool opens."), &["pool"])?;
-        add(Box::new(pool_max.clone()))?;
-        let outbox_waiting = IntGaugeVec::new(
-            Opts::new("outbox_waiting", "Mail and webhook deliveries waiting to be sent (all servers)."),
-            &["queue"],
-        )?;
-        add(Box::new(outbox_waiting.clone()))?;
-        let outbox_failed = IntGaugeVec::new(
-            Opts::new("outbox_failed", "Mail and webhook deliveries kept as failed for good (all servers)."),
-            &["queue"],
-        )?;
-        add(Box::new(outbox_failed.clone()))?;
-        let live_streams =
-            IntGauge::new("live_streams", "Live-update (server-sent event) streams open on this server.")?;
-        add(Box::new(live_streams.clone()))?;
-        let rate_limited = IntCounterVec::new(
-            Opts::new(
-                "rate_limited_total",
-                "Requests refused with 429 for going past a rate limit, by what was limited.",
+        let request_seconds = registered(
+            &registry,
+            HistogramVec::new(
+                HistogramOpts::new(
+                    "http_request_duration_seconds",
+                    "Time to answer an HTTP request, by route template.",
+                )
+                .buckets(SECONDS.to_vec()),
+                &["method", "route"],
             ),
-            &["scope"],
         )?;
-        add(Box::new(rate_limited.clone()))?;
-        let build =
-            IntGaugeVec::new(Opts::new("build_info", "Always 1; the labels say which Tandem runs."), &["version"])?;
+        let query_seconds = registered(
+            &registry,
+            Histogram::with_opts(
+                HistogramOpts::new(
+                    "db_query_duration_seconds",
+                    "Time each database statement took, as the driver reports it.",
+                )
+                .buckets(SECONDS.to_vec()),
+            ),
+        )?;
+        let schedule_hits = registered(
+            &registry,
+            prometheus::IntCounter::new(
+                "schedule_cache_hits_total",
+                "Schedules answered from the cache (the plan unchanged since computed).",
+            ),
+        )?;
+        let schedule_computations = registered(
+            &registry,
+            prometheus::IntCounter::new(
+                "schedule_computations_total",
+                "Schedules computed: the plan read and scheduled because it changed or was not cached.",
+            ),
+        )?;
+        let schedule_seconds = registered(
+            &registry,
+            Histogram::with_opts(
+                HistogramOpts::new("schedule_computation_duration_seconds", "Time to read and schedule a plan.")
+                    .buckets(SECONDS.to_vec()),
+            ),
+        )?;
+        let outbox_attempts = registered(
+            &registry,
+            IntCounterVec::new(
+                Opts::new(
+                    "outbox_attempts_total",
+                    "Attempts to send mail or webhook deliveries by this server, by how they ended.",
+                ),
+                &["queue", "outcome"],
+            ),
+        )?;
+        let pool_connections = registered(
+            &registry,
+            IntGaugeVec::new(
+                Opts::new("db_pool_connections", "Database connections open, busy or idle, per pool."),
+                &["pool", "state"],
+            ),
+        )?;
+        let pool_max = registered(
+            &registry,
+            IntGaugeVec::new(Opts::new("db_pool_max_connections", "The most connections each pool opens."), &["pool"]),
+        )?;
+        let outbox_waiting = registered(
+            &registry,
+            IntGaugeVec::new(
+                Opts::new("outbox_waiting", "Mail and webhook deliveries waiting to be sent (all servers)."),
+                &["queue"],
+            ),
+        )?;
+        let outbox_failed = registered(
+            &registry,
+            IntGaugeVec::new(
+                Opts::new("outbox_failed", "Mail and webhook deliveries kept as failed for good (all servers)."),
+                &["queue"],
+            ),
+        )?;
+        let live_streams = registered(
+            &registry,
+            IntGauge::new("live_streams", "Live-update (server-sent event) streams open on this server."),
+        )?;
+        let rate_limited = registered(
+            &registry,
+            IntCounterVec::new(
+                Opts::new(
+                    "rate_limited_total",
+                    "Requests refused with 429 for going past a rate limit, by what was limited.",
+                ),
+                &["scope"],
+            ),
+        )?;
+        let build = registered(
+            &registry,
+            IntGaugeVec::new(Opts::new("build_info", "Always 1; the labels say which Tandem runs."), &["version"]),
+        )?;
         build.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
-        add(Box::new(build))?;
         Ok(Inner {
             registry,
             requests,
@@ -260,6 +287,16 @@ impl Inner {
             rate_limited,
         })
     }
+}
+
+/// `made`, registered in `registry`; the handle to record with.
+fn registered<C>(registry: &Registry, made: Result<C, prometheus::Error>) -> Result<C, prometheus::Error>
+where
+    C: prometheus::core::Collector + Clone + 'static,
+{
+    let c = made?;
+    registry.register(Box::new(c.clone()))?;
+    Ok(c)
 }
 
 #[cfg(test)]

@@ -243,7 +243,7 @@ pub fn clear_cookie(state: &AppState) -> Cookie<'static> {
 
 /// The client address for login throttling (see `limits::client_ip`).
 pub fn client_of(addr: Option<&axum::Extension<crate::limits::ClientIp>>) -> String {
-    addr.map_or_else(|| "unknown".to_owned(), |c| c.0.label())
+    crate::limits::ClientIp::label_of(addr.map(|c| &c.0))
 }
 
 #[cfg(test)]

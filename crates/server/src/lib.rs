@@ -99,15 +99,7 @@ async fn rate_limit(
     if limits::answers_json(path) {
         return error.into_response();
     }
-    let retry = match &error {
-        ApiError::RateLimited { retry_after } => axum::http::HeaderValue::from_str(&retry_after.to_string()).ok(),
-        _ => None,
-    };
-    let mut resp = web::PageError { error, path: path.to_owned() }.into_response();
-    if let Some(v) = retry {
-        resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-    }
-    resp
+    web::PageError { error, path: path.to_owned() }.into_response()
 }
 
 async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, ApiError> {

@@ -21,6 +21,11 @@ use crate::state::AppState;
 pub struct ClientIp(pub Option<IpAddr>);
 
 impl ClientIp {
+    /// The label of a request's address, `unknown` when none was named.
+    pub fn label_of(ip: Option<&ClientIp>) -> String {
+        ip.copied().unwrap_or(ClientIp(None)).label()
+    }
+
     /// The address as limits count it: an IPv6 client by its /64, the
     /// block one subscriber holds, so a single client cannot take a
     /// bucket per address.
@@ -127,7 +132,7 @@ pub fn counted(req: &Request) -> Option<(Scope, Who)> {
     } else {
         return None;
     };
-    let addr = || req.extensions().get::<ClientIp>().map_or_else(|| "unknown".to_owned(), ClientIp::label);
+    let addr = || ClientIp::label_of(req.extensions().get::<ClientIp>());
     let who = match (scope, req.extensions().get::<Principal>()) {
         (Scope::Write, Some(Principal { via: Via::Token { hash }, .. })) => Who::Token(hash.clone()),
         (Scope::Write, Some(p)) => Who::User(p.user.id),

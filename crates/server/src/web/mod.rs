@@ -238,6 +238,21 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        // A page refused for going too fast says when to try again, as the API does.
+        if let ApiError::RateLimited { retry_after } = &self.error {
+            let retry = axum::http::HeaderValue::from_str(&retry_after.to_string()).ok();
+            let mut resp = self.page();
+            if let Some(v) = retry {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+            return resp;
+        }
+        self.page()
+    }
+}
+
+impl PageError {
+    fn page(self) -> Response {
         let (status, _) = self.error.status_and_code();
         if status == StatusCode::UNAUTHORIZED {
             let next = form_urlencoded_component(&self.path);
